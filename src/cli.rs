@@ -1,0 +1,321 @@
+//! The command line: one `Cli`, one `Command` enum, one `Args` struct per
+//! subcommand. Values are validated here, so bad input fails before any work.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::exit::Exit;
+use crate::netdb::DbChoice;
+use crate::output::ColorChoice;
+
+/// netkit: a network diagnostics toolbox.
+#[derive(Debug, Parser)]
+#[command(
+    name = "netkit",
+    version,
+    about = "A network diagnostics toolbox: addresses, services, protocols, name resolution, reachability, echo and multicast",
+    propagate_version = true,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Flags every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every subcommand.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print JSON Lines: one object per result (see docs/json.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour human output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print nothing; the exit status is the answer
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more (repeatable)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order
+    #[command(
+        long_about = "Pack and unpack addresses and convert byte order.\n\n\
+For each ADDR (IPv4, IPv6, MAC) show the family, the packed bytes, the text they unpack to, \
+the integer value, the address class and the reverse-DNS name. IPv4 is parsed twice, strictly \
+(inet_pton: a dotted quad) and as glibc's legacy inet_aton does (127.1, 0x7f.1, 0177.0.0.1, \
+2130706433); a form only inet_aton accepts is flagged, since filters that parse strictly can \
+be bypassed with it."
+    )]
+    Pack(PackArgs),
+    /// Look up service names and ports (getservbyname, getservbyport)
+    #[command(
+        long_about = "Look up service names and ports (getservbyname, getservbyport).\n\n\
+Each QUERY is a name (http), a port (443), NAME/PROTO or PORT/PROTO (53/udp) or a URL whose \
+scheme names the service (imaps://mail.example.com). Answers come from /etc/services, parsed \
+by netkit the way glibc parses it, from --db FILE, or from the built-in table when the system \
+file is missing."
+    )]
+    Services(ServicesArgs),
+    /// Look up IP protocol names and numbers (getprotobyname, getprotobynumber)
+    #[command(
+        long_about = "Look up IP protocol names and numbers (getprotobyname, getprotobynumber).\n\n\
+Each QUERY is a name (icmp) or a number (6). Answers come from /etc/protocols, from --db FILE, \
+or from the built-in IANA table when the system file is missing. The Linux IPPROTO_* constant \
+is shown beside each answer."
+    )]
+    Proto(ProtoArgs),
+}
+
+impl Command {
+    /// The subcommand's name as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Pack(_) => "pack",
+            Command::Services(_) => "services",
+            Command::Proto(_) => "proto",
+        }
+    }
+
+    /// Whether the command handles SIGINT itself (long-running commands
+    /// print what they gathered); the others simply exit 130.
+    pub fn handles_interrupt(&self) -> bool {
+        false
+    }
+}
+
+/// `netkit pack`
+#[derive(Debug, Args)]
+pub struct PackArgs {
+    /// Addresses to pack: IPv4 (strict or legacy), IPv6 (with %zone), MAC; - reads lines from stdin
+    #[arg(value_name = "ADDR")]
+    pub addrs: Vec<String>,
+    /// Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, '\xc0\xa8\x01\x01'
+    #[arg(long, value_name = "HEX|BYTES", allow_hyphen_values = true)]
+    pub unpack: Vec<String>,
+    /// Host to network order, 16 bits (decimal or 0x hex)
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub htons: Vec<String>,
+    /// Host to network order, 32 bits
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub htonl: Vec<String>,
+    /// Host to network order, 64 bits
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub htonll: Vec<String>,
+    /// Network to host order, 16 bits
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub ntohs: Vec<String>,
+    /// Network to host order, 32 bits
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub ntohl: Vec<String>,
+    /// Network to host order, 64 bits
+    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    pub ntohll: Vec<String>,
+}
+
+/// Transport protocols a service entry can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransportProto {
+    /// TCP
+    Tcp,
+    /// UDP
+    Udp,
+    /// SCTP
+    Sctp,
+}
+
+impl TransportProto {
+    /// The name as /etc/services writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportProto::Tcp => "tcp",
+            TransportProto::Udp => "udp",
+            TransportProto::Sctp => "sctp",
+        }
+    }
+}
+
+/// Where a netdb table comes from.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Read this file instead of the system one
+    #[arg(long, value_name = "FILE", conflicts_with = "builtin")]
+    pub db: Option<PathBuf>,
+    /// Use the table compiled into netkit
+    #[arg(long)]
+    pub builtin: bool,
+}
+
+impl DbArgs {
+    /// The table to load.
+    pub fn choice(&self) -> DbChoice {
+        match (&self.db, self.builtin) {
+            (Some(p), _) => DbChoice::File(p.clone()),
+            (None, true) => DbChoice::Builtin,
+            (None, false) => DbChoice::System,
+        }
+    }
+}
+
+/// `netkit services`
+#[derive(Debug, Args)]
+pub struct ServicesArgs {
+    /// Names, ports, NAME/PROTO, PORT/PROTO or URLs
+    #[arg(value_name = "QUERY", required_unless_present = "all")]
+    pub queries: Vec<String>,
+    /// Only entries for this protocol
+    #[arg(long, short = 'P', value_enum, value_name = "PROTO")]
+    pub proto: Option<TransportProto>,
+    /// List every entry
+    #[arg(long, conflicts_with = "queries")]
+    pub all: bool,
+    #[command(flatten)]
+    /// The table to read.
+    pub source: DbArgs,
+}
+
+/// `netkit proto`
+#[derive(Debug, Args)]
+pub struct ProtoArgs {
+    /// Protocol names or numbers
+    #[arg(value_name = "QUERY", required_unless_present = "all")]
+    pub queries: Vec<String>,
+    /// List every entry
+    #[arg(long, conflicts_with = "queries")]
+    pub all: bool,
+    #[command(flatten)]
+    /// The table to read.
+    pub source: DbArgs,
+}
+
+/// One worked example for `--help` and the man page.
+#[derive(Debug, Clone, Copy)]
+pub struct Example {
+    /// What it shows.
+    pub about: &'static str,
+    /// The command line.
+    pub command: &'static str,
+}
+
+const fn ex(about: &'static str, command: &'static str) -> Example {
+    Example { about, command }
+}
+
+/// The examples of each subcommand, and of netkit itself under "netkit".
+pub const EXAMPLES: &[(&str, &[Example])] = &[
+    (
+        "netkit",
+        &[
+            ex("Pack an address, as inet_aton and inet_pton do", "netkit pack 192.168.1.1"),
+            ex("Which port is imaps?", "netkit services imaps"),
+            ex("The protocol number of ICMP", "netkit proto icmp"),
+            ex("Every service, as JSON, filtered with jq", "netkit services --all --json | jq -r 'select(.port < 100) | .name'"),
+        ],
+    ),
+    (
+        "pack",
+        &[
+            ex("The seed's inet_aton example", "netkit pack 192.168.1.1 127.0.0.1"),
+            ex("An IPv6 address packed and back", "netkit pack 2002:ac10:10a:1234:21e:52ff:fe74:40e"),
+            ex("A legacy form strict parsers refuse", "netkit pack 0x7f.1"),
+            ex("A MAC address in every form", "netkit pack 00:11:32:3c:c3:0b"),
+            ex("Bytes back to an address", "netkit pack --unpack c0a80101 --unpack '\\x7f\\x00\\x00\\x01'"),
+            ex("Byte order, as socket.htons(1) shows it", "netkit pack --htons 1 --htonl 1"),
+            ex("Addresses from a file, as JSON", "netkit pack --json - < addrs.txt | jq -r .packed"),
+        ],
+    ),
+    (
+        "services",
+        &[
+            ex("Ports of the seed's URL schemes", "netkit services http https ftp gopher smtp imap imaps pop3 pop3s"),
+            ex("The service on a port", "netkit services 443 993"),
+            ex("A URL's scheme", "netkit services imaps://mail.example.com"),
+            ex("UDP only", "netkit services --proto udp 53 syslog"),
+            ex("Every UDP entry as JSON", "netkit services --all --proto udp --json"),
+            ex("Another services file", "netkit services --db ./services http"),
+        ],
+    ),
+    (
+        "proto",
+        &[
+            ex("The seed's getprotobyname loop", "netkit proto icmp udp tcp"),
+            ex("A number to its name", "netkit proto 132"),
+            ex("Every protocol, from the built-in IANA table", "netkit proto --all --builtin"),
+        ],
+    ),
+];
+
+/// The examples for one subcommand ("netkit" for the top level).
+pub fn examples(name: &str) -> &'static [Example] {
+    EXAMPLES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, e)| *e)
+        .unwrap_or(&[])
+}
+
+fn examples_help(name: &str) -> String {
+    let mut text = String::from("Examples:\n");
+    for e in examples(name) {
+        text.push_str(&format!("  # {}\n  {}\n\n", e.about, e.command));
+    }
+    text.push_str(&exit_status_help());
+    text
+}
+
+fn exit_status_help() -> String {
+    let mut text = String::from("Exit status:\n");
+    for e in Exit::ALL {
+        text.push_str(&format!("  {:>3}  {}\n", e.code(), e.meaning()));
+    }
+    text
+}
+
+/// The full clap command, with examples and exit status in every `--help`.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command().after_help(examples_help("netkit"));
+    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for name in names {
+        let help = examples_help(&name);
+        cmd = cmd.mut_subcommand(&name, move |sub| sub.after_help(help));
+    }
+    cmd
+}
+
+/// Parses argv.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        for sub in command().get_subcommands() {
+            assert!(!examples(sub.get_name()).is_empty(), "{} has no examples", sub.get_name());
+        }
+    }
+}

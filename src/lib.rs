@@ -1,0 +1,22 @@
+//! netkit's core: address, service, protocol and network functions that
+//! return typed reports. The core never prints and never exits; the binary
+//! (`src/main.rs`) parses argv, dispatches and maps errors to exit codes.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![warn(missing_docs)]
+
+pub mod addr;
+pub mod assets;
+pub mod byteorder;
+pub mod cli;
+pub mod cmd;
+pub mod duration;
+pub mod error;
+pub mod exit;
+pub mod iface;
+pub mod netdb;
+pub mod output;
+pub mod ports;
+pub mod proto;
+pub mod sanitize;
+pub mod services;

@@ -1,0 +1,259 @@
+//! Service names and ports: `getservbyname` and `getservbyport` over
+//! `/etc/services`, a `--db` file or the built-in table.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{NetkitError, Result};
+use crate::netdb::{self, DbChoice, DbSource, SkippedLine};
+
+/// The system services file.
+pub const SYSTEM_PATH: &str = "/etc/services";
+/// The built-in table (Debian netbase), used when the system file is missing.
+pub const BUILTIN: &str = include_str!("../data/services");
+
+/// One line of a services file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceEntry {
+    /// The official name.
+    pub name: String,
+    /// The port number.
+    pub port: u16,
+    /// The transport protocol: tcp, udp, sctp, ddp...
+    pub protocol: String,
+    /// Other names for the same entry.
+    pub aliases: Vec<String>,
+}
+
+/// A parsed services table.
+#[derive(Debug, Clone)]
+pub struct ServiceDb {
+    /// Where it came from.
+    pub source: DbSource,
+    /// The entries, in file order (glibc answers with the first match).
+    pub entries: Vec<ServiceEntry>,
+    /// Lines that were not valid entries.
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl ServiceDb {
+    /// Loads the table named by `choice`.
+    pub fn load(choice: &DbChoice) -> Result<Self> {
+        let (text, source) = netdb::load(choice, Path::new(SYSTEM_PATH), BUILTIN)?;
+        Ok(Self::parse(&text, source))
+    }
+
+    /// Parses services-file text.
+    pub fn parse(text: &str, source: DbSource) -> Self {
+        let mut entries = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let f = netdb::fields(line);
+            if f.is_empty() {
+                continue;
+            }
+            match parse_entry(&f) {
+                Ok(entry) => entries.push(entry),
+                Err(reason) => skipped.push(SkippedLine { line: i + 1, reason }),
+            }
+        }
+        ServiceDb { source, entries, skipped }
+    }
+
+    /// Every entry whose name or alias is `name`, for `protocol` if given,
+    /// in file order. Names compare exactly, as glibc compares them.
+    pub fn by_name<'a>(&'a self, name: &str, protocol: Option<&str>) -> Vec<&'a ServiceEntry> {
+        self.entries
+            .iter()
+            .filter(|e| protocol.is_none_or(|p| e.protocol == p))
+            .filter(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+            .collect()
+    }
+
+    /// Every entry for `port`, for `protocol` if given, in file order.
+    pub fn by_port<'a>(&'a self, port: u16, protocol: Option<&str>) -> Vec<&'a ServiceEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.port == port && protocol.is_none_or(|p| e.protocol == p))
+            .collect()
+    }
+
+    /// A name that differs from `name` only in case, to suggest.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        self.entries.iter().find_map(|e| {
+            std::iter::once(&e.name)
+                .chain(&e.aliases)
+                .find(|n| n.eq_ignore_ascii_case(name))
+                .map(String::as_str)
+        })
+    }
+
+    /// Resolves one port-list item that is a name to its port, for `protocol`
+    /// (or any protocol, then tcp first).
+    pub fn port_of(&self, name: &str, protocol: Option<&str>) -> Option<u16> {
+        self.by_name(name, protocol).first().map(|e| e.port)
+    }
+}
+
+fn parse_entry(f: &[&str]) -> std::result::Result<ServiceEntry, String> {
+    let name = f[0];
+    let Some(port_proto) = f.get(1) else {
+        return Err("no port/protocol field".into());
+    };
+    let (port, proto) = port_proto
+        .split_once('/')
+        .ok_or_else(|| format!("'{port_proto}' is not port/protocol"))?;
+    if proto.is_empty() {
+        return Err(format!("'{port_proto}' has no protocol"));
+    }
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("port '{port}' is not a number from 0 to 65535"))?;
+    Ok(ServiceEntry {
+        name: name.to_string(),
+        port,
+        protocol: proto.to_string(),
+        aliases: f[2..].iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// What the user asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceQuery {
+    /// A service name (`http`).
+    Name(String),
+    /// A port number (`443`).
+    Port(u16),
+    /// A URL whose scheme names the service (`imaps://mail.example.com`).
+    Url {
+        /// The scheme.
+        scheme: String,
+    },
+}
+
+impl ServiceQuery {
+    /// Parses `http`, `443`, `imaps://host/`, `80/tcp`, `http/udp`. The
+    /// `/proto` suffix overrides the protocol filter for this query.
+    pub fn parse(text: &str) -> Result<(Self, Option<String>)> {
+        let t = text.trim();
+        let bad = |why: &str| {
+            NetkitError::invalid(format!(
+                "invalid service '{}': {why}",
+                crate::sanitize::escape(text)
+            ))
+        };
+        if t.is_empty() {
+            return Err(bad("empty"));
+        }
+        if let Some((scheme, _rest)) = t.split_once("://") {
+            let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            if !valid {
+                return Err(bad("a URL scheme is a letter followed by letters, digits, '+', '-' or '.'"));
+            }
+            return Ok((ServiceQuery::Url { scheme: scheme.to_ascii_lowercase() }, None));
+        }
+        let (body, proto) = match t.split_once('/') {
+            Some((b, p)) => {
+                if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(bad("expected NAME/PROTOCOL or PORT/PROTOCOL, such as 53/udp"));
+                }
+                (b, Some(p.to_ascii_lowercase()))
+            }
+            None => (t, None),
+        };
+        if body.is_empty() {
+            return Err(bad("empty name"));
+        }
+        if body.bytes().all(|b| b.is_ascii_digit()) {
+            let port = body
+                .parse::<u32>()
+                .ok()
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| bad("port out of range 0-65535"))?;
+            return Ok((ServiceQuery::Port(port), proto));
+        }
+        if body.starts_with('-') {
+            return Err(bad("ports are not negative"));
+        }
+        if body.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ':') {
+            return Err(bad("service names cannot hold spaces, ':', '#' or control characters"));
+        }
+        Ok((ServiceQuery::Name(body.to_string()), proto))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+# comment
+ftp\t\t21/tcp
+fsp\t\t21/udp\t\tfspd
+http\t\t80/tcp\t\twww\t\t# WorldWideWeb HTTP
+imap2\t\t143/tcp\t\timap
+broken\t\tx/tcp
+noproto\t\t12/
+lonely
+huge\t\t70000/tcp
+";
+
+    fn db() -> ServiceDb {
+        ServiceDb::parse(SAMPLE, DbSource::Builtin)
+    }
+
+    #[test]
+    fn parses_and_skips_like_glibc() {
+        let db = db();
+        assert_eq!(db.entries.len(), 4);
+        let lines: Vec<usize> = db.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![6, 7, 8, 9]);
+    }
+
+    #[test]
+    fn lookups() {
+        let db = db();
+        assert_eq!(db.by_name("www", None)[0].port, 80);
+        assert_eq!(db.by_name("imap", Some("tcp"))[0].name, "imap2");
+        assert!(db.by_name("imap", Some("udp")).is_empty());
+        assert!(db.by_name("HTTP", None).is_empty());
+        assert_eq!(db.suggest("HTTP"), Some("http"));
+        let port21: Vec<&str> = db.by_port(21, None).iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(port21, vec!["ftp", "fsp"]);
+        assert_eq!(db.by_port(21, Some("udp"))[0].name, "fsp");
+    }
+
+    #[test]
+    fn builtin_table_has_the_seed_services() {
+        let db = ServiceDb::parse(BUILTIN, DbSource::Builtin);
+        assert!(db.skipped.is_empty(), "{:?}", db.skipped);
+        for (scheme, port) in [
+            ("http", 80), ("https", 443), ("ftp", 21), ("gopher", 70), ("smtp", 25),
+            ("imap", 143), ("imaps", 993), ("pop3", 110), ("pop3s", 995),
+        ] {
+            assert_eq!(db.port_of(scheme, None), Some(port), "{scheme}");
+        }
+    }
+
+    #[test]
+    fn query_forms() {
+        let table: &[(&str, ServiceQuery, Option<&str>)] = &[
+            ("http", ServiceQuery::Name("http".into()), None),
+            ("443", ServiceQuery::Port(443), None),
+            ("53/udp", ServiceQuery::Port(53), Some("udp")),
+            ("http/TCP", ServiceQuery::Name("http".into()), Some("tcp")),
+            ("imaps://mail.example.com", ServiceQuery::Url { scheme: "imaps".into() }, None),
+            ("HTTP://x", ServiceQuery::Url { scheme: "http".into() }, None),
+            ("0", ServiceQuery::Port(0), None),
+        ];
+        for (text, query, proto) in table {
+            let (q, p) = ServiceQuery::parse(text).unwrap();
+            assert_eq!((&q, p.as_deref()), (query, *proto), "{text}");
+        }
+        for text in ["", "65536", "99999999999", "-1", "://x", "1http://x", "a b", "x/", "/tcp", "80/t-p", "a:b", "x#y"] {
+            assert!(ServiceQuery::parse(text).is_err(), "{text:?}");
+        }
+    }
+}
