@@ -141,9 +141,9 @@ pub fn pack(input: &str) -> Result<PackReport> {
         return Err(NetkitError::invalid("empty address"));
     }
     if let Some(inner) = text.strip_prefix('[') {
-        let inner = inner
-            .strip_suffix(']')
-            .ok_or_else(|| NetkitError::invalid(format!("invalid address '{input}': unbalanced '['")))?;
+        let inner = inner.strip_suffix(']').ok_or_else(|| {
+            NetkitError::invalid(format!("invalid address '{input}': unbalanced '['"))
+        })?;
         return pack_ipv6_text(input, inner);
     }
     if text.contains(':') {
@@ -258,7 +258,10 @@ fn parse_escaped(body: &str) -> std::result::Result<Vec<u8>, String> {
     while let Some(c) = chars.next() {
         if c != '\\' {
             if !c.is_ascii() || c.is_ascii_control() {
-                return Err(format!("'{}' cannot stand in a bytes literal", c.escape_debug()));
+                return Err(format!(
+                    "'{}' cannot stand in a bytes literal",
+                    c.escape_debug()
+                ));
             }
             out.push(c as u8);
             continue;
@@ -404,7 +407,10 @@ fn strtoul_base0(bytes: &[u8], start: usize) -> Option<(u32, usize)> {
 fn ipv4_diagnosis(text: &str) -> String {
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() > 4 {
-        return format!("{} dot-separated parts (an IPv4 address has at most 4)", parts.len());
+        return format!(
+            "{} dot-separated parts (an IPv4 address has at most 4)",
+            parts.len()
+        );
     }
     if parts.iter().any(|p| p.is_empty()) {
         return "empty part between dots".into();
@@ -487,9 +493,9 @@ fn pack_ipv6_text(input: &str, text: &str) -> Result<PackReport> {
                 .push(format!("no interface named '{z}' on this host"));
         }
         if !addr.is_unicast_link_local() && !is_multicast_scope_small(addr) {
-            report
-                .notes
-                .push("a zone only matters for link-local or small-scope multicast addresses".into());
+            report.notes.push(
+                "a zone only matters for link-local or small-scope multicast addresses".into(),
+            );
         }
     }
     Ok(report)
@@ -512,9 +518,15 @@ fn parse_zone(zone: &str) -> std::result::Result<Option<u32>, String> {
             .map_err(|_| "interface index out of range".into());
     }
     if zone.len() >= libc::IF_NAMESIZE {
-        return Err(format!("interface name longer than {} bytes", libc::IF_NAMESIZE - 1));
+        return Err(format!(
+            "interface name longer than {} bytes",
+            libc::IF_NAMESIZE - 1
+        ));
     }
-    if zone.bytes().any(|b| b.is_ascii_control() || b == b'/' || b.is_ascii_whitespace()) {
+    if zone
+        .bytes()
+        .any(|b| b.is_ascii_control() || b == b'/' || b.is_ascii_whitespace())
+    {
         return Err("interface names cannot hold spaces, '/' or control characters".into());
     }
     Ok(crate::iface::index_of(zone))
@@ -540,7 +552,12 @@ fn ipv6_diagnosis(text: &str) -> String {
     "not a valid IPv6 address".into()
 }
 
-fn ipv6_report(input: &str, addr: Ipv6Addr, zone: Option<String>, scope_id: Option<u32>) -> PackReport {
+fn ipv6_report(
+    input: &str,
+    addr: Ipv6Addr,
+    zone: Option<String>,
+    scope_id: Option<u32>,
+) -> PackReport {
     let octets = addr.octets();
     let (classes, scope) = classify_v6(addr);
     let global = classes == ["global"] || scope == Some("global");
@@ -622,12 +639,20 @@ pub fn reverse_name_v6(addr: Ipv6Addr) -> String {
 }
 
 fn in_v4(addr: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
     u32::from(addr) & mask == u32::from(Ipv4Addr::from(net)) & mask
 }
 
 fn in_v6(addr: Ipv6Addr, net: [u16; 8], prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - prefix)
+    };
     u128::from(addr) & mask == u128::from(Ipv6Addr::from(net)) & mask
 }
 
@@ -788,11 +813,28 @@ pub fn parse_mac(text: &str) -> Option<[u8; 6]> {
 }
 
 fn mac_report(input: &str, mac: [u8; 6]) -> PackReport {
-    let colon = mac.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":");
-    let hyphen = mac.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join("-");
+    let colon = mac
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let hyphen = mac
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join("-");
     let bare = hex(&mac);
     let dot = format!("{}.{}.{}", &bare[0..4], &bare[4..8], &bare[8..12]);
-    let eui = [mac[0] ^ 0x02, mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]];
+    let eui = [
+        mac[0] ^ 0x02,
+        mac[1],
+        mac[2],
+        0xff,
+        0xfe,
+        mac[3],
+        mac[4],
+        mac[5],
+    ];
     let eui64 = (0..4)
         .map(|i| format!("{:02x}{:02x}", eui[2 * i], eui[2 * i + 1]))
         .collect::<Vec<_>>()
@@ -809,7 +851,11 @@ fn mac_report(input: &str, mac: [u8; 6]) -> PackReport {
     } else {
         classes.push("unicast");
     }
-    classes.push(if mac[0] & 2 == 2 { "local" } else { "universal" });
+    classes.push(if mac[0] & 2 == 2 {
+        "local"
+    } else {
+        "universal"
+    });
     let mut value: u64 = 0;
     for b in mac {
         value = (value << 8) | u64::from(b);
@@ -879,7 +925,10 @@ mod tests {
     #[test]
     fn seed_examples() {
         let r = pack("192.168.1.1").unwrap();
-        assert_eq!((r.packed.as_str(), r.unpacked.as_str()), ("c0a80101", "192.168.1.1"));
+        assert_eq!(
+            (r.packed.as_str(), r.unpacked.as_str()),
+            ("c0a80101", "192.168.1.1")
+        );
         let r = pack("127.0.0.1").unwrap();
         assert_eq!(r.packed, "7f000001");
         let r = pack("2002:ac10:10a:1234:21e:52ff:fe74:40e").unwrap();
@@ -887,7 +936,10 @@ mod tests {
         assert_eq!(r.unpacked, "2002:ac10:10a:1234:21e:52ff:fe74:40e");
         let r = pack("00:11:32:3c:c3:0b").unwrap();
         assert_eq!(r.packed, "0011323cc30b");
-        assert_eq!(python_bytes_repr(&[0, 0x11, 0x32, 0x3c, 0xc3, 0x0b]), r"b'\x00\x112<\xc3\x0b'");
+        assert_eq!(
+            python_bytes_repr(&[0, 0x11, 0x32, 0x3c, 0xc3, 0x0b]),
+            r"b'\x00\x112<\xc3\x0b'"
+        );
     }
 
     #[test]
@@ -917,7 +969,11 @@ mod tests {
             ("-1", None, false),
         ];
         for (text, want, strict) in table {
-            assert_eq!(inet_aton(text).map(|a| a.to_string()).as_deref(), *want, "{text}");
+            assert_eq!(
+                inet_aton(text).map(|a| a.to_string()).as_deref(),
+                *want,
+                "{text}"
+            );
             assert_eq!(text.parse::<Ipv4Addr>().is_ok(), *strict, "{text}");
         }
     }
@@ -963,7 +1019,10 @@ mod tests {
         assert_eq!(r.classes, vec!["ipv4_mapped"]);
         let r = pack("2001:0db8:0000:0000:0000:0000:0000:0001").unwrap();
         assert_eq!(r.unpacked, "2001:db8::1");
-        assert_eq!(r.full.as_deref(), Some("2001:0db8:0000:0000:0000:0000:0000:0001"));
+        assert_eq!(
+            r.full.as_deref(),
+            Some("2001:0db8:0000:0000:0000:0000:0000:0001")
+        );
         let r = pack("[::1]").unwrap();
         assert_eq!(r.classes, vec!["loopback"]);
         let r = pack("fe80::1%lo").unwrap();
@@ -975,7 +1034,12 @@ mod tests {
         assert_eq!(r.embedded_ipv4.as_deref(), Some("192.0.2.4"));
         let r = pack("64:ff9b::192.0.2.33").unwrap();
         assert_eq!(r.embedded_ipv4.as_deref(), Some("192.0.2.33"));
-        assert_eq!(r.integer, AddrInteger::Text(u128::from(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x221)).to_string()));
+        assert_eq!(
+            r.integer,
+            AddrInteger::Text(
+                u128::from(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0xc000, 0x221)).to_string()
+            )
+        );
     }
 
     #[test]
@@ -995,7 +1059,11 @@ mod tests {
             ("203.0.113.9", &["documentation"], None),
             ("198.19.0.1", &["benchmarking"], None),
             ("224.0.0.251", &["multicast"], Some("link_local")),
-            ("232.1.1.1", &["multicast", "source_specific"], Some("global")),
+            (
+                "232.1.1.1",
+                &["multicast", "source_specific"],
+                Some("global"),
+            ),
             ("239.255.255.250", &["multicast"], Some("site_local")),
             ("239.1.2.3", &["multicast"], Some("admin_local")),
             ("255.255.255.255", &["broadcast"], None),
@@ -1022,7 +1090,11 @@ mod tests {
             ("2001:2::1", &["benchmarking"], None),
             ("ff02::1", &["multicast"], Some("link_local")),
             ("ff05::2", &["multicast"], Some("site_local")),
-            ("ff3e::8000:1", &["multicast", "source_specific"], Some("global")),
+            (
+                "ff3e::8000:1",
+                &["multicast", "source_specific"],
+                Some("global"),
+            ),
             ("2606:4700::1", &["global"], None),
             ("4000::1", &["reserved"], None),
         ];
@@ -1034,7 +1106,10 @@ mod tests {
 
     #[test]
     fn reverse_names() {
-        assert_eq!(reverse_name_v4(Ipv4Addr::new(192, 168, 1, 1)), "1.1.168.192.in-addr.arpa");
+        assert_eq!(
+            reverse_name_v4(Ipv4Addr::new(192, 168, 1, 1)),
+            "1.1.168.192.in-addr.arpa"
+        );
         assert_eq!(
             reverse_name_v6("2001:db8::1".parse().unwrap()),
             "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
@@ -1043,10 +1118,28 @@ mod tests {
 
     #[test]
     fn mac_forms() {
-        for text in ["00:11:32:3c:c3:0b", "00-11-32-3C-C3-0B", "0011.323c.c30b", "0011323cc30b", "0:11:32:3c:c3:b"] {
-            assert_eq!(parse_mac(text), Some([0x00, 0x11, 0x32, 0x3c, 0xc3, 0x0b]), "{text}");
+        for text in [
+            "00:11:32:3c:c3:0b",
+            "00-11-32-3C-C3-0B",
+            "0011.323c.c30b",
+            "0011323cc30b",
+            "0:11:32:3c:c3:b",
+        ] {
+            assert_eq!(
+                parse_mac(text),
+                Some([0x00, 0x11, 0x32, 0x3c, 0xc3, 0x0b]),
+                "{text}"
+            );
         }
-        for text in ["00:11:32:3c:c3", "00:11:32:3c:c3:0b:aa", "00:11-32:3c:c3:0b", "0011.323c", "0011323cc30", "zz:11:32:3c:c3:0b", "000:11:32:3c:c3:0b"] {
+        for text in [
+            "00:11:32:3c:c3",
+            "00:11:32:3c:c3:0b:aa",
+            "00:11-32:3c:c3:0b",
+            "0011.323c",
+            "0011323cc30",
+            "zz:11:32:3c:c3:0b",
+            "000:11:32:3c:c3:0b",
+        ] {
             assert_eq!(parse_mac(text), None, "{text}");
         }
         let r = pack("00:11:32:3c:c3:0b").unwrap();
@@ -1056,24 +1149,57 @@ mod tests {
         assert_eq!(forms.eui64, "0211:32ff:fe3c:c30b");
         assert_eq!(forms.ipv6_link_local, "fe80::211:32ff:fe3c:c30b");
         assert_eq!(r.classes, vec!["unicast", "universal"]);
-        assert_eq!(pack("01:00:5e:00:00:fb").unwrap().classes, vec!["multicast", "universal"]);
-        assert_eq!(pack("ff:ff:ff:ff:ff:ff").unwrap().classes, vec!["broadcast", "local"]);
-        assert_eq!(pack("02:42:ac:11:00:02").unwrap().classes, vec!["unicast", "local"]);
+        assert_eq!(
+            pack("01:00:5e:00:00:fb").unwrap().classes,
+            vec!["multicast", "universal"]
+        );
+        assert_eq!(
+            pack("ff:ff:ff:ff:ff:ff").unwrap().classes,
+            vec!["broadcast", "local"]
+        );
+        assert_eq!(
+            pack("02:42:ac:11:00:02").unwrap().classes,
+            vec!["unicast", "local"]
+        );
     }
 
     #[test]
     fn byte_text_forms() {
         let want = vec![0xc0, 0xa8, 0x01, 0x01];
-        for text in ["c0a80101", "C0A80101", "0xc0a80101", "c0:a8:01:01", "c0 a8 01 01", r"\xc0\xa8\x01\x01", r"b'\xc0\xa8\x01\x01'"] {
+        for text in [
+            "c0a80101",
+            "C0A80101",
+            "0xc0a80101",
+            "c0:a8:01:01",
+            "c0 a8 01 01",
+            r"\xc0\xa8\x01\x01",
+            r"b'\xc0\xa8\x01\x01'",
+        ] {
             assert_eq!(parse_byte_text(text).unwrap(), want, "{text}");
         }
-        assert_eq!(parse_byte_text(r"b'\x00\x112<\xc3\x0b'").unwrap(), vec![0, 0x11, 0x32, 0x3c, 0xc3, 0x0b]);
+        assert_eq!(
+            parse_byte_text(r"b'\x00\x112<\xc3\x0b'").unwrap(),
+            vec![0, 0x11, 0x32, 0x3c, 0xc3, 0x0b]
+        );
         for text in ["", "c0a8010", "xyz", r"\xZZ", r"b'\x7f", r"\q", "\\"] {
             assert!(parse_byte_text(text).is_err(), "{text:?}");
         }
         assert_eq!(unpack("7f000001").unwrap().unpacked, "127.0.0.1");
-        assert_eq!(unpack("00000000000000000000000000000001").unwrap().unpacked, "::1");
-        assert!(unpack("0011323cc30b").unwrap_err().to_string().contains("MAC"));
-        assert!(unpack("010203").unwrap_err().to_string().contains("3 bytes"));
+        assert_eq!(
+            unpack("00000000000000000000000000000001").unwrap().unpacked,
+            "::1"
+        );
+        assert!(
+            unpack("0011323cc30b")
+                .unwrap_err()
+                .to_string()
+                .contains("MAC")
+        );
+        assert!(
+            unpack("010203")
+                .unwrap_err()
+                .to_string()
+                .contains("3 bytes")
+        );
     }
 }

@@ -22,12 +22,20 @@ pub fn render_all() -> Vec<(PathBuf, Vec<u8>)> {
         clap_complete::generate(shell, &mut cli::command(), "netkit", &mut buf);
         files.push((PathBuf::from("completions").join(file), buf));
     }
-    let top = cli::command();
-    files.push((PathBuf::from("man/netkit.1"), man_page(top.clone(), "netkit", "netkit")));
-    for sub in top.get_subcommands() {
+    let mut top = cli::command();
+    // Building propagates the version to the subcommands.
+    top.build();
+    files.push((
+        PathBuf::from("man/netkit.1"),
+        man_page(top.clone(), "netkit", "netkit"),
+    ));
+    for sub in top.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = sub.get_name().to_string();
         let page = man_page(
-            sub.clone().name(format!("netkit-{name}")).bin_name(format!("netkit {name}")),
+            sub.clone()
+                .name(format!("netkit-{name}"))
+                .bin_name(format!("netkit {name}"))
+                .version(env!("CARGO_PKG_VERSION")),
             &name,
             &format!("netkit {name}"),
         );
@@ -40,7 +48,9 @@ fn man_page(cmd: clap::Command, examples_key: &str, invocation: &str) -> Vec<u8>
     // The EXAMPLES and EXIT STATUS sections are written below; clap's
     // after_help carries the same text for --help and must not be doubled.
     let cmd = cmd.after_help(None::<&str>).after_long_help(None::<&str>);
-    let man = clap_mangen::Man::new(cmd.clone()).date("").source(format!("netkit {}", env!("CARGO_PKG_VERSION")));
+    let man = clap_mangen::Man::new(cmd.clone())
+        .date("")
+        .source(format!("netkit {}", env!("CARGO_PKG_VERSION")));
     let mut out = Vec::new();
     // Writing into a Vec cannot fail.
     let _ = man.render_title(&mut out);
@@ -55,14 +65,22 @@ fn man_page(cmd: clap::Command, examples_key: &str, invocation: &str) -> Vec<u8>
     }
     out.extend_from_slice(b".SH \"EXIT STATUS\"\n");
     for e in Exit::ALL {
-        out.extend_from_slice(format!(".TP\n\\fB{}\\fR\n{}\n", e.code(), roff_escape(e.meaning())).as_bytes());
+        out.extend_from_slice(
+            format!(".TP\n\\fB{}\\fR\n{}\n", e.code(), roff_escape(e.meaning())).as_bytes(),
+        );
     }
-    out.extend_from_slice(b".PP\nWith several inputs, netkit exits with the largest code among them.\n");
+    out.extend_from_slice(
+        b".PP\nWith several inputs, netkit exits with the largest code among them.\n",
+    );
     out.extend_from_slice(b".SH EXAMPLES\n");
     for ex in cli::examples(examples_key) {
         out.extend_from_slice(
-            format!(".PP\n{}:\n.PP\n.RS 4\n.nf\n{}\n.fi\n.RE\n", roff_escape(ex.about), roff_escape(ex.command))
-                .as_bytes(),
+            format!(
+                ".PP\n{}:\n.PP\n.RS 4\n.nf\n{}\n.fi\n.RE\n",
+                roff_escape(ex.about),
+                roff_escape(ex.command)
+            )
+            .as_bytes(),
         );
     }
     out.extend_from_slice(

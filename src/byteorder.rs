@@ -85,14 +85,22 @@ pub struct ByteOrderReport {
 
 /// The byte order of this host.
 pub fn host_order() -> &'static str {
-    if cfg!(target_endian = "little") { "little" } else { "big" }
+    if cfg!(target_endian = "little") {
+        "little"
+    } else {
+        "big"
+    }
 }
 
 /// Parses a decimal or `0x` hex value and converts it, range-checked.
 pub fn convert(function: ByteOrderFn, text: &str) -> Result<ByteOrderReport> {
     let value = parse_unsigned(text)?;
     let bits = function.bits();
-    let max = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let max = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
     if value > max {
         return Err(NetkitError::invalid(format!(
             "{}({text}): value out of range for {bits} bits (0-{max})",
@@ -103,7 +111,11 @@ pub fn convert(function: ByteOrderFn, text: &str) -> Result<ByteOrderReport> {
     let be = value.to_be_bytes();
     let ne = value.to_ne_bytes();
     let network = &be[8 - width..];
-    let host = if cfg!(target_endian = "little") { &ne[..width] } else { &ne[8 - width..] };
+    let host = if cfg!(target_endian = "little") {
+        &ne[..width]
+    } else {
+        &ne[8 - width..]
+    };
     let result = function.apply(value);
     Ok(ByteOrderReport {
         kind: "byte_order",
@@ -150,11 +162,26 @@ mod tests {
     fn seed_examples_on_this_host() {
         let swap = cfg!(target_endian = "little");
         let expect = |little: u64, big: u64| if swap { little } else { big };
-        assert_eq!(convert(ByteOrderFn::Htons, "1").unwrap().result, expect(256, 1));
-        assert_eq!(convert(ByteOrderFn::Htonl, "1").unwrap().result, expect(16_777_216, 1));
-        assert_eq!(convert(ByteOrderFn::Ntohs, "256").unwrap().result, expect(1, 256));
-        assert_eq!(convert(ByteOrderFn::Ntohl, "16777216").unwrap().result, expect(1, 16_777_216));
-        assert_eq!(convert(ByteOrderFn::Htonll, "1").unwrap().result, expect(1 << 56, 1));
+        assert_eq!(
+            convert(ByteOrderFn::Htons, "1").unwrap().result,
+            expect(256, 1)
+        );
+        assert_eq!(
+            convert(ByteOrderFn::Htonl, "1").unwrap().result,
+            expect(16_777_216, 1)
+        );
+        assert_eq!(
+            convert(ByteOrderFn::Ntohs, "256").unwrap().result,
+            expect(1, 256)
+        );
+        assert_eq!(
+            convert(ByteOrderFn::Ntohl, "16777216").unwrap().result,
+            expect(1, 16_777_216)
+        );
+        assert_eq!(
+            convert(ByteOrderFn::Htonll, "1").unwrap().result,
+            expect(1 << 56, 1)
+        );
         let r = convert(ByteOrderFn::Htons, "0x1234").unwrap();
         assert_eq!(r.network_bytes, "1234");
         assert_eq!(r.input_hex, "0x1234");

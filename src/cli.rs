@@ -50,14 +50,12 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order
-    #[command(
-        long_about = "Pack and unpack addresses and convert byte order.\n\n\
+    #[command(long_about = "Pack and unpack addresses and convert byte order.\n\n\
 For each ADDR (IPv4, IPv6, MAC) show the family, the packed bytes, the text they unpack to, \
 the integer value, the address class and the reverse-DNS name. IPv4 is parsed twice, strictly \
 (inet_pton: a dotted quad) and as glibc's legacy inet_aton does (127.1, 0x7f.1, 0177.0.0.1, \
 2130706433); a form only inet_aton accepts is flagged, since filters that parse strictly can \
-be bypassed with it."
-    )]
+be bypassed with it.")]
     Pack(PackArgs),
     /// Look up service names and ports (getservbyname, getservbyport)
     #[command(
@@ -105,22 +103,52 @@ pub struct PackArgs {
     #[arg(long, value_name = "HEX|BYTES", allow_hyphen_values = true)]
     pub unpack: Vec<String>,
     /// Host to network order, 16 bits (decimal or 0x hex)
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub htons: Vec<String>,
     /// Host to network order, 32 bits
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub htonl: Vec<String>,
     /// Host to network order, 64 bits
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub htonll: Vec<String>,
     /// Network to host order, 16 bits
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub ntohs: Vec<String>,
     /// Network to host order, 32 bits
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub ntohl: Vec<String>,
     /// Network to host order, 64 bits
-    #[arg(long, value_name = "N", allow_hyphen_values = true, help_heading = "Byte order")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Byte order"
+    )]
     pub ntohll: Vec<String>,
 }
 
@@ -217,41 +245,80 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
     (
         "netkit",
         &[
-            ex("Pack an address, as inet_aton and inet_pton do", "netkit pack 192.168.1.1"),
+            ex(
+                "Pack an address, as inet_aton and inet_pton do",
+                "netkit pack 192.168.1.1",
+            ),
             ex("Which port is imaps?", "netkit services imaps"),
             ex("The protocol number of ICMP", "netkit proto icmp"),
-            ex("Every service, as JSON, filtered with jq", "netkit services --all --json | jq -r 'select(.port < 100) | .name'"),
+            ex(
+                "Every service, as JSON, filtered with jq",
+                "netkit services --all --json | jq -r 'select(.port < 100) | .name'",
+            ),
         ],
     ),
     (
         "pack",
         &[
-            ex("The seed's inet_aton example", "netkit pack 192.168.1.1 127.0.0.1"),
-            ex("An IPv6 address packed and back", "netkit pack 2002:ac10:10a:1234:21e:52ff:fe74:40e"),
+            ex(
+                "The seed's inet_aton example",
+                "netkit pack 192.168.1.1 127.0.0.1",
+            ),
+            ex(
+                "An IPv6 address packed and back",
+                "netkit pack 2002:ac10:10a:1234:21e:52ff:fe74:40e",
+            ),
             ex("A legacy form strict parsers refuse", "netkit pack 0x7f.1"),
-            ex("A MAC address in every form", "netkit pack 00:11:32:3c:c3:0b"),
-            ex("Bytes back to an address", "netkit pack --unpack c0a80101 --unpack '\\x7f\\x00\\x00\\x01'"),
-            ex("Byte order, as socket.htons(1) shows it", "netkit pack --htons 1 --htonl 1"),
-            ex("Addresses from a file, as JSON", "netkit pack --json - < addrs.txt | jq -r .packed"),
+            ex(
+                "A MAC address in every form",
+                "netkit pack 00:11:32:3c:c3:0b",
+            ),
+            ex(
+                "Bytes back to an address",
+                "netkit pack --unpack c0a80101 --unpack '\\x7f\\x00\\x00\\x01'",
+            ),
+            ex(
+                "Byte order, as socket.htons(1) shows it",
+                "netkit pack --htons 1 --htonl 1",
+            ),
+            ex(
+                "Addresses from a file, as JSON",
+                "netkit pack --json - < addrs.txt | jq -r .packed",
+            ),
         ],
     ),
     (
         "services",
         &[
-            ex("Ports of the seed's URL schemes", "netkit services http https ftp gopher smtp imap imaps pop3 pop3s"),
+            ex(
+                "Ports of the seed's URL schemes",
+                "netkit services http https ftp gopher smtp imap imaps pop3 pop3s",
+            ),
             ex("The service on a port", "netkit services 443 993"),
             ex("A URL's scheme", "netkit services imaps://mail.example.com"),
             ex("UDP only", "netkit services --proto udp 53 syslog"),
-            ex("Every UDP entry as JSON", "netkit services --all --proto udp --json"),
-            ex("Another services file", "netkit services --db ./services http"),
+            ex(
+                "Every UDP entry as JSON",
+                "netkit services --all --proto udp --json",
+            ),
+            ex(
+                "Another services file",
+                "netkit services --db ./services http",
+            ),
         ],
     ),
     (
         "proto",
         &[
-            ex("The seed's getprotobyname loop", "netkit proto icmp udp tcp"),
+            ex(
+                "The seed's getprotobyname loop",
+                "netkit proto icmp udp tcp",
+            ),
             ex("A number to its name", "netkit proto 132"),
-            ex("Every protocol, from the built-in IANA table", "netkit proto --all --builtin"),
+            ex(
+                "Every protocol, from the built-in IANA table",
+                "netkit proto --all --builtin",
+            ),
         ],
     ),
 ];
@@ -285,7 +352,10 @@ fn exit_status_help() -> String {
 /// The full clap command, with examples and exit status in every `--help`.
 pub fn command() -> clap::Command {
     let mut cmd = Cli::command().after_help(examples_help("netkit"));
-    let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
     for name in names {
         let help = examples_help(&name);
         cmd = cmd.mut_subcommand(&name, move |sub| sub.after_help(help));
@@ -315,7 +385,11 @@ mod tests {
     #[test]
     fn every_subcommand_has_examples() {
         for sub in command().get_subcommands() {
-            assert!(!examples(sub.get_name()).is_empty(), "{} has no examples", sub.get_name());
+            assert!(
+                !examples(sub.get_name()).is_empty(),
+                "{} has no examples",
+                sub.get_name()
+            );
         }
     }
 }

@@ -98,6 +98,9 @@ mod tests {
             Exit::worst([Exit::Timeout, Exit::Resolve, Exit::Negative]),
             Exit::Timeout
         );
-        assert_eq!(Exit::worst([Exit::Local, Exit::Interrupted]), Exit::Interrupted);
+        assert_eq!(
+            Exit::worst([Exit::Local, Exit::Interrupted]),
+            Exit::Interrupted
+        );
     }
 }

@@ -81,7 +81,10 @@ pub fn load(choice: &DbChoice, system: &Path, builtin: &'static str) -> Result<(
 fn read_text(path: &Path) -> std::io::Result<String> {
     let meta = std::fs::metadata(path)?;
     if meta.is_dir() {
-        return Err(std::io::Error::new(ErrorKind::InvalidInput, "is a directory"));
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "is a directory",
+        ));
     }
     let bytes = std::fs::read(path)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -91,7 +94,9 @@ fn read_text(path: &Path) -> std::io::Result<String> {
 /// blank and comment-only lines.
 pub fn fields(line: &str) -> Vec<&str> {
     let data = line.split('#').next().unwrap_or("");
-    data.split(|c: char| c.is_ascii_whitespace()).filter(|f| !f.is_empty()).collect()
+    data.split(|c: char| c.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -100,7 +105,10 @@ mod tests {
 
     #[test]
     fn fields_follow_nss_files() {
-        assert_eq!(fields("http 80/tcp www # WorldWideWeb"), vec!["http", "80/tcp", "www"]);
+        assert_eq!(
+            fields("http 80/tcp www # WorldWideWeb"),
+            vec!["http", "80/tcp", "www"]
+        );
         assert_eq!(fields("  # only a comment"), Vec::<&str>::new());
         assert_eq!(fields("a\tb#c d"), vec!["a", "b"]);
         assert_eq!(fields(""), Vec::<&str>::new());
@@ -108,10 +116,22 @@ mod tests {
 
     #[test]
     fn missing_system_file_falls_back_to_builtin() {
-        let (text, source) =
-            load(&DbChoice::System, Path::new("/nonexistent/netkit/services"), "builtin text").unwrap();
+        let (text, source) = load(
+            &DbChoice::System,
+            Path::new("/nonexistent/netkit/services"),
+            "builtin text",
+        )
+        .unwrap();
         assert_eq!((text.as_str(), source), ("builtin text", DbSource::Builtin));
-        let err = load(&DbChoice::File("/nonexistent/netkit/x".into()), Path::new("/x"), "").unwrap_err();
-        assert!(err.to_string().starts_with("cannot read /nonexistent/netkit/x"));
+        let err = load(
+            &DbChoice::File("/nonexistent/netkit/x".into()),
+            Path::new("/x"),
+            "",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/netkit/x")
+        );
     }
 }

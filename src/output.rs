@@ -127,7 +127,7 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     }
     let mut t = builder.build();
     t.with(tabled::settings::Style::blank());
-    t.with(tabled::settings::Padding::new(0, 2, 0, 0));
+    t.with(tabled::settings::Padding::new(0, 1, 0, 0));
     // The last column's right padding would leave trailing blanks.
     t.to_string()
         .lines()
@@ -141,28 +141,53 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<OsString> {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| OsString::from(v))
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        }
     }
 
     #[test]
     fn color_decision_table() {
         use ColorChoice::*;
-        let table: &[(ColorChoice, &'static [(&str, &str)], bool, bool)] = &[
+        type Case = (
+            ColorChoice,
+            &'static [(&'static str, &'static str)],
+            bool,
+            bool,
+        );
+        let table: &[Case] = &[
             (Auto, &[], true, true),
             (Auto, &[], false, false),
             (Auto, &[("NO_COLOR", "1")], true, false),
             (Auto, &[("NO_COLOR", "")], true, true),
             (Auto, &[("CLICOLOR_FORCE", "1")], false, true),
             (Auto, &[("CLICOLOR_FORCE", "0")], false, false),
-            (Auto, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], false, false),
+            (
+                Auto,
+                &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+                false,
+                false,
+            ),
             (Auto, &[("TERM", "dumb")], true, false),
-            (Auto, &[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")], false, true),
+            (
+                Auto,
+                &[("TERM", "dumb"), ("CLICOLOR_FORCE", "1")],
+                false,
+                true,
+            ),
             (Auto, &[("CLICOLOR", "0")], true, false),
             (Always, &[("NO_COLOR", "1"), ("TERM", "dumb")], false, true),
             (Never, &[("CLICOLOR_FORCE", "1")], true, false),
         ];
         for (choice, env, tty, want) in table {
-            assert_eq!(decide_color(*choice, env_of(env), *tty), *want, "{choice:?} {env:?} tty={tty}");
+            assert_eq!(
+                decide_color(*choice, env_of(env), *tty),
+                *want,
+                "{choice:?} {env:?} tty={tty}"
+            );
         }
     }
 

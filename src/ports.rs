@@ -50,7 +50,10 @@ impl std::str::FromStr for PortSpec {
 
 fn parse_port(text: &str) -> std::result::Result<u16, String> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("'{}' is not a port number", crate::sanitize::escape(text)));
+        return Err(format!(
+            "'{}' is not a port number",
+            crate::sanitize::escape(text)
+        ));
     }
     match text.parse::<u32>() {
         Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
@@ -66,18 +69,28 @@ fn parse_item(item: &str) -> std::result::Result<PortItem, String> {
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if all_digits(lo) && all_digits(hi) {
             let lo = if lo.is_empty() { 1 } else { parse_port(lo)? };
-            let hi = if hi.is_empty() { 65535 } else { parse_port(hi)? };
+            let hi = if hi.is_empty() {
+                65535
+            } else {
+                parse_port(hi)?
+            };
             if lo > hi {
                 return Err(format!("range {lo}-{hi} runs backwards"));
             }
-            return Ok(if lo == hi { PortItem::Port(lo) } else { PortItem::Range(lo, hi) });
+            return Ok(if lo == hi {
+                PortItem::Port(lo)
+            } else {
+                PortItem::Range(lo, hi)
+            });
         }
     }
     if item.bytes().all(|b| b.is_ascii_digit()) {
         return parse_port(item).map(PortItem::Port);
     }
     let valid_name = item.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && item.chars().all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
+        && item
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
     if !valid_name {
         return Err(format!(
             "'{}' is neither a port, a range nor a service name",
@@ -124,7 +137,10 @@ mod tests {
     use crate::netdb::DbSource;
 
     fn db() -> ServiceDb {
-        ServiceDb::parse("ssh 22/tcp\nhttp 80/tcp www\nhttp 80/udp\nsyslog 514/udp\n", DbSource::Builtin)
+        ServiceDb::parse(
+            "ssh 22/tcp\nhttp 80/tcp www\nhttp 80/udp\nsyslog 514/udp\n",
+            DbSource::Builtin,
+        )
     }
 
     #[test]
@@ -147,8 +163,14 @@ mod tests {
 
     #[test]
     fn rejected_lists() {
-        for text in ["", "0", "65536", "22,,23", "100-10", "1-2-3", "22;23", "-0", "http!", "1.5", "x y", "-65536", "1-99999"] {
-            assert!(text.parse::<PortSpec>().is_err(), "{text:?} should be rejected");
+        for text in [
+            "", "0", "65536", "22,,23", "100-10", "1-2-3", "22;23", "-0", "http!", "1.5", "x y",
+            "-65536", "1-99999",
+        ] {
+            assert!(
+                text.parse::<PortSpec>().is_err(),
+                "{text:?} should be rejected"
+            );
         }
         let spec: PortSpec = "syslog".parse().unwrap();
         assert!(spec.resolve(&db(), "tcp").is_err());

@@ -67,7 +67,11 @@ impl ProtoDb {
                 }),
             }
         }
-        ProtoDb { source, entries, skipped }
+        ProtoDb {
+            source,
+            entries,
+            skipped,
+        }
     }
 
     /// The first entry whose name or alias is `name` (exact, as glibc).
@@ -169,8 +173,12 @@ impl ProtoQuery {
         if t.starts_with('-') && t[1..].bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad("protocol numbers are not negative"));
         }
-        if t.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == '/') {
-            return Err(bad("protocol names cannot hold spaces, '/', '#' or control characters"));
+        if t.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == '/')
+        {
+            return Err(bad(
+                "protocol names cannot hold spaces, '/', '#' or control characters",
+            ));
         }
         Ok(ProtoQuery::Name(t.to_string()))
     }
@@ -184,7 +192,14 @@ mod tests {
     fn seed_protocols_in_builtin() {
         let db = ProtoDb::parse(BUILTIN, DbSource::Builtin);
         assert!(db.skipped.is_empty(), "{:?}", db.skipped);
-        for (name, number) in [("icmp", 1), ("udp", 17), ("tcp", 6), ("TCP", 6), ("sctp", 132), ("ipv6-icmp", 58)] {
+        for (name, number) in [
+            ("icmp", 1),
+            ("udp", 17),
+            ("tcp", 6),
+            ("TCP", 6),
+            ("sctp", 132),
+            ("ipv6-icmp", 58),
+        ] {
             assert_eq!(db.by_name(name).map(|e| e.number), Some(number), "{name}");
         }
         // Every IANA number 0-145 has a name, except the "any ..." ones.
@@ -196,7 +211,10 @@ mod tests {
 
     #[test]
     fn query_forms() {
-        assert_eq!(ProtoQuery::parse("icmp").unwrap(), ProtoQuery::Name("icmp".into()));
+        assert_eq!(
+            ProtoQuery::parse("icmp").unwrap(),
+            ProtoQuery::Name("icmp".into())
+        );
         assert_eq!(ProtoQuery::parse("17").unwrap(), ProtoQuery::Number(17));
         for bad in ["", "-1", "99999", "a b", "tc/p", "x#"] {
             assert!(ProtoQuery::parse(bad).is_err(), "{bad:?}");
@@ -207,6 +225,9 @@ mod tests {
     fn skips_malformed_lines() {
         let db = ProtoDb::parse("ok 1 OK\nbad x\nalone\n", DbSource::Builtin);
         assert_eq!(db.entries.len(), 1);
-        assert_eq!(db.skipped.iter().map(|s| s.line).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            db.skipped.iter().map(|s| s.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
     }
 }

@@ -55,10 +55,17 @@ impl ServiceDb {
             }
             match parse_entry(&f) {
                 Ok(entry) => entries.push(entry),
-                Err(reason) => skipped.push(SkippedLine { line: i + 1, reason }),
+                Err(reason) => skipped.push(SkippedLine {
+                    line: i + 1,
+                    reason,
+                }),
             }
         }
-        ServiceDb { source, entries, skipped }
+        ServiceDb {
+            source,
+            entries,
+            skipped,
+        }
     }
 
     /// Every entry whose name or alias is `name`, for `protocol` if given,
@@ -147,17 +154,31 @@ impl ServiceQuery {
             return Err(bad("empty"));
         }
         if let Some((scheme, _rest)) = t.split_once("://") {
-            let valid = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            let valid = scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
             if !valid {
-                return Err(bad("a URL scheme is a letter followed by letters, digits, '+', '-' or '.'"));
+                return Err(bad(
+                    "a URL scheme is a letter followed by letters, digits, '+', '-' or '.'",
+                ));
             }
-            return Ok((ServiceQuery::Url { scheme: scheme.to_ascii_lowercase() }, None));
+            return Ok((
+                ServiceQuery::Url {
+                    scheme: scheme.to_ascii_lowercase(),
+                },
+                None,
+            ));
         }
         let (body, proto) = match t.split_once('/') {
             Some((b, p)) => {
                 if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    return Err(bad("expected NAME/PROTOCOL or PORT/PROTOCOL, such as 53/udp"));
+                    return Err(bad(
+                        "expected NAME/PROTOCOL or PORT/PROTOCOL, such as 53/udp",
+                    ));
                 }
                 (b, Some(p.to_ascii_lowercase()))
             }
@@ -177,8 +198,13 @@ impl ServiceQuery {
         if body.starts_with('-') {
             return Err(bad("ports are not negative"));
         }
-        if body.chars().any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ':') {
-            return Err(bad("service names cannot hold spaces, ':', '#' or control characters"));
+        if body
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ':')
+        {
+            return Err(bad(
+                "service names cannot hold spaces, ':', '#' or control characters",
+            ));
         }
         Ok((ServiceQuery::Name(body.to_string()), proto))
     }
@@ -220,7 +246,11 @@ huge\t\t70000/tcp
         assert!(db.by_name("imap", Some("udp")).is_empty());
         assert!(db.by_name("HTTP", None).is_empty());
         assert_eq!(db.suggest("HTTP"), Some("http"));
-        let port21: Vec<&str> = db.by_port(21, None).iter().map(|e| e.name.as_str()).collect();
+        let port21: Vec<&str> = db
+            .by_port(21, None)
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         assert_eq!(port21, vec!["ftp", "fsp"]);
         assert_eq!(db.by_port(21, Some("udp"))[0].name, "fsp");
     }
@@ -230,8 +260,15 @@ huge\t\t70000/tcp
         let db = ServiceDb::parse(BUILTIN, DbSource::Builtin);
         assert!(db.skipped.is_empty(), "{:?}", db.skipped);
         for (scheme, port) in [
-            ("http", 80), ("https", 443), ("ftp", 21), ("gopher", 70), ("smtp", 25),
-            ("imap", 143), ("imaps", 993), ("pop3", 110), ("pop3s", 995),
+            ("http", 80),
+            ("https", 443),
+            ("ftp", 21),
+            ("gopher", 70),
+            ("smtp", 25),
+            ("imap", 143),
+            ("imaps", 993),
+            ("pop3", 110),
+            ("pop3s", 995),
         ] {
             assert_eq!(db.port_of(scheme, None), Some(port), "{scheme}");
         }
@@ -244,15 +281,40 @@ huge\t\t70000/tcp
             ("443", ServiceQuery::Port(443), None),
             ("53/udp", ServiceQuery::Port(53), Some("udp")),
             ("http/TCP", ServiceQuery::Name("http".into()), Some("tcp")),
-            ("imaps://mail.example.com", ServiceQuery::Url { scheme: "imaps".into() }, None),
-            ("HTTP://x", ServiceQuery::Url { scheme: "http".into() }, None),
+            (
+                "imaps://mail.example.com",
+                ServiceQuery::Url {
+                    scheme: "imaps".into(),
+                },
+                None,
+            ),
+            (
+                "HTTP://x",
+                ServiceQuery::Url {
+                    scheme: "http".into(),
+                },
+                None,
+            ),
             ("0", ServiceQuery::Port(0), None),
         ];
         for (text, query, proto) in table {
             let (q, p) = ServiceQuery::parse(text).unwrap();
             assert_eq!((&q, p.as_deref()), (query, *proto), "{text}");
         }
-        for text in ["", "65536", "99999999999", "-1", "://x", "1http://x", "a b", "x/", "/tcp", "80/t-p", "a:b", "x#y"] {
+        for text in [
+            "",
+            "65536",
+            "99999999999",
+            "-1",
+            "://x",
+            "1http://x",
+            "a b",
+            "x/",
+            "/tcp",
+            "80/t-p",
+            "a:b",
+            "x#y",
+        ] {
             assert!(ServiceQuery::parse(text).is_err(), "{text:?}");
         }
     }

@@ -33,7 +33,10 @@ pub fn collect(args: &PackArgs, stdin: impl BufRead) -> Result<Vec<PackItem>> {
                 .take()
                 .ok_or_else(|| NetkitError::invalid("'-' (stdin) may be given only once"))?;
             for line in reader.lines() {
-                let line = line.map_err(|source| NetkitError::System { call: "reading stdin", source })?;
+                let line = line.map_err(|source| NetkitError::System {
+                    call: "reading stdin",
+                    source,
+                })?;
                 let t = line.trim();
                 if t.is_empty() || t.starts_with('#') {
                     continue;
@@ -92,7 +95,12 @@ pub fn run(args: &PackArgs, out: &mut Printer) -> anyhow::Result<Exit> {
 fn render_address(w: &mut dyn Write, r: &PackReport, verbose: u8) -> std::io::Result<()> {
     let packed_bytes = addr::parse_byte_text(&r.packed).unwrap_or_default();
     writeln!(w, "Original: {}", escape(&r.input))?;
-    writeln!(w, "Packed  : {}  {}", r.packed.bold(), addr::python_bytes_repr(&packed_bytes).dimmed())?;
+    writeln!(
+        w,
+        "Packed  : {}  {}",
+        r.packed.bold(),
+        addr::python_bytes_repr(&packed_bytes).dimmed()
+    )?;
     writeln!(w, "Unpacked: {}", r.unpacked.green())?;
     let family = match r.family {
         AddrFamily::Ipv4 => "AF_INET (IPv4)",
@@ -124,8 +132,16 @@ fn render_address(w: &mut dyn Write, r: &PackReport, verbose: u8) -> std::io::Re
         }
     }
     if let Some(m) = &r.mac {
-        writeln!(w, "Forms   : {}  {}  {}  {}", m.colon, m.hyphen, m.dot, m.bare)?;
-        writeln!(w, "EUI-64  : {}  (link-local {})", m.eui64, m.ipv6_link_local)?;
+        writeln!(
+            w,
+            "Forms   : {}  {}  {}  {}",
+            m.colon, m.hyphen, m.dot, m.bare
+        )?;
+        writeln!(
+            w,
+            "EUI-64  : {}  (link-local {})",
+            m.eui64, m.ipv6_link_local
+        )?;
     }
     if let Some(rev) = &r.reverse_name {
         writeln!(w, "Reverse : {rev}")?;
@@ -147,7 +163,13 @@ fn render_byte_order(w: &mut dyn Write, r: &ByteOrderReport) -> std::io::Result<
             .collect::<Vec<_>>()
             .join(" ")
     };
-    writeln!(w, "{}({}) = {}", r.function.name(), r.input, r.result.to_string().bold())?;
+    writeln!(
+        w,
+        "{}({}) = {}",
+        r.function.name(),
+        r.input,
+        r.result.to_string().bold()
+    )?;
     writeln!(
         w,
         "  {} -> {}   bytes in memory: host ({}-endian) {}, network {}",

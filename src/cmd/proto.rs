@@ -79,7 +79,10 @@ pub fn answer(db: &ProtoDb, text: &str, query: &ProtoQuery) -> Result<ProtoAnswe
                 message.push_str(&format!(" (did you mean '{s}'?)"));
             }
         }
-        ErrorInfo { code: "not_found", message }
+        ErrorInfo {
+            code: "not_found",
+            message,
+        }
     });
     Ok(ProtoAnswer {
         kind: "protocol",
@@ -95,7 +98,11 @@ pub fn answer(db: &ProtoDb, text: &str, query: &ProtoQuery) -> Result<ProtoAnswe
 
 /// Runs `netkit proto`.
 pub fn run(args: &ProtoArgs, out: &mut Printer) -> anyhow::Result<Exit> {
-    let queries: Vec<ProtoQuery> = args.queries.iter().map(|q| ProtoQuery::parse(q)).collect::<Result<_>>()?;
+    let queries: Vec<ProtoQuery> = args
+        .queries
+        .iter()
+        .map(|q| ProtoQuery::parse(q))
+        .collect::<Result<_>>()?;
     let db = ProtoDb::load(&args.source.choice())?;
     if args.all {
         return list_all(&db, out);
@@ -106,7 +113,13 @@ pub fn run(args: &ProtoArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         .zip(&queries)
         .map(|(text, q)| answer(&db, text, q))
         .collect::<Result<_>>()?;
-    let exit = Exit::worst(answers.iter().map(|a| if a.error.is_some() { Exit::Negative } else { Exit::Success }));
+    let exit = Exit::worst(answers.iter().map(|a| {
+        if a.error.is_some() {
+            Exit::Negative
+        } else {
+            Exit::Success
+        }
+    }));
     if out.is_json() {
         for a in &answers {
             out.json(a)?;
@@ -124,7 +137,11 @@ fn render(w: &mut dyn Write, answers: &[ProtoAnswer], verbose: u8) -> std::io::R
         (Some(name), true) => name.clone(),
         _ => a.query.clone(),
     };
-    let lw = answers.iter().map(|a| label(a).chars().count()).max().unwrap_or(0);
+    let lw = answers
+        .iter()
+        .map(|a| label(a).chars().count())
+        .max()
+        .unwrap_or(0);
     let nw = answers
         .iter()
         .filter_map(|a| a.number)
@@ -132,7 +149,12 @@ fn render(w: &mut dyn Write, answers: &[ProtoAnswer], verbose: u8) -> std::io::R
         .max()
         .unwrap_or(0)
         .max(2);
-    let cw = answers.iter().filter_map(|a| a.constant).map(str::len).max().unwrap_or(0);
+    let cw = answers
+        .iter()
+        .filter_map(|a| a.constant)
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
     for a in answers {
         let l = format!("{:>lw$}", escape(&label(a)));
         match (&a.error, a.number) {
@@ -149,7 +171,11 @@ fn render(w: &mut dyn Write, answers: &[ProtoAnswer], verbose: u8) -> std::io::R
                 None => format!(
                     "{} · aliases: {} · {}",
                     a.name.as_deref().unwrap_or(""),
-                    if a.aliases.is_empty() { "none".into() } else { a.aliases.join(" ") },
+                    if a.aliases.is_empty() {
+                        "none".into()
+                    } else {
+                        a.aliases.join(" ")
+                    },
                     a.source
                 ),
             };
@@ -182,7 +208,15 @@ fn list_all(db: &ProtoDb, out: &mut Printer) -> anyhow::Result<Exit> {
                 ]
             })
             .collect();
-        writeln!(out.human(), "{}", output::table(&["NUMBER", "NAME", "ALIASES", "CONSTANT"], rows))?;
+        writeln!(
+            out.human(),
+            "{}",
+            output::table(&["NUMBER", "NAME", "ALIASES", "CONSTANT"], rows)
+        )?;
     }
-    Ok(if db.entries.is_empty() { Exit::Negative } else { Exit::Success })
+    Ok(if db.entries.is_empty() {
+        Exit::Negative
+    } else {
+        Exit::Success
+    })
 }

@@ -1,6 +1,5 @@
 //! `netkit services`: getservbyname / getservbyport.
 
-
 use colored::Colorize;
 use serde::Serialize;
 
@@ -57,11 +56,31 @@ pub struct ServiceListEntry<'a> {
 }
 
 /// Answers one parsed query.
-pub fn answer(db: &ServiceDb, text: &str, query: &ServiceQuery, filter: Option<&str>) -> ServiceAnswer {
+pub fn answer(
+    db: &ServiceDb,
+    text: &str,
+    query: &ServiceQuery,
+    filter: Option<&str>,
+) -> ServiceAnswer {
     let (query_kind, label, matches, asked) = match query {
-        ServiceQuery::Name(n) => ("name", n.clone(), db.by_name(n, filter), format!("no service named '{}'", escape(n))),
-        ServiceQuery::Url { scheme } => ("url", scheme.clone(), db.by_name(scheme, filter), format!("no service for URL scheme '{scheme}'")),
-        ServiceQuery::Port(p) => ("port", p.to_string(), db.by_port(*p, filter), format!("no service on port {p}")),
+        ServiceQuery::Name(n) => (
+            "name",
+            n.clone(),
+            db.by_name(n, filter),
+            format!("no service named '{}'", escape(n)),
+        ),
+        ServiceQuery::Url { scheme } => (
+            "url",
+            scheme.clone(),
+            db.by_name(scheme, filter),
+            format!("no service for URL scheme '{scheme}'"),
+        ),
+        ServiceQuery::Port(p) => (
+            "port",
+            p.to_string(),
+            db.by_port(*p, filter),
+            format!("no service on port {p}"),
+        ),
     };
     let first = matches.first();
     let error = first.is_none().then(|| {
@@ -77,7 +96,10 @@ pub fn answer(db: &ServiceDb, text: &str, query: &ServiceQuery, filter: Option<&
         if let Some(s) = suggestion {
             message.push_str(&format!(" (names are case-sensitive: did you mean '{s}'?)"));
         }
-        ErrorInfo { code: "not_found", message }
+        ErrorInfo {
+            code: "not_found",
+            message,
+        }
     });
     let mut protocols: Vec<String> = Vec::new();
     for e in &matches {
@@ -120,7 +142,13 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         .zip(&queries)
         .map(|(text, (q, own))| answer(&db, text, q, own.as_deref().or(filter)))
         .collect();
-    let exit = Exit::worst(answers.iter().map(|a| if a.error.is_some() { Exit::Negative } else { Exit::Success }));
+    let exit = Exit::worst(answers.iter().map(|a| {
+        if a.error.is_some() {
+            Exit::Negative
+        } else {
+            Exit::Success
+        }
+    }));
     if out.is_json() {
         for a in &answers {
             out.json(a)?;
@@ -128,13 +156,21 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         return Ok(exit);
     }
     let verbose = out.verbose();
-    let width = answers.iter().map(|a| a.label.chars().count()).max().unwrap_or(0);
+    let width = answers
+        .iter()
+        .map(|a| a.label.chars().count())
+        .max()
+        .unwrap_or(0);
     let w = out.human();
     for a in &answers {
         let label = format!("{:>width$}", escape(&a.label));
         match (&a.error, a.query_kind) {
             (Some(_), _) => writeln!(w, "{label} : {}", "not found".red())?,
-            (None, "port") => writeln!(w, "{label} : {}", a.name.as_deref().map(escape).unwrap_or_default())?,
+            (None, "port") => writeln!(
+                w,
+                "{label} : {}",
+                a.name.as_deref().map(escape).unwrap_or_default()
+            )?,
             (None, _) => writeln!(w, "{label} : {}", a.port.unwrap_or_default())?,
         }
         if verbose > 0 {
@@ -143,7 +179,11 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
                 None => format!(
                     "{} · aliases: {} · {}",
                     a.protocols.join(", "),
-                    if a.aliases.is_empty() { "none".to_string() } else { escape(&a.aliases.join(" ")).into_owned() },
+                    if a.aliases.is_empty() {
+                        "none".to_string()
+                    } else {
+                        escape(&a.aliases.join(" ")).into_owned()
+                    },
                     a.source
                 ),
             };
@@ -152,18 +192,29 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     }
     if verbose > 1 {
         for s in &db.skipped {
-            writeln!(w, "{}", format!("skipped {}:{}: {}", db.source, s.line, escape(&s.reason)).dimmed())?;
+            writeln!(
+                w,
+                "{}",
+                format!("skipped {}:{}: {}", db.source, s.line, escape(&s.reason)).dimmed()
+            )?;
         }
     }
     Ok(exit)
 }
 
 fn list_all(db: &ServiceDb, filter: Option<&str>, out: &mut Printer) -> anyhow::Result<Exit> {
-    let entries: Vec<&ServiceEntry> =
-        db.entries.iter().filter(|e| filter.is_none_or(|p| e.protocol == p)).collect();
+    let entries: Vec<&ServiceEntry> = db
+        .entries
+        .iter()
+        .filter(|e| filter.is_none_or(|p| e.protocol == p))
+        .collect();
     if out.is_json() {
         for entry in &entries {
-            out.json(&ServiceListEntry { kind: "service_entry", entry, source: &db.source })?;
+            out.json(&ServiceListEntry {
+                kind: "service_entry",
+                entry,
+                source: &db.source,
+            })?;
         }
     } else {
         let rows = entries
@@ -177,7 +228,15 @@ fn list_all(db: &ServiceDb, filter: Option<&str>, out: &mut Printer) -> anyhow::
                 ]
             })
             .collect();
-        writeln!(out.human(), "{}", output::table(&["NAME", "PORT", "PROTO", "ALIASES"], rows))?;
+        writeln!(
+            out.human(),
+            "{}",
+            output::table(&["NAME", "PORT", "PROTO", "ALIASES"], rows)
+        )?;
     }
-    Ok(if entries.is_empty() { Exit::Negative } else { Exit::Success })
+    Ok(if entries.is_empty() {
+        Exit::Negative
+    } else {
+        Exit::Success
+    })
 }

@@ -1,0 +1,117 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'netkit'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'netkit' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
+            [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
+            [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'netkit;pack' {
+            [CompletionResult]::new('--unpack', '--unpack', [CompletionResultType]::ParameterName, 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, ''\xc0\xa8\x01\x01''')
+            [CompletionResult]::new('--htons', '--htons', [CompletionResultType]::ParameterName, 'Host to network order, 16 bits (decimal or 0x hex)')
+            [CompletionResult]::new('--htonl', '--htonl', [CompletionResultType]::ParameterName, 'Host to network order, 32 bits')
+            [CompletionResult]::new('--htonll', '--htonll', [CompletionResultType]::ParameterName, 'Host to network order, 64 bits')
+            [CompletionResult]::new('--ntohs', '--ntohs', [CompletionResultType]::ParameterName, 'Network to host order, 16 bits')
+            [CompletionResult]::new('--ntohl', '--ntohl', [CompletionResultType]::ParameterName, 'Network to host order, 32 bits')
+            [CompletionResult]::new('--ntohll', '--ntohll', [CompletionResultType]::ParameterName, 'Network to host order, 64 bits')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;services' {
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Only entries for this protocol')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Only entries for this protocol')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Read this file instead of the system one')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every entry')
+            [CompletionResult]::new('--builtin', '--builtin', [CompletionResultType]::ParameterName, 'Use the table compiled into netkit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;proto' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Read this file instead of the system one')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every entry')
+            [CompletionResult]::new('--builtin', '--builtin', [CompletionResultType]::ParameterName, 'Use the table compiled into netkit')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;help' {
+            [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
+            [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
+            [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'netkit;help;pack' {
+            break
+        }
+        'netkit;help;services' {
+            break
+        }
+        'netkit;help;proto' {
+            break
+        }
+        'netkit;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

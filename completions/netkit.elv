@@ -1,0 +1,103 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[netkit] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'netkit'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'netkit'= {
+            cand --color 'When to colour human output'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+            cand services 'Look up service names and ports (getservbyname, getservbyport)'
+            cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'netkit;pack'= {
+            cand --unpack 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, ''\xc0\xa8\x01\x01'''
+            cand --htons 'Host to network order, 16 bits (decimal or 0x hex)'
+            cand --htonl 'Host to network order, 32 bits'
+            cand --htonll 'Host to network order, 64 bits'
+            cand --ntohs 'Network to host order, 16 bits'
+            cand --ntohl 'Network to host order, 32 bits'
+            cand --ntohll 'Network to host order, 64 bits'
+            cand --color 'When to colour human output'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;services'= {
+            cand -P 'Only entries for this protocol'
+            cand --proto 'Only entries for this protocol'
+            cand --db 'Read this file instead of the system one'
+            cand --color 'When to colour human output'
+            cand --all 'List every entry'
+            cand --builtin 'Use the table compiled into netkit'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;proto'= {
+            cand --db 'Read this file instead of the system one'
+            cand --color 'When to colour human output'
+            cand --all 'List every entry'
+            cand --builtin 'Use the table compiled into netkit'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;help'= {
+            cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+            cand services 'Look up service names and ports (getservbyname, getservbyport)'
+            cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'netkit;help;pack'= {
+        }
+        &'netkit;help;services'= {
+        }
+        &'netkit;help;proto'= {
+        }
+        &'netkit;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,46 @@
+//! Completions and man pages are generated from clap and committed; this
+//! test fails, naming the stale file, when they differ. UPDATE_ASSETS=1
+//! rewrites them.
+
+use std::path::Path;
+
+#[test]
+fn generated_assets_are_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var("UPDATE_ASSETS").is_ok_and(|v| v == "1");
+    let mut stale = Vec::new();
+    for (rel, content) in netkit::assets::render_all() {
+        let path = root.join(&rel);
+        if update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &content).unwrap();
+            continue;
+        }
+        if std::fs::read(&path).ok().as_deref() != Some(content.as_slice()) {
+            stale.push(rel.display().to_string());
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files (run UPDATE_ASSETS=1 cargo test): {stale:?}"
+    );
+}
+
+#[test]
+fn every_man_page_has_exit_status_and_examples() {
+    for (rel, content) in netkit::assets::render_all() {
+        if rel.starts_with("man") {
+            let text = String::from_utf8(content).unwrap();
+            assert!(text.contains(".SH \"EXIT STATUS\""), "{}", rel.display());
+            assert!(text.contains(".SH EXAMPLES"), "{}", rel.display());
+            assert!(text.contains("\\fB130\\fR"), "{}", rel.display());
+        }
+    }
+    let names: Vec<String> = netkit::assets::render_all()
+        .into_iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    for sub in ["pack", "services", "proto"] {
+        assert!(names.contains(&format!("man/netkit-{sub}.1")), "{names:?}");
+    }
+}

@@ -1,0 +1,11 @@
+//! netkit's integration tests: one binary, one module per area.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod assets;
+mod pack;
+mod proto;
+mod sandbox;
+mod services;
+mod spine;

@@ -1,0 +1,250 @@
+//! Shared helpers for the integration tests: running the netkit binary, and
+//! a sandbox that runs it inside a fresh network + mount namespace.
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The netkit binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_netkit"))
+}
+
+/// A command running netkit with a clean colour environment.
+pub fn netkit() -> Command {
+    let mut cmd = Command::new(bin());
+    for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM"] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs netkit with these arguments.
+pub fn run<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    netkit().args(args).output().expect("spawn netkit")
+}
+
+/// The exit code (panics on death by signal, which a test must notice).
+pub fn code(out: &Output) -> i32 {
+    out.status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}", out.status))
+}
+
+/// stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// stdout parsed as JSON Lines; every line must be one JSON object.
+pub fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out)
+        .lines()
+        .map(|l| {
+            let v: Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+            assert!(v.is_object(), "not an object: {l}");
+            v
+        })
+        .collect()
+}
+
+/// Asserts the usage-error contract: exit 2, nothing on stdout, exactly one
+/// stderr line starting with `netkit: error:`, no panic.
+pub fn assert_usage_error(out: &Output, what: &str) {
+    let err = stderr(out);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{what}: exit {:?}, stderr {err}",
+        out.status
+    );
+    assert!(err.starts_with("netkit: error: "), "{what}: stderr {err:?}");
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "{what}: stderr not one line: {err:?}"
+    );
+    assert!(!err.contains("panicked"), "{what}: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{what}: stdout not empty: {}",
+        stdout(out)
+    );
+}
+
+/// Whether this machine lets us create network + mount namespaces.
+fn namespaces_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("unshare")
+            .args(["--net", "--mount", "sh", "-c", "ip link set lo up"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+/// A private network and mount namespace for one command: only `lo`, no
+/// routes off the machine, and fixture files bind-mounted over `/etc`.
+/// Nothing run inside can reach the real network or the real resolver.
+pub struct Sandbox {
+    dir: tempfile::TempDir,
+    mounts: Vec<(String, PathBuf)>,
+    hidden: Vec<String>,
+    multicast: bool,
+}
+
+impl Sandbox {
+    /// A new sandbox, or `None` (with a visible message) where namespaces are
+    /// not permitted. With `NETKIT_REQUIRE_NETNS=1` that is a failure.
+    pub fn new(test: &str) -> Option<Sandbox> {
+        if !namespaces_available() {
+            let required = std::env::var("NETKIT_REQUIRE_NETNS").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "{test}: network namespaces are not available and NETKIT_REQUIRE_NETNS=1"
+            );
+            eprintln!(
+                "SKIPPED {test}: network namespaces are not available (unshare --net --mount failed)"
+            );
+            return None;
+        }
+        Some(Sandbox {
+            dir: tempfile::tempdir().expect("tempdir"),
+            mounts: Vec::new(),
+            hidden: Vec::new(),
+            multicast: false,
+        })
+    }
+
+    /// Bind-mounts a fixture with these contents over `/etc/<name>`.
+    pub fn etc(mut self, name: &str, contents: &str) -> Self {
+        let path = self.dir.path().join(format!("fixture-{name}"));
+        std::fs::write(&path, contents).expect("write fixture");
+        self.mounts.push((format!("/etc/{name}"), path));
+        self
+    }
+
+    /// Makes `/etc/<name>` missing inside the sandbox.
+    pub fn hide_etc(mut self, name: &str) -> Self {
+        self.hidden.push(name.to_string());
+        self
+    }
+
+    /// Turns on multicast on `lo` and routes 224.0.0.0/4 through it.
+    pub fn multicast_route(mut self) -> Self {
+        self.multicast = true;
+        self
+    }
+
+    /// A path inside the sandbox's own temporary directory.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn script(&self) -> PathBuf {
+        let q = |p: &Path| shell_quote(&p.to_string_lossy());
+        let mut s = String::from("set -e\nip link set lo up\n");
+        if self.multicast {
+            s.push_str("ip link set lo multicast on\nip route add 224.0.0.0/4 dev lo\n");
+        }
+        if !self.hidden.is_empty() {
+            // Replace /etc by a tmpfs of links to the real entries, less the
+            // hidden ones.
+            let old = self.dir.path().join("real-etc");
+            s.push_str(&format!(
+                "mkdir -p {old}\nmount --bind /etc {old}\nmount -t tmpfs netkit-etc /etc\n\
+                 for f in {old}/* {old}/.[!.]*; do [ -e \"$f\" ] || continue; n=${{f##*/}}; \
+                 case \" {hidden} \" in *\" $n \"*) ;; *) ln -s \"$f\" /etc/\"$n\";; esac; done\n",
+                old = q(&old),
+                hidden = self.hidden.join(" "),
+            ));
+        }
+        for (target, fixture) in &self.mounts {
+            s.push_str(&format!(
+                "[ -L {t} ] && rm {t}; [ -e {t} ] || touch {t}\nmount --bind {f} {t}\n",
+                t = shell_quote(target),
+                f = q(fixture)
+            ));
+        }
+        s.push_str("exec \"$@\"\n");
+        let path = self.dir.path().join("enter.sh");
+        std::fs::write(&path, s).expect("write sandbox script");
+        path
+    }
+
+    /// The command that runs `program args...` inside the sandbox.
+    pub fn command<S: AsRef<OsStr>>(&self, program: impl AsRef<OsStr>, args: &[S]) -> Command {
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--net", "--mount", "sh"])
+            .arg(self.script())
+            .arg(program)
+            .args(args);
+        for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM"] {
+            cmd.env_remove(var);
+        }
+        cmd
+    }
+
+    /// Runs netkit inside the sandbox.
+    pub fn netkit<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        self.command(bin(), args).output().expect("spawn sandbox")
+    }
+
+    /// Runs python3 with a script inside the sandbox, or `None` without python3.
+    pub fn python(&self, script: &str) -> Option<Output> {
+        if !python_available() {
+            eprintln!("SKIPPED python comparison: python3 not found");
+            return None;
+        }
+        Some(
+            self.command("python3", &["-c", script])
+                .output()
+                .expect("spawn python3"),
+        )
+    }
+}
+
+/// Whether python3 can be run here.
+pub fn python_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("python3")
+            .args(["-c", "import socket"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    })
+}
+
+/// Runs a python3 snippet on the host (no network use), if python3 exists.
+pub fn python(script: &str) -> Option<String> {
+    if !python_available() {
+        eprintln!("SKIPPED python comparison: python3 not found");
+        return None;
+    }
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .output()
+        .expect("spawn python3");
+    assert!(out.status.success(), "python failed: {}", stderr(&out));
+    Some(stdout(&out))
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
