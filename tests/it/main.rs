@@ -5,6 +5,7 @@ mod support;
 
 mod assets;
 mod pack;
+mod props;
 mod proto;
 mod sandbox;
 mod services;
