@@ -44,3 +44,40 @@ fn every_man_page_has_exit_status_and_examples() {
         assert!(names.contains(&format!("man/netkit-{sub}.1")), "{names:?}");
     }
 }
+
+/// The README and docs/exit-codes.md list exactly the codes of src/exit.rs.
+#[test]
+fn documented_exit_codes_match_the_enum() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table: String = netkit::exit::Exit::ALL
+        .iter()
+        .map(|e| format!("| {} | {} |\n", e.code(), e.meaning()))
+        .collect();
+    for doc in ["README.md", "docs/exit-codes.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        assert!(
+            text.contains(&format!("| code | meaning |\n| --- | --- |\n{table}")),
+            "{doc} exit table differs from src/exit.rs"
+        );
+    }
+}
+
+/// docs/json.md documents every `"type"` the commands print.
+#[test]
+fn json_doc_names_every_type() {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json.md"))
+        .unwrap();
+    for ty in [
+        "address",
+        "byte_order",
+        "service",
+        "service_entry",
+        "protocol",
+        "protocol_entry",
+    ] {
+        assert!(
+            text.contains(&format!("`\"type\": \"{ty}\"`")),
+            "docs/json.md lacks {ty}"
+        );
+    }
+}

@@ -44,7 +44,9 @@ fn glibc_inet_ntop6(addr: Ipv6Addr) -> String {
     let p = unsafe { inet_ntop(libc::AF_INET6, octets.as_ptr().cast(), buf.as_mut_ptr(), 64) };
     assert!(!p.is_null());
     // SAFETY: inet_ntop wrote a NUL-terminated string into buf.
-    unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }.to_string_lossy().into_owned()
+    unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) }
+        .to_string_lossy()
+        .into_owned()
 }
 
 fn ipv4_like() -> impl Strategy<Value = String> {
@@ -58,18 +60,38 @@ fn ipv4_like() -> impl Strategy<Value = String> {
 /// IPv6 texts in the shapes people write: padded or not, upper case,
 /// a `::` in any place, an embedded dotted quad, and some too long.
 fn ipv6_text() -> impl Strategy<Value = String> {
-    (any::<[u16; 8]>(), 0usize..9, 0usize..9, any::<bool>(), any::<bool>(), any::<bool>(), 7usize..10).prop_map(
-        |(segs, start, len, pad, upper, v4, count)| {
+    (
+        any::<[u16; 8]>(),
+        0usize..9,
+        0usize..9,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        7usize..10,
+    )
+        .prop_map(|(segs, start, len, pad, upper, v4, count)| {
             let mut groups: Vec<String> = segs
                 .iter()
                 .cycle()
                 .take(count)
-                .map(|s| if pad { format!("{s:04x}") } else { format!("{s:x}") })
+                .map(|s| {
+                    if pad {
+                        format!("{s:04x}")
+                    } else {
+                        format!("{s:x}")
+                    }
+                })
                 .collect();
             if v4 {
                 let n = groups.len();
                 groups.truncate(n - 2);
-                groups.push(format!("{}.{}.{}.{}", segs[6] >> 8, segs[6] & 0xff, segs[7] >> 8, segs[7] & 0xff));
+                groups.push(format!(
+                    "{}.{}.{}.{}",
+                    segs[6] >> 8,
+                    segs[6] & 0xff,
+                    segs[7] >> 8,
+                    segs[7] & 0xff
+                ));
             }
             let start = start.min(groups.len());
             let end = (start + len).min(groups.len());
@@ -82,8 +104,7 @@ fn ipv6_text() -> impl Strategy<Value = String> {
                 text = text.to_uppercase();
             }
             text
-        },
-    )
+        })
 }
 
 proptest! {
