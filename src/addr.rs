@@ -387,7 +387,7 @@ fn is_c_space(c: u8) -> bool {
 
 /// `strtoul(s, &end, 0)` from a position holding a digit, limited to 32 bits
 /// as glibc checks it: `None` when the value exceeds 0xffffffff.
-fn strtoul_base0(bytes: &[u8], start: usize) -> Option<(u32, usize)> {
+pub(crate) fn strtoul_base0(bytes: &[u8], start: usize) -> Option<(u32, usize)> {
     let (radix, mut pos) = match (bytes.get(start), bytes.get(start + 1), bytes.get(start + 2)) {
         (Some(b'0'), Some(b'x' | b'X'), Some(h)) if h.is_ascii_hexdigit() => (16, start + 2),
         (Some(b'0'), _, _) => (8, start),

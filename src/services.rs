@@ -114,15 +114,31 @@ fn parse_entry(f: &[&str]) -> std::result::Result<ServiceEntry, String> {
     if proto.is_empty() {
         return Err(format!("'{port_proto}' has no protocol"));
     }
-    let port: u16 = port
-        .parse()
-        .map_err(|_| format!("port '{port}' is not a number from 0 to 65535"))?;
+    let port = parse_port_field(port)?;
     Ok(ServiceEntry {
         name: name.to_string(),
         port,
         protocol: proto.to_string(),
         aliases: f[2..].iter().map(|s| s.to_string()).collect(),
     })
+}
+
+/// The port field as glibc reads it: `strtoul(s, &end, 0)`, so `0x50` is 80
+/// and `010` is 8, and the number must fill the field. glibc truncates
+/// values above 65535 (70000 becomes 4464); netkit skips such lines.
+fn parse_port_field(text: &str) -> std::result::Result<u16, String> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let bytes = digits.as_bytes();
+    let parsed = bytes
+        .first()
+        .is_some_and(u8::is_ascii_digit)
+        .then(|| crate::addr::strtoul_base0(bytes, 0))
+        .flatten()
+        .filter(|(_, end)| *end == bytes.len());
+    match parsed {
+        Some((value, _)) => u16::try_from(value).map_err(|_| format!("port {text} is above 65535")),
+        None => Err(format!("port '{text}' is not a number")),
+    }
 }
 
 /// What the user asked about.
@@ -224,6 +240,10 @@ broken\t\tx/tcp
 noproto\t\t12/
 lonely
 huge\t\t70000/tcp
+hex\t\t0x50/tcp
+oct\t\t010/udp
+plus\t\t+81/tcp
+eight\t\t08/tcp
 ";
 
     fn db() -> ServiceDb {
@@ -233,9 +253,25 @@ huge\t\t70000/tcp
     #[test]
     fn parses_and_skips_like_glibc() {
         let db = db();
-        assert_eq!(db.entries.len(), 4);
+        let ports: Vec<(&str, u16)> = db
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.port))
+            .collect();
+        assert_eq!(
+            ports,
+            vec![
+                ("ftp", 21),
+                ("fsp", 21),
+                ("http", 80),
+                ("imap2", 143),
+                ("hex", 80),
+                ("oct", 8),
+                ("plus", 81)
+            ]
+        );
         let lines: Vec<usize> = db.skipped.iter().map(|s| s.line).collect();
-        assert_eq!(lines, vec![6, 7, 8, 9]);
+        assert_eq!(lines, vec![6, 7, 8, 9, 13]);
     }
 
     #[test]

@@ -158,27 +158,27 @@ fn render(w: &mut dyn Write, answers: &[ProtoAnswer], verbose: u8) -> std::io::R
     for a in answers {
         let l = format!("{:>lw$}", escape(&label(a)));
         match (&a.error, a.number) {
-            (Some(_), Some(n)) => writeln!(w, "{l} -> {n:>nw$} {}", "(no name)".red())?,
-            (_, None) => writeln!(w, "{l} -> {}", "not found".red())?,
+            (Some(e), Some(n)) => {
+                writeln!(w, "{l} -> {n:>nw$} {}", format!("({})", e.message).red())?
+            }
+            (Some(e), None) => writeln!(w, "{l} -> {}", format!("not found: {}", e.message).red())?,
+            (None, None) => writeln!(w, "{l} -> ?")?,
             (None, Some(n)) => match a.constant {
                 Some(c) => writeln!(w, "{l} -> {n:>nw$} ({c:<cw$} = {n:>nw$})")?,
                 None => writeln!(w, "{l} -> {n:>nw$} {}", "(no IPPROTO_ constant)".dimmed())?,
             },
         }
-        if verbose > 0 {
-            let detail = match &a.error {
-                Some(e) => e.message.clone(),
-                None => format!(
-                    "{} · aliases: {} · {}",
-                    a.name.as_deref().unwrap_or(""),
-                    if a.aliases.is_empty() {
-                        "none".into()
-                    } else {
-                        a.aliases.join(" ")
-                    },
-                    a.source
-                ),
-            };
+        if verbose > 0 && a.error.is_none() {
+            let detail = format!(
+                "{} · aliases: {} · {}",
+                a.name.as_deref().unwrap_or(""),
+                if a.aliases.is_empty() {
+                    "none".into()
+                } else {
+                    a.aliases.join(" ")
+                },
+                a.source
+            );
             writeln!(w, "{:lw$}    {}", "", escape(&detail).dimmed())?;
         }
     }

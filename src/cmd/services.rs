@@ -165,7 +165,7 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     for a in &answers {
         let label = format!("{:>width$}", escape(&a.label));
         match (&a.error, a.query_kind) {
-            (Some(_), _) => writeln!(w, "{label} : {}", "not found".red())?,
+            (Some(e), _) => writeln!(w, "{label} : {}", format!("not found: {}", e.message).red())?,
             (None, "port") => writeln!(
                 w,
                 "{label} : {}",
@@ -173,20 +173,17 @@ pub fn run(args: &ServicesArgs, out: &mut Printer) -> anyhow::Result<Exit> {
             )?,
             (None, _) => writeln!(w, "{label} : {}", a.port.unwrap_or_default())?,
         }
-        if verbose > 0 {
-            let detail = match &a.error {
-                Some(e) => e.message.clone(),
-                None => format!(
-                    "{} · aliases: {} · {}",
-                    a.protocols.join(", "),
-                    if a.aliases.is_empty() {
-                        "none".to_string()
-                    } else {
-                        escape(&a.aliases.join(" ")).into_owned()
-                    },
-                    a.source
-                ),
-            };
+        if verbose > 0 && a.error.is_none() {
+            let detail = format!(
+                "{} · aliases: {} · {}",
+                a.protocols.join(", "),
+                if a.aliases.is_empty() {
+                    "none".to_string()
+                } else {
+                    escape(&a.aliases.join(" ")).into_owned()
+                },
+                a.source
+            );
             writeln!(w, "{:width$}   {}", "", detail.dimmed())?;
         }
     }

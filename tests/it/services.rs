@@ -188,6 +188,10 @@ upper\t\t7000/tcp\tUPPER
 noport
 bad\t\tx/tcp
 zero\t\t0/tcp
+hex\t\t0x50/tcp
+oct\t\t010/udp
+plus\t\t+81/tcp
+eight\t\t08/tcp
 ";
 
 /// Every name, alias and port of the table, asked of netkit and of glibc
@@ -271,7 +275,10 @@ fn equals_glibc_on_a_tricky_file() {
             "mixed",
             "sctp-only",
             "upper",
-            "zero"
+            "zero",
+            "hex",
+            "oct",
+            "plus",
         ]
     );
     compare_with_glibc(&sb);
