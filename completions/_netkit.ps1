@@ -34,6 +34,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
             [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
+            [CompletionResult]::new('mcast-send', 'mcast-send', [CompletionResultType]::ParameterValue, 'Send numbered datagrams (or a message) to a multicast group')
+            [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -91,10 +93,61 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;mcast-send' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Send through this interface (name, index or address): IP_MULTICAST_IF')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Send through this interface (name, index or address): IP_MULTICAST_IF')
+            [CompletionResult]::new('--ttl', '--ttl', [CompletionResultType]::ParameterName, 'TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host')
+            [CompletionResult]::new('--hops', '--hops', [CompletionResultType]::ParameterName, 'TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Bind to this address (on lo use 127.0.0.1, or receivers see 0.0.0.0)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'How many datagrams')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'How many datagrams')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between datagrams; 0 sends back to back')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Datagrams per second')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Datagram size in bytes (at least 32, the header)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'Send this text as raw bytes instead of netkit headers; - reads stdin')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--no-loop', '--no-loop', [CompletionResultType]::ParameterName, 'Do not loop datagrams back to receivers on this host')
+            [CompletionResult]::new('--loop', '--loop', [CompletionResultType]::ParameterName, 'Loop datagrams back to receivers on this host (the default)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;mcast-recv' {
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Join on this interface (name, index or address); repeatable')
+            [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Join on this interface (name, index or address); repeatable')
+            [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Source-specific join: only datagrams from this sender (SSM)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Stop after this many datagrams')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after this many datagrams')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop after this long')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop after this long without data')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Exit 1 unless at least N datagrams arrive')
+            [CompletionResult]::new('--max-loss', '--max-loss', [CompletionResultType]::ParameterName, 'Exit 1 when loss exceeds this percentage')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing; the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;help' {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
             [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
+            [CompletionResult]::new('mcast-send', 'mcast-send', [CompletionResultType]::ParameterValue, 'Send numbered datagrams (or a message) to a multicast group')
+            [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -105,6 +158,12 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;proto' {
+            break
+        }
+        'netkit;help;mcast-send' {
+            break
+        }
+        'netkit;help;mcast-recv' {
             break
         }
         'netkit;help;help' {

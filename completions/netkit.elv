@@ -31,6 +31,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
             cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+            cand mcast-send 'Send numbered datagrams (or a message) to a multicast group'
+            cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;pack'= {
@@ -84,10 +86,59 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;mcast-send'= {
+            cand -i 'Send through this interface (name, index or address): IP_MULTICAST_IF'
+            cand --interface 'Send through this interface (name, index or address): IP_MULTICAST_IF'
+            cand --ttl 'TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host'
+            cand --hops 'TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host'
+            cand --source 'Bind to this address (on lo use 127.0.0.1, or receivers see 0.0.0.0)'
+            cand -c 'How many datagrams'
+            cand --count 'How many datagrams'
+            cand --interval 'Time between datagrams; 0 sends back to back'
+            cand --rate 'Datagrams per second'
+            cand --size 'Datagram size in bytes (at least 32, the header)'
+            cand --duration 'Stop after this long'
+            cand --message 'Send this text as raw bytes instead of netkit headers; - reads stdin'
+            cand --color 'When to colour human output'
+            cand --no-loop 'Do not loop datagrams back to receivers on this host'
+            cand --loop 'Loop datagrams back to receivers on this host (the default)'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;mcast-recv'= {
+            cand -i 'Join on this interface (name, index or address); repeatable'
+            cand --interface 'Join on this interface (name, index or address); repeatable'
+            cand --source 'Source-specific join: only datagrams from this sender (SSM)'
+            cand -c 'Stop after this many datagrams'
+            cand --count 'Stop after this many datagrams'
+            cand --duration 'Stop after this long'
+            cand --timeout 'Stop after this long without data'
+            cand --expect 'Exit 1 unless at least N datagrams arrive'
+            cand --max-loss 'Exit 1 when loss exceeds this percentage'
+            cand --color 'When to colour human output'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing; the exit status is the answer'
+            cand --quiet 'Print nothing; the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;help'= {
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
             cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+            cand mcast-send 'Send numbered datagrams (or a message) to a multicast group'
+            cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;pack'= {
@@ -95,6 +146,10 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;services'= {
         }
         &'netkit;help;proto'= {
+        }
+        &'netkit;help;mcast-send'= {
+        }
+        &'netkit;help;mcast-recv'= {
         }
         &'netkit;help;help'= {
         }

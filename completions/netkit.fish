@@ -35,6 +35,8 @@ complete -c netkit -n "__fish_netkit_needs_command" -s V -l version -d 'Print ve
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l unpack -d 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, \'\\xc0\\xa8\\x01\\x01\'' -r
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l htons -d 'Host to network order, 16 bits (decimal or 0x hex)' -r
@@ -76,7 +78,43 @@ complete -c netkit -n "__fish_netkit_using_subcommand proto" -s q -l quiet -d 'P
 complete -c netkit -n "__fish_netkit_using_subcommand proto" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand proto" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand proto" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s i -l interface -d 'Send through this interface (name, index or address): IP_MULTICAST_IF' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l ttl -l hops -d 'TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l source -d 'Bind to this address (on lo use 127.0.0.1, or receivers see 0.0.0.0)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s c -l count -d 'How many datagrams' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l interval -d 'Time between datagrams; 0 sends back to back' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l rate -d 'Datagrams per second' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l size -d 'Datagram size in bytes (at least 32, the header)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l duration -d 'Stop after this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l message -d 'Send this text as raw bytes instead of netkit headers; - reads stdin' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l no-loop -d 'Do not loop datagrams back to receivers on this host'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l loop -d 'Loop datagrams back to receivers on this host (the default)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s q -l quiet -d 'Print nothing; the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s i -l interface -d 'Join on this interface (name, index or address); repeatable' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l source -d 'Source-specific join: only datagrams from this sender (SSM)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s c -l count -d 'Stop after this many datagrams' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l duration -d 'Stop after this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l timeout -d 'Stop after this long without data' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l expect -d 'Exit 1 unless at least N datagrams arrive' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l max-loss -d 'Exit 1 when loss exceeds this percentage' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s q -l quiet -d 'Print nothing; the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

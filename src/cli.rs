@@ -74,6 +74,27 @@ or from the built-in IANA table when the system file is missing. The Linux IPPRO
 is shown beside each answer."
     )]
     Proto(ProtoArgs),
+    /// Send numbered datagrams (or a message) to a multicast group
+    #[command(
+        name = "mcast-send",
+        long_about = "Send datagrams to a multicast group.\n\n\
+By default each datagram carries a small netkit header (sender id, sequence number, send time) \
+padded to --size, so `netkit mcast-recv` can count loss, duplicates, reordering and one-way \
+delay; --message sends raw bytes instead, for other receivers. Without --count or --duration, \
+10 datagrams are sent one second apart (one for --message)."
+    )]
+    McastSend(McastSendArgs),
+    /// Join a multicast group and count what arrives: loss, duplicates, reordering, delay
+    #[command(
+        name = "mcast-recv",
+        long_about = "Join a multicast group and report every datagram and a per-sender summary.\n\n\
+The socket uses SO_REUSEADDR and SO_REUSEPORT, so several receivers can share the port, and \
+IP_MULTICAST_ALL off, so only the joined group arrives. --source makes a source-specific \
+join (IGMPv3/MLDv2). Loss is counted from the first datagram seen from each sender, as omping \
+does. It stops after --count datagrams, after --duration, after --timeout without data \
+(default 10s), or on Ctrl-C, and prints the summary."
+    )]
+    McastRecv(McastRecvArgs),
 }
 
 impl Command {
@@ -83,13 +104,15 @@ impl Command {
             Command::Pack(_) => "pack",
             Command::Services(_) => "services",
             Command::Proto(_) => "proto",
+            Command::McastSend(_) => "mcast-send",
+            Command::McastRecv(_) => "mcast-recv",
         }
     }
 
     /// Whether the command handles SIGINT itself (long-running commands
     /// print what they gathered); the others simply exit 130.
     pub fn handles_interrupt(&self) -> bool {
-        false
+        matches!(self, Command::McastSend(_) | Command::McastRecv(_))
     }
 }
 
@@ -227,6 +250,111 @@ pub struct ProtoArgs {
     pub source: DbArgs,
 }
 
+fn duration_arg(text: &str) -> Result<std::time::Duration, String> {
+    crate::duration::parse_duration(text).map_err(|e| e.to_string())
+}
+
+fn timeout_arg(text: &str) -> Result<std::time::Duration, String> {
+    crate::duration::parse_timeout(text).map_err(|e| e.to_string())
+}
+
+fn mcast_target_arg(text: &str) -> Result<crate::mcast::McastTarget, String> {
+    text.parse()
+        .map_err(|e: crate::error::NetkitError| e.to_string())
+}
+
+fn percent_arg(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{text}' is not a percentage from 0 to 100")),
+    }
+}
+
+fn rate_arg(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if r > 0.0 && r <= 10_000_000.0 => Ok(r),
+        _ => Err(format!(
+            "'{text}' is not a rate from 0 to 10000000 datagrams per second"
+        )),
+    }
+}
+
+/// `netkit mcast-send`
+#[derive(Debug, Args)]
+pub struct McastSendArgs {
+    /// The group and port: 239.1.2.3:5000, [ff02::1%eth0]:5000
+    #[arg(value_name = "GROUP:PORT", value_parser = mcast_target_arg)]
+    pub target: crate::mcast::McastTarget,
+    /// Send through this interface (name, index or address): IP_MULTICAST_IF
+    #[arg(short, long, value_name = "IF")]
+    pub interface: Option<String>,
+    /// TTL (IPv4) or hop limit (IPv6); 0 keeps datagrams on this host
+    #[arg(long, visible_alias = "hops", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(0..=255))]
+    pub ttl: u32,
+    /// Do not loop datagrams back to receivers on this host
+    #[arg(long = "no-loop", action = clap::ArgAction::SetFalse)]
+    pub loopback: bool,
+    /// Loop datagrams back to receivers on this host (the default)
+    #[arg(long = "loop", overrides_with = "loopback", action = clap::ArgAction::SetTrue)]
+    pub loop_on: bool,
+    /// Bind to this address (on lo use 127.0.0.1, or receivers see 0.0.0.0)
+    #[arg(long, value_name = "ADDR")]
+    pub source: Option<std::net::IpAddr>,
+    /// How many datagrams
+    #[arg(short, long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Time between datagrams; 0 sends back to back
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, conflicts_with = "rate")]
+    pub interval: Option<std::time::Duration>,
+    /// Datagrams per second
+    #[arg(long, value_name = "PPS", value_parser = rate_arg)]
+    pub rate: Option<f64>,
+    /// Datagram size in bytes (at least 32, the header)
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 64,
+        conflicts_with = "message"
+    )]
+    pub size: usize,
+    /// Stop after this long
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub duration: Option<std::time::Duration>,
+    /// Send this text as raw bytes instead of netkit headers; - reads stdin
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub message: Option<String>,
+}
+
+/// `netkit mcast-recv`
+#[derive(Debug, Args)]
+pub struct McastRecvArgs {
+    /// The group and port: 239.1.2.3:5000, [ff02::1%eth0]:5000
+    #[arg(value_name = "GROUP:PORT", value_parser = mcast_target_arg)]
+    pub target: crate::mcast::McastTarget,
+    /// Join on this interface (name, index or address); repeatable
+    #[arg(short, long, value_name = "IF")]
+    pub interface: Vec<String>,
+    /// Source-specific join: only datagrams from this sender (SSM)
+    #[arg(long, value_name = "ADDR")]
+    pub source: Option<std::net::IpAddr>,
+    /// Stop after this many datagrams
+    #[arg(short, long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Stop after this long
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub duration: Option<std::time::Duration>,
+    /// Stop after this long without data
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "10s")]
+    pub timeout: std::time::Duration,
+    /// Exit 1 unless at least N datagrams arrive
+    #[arg(long, value_name = "N")]
+    pub expect: Option<u64>,
+    /// Exit 1 when loss exceeds this percentage
+    #[arg(long, value_name = "PCT", value_parser = percent_arg)]
+    pub max_loss: Option<f64>,
+}
+
 /// One worked example for `--help` and the man page.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -318,6 +446,52 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ex(
                 "Every protocol, from the built-in IANA table",
                 "netkit proto --all --builtin",
+            ),
+        ],
+    ),
+    (
+        "mcast-send",
+        &[
+            ex(
+                "Ten numbered datagrams, one a second, on the default route",
+                "netkit mcast-send 239.1.2.3:5000",
+            ),
+            ex(
+                "On lo: bind 127.0.0.1 so receivers see the sender",
+                "netkit mcast-send --interface lo --source 127.0.0.1 239.1.2.3:5000",
+            ),
+            ex(
+                "100,000 datagrams at 50,000 per second",
+                "netkit mcast-send --rate 50000 --count 100000 239.1.2.3:5000",
+            ),
+            ex(
+                "IPv6 link-local group on eth0, hop limit 1",
+                "netkit mcast-send '[ff02::1234%eth0]:5000'",
+            ),
+            ex(
+                "A raw message for another receiver",
+                "netkit mcast-send --message 'hello group' 224.3.29.71:10000",
+            ),
+        ],
+    ),
+    (
+        "mcast-recv",
+        &[
+            ex(
+                "Join and print every datagram",
+                "netkit mcast-recv 239.1.2.3:5000",
+            ),
+            ex(
+                "Summary only, fail above 1% loss",
+                "netkit mcast-recv -q --duration 30s --max-loss 1 239.1.2.3:5000",
+            ),
+            ex(
+                "Source-specific: only from 192.0.2.10",
+                "netkit mcast-recv --source 192.0.2.10 232.1.1.1:5000",
+            ),
+            ex(
+                "Per-datagram JSON",
+                "netkit mcast-recv --json --count 10 239.1.2.3:5000 | jq -c 'select(.type == \"datagram\")'",
             ),
         ],
     ),

@@ -19,6 +19,9 @@ pub enum NetkitError {
         /// Why.
         source: std::io::Error,
     },
+    /// The network has no way there (no route, unreachable).
+    #[error("{0}")]
+    Unreachable(String),
     /// A local system call failed.
     #[error("{call}")]
     System {
@@ -41,6 +44,7 @@ impl NetkitError {
             NetkitError::Invalid(_) => Exit::Usage,
             // A file the user named that is missing or unreadable is bad input.
             NetkitError::ReadFile { .. } => Exit::Usage,
+            NetkitError::Unreachable(_) => Exit::Connect,
             NetkitError::System { .. } => Exit::Local,
         }
     }

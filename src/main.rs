@@ -28,6 +28,8 @@ fn main() -> ExitCode {
         Command::Pack(args) => cmd::pack::run(args, &mut printer),
         Command::Services(args) => cmd::services::run(args, &mut printer),
         Command::Proto(args) => cmd::proto::run(args, &mut printer),
+        Command::McastSend(args) => cmd::mcast_send::run(args, &mut printer),
+        Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut printer),
     }
     .and_then(|exit| printer.flush().map(|_| exit).map_err(Into::into));
     match result {

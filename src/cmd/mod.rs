@@ -1,5 +1,7 @@
 //! One thin module per subcommand: args -> core call -> report -> printer.
 
+pub mod mcast_recv;
+pub mod mcast_send;
 pub mod pack;
 pub mod proto;
 pub mod services;

@@ -4,6 +4,7 @@
 mod support;
 
 mod assets;
+mod mcast;
 mod pack;
 mod props;
 mod proto;

@@ -106,6 +106,7 @@ pub struct Sandbox {
     mounts: Vec<(String, PathBuf)>,
     hidden: Vec<String>,
     multicast: bool,
+    veth: bool,
 }
 
 impl Sandbox {
@@ -128,6 +129,7 @@ impl Sandbox {
             mounts: Vec::new(),
             hidden: Vec::new(),
             multicast: false,
+            veth: false,
         })
     }
 
@@ -151,6 +153,13 @@ impl Sandbox {
         self
     }
 
+    /// Adds a veth pair `nk0`/`nk1`, both up, duplicate-address detection off
+    /// so their IPv6 link-local addresses are usable at once.
+    pub fn veth(mut self) -> Self {
+        self.veth = true;
+        self
+    }
+
     /// A path inside the sandbox's own temporary directory.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
@@ -161,6 +170,14 @@ impl Sandbox {
         let mut s = String::from("set -e\nip link set lo up\n");
         if self.multicast {
             s.push_str("ip link set lo multicast on\nip route add 224.0.0.0/4 dev lo\n");
+        }
+        if self.veth {
+            s.push_str(
+                "sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0\n\
+                 ip link add nk0 type veth peer name nk1\nip link set nk0 up\nip link set nk1 up\n\
+                 for i in $(seq 100); do ip -6 addr show dev nk1 | grep -q fe80 && \
+                 ip -6 addr show dev nk0 | grep -q fe80 && break; sleep 0.02; done\n",
+            );
         }
         if !self.hidden.is_empty() {
             // Replace /etc by a tmpfs of links to the real entries, less the
@@ -203,6 +220,19 @@ impl Sandbox {
     /// Runs netkit inside the sandbox.
     pub fn netkit<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
         self.command(bin(), args).output().expect("spawn sandbox")
+    }
+
+    /// Runs a shell script inside the sandbox, in its temporary directory,
+    /// with `$NK` naming the netkit binary.
+    pub fn shell(&self, script: &str) -> Output {
+        let mut cmd = self.command("sh", &["-c", script]);
+        cmd.current_dir(self.dir.path()).env("NK", bin());
+        cmd.output().expect("spawn sandbox shell")
+    }
+
+    /// Reads a file the sandboxed commands wrote into the temporary directory.
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap_or_default()
     }
 
     /// Runs python3 with a script inside the sandbox, or `None` without python3.

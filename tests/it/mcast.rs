@@ -1,0 +1,461 @@
+//! mcast-send and mcast-recv, inside the namespace sandbox only: IPv4 on lo
+//! with a multicast route, IPv6 on a veth pair. Nothing leaves the sandbox.
+
+use serde_json::Value;
+
+use crate::support::{Sandbox, code, python_available, stderr};
+
+/// Shell: start a receiver writing JSON to `$out`, wait for its "joined"
+/// line, so no datagram is sent before the group is joined.
+fn recv_bg(out: &str, args: &str) -> String {
+    format!(
+        "\"$NK\" --json mcast-recv {args} > {out} 2> {out}.err & echo $! > {out}.pid\n\
+         for i in $(seq 200); do grep -q '\"joined\"' {out} 2>/dev/null && break; sleep 0.02; done\n"
+    )
+}
+
+fn wait_bg(out: &str) -> String {
+    format!("wait $(cat {out}.pid); echo $? > {out}.rc\n")
+}
+
+fn lines(sb: &Sandbox, name: &str) -> Vec<Value> {
+    sb.read(name)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn summary(sb: &Sandbox, name: &str) -> Value {
+    let all = lines(sb, name);
+    let last = all.last().cloned().unwrap_or_else(|| {
+        panic!(
+            "{name} is empty; stderr: {}",
+            sb.read(&format!("{name}.err"))
+        )
+    });
+    assert_eq!(last["type"], "summary", "{name}: {last}");
+    last
+}
+
+fn rc(sb: &Sandbox, name: &str) -> i32 {
+    sb.read(&format!("{name}.rc")).trim().parse().unwrap_or(-1)
+}
+
+fn lo_sandbox(test: &str) -> Option<Sandbox> {
+    Sandbox::new(test).map(Sandbox::multicast_route)
+}
+
+#[test]
+fn ipv4_netkit_to_netkit_on_lo() {
+    let Some(sb) = lo_sandbox("mcast v4 netkit to netkit") else {
+        return;
+    };
+    let script = recv_bg("r.json", "--count 50 --timeout 5s 239.1.2.3:5000")
+        + "\"$NK\" --json mcast-send --source 127.0.0.1 --interface lo --interval 1ms --count 50 239.1.2.3:5000 > s.json\n"
+        + &wait_bg("r.json");
+    let out = sb.shell(&script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = lines(&sb, "r.json");
+    assert_eq!(r[0]["type"], "joined");
+    let datagrams: Vec<&Value> = r.iter().filter(|v| v["type"] == "datagram").collect();
+    let seqs: Vec<u64> = datagrams
+        .iter()
+        .map(|d| d["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (0..50).collect::<Vec<u64>>());
+    assert!(
+        datagrams
+            .iter()
+            .all(|d| d["from"].as_str().unwrap().starts_with("127.0.0.1:") && d["bytes"] == 64)
+    );
+    assert!(datagrams.iter().all(|d| {
+        d["delay_ms"]
+            .as_f64()
+            .is_some_and(|ms| (0.0..1000.0).contains(&ms))
+    }));
+    let s = summary(&sb, "r.json");
+    assert_eq!(
+        (
+            s["received"].as_u64(),
+            s["lost"].as_u64(),
+            s["stop_reason"].as_str()
+        ),
+        (Some(50), Some(0), Some("count"))
+    );
+    assert_eq!(s["senders"].as_array().unwrap().len(), 1);
+    let sent: Value = serde_json::from_str(sb.read("s.json").trim()).unwrap();
+    assert_eq!(
+        (
+            sent["type"].as_str(),
+            sent["sent"].as_u64(),
+            sent["bytes"].as_u64()
+        ),
+        (Some("summary"), Some(50), Some(3200))
+    );
+    assert_eq!(sent["sender_id"], s["senders"][0]["sender_id"]);
+    assert_eq!(rc(&sb, "r.json"), 0);
+}
+
+#[test]
+fn two_receivers_share_the_port_and_another_group_gets_nothing() {
+    let Some(sb) = lo_sandbox("mcast shared port") else {
+        return;
+    };
+    let script = recv_bg("a.json", "--count 20 --timeout 5s 239.1.2.3:5000")
+        + &recv_bg("b.json", "--count 20 --timeout 5s 239.1.2.3:5000")
+        + &recv_bg("c.json", "--timeout 1s 239.1.2.4:5000")
+        + "\"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 20 239.1.2.3:5000\n"
+        + &wait_bg("a.json")
+        + &wait_bg("b.json")
+        + &wait_bg("c.json");
+    sb.shell(&script);
+    assert_eq!(summary(&sb, "a.json")["received"], 20);
+    assert_eq!(summary(&sb, "b.json")["received"], 20);
+    let c = summary(&sb, "c.json");
+    assert_eq!(
+        (c["received"].as_u64(), c["stop_reason"].as_str()),
+        (Some(0), Some("timeout"))
+    );
+    assert_eq!(
+        (rc(&sb, "a.json"), rc(&sb, "b.json"), rc(&sb, "c.json")),
+        (0, 0, 4),
+        "nothing received by timeout exits 4"
+    );
+}
+
+#[test]
+fn source_specific_join_keeps_only_the_chosen_sender() {
+    let Some(sb) = lo_sandbox("mcast ssm") else {
+        return;
+    };
+    let script = recv_bg("r.json", "--source 127.0.0.2 --timeout 1s 232.1.1.1:5000")
+        + "\"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 10 232.1.1.1:5000\n"
+        + "\"$NK\" -q mcast-send --source 127.0.0.2 --interval 1ms --count 10 232.1.1.1:5000\n"
+        + &wait_bg("r.json");
+    sb.shell(&script);
+    let s = summary(&sb, "r.json");
+    assert_eq!(s["received"], 10, "{s}");
+    let senders = s["senders"].as_array().unwrap();
+    assert_eq!(senders.len(), 1);
+    assert!(
+        senders[0]["from"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.2:")
+    );
+}
+
+#[test]
+fn loss_duplicates_and_reordering_are_counted_exactly() {
+    if !python_available() {
+        eprintln!("SKIPPED mcast loss accounting: python3 not found");
+        return;
+    }
+    let Some(sb) = lo_sandbox("mcast loss accounting") else {
+        return;
+    };
+    // A test peer that writes netkit headers with chosen sequence numbers:
+    // 0 1 3 2 2 5 9 7 -> 10 expected (0..=9), 4 6 8 lost, one duplicate,
+    // two reordered (2 after 3, 7 after 9). A second sender id is separate.
+    let peer = r#"
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+s.bind(('127.0.0.1', 0))
+for sid, seqs in ((0x1111, [0, 1, 3, 2, 2, 5, 9, 7]), (0x2222, [100, 101])):
+    for q in seqs:
+        s.sendto(struct.pack('>4sBBHQQQ', b'NKMC', 1, 0, 32, sid, q, time.time_ns()) + bytes(32), ('239.9.9.9', 5000))
+        time.sleep(0.002)
+"#;
+    std::fs::write(sb.path("peer.py"), peer).unwrap();
+    let script = recv_bg(
+        "r.json",
+        "--count 10 --timeout 5s --max-loss 50 239.9.9.9:5000",
+    ) + "python3 peer.py\n"
+        + &wait_bg("r.json");
+    sb.shell(&script);
+    let s = summary(&sb, "r.json");
+    let senders = s["senders"].as_array().unwrap();
+    assert_eq!(senders.len(), 2, "{s}");
+    let a = &senders[0];
+    assert_eq!(a["sender_id"], 0x1111);
+    let counts: Vec<u64> = ["received", "lost", "duplicates", "reordered"]
+        .iter()
+        .map(|k| a[*k].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, vec![8, 3, 1, 2], "{a}");
+    assert_eq!(
+        (a["first_seq"].as_u64(), a["last_seq"].as_u64()),
+        (Some(0), Some(9))
+    );
+    assert!((a["loss_pct"].as_f64().unwrap() - 30.0).abs() < 1e-9);
+    assert_eq!(
+        (senders[1]["received"].as_u64(), senders[1]["lost"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(
+        (
+            s["lost"].as_u64(),
+            s["duplicates"].as_u64(),
+            s["reordered"].as_u64()
+        ),
+        (Some(3), Some(1), Some(2))
+    );
+    let all = lines(&sb, "r.json");
+    let anomalies: Vec<Option<&str>> = all
+        .iter()
+        .filter(|v| v["type"] == "datagram")
+        .map(|v| v["anomaly"].as_str())
+        .collect();
+    assert_eq!(
+        anomalies[..8],
+        [
+            None,
+            None,
+            None,
+            Some("reordered"),
+            Some("duplicate"),
+            None,
+            None,
+            Some("reordered")
+        ]
+    );
+    assert_eq!(rc(&sb, "r.json"), 0, "25% loss is within --max-loss 50");
+}
+
+#[test]
+fn thresholds_fail_with_exit_1() {
+    let Some(sb) = lo_sandbox("mcast thresholds") else {
+        return;
+    };
+    let script = recv_bg("r.json", "--count 5 --timeout 5s --expect 6 239.1.2.3:5000")
+        + "\"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 5 239.1.2.3:5000\n"
+        + &wait_bg("r.json");
+    sb.shell(&script);
+    let s = summary(&sb, "r.json");
+    assert_eq!(s["received"], 5);
+    assert!(
+        s["failures"][0].as_str().unwrap().contains("--expect 6"),
+        "{s}"
+    );
+    assert_eq!(rc(&sb, "r.json"), 1);
+}
+
+#[test]
+fn python_seed_sender_to_netkit_receiver() {
+    if !python_available() {
+        eprintln!("SKIPPED mcast seed sender: python3 not found");
+        return;
+    }
+    let Some(sb) = lo_sandbox("mcast python sender") else {
+        return;
+    };
+    // The seeds' sender, bound to 127.0.0.1 as lo requires.
+    let seed = r#"
+import socket, struct
+message = b'very important data\x1b[31m'
+multicast_group = ('224.3.29.71', 10000)
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(('127.0.0.1', 0))
+ttl = struct.pack('b', 1)
+sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, ttl)
+sock.sendto(message, multicast_group)
+"#;
+    std::fs::write(sb.path("seed_send.py"), seed).unwrap();
+    let script = recv_bg("r.json", "--count 1 --timeout 5s 224.3.29.71:10000")
+        + "python3 seed_send.py\n"
+        + &wait_bg("r.json");
+    sb.shell(&script);
+    let d: Vec<Value> = lines(&sb, "r.json")
+        .into_iter()
+        .filter(|v| v["type"] == "datagram")
+        .collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        (d[0]["raw"].as_bool(), d[0]["bytes"].as_u64()),
+        (Some(true), Some(24))
+    );
+    assert_eq!(d[0]["preview"], "very important data\x1b[31m");
+    assert_eq!(summary(&sb, "r.json")["raw"], 1);
+    // Human output escapes the control characters of the payload.
+    let script = "\"$NK\" mcast-recv --count 1 --timeout 5s 224.3.29.71:10000 > h.txt & sleep 0.3; python3 seed_send.py; wait\n";
+    sb.shell(script);
+    let human = sb.read("h.txt");
+    assert!(
+        human.contains("raw \"very important data\\x1b[31m\""),
+        "{human}"
+    );
+    assert!(!human.contains('\x1b'));
+}
+
+#[test]
+fn netkit_message_to_python_seed_receiver() {
+    if !python_available() {
+        eprintln!("SKIPPED mcast seed receiver: python3 not found");
+        return;
+    }
+    let Some(sb) = lo_sandbox("mcast python receiver") else {
+        return;
+    };
+    // The seeds' receiver: bind the port, IP_ADD_MEMBERSHIP with INADDR_ANY.
+    let seed = r#"
+import socket, struct, sys
+multicast_group = '224.3.29.71'
+server_address = ('', 10000)
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(server_address)
+group = socket.inet_aton(multicast_group)
+mreq = struct.pack('4sL', group, socket.INADDR_ANY)
+sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+sock.settimeout(5)
+open('ready', 'w').close()
+data, address = sock.recvfrom(1024)
+print(data.decode(), address[0])
+"#;
+    std::fs::write(sb.path("seed_recv.py"), seed).unwrap();
+    let script = "python3 seed_recv.py > got.txt & p=$!\n\
+                  for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+                  \"$NK\" --json mcast-send --source 127.0.0.1 --message 'hello from netkit' 224.3.29.71:10000 > s.json\n\
+                  wait $p\n";
+    let out = sb.shell(script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(sb.read("got.txt").trim(), "hello from netkit 127.0.0.1");
+    let s: Value = serde_json::from_str(sb.read("s.json").trim()).unwrap();
+    assert_eq!(
+        (
+            s["sent"].as_u64(),
+            s["bytes"].as_u64(),
+            s["sender_id"].is_null()
+        ),
+        (Some(1), Some(17), true)
+    );
+}
+
+#[test]
+fn ipv6_over_veth_and_the_kernels_loop_and_hop_rules() {
+    let Some(sb) = Sandbox::new("mcast v6 veth") else {
+        return;
+    };
+    let sb = sb.veth();
+    // nk0 sends; one receiver joined on nk0 (the sending host's loop copy),
+    // one on nk1 (what crossed the wire).
+    let round = |tag: &str, opt: &str, group: &str| {
+        recv_bg(
+            &format!("{tag}-wire.json"),
+            &format!("--timeout 1s -i nk1 '[{group}]:5000'"),
+        ) + &recv_bg(
+            &format!("{tag}-loop.json"),
+            &format!("--timeout 1s -i nk0 '[{group}]:5000'"),
+        ) + &format!("\"$NK\" -q mcast-send --interval 1ms --count 5 {opt} '[{group}%nk0]:5000'\n")
+            + &wait_bg(&format!("{tag}-wire.json"))
+            + &wait_bg(&format!("{tag}-loop.json"))
+    };
+    let script = round("plain", "", "ff02::1234")
+        + &round("noloop", "--no-loop", "ff02::1234")
+        + &round("hop0", "--hops 0", "ff02::1234")
+        + &round("site", "", "ff15::99");
+    sb.shell(&script);
+    let got = |name: &str| summary(&sb, name)["received"].as_u64().unwrap();
+    assert_eq!(
+        (got("plain-wire.json"), got("plain-loop.json")),
+        (5, 5),
+        "default: both"
+    );
+    assert_eq!(
+        (got("noloop-wire.json"), got("noloop-loop.json")),
+        (5, 0),
+        "--no-loop: no copy on this host"
+    );
+    assert_eq!(
+        (got("hop0-wire.json"), got("hop0-loop.json")),
+        (0, 5),
+        "hop limit 0: nothing on the wire"
+    );
+    assert_eq!(got("site-wire.json"), 5, "ff15:: group across veth");
+    let from = lines(&sb, "plain-wire.json")
+        .into_iter()
+        .find(|v| v["type"] == "datagram")
+        .unwrap();
+    assert!(
+        from["from"].as_str().unwrap().starts_with("[fe80::"),
+        "{from}"
+    );
+}
+
+#[test]
+fn on_lo_everything_is_delivered_whatever_ttl_and_loop_say() {
+    // lo is itself the wire: a datagram sent out of lo comes back in on lo,
+    // so TTL 0 and --no-loop do not stop delivery there (kernel behaviour).
+    let Some(sb) = lo_sandbox("mcast lo ttl/loop") else {
+        return;
+    };
+    let mut script = String::new();
+    for (tag, opt) in [("ttl0", "--ttl 0"), ("noloop", "--no-loop")] {
+        script += &recv_bg(&format!("{tag}.json"), "--timeout 1s 239.1.2.3:5000");
+        script += &format!(
+            "\"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 3 {opt} 239.1.2.3:5000\n"
+        );
+        script += &wait_bg(&format!("{tag}.json"));
+    }
+    sb.shell(&script);
+    assert_eq!(summary(&sb, "ttl0.json")["received"], 3);
+    assert_eq!(summary(&sb, "noloop.json")["received"], 3);
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &["mcast-send", "10.0.0.1:5000"][..],
+        &["mcast-send", "239.1.2.3"],
+        &["mcast-send", "239.1.2.3:0"],
+        &["mcast-send", "--size", "8", "239.1.2.3:5000"],
+        &["mcast-send", "--size", "70000", "239.1.2.3:5000"],
+        &["mcast-send", "--ttl", "256", "239.1.2.3:5000"],
+        &["mcast-send", "--rate", "0", "239.1.2.3:5000"],
+        &[
+            "mcast-send",
+            "--rate",
+            "10",
+            "--interval",
+            "1s",
+            "239.1.2.3:5000",
+        ],
+        &["mcast-send", "--interface", "nosuchif0", "239.1.2.3:5000"],
+        &["mcast-send", "--source", "::1", "239.1.2.3:5000"],
+        &["mcast-send", "--interval", "-1", "239.1.2.3:5000"],
+        &["mcast-recv", "[2001:db8::1]:5000"],
+        &["mcast-recv", "[ff02::1]:5000"],
+        &["mcast-recv", "--max-loss", "101", "239.1.2.3:5000"],
+        &["mcast-recv", "--timeout", "0", "239.1.2.3:5000"],
+        &["mcast-recv", "--source", "::1", "239.1.2.3:5000"],
+        &["mcast-recv", "-i", "nosuchif0", "239.1.2.3:5000"],
+    ] {
+        crate::support::assert_usage_error(&crate::support::run(args), &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn sigint_prints_the_summary_and_exits_130() {
+    let Some(sb) = lo_sandbox("mcast sigint") else {
+        return;
+    };
+    let script = recv_bg("r.json", "--timeout 30s 239.1.2.3:5000")
+        + "\"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 3 239.1.2.3:5000\n"
+        + "kill -INT $(cat r.json.pid)\n"
+        + &wait_bg("r.json")
+        + "\"$NK\" --json mcast-send --source 127.0.0.1 --interval 10ms --count 100000 239.1.2.3:5000 > s.json & p=$!\n\
+           sleep 0.3; kill -INT $p; wait $p; echo $? > s.rc\n";
+    let started = std::time::Instant::now();
+    sb.shell(&script);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let s = summary(&sb, "r.json");
+    assert_eq!(
+        (s["received"].as_u64(), s["stop_reason"].as_str()),
+        (Some(3), Some("interrupted"))
+    );
+    assert_eq!(rc(&sb, "r.json"), 130);
+    let sent: Value = serde_json::from_str(sb.read("s.json").trim()).unwrap();
+    assert_eq!(sent["interrupted"], true);
+    assert!(sent["sent"].as_u64().unwrap() > 0 && sent["sent"].as_u64().unwrap() < 100_000);
+    assert_eq!(sb.read("s.rc").trim(), "130");
+}
