@@ -38,7 +38,7 @@ pub struct GlobalArgs {
     /// When to colour human output
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
-    /// Print nothing; the exit status is the answer
+    /// Print nothing but summaries; for look-ups the exit status is the answer
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Say more (repeatable)

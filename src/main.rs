@@ -19,7 +19,8 @@ fn main() -> ExitCode {
         exit_130_on_sigint();
     }
     let mode = match (cli.global.quiet, cli.global.json) {
-        (true, _) => Mode::Quiet,
+        (true, true) => Mode::QuietJson,
+        (true, false) => Mode::Quiet,
         (false, true) => Mode::Json,
         (false, false) => Mode::Human,
     };

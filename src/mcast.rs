@@ -191,6 +191,15 @@ fn random_id() -> u64 {
     x ^ (x >> 31)
 }
 
+/// Sender ids are identifiers, not quantities, and use all 64 bits: JSON
+/// carries them as 16 hex digits so no reader rounds them.
+fn hex_id<S: serde::Serializer>(id: &Option<u64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match id {
+        Some(id) => s.collect_str(&format_args!("{id:016x}")),
+        None => s.serialize_none(),
+    }
+}
+
 fn sys(call: &'static str) -> impl FnOnce(std::io::Error) -> NetkitError {
     move |source| NetkitError::System { call, source }
 }
@@ -238,6 +247,7 @@ pub struct SendSummary {
     /// The port.
     pub port: u16,
     /// The sender id in the headers (absent for raw payloads).
+    #[serde(serialize_with = "hex_id")]
     pub sender_id: Option<u64>,
     /// The local address the datagrams left from.
     pub local: String,
@@ -504,6 +514,7 @@ pub struct Datagram {
     /// Milliseconds since the receiver joined.
     pub at_ms: f64,
     /// The netkit sender id, absent for raw datagrams.
+    #[serde(serialize_with = "hex_id")]
     pub sender_id: Option<u64>,
     /// The sequence number, absent for raw datagrams.
     pub seq: Option<u64>,
@@ -523,6 +534,7 @@ pub struct SenderStats {
     /// Sender address and port.
     pub from: String,
     /// The netkit sender id; absent for raw datagrams.
+    #[serde(serialize_with = "hex_id")]
     pub sender_id: Option<u64>,
     /// True for a source of raw (non-netkit) datagrams.
     pub raw: bool,

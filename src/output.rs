@@ -62,8 +62,11 @@ pub enum Mode {
     Human,
     /// JSON Lines.
     Json,
-    /// Nothing: the exit status is the answer.
+    /// Nothing: the exit status is the answer (a command may still print
+    /// its summary, see [`Printer::summary_json`]).
     Quiet,
+    /// JSON Lines, quiet: only what a command prints as its summary.
+    QuietJson,
 }
 
 /// The stdout printer every command writes through.
@@ -87,7 +90,12 @@ impl Printer {
 
     /// True when results are printed as JSON Lines.
     pub fn is_json(&self) -> bool {
-        self.mode == Mode::Json
+        matches!(self.mode, Mode::Json | Mode::QuietJson)
+    }
+
+    /// True with `-q`.
+    pub fn is_quiet(&self) -> bool {
+        matches!(self.mode, Mode::Quiet | Mode::QuietJson)
     }
 
     /// How verbose the human output should be (0 = normal).
@@ -95,11 +103,23 @@ impl Printer {
         self.verbose
     }
 
-    /// Writes one JSON object on its own line (JSON mode only).
+    /// Writes one JSON object on its own line (JSON mode, not quiet).
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         if self.mode != Mode::Json {
             return Ok(());
         }
+        self.write_json(value)
+    }
+
+    /// Writes a summary object in JSON mode, even with `-q`.
+    pub fn summary_json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        if !self.is_json() {
+            return Ok(());
+        }
+        self.write_json(value)
+    }
+
+    fn write_json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, value).map_err(io::Error::from)?;
         self.out.write_all(b"\n")
     }
@@ -108,6 +128,14 @@ impl Printer {
     pub fn human(&mut self) -> &mut dyn Write {
         match self.mode {
             Mode::Human => &mut self.out,
+            _ => &mut self.sink,
+        }
+    }
+
+    /// The writer for a human summary, which `-q` keeps.
+    pub fn summary_human(&mut self) -> &mut dyn Write {
+        match self.mode {
+            Mode::Human | Mode::Quiet => &mut self.out,
             _ => &mut self.sink,
         }
     }

@@ -32,6 +32,9 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     let interrupted = crate::signal::interrupted_flag()?;
     let json = out.is_json();
     let out = std::cell::RefCell::new(out);
+    // Flushing every datagram costs a write(2) each; at high rates flush
+    // every 50 ms instead (the joined line is flushed at once).
+    let mut last_flush = std::time::Instant::now();
     let mut summary = mcast::receive(
         &cfg,
         &stop,
@@ -51,7 +54,11 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer) -> anyhow::Result<Exit> {
             } else {
                 render_datagram(out.human(), d)?;
             }
-            out.flush()
+            if last_flush.elapsed() >= std::time::Duration::from_millis(50) {
+                last_flush = std::time::Instant::now();
+                out.flush()?;
+            }
+            Ok(())
         },
     )?;
     let out = out.into_inner();
@@ -85,9 +92,9 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         exit = Exit::Interrupted;
     }
     if json {
-        out.json(&summary)?;
+        out.summary_json(&summary)?;
     } else {
-        render_summary(out.human(), &summary)?;
+        render_summary(out.summary_human(), &summary)?;
     }
     Ok(exit)
 }

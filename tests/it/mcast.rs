@@ -178,7 +178,7 @@ for sid, seqs in ((0x1111, [0, 1, 3, 2, 2, 5, 9, 7]), (0x2222, [100, 101])):
     let senders = s["senders"].as_array().unwrap();
     assert_eq!(senders.len(), 2, "{s}");
     let a = &senders[0];
-    assert_eq!(a["sender_id"], 0x1111);
+    assert_eq!(a["sender_id"], "0000000000001111");
     let counts: Vec<u64> = ["received", "lost", "duplicates", "reordered"]
         .iter()
         .map(|k| a[*k].as_u64().unwrap())
@@ -458,4 +458,29 @@ fn sigint_prints_the_summary_and_exits_130() {
     assert_eq!(sent["interrupted"], true);
     assert!(sent["sent"].as_u64().unwrap() > 0 && sent["sent"].as_u64().unwrap() < 100_000);
     assert_eq!(sb.read("s.rc").trim(), "130");
+}
+
+#[test]
+fn quiet_receiver_prints_only_the_summary() {
+    let Some(sb) = lo_sandbox("mcast quiet") else {
+        return;
+    };
+    let script = "\"$NK\" -q --json mcast-recv --count 3 --timeout 5s 239.1.2.3:5000 > q.json & p=$!; sleep 0.3\n\
+                  \"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 3 239.1.2.3:5000 > s.txt\n\
+                  wait $p\n\
+                  \"$NK\" -q mcast-recv --timeout 0.2s 239.1.2.3:5000 > h.txt; echo $? > h.rc\n";
+    sb.shell(script);
+    let q = sb.read("q.json");
+    assert_eq!(q.lines().count(), 1, "{q}");
+    let s: Value = serde_json::from_str(q.trim()).unwrap();
+    assert_eq!(
+        (s["type"].as_str(), s["received"].as_u64()),
+        (Some("summary"), Some(3))
+    );
+    assert_eq!(sb.read("s.txt"), "", "a quiet sender prints nothing");
+    assert!(
+        sb.read("h.txt")
+            .starts_with("--- 239.1.2.3:5000 multicast statistics ---")
+    );
+    assert_eq!(sb.read("h.rc").trim(), "4");
 }
