@@ -15,7 +15,13 @@ fn version_and_help() {
         stdout(&out).trim(),
         format!("netkit {}", env!("CARGO_PKG_VERSION"))
     );
-    for sub in ["pack", "services", "proto"] {
+    let subs: Vec<String> = netkit::cli::command()
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .filter(|n| n != "help")
+        .collect();
+    assert!(subs.len() >= 5, "{subs:?}");
+    for sub in subs.iter().map(String::as_str) {
         for args in [vec![sub, "--help"], vec!["help", sub]] {
             let out = run(&args);
             assert_eq!(code(&out), 0, "{args:?}");
