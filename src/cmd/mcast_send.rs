@@ -126,3 +126,57 @@ pub fn run(args: &McastSendArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         Exit::Success
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(argv: &[&str]) -> McastSendArgs {
+        let mut full = vec!["netkit", "mcast-send"];
+        full.extend_from_slice(argv);
+        match crate::cli::Cli::try_parse_from(full).unwrap().command {
+            crate::cli::Command::McastSend(a) => a,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_and_stdin_message() {
+        let cfg = config(&args(&["239.1.2.3:5000"]), &b""[..]).unwrap();
+        assert_eq!(
+            (cfg.count, cfg.interval, cfg.ttl, cfg.loopback),
+            (Some(10), Duration::from_secs(1), 1, true)
+        );
+        assert_eq!(cfg.payload, Payload::Sequenced(64));
+        let cfg = config(
+            &args(&["--message", "-", "239.1.2.3:5000"]),
+            &b"from stdin"[..],
+        )
+        .unwrap();
+        assert_eq!(
+            (cfg.payload, cfg.count),
+            (Payload::Raw(b"from stdin".to_vec()), Some(1))
+        );
+        let cfg = config(
+            &args(&[
+                "--rate",
+                "1000",
+                "--duration",
+                "2s",
+                "--no-loop",
+                "239.1.2.3:5000",
+            ]),
+            &b""[..],
+        )
+        .unwrap();
+        assert_eq!(
+            (cfg.count, cfg.interval, cfg.loopback),
+            (None, Duration::from_millis(1), false)
+        );
+        let cfg = config(&args(&["--no-loop", "--loop", "239.1.2.3:5000"]), &b""[..]).unwrap();
+        assert!(cfg.loopback, "the last of --loop/--no-loop wins");
+        let big = vec![b'x'; 70_000];
+        assert!(config(&args(&["--message", "-", "239.1.2.3:5000"]), &big[..]).is_err());
+    }
+}

@@ -484,3 +484,43 @@ fn quiet_receiver_prints_only_the_summary() {
     );
     assert_eq!(sb.read("h.rc").trim(), "4");
 }
+
+#[test]
+fn ipv6_source_specific_join_over_veth() {
+    let Some(sb) = Sandbox::new("mcast v6 ssm") else {
+        return;
+    };
+    let sb = sb.veth();
+    let script =
+        "ip -6 addr add fd00::1/64 dev nk0 nodad\nip -6 addr add fd00::2/64 dev nk0 nodad\n"
+            .to_string()
+            + &recv_bg(
+                "r.json",
+                "--timeout 1s -i nk1 --source fd00::2 '[ff3e::4242]:5000'",
+            )
+            + "\"$NK\" -q mcast-send --source fd00::1 --interval 1ms --count 10 '[ff3e::4242%nk0]:5000'\n"
+            + "\"$NK\" -q mcast-send --source fd00::2 --interval 1ms --count 10 '[ff3e::4242%nk0]:5000'\n"
+            + &wait_bg("r.json");
+    let out = sb.shell(&script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = summary(&sb, "r.json");
+    assert_eq!(s["received"], 10, "{s}");
+    let senders = s["senders"].as_array().unwrap();
+    assert_eq!(senders.len(), 1);
+    assert!(
+        senders[0]["from"]
+            .as_str()
+            .unwrap()
+            .starts_with("[fd00::2]:"),
+        "{s}"
+    );
+}
+
+#[test]
+fn nothing_by_the_duration_exits_1() {
+    let Some(sb) = lo_sandbox("mcast nothing by duration") else {
+        return;
+    };
+    sb.shell("\"$NK\" -q mcast-recv --duration 0.3s 239.1.2.3:5000; echo $? > d.rc\n");
+    assert_eq!(sb.read("d.rc").trim(), "1");
+}
