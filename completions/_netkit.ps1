@@ -36,6 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
             [CompletionResult]::new('mcast-send', 'mcast-send', [CompletionResultType]::ParameterValue, 'Send numbered datagrams (or a message) to a multicast group')
             [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
+            [CompletionResult]::new('echo-server', 'echo-server', [CompletionResultType]::ParameterValue, 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process')
+            [CompletionResult]::new('echo-client', 'echo-client', [CompletionResultType]::ParameterValue, 'Talk to an echo service: message, ping (RTT percentiles), throughput, load')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -142,12 +144,81 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;echo-server' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Serve a Unix stream socket at PATH')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to bind; :: serves IPv6 and IPv4 (dual-stack)')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Port; 0 picks a free one (reported in the listening line)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port; 0 picks a free one (reported in the listening line)')
+            [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Concurrent connections; more are accepted and closed at once')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close connections idle this long')
+            [CompletionResult]::new('--max-bytes', '--max-bytes', [CompletionResultType]::ParameterName, 'Close a connection after echoing this many bytes (64K, 1G...)')
+            [CompletionResult]::new('--max-duration', '--max-duration', [CompletionResultType]::ParameterName, 'Close a connection after this long')
+            [CompletionResult]::new('--rcvbuf', '--rcvbuf', [CompletionResultType]::ParameterName, 'SO_RCVBUF')
+            [CompletionResult]::new('--sndbuf', '--sndbuf', [CompletionResultType]::ParameterName, 'SO_SNDBUF')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'TCP keepalive after this much idle time')
+            [CompletionResult]::new('--udp-rate', '--udp-rate', [CompletionResultType]::ParameterName, 'UDP datagrams per second answered per source address')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only these clients (repeatable), both protocols')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'After SIGINT/SIGTERM, let live connections finish this long')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads (default: one per core)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Serve TCP (the default when no protocol is named)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Serve UDP')
+            [CompletionResult]::new('--once', '--once', [CompletionResultType]::ParameterName, 'Serve one client (one connection or datagram), then exit')
+            [CompletionResult]::new('--reuseport', '--reuseport', [CompletionResultType]::ParameterName, 'SO_REUSEPORT, so several servers share the port')
+            [CompletionResult]::new('--nodelay', '--nodelay', [CompletionResultType]::ParameterName, 'TCP_NODELAY on connections')
+            [CompletionResult]::new('--allow-low-ports', '--allow-low-ports', [CompletionResultType]::ParameterName, 'Answer UDP from source ports below 1024 (a reflection hazard)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;echo-client' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Use a Unix stream socket')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Ping mode: this many round trips')
+            [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Ping mode: this many round trips')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Ping mode: time between requests; 0 = back to back (default 1s)')
+            [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Ping mode: time between requests; 0 = back to back (default 1s)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Ping mode: bytes per request')
+            [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'Ping mode: bytes per request')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Ping or throughput mode: stop after this long')
+            [CompletionResult]::new('--bytes', '--bytes', [CompletionResultType]::ParameterName, 'Throughput mode: stream this many bytes (1G, 64M...) and verify them')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Load mode: this many concurrent connections')
+            [CompletionResult]::new('--max-rtt', '--max-rtt', [CompletionResultType]::ParameterName, 'Exit 1 when the average round trip exceeds MS milliseconds')
+            [CompletionResult]::new('--max-loss', '--max-loss', [CompletionResultType]::ParameterName, 'Exit 1 when loss exceeds PCT percent')
+            [CompletionResult]::new('--min-throughput', '--min-throughput', [CompletionResultType]::ParameterName, 'Exit 1 when throughput is below this many MB/s (10^6 bytes)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Use TCP (the default)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'Use UDP')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('--throughput', '--throughput', [CompletionResultType]::ParameterName, 'Throughput mode until --duration')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;help' {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
             [CompletionResult]::new('proto', 'proto', [CompletionResultType]::ParameterValue, 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)')
             [CompletionResult]::new('mcast-send', 'mcast-send', [CompletionResultType]::ParameterValue, 'Send numbered datagrams (or a message) to a multicast group')
             [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
+            [CompletionResult]::new('echo-server', 'echo-server', [CompletionResultType]::ParameterValue, 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process')
+            [CompletionResult]::new('echo-client', 'echo-client', [CompletionResultType]::ParameterValue, 'Talk to an echo service: message, ping (RTT percentiles), throughput, load')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -164,6 +235,12 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;mcast-recv' {
+            break
+        }
+        'netkit;help;echo-server' {
+            break
+        }
+        'netkit;help;echo-client' {
             break
         }
         'netkit;help;help' {

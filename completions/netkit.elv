@@ -33,6 +33,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
             cand mcast-send 'Send numbered datagrams (or a message) to a multicast group'
             cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+            cand echo-server 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+            cand echo-client 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;pack'= {
@@ -133,12 +135,79 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;echo-server'= {
+            cand --unix 'Serve a Unix stream socket at PATH'
+            cand --bind 'Address to bind; :: serves IPv6 and IPv4 (dual-stack)'
+            cand -p 'Port; 0 picks a free one (reported in the listening line)'
+            cand --port 'Port; 0 picks a free one (reported in the listening line)'
+            cand --max-conns 'Concurrent connections; more are accepted and closed at once'
+            cand --idle-timeout 'Close connections idle this long'
+            cand --max-bytes 'Close a connection after echoing this many bytes (64K, 1G...)'
+            cand --max-duration 'Close a connection after this long'
+            cand --rcvbuf 'SO_RCVBUF'
+            cand --sndbuf 'SO_SNDBUF'
+            cand --keepalive 'TCP keepalive after this much idle time'
+            cand --udp-rate 'UDP datagrams per second answered per source address'
+            cand --allow 'Only these clients (repeatable), both protocols'
+            cand --drain-timeout 'After SIGINT/SIGTERM, let live connections finish this long'
+            cand --threads 'Worker threads (default: one per core)'
+            cand --color 'When to colour human output'
+            cand --tcp 'Serve TCP (the default when no protocol is named)'
+            cand --udp 'Serve UDP'
+            cand --once 'Serve one client (one connection or datagram), then exit'
+            cand --reuseport 'SO_REUSEPORT, so several servers share the port'
+            cand --nodelay 'TCP_NODELAY on connections'
+            cand --allow-low-ports 'Answer UDP from source ports below 1024 (a reflection hazard)'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;echo-client'= {
+            cand --unix 'Use a Unix stream socket'
+            cand --timeout 'Connect and reply timeout'
+            cand --proxy 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)'
+            cand -c 'Ping mode: this many round trips'
+            cand --count 'Ping mode: this many round trips'
+            cand -i 'Ping mode: time between requests; 0 = back to back (default 1s)'
+            cand --interval 'Ping mode: time between requests; 0 = back to back (default 1s)'
+            cand -s 'Ping mode: bytes per request'
+            cand --size 'Ping mode: bytes per request'
+            cand --duration 'Ping or throughput mode: stop after this long'
+            cand --bytes 'Throughput mode: stream this many bytes (1G, 64M...) and verify them'
+            cand --connections 'Load mode: this many concurrent connections'
+            cand --max-rtt 'Exit 1 when the average round trip exceeds MS milliseconds'
+            cand --max-loss 'Exit 1 when loss exceeds PCT percent'
+            cand --min-throughput 'Exit 1 when throughput is below this many MB/s (10^6 bytes)'
+            cand --color 'When to colour human output'
+            cand --tcp 'Use TCP (the default)'
+            cand --udp 'Use UDP'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand --throughput 'Throughput mode until --duration'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;help'= {
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
             cand proto 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
             cand mcast-send 'Send numbered datagrams (or a message) to a multicast group'
             cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+            cand echo-server 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+            cand echo-client 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;pack'= {
@@ -150,6 +219,10 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;mcast-send'= {
         }
         &'netkit;help;mcast-recv'= {
+        }
+        &'netkit;help;echo-server'= {
+        }
+        &'netkit;help;echo-client'= {
         }
         &'netkit;help;help'= {
         }

@@ -37,6 +37,8 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "services" -d 'Look up
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l unpack -d 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, \'\\xc0\\xa8\\x01\\x01\'' -r
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l htons -d 'Host to network order, 16 bits (decimal or 0x hex)' -r
@@ -112,9 +114,64 @@ complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s q -l quiet 
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l unix -d 'Serve a Unix stream socket at PATH' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l bind -d 'Address to bind; :: serves IPv6 and IPv4 (dual-stack)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s p -l port -d 'Port; 0 picks a free one (reported in the listening line)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-conns -d 'Concurrent connections; more are accepted and closed at once' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l idle-timeout -d 'Close connections idle this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-bytes -d 'Close a connection after echoing this many bytes (64K, 1G...)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-duration -d 'Close a connection after this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l rcvbuf -d 'SO_RCVBUF' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l sndbuf -d 'SO_SNDBUF' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l keepalive -d 'TCP keepalive after this much idle time' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l udp-rate -d 'UDP datagrams per second answered per source address' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l allow -d 'Only these clients (repeatable), both protocols' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l drain-timeout -d 'After SIGINT/SIGTERM, let live connections finish this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l threads -d 'Worker threads (default: one per core)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l tcp -d 'Serve TCP (the default when no protocol is named)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l udp -d 'Serve UDP'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l once -d 'Serve one client (one connection or datagram), then exit'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l reuseport -d 'SO_REUSEPORT, so several servers share the port'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l nodelay -d 'TCP_NODELAY on connections'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l allow-low-ports -d 'Answer UDP from source ports below 1024 (a reflection hazard)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l unix -d 'Use a Unix stream socket' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l timeout -d 'Connect and reply timeout' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l proxy -d 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s c -l count -d 'Ping mode: this many round trips' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s i -l interval -d 'Ping mode: time between requests; 0 = back to back (default 1s)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s s -l size -d 'Ping mode: bytes per request' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l duration -d 'Ping or throughput mode: stop after this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l bytes -d 'Throughput mode: stream this many bytes (1G, 64M...) and verify them' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l connections -d 'Load mode: this many concurrent connections' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-rtt -d 'Exit 1 when the average round trip exceeds MS milliseconds' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-loss -d 'Exit 1 when loss exceeds PCT percent' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l min-throughput -d 'Exit 1 when throughput is below this many MB/s (10^6 bytes)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l tcp -d 'Use TCP (the default)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l udp -d 'Use UDP'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s 4 -d 'IPv4 only'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s 6 -d 'IPv6 only'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l throughput -d 'Throughput mode until --duration'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

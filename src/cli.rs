@@ -95,6 +95,33 @@ does. It stops after --count datagrams, after --duration, after --timeout withou
 (default 10s), or on Ctrl-C, and prints the summary."
     )]
     McastRecv(McastRecvArgs),
+    /// Serve TCP, UDP or Unix-socket echo, with limits, on one async process
+    #[command(
+        name = "echo-server",
+        long_about = "Serve echo over TCP (the default), UDP and/or a Unix socket.\n\n\
+Logs one line per connection (`Connected by ADDR`, then bytes and duration on close) or JSON \
+events. Limits keep it safe: --max-conns (excess connections are accepted and closed at once), \
+--idle-timeout, --max-bytes and --max-duration per connection, bounded buffers with \
+backpressure. UDP refuses to reflect: datagrams from source ports below 1024, from broadcast, \
+multicast or unspecified addresses, or from the server itself are dropped, each source is \
+rate-limited (--udp-rate), and a peer that mirrors our echoes back (another echo service, a \
+loop) is ignored. SIGINT/SIGTERM stops accepting, lets live connections finish for \
+--drain-timeout, prints a summary and exits 0."
+    )]
+    EchoServer(EchoServerArgs),
+    /// Talk to an echo service: message, ping (RTT percentiles), throughput, load
+    #[command(
+        name = "echo-client",
+        long_about = "Talk to an echo service.\n\n\
+Message mode (the default): send MESSAGE (or stdin), shut down the write side, read the echo, \
+print it and compare (exit 1 on mismatch). Ping mode (--count, --interval, --duration): round \
+trips with sequence numbers, per-reply lines like ping, and RTT min/avg/max/stddev and \
+p50/p90/p99/p99.9. Throughput mode (--bytes, or --throughput with --duration): stream data, \
+read it back, verify every byte, report MB/s. Load mode (--connections N): N clients at once \
+doing the ping or throughput work. Thresholds for CI: --max-rtt (average), --max-loss, \
+--min-throughput; crossing one exits 1 with the reason."
+    )]
+    EchoClient(EchoClientArgs),
 }
 
 impl Command {
@@ -106,13 +133,21 @@ impl Command {
             Command::Proto(_) => "proto",
             Command::McastSend(_) => "mcast-send",
             Command::McastRecv(_) => "mcast-recv",
+            Command::EchoServer(_) => "echo-server",
+            Command::EchoClient(_) => "echo-client",
         }
     }
 
     /// Whether the command handles SIGINT itself (long-running commands
     /// print what they gathered); the others simply exit 130.
     pub fn handles_interrupt(&self) -> bool {
-        matches!(self, Command::McastSend(_) | Command::McastRecv(_))
+        matches!(
+            self,
+            Command::McastSend(_)
+                | Command::McastRecv(_)
+                | Command::EchoServer(_)
+                | Command::EchoClient(_)
+        )
     }
 }
 
@@ -355,6 +390,157 @@ pub struct McastRecvArgs {
     pub max_loss: Option<f64>,
 }
 
+fn size_arg(text: &str) -> Result<u64, String> {
+    crate::units::parse_size(text).map_err(|e| e.to_string())
+}
+
+fn cidr_arg(text: &str) -> Result<crate::cidr::Cidr, String> {
+    text.parse()
+        .map_err(|e: crate::error::NetkitError| e.to_string())
+}
+
+fn proxy_arg(text: &str) -> Result<crate::proxy::Socks5Proxy, String> {
+    text.parse()
+        .map_err(|e: crate::error::NetkitError| e.to_string())
+}
+
+fn positive_ms(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!("'{text}' is not a positive number")),
+    }
+}
+
+/// `netkit echo-server`
+#[derive(Debug, Args)]
+pub struct EchoServerArgs {
+    /// Serve TCP (the default when no protocol is named)
+    #[arg(long)]
+    pub tcp: bool,
+    /// Serve UDP
+    #[arg(long)]
+    pub udp: bool,
+    /// Serve a Unix stream socket at PATH
+    #[arg(long, value_name = "PATH")]
+    pub unix: Option<PathBuf>,
+    /// Address to bind; :: serves IPv6 and IPv4 (dual-stack)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port; 0 picks a free one (reported in the listening line)
+    #[arg(short, long, default_value_t = crate::echo::DEFAULT_PORT)]
+    pub port: u16,
+    /// Concurrent connections; more are accepted and closed at once
+    #[arg(long, value_name = "N", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_conns: u64,
+    /// Close connections idle this long
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "60s")]
+    pub idle_timeout: std::time::Duration,
+    /// Close a connection after echoing this many bytes (64K, 1G...)
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub max_bytes: Option<u64>,
+    /// Close a connection after this long
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub max_duration: Option<std::time::Duration>,
+    /// Serve one client (one connection or datagram), then exit
+    #[arg(long)]
+    pub once: bool,
+    /// SO_REUSEPORT, so several servers share the port
+    #[arg(long)]
+    pub reuseport: bool,
+    /// SO_RCVBUF
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub rcvbuf: Option<u64>,
+    /// SO_SNDBUF
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub sndbuf: Option<u64>,
+    /// TCP_NODELAY on connections
+    #[arg(long)]
+    pub nodelay: bool,
+    /// TCP keepalive after this much idle time
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub keepalive: Option<std::time::Duration>,
+    /// UDP datagrams per second answered per source address
+    #[arg(long, value_name = "N", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub udp_rate: u32,
+    /// Only these clients (repeatable), both protocols
+    #[arg(long, value_name = "CIDR", value_parser = cidr_arg)]
+    pub allow: Vec<crate::cidr::Cidr>,
+    /// Answer UDP from source ports below 1024 (a reflection hazard)
+    #[arg(long)]
+    pub allow_low_ports: bool,
+    /// After SIGINT/SIGTERM, let live connections finish this long
+    #[arg(long, value_name = "DURATION", value_parser = duration_arg, default_value = "5s")]
+    pub drain_timeout: std::time::Duration,
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+}
+
+/// `netkit echo-client`
+#[derive(Debug, Args)]
+pub struct EchoClientArgs {
+    /// host:port, [v6]:port or host (port 50007); not with --unix
+    #[arg(value_name = "TARGET")]
+    pub target: Option<String>,
+    /// The message (message mode); default: read stdin
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<String>,
+    /// Use TCP (the default)
+    #[arg(long, conflicts_with_all = ["udp", "unix"])]
+    pub tcp: bool,
+    /// Use UDP
+    #[arg(long, conflicts_with = "unix")]
+    pub udp: bool,
+    /// Use a Unix stream socket
+    #[arg(long, value_name = "PATH")]
+    pub unix: Option<PathBuf>,
+    /// IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+    /// Connect and reply timeout
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "5s")]
+    pub timeout: std::time::Duration,
+    /// Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)
+    #[arg(long, value_name = "URL", value_parser = proxy_arg)]
+    pub proxy: Option<crate::proxy::Socks5Proxy>,
+    /// Ping mode: this many round trips
+    #[arg(short, long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Ping mode: time between requests; 0 = back to back (default 1s)
+    #[arg(short, long, value_name = "DURATION", value_parser = duration_arg)]
+    pub interval: Option<std::time::Duration>,
+    /// Ping mode: bytes per request
+    #[arg(short, long, value_name = "BYTES", default_value_t = 64)]
+    pub size: usize,
+    /// Ping or throughput mode: stop after this long
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub duration: Option<std::time::Duration>,
+    /// Throughput mode: stream this many bytes (1G, 64M...) and verify them
+    #[arg(long, value_name = "SIZE", value_parser = size_arg)]
+    pub bytes: Option<u64>,
+    /// Throughput mode until --duration
+    #[arg(long, requires = "duration")]
+    pub throughput: bool,
+    /// Load mode: this many concurrent connections
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub connections: u64,
+    /// Exit 1 when the average round trip exceeds MS milliseconds
+    #[arg(long, value_name = "MS", value_parser = positive_ms)]
+    pub max_rtt: Option<f64>,
+    /// Exit 1 when loss exceeds PCT percent
+    #[arg(long, value_name = "PCT", value_parser = percent_arg)]
+    pub max_loss: Option<f64>,
+    /// Exit 1 when throughput is below this many MB/s (10^6 bytes)
+    #[arg(long, value_name = "MBPS", value_parser = positive_ms)]
+    pub min_throughput: Option<f64>,
+}
+
 /// One worked example for `--help` and the man page.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -446,6 +632,61 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ex(
                 "Every protocol, from the built-in IANA table",
                 "netkit proto --all --builtin",
+            ),
+        ],
+    ),
+    (
+        "echo-server",
+        &[
+            ex(
+                "The seeds' server: TCP on 127.0.0.1:50007",
+                "netkit echo-server",
+            ),
+            ex(
+                "TCP and UDP on every address, IPv6 and IPv4",
+                "netkit echo-server --tcp --udp --bind ::",
+            ),
+            ex(
+                "Serve one client, then exit (as the seed's server does)",
+                "netkit echo-server --once",
+            ),
+            ex("A Unix socket", "netkit echo-server --unix /tmp/echo.sock"),
+            ex(
+                "Only local clients, short idle timeout, JSON events",
+                "netkit echo-server --json --allow 127.0.0.0/8 --idle-timeout 10s",
+            ),
+        ],
+    ),
+    (
+        "echo-client",
+        &[
+            ex(
+                "The seeds' client: send a message, print the echo",
+                "netkit echo-client 127.0.0.1:50007 'Hello, world'",
+            ),
+            ex(
+                "Ping: 10 round trips, RTT percentiles",
+                "netkit echo-client --count 10 --interval 0.2 127.0.0.1",
+            ),
+            ex(
+                "UDP ping counting loss, duplicates, reordering",
+                "netkit echo-client --udp --count 100 --interval 10ms 127.0.0.1",
+            ),
+            ex(
+                "Stream 1 GiB and verify every byte",
+                "netkit echo-client --bytes 1G 127.0.0.1",
+            ),
+            ex(
+                "1,000 clients x 100 round trips",
+                "netkit echo-client --connections 1000 --count 100 --interval 0 127.0.0.1",
+            ),
+            ex(
+                "CI gate: fail above 2 ms average or 1% loss",
+                "netkit echo-client --count 50 --interval 0 --max-rtt 2 --max-loss 1 127.0.0.1",
+            ),
+            ex(
+                "Through a SOCKS5 proxy",
+                "netkit echo-client --proxy socks5h://127.0.0.1:1080 echo.example.test:7 hello",
             ),
         ],
     ),

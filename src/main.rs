@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         Command::Proto(args) => cmd::proto::run(args, &mut printer),
         Command::McastSend(args) => cmd::mcast_send::run(args, &mut printer),
         Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut printer),
+        Command::EchoServer(args) => cmd::echo_server::run(args, &mut printer),
+        Command::EchoClient(args) => cmd::echo_client::run(args, &mut printer),
     }
     .and_then(|exit| printer.flush().map(|_| exit).map_err(Into::into));
     match result {

@@ -1,0 +1,960 @@
+//! `echo-server`: TCP, UDP and Unix-socket echo with limits.
+//!
+//! Memory stays flat however clients behave: a connection gets its buffer
+//! only when it first has data (10,000 idle connections hold none), echoing
+//! is read-then-write with one bounded buffer (a client that stops reading
+//! stops its own writes by TCP flow control), and every wait has a timeout.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use socket2::{Domain, Protocol, Socket, TcpKeepalive, Type};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+use tokio::sync::{Notify, mpsc, watch};
+
+use crate::cidr::Cidr;
+use crate::error::{NetkitError, Result};
+
+/// Per-connection echo buffer.
+const BUF_LEN: usize = 64 * 1024;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Serve TCP.
+    pub tcp: bool,
+    /// Serve UDP.
+    pub udp: bool,
+    /// Serve a Unix stream socket at this path.
+    pub unix: Option<PathBuf>,
+    /// Address to bind (`::` is dual-stack).
+    pub bind: IpAddr,
+    /// Port (0 picks a free one, reported in the `listening` event).
+    pub port: u16,
+    /// Concurrent stream connections; more are accepted and closed at once.
+    pub max_conns: usize,
+    /// Close a connection idle (no read or write progress) this long.
+    pub idle_timeout: Duration,
+    /// Close a connection after echoing this many bytes.
+    pub max_bytes: Option<u64>,
+    /// Close a connection after this long.
+    pub max_duration: Option<Duration>,
+    /// Serve one client (one connection, or one datagram), then stop.
+    pub once: bool,
+    /// SO_REUSEPORT.
+    pub reuseport: bool,
+    /// SO_RCVBUF.
+    pub rcvbuf: Option<usize>,
+    /// SO_SNDBUF.
+    pub sndbuf: Option<usize>,
+    /// TCP_NODELAY on accepted connections.
+    pub nodelay: bool,
+    /// TCP keepalive idle time on accepted connections.
+    pub keepalive: Option<Duration>,
+    /// UDP datagrams per second per source address.
+    pub udp_rate: u32,
+    /// Echo UDP to source ports below 1024 (reflection hazard).
+    pub allow_low_ports: bool,
+    /// Clients allowed (both protocols); empty allows all.
+    pub allow: Vec<Cidr>,
+    /// How long live connections may finish after SIGINT/SIGTERM.
+    pub drain_timeout: Duration,
+    /// Emit a `dropped` event per dropped datagram.
+    pub log_drops: bool,
+}
+
+/// Server events, in the order they happen.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// A socket is ready.
+    Listening {
+        /// tcp, udp or unix.
+        protocol: &'static str,
+        /// Its address (or path).
+        address: String,
+    },
+    /// A client connected.
+    Open {
+        /// tcp or unix.
+        protocol: &'static str,
+        /// Connection number.
+        id: u64,
+        /// The client's address.
+        peer: String,
+    },
+    /// A connection ended.
+    Close {
+        /// tcp or unix.
+        protocol: &'static str,
+        /// Connection number.
+        id: u64,
+        /// The client's address.
+        peer: String,
+        /// Bytes echoed.
+        bytes: u64,
+        /// How long it lasted.
+        duration_ms: f64,
+        /// eof, idle_timeout, max_bytes, max_duration, drain, reset, error.
+        reason: &'static str,
+        /// The error, for reset and error.
+        error: Option<String>,
+    },
+    /// A connection was accepted and closed at once.
+    Refused {
+        /// tcp or unix.
+        protocol: &'static str,
+        /// The client's address.
+        peer: String,
+        /// max_conns or not_allowed.
+        reason: &'static str,
+    },
+    /// A datagram was not echoed.
+    Dropped {
+        /// The source.
+        peer: String,
+        /// Its size.
+        bytes: usize,
+        /// low_port, bad_source, own_address, rate_limited, loop_suspected, not_allowed.
+        reason: &'static str,
+    },
+    /// Something the operator should know.
+    Warning {
+        /// What.
+        message: String,
+    },
+}
+
+/// Datagrams not echoed, by reason.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UdpDrops {
+    /// From source ports below 1024.
+    pub low_port: u64,
+    /// From unspecified, broadcast or multicast sources, or port 0.
+    pub bad_source: u64,
+    /// From the server's own address and port.
+    pub own_address: u64,
+    /// Over `--udp-rate` for their source.
+    pub rate_limited: u64,
+    /// Mirrored back by another echo service (a loop).
+    pub loop_suspected: u64,
+    /// Not in `--allow`.
+    pub not_allowed: u64,
+}
+
+/// Printed when the server stops.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerSummary {
+    /// Always `"summary"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Stream connections served.
+    pub connections: u64,
+    /// Accepted and closed at once because of `--max-conns`.
+    pub refused_max_conns: u64,
+    /// Accepted and closed at once because of `--allow`.
+    pub refused_not_allowed: u64,
+    /// Still open when the drain timeout ended, and closed.
+    pub aborted_at_drain: u64,
+    /// Bytes echoed over streams.
+    pub bytes: u64,
+    /// Datagrams received.
+    pub udp_received: u64,
+    /// Datagrams echoed.
+    pub udp_echoed: u64,
+    /// Datagram bytes echoed.
+    pub udp_bytes: u64,
+    /// Datagrams dropped, by reason.
+    pub udp_dropped: UdpDrops,
+    /// accept() failures (EMFILE and the like); serving went on.
+    pub accept_errors: u64,
+    /// How long the server ran.
+    pub duration_ms: f64,
+}
+
+#[derive(Default)]
+struct Stats {
+    connections: AtomicU64,
+    refused_max_conns: AtomicU64,
+    refused_not_allowed: AtomicU64,
+    aborted_at_drain: AtomicU64,
+    bytes: AtomicU64,
+    accept_errors: AtomicU64,
+    active: AtomicUsize,
+    next_id: AtomicU64,
+}
+
+struct Ctx {
+    cfg: ServerConfig,
+    stats: Stats,
+    events: mpsc::Sender<ServerEvent>,
+    /// Notified when a connection ends.
+    ended: Notify,
+    /// true: stop accepting; live connections continue.
+    stop_accepting: watch::Sender<bool>,
+    /// true: close live connections now (drain over).
+    abort: watch::Sender<bool>,
+    /// Notified when `--once` has served its client.
+    served_once: Notify,
+}
+
+impl Ctx {
+    async fn event(&self, e: ServerEvent) {
+        // The printer is gone only when the process is ending.
+        let _ = self.events.send(e).await;
+    }
+
+    fn allowed(&self, ip: IpAddr) -> bool {
+        self.cfg.allow.is_empty() || self.cfg.allow.iter().any(|c| c.contains(ip))
+    }
+}
+
+fn sys(call: &'static str) -> impl FnOnce(io::Error) -> NetkitError {
+    move |source| NetkitError::System { call, source }
+}
+
+/// The kernel's listen backlog limit.
+pub fn somaxconn() -> i32 {
+    std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(4096)
+}
+
+fn ip_socket(cfg: &ServerConfig, ty: Type, proto: Protocol) -> Result<Socket> {
+    let domain = if cfg.bind.is_ipv4() {
+        Domain::IPV4
+    } else {
+        Domain::IPV6
+    };
+    let s = Socket::new(domain, ty, Some(proto)).map_err(sys("socket"))?;
+    if cfg.bind.is_ipv6() {
+        // `::` serves both families; a specific IPv6 address only IPv6.
+        s.set_only_v6(!cfg.bind.is_unspecified())
+            .map_err(sys("setsockopt IPV6_V6ONLY"))?;
+    }
+    if ty == Type::STREAM {
+        s.set_reuse_address(true)
+            .map_err(sys("setsockopt SO_REUSEADDR"))?;
+    }
+    if cfg.reuseport {
+        s.set_reuse_port(true)
+            .map_err(sys("setsockopt SO_REUSEPORT"))?;
+    }
+    if let Some(n) = cfg.rcvbuf {
+        s.set_recv_buffer_size(n)
+            .map_err(sys("setsockopt SO_RCVBUF"))?;
+    }
+    if let Some(n) = cfg.sndbuf {
+        s.set_send_buffer_size(n)
+            .map_err(sys("setsockopt SO_SNDBUF"))?;
+    }
+    let addr = SocketAddr::new(cfg.bind, cfg.port);
+    s.bind(&addr.into()).map_err(|e| NetkitError::System {
+        call: "bind",
+        source: io::Error::new(e.kind(), format!("{addr}: {e}")),
+    })?;
+    s.set_nonblocking(true).map_err(sys("fcntl O_NONBLOCK"))?;
+    Ok(s)
+}
+
+fn unix_listener(path: &PathBuf) -> Result<UnixListener> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        use std::os::unix::fs::FileTypeExt;
+        if !meta.file_type().is_socket() {
+            return Err(NetkitError::invalid(format!(
+                "{} exists and is not a socket",
+                path.display()
+            )));
+        }
+        match std::os::unix::net::UnixStream::connect(path) {
+            Ok(_) => {
+                return Err(NetkitError::System {
+                    call: "bind",
+                    source: io::Error::new(
+                        io::ErrorKind::AddrInUse,
+                        format!("{}: a server is listening there", path.display()),
+                    ),
+                });
+            }
+            // A stale socket from a server that died: take its place.
+            Err(_) => std::fs::remove_file(path).map_err(sys("removing a stale socket"))?,
+        }
+    }
+    let std_listener =
+        std::os::unix::net::UnixListener::bind(path).map_err(|e| NetkitError::System {
+            call: "bind",
+            source: io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+        })?;
+    std_listener
+        .set_nonblocking(true)
+        .map_err(sys("fcntl O_NONBLOCK"))?;
+    UnixListener::from_std(std_listener).map_err(sys("registering the socket"))
+}
+
+/// Runs the server until SIGINT/SIGTERM (or `--once`), then drains.
+/// `stop` resolves when a signal asks the server to stop.
+pub async fn serve(
+    cfg: ServerConfig,
+    events: mpsc::Sender<ServerEvent>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<ServerSummary> {
+    let started = Instant::now();
+    let (stop_accepting, _) = watch::channel(false);
+    let (abort, _) = watch::channel(false);
+    let ctx = Arc::new(Ctx {
+        cfg: cfg.clone(),
+        stats: Stats::default(),
+        events,
+        ended: Notify::new(),
+        stop_accepting,
+        abort,
+        served_once: Notify::new(),
+    });
+    // Bind everything first, so a bad address fails before anything runs.
+    let tcp = if cfg.tcp {
+        let s = ip_socket(&cfg, Type::STREAM, Protocol::TCP)?;
+        s.listen(somaxconn()).map_err(sys("listen"))?;
+        Some(TcpListener::from_std(s.into()).map_err(sys("registering the socket"))?)
+    } else {
+        None
+    };
+    let udp = if cfg.udp {
+        // With --port 0, UDP takes the port TCP was given, so one number serves both.
+        let mut udp_cfg = cfg.clone();
+        if let (0, Some(l)) = (cfg.port, &tcp) {
+            udp_cfg.port = l.local_addr().map_or(0, |a| a.port());
+        }
+        let s = ip_socket(&udp_cfg, Type::DGRAM, Protocol::UDP)?;
+        Some(UdpSocket::from_std(s.into()).map_err(sys("registering the socket"))?)
+    } else {
+        None
+    };
+    let unix = cfg.unix.as_ref().map(unix_listener).transpose()?;
+    let udp_stats = Arc::new(UdpStats::default());
+    let mut tasks = Vec::new();
+    if let Some(l) = tcp {
+        let address = l
+            .local_addr()
+            .map_or_else(|_| "?".into(), |a| a.to_string());
+        ctx.event(ServerEvent::Listening {
+            protocol: "tcp",
+            address,
+        })
+        .await;
+        tasks.push(tokio::spawn(accept_tcp(l, Arc::clone(&ctx))));
+    }
+    if let Some(l) = unix {
+        let address = cfg
+            .unix
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        ctx.event(ServerEvent::Listening {
+            protocol: "unix",
+            address,
+        })
+        .await;
+        tasks.push(tokio::spawn(accept_unix(l, Arc::clone(&ctx))));
+    }
+    if let Some(s) = udp {
+        let address = s
+            .local_addr()
+            .map_or_else(|_| "?".into(), |a| a.to_string());
+        ctx.event(ServerEvent::Listening {
+            protocol: "udp",
+            address,
+        })
+        .await;
+        tasks.push(tokio::spawn(serve_udp(
+            s,
+            Arc::clone(&ctx),
+            Arc::clone(&udp_stats),
+        )));
+    }
+    tokio::select! {
+        _ = stop => {}
+        _ = ctx.served_once.notified(), if cfg.once => {}
+    }
+    let _ = ctx.stop_accepting.send(true);
+    for t in &tasks {
+        t.abort();
+    }
+    // Drain: live connections may finish until the deadline.
+    let deadline = tokio::time::Instant::now() + cfg.drain_timeout;
+    while ctx.stats.active.load(Ordering::SeqCst) > 0 {
+        let ended = ctx.ended.notified();
+        if ctx.stats.active.load(Ordering::SeqCst) == 0 {
+            break;
+        }
+        if tokio::time::timeout_at(deadline, ended).await.is_err() {
+            break;
+        }
+    }
+    let left = ctx.stats.active.load(Ordering::SeqCst);
+    if left > 0 {
+        ctx.stats
+            .aborted_at_drain
+            .store(left as u64, Ordering::SeqCst);
+        let _ = ctx.abort.send(true);
+        let grace = tokio::time::Instant::now() + Duration::from_secs(1);
+        while ctx.stats.active.load(Ordering::SeqCst) > 0 {
+            let ended = ctx.ended.notified();
+            if ctx.stats.active.load(Ordering::SeqCst) == 0
+                || tokio::time::timeout_at(grace, ended).await.is_err()
+            {
+                break;
+            }
+        }
+    }
+    if let Some(p) = &cfg.unix {
+        let _ = std::fs::remove_file(p);
+    }
+    let s = &ctx.stats;
+    Ok(ServerSummary {
+        kind: "summary",
+        connections: s.connections.load(Ordering::SeqCst),
+        refused_max_conns: s.refused_max_conns.load(Ordering::SeqCst),
+        refused_not_allowed: s.refused_not_allowed.load(Ordering::SeqCst),
+        aborted_at_drain: s.aborted_at_drain.load(Ordering::SeqCst),
+        bytes: s.bytes.load(Ordering::SeqCst),
+        udp_received: udp_stats.received.load(Ordering::SeqCst),
+        udp_echoed: udp_stats.echoed.load(Ordering::SeqCst),
+        udp_bytes: udp_stats.bytes.load(Ordering::SeqCst),
+        udp_dropped: udp_stats.drops(),
+        accept_errors: s.accept_errors.load(Ordering::SeqCst),
+        duration_ms: started.elapsed().as_secs_f64() * 1e3,
+    })
+}
+
+/// What happens when a stream is accepted: limits, then a task.
+async fn admit<S: EchoStream>(
+    ctx: &Arc<Ctx>,
+    stream: S,
+    peer: String,
+    ip: Option<IpAddr>,
+    protocol: &'static str,
+) {
+    if let Some(ip) = ip {
+        if !ctx.allowed(ip) {
+            ctx.stats.refused_not_allowed.fetch_add(1, Ordering::SeqCst);
+            ctx.event(ServerEvent::Refused {
+                protocol,
+                peer,
+                reason: "not_allowed",
+            })
+            .await;
+            return;
+        }
+    }
+    if ctx.stats.active.load(Ordering::SeqCst) >= ctx.cfg.max_conns {
+        ctx.stats.refused_max_conns.fetch_add(1, Ordering::SeqCst);
+        ctx.event(ServerEvent::Refused {
+            protocol,
+            peer,
+            reason: "max_conns",
+        })
+        .await;
+        return;
+    }
+    ctx.stats.active.fetch_add(1, Ordering::SeqCst);
+    ctx.stats.connections.fetch_add(1, Ordering::SeqCst);
+    let id = ctx.stats.next_id.fetch_add(1, Ordering::SeqCst) + 1;
+    tokio::spawn(handle(stream, Arc::clone(ctx), id, peer, protocol));
+}
+
+async fn accept_backoff(ctx: &Ctx, e: io::Error, warned: &mut Option<Instant>) {
+    ctx.stats.accept_errors.fetch_add(1, Ordering::SeqCst);
+    let fd_limit = matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE));
+    if warned.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
+        *warned = Some(Instant::now());
+        let what = if fd_limit {
+            "out of file descriptors (EMFILE)"
+        } else {
+            "accept failed"
+        };
+        ctx.event(ServerEvent::Warning {
+            message: format!("{what}: {e}; existing clients are still served"),
+        })
+        .await;
+    }
+    // Leave the pending connection in the queue until descriptors free up.
+    tokio::time::sleep(Duration::from_millis(if fd_limit { 100 } else { 10 })).await;
+}
+
+async fn accept_tcp(listener: TcpListener, ctx: Arc<Ctx>) {
+    let mut warned = None;
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let _ = stream.set_nodelay(ctx.cfg.nodelay);
+                if let Some(idle) = ctx.cfg.keepalive {
+                    let _ = socket2::SockRef::from(&stream)
+                        .set_tcp_keepalive(&TcpKeepalive::new().with_time(idle));
+                }
+                admit(&ctx, stream, peer.to_string(), Some(peer.ip()), "tcp").await;
+            }
+            Err(e) => accept_backoff(&ctx, e, &mut warned).await,
+        }
+    }
+}
+
+async fn accept_unix(listener: UnixListener, ctx: Arc<Ctx>) {
+    let mut warned = None;
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let peer = stream
+                    .peer_cred()
+                    .ok()
+                    .and_then(|c| c.pid())
+                    .map_or_else(|| "unix".to_string(), |pid| format!("unix:pid={pid}"));
+                admit(&ctx, stream, peer, None, "unix").await;
+            }
+            Err(e) => accept_backoff(&ctx, e, &mut warned).await,
+        }
+    }
+}
+
+/// The two stream types the server echoes on.
+pub trait EchoStream: tokio::io::AsyncWrite + Unpin + Send + 'static {
+    /// Waits until a read would not block.
+    fn ready(&self) -> impl std::future::Future<Output = io::Result<()>> + Send;
+    /// Reads without blocking.
+    fn read_now(&self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+macro_rules! echo_stream {
+    ($t:ty) => {
+        impl EchoStream for $t {
+            fn ready(&self) -> impl std::future::Future<Output = io::Result<()>> + Send {
+                self.readable()
+            }
+            fn read_now(&self, buf: &mut [u8]) -> io::Result<usize> {
+                self.try_read(buf)
+            }
+        }
+    };
+}
+echo_stream!(TcpStream);
+echo_stream!(UnixStream);
+
+async fn handle<S: EchoStream>(
+    mut stream: S,
+    ctx: Arc<Ctx>,
+    id: u64,
+    peer: String,
+    protocol: &'static str,
+) {
+    ctx.event(ServerEvent::Open {
+        protocol,
+        id,
+        peer: peer.clone(),
+    })
+    .await;
+    let cfg = &ctx.cfg;
+    let started = Instant::now();
+    let far = tokio::time::Instant::now() + Duration::from_secs(86_400 * 365);
+    let deadline = cfg
+        .max_duration
+        .map_or(far, |d| tokio::time::Instant::now() + d);
+    let mut abort = ctx.abort.subscribe();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut bytes: u64 = 0;
+    let (reason, error): (&'static str, Option<String>) = loop {
+        let ready = tokio::select! {
+            biased;
+            _ = abort.changed() => break ("drain", None),
+            _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
+            r = tokio::time::timeout(cfg.idle_timeout, stream.ready()) => r,
+        };
+        match ready {
+            Err(_) => break ("idle_timeout", None),
+            Ok(Err(e)) => break classify_close(&e),
+            Ok(Ok(())) => {}
+        }
+        if buf.is_empty() {
+            buf = vec![0; BUF_LEN];
+        }
+        let n = match stream.read_now(&mut buf) {
+            Ok(0) => break ("eof", None),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(e) => break classify_close(&e),
+        };
+        let n = match cfg.max_bytes {
+            Some(max) => n.min((max - bytes) as usize),
+            None => n,
+        };
+        let wrote = tokio::select! {
+            biased;
+            _ = abort.changed() => break ("drain", None),
+            _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
+            r = tokio::time::timeout(cfg.idle_timeout, stream.write_all(&buf[..n])) => r,
+        };
+        match wrote {
+            Err(_) => break ("idle_timeout", None),
+            Ok(Err(e)) => break classify_close(&e),
+            Ok(Ok(())) => {}
+        }
+        bytes += n as u64;
+        ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        if cfg.max_bytes.is_some_and(|m| bytes >= m) {
+            break ("max_bytes", None);
+        }
+    };
+    if matches!(reason, "eof" | "max_bytes" | "max_duration" | "drain") {
+        // Graceful: the client reads everything echoed, then EOF.
+        let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
+    }
+    drop(stream);
+    ctx.event(ServerEvent::Close {
+        protocol,
+        id,
+        peer,
+        bytes,
+        duration_ms: started.elapsed().as_secs_f64() * 1e3,
+        reason,
+        error,
+    })
+    .await;
+    ctx.stats.active.fetch_sub(1, Ordering::SeqCst);
+    ctx.ended.notify_waiters();
+    if cfg.once {
+        ctx.served_once.notify_one();
+    }
+}
+
+fn classify_close(e: &io::Error) -> (&'static str, Option<String>) {
+    match super::classify_io(e).0 {
+        "reset" => ("reset", Some(e.to_string())),
+        _ => ("error", Some(e.to_string())),
+    }
+}
+
+#[derive(Default)]
+struct UdpStats {
+    received: AtomicU64,
+    echoed: AtomicU64,
+    bytes: AtomicU64,
+    low_port: AtomicU64,
+    bad_source: AtomicU64,
+    own_address: AtomicU64,
+    rate_limited: AtomicU64,
+    loop_suspected: AtomicU64,
+    not_allowed: AtomicU64,
+}
+
+impl UdpStats {
+    fn drops(&self) -> UdpDrops {
+        UdpDrops {
+            low_port: self.low_port.load(Ordering::SeqCst),
+            bad_source: self.bad_source.load(Ordering::SeqCst),
+            own_address: self.own_address.load(Ordering::SeqCst),
+            rate_limited: self.rate_limited.load(Ordering::SeqCst),
+            loop_suspected: self.loop_suspected.load(Ordering::SeqCst),
+            not_allowed: self.not_allowed.load(Ordering::SeqCst),
+        }
+    }
+
+    fn counter(&self, reason: &str) -> &AtomicU64 {
+        match reason {
+            "low_port" => &self.low_port,
+            "bad_source" => &self.bad_source,
+            "own_address" => &self.own_address,
+            "rate_limited" => &self.rate_limited,
+            "loop_suspected" => &self.loop_suspected,
+            _ => &self.not_allowed,
+        }
+    }
+}
+
+/// Entries kept per table before old ones are forgotten, so spoofed sources
+/// cannot grow the server.
+const MAX_TRACKED: usize = 65_536;
+
+/// A token bucket per source address.
+pub struct RateLimiter {
+    rate: f64,
+    buckets: HashMap<IpAddr, (f64, Instant)>,
+}
+
+impl RateLimiter {
+    /// `rate` datagrams per second per source, with a burst of the same.
+    pub fn new(rate: u32) -> Self {
+        RateLimiter {
+            rate: f64::from(rate.max(1)),
+            buckets: HashMap::new(),
+        }
+    }
+
+    /// Whether a datagram from `ip` at `now` may be answered.
+    pub fn allow(&mut self, ip: IpAddr, now: Instant) -> bool {
+        if self.buckets.len() >= MAX_TRACKED && !self.buckets.contains_key(&ip) {
+            self.buckets
+                .retain(|_, (_, t)| now.duration_since(*t) < Duration::from_secs(2));
+            if self.buckets.len() >= MAX_TRACKED {
+                self.buckets.clear();
+            }
+        }
+        let (tokens, last) = self.buckets.entry(ip).or_insert((self.rate, now));
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.rate);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+struct PeerEcho {
+    last_hash: u64,
+    last_at: Instant,
+    streak: u32,
+    blocked_until: Option<Instant>,
+}
+
+/// Breaks echo loops: two echo services made to answer each other by one
+/// spoofed datagram (CVE-1999-0103, "Loop DoS" CVE-2024-2169) send the same
+/// payload back and forth. A peer that sends back, again and again and
+/// fast, exactly what we just sent it is such a partner: stop answering it.
+pub struct LoopGuard {
+    peers: HashMap<SocketAddr, PeerEcho>,
+}
+
+/// Mirrored datagrams in a row (each within [`MIRROR_WINDOW`] of our echo)
+/// that mark a loop.
+pub const LOOP_STREAK: u32 = 3;
+/// How soon a mirrored datagram must follow our echo to count.
+pub const MIRROR_WINDOW: Duration = Duration::from_secs(1);
+/// How long a loop partner is ignored.
+pub const LOOP_BLOCK: Duration = Duration::from_secs(10);
+
+impl Default for LoopGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LoopGuard {
+    /// An empty guard.
+    pub fn new() -> Self {
+        LoopGuard {
+            peers: HashMap::new(),
+        }
+    }
+
+    fn hash(payload: &[u8]) -> u64 {
+        let mut h = DefaultHasher::new();
+        payload.hash(&mut h);
+        h.finish()
+    }
+
+    /// Whether a datagram from `peer` should be dropped as part of a loop.
+    pub fn is_loop(&mut self, peer: SocketAddr, payload: &[u8], now: Instant) -> bool {
+        let Some(p) = self.peers.get_mut(&peer) else {
+            return false;
+        };
+        if p.blocked_until.is_some_and(|t| now < t) {
+            return true;
+        }
+        if p.last_hash == Self::hash(payload) && now.duration_since(p.last_at) < MIRROR_WINDOW {
+            p.streak += 1;
+            if p.streak >= LOOP_STREAK {
+                p.blocked_until = Some(now + LOOP_BLOCK);
+                return true;
+            }
+        } else {
+            p.streak = 0;
+        }
+        false
+    }
+
+    /// Records an echo sent to `peer`.
+    pub fn sent(&mut self, peer: SocketAddr, payload: &[u8], now: Instant) {
+        if self.peers.len() >= MAX_TRACKED && !self.peers.contains_key(&peer) {
+            self.peers.retain(|_, p| {
+                now.duration_since(p.last_at) < MIRROR_WINDOW
+                    || p.blocked_until.is_some_and(|t| now < t)
+            });
+            if self.peers.len() >= MAX_TRACKED {
+                self.peers.clear();
+            }
+        }
+        let p = self.peers.entry(peer).or_insert(PeerEcho {
+            last_hash: 0,
+            last_at: now,
+            streak: 0,
+            blocked_until: None,
+        });
+        p.last_hash = Self::hash(payload);
+        p.last_at = now;
+    }
+}
+
+/// Why a datagram from `src` must not be answered, before rate and loop
+/// checks: it would reflect to a service port, a group, or ourselves.
+pub fn udp_source_verdict(
+    src: SocketAddr,
+    local: SocketAddr,
+    allow_low_ports: bool,
+) -> Option<&'static str> {
+    let ip = match src.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(src.ip(), IpAddr::V4),
+        v4 => v4,
+    };
+    let bad = ip.is_unspecified()
+        || ip.is_multicast()
+        || src.port() == 0
+        || matches!(ip, IpAddr::V4(v4) if v4.is_broadcast());
+    if bad {
+        return Some("bad_source");
+    }
+    if src.port() == local.port() {
+        let local_ip = match local.ip() {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(local.ip(), IpAddr::V4),
+            v4 => v4,
+        };
+        let ours = if local_ip.is_unspecified() {
+            crate::iface::is_local_address(ip)
+        } else {
+            ip == local_ip
+        };
+        if ours {
+            return Some("own_address");
+        }
+    }
+    if src.port() < 1024 && !allow_low_ports {
+        return Some("low_port");
+    }
+    None
+}
+
+async fn serve_udp(socket: UdpSocket, ctx: Arc<Ctx>, stats: Arc<UdpStats>) {
+    let local = socket
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::new(ctx.cfg.bind, ctx.cfg.port));
+    let mut buf = vec![0u8; 65_536];
+    let mut limiter = RateLimiter::new(ctx.cfg.udp_rate);
+    let mut loops = LoopGuard::new();
+    loop {
+        let (n, src) = match socket.recv_from(&mut buf).await {
+            Ok(r) => r,
+            Err(_) => {
+                // ICMP errors surface here (port unreachable); keep serving.
+                continue;
+            }
+        };
+        stats.received.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        let payload = &buf[..n];
+        let verdict = if !ctx.allowed(src.ip()) {
+            Some("not_allowed")
+        } else if let Some(v) = udp_source_verdict(src, local, ctx.cfg.allow_low_ports) {
+            Some(v)
+        } else if loops.is_loop(src, payload, now) {
+            Some("loop_suspected")
+        } else if !limiter.allow(src.ip(), now) {
+            Some("rate_limited")
+        } else {
+            None
+        };
+        if let Some(reason) = verdict {
+            stats.counter(reason).fetch_add(1, Ordering::Relaxed);
+            if ctx.cfg.log_drops {
+                ctx.event(ServerEvent::Dropped {
+                    peer: src.to_string(),
+                    bytes: n,
+                    reason,
+                })
+                .await;
+            }
+            continue;
+        }
+        if socket.send_to(payload, src).await.is_ok() {
+            loops.sent(src, payload, now);
+            stats.echoed.fetch_add(1, Ordering::Relaxed);
+            stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
+            if ctx.cfg.once {
+                ctx.served_once.notify_one();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sa(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn udp_sources_that_must_not_be_answered() {
+        let local = sa("127.0.0.1:50007");
+        let table = [
+            ("127.0.0.1:40000", None),
+            ("127.0.0.1:7", Some("low_port")),
+            ("127.0.0.1:19", Some("low_port")),
+            ("127.0.0.1:0", Some("bad_source")),
+            ("0.0.0.0:40000", Some("bad_source")),
+            ("255.255.255.255:40000", Some("bad_source")),
+            ("224.0.0.1:40000", Some("bad_source")),
+            ("127.0.0.1:50007", Some("own_address")),
+            ("[::ffff:127.0.0.1]:50007", Some("own_address")),
+            ("[ff02::1]:40000", Some("bad_source")),
+        ];
+        for (src, want) in table {
+            assert_eq!(udp_source_verdict(sa(src), local, false), want, "{src}");
+        }
+        assert_eq!(udp_source_verdict(sa("127.0.0.1:7"), local, true), None);
+    }
+
+    #[test]
+    fn rate_limiter_refills() {
+        let mut r = RateLimiter::new(2);
+        let t0 = Instant::now();
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(r.allow(ip, t0) && r.allow(ip, t0));
+        assert!(!r.allow(ip, t0));
+        assert!(r.allow(ip, t0 + Duration::from_millis(600)));
+        assert!(r.allow("127.0.0.2".parse().unwrap(), t0), "per source");
+    }
+
+    #[test]
+    fn loop_guard_blocks_a_mirroring_peer() {
+        let mut g = LoopGuard::new();
+        let peer = sa("127.0.0.1:50008");
+        let t = Instant::now();
+        let mut answered = 0;
+        // Each round: the peer sends back what we echoed to it.
+        for i in 0..10 {
+            let now = t + Duration::from_millis(i);
+            if g.is_loop(peer, b"ping", now) {
+                continue;
+            }
+            answered += 1;
+            g.sent(peer, b"ping", now);
+        }
+        assert_eq!(answered, LOOP_STREAK as usize);
+        // A client that sends different payloads is never blocked.
+        let client = sa("127.0.0.1:40000");
+        for i in 0..100u32 {
+            let msg = i.to_be_bytes();
+            assert!(!g.is_loop(client, &msg, t));
+            g.sent(client, &msg, t);
+        }
+    }
+}
