@@ -352,15 +352,34 @@ pub async fn message(ep: &Endpoint, message: &[u8]) -> Result<MessageOutcome, Fa
     // Write and read at once: a large message must not deadlock on full
     // buffers with a server that echoes as it reads.
     let (mut rd, mut wr) = tokio::io::split(&mut conn);
+    // Through a proxy, half-closing first is not safe: many SOCKS proxies
+    // (microsocks among them) tear the relay down on the client's FIN and
+    // the echo is lost. There the write side is shut once the echo is in.
+    let echoed = tokio::sync::Notify::new();
+    let wait_for_echo = ep.proxy.is_some();
     let write = async {
         wr.write_all(message).await?;
+        if wait_for_echo {
+            echoed.notified().await;
+        }
         wr.shutdown().await
     };
     let limit = message.len() as u64 + 65_536;
     let read = async {
-        let mut reply = Vec::with_capacity(message.len());
+        let mut reply = vec![0u8; message.len()];
+        let mut got = 0;
+        if wait_for_echo {
+            while got < message.len() {
+                match rd.read(&mut reply[got..]).await? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            echoed.notify_one();
+        }
+        reply.truncate(got);
         (&mut rd)
-            .take(limit)
+            .take(limit - got as u64)
             .read_to_end(&mut reply)
             .await
             .map(|_| reply)

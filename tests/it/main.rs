@@ -4,6 +4,7 @@
 mod support;
 
 mod assets;
+mod echo;
 mod mcast;
 mod pack;
 mod props;

@@ -278,3 +278,23 @@ pub fn python(script: &str) -> Option<String> {
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
+
+/// Whether a peer tool is installed. Without it the test is skipped with a
+/// visible message, except under `NETKIT_REQUIRE_NETNS=1` (CI, where
+/// `.ci/test` installs it), where its absence is a failure.
+pub fn tool_or_skip(tool: &str, test: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        let required = std::env::var("NETKIT_REQUIRE_NETNS").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "{test}: {tool} is required here (.ci/test installs it)"
+        );
+        eprintln!("SKIPPED {test}: {tool} is not installed");
+    }
+    found
+}

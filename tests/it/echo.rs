@@ -1,0 +1,862 @@
+//! echo-server and echo-client, on loopback: each against the other and
+//! against peers netkit did not write (Python, written like the seeds).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{Sandbox, bin, code, json_lines, python_available, run, stderr, stdout};
+
+/// A netkit echo-server child with its JSON events collected.
+struct Server {
+    child: Child,
+    port: u16,
+    events: Arc<Mutex<Vec<Value>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        Server::start_with(Command::new(bin()), args)
+    }
+
+    fn start_with(mut cmd: Command, args: &[&str]) -> Server {
+        let mut child = cmd
+            .args(["--json", "echo-server", "--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn echo-server");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().expect("a listening line").expect("read");
+        let v: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+        assert_eq!(v["type"], "listening", "{v}");
+        let address = v["address"].as_str().unwrap().to_string();
+        let port = address.rsplit(':').next().unwrap().parse().unwrap_or(0);
+        let events = Arc::new(Mutex::new(vec![v]));
+        let sink = Arc::clone(&events);
+        let reader = std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    sink.lock().unwrap().push(v);
+                }
+            }
+        });
+        Server {
+            child,
+            port,
+            events,
+            reader: Some(reader),
+        }
+    }
+
+    fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn events_of(&self, ty: &str) -> Vec<Value> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|v| v["type"] == ty)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `pred` holds over the events, up to 5 s.
+    fn wait_for(&self, what: &str, pred: impl Fn(&[Value]) -> bool) {
+        let start = Instant::now();
+        while !pred(&self.events.lock().unwrap()) {
+            assert!(
+                start.elapsed() < Duration::from_secs(5),
+                "timed out waiting for {what}: {:?}",
+                self.events.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// SIGTERM, then the summary and the exit code.
+    fn stop(mut self) -> (Value, i32) {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = wait_timeout(&mut self.child, Duration::from_secs(10));
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        let summary = self.events_of("summary").pop().expect("a summary");
+        (summary, status)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_timeout(child: &mut Child, limit: Duration) -> i32 {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s.code().unwrap_or(-1);
+        }
+        assert!(start.elapsed() < limit, "process did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn client(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["--json", "echo-client"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+fn summary(out: &std::process::Output) -> Value {
+    json_lines(out)
+        .pop()
+        .unwrap_or_else(|| panic!("no output; stderr: {}", stderr(out)))
+}
+
+#[test]
+fn message_mode_like_the_seed() {
+    let srv = Server::start(&[]);
+    let out = run(["echo-client", &srv.addr(), "Hello, world"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "Received b'Hello, world'\n");
+    let s = summary(&client(&[&srv.addr(), "Hello, world"]));
+    assert_eq!(
+        (s["matched"].as_bool(), s["bytes_received"].as_u64()),
+        (Some(true), Some(12))
+    );
+    // stdin, binary, larger than one buffer
+    let mut child = crate::support::netkit()
+        .args(["--json", "echo-client", &srv.addr()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    child.stdin.take().unwrap().write_all(&data).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let s = summary(&out);
+    assert_eq!(
+        (s["matched"].as_bool(), s["bytes_received"].as_u64()),
+        (Some(true), Some(300_000))
+    );
+    let (sum, rc) = srv.stop();
+    assert_eq!(rc, 0);
+    assert_eq!(sum["connections"], 3);
+    assert_eq!(sum["bytes"], 12 + 12 + 300_000);
+}
+
+#[test]
+fn ping_tcp_udp_and_ipv6() {
+    let srv = Server::start(&["--tcp", "--udp", "--bind", "::"]);
+    for (proto, target) in [
+        ("--tcp", format!("127.0.0.1:{}", srv.port)),
+        ("--udp", format!("[::1]:{}", srv.port)),
+    ] {
+        let out = client(&[proto, "--count", "20", "--interval", "0", &target]);
+        assert_eq!(code(&out), 0, "{proto}: {}", stderr(&out));
+        let lines = json_lines(&out);
+        let replies: Vec<u64> = lines
+            .iter()
+            .filter(|v| v["type"] == "reply")
+            .map(|v| v["seq"].as_u64().unwrap())
+            .collect();
+        assert_eq!(replies, (0..20).collect::<Vec<u64>>(), "{proto}");
+        let s = lines.last().unwrap();
+        assert_eq!(
+            (
+                s["sent"].as_u64(),
+                s["received"].as_u64(),
+                s["lost"].as_u64()
+            ),
+            (Some(20), Some(20), Some(0)),
+            "{proto}"
+        );
+        let r = &s["rtt"];
+        let (min, p50, p99, max) = (
+            r["min_ms"].as_f64().unwrap(),
+            r["p50_ms"].as_f64().unwrap(),
+            r["p99_ms"].as_f64().unwrap(),
+            r["max_ms"].as_f64().unwrap(),
+        );
+        assert!(min > 0.0 && min <= p50 && p50 <= p99 && p99 <= max, "{r}");
+    }
+    let (sum, _) = srv.stop();
+    assert_eq!(
+        (sum["udp_echoed"].as_u64(), sum["connections"].as_u64()),
+        (Some(20), Some(1))
+    );
+}
+
+#[test]
+fn throughput_verifies_every_byte() {
+    // The full 1 GiB runs in the benchmark; debug builds stream less.
+    let size = if cfg!(debug_assertions) { "64M" } else { "1G" };
+    let want: u64 = if cfg!(debug_assertions) {
+        64 << 20
+    } else {
+        1 << 30
+    };
+    let srv = Server::start(&[]);
+    let s = summary(&client(&["--bytes", size, &srv.addr()]));
+    assert_eq!(
+        (s["bytes_sent"].as_u64(), s["bytes_received"].as_u64()),
+        (Some(want), Some(want)),
+        "{s}"
+    );
+    assert!(s["mismatch_at"].is_null() && s["mb_per_s"].as_f64().unwrap() > 0.0);
+    let out = client(&["--bytes", "1M", "--min-throughput", "1000000", &srv.addr()]);
+    assert_eq!(code(&out), 1, "threshold crossed");
+    assert!(
+        summary(&out)["thresholds"][0]
+            .as_str()
+            .unwrap()
+            .contains("--min-throughput")
+    );
+}
+
+#[test]
+fn a_corrupting_peer_is_caught() {
+    if !python_available() {
+        eprintln!("SKIPPED corrupting peer: python3 not found");
+        return;
+    }
+    // An "echo" that flips one byte at offset 100000.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("bad_echo.py");
+    std::fs::write(
+        &script,
+        r#"
+import socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); seen = 0
+while True:
+    d = c.recv(65536)
+    if not d: break
+    b = bytearray(d)
+    if seen <= 100000 < seen + len(b): b[100000 - seen] ^= 0xff
+    seen += len(b); c.sendall(bytes(b))
+c.close()
+"#,
+    )
+    .unwrap();
+    let mut py = Command::new("python3")
+        .arg(&script)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(py.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let out = client(&["--bytes", "1M", &format!("127.0.0.1:{}", port.trim())]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(summary(&out)["mismatch_at"], 100_000);
+    let _ = py.kill();
+    let _ = py.wait();
+}
+
+#[test]
+fn unix_socket_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("echo.sock");
+    let p = path.to_str().unwrap();
+    let srv = Server::start(&["--unix", p]);
+    let s = summary(&client(&["--unix", p, "over a unix socket"]));
+    assert_eq!(s["reply"], "over a unix socket");
+    let s = summary(&client(&["--unix", p, "--count", "5", "--interval", "0"]));
+    assert_eq!(s["received"], 5);
+    let (_, rc) = srv.stop();
+    assert_eq!(rc, 0);
+    assert!(!path.exists(), "the socket file is removed on exit");
+}
+
+#[test]
+fn idle_connections_are_closed() {
+    let srv = Server::start(&["--idle-timeout", "0.3s"]);
+    let mut c = TcpStream::connect(srv.addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let start = Instant::now();
+    let mut buf = [0u8; 16];
+    assert_eq!(c.read(&mut buf).unwrap(), 0, "closed by the server");
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(250) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    srv.wait_for("close", |e| e.iter().any(|v| v["type"] == "close"));
+    assert_eq!(srv.events_of("close")[0]["reason"], "idle_timeout");
+}
+
+#[test]
+fn past_max_conns_is_accepted_and_closed() {
+    let srv = Server::start(&["--max-conns", "2"]);
+    let a = TcpStream::connect(srv.addr()).unwrap();
+    let b = TcpStream::connect(srv.addr()).unwrap();
+    srv.wait_for("two opens", |e| {
+        e.iter().filter(|v| v["type"] == "open").count() == 2
+    });
+    let mut c = TcpStream::connect(srv.addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 4];
+    let _ = c.write_all(b"x");
+    assert!(
+        matches!(c.read(&mut buf), Ok(0) | Err(_)),
+        "third connection closed at once"
+    );
+    // The first two still echo.
+    for mut s in [&a, &b] {
+        s.write_all(b"ok").unwrap();
+        let mut two = [0u8; 2];
+        s.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"ok");
+    }
+    drop((a, b));
+    let (sum, _) = srv.stop();
+    assert_eq!(
+        (
+            sum["refused_max_conns"].as_u64(),
+            sum["connections"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
+}
+
+#[test]
+fn a_client_that_never_reads_cannot_grow_the_server() {
+    let srv = Server::start(&["--idle-timeout", "1s"]);
+    let rss = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let before = rss(srv.child.id());
+    let hog = TcpStream::connect(srv.addr()).unwrap();
+    hog.set_write_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let chunk = vec![7u8; 1 << 20];
+    let mut written = 0usize;
+    // Write until the kernel buffers are full and writes stall.
+    while written < 512 << 20 {
+        match (&hog).write(&chunk) {
+            Ok(n) => written += n,
+            Err(_) => break,
+        }
+    }
+    assert!(
+        written < 256 << 20,
+        "writes should stall on backpressure, wrote {written}"
+    );
+    let during = rss(srv.child.id());
+    // Meanwhile another client is served.
+    let s = summary(&client(&[&srv.addr(), "still here"]));
+    assert_eq!(s["matched"], true);
+    assert!(
+        during < before + 16 * 1024,
+        "server RSS grew from {before} to {during} KiB"
+    );
+    // The stalled connection is dropped by the idle timeout.
+    srv.wait_for("the hog closed", |e| {
+        e.iter()
+            .any(|v| v["type"] == "close" && v["reason"] == "idle_timeout")
+    });
+    drop(hog);
+}
+
+#[test]
+fn a_client_that_vanishes_mid_stream() {
+    let srv = Server::start(&[]);
+    let c = TcpStream::connect(srv.addr()).unwrap();
+    (&c).write_all(&[1u8; 100_000]).unwrap();
+    // Close with RST: SO_LINGER 0.
+    socket2::SockRef::from(&c)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(c);
+    srv.wait_for("close", |e| e.iter().any(|v| v["type"] == "close"));
+    let close = &srv.events_of("close")[0];
+    assert!(
+        ["reset", "error", "eof"].contains(&close["reason"].as_str().unwrap()),
+        "{close}"
+    );
+    assert_eq!(
+        summary(&client(&[&srv.addr(), "after"]))["matched"],
+        true,
+        "still serving"
+    );
+}
+
+#[test]
+fn drain_on_sigterm_and_once() {
+    let srv = Server::start(&["--drain-timeout", "0.5s"]);
+    let held = TcpStream::connect(srv.addr()).unwrap();
+    srv.wait_for("open", |e| e.iter().any(|v| v["type"] == "open"));
+    let start = Instant::now();
+    let (sum, rc) = srv.stop();
+    assert_eq!(rc, 0);
+    assert!(
+        start.elapsed() >= Duration::from_millis(400),
+        "waited for the drain"
+    );
+    assert_eq!(sum["aborted_at_drain"], 1);
+    drop(held);
+
+    let mut once = Server::start(&["--once"]);
+    assert_eq!(summary(&client(&[&once.addr(), "one"]))["matched"], true);
+    assert_eq!(wait_timeout(&mut once.child, Duration::from_secs(5)), 0);
+}
+
+#[test]
+fn allow_list_refuses_others() {
+    let srv = Server::start(&["--allow", "127.0.0.2/32", "--tcp", "--udp"]);
+    let out = client(&["--timeout", "1s", &srv.addr(), "hi"]);
+    assert_ne!(code(&out), 0);
+    let out = client(&["--udp", "--timeout", "0.3s", &srv.addr(), "hi"]);
+    assert_eq!(code(&out), 4, "no UDP answer");
+    let (sum, _) = srv.stop();
+    assert_eq!(
+        (
+            sum["refused_not_allowed"].as_u64(),
+            sum["udp_dropped"]["not_allowed"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn udp_loss_is_counted_exactly() {
+    if !python_available() {
+        eprintln!("SKIPPED udp loss: python3 not found");
+        return;
+    }
+    // A peer that drops every tenth datagram (the 10th, 20th, ...).
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("lossy.py");
+    std::fs::write(
+        &script,
+        r#"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 0))
+print(s.getsockname()[1], flush=True)
+n = 0
+while True:
+    d, a = s.recvfrom(65536); n += 1
+    if n % 10: s.sendto(d, a)
+"#,
+    )
+    .unwrap();
+    let mut py = Command::new("python3")
+        .arg(&script)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(py.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let out = client(&[
+        "--udp",
+        "--count",
+        "100",
+        "--interval",
+        "2ms",
+        "--timeout",
+        "0.5s",
+        &format!("127.0.0.1:{}", port.trim()),
+    ]);
+    let _ = py.kill();
+    let _ = py.wait();
+    let s = summary(&out);
+    assert_eq!(
+        (
+            s["sent"].as_u64(),
+            s["received"].as_u64(),
+            s["lost"].as_u64()
+        ),
+        (Some(100), Some(90), Some(10)),
+        "{s}"
+    );
+    assert_eq!(s["loss_pct"], 10.0);
+    let lost: Vec<u64> = (0..100).filter(|i| (i + 1) % 10 == 0).collect();
+    let got: Vec<u64> = json_lines(&out)
+        .iter()
+        .filter(|v| v["type"] == "reply")
+        .map(|v| v["seq"].as_u64().unwrap())
+        .collect();
+    assert!(
+        lost.iter().all(|l| !got.contains(l)),
+        "the dropped ones are exactly 9, 19, ..."
+    );
+    let out = client(&[
+        "--udp",
+        "--count",
+        "100",
+        "--interval",
+        "2ms",
+        "--timeout",
+        "0.5s",
+        "--max-loss",
+        "5",
+        &format!("127.0.0.1:{}", port.trim()),
+    ]);
+    assert_eq!(
+        code(&out),
+        5,
+        "the peer is gone: ICMP port unreachable means refused"
+    );
+    assert_eq!(summary(&out)["failures"]["refused"], 1);
+}
+
+#[test]
+fn against_the_python_seed_server_and_client() {
+    if !python_available() {
+        eprintln!("SKIPPED seed peers: python3 not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // The seeds' echo server, serving one client.
+    let server = dir.path().join("seed_server.py");
+    std::fs::write(
+        &server,
+        r#"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(('127.0.0.1', 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+conn, addr = s.accept()
+while 1:
+    data = conn.recv(1024)
+    if not data: break
+    conn.sendall(data)
+conn.close()
+"#,
+    )
+    .unwrap();
+    let mut py = Command::new("python3")
+        .arg(&server)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(py.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let out = run([
+        "echo-client",
+        &format!("127.0.0.1:{}", port.trim()),
+        "Hello, world",
+    ]);
+    assert_eq!(
+        (code(&out), stdout(&out)),
+        (0, "Received b'Hello, world'\n".to_string())
+    );
+    let _ = py.wait();
+
+    // The seeds' client against netkit's server.
+    let srv = Server::start(&[]);
+    let out = Command::new("python3")
+        .args(["-c", &format!(
+            "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.connect(('127.0.0.1', {}))\n\
+             s.sendall(b'Hello, world')\ndata = s.recv(1024)\ns.close()\nprint('Received', repr(data))", srv.port)])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "Received b'Hello, world'\n");
+    srv.wait_for("close", |e| e.iter().any(|v| v["type"] == "close"));
+    let close = &srv.events_of("close")[0];
+    assert_eq!(
+        (close["bytes"].as_u64(), close["reason"].as_str()),
+        (Some(12), Some("eof"))
+    );
+}
+
+#[test]
+fn load_mode_many_connections() {
+    let srv = Server::start(&["--nodelay"]);
+    let out = client(&[
+        "--connections",
+        "200",
+        "--count",
+        "20",
+        "--interval",
+        "0",
+        &srv.addr(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = summary(&out);
+    assert_eq!(
+        (
+            s["connected"].as_u64(),
+            s["received"].as_u64(),
+            s["lost"].as_u64()
+        ),
+        (Some(200), Some(4000), Some(0))
+    );
+    assert_eq!(s["failures"], serde_json::json!({}));
+    assert_eq!(s["rtt"]["count"], 4000);
+    let (sum, _) = srv.stop();
+    assert_eq!(sum["connections"], 200);
+}
+
+#[test]
+fn failures_are_classified() {
+    // A port nobody listens on: refused, exit 5.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    let out = client(&[&format!("127.0.0.1:{port}"), "x"]);
+    assert_eq!(code(&out), 5);
+    assert_eq!(summary(&out)["failures"]["refused"], 1);
+    // A listener that never answers: timeout, exit 4.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let out = client(&[
+        "--timeout",
+        "0.3s",
+        &silent.local_addr().unwrap().to_string(),
+        "x",
+    ]);
+    assert_eq!(code(&out), 4);
+    assert_eq!(summary(&out)["failures"]["timeout"], 1);
+}
+
+#[test]
+fn server_keeps_serving_at_the_fd_limit() {
+    // A server with room for few descriptors: connections past the limit
+    // wait in the accept queue, existing ones are served, and the server
+    // recovers once descriptors free up.
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "ulimit -n 24 && exec \"$0\" \"$@\"",
+        bin().to_str().unwrap(),
+    ]);
+    let srv = Server::start_with(cmd, &[]);
+    let mut early: Vec<TcpStream> = Vec::new();
+    for _ in 0..30 {
+        early.push(TcpStream::connect(srv.addr()).unwrap());
+    }
+    srv.wait_for("an EMFILE warning", |e| {
+        e.iter().any(|v| v["type"] == "warning")
+    });
+    let echo = |s: &TcpStream, timeout: Duration| -> bool {
+        s.set_read_timeout(Some(timeout)).unwrap();
+        if (&*s).write_all(b"ping").is_err() {
+            return false;
+        }
+        let mut b = [0u8; 4];
+        (&*s).read_exact(&mut b).is_ok() && &b == b"ping"
+    };
+    assert!(
+        echo(&early[0], Duration::from_secs(2)),
+        "an accepted client is still served"
+    );
+    let waiting = early.pop().unwrap();
+    assert!(
+        !echo(&waiting, Duration::from_millis(300)),
+        "past the limit: not accepted yet"
+    );
+    // Free descriptors: the waiting one gets served.
+    for s in early.drain(..) {
+        let _ = s.shutdown(Shutdown::Both);
+    }
+    let mut b = [0u8; 4];
+    waiting
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    (&waiting)
+        .read_exact(&mut b)
+        .expect("served after descriptors freed up");
+    assert_eq!(&b, b"ping");
+    let (sum, rc) = srv.stop();
+    assert_eq!(rc, 0);
+    assert!(sum["accept_errors"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn two_udp_echo_servers_cannot_ping_pong_forever() {
+    if !python_available() {
+        eprintln!("SKIPPED echo loop: python3 not found");
+        return;
+    }
+    let Some(sb) = Sandbox::new("echo udp loop") else {
+        return;
+    };
+    // Two servers; one datagram to A, forged to come from B's port (raw
+    // socket, inside the sandbox). Without a guard they would echo it to
+    // each other forever.
+    let forge = r#"
+import socket, struct, sys
+src_port, dst_port = int(sys.argv[1]), int(sys.argv[2])
+payload = b'loop me'
+udp = struct.pack('!HHHH', src_port, dst_port, 8 + len(payload), 0) + payload
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 socket.inet_aton('127.0.0.1'), socket.inet_aton('127.0.0.1'))
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.sendto(ip + udp, ('127.0.0.1', 0))
+"#;
+    std::fs::write(sb.path("forge.py"), forge).unwrap();
+    let script = "\"$NK\" --json echo-server --udp --port 40001 > a.json & a=$!\n\
+                  \"$NK\" --json echo-server --udp --port 40002 > b.json & b=$!\n\
+                  sleep 0.5\n\
+                  python3 forge.py 40002 40001\n\
+                  sleep 2\n\
+                  kill -TERM $a $b; wait $a $b\n";
+    let out = sb.shell(script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let last = |f: &str| -> Value {
+        let text = sb.read(f);
+        serde_json::from_str(text.lines().last().unwrap_or("{}")).unwrap()
+    };
+    let (a, b) = (last("a.json"), last("b.json"));
+    let echoed = a["udp_echoed"].as_u64().unwrap() + b["udp_echoed"].as_u64().unwrap();
+    let loops = a["udp_dropped"]["loop_suspected"].as_u64().unwrap()
+        + b["udp_dropped"]["loop_suspected"].as_u64().unwrap();
+    assert!(echoed >= 2, "the loop did start: {a} {b}");
+    assert!(echoed <= 8, "the loop was cut short: {echoed} echoes");
+    assert!(loops >= 1, "{a} {b}");
+}
+
+#[test]
+fn udp_reflection_guards() {
+    if !python_available() {
+        eprintln!("SKIPPED reflection guards: python3 not found");
+        return;
+    }
+    let Some(sb) = Sandbox::new("echo udp guards") else {
+        return;
+    };
+    let script = "\"$NK\" --json echo-server --udp --port 40003 --udp-rate 5 > s.json & p=$!\nsleep 0.4\n\
+                  python3 -c \"\nimport socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+                  s.bind(('127.0.0.1', 999))\ns.sendto(b'from a low port', ('127.0.0.1', 40003))\n\
+                  t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nt.bind(('127.0.0.1', 0))\n\
+                  for i in range(20): t.sendto(b'burst %d' % i, ('127.0.0.1', 40003))\n\"\n\
+                  sleep 0.3; kill -TERM $p; wait $p\n";
+    sb.shell(script);
+    let text = sb.read("s.json");
+    let s: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(s["udp_dropped"]["low_port"], 1, "{s}");
+    assert_eq!(s["udp_echoed"], 5, "burst of 20 limited to 5: {s}");
+    assert_eq!(s["udp_dropped"]["rate_limited"], 15);
+}
+
+#[test]
+fn through_a_socks5_proxy() {
+    if !crate::support::tool_or_skip("microsocks", "socks5 proxy test") {
+        return;
+    }
+    let srv = Server::start(&[]);
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let mut proxy = Command::new("microsocks")
+        .args([
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &proxy_port.to_string(),
+            "-u",
+            "nk",
+            "-P",
+            "secret",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let good = format!("socks5://nk:secret@127.0.0.1:{proxy_port}");
+    let s = summary(&client(&["--proxy", &good, &srv.addr(), "via socks"]));
+    assert_eq!(s["matched"], true, "{s}");
+    let s = summary(&client(&[
+        "--proxy",
+        &good.replace("socks5:", "socks5h:"),
+        "--count",
+        "3",
+        "--interval",
+        "0",
+        &srv.addr(),
+    ]));
+    assert_eq!(s["received"], 3);
+    let bad = format!("socks5://nk:wrong@127.0.0.1:{proxy_port}");
+    let out = client(&["--proxy", &bad, &srv.addr(), "x"]);
+    assert_eq!(code(&out), 5, "authentication refused: {}", stdout(&out));
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    let (sum, _) = srv.stop();
+    assert_eq!(sum["connections"], 2);
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &["echo-client"][..],
+        &["echo-client", "127.0.0.1:0", "x"],
+        &["echo-client", "[::1", "x"],
+        &["echo-client", "--udp", "--bytes", "1M", "127.0.0.1"],
+        &["echo-client", "--count", "3", "127.0.0.1", "message"],
+        &[
+            "echo-client",
+            "--udp",
+            "--count",
+            "1",
+            "--size",
+            "8",
+            "127.0.0.1",
+        ],
+        &["echo-client", "--bytes", "1Q", "127.0.0.1"],
+        &["echo-client", "--throughput", "127.0.0.1"],
+        &["echo-client", "--timeout", "0", "127.0.0.1", "x"],
+        &["echo-client", "--proxy", "http://x:1", "127.0.0.1", "x"],
+        &[
+            "echo-client",
+            "--udp",
+            "--proxy",
+            "socks5://127.0.0.1:1",
+            "127.0.0.1",
+            "x",
+        ],
+        &["echo-client", "--connections", "0", "127.0.0.1"],
+        &["echo-client", "--max-loss", "150", "127.0.0.1"],
+        &["echo-client", "-4", "-6", "127.0.0.1", "x"],
+        &["echo-client", "--unix", "/tmp/x.sock", "a", "b"],
+        &["echo-server", "--bind", "localhost"],
+        &["echo-server", "--port", "70000"],
+        &["echo-server", "--max-conns", "0"],
+        &["echo-server", "--allow", "10.0.0.0/33"],
+        &["echo-server", "--idle-timeout", "0"],
+        &["echo-server", "--max-bytes", "lots"],
+        &["echo-server", "--udp-rate", "0"],
+    ] {
+        crate::support::assert_usage_error(&run(args), &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn bind_failure_is_a_local_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(["echo-server", "--port", &port]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("netkit: error: bind"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).lines().count(), 1);
+}
