@@ -685,9 +685,136 @@ pub struct ThroughputTally {
     pub failure: Option<Failure>,
 }
 
-fn doubled_pattern() -> &'static [u8] {
-    static DOUBLED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    DOUBLED.get_or_init(|| [pattern(), pattern()].concat())
+/// When and how much the throughput writer writes.
+struct WriteLimits {
+    bytes: Option<u64>,
+    deadline: Option<Instant>,
+    stop: Arc<AtomicBool>,
+    timeout: Duration,
+}
+
+impl WriteLimits {
+    fn done(&self, off: u64) -> bool {
+        self.stop.load(Ordering::Relaxed)
+            || self.bytes.is_some_and(|b| off >= b)
+            || self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// The next slice of the pattern to send from stream offset `off`.
+    fn chunk(&self, off: u64) -> &'static [u8] {
+        let p = pattern().len() as u64;
+        let pos = (off % p) as usize;
+        let mut len = p as usize * WRITE_PERIODS;
+        if let Some(b) = self.bytes {
+            len = len.min((b - off) as usize);
+        }
+        &repeated_pattern()[pos..pos + len]
+    }
+}
+
+fn stalled() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "write stalled")
+}
+
+/// Writes the pattern by copying, from offset `off`.
+async fn write_copy<W: AsyncWrite + Unpin>(
+    w: &mut W,
+    l: &WriteLimits,
+    mut off: u64,
+) -> io::Result<u64> {
+    while !l.done(off) {
+        let n = tokio::time::timeout(l.timeout, w.write(l.chunk(off)))
+            .await
+            .map_err(|_| stalled())??;
+        off += n as u64;
+    }
+    Ok(off)
+}
+
+/// Writes the pattern without copying it: vmsplice(2) lends the static
+/// pattern's pages to a pipe, splice(2) moves them to the socket. `None`
+/// when the kernel refuses before anything was sent (then copy instead).
+async fn write_spliced<S: super::server::EchoStream>(
+    sock: &S,
+    l: &WriteLimits,
+) -> io::Result<Option<u64>> {
+    let Ok(pipe) = super::SplicePipe::new(1 << 20) else {
+        return Ok(None);
+    };
+    use std::os::fd::AsRawFd;
+    let unsupported = |e: &io::Error| {
+        matches!(
+            e.raw_os_error(),
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+        )
+    };
+    let (fd, mut off, mut in_pipe) = (sock.fd(), 0u64, 0usize);
+    loop {
+        if in_pipe == 0 {
+            if l.done(off) {
+                return Ok(Some(off));
+            }
+            match super::vmsplice(pipe.write.as_raw_fd(), l.chunk(off)) {
+                Ok(n) => in_pipe = n,
+                Err(e) if off == 0 && unsupported(&e) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        tokio::time::timeout(l.timeout, sock.ready_to_write())
+            .await
+            .map_err(|_| stalled())??;
+        match sock.try_raw(tokio::io::Interest::WRITABLE, || {
+            super::splice(pipe.read.as_raw_fd(), fd, in_pipe)
+        }) {
+            Ok(m) => {
+                in_pipe -= m;
+                off += m as u64;
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if off == 0 && unsupported(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The write half of a TCP or Unix stream, which can splice.
+trait SpliceHalf: AsyncWrite + Unpin + Send {
+    /// The stream behind the half.
+    type Stream: super::server::EchoStream;
+    /// The stream, for readiness and the descriptor.
+    fn stream(&self) -> &Self::Stream;
+}
+
+impl SpliceHalf for tokio::net::tcp::OwnedWriteHalf {
+    type Stream = TcpStream;
+    fn stream(&self) -> &TcpStream {
+        self.as_ref()
+    }
+}
+
+impl SpliceHalf for tokio::net::unix::OwnedWriteHalf {
+    type Stream = UnixStream;
+    fn stream(&self) -> &UnixStream {
+        self.as_ref()
+    }
+}
+
+async fn write_stream<W: SpliceHalf>(mut w: W, l: WriteLimits) -> io::Result<u64> {
+    let off = match write_spliced(w.stream(), &l).await? {
+        Some(off) => off,
+        None => write_copy(&mut w, &l, 0).await?,
+    };
+    w.shutdown().await?;
+    Ok(off)
+}
+
+/// Pattern periods written per call: about 256 KiB, few syscalls.
+const WRITE_PERIODS: usize = 4;
+
+/// The pattern repeated, so any offset can be written as one slice.
+fn repeated_pattern() -> &'static [u8] {
+    static REPEATED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    REPEATED.get_or_init(|| pattern().repeat(WRITE_PERIODS + 1))
 }
 
 /// Streams the pattern (`bytes`, or until `duration`) and reads it back,
@@ -696,7 +823,7 @@ pub async fn throughput(
     ep: &Endpoint,
     bytes: Option<u64>,
     duration: Option<Duration>,
-    stop: &AtomicBool,
+    stop: &Arc<AtomicBool>,
 ) -> ThroughputTally {
     let mut tally = ThroughputTally::default();
     let (conn, connect_ms) = match connect(ep).await {
@@ -707,38 +834,51 @@ pub async fn throughput(
         }
     };
     tally.connect_ms = Some(connect_ms);
-    let (mut rd, mut wr) = tokio::io::split(conn);
     let start = Instant::now();
-    let deadline = duration.map(|d| start + d);
-    let p = pattern().len() as u64;
-    let writer = async {
-        let doubled = doubled_pattern();
-        let mut off: u64 = 0;
-        loop {
-            if stop.load(Ordering::Relaxed)
-                || bytes.is_some_and(|b| off >= b)
-                || deadline.is_some_and(|d| Instant::now() >= d)
-            {
-                break;
-            }
-            let pos = (off % p) as usize;
-            let mut len = p as usize;
-            if let Some(b) = bytes {
-                len = len.min((b - off) as usize);
-            }
-            let n = tokio::time::timeout(ep.timeout, wr.write(&doubled[pos..pos + len]))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "write stalled"))??;
-            off += n as u64;
+    let limits = WriteLimits {
+        bytes,
+        deadline: duration.map(|d| start + d),
+        stop: Arc::clone(stop),
+        timeout: ep.timeout,
+    };
+    let timeout = ep.timeout;
+    // The writer is a task of its own so that it runs on another core while
+    // this one reads and verifies.
+    let (mut rd, writer): (
+        Box<dyn AsyncRead + Unpin + Send>,
+        tokio::task::JoinHandle<io::Result<u64>>,
+    ) = match conn {
+        Conn::Tcp(s) => {
+            let (r, w) = s.into_split();
+            (
+                Box::new(r),
+                tokio::spawn(async move { write_stream(w, limits).await }),
+            )
         }
-        wr.shutdown().await?;
-        Ok::<u64, io::Error>(off)
+        Conn::Unix(s) => {
+            let (r, w) = s.into_split();
+            (
+                Box::new(r),
+                tokio::spawn(async move { write_stream(w, limits).await }),
+            )
+        }
+        Conn::Socks(s) => {
+            let (r, mut w) = tokio::io::split(s);
+            (
+                Box::new(r),
+                tokio::spawn(async move {
+                    let off = write_copy(&mut w, &limits, 0).await?;
+                    w.shutdown().await?;
+                    Ok(off)
+                }),
+            )
+        }
     };
     let reader = async {
-        let mut buf = vec![0u8; 256 * 1024];
+        let mut buf = vec![0u8; 512 * 1024];
         let mut off: u64 = 0;
         loop {
-            let n = tokio::time::timeout(ep.timeout, rd.read(&mut buf))
+            let n = tokio::time::timeout(timeout, rd.read(&mut buf))
                 .await
                 .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "read stalled"))??;
             if n == 0 {
@@ -750,7 +890,17 @@ pub async fn throughput(
             off += n as u64;
         }
     };
-    let (w, r) = tokio::join!(writer, reader);
+    let r = reader.await;
+    if r.is_err() || matches!(r, Ok((_, Some(_)))) {
+        writer.abort();
+    }
+    let w = writer.await.unwrap_or_else(|e| {
+        Err(io::Error::other(if e.is_cancelled() {
+            "stopped"
+        } else {
+            "writer failed"
+        }))
+    });
     tally.seconds = start.elapsed().as_secs_f64();
     match w {
         Ok(sent) => tally.sent = sent,

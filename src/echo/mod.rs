@@ -99,6 +99,76 @@ impl HostPort {
     }
 }
 
+/// A pipe for splice(2): bytes go socket -> pipe -> socket as page
+/// references, never through user space.
+pub(crate) struct SplicePipe {
+    pub(crate) read: std::os::fd::OwnedFd,
+    pub(crate) write: std::os::fd::OwnedFd,
+}
+
+impl SplicePipe {
+    pub(crate) fn new(size: usize) -> io::Result<SplicePipe> {
+        use std::os::fd::FromRawFd;
+        let mut fds = [0 as libc::c_int; 2];
+        // SAFETY: fds has room for the two descriptors pipe2 returns.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: pipe2 succeeded: both descriptors are open and ours.
+        let (read, write) = unsafe {
+            (
+                std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+                std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+            )
+        };
+        // A bigger pipe moves more per call; the default (64 KiB) still works.
+        // SAFETY: F_SETPIPE_SZ on a pipe we own.
+        unsafe { libc::fcntl(fds[1], libc::F_SETPIPE_SZ, size as libc::c_int) };
+        Ok(SplicePipe { read, write })
+    }
+}
+
+pub(crate) fn splice(
+    from: std::os::fd::RawFd,
+    to: std::os::fd::RawFd,
+    len: usize,
+) -> io::Result<usize> {
+    // SAFETY: both descriptors are open for the duration of the call; null
+    // offsets mean "the current position", as sockets and pipes require.
+    let n = unsafe {
+        libc::splice(
+            from,
+            std::ptr::null_mut(),
+            to,
+            std::ptr::null_mut(),
+            len,
+            libc::SPLICE_F_MOVE | libc::SPLICE_F_NONBLOCK,
+        )
+    };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
+/// Places `data` in a pipe by reference (vmsplice(2)): no copy. The bytes
+/// must not change until the pipe is drained; netkit only passes its static
+/// pattern.
+pub(crate) fn vmsplice(pipe_write: std::os::fd::RawFd, data: &'static [u8]) -> io::Result<usize> {
+    let iov = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: one valid iovec over static memory; the pipe is open.
+    let n = unsafe { libc::vmsplice(pipe_write, &iov, 1, libc::SPLICE_F_NONBLOCK) };
+    if n < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(n as usize)
+    }
+}
+
 /// Why a network operation failed, as a stable code.
 pub fn classify_io(e: &io::Error) -> (&'static str, Exit) {
     match e.raw_os_error() {

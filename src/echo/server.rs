@@ -21,11 +21,12 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, watch};
 
+use super::{SplicePipe, splice};
 use crate::cidr::Cidr;
 use crate::error::{NetkitError, Result};
 
 /// Per-connection echo buffer.
-const BUF_LEN: usize = 64 * 1024;
+const BUF_LEN: usize = 256 * 1024;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -529,8 +530,18 @@ async fn accept_unix(listener: UnixListener, ctx: Arc<Ctx>) {
 pub trait EchoStream: tokio::io::AsyncWrite + Unpin + Send + 'static {
     /// Waits until a read would not block.
     fn ready(&self) -> impl std::future::Future<Output = io::Result<()>> + Send;
+    /// Waits until a write would not block.
+    fn ready_to_write(&self) -> impl std::future::Future<Output = io::Result<()>> + Send;
     /// Reads without blocking.
     fn read_now(&self, buf: &mut [u8]) -> io::Result<usize>;
+    /// Runs a non-blocking syscall on the socket, clearing readiness on EAGAIN.
+    fn try_raw(
+        &self,
+        interest: tokio::io::Interest,
+        f: impl FnOnce() -> io::Result<usize>,
+    ) -> io::Result<usize>;
+    /// The socket descriptor.
+    fn fd(&self) -> std::os::fd::RawFd;
 }
 
 macro_rules! echo_stream {
@@ -539,8 +550,21 @@ macro_rules! echo_stream {
             fn ready(&self) -> impl std::future::Future<Output = io::Result<()>> + Send {
                 self.readable()
             }
+            fn ready_to_write(&self) -> impl std::future::Future<Output = io::Result<()>> + Send {
+                self.writable()
+            }
             fn read_now(&self, buf: &mut [u8]) -> io::Result<usize> {
                 self.try_read(buf)
+            }
+            fn try_raw(
+                &self,
+                interest: tokio::io::Interest,
+                f: impl FnOnce() -> io::Result<usize>,
+            ) -> io::Result<usize> {
+                self.try_io(interest, f)
+            }
+            fn fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsRawFd::as_raw_fd(self)
             }
         }
     };
@@ -568,9 +592,14 @@ async fn handle<S: EchoStream>(
         .max_duration
         .map_or(far, |d| tokio::time::Instant::now() + d);
     let mut abort = ctx.abort.subscribe();
+    // Echo by splice(2) when the kernel allows it, else by copying through a
+    // buffer. Neither exists before the first byte arrives, so idle
+    // connections cost no memory and no descriptors.
     let mut buf: Vec<u8> = Vec::new();
+    let mut pipe: Option<SplicePipe> = None;
+    let mut splice_ok = true;
     let mut bytes: u64 = 0;
-    let (reason, error): (&'static str, Option<String>) = loop {
+    let (reason, error): (&'static str, Option<String>) = 'conn: loop {
         let ready = tokio::select! {
             biased;
             _ = abort.changed() => break ("drain", None),
@@ -582,32 +611,84 @@ async fn handle<S: EchoStream>(
             Ok(Err(e)) => break classify_close(&e),
             Ok(Ok(())) => {}
         }
-        if buf.is_empty() {
-            buf = vec![0; BUF_LEN];
+        let want = match cfg.max_bytes {
+            Some(max) => ((max - bytes) as usize).min(BUF_LEN),
+            None => BUF_LEN,
+        };
+        if splice_ok && pipe.is_none() {
+            match SplicePipe::new(BUF_LEN) {
+                Ok(p) => pipe = Some(p),
+                Err(_) => splice_ok = false,
+            }
         }
-        let n = match stream.read_now(&mut buf) {
-            Ok(0) => break ("eof", None),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-            Err(e) => break classify_close(&e),
-        };
-        let n = match cfg.max_bytes {
-            Some(max) => n.min((max - bytes) as usize),
-            None => n,
-        };
-        let wrote = tokio::select! {
-            biased;
-            _ = abort.changed() => break ("drain", None),
-            _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
-            r = tokio::time::timeout(cfg.idle_timeout, stream.write_all(&buf[..n])) => r,
-        };
-        match wrote {
-            Err(_) => break ("idle_timeout", None),
-            Ok(Err(e)) => break classify_close(&e),
-            Ok(Ok(())) => {}
+        if let (true, Some(p)) = (splice_ok, &pipe) {
+            use std::os::fd::AsRawFd;
+            let sock = stream.fd();
+            let n = match stream.try_raw(tokio::io::Interest::READABLE, || {
+                splice(sock, p.write.as_raw_fd(), want)
+            }) {
+                Ok(0) => break ("eof", None),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e)
+                    if matches!(
+                        e.raw_os_error(),
+                        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
+                    ) =>
+                {
+                    splice_ok = false;
+                    pipe = None;
+                    continue;
+                }
+                Err(e) => break classify_close(&e),
+            };
+            let mut left = n;
+            while left > 0 {
+                let writable = tokio::select! {
+                    biased;
+                    _ = abort.changed() => break 'conn ("drain", None),
+                    _ = tokio::time::sleep_until(deadline) => break 'conn ("max_duration", None),
+                    r = tokio::time::timeout(cfg.idle_timeout, stream.ready_to_write()) => r,
+                };
+                match writable {
+                    Err(_) => break 'conn ("idle_timeout", None),
+                    Ok(Err(e)) => break 'conn classify_close(&e),
+                    Ok(Ok(())) => {}
+                }
+                match stream.try_raw(tokio::io::Interest::WRITABLE, || {
+                    splice(p.read.as_raw_fd(), sock, left)
+                }) {
+                    Ok(m) => left -= m,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(e) => break 'conn classify_close(&e),
+                }
+            }
+            bytes += n as u64;
+            ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        } else {
+            if buf.is_empty() {
+                buf = vec![0; BUF_LEN];
+            }
+            let n = match stream.read_now(&mut buf[..want]) {
+                Ok(0) => break ("eof", None),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => break classify_close(&e),
+            };
+            let wrote = tokio::select! {
+                biased;
+                _ = abort.changed() => break ("drain", None),
+                _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
+                r = tokio::time::timeout(cfg.idle_timeout, stream.write_all(&buf[..n])) => r,
+            };
+            match wrote {
+                Err(_) => break ("idle_timeout", None),
+                Ok(Err(e)) => break classify_close(&e),
+                Ok(Ok(())) => {}
+            }
+            bytes += n as u64;
+            ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         }
-        bytes += n as u64;
-        ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         if cfg.max_bytes.is_some_and(|m| bytes >= m) {
             break ("max_bytes", None);
         }

@@ -860,3 +860,31 @@ fn bind_failure_is_a_local_error() {
     );
     assert_eq!(stderr(&out).lines().count(), 1);
 }
+
+#[test]
+fn per_connection_byte_and_time_limits() {
+    let srv = Server::start(&["--max-bytes", "1000", "--max-duration", "0.5s"]);
+    let mut c = TcpStream::connect(srv.addr()).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(&[5u8; 5000]).unwrap();
+    let mut got = Vec::new();
+    let _ = c.read_to_end(&mut got);
+    assert_eq!(got.len(), 1000, "exactly --max-bytes echoed, then EOF");
+    srv.wait_for("close", |e| e.iter().any(|v| v["type"] == "close"));
+    assert_eq!(srv.events_of("close")[0]["reason"], "max_bytes");
+    let mut slow = TcpStream::connect(srv.addr()).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let start = Instant::now();
+    slow.write_all(b"hi").unwrap();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert_eq!(rest, b"hi");
+    assert!(
+        start.elapsed() >= Duration::from_millis(400),
+        "closed by --max-duration"
+    );
+    srv.wait_for("second close", |e| {
+        e.iter().filter(|v| v["type"] == "close").count() == 2
+    });
+    assert_eq!(srv.events_of("close")[1]["reason"], "max_duration");
+}
