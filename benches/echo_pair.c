@@ -3,6 +3,8 @@
  *   echo_pair rtt PORT N            N 1-byte round trips; prints p50 in ms
  *   echo_pair stream PORT BYTES     writer thread + reader (memcmp-verified);
  *                                   prints MB/s
+ *   echo_pair load PORT CONNS N     CONNS threads x N round trips of 64 bytes;
+ *                                   prints the wall time in ms
  * Loopback only (127.0.0.1). Build: cc -O2 -pthread -o echo_pair echo_pair.c
  */
 #include <arpa/inet.h>
@@ -78,6 +80,25 @@ static void *writer(void *arg) {
     return NULL;
 }
 
+static int load_port, load_rounds;
+
+static void *load_worker(void *arg) {
+    (void)arg;
+    int fd = dial(load_port);
+    char buf[64];
+    memset(buf, 'x', sizeof buf);
+    for (int i = 0; i < load_rounds; i++) {
+        if (write(fd, buf, sizeof buf) != (ssize_t)sizeof buf) { perror("write"); exit(1); }
+        for (size_t got = 0; got < sizeof buf;) {
+            ssize_t n = read(fd, buf + got, sizeof buf - got);
+            if (n <= 0) { perror("read"); exit(1); }
+            got += (size_t)n;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: see the comment at the top\n"); return 2; }
     int port = atoi(argv[2]);
@@ -125,6 +146,20 @@ int main(int argc, char **argv) {
         pthread_join(t, NULL);
         printf("%.1f\n", off / (now() - t0) / 1e6);
         return off == j.bytes ? 0 : 1;
+    }
+    if (!strcmp(argv[1], "load") && argc == 5) {
+        int conns = atoi(argv[3]);
+        load_port = port;
+        load_rounds = atoi(argv[4]);
+        pthread_t *t = malloc(sizeof(pthread_t) * conns);
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        double t0 = now();
+        for (int i = 0; i < conns; i++) pthread_create(&t[i], &attr, load_worker, NULL);
+        for (int i = 0; i < conns; i++) pthread_join(t[i], NULL);
+        printf("%.1f\n", (now() - t0) * 1e3);
+        return 0;
     }
     fprintf(stderr, "usage: see the comment at the top\n");
     return 2;

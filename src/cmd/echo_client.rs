@@ -177,7 +177,16 @@ pub fn run(args: &EchoClientArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     }
     let stop = crate::signal::stop_flag()?;
     let interrupted = crate::signal::interrupted_flag()?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // One connection doing round trips is latency-bound: a single thread
+    // that polls and runs avoids cross-thread wakeups. Streams and load use
+    // every core.
+    let single = matches!(mode, Mode::Ping(_) | Mode::Message(_)) && args.connections == 1;
+    let mut builder = if single {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let rt = builder
         .enable_all()
         .build()
         .map_err(|source| NetkitError::System {

@@ -25,8 +25,11 @@ use super::{SplicePipe, splice};
 use crate::cidr::Cidr;
 use crate::error::{NetkitError, Result};
 
-/// Per-connection echo buffer.
+/// Most bytes moved per splice(2) (bulk connections).
 const BUF_LEN: usize = 256 * 1024;
+/// The copy buffer of a connection: small, since interactive echo is small;
+/// a connection whose read fills it is bulk and moves to splice(2).
+const SMALL_BUF_LEN: usize = 16 * 1024;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -592,12 +595,14 @@ async fn handle<S: EchoStream>(
         .max_duration
         .map_or(far, |d| tokio::time::Instant::now() + d);
     let mut abort = ctx.abort.subscribe();
-    // Echo by splice(2) when the kernel allows it, else by copying through a
-    // buffer. Neither exists before the first byte arrives, so idle
-    // connections cost no memory and no descriptors.
+    // Echo by copying through a small buffer; a connection that fills it is
+    // bulk and moves to splice(2) when the kernel allows it. Neither buffer
+    // nor pipe exists before the first byte arrives, so idle connections
+    // cost no memory and no descriptors.
     let mut buf: Vec<u8> = Vec::new();
     let mut pipe: Option<SplicePipe> = None;
     let mut splice_ok = true;
+    let mut bulk = false;
     let mut bytes: u64 = 0;
     let (reason, error): (&'static str, Option<String>) = 'conn: loop {
         let ready = tokio::select! {
@@ -615,13 +620,13 @@ async fn handle<S: EchoStream>(
             Some(max) => ((max - bytes) as usize).min(BUF_LEN),
             None => BUF_LEN,
         };
-        if splice_ok && pipe.is_none() {
+        if bulk && splice_ok && pipe.is_none() {
             match SplicePipe::new(BUF_LEN) {
                 Ok(p) => pipe = Some(p),
                 Err(_) => splice_ok = false,
             }
         }
-        if let (true, Some(p)) = (splice_ok, &pipe) {
+        if let (true, true, Some(p)) = (bulk, splice_ok, &pipe) {
             use std::os::fd::AsRawFd;
             let sock = stream.fd();
             let n = match stream.try_raw(tokio::io::Interest::READABLE, || {
@@ -667,14 +672,18 @@ async fn handle<S: EchoStream>(
             ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         } else {
             if buf.is_empty() {
-                buf = vec![0; BUF_LEN];
+                buf = vec![0; SMALL_BUF_LEN];
             }
+            let want = want.min(SMALL_BUF_LEN);
             let n = match stream.read_now(&mut buf[..want]) {
                 Ok(0) => break ("eof", None),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => break classify_close(&e),
             };
+            if n == SMALL_BUF_LEN {
+                bulk = true;
+            }
             let wrote = tokio::select! {
                 biased;
                 _ = abort.changed() => break ("drain", None),

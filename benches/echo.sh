@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# echo-server / echo-client on loopback, release build, side by side with
+# peers on this machine:
+#  1. 1 GiB echoed and verified: netkit server (20 runs, each under a 60 s
+#     timeout, counting hangs) vs socat TCP-LISTEN,fork EXEC:cat (3 runs);
+#  2. 1,000 connections x 100 round trips of 64 bytes: netkit pair vs the
+#     minimal blocking C pair in benches/echo_pair.c (3 runs each);
+#  3. 1-byte round-trip p50: netkit pair vs the C pair, interleaved, 5 runs;
+#  4. server RSS holding 10,000 idle connections.
+# Needs cc, socat and python3 (installed from Debian if missing and root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for tool in socat cc python3; do
+    command -v "$tool" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool/cc/gcc}"; }
+done
+cargo build --release --locked -q
+NK=$PWD/target/release/netkit
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+cc -O2 -pthread -o "$work/echo_pair" benches/echo_pair.c
+ulimit -n "$(ulimit -Hn)"
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+field() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read().splitlines()[-1]); v=d
+for k in sys.argv[1].split("."): v=v[k]
+print(v)' "$1"; }
+
+NP=$(port); "$NK" echo-server --port "$NP" --nodelay > /dev/null & pids+=($!)
+SP=$(port); socat TCP-LISTEN:"$SP",reuseaddr,fork EXEC:cat & pids+=($!)
+CP=$(port); "$work/echo_pair" server "$CP" & pids+=($!)
+sleep 0.5
+
+hangs=0
+for i in $(seq 20); do
+    if out=$(timeout 60 "$NK" --json echo-client --bytes 1G "127.0.0.1:$NP"); then
+        echo "$out" | field mb_per_s >> "$work/nk_tp"
+        [ "$(echo "$out" | field bytes_received)" = 1073741824 ] || { echo "run $i: short or corrupt"; exit 1; }
+    else
+        hangs=$((hangs + 1))
+    fi
+done
+for i in 1 2 3; do
+    timeout 120 "$NK" --json echo-client --timeout 20s --bytes 1G "127.0.0.1:$SP" | field mb_per_s >> "$work/socat_tp" || echo 0 >> "$work/socat_tp"
+done
+nk=$(median < "$work/nk_tp"); so=$(median < "$work/socat_tp")
+python3 - "$nk" "$so" "$hangs" "$(sort -n "$work/nk_tp" | head -1)" "$(sort -n "$work/nk_tp" | tail -1)" <<'PY'
+import sys
+nk, so, hangs, lo, hi = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+print(f"1 GiB echoed, verified: netkit median {nk:.0f} MB/s (min {lo:.0f}, max {hi:.0f}, 20 runs, {hangs} hangs); "
+      f"socat fork EXEC:cat median {so:.0f} MB/s; ratio {nk/so:.2f}x")
+PY
+
+for i in 1 2 3; do
+    "$NK" --json echo-client --connections 1000 --count 100 --interval 0 "127.0.0.1:$NP" | field duration_ms >> "$work/nk_load"
+    "$work/echo_pair" load "$CP" 1000 100 >> "$work/c_load"
+done
+echo "1,000 connections x 100 round trips of 64 bytes: netkit $(median < "$work/nk_load" | cut -d. -f1) ms," \
+     "minimal blocking C pair $(median < "$work/c_load" | cut -d. -f1) ms (medians of 3)"
+
+for i in 1 2 3 4 5; do
+    "$NK" --json echo-client --count 20000 --interval 0 --size 1 "127.0.0.1:$NP" | field rtt.p50_ms >> "$work/nk_rtt"
+    "$work/echo_pair" rtt "$CP" 20000 >> "$work/c_rtt"
+done
+python3 - "$(median < "$work/nk_rtt")" "$(median < "$work/c_rtt")" <<'PY'
+import sys
+nk, c = float(sys.argv[1]), float(sys.argv[2])
+print(f"1-byte round trip p50 (20,000 round trips, median of 5 interleaved runs): netkit {nk*1000:.1f} us, C pair {c*1000:.1f} us, ratio {nk/c:.2f}")
+PY
+
+python3 - "$NP" "$(pgrep -f "echo-server --port $NP" | head -1)" <<'PY'
+import socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def rss():
+    return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS"))
+base = rss()
+conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(10000)]
+time.sleep(1)
+print(f"server RSS: {base} KiB before, {rss()} KiB holding 10,000 idle connections")
+PY
