@@ -38,6 +38,11 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
             [CompletionResult]::new('echo-server', 'echo-server', [CompletionResultType]::ParameterValue, 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process')
             [CompletionResult]::new('echo-client', 'echo-client', [CompletionResultType]::ParameterValue, 'Talk to an echo service: message, ping (RTT percentiles), throughput, load')
+            [CompletionResult]::new('hostname', 'hostname', [CompletionResultType]::ParameterValue, 'This host''s name, its addresses, and its interfaces (gethostname)')
+            [CompletionResult]::new('addrinfo', 'addrinfo', [CompletionResultType]::ParameterValue, 'The system''s getaddrinfo with every knob, shown as Python shows it')
+            [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers')
+            [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
+            [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -211,6 +216,102 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;hostname' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--addrs', '--addrs', [CompletionResultType]::ParameterName, 'Also the addresses the system resolves this host''s name to')
+            [CompletionResult]::new('--interfaces', '--interfaces', [CompletionResultType]::ParameterName, 'Also every interface: index, flags, MTU, MAC, addresses')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;addrinfo' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'The service: a port or a name (http)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The service: a port or a name (http)')
+            [CompletionResult]::new('--family', '--family', [CompletionResultType]::ParameterName, 'Only this family')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only this socket type')
+            [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Only this protocol')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--canonname', '--canonname', [CompletionResultType]::ParameterName, 'AI_CANONNAME: report the canonical name')
+            [CompletionResult]::new('--numeric-host', '--numeric-host', [CompletionResultType]::ParameterName, 'AI_NUMERICHOST: HOST must be an address literal')
+            [CompletionResult]::new('--numeric-serv', '--numeric-serv', [CompletionResultType]::ParameterName, 'AI_NUMERICSERV: SERVICE must be a number')
+            [CompletionResult]::new('--passive', '--passive', [CompletionResultType]::ParameterName, 'AI_PASSIVE: addresses to bind (wildcard when HOST is -)')
+            [CompletionResult]::new('--addrconfig', '--addrconfig', [CompletionResultType]::ParameterName, 'AI_ADDRCONFIG: only families this host has addresses for')
+            [CompletionResult]::new('--v4mapped', '--v4mapped', [CompletionResultType]::ParameterName, 'AI_V4MAPPED: IPv4 as ::ffff:a.b.c.d when asking for inet6')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'AI_ALL: with --v4mapped, IPv6 and mapped IPv4 both')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'A table instead of the Python-style blocks')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;lookup' {
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask (repeatable; one result per server)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per attempt (default: resolv.conf''s, else 2s)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP')
+            [CompletionResult]::new('--short', '--short', [CompletionResultType]::ParameterName, 'Values only, one per line')
+            [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;fqdn' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'netkit;rdns' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server for --dns and --verify (repeatable: tried in order)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per DNS attempt')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--dns', '--dns', [CompletionResultType]::ParameterName, 'Ask the DNS for PTR records instead of the system''s gethostbyaddr')
+            [CompletionResult]::new('--verify', '--verify', [CompletionResultType]::ParameterName, 'Forward-confirm: each name must resolve back to the address')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;help' {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
@@ -219,6 +320,11 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('mcast-recv', 'mcast-recv', [CompletionResultType]::ParameterValue, 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay')
             [CompletionResult]::new('echo-server', 'echo-server', [CompletionResultType]::ParameterValue, 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process')
             [CompletionResult]::new('echo-client', 'echo-client', [CompletionResultType]::ParameterValue, 'Talk to an echo service: message, ping (RTT percentiles), throughput, load')
+            [CompletionResult]::new('hostname', 'hostname', [CompletionResultType]::ParameterValue, 'This host''s name, its addresses, and its interfaces (gethostname)')
+            [CompletionResult]::new('addrinfo', 'addrinfo', [CompletionResultType]::ParameterValue, 'The system''s getaddrinfo with every knob, shown as Python shows it')
+            [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers')
+            [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
+            [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -241,6 +347,21 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;echo-client' {
+            break
+        }
+        'netkit;help;hostname' {
+            break
+        }
+        'netkit;help;addrinfo' {
+            break
+        }
+        'netkit;help;lookup' {
+            break
+        }
+        'netkit;help;fqdn' {
+            break
+        }
+        'netkit;help;rdns' {
             break
         }
         'netkit;help;help' {

@@ -16,14 +16,26 @@ _netkit() {
             ",$1")
                 cmd="netkit"
                 ;;
+            netkit,addrinfo)
+                cmd="netkit__subcmd__addrinfo"
+                ;;
             netkit,echo-client)
                 cmd="netkit__subcmd__echo__subcmd__client"
                 ;;
             netkit,echo-server)
                 cmd="netkit__subcmd__echo__subcmd__server"
                 ;;
+            netkit,fqdn)
+                cmd="netkit__subcmd__fqdn"
+                ;;
             netkit,help)
                 cmd="netkit__subcmd__help"
+                ;;
+            netkit,hostname)
+                cmd="netkit__subcmd__hostname"
+                ;;
+            netkit,lookup)
+                cmd="netkit__subcmd__lookup"
                 ;;
             netkit,mcast-recv)
                 cmd="netkit__subcmd__mcast__subcmd__recv"
@@ -37,8 +49,14 @@ _netkit() {
             netkit,proto)
                 cmd="netkit__subcmd__proto"
                 ;;
+            netkit,rdns)
+                cmd="netkit__subcmd__rdns"
+                ;;
             netkit,services)
                 cmd="netkit__subcmd__services"
+                ;;
+            netkit__subcmd__help,addrinfo)
+                cmd="netkit__subcmd__help__subcmd__addrinfo"
                 ;;
             netkit__subcmd__help,echo-client)
                 cmd="netkit__subcmd__help__subcmd__echo__subcmd__client"
@@ -46,8 +64,17 @@ _netkit() {
             netkit__subcmd__help,echo-server)
                 cmd="netkit__subcmd__help__subcmd__echo__subcmd__server"
                 ;;
+            netkit__subcmd__help,fqdn)
+                cmd="netkit__subcmd__help__subcmd__fqdn"
+                ;;
             netkit__subcmd__help,help)
                 cmd="netkit__subcmd__help__subcmd__help"
+                ;;
+            netkit__subcmd__help,hostname)
+                cmd="netkit__subcmd__help__subcmd__hostname"
+                ;;
+            netkit__subcmd__help,lookup)
+                cmd="netkit__subcmd__help__subcmd__lookup"
                 ;;
             netkit__subcmd__help,mcast-recv)
                 cmd="netkit__subcmd__help__subcmd__mcast__subcmd__recv"
@@ -61,6 +88,9 @@ _netkit() {
             netkit__subcmd__help,proto)
                 cmd="netkit__subcmd__help__subcmd__proto"
                 ;;
+            netkit__subcmd__help,rdns)
+                cmd="netkit__subcmd__help__subcmd__rdns"
+                ;;
             netkit__subcmd__help,services)
                 cmd="netkit__subcmd__help__subcmd__services"
                 ;;
@@ -71,12 +101,50 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client help"
+            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__addrinfo)
+            opts="-s -q -v -h -V --service --family --type --proto --canonname --numeric-host --numeric-serv --passive --addrconfig --v4mapped --all --table --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --family)
+                    COMPREPLY=($(compgen -W "inet inet6" -- "${cur}"))
+                    return 0
+                    ;;
+                --type)
+                    COMPREPLY=($(compgen -W "stream dgram raw" -- "${cur}"))
+                    return 0
+                    ;;
+                --proto)
+                    COMPREPLY=($(compgen -W "tcp udp" -- "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -244,9 +312,41 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        netkit__subcmd__help)
-            opts="pack services proto mcast-send mcast-recv echo-server echo-client help"
+        netkit__subcmd__fqdn)
+            opts="-q -v -h -V --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help)
+            opts="pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__addrinfo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -286,7 +386,49 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        netkit__subcmd__help__subcmd__fqdn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         netkit__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__hostname)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__lookup)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -356,6 +498,20 @@ _netkit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        netkit__subcmd__help__subcmd__rdns)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         netkit__subcmd__help__subcmd__services)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -363,6 +519,74 @@ _netkit() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__hostname)
+            opts="-q -v -h -V --addrs --interfaces --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__lookup)
+            opts="-t -f -q -v -h -V --type --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -544,6 +768,36 @@ _netkit() {
             fi
             case "${prev}" in
                 --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__rdns)
+            opts="-q -v -h -V --dns --server --verify --timeout --concurrency --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -35,6 +35,11 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
             cand echo-server 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
             cand echo-client 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+            cand hostname 'This host''s name, its addresses, and its interfaces (gethostname)'
+            cand addrinfo 'The system''s getaddrinfo with every knob, shown as Python shows it'
+            cand lookup 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
+            cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
+            cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;pack'= {
@@ -200,6 +205,97 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;hostname'= {
+            cand --color 'When to colour human output'
+            cand --addrs 'Also the addresses the system resolves this host''s name to'
+            cand --interfaces 'Also every interface: index, flags, MTU, MAC, addresses'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;addrinfo'= {
+            cand -s 'The service: a port or a name (http)'
+            cand --service 'The service: a port or a name (http)'
+            cand --family 'Only this family'
+            cand --type 'Only this socket type'
+            cand --proto 'Only this protocol'
+            cand --color 'When to colour human output'
+            cand --canonname 'AI_CANONNAME: report the canonical name'
+            cand --numeric-host 'AI_NUMERICHOST: HOST must be an address literal'
+            cand --numeric-serv 'AI_NUMERICSERV: SERVICE must be a number'
+            cand --passive 'AI_PASSIVE: addresses to bind (wildcard when HOST is -)'
+            cand --addrconfig 'AI_ADDRCONFIG: only families this host has addresses for'
+            cand --v4mapped 'AI_V4MAPPED: IPv4 as ::ffff:a.b.c.d when asking for inet6'
+            cand --all 'AI_ALL: with --v4mapped, IPv6 and mapped IPv4 both'
+            cand --table 'A table instead of the Python-style blocks'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;lookup'= {
+            cand -t 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn'
+            cand --type 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn'
+            cand --server 'DNS server to ask (repeatable; one result per server)'
+            cand --timeout 'Per attempt (default: resolv.conf''s, else 2s)'
+            cand --retries 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)'
+            cand -f 'Read names from FILE, one per line (- for stdin)'
+            cand --file 'Read names from FILE, one per line (- for stdin)'
+            cand --concurrency 'Look-ups in flight at once'
+            cand --color 'When to colour human output'
+            cand --tcp 'Query over TCP'
+            cand --short 'Values only, one per line'
+            cand --system 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;fqdn'= {
+            cand --color 'When to colour human output'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'netkit;rdns'= {
+            cand --server 'DNS server for --dns and --verify (repeatable: tried in order)'
+            cand --timeout 'Per DNS attempt'
+            cand --concurrency 'Look-ups in flight at once'
+            cand --color 'When to colour human output'
+            cand --dns 'Ask the DNS for PTR records instead of the system''s gethostbyaddr'
+            cand --verify 'Forward-confirm: each name must resolve back to the address'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;help'= {
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
@@ -208,6 +304,11 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand mcast-recv 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
             cand echo-server 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
             cand echo-client 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+            cand hostname 'This host''s name, its addresses, and its interfaces (gethostname)'
+            cand addrinfo 'The system''s getaddrinfo with every knob, shown as Python shows it'
+            cand lookup 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
+            cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
+            cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;pack'= {
@@ -223,6 +324,16 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;echo-server'= {
         }
         &'netkit;help;echo-client'= {
+        }
+        &'netkit;help;hostname'= {
+        }
+        &'netkit;help;addrinfo'= {
+        }
+        &'netkit;help;lookup'= {
+        }
+        &'netkit;help;fqdn'= {
+        }
+        &'netkit;help;rdns'= {
         }
         &'netkit;help;help'= {
         }

@@ -39,6 +39,11 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-send" -d 'Send 
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "hostname" -d 'This host\'s name, its addresses, and its interfaces (gethostname)'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "addrinfo" -d 'The system\'s getaddrinfo with every knob, shown as Python shows it'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "lookup" -d 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "fqdn" -d 'The fully qualified name of this host or of NAME (Python\'s getfqdn)'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "rdns" -d 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l unpack -d 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, \'\\xc0\\xa8\\x01\\x01\'' -r
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l htons -d 'Host to network order, 16 bits (decimal or 0x hex)' -r
@@ -167,11 +172,88 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s q -l quiet
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -l addrs -d 'Also the addresses the system resolves this host\'s name to'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -l interfaces -d 'Also every interface: index, flags, MTU, MAC, addresses'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand hostname" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s s -l service -d 'The service: a port or a name (http)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l family -d 'Only this family' -r -f -a "inet\t'AF_INET'
+inet6\t'AF_INET6'"
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l type -d 'Only this socket type' -r -f -a "stream\t'SOCK_STREAM'
+dgram\t'SOCK_DGRAM'
+raw\t'SOCK_RAW'"
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l proto -d 'Only this protocol' -r -f -a "tcp\t'IPPROTO_TCP'
+udp\t'IPPROTO_UDP'"
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l canonname -d 'AI_CANONNAME: report the canonical name'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l numeric-host -d 'AI_NUMERICHOST: HOST must be an address literal'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l numeric-serv -d 'AI_NUMERICSERV: SERVICE must be a number'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l passive -d 'AI_PASSIVE: addresses to bind (wildcard when HOST is -)'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l addrconfig -d 'AI_ADDRCONFIG: only families this host has addresses for'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l v4mapped -d 'AI_V4MAPPED: IPv4 as ::ffff:a.b.c.d when asking for inet6'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l all -d 'AI_ALL: with --v4mapped, IPv6 and mapped IPv4 both'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l table -d 'A table instead of the Python-style blocks'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 'Look-ups in flight at once' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query over TCP'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l server -d 'DNS server for --dns and --verify (repeatable: tried in order)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l timeout -d 'Per DNS attempt' -r
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l concurrency -d 'Look-ups in flight at once' -r
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l dns -d 'Ask the DNS for PTR records instead of the system\'s gethostbyaddr'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l verify -d 'Forward-confirm: each name must resolve back to the address'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "hostname" -d 'This host\'s name, its addresses, and its interfaces (gethostname)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "addrinfo" -d 'The system\'s getaddrinfo with every knob, shown as Python shows it'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "lookup" -d 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "fqdn" -d 'The fully qualified name of this host or of NAME (Python\'s getfqdn)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "rdns" -d 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

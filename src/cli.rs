@@ -122,6 +122,38 @@ doing the ping or throughput work. Thresholds for CI: --max-rtt (average), --max
 --min-throughput; crossing one exits 1 with the reason."
     )]
     EchoClient(EchoClientArgs),
+    /// This host's name, its addresses, and its interfaces (gethostname)
+    Hostname(HostnameArgs),
+    /// The system's getaddrinfo with every knob, shown as Python shows it
+    #[command(
+        long_about = "Call the system's getaddrinfo (NSS: /etc/hosts, DNS, ...) for each HOST.\n\n\
+The output keeps the Python socket module's block (Family, Type, Protocol, Canonical name, \
+Socket address) and its sockaddr tuples, scoped IPv6 addresses named by interface. With two \
+arguments, the second is the SERVICE when it is a port number or a name in the services \
+table; --service says so explicitly. Errors are classified: EAI_NONAME exits 1, \
+EAI_AGAIN/EAI_FAIL 3, EAI_SERVICE and bad flags 2."
+    )]
+    Addrinfo(AddrinfoArgs),
+    /// DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers
+    #[command(long_about = "Look names up in the DNS.\n\n\
+By default A and AAAA, following the CNAME chain, shown as gethostbyname_ex shows it (canonical \
+name, aliases, addresses), with TTLs. -t asks for other types (MX, TXT, SRV, SOA, CAA, NS, PTR, \
+...). With @SERVER or --server the query goes to that server as dig sends it and the answer is \
+reported as it came: rcode, flags, answer and authority sections, round-trip time. Without, \
+the system's /etc/resolv.conf is used (nameservers, search list, ndots). --system asks NSS \
+instead (gethostbyname_ex: /etc/hosts and what nsswitch.conf lists). -f reads names from a \
+file and resolves them concurrently, printing results in input order.")]
+    Lookup(LookupArgs),
+    /// The fully qualified name of this host or of NAME (Python's getfqdn)
+    Fqdn(FqdnArgs),
+    /// Reverse look-ups of addresses and CIDR blocks, with forward confirmation
+    #[command(long_about = "Find the names of addresses.\n\n\
+By default the system's gethostbyaddr (hostname, aliases, addresses, as the seed shows them). \
+--dns asks for PTR records directly (@SERVER or --server to pick the server). --verify does \
+forward-confirmed reverse DNS: each PTR name must resolve back to the address. A CIDR block is \
+swept concurrently (at most /16 for IPv4, /112 for IPv6). Exit 1 if any address has no name \
+or fails --verify.")]
+    Rdns(RdnsArgs),
 }
 
 impl Command {
@@ -135,6 +167,11 @@ impl Command {
             Command::McastRecv(_) => "mcast-recv",
             Command::EchoServer(_) => "echo-server",
             Command::EchoClient(_) => "echo-client",
+            Command::Hostname(_) => "hostname",
+            Command::Addrinfo(_) => "addrinfo",
+            Command::Lookup(_) => "lookup",
+            Command::Fqdn(_) => "fqdn",
+            Command::Rdns(_) => "rdns",
         }
     }
 
@@ -541,6 +578,156 @@ pub struct EchoClientArgs {
     pub min_throughput: Option<f64>,
 }
 
+/// `netkit hostname`
+#[derive(Debug, Args)]
+pub struct HostnameArgs {
+    /// Also the addresses the system resolves this host's name to
+    #[arg(long)]
+    pub addrs: bool,
+    /// Also every interface: index, flags, MTU, MAC, addresses
+    #[arg(long)]
+    pub interfaces: bool,
+}
+
+/// Address families for getaddrinfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AiFamily {
+    /// AF_INET
+    Inet,
+    /// AF_INET6
+    Inet6,
+}
+
+/// Socket types for getaddrinfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AiSockType {
+    /// SOCK_STREAM
+    Stream,
+    /// SOCK_DGRAM
+    Dgram,
+    /// SOCK_RAW
+    Raw,
+}
+
+/// Protocols for getaddrinfo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AiProto {
+    /// IPPROTO_TCP
+    Tcp,
+    /// IPPROTO_UDP
+    Udp,
+}
+
+/// `netkit addrinfo`
+#[derive(Debug, Args)]
+pub struct AddrinfoArgs {
+    /// Host names or addresses (and, second of two, the SERVICE)
+    #[arg(value_name = "HOST", required = true)]
+    pub hosts: Vec<String>,
+    /// The service: a port or a name (http)
+    #[arg(short, long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Only this family
+    #[arg(long, value_enum)]
+    pub family: Option<AiFamily>,
+    /// Only this socket type
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub socktype: Option<AiSockType>,
+    /// Only this protocol
+    #[arg(long, value_enum)]
+    pub proto: Option<AiProto>,
+    /// AI_CANONNAME: report the canonical name
+    #[arg(long)]
+    pub canonname: bool,
+    /// AI_NUMERICHOST: HOST must be an address literal
+    #[arg(long)]
+    pub numeric_host: bool,
+    /// AI_NUMERICSERV: SERVICE must be a number
+    #[arg(long)]
+    pub numeric_serv: bool,
+    /// AI_PASSIVE: addresses to bind (wildcard when HOST is -)
+    #[arg(long)]
+    pub passive: bool,
+    /// AI_ADDRCONFIG: only families this host has addresses for
+    #[arg(long)]
+    pub addrconfig: bool,
+    /// AI_V4MAPPED: IPv4 as ::ffff:a.b.c.d when asking for inet6
+    #[arg(long)]
+    pub v4mapped: bool,
+    /// AI_ALL: with --v4mapped, IPv6 and mapped IPv4 both
+    #[arg(long)]
+    pub all: bool,
+    /// A table instead of the Python-style blocks
+    #[arg(long)]
+    pub table: bool,
+}
+
+/// `netkit lookup`
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Names to look up; @SERVER[:PORT] picks a server, as with dig
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn
+    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    pub types: Vec<String>,
+    /// DNS server to ask (repeatable; one result per server)
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub server: Vec<String>,
+    /// Query over TCP
+    #[arg(long)]
+    pub tcp: bool,
+    /// Per attempt (default: resolv.conf's, else 2s)
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub timeout: Option<std::time::Duration>,
+    /// Extra attempts after a timeout (default: resolv.conf's attempts - 1, else 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// Values only, one per line
+    #[arg(long)]
+    pub short: bool,
+    /// Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex
+    #[arg(long, conflicts_with_all = ["server", "tcp", "types"])]
+    pub system: bool,
+    /// Read names from FILE, one per line (- for stdin)
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Look-ups in flight at once
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub concurrency: u32,
+}
+
+/// `netkit fqdn`
+#[derive(Debug, Args)]
+pub struct FqdnArgs {
+    /// Names (default: this host)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+}
+
+/// `netkit rdns`
+#[derive(Debug, Args)]
+pub struct RdnsArgs {
+    /// Addresses or CIDR blocks
+    #[arg(value_name = "ADDR|CIDR", required = true)]
+    pub targets: Vec<String>,
+    /// Ask the DNS for PTR records instead of the system's gethostbyaddr
+    #[arg(long)]
+    pub dns: bool,
+    /// DNS server for --dns and --verify (repeatable: tried in order)
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub server: Vec<String>,
+    /// Forward-confirm: each name must resolve back to the address
+    #[arg(long)]
+    pub verify: bool,
+    /// Per DNS attempt
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub timeout: Option<std::time::Duration>,
+    /// Look-ups in flight at once
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub concurrency: u32,
+}
+
 /// One worked example for `--help` and the man page.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -687,6 +874,90 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ex(
                 "Through a SOCKS5 proxy",
                 "netkit echo-client --proxy socks5h://127.0.0.1:1080 echo.example.test:7 hello",
+            ),
+        ],
+    ),
+    (
+        "hostname",
+        &[
+            ex("The seed's gethostname", "netkit hostname"),
+            ex(
+                "The addresses this host's name resolves to",
+                "netkit hostname --addrs",
+            ),
+            ex(
+                "Every interface, as JSON",
+                "netkit hostname --interfaces --json | jq '.interfaces[] | {name, addrs}'",
+            ),
+        ],
+    ),
+    (
+        "addrinfo",
+        &[
+            ex(
+                "The seed's getaddrinfo loop",
+                "netkit addrinfo www.example.test http",
+            ),
+            ex(
+                "TCP over IPv6 only, with the canonical name",
+                "netkit addrinfo --family inet6 --proto tcp --canonname www.example.test 443",
+            ),
+            ex(
+                "Odd literals, without any resolver",
+                "netkit addrinfo --numeric-host 0xc000027b 'fe80::1%lo' ::ffff:192.0.2.128",
+            ),
+            ex(
+                "A table of several hosts",
+                "netkit addrinfo --table -s 53 localhost ip6-localhost",
+            ),
+        ],
+    ),
+    (
+        "lookup",
+        &[
+            ex(
+                "A and AAAA, CNAME chain, TTLs",
+                "netkit lookup www.example.test",
+            ),
+            ex(
+                "Mail servers from a given server, as dig would ask",
+                "netkit lookup -t MX example.test @192.0.2.53",
+            ),
+            ex(
+                "Several types over TCP, values only",
+                "netkit lookup -t TXT -t CAA --tcp --short example.test",
+            ),
+            ex(
+                "What NSS says (/etc/hosts too)",
+                "netkit lookup --system db.internal.test",
+            ),
+            ex(
+                "10,000 names from a file, concurrently, as JSON",
+                "netkit lookup -f names.txt -t A --json | jq -r 'select(.status != \"NOERROR\") | .name'",
+            ),
+        ],
+    ),
+    (
+        "fqdn",
+        &[
+            ex("This host's fully qualified name", "netkit fqdn"),
+            ex(
+                "The seed's getfqdn loop",
+                "netkit fqdn myhost www.example.test",
+            ),
+        ],
+    ),
+    (
+        "rdns",
+        &[
+            ex("The seed's gethostbyaddr", "netkit rdns 192.0.2.53"),
+            ex(
+                "PTR records of a /24 from a given server",
+                "netkit rdns --dns --server 192.0.2.53 192.0.2.0/24",
+            ),
+            ex(
+                "Forward-confirmed reverse DNS",
+                "netkit rdns --dns --verify 192.0.2.25 2001:db8::25",
             ),
         ],
     ),

@@ -566,6 +566,17 @@ impl LookupResult {
     }
 }
 
+/// A result for when no server could be asked.
+pub fn resolve_at_none(given: &str, rtype: RecordType) -> LookupResult {
+    LookupResult::failed(
+        given,
+        rtype,
+        None,
+        None,
+        &QueryFailure::Network(io::Error::other("no server")),
+    )
+}
+
 /// Follows the CNAME chain from `qname` through the answer section.
 /// Returns the canonical name and the aliases before it.
 pub fn cname_chain(answers: &[Record], qname: &Name) -> (Name, Vec<Name>) {

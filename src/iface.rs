@@ -50,6 +50,8 @@ pub struct Interface {
     pub index: u32,
     /// Flags that are set: up, running, loopback, multicast, broadcast, point_to_point.
     pub flags: Vec<&'static str>,
+    /// Maximum transmission unit.
+    pub mtu: Option<u32>,
     /// Hardware address, for interfaces that have one.
     pub mac: Option<String>,
     /// IPv4 and IPv6 addresses.
@@ -129,6 +131,9 @@ pub fn list() -> Result<Vec<Interface>> {
         let entry = by_name.entry(name.clone()).or_insert_with(|| Interface {
             index: index_of(&name).unwrap_or(0),
             flags: flag_names(flags),
+            mtu: std::fs::read_to_string(format!("/sys/class/net/{name}/mtu"))
+                .ok()
+                .and_then(|m| m.trim().parse().ok()),
             name,
             mac: None,
             addrs: Vec::new(),

@@ -23,6 +23,7 @@ pub mod output;
 pub mod ports;
 pub mod proto;
 pub mod proxy;
+pub mod resolve;
 pub mod sanitize;
 pub mod services;
 pub mod signal;

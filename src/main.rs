@@ -33,6 +33,11 @@ fn main() -> ExitCode {
         Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut printer),
         Command::EchoServer(args) => cmd::echo_server::run(args, &mut printer),
         Command::EchoClient(args) => cmd::echo_client::run(args, &mut printer),
+        Command::Hostname(args) => cmd::hostname::run(args, &mut printer),
+        Command::Addrinfo(args) => cmd::addrinfo::run(args, &mut printer),
+        Command::Lookup(args) => cmd::lookup::run(args, &mut printer),
+        Command::Fqdn(args) => cmd::fqdn::run(args, &mut printer),
+        Command::Rdns(args) => cmd::rdns::run(args, &mut printer),
     }
     .and_then(|exit| printer.flush().map(|_| exit).map_err(Into::into));
     match result {
