@@ -355,7 +355,7 @@ fn render(
             }
             let ok: Vec<&&LookupResult> = rs.iter().filter(|r| r.status == "NOERROR").collect();
             if ok.is_empty() {
-                let worst = rs.iter().max_by_key(|r| r.exit()).map(|r| *r);
+                let worst = rs.iter().max_by_key(|r| r.exit()).copied();
                 let why = worst
                     .and_then(|r| r.error.as_ref())
                     .map_or_else(|| "no answer".to_string(), |e| e.message.clone());
