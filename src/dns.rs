@@ -607,6 +607,10 @@ pub async fn resolve_at(
     server: SocketAddr,
     opts: QueryOpts,
 ) -> LookupResult {
+    // Names sent to a server are absolute, as dig sends them.
+    let mut absolute = qname.clone();
+    absolute.set_fqdn(true);
+    let qname = &absolute;
     let mut ex = match exchange(server, qname, rtype, opts).await {
         Ok(ex) => ex,
         Err(f) => return LookupResult::failed(given, rtype, Some(server), Some(qname), &f),

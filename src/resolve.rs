@@ -117,8 +117,10 @@ pub struct AddrInfo {
     pub protocol: &'static str,
     /// The canonical name (AI_CANONNAME, first result only), else "".
     pub canonname: String,
-    /// The address, with `%ifname` for scoped IPv6, as Python shows it.
+    /// The address, as Python shows it (no zone: that is `scope_id`).
     pub address: String,
+    /// The interface a scoped IPv6 address belongs to, by name.
+    pub scope: Option<String>,
     /// The port.
     pub port: u16,
     /// IPv6 flow info.
@@ -274,20 +276,16 @@ fn addr_info(
             protocol: proto_name(protocol),
             canonname,
             address: v4.ip().to_string(),
+            scope: None,
             port: v4.port(),
             flowinfo: None,
             scope_id: None,
             sockaddr: format!("('{}', {})", v4.ip(), v4.port()),
         },
         SocketAddr::V6(v6) => {
-            // Python shows a scoped address with the interface's name.
-            let address = match v6.scope_id() {
-                0 => v6.ip().to_string(),
-                id => format!(
-                    "{}%{}",
-                    v6.ip(),
-                    crate::iface::name_of(id).unwrap_or_else(|| id.to_string())
-                ),
+            let scope = match v6.scope_id() {
+                0 => None,
+                id => Some(crate::iface::name_of(id).unwrap_or_else(|| id.to_string())),
             };
             AddrInfo {
                 family: family_name(family),
@@ -296,12 +294,13 @@ fn addr_info(
                 canonname,
                 sockaddr: format!(
                     "('{}', {}, {}, {})",
-                    address,
+                    v6.ip(),
                     v6.port(),
                     v6.flowinfo(),
                     v6.scope_id()
                 ),
-                address,
+                address: v6.ip().to_string(),
+                scope,
                 port: v6.port(),
                 flowinfo: Some(v6.flowinfo()),
                 scope_id: Some(v6.scope_id()),

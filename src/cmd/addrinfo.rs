@@ -181,7 +181,15 @@ pub fn run(args: &AddrinfoArgs, out: &mut Printer) -> anyhow::Result<Exit> {
             writeln!(w, "Type          : {}", r.socktype)?;
             writeln!(w, "Protocol      : {}", r.protocol)?;
             writeln!(w, "Canonical name: {}", escape(&r.canonname))?;
-            writeln!(w, "Socket address: {}", r.sockaddr)?;
+            match &r.scope {
+                Some(scope) => writeln!(
+                    w,
+                    "Socket address: {}  (scope {})",
+                    r.sockaddr,
+                    escape(scope)
+                )?,
+                None => writeln!(w, "Socket address: {}", r.sockaddr)?,
+            }
         }
     }
     Ok(exit)

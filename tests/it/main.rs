@@ -5,6 +5,7 @@ mod support;
 
 mod assets;
 mod echo;
+mod lookup;
 mod mcast;
 mod pack;
 mod props;

@@ -2,6 +2,8 @@
 //! a sandbox that runs it inside a fresh network + mount namespace.
 #![allow(dead_code)]
 
+pub mod dns;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

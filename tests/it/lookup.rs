@@ -1,0 +1,586 @@
+//! lookup, rdns, addrinfo, fqdn and hostname. Queries with an explicit
+//! server go to the in-process hickory-server on 127.0.0.1; everything that
+//! could consult the system resolver runs in the namespace sandbox, with
+//! fixture /etc/hosts and /etc/resolv.conf pointing at a test server on
+//! 127.0.0.1:53 inside it.
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::ResponseCode;
+use serde_json::{Value, json};
+
+use crate::support::dns::{rcode_server, silent_server, truncating_server, zone_server};
+use crate::support::{Sandbox, code, json_lines, python_available, run, stderr, stdout};
+
+fn server() -> String {
+    static ADDR: OnceLock<String> = OnceLock::new();
+    ADDR.get_or_init(|| format!("@{}", zone_server("127.0.0.1:0")))
+        .clone()
+}
+
+fn lookup(args: &[&str]) -> (i32, Vec<Value>) {
+    let mut all = vec!["--json", "lookup"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    (code(&out), json_lines(&out))
+}
+
+#[test]
+fn default_follows_the_cname_chain_like_gethostbyname_ex() {
+    let srv = server();
+    let (rc, v) = lookup(&[&srv, "www.example.test"]);
+    assert_eq!(rc, 0);
+    assert_eq!(v.len(), 2, "A and AAAA");
+    assert_eq!(
+        (v[0]["type"].as_str(), v[1]["type"].as_str()),
+        (Some("A"), Some("AAAA"))
+    );
+    for r in &v {
+        assert_eq!(r["status"], "NOERROR");
+        assert_eq!(r["rcode"], 0);
+        assert_eq!(r["canonical_name"], "c.example.test.");
+        assert_eq!(
+            r["aliases"],
+            json!(["www.example.test.", "a.example.test.", "b.example.test."])
+        );
+        assert!(r["flags"].as_array().unwrap().contains(&json!("aa")), "{r}");
+        assert!(r["rtt_ms"].as_f64().unwrap() > 0.0);
+        assert_eq!(r["server"], srv.trim_start_matches('@'));
+    }
+    let a = v[0]["answers"].as_array().unwrap();
+    let last = a.last().unwrap();
+    assert_eq!(
+        (last["value"].as_str(), last["ttl"].as_u64()),
+        (Some("192.0.2.10"), Some(600))
+    );
+    assert_eq!(last["data"]["address"], "192.0.2.10");
+    let human = stdout(&run(["lookup", &srv, "www.example.test"]));
+    assert!(human.contains("  Hostname : c.example.test\n  Aliases  : www.example.test, a.example.test, b.example.test\n"), "{human}");
+    assert!(
+        human.contains("  Addresses: 192.0.2.10 (ttl 600), 2001:db8::10 (ttl 600)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn typed_queries_carry_typed_data() {
+    let srv = server();
+    let (rc, v) = lookup(&[
+        &srv,
+        "-t",
+        "MX",
+        "-t",
+        "TXT",
+        "-t",
+        "SOA",
+        "-t",
+        "CAA",
+        "-t",
+        "NS",
+        "example.test",
+    ]);
+    assert_eq!(rc, 0);
+    let by_type = |t: &str| {
+        v.iter()
+            .find(|r| r["type"] == t)
+            .unwrap_or_else(|| panic!("no {t}"))
+    };
+    let mx = by_type("MX")["answers"].as_array().unwrap().clone();
+    let mut prefs: Vec<(u64, String)> = mx
+        .iter()
+        .map(|a| {
+            (
+                a["data"]["preference"].as_u64().unwrap(),
+                a["data"]["exchange"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    prefs.sort();
+    assert_eq!(
+        prefs,
+        vec![
+            (10, "mail.example.test.".to_string()),
+            (20, "backup.example.test.".to_string())
+        ]
+    );
+    let txt: Vec<Value> = by_type("TXT")["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["data"]["strings"].clone())
+        .collect();
+    assert!(
+        txt.contains(&json!(["first string", "second string"])),
+        "{txt:?}"
+    );
+    assert!(txt.contains(&json!(["v=spf1 -all"])));
+    let soa = &by_type("SOA")["answers"][0]["data"];
+    assert_eq!(
+        (soa["serial"].as_u64(), soa["minimum"].as_u64()),
+        (Some(2026112101), Some(60))
+    );
+    let caa = &by_type("CAA")["answers"][0]["data"];
+    assert_eq!(
+        (
+            caa["tag"].as_str(),
+            caa["value"].as_str(),
+            caa["critical"].as_bool()
+        ),
+        (Some("issue"), Some("ca.example.test"), Some(false))
+    );
+    assert_eq!(
+        by_type("NS")["answers"][0]["data"]["target"],
+        "ns1.example.test."
+    );
+    let (rc, v) = lookup(&[&srv, "-t", "srv", "_sip._tcp.example.test"]);
+    assert_eq!(rc, 0);
+    let srv_data = &v[0]["answers"][0]["data"];
+    assert_eq!(
+        (srv_data["port"].as_u64(), srv_data["target"].as_str()),
+        (Some(5060), Some("sip.example.test."))
+    );
+}
+
+#[test]
+fn negative_answers() {
+    let srv = server();
+    let (rc, v) = lookup(&[&srv, "-t", "A", "nosuch.example.test"]);
+    assert_eq!(rc, 1);
+    assert_eq!(
+        (v[0]["status"].as_str(), v[0]["rcode"].as_u64()),
+        (Some("NXDOMAIN"), Some(3))
+    );
+    assert_eq!(v[0]["answers"], json!([]));
+    assert_eq!(
+        v[0]["authority"][0]["type"], "SOA",
+        "negative answers carry the SOA"
+    );
+    let (rc, v) = lookup(&[&srv, "-t", "A", "v6only.example.test"]);
+    assert_eq!(
+        (rc, v[0]["status"].as_str(), v[0]["rcode"].as_u64()),
+        (1, Some("NODATA"), Some(0))
+    );
+    let (rc, v) = lookup(&[&srv, "v6only.example.test"]);
+    assert_eq!(
+        rc, 1,
+        "A is NODATA even though AAAA answers: the worst wins"
+    );
+    assert_eq!(v[1]["status"], "NOERROR");
+}
+
+#[test]
+fn server_failures_and_timeouts() {
+    let servfail = rcode_server(ResponseCode::ServFail);
+    let refused = rcode_server(ResponseCode::Refused);
+    let (rc, v) = lookup(&["--server", &servfail.to_string(), "-t", "A", "example.test"]);
+    assert_eq!(
+        (rc, v[0]["status"].as_str(), v[0]["rcode"].as_u64()),
+        (3, Some("SERVFAIL"), Some(2))
+    );
+    let (rc, v) = lookup(&[&format!("@{refused}"), "-t", "A", "example.test"]);
+    assert_eq!((rc, v[0]["status"].as_str()), (3, Some("REFUSED")));
+    let silent = silent_server();
+    let start = Instant::now();
+    let (rc, v) = lookup(&[
+        "--timeout",
+        "0.3s",
+        "--retries",
+        "1",
+        &format!("@{}", silent.addr()),
+        "-t",
+        "A",
+        "example.test",
+    ]);
+    let took = start.elapsed();
+    assert_eq!((rc, v[0]["status"].as_str()), (4, Some("TIMEOUT")));
+    assert!(
+        took >= Duration::from_millis(550) && took < Duration::from_secs(3),
+        "two attempts of 0.3 s: {took:?}"
+    );
+    // A closed UDP port: ICMP unreachable, an error that is not a "no".
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (rc, v) = lookup(&[&format!("@{closed}"), "-t", "A", "example.test"]);
+    assert_eq!((rc, v[0]["status"].as_str()), (3, Some("ERROR")));
+}
+
+#[test]
+fn truncated_answers_fall_back_to_tcp() {
+    let tc = truncating_server();
+    let (rc, v) = lookup(&[&format!("@{tc}"), "-t", "A", "big.example.test"]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        (
+            v[0]["transport"].as_str(),
+            v[0]["answers"][0]["value"].as_str()
+        ),
+        (Some("tcp"), Some("192.0.2.99"))
+    );
+    let (rc, v) = lookup(&["--tcp", &server(), "-t", "MX", "example.test"]);
+    assert_eq!((rc, v[0]["transport"].as_str()), (0, Some("tcp")));
+}
+
+#[test]
+fn short_output_and_several_servers() {
+    let srv = server();
+    let out = run([
+        "lookup",
+        "--short",
+        &srv,
+        "-t",
+        "A",
+        "mail.example.test",
+        "c.example.test",
+    ]);
+    assert_eq!(stdout(&out), "192.0.2.25\n192.0.2.10\n");
+    let other = format!("@{}", zone_server("127.0.0.1:0"));
+    let (rc, v) = lookup(&[&srv, &other, "-t", "A", "mail.example.test"]);
+    assert_eq!(rc, 0);
+    let servers: Vec<&str> = v.iter().map(|r| r["server"].as_str().unwrap()).collect();
+    assert_eq!(
+        servers,
+        vec![srv.trim_start_matches('@'), other.trim_start_matches('@')]
+    );
+}
+
+#[test]
+fn batch_keeps_input_order_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("names.txt");
+    let names: Vec<String> = (0..600)
+        .map(|i| match i % 3 {
+            0 => "mail.example.test".to_string(),
+            1 => format!("missing-{i}.example.test"),
+            _ => "www.example.test".to_string(),
+        })
+        .collect();
+    std::fs::write(&path, format!("# a comment\n\n{}\n", names.join("\n"))).unwrap();
+    let (rc, v) = lookup(&[
+        &server(),
+        "-t",
+        "A",
+        "-f",
+        path.to_str().unwrap(),
+        "--concurrency",
+        "64",
+    ]);
+    assert_eq!(rc, 1, "NXDOMAIN among them");
+    assert_eq!(v.len(), names.len(), "one result per input line");
+    for (r, n) in v.iter().zip(&names) {
+        assert_eq!(r["name"], n.as_str());
+        let want = if n.starts_with("missing") {
+            "NXDOMAIN"
+        } else {
+            "NOERROR"
+        };
+        assert_eq!(r["status"], want, "{n}");
+    }
+    let human = stdout(&run([
+        "lookup",
+        &server(),
+        "-t",
+        "A",
+        "-f",
+        path.to_str().unwrap(),
+    ]));
+    assert_eq!(human.lines().count(), names.len());
+    assert!(
+        human
+            .lines()
+            .next()
+            .unwrap()
+            .starts_with("mail.example.test  A  NOERROR  192.0.2.25"),
+        "{human}"
+    );
+}
+
+#[test]
+fn rdns_ptr_sweep_and_forward_confirmation() {
+    let srv = server();
+    let s = srv.trim_start_matches('@');
+    let out = run([
+        "--json",
+        "rdns",
+        "--dns",
+        "--server",
+        s,
+        "--verify",
+        "192.0.2.25",
+        "2001:db8::25",
+        "192.0.2.77",
+    ]);
+    assert_eq!(code(&out), 1, "the liar fails verification");
+    let v = json_lines(&out);
+    assert_eq!(
+        (v[0]["hostname"].as_str(), v[0]["verified"].as_bool()),
+        (Some("mail.example.test."), Some(true))
+    );
+    assert_eq!(
+        (v[1]["hostname"].as_str(), v[1]["verified"].as_bool()),
+        (Some("mail.example.test."), Some(true))
+    );
+    assert_eq!(
+        (v[2]["hostname"].as_str(), v[2]["verified"].as_bool()),
+        (Some("liar.example.test."), Some(false))
+    );
+    assert_eq!(v[2]["forward"], json!(["192.0.2.78"]));
+    let out = run(["--json", "rdns", "--server", s, "192.0.2.0/27"]);
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 32);
+    let named: Vec<(&str, &str)> = v
+        .iter()
+        .filter(|a| a["status"] == "FOUND")
+        .map(|a| {
+            (
+                a["address"].as_str().unwrap(),
+                a["hostname"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        vec![
+            ("192.0.2.1", "example.test."),
+            ("192.0.2.10", "c.example.test."),
+            ("192.0.2.25", "mail.example.test."),
+            ("192.0.2.26", "backup.example.test.")
+        ]
+    );
+    assert_eq!(code(&out), 1, "most addresses have no name");
+    let out = run(["rdns", "--server", s, "10.0.0.0/15"]);
+    crate::support::assert_usage_error(&out, "rdns /15");
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &["lookup"][..],
+        &["lookup", "-t", "BOGUS", "example.test"],
+        &["lookup", "@dns.example.test", "example.test"],
+        &["lookup", "@127.0.0.1:0", "example.test"],
+        &["lookup", "a..b"],
+        &["lookup", "has space"],
+        &["lookup", "--timeout", "0", "example.test"],
+        &["lookup", "--system", "-t", "MX", "example.test"],
+        &["lookup", "--system", "@127.0.0.1", "example.test"],
+        &["lookup", "-f", "/nonexistent/netkit-names"],
+        &["lookup", "--retries", "99", "example.test"],
+        &["addrinfo"],
+        &["addrinfo", "--family", "ipx", "localhost"],
+        &["rdns", "not-an-address"],
+        &["rdns", "192.0.2.0/33"],
+        &["rdns", "--server", "nope", "192.0.2.1"],
+    ] {
+        crate::support::assert_usage_error(&run(args), &format!("{args:?}"));
+    }
+}
+
+/// The test server, run inside a sandbox by re-executing this test binary.
+/// Not a test: it serves until killed, and only when asked to.
+#[test]
+#[ignore = "helper: serves the test zones inside the sandbox"]
+fn zz_dns_fixture_helper() {
+    let Ok(bind) = std::env::var("NETKIT_DNS_FIXTURE") else {
+        return;
+    };
+    let addr = zone_server(&bind);
+    if let Ok(ready) = std::env::var("NETKIT_DNS_READY") {
+        std::fs::write(ready, addr.to_string()).unwrap();
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
+    }
+}
+
+const HOSTS: &str = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n192.0.2.10 web.example.test web alias.example.test\n\
+                     2001:db8::10 web6.example.test web6\n192.0.2.11 plain\n";
+
+/// A sandbox with fixture hosts/resolv.conf and the test DNS server on
+/// 127.0.0.1:53; `script` runs there after the server is ready.
+fn with_resolver(test: &str, script: &str) -> Option<(Sandbox, std::process::Output)> {
+    let sb = Sandbox::new(test)?.etc("hosts", HOSTS).etc(
+        "resolv.conf",
+        "nameserver 127.0.0.1\nsearch example.test\noptions timeout:1 attempts:2\n",
+    );
+    let me = std::env::current_exe().unwrap();
+    let full = format!(
+        "NETKIT_DNS_FIXTURE=127.0.0.1:53 NETKIT_DNS_READY=ready '{}' --ignored --exact lookup::zz_dns_fixture_helper >/dev/null 2>&1 &\n\
+         for i in $(seq 200); do [ -s ready ] && break; sleep 0.02; done\n{script}",
+        me.display()
+    );
+    let out = sb.shell(&full);
+    Some((sb, out))
+}
+
+#[test]
+fn system_resolver_search_list_and_nss() {
+    let script = "\"$NK\" --json lookup www > search.json; echo $? > search.rc\n\
+                  \"$NK\" --json lookup -t MX example.test > mx.json\n\
+                  \"$NK\" --json lookup --system web plain nosuch.example.test > nss.json; echo $? > nss.rc\n\
+                  \"$NK\" --json lookup --system web.example.test > nss-dns.json\n";
+    let Some((sb, out)) = with_resolver("lookup via resolv.conf", script) else {
+        return;
+    };
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = |f: &str| -> Vec<Value> {
+        sb.read(f)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let s = lines("search.json");
+    assert_eq!(
+        (s[0]["query_name"].as_str(), s[0]["status"].as_str()),
+        (Some("www.example.test."), Some("NOERROR")),
+        "{s:?}"
+    );
+    assert_eq!(s[0]["server"], "127.0.0.1:53");
+    assert_eq!(sb.read("search.rc").trim(), "0");
+    assert_eq!(lines("mx.json")[0]["answers"].as_array().unwrap().len(), 2);
+    let n = lines("nss.json");
+    assert_eq!(
+        (n[0]["status"].as_str(), n[0]["canonical_name"].as_str()),
+        (Some("NOERROR"), Some("web.example.test"))
+    );
+    assert_eq!(n[0]["aliases"], json!(["web", "alias.example.test"]));
+    assert_eq!(n[2]["status"], "NOERROR", "plain: IPv4 only");
+    assert_ne!(n[3]["status"], "NOERROR", "plain has no IPv6 entry");
+    assert_ne!(n[4]["status"], "NOERROR");
+    assert_eq!(sb.read("nss.rc").trim(), "1");
+}
+
+#[test]
+fn system_functions_equal_python() {
+    if !python_available() {
+        eprintln!("SKIPPED python comparison of the system resolver: python3 not found");
+        return;
+    }
+    // addrinfo, fqdn, rdns and lookup --system against Python's socket
+    // module, in the same sandbox, for the seeds' odd cases too.
+    let py = r#"
+import socket, json
+def ai(host, serv, **kw):
+    try:
+        return [[socket.AddressFamily(f).name, socket.SocketKind(t).name, str(p), c, list(s)] for f, t, p, c, s in socket.getaddrinfo(host, serv, **kw)]
+    except socket.gaierror as e:
+        return 'error %d' % e.errno
+out = {
+  'ai': [ai(h, s) for h, s in [('web.example.test', 'http'), ('0xc000027b', 80), ('fe80::1%lo', 80), ('::ffff:192.0.2.128', 443), ('10.0.0.256', 80), ('nosuch.example.test', 80), ('web6', 22), ('www', 'https')]],
+  'ai_flags': ai('web', 80, family=socket.AF_INET, type=socket.SOCK_STREAM, flags=socket.AI_CANONNAME),
+  'fqdn': [socket.getfqdn(n) for n in ['web', '192.0.2.10', 'plain', 'nosuch-host', 'www']],
+  'byaddr': list(socket.gethostbyaddr('192.0.2.10')),
+  'ex': list(socket.gethostbyname_ex('web')),
+}
+print(json.dumps(out))
+"#;
+    let script = format!(
+        "cat > cmp.py <<'PY'\n{py}\nPY\npython3 cmp.py > py.json\n\
+         for hs in 'web.example.test http' '0xc000027b 80' 'fe80::1%lo 80' '::ffff:192.0.2.128 443' '10.0.0.256 80' 'nosuch.example.test 80' 'web6 22' 'www https'; do\n\
+           set -- $hs; \"$NK\" --json addrinfo \"$1\" -s \"$2\" >> ai.json; done\n\
+         \"$NK\" --json addrinfo --family inet --type stream --canonname web -s 80 > ai-flags.json\n\
+         \"$NK\" --json fqdn web 192.0.2.10 plain nosuch-host www > fqdn.json\n\
+         \"$NK\" --json rdns 192.0.2.10 > rdns.json\n\
+         \"$NK\" --json lookup --system web > ex.json\n"
+    );
+    let Some((sb, out)) = with_resolver("system resolver vs python", &script) else {
+        return;
+    };
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let py: Value = serde_json::from_str(sb.read("py.json").trim())
+        .unwrap_or_else(|e| panic!("{e}: {}", sb.read("py.json")));
+    let ours = |f: &str| -> Vec<Value> {
+        sb.read(f)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let as_python = |a: &Value| -> Value {
+        if let Some(e) = a.get("error") {
+            let code: i64 = match e["code"].as_str().unwrap() {
+                "not_found" => -2,
+                "temporary_failure" => -3,
+                _ => 0,
+            };
+            return json!(format!("error {code}"));
+        }
+        Value::Array(
+            a["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let proto = match r["protocol"].as_str().unwrap() {
+                        "IPPROTO_TCP" => "6",
+                        "IPPROTO_UDP" => "17",
+                        other => other,
+                    };
+                    let sockaddr: Vec<Value> = match r["scope_id"].as_u64() {
+                        Some(scope) => vec![
+                            json!(r["address"]),
+                            json!(r["port"]),
+                            json!(r["flowinfo"]),
+                            json!(scope),
+                        ],
+                        None => vec![json!(r["address"]), json!(r["port"])],
+                    };
+                    json!([r["family"], r["socktype"], proto, r["canonname"], sockaddr])
+                })
+                .collect(),
+        )
+    };
+    let ai = ours("ai.json");
+    assert_eq!(ai.len(), 8);
+    for (i, (mine, theirs)) in ai.iter().zip(py["ai"].as_array().unwrap()).enumerate() {
+        assert_eq!(&as_python(mine), theirs, "getaddrinfo case {i}: {mine}");
+    }
+    assert_eq!(as_python(&ours("ai-flags.json")[0]), py["ai_flags"]);
+    let fq: Vec<Value> = ours("fqdn.json")
+        .iter()
+        .map(|f| f["fqdn"].clone())
+        .collect();
+    assert_eq!(Value::Array(fq), py["fqdn"]);
+    let r = &ours("rdns.json")[0];
+    assert_eq!(
+        json!([r["hostname"], r["aliases"], r["addresses"]]),
+        py["byaddr"]
+    );
+    let ex = &ours("ex.json")[0];
+    assert_eq!(
+        json!([ex["canonical_name"], ex["aliases"], ex["addresses"]]),
+        py["ex"]
+    );
+}
+
+#[test]
+fn hostname_and_its_addresses() {
+    let me = stdout(&run(["hostname"])).trim().to_string();
+    assert!(!me.is_empty());
+    let Some(sb) = Sandbox::new("hostname --addrs") else {
+        return;
+    };
+    let sb = sb.etc("hosts", &format!("127.0.0.1 localhost\n127.0.1.1 {me}\n"));
+    let out = sb.netkit(&["--json", "hostname", "--addrs", "--interfaces"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["hostname"], me.as_str());
+    assert_eq!(v["addresses"], json!(["127.0.1.1"]));
+    let ifs = v["interfaces"].as_array().unwrap();
+    assert_eq!(ifs.len(), 1, "only lo in the sandbox");
+    assert_eq!(ifs[0]["name"], "lo");
+    assert!(
+        ifs[0]["flags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("loopback"))
+    );
+    assert!(
+        ifs[0]["addrs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["addr"] == "127.0.0.1" && a["prefix_len"] == 8)
+    );
+}
