@@ -1055,7 +1055,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let matches = command().try_get_matches_from(args)?;
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Examples and the exit-status table are formatted into every
+    // subcommand; only help needs them, so plain runs skip that work.
+    let wants_help = args.len() <= 1
+        || args
+            .iter()
+            .skip(1)
+            .any(|a| a == "-h" || a == "--help" || a == "help");
+    let cmd = if wants_help {
+        command()
+    } else {
+        Cli::command()
+    };
+    let matches = cmd.try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 

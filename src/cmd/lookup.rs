@@ -210,7 +210,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     if let Target::Nss = plan.target {
         return run_nss(&plan, args, out);
     }
-    crate::echo::raise_nofile_limit();
+    if plan.batch || plan.names.len() > 256 {
+        crate::echo::raise_nofile_limit();
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
