@@ -584,3 +584,17 @@ fn hostname_and_its_addresses() {
             .any(|a| a["addr"] == "127.0.0.1" && a["prefix_len"] == 8)
     );
 }
+
+#[test]
+fn ipv6_server_address() {
+    let v6 = zone_server("[::1]:0");
+    let (rc, v) = lookup(&[&format!("@{v6}"), "-t", "AAAA", "mail.example.test"]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        (
+            v[0]["server"].as_str(),
+            v[0]["answers"][0]["value"].as_str()
+        ),
+        (Some(v6.to_string().as_str()), Some("2001:db8::25"))
+    );
+}
