@@ -187,5 +187,13 @@ proptest! {
         let _ = netkit::proto::ProtoQuery::parse(&text);
         let _ = text.parse::<netkit::ports::PortSpec>();
         let _ = netkit::duration::parse_duration(&text);
+        let _ = netkit::dns::parse_name(&text);
+        let _ = netkit::dns::parse_server(&text);
+        let _ = netkit::dns::parse_type(&text);
+        let _ = text.parse::<netkit::cidr::Cidr>();
+        let _ = text.parse::<netkit::mcast::McastTarget>();
+        let _ = text.parse::<netkit::proxy::Socks5Proxy>();
+        let _ = netkit::units::parse_size(&text);
+        let _ = netkit::echo::HostPort::parse(&text, 7);
     }
 }
