@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers')
             [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
             [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
+            [CompletionResult]::new('portcheck', 'portcheck', [CompletionResultType]::ParameterValue, 'Is the port open? Scan ports and hosts, wait for services, check local binds')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -312,6 +313,34 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;portcheck' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Ports: 22,http,8000-8100; - for all')
+            [CompletionResult]::new('--ports', '--ports', [CompletionResultType]::ParameterName, 'Ports: 22,http,8000-8100; - for all')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per connect')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts for filtered or failed ports')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Connections in flight (default: from the open-file limit, at most 4096)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Connections per second')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The state every port should be in')
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long --wait polls')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'With --local: these addresses (repeatable) instead of the defaults')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 addresses only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 addresses only')
+            [CompletionResult]::new('--banner', '--banner', [CompletionResultType]::ParameterName, 'Read what open services say first (bounded: 256 bytes, --timeout)')
+            [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Poll until every port is in the expected state, or --deadline')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Check whether this host can bind the ports (TARGETs are port lists)')
+            [CompletionResult]::new('--udp', '--udp', [CompletionResultType]::ParameterName, 'With --local: UDP instead of TCP')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;help' {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
@@ -325,6 +354,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers')
             [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
             [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
+            [CompletionResult]::new('portcheck', 'portcheck', [CompletionResultType]::ParameterValue, 'Is the port open? Scan ports and hosts, wait for services, check local binds')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -362,6 +392,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;rdns' {
+            break
+        }
+        'netkit;help;portcheck' {
             break
         }
         'netkit;help;help' {

@@ -46,6 +46,9 @@ _netkit() {
             netkit,pack)
                 cmd="netkit__subcmd__pack"
                 ;;
+            netkit,portcheck)
+                cmd="netkit__subcmd__portcheck"
+                ;;
             netkit,proto)
                 cmd="netkit__subcmd__proto"
                 ;;
@@ -85,6 +88,9 @@ _netkit() {
             netkit__subcmd__help,pack)
                 cmd="netkit__subcmd__help__subcmd__pack"
                 ;;
+            netkit__subcmd__help,portcheck)
+                cmd="netkit__subcmd__help__subcmd__portcheck"
+                ;;
             netkit__subcmd__help,proto)
                 cmd="netkit__subcmd__help__subcmd__proto"
                 ;;
@@ -101,7 +107,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help"
+            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -331,7 +337,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help"
+            opts="pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -471,6 +477,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__pack)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__portcheck)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -746,6 +766,60 @@ _netkit() {
                     return 0
                     ;;
                 --ntohll)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__portcheck)
+            opts="-p -4 -6 -q -v -h -V --ports --timeout --retries --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --ports)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect)
+                    COMPREPLY=($(compgen -W "open closed" -- "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

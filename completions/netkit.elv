@@ -40,6 +40,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand lookup 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
             cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
             cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
+            cand portcheck 'Is the port open? Scan ports and hosts, wait for services, check local binds'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;pack'= {
@@ -296,6 +297,33 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;portcheck'= {
+            cand -p 'Ports: 22,http,8000-8100; - for all'
+            cand --ports 'Ports: 22,http,8000-8100; - for all'
+            cand --timeout 'Per connect'
+            cand --retries 'Extra attempts for filtered or failed ports'
+            cand --concurrency 'Connections in flight (default: from the open-file limit, at most 4096)'
+            cand --rate 'Connections per second'
+            cand --expect 'The state every port should be in'
+            cand --deadline 'How long --wait polls'
+            cand --bind 'With --local: these addresses (repeatable) instead of the defaults'
+            cand --color 'When to colour human output'
+            cand -4 'IPv4 addresses only'
+            cand -6 'IPv6 addresses only'
+            cand --banner 'Read what open services say first (bounded: 256 bytes, --timeout)'
+            cand --wait 'Poll until every port is in the expected state, or --deadline'
+            cand --local 'Check whether this host can bind the ports (TARGETs are port lists)'
+            cand --udp 'With --local: UDP instead of TCP'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;help'= {
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
@@ -309,6 +337,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand lookup 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
             cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
             cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
+            cand portcheck 'Is the port open? Scan ports and hosts, wait for services, check local binds'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;pack'= {
@@ -334,6 +363,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;fqdn'= {
         }
         &'netkit;help;rdns'= {
+        }
+        &'netkit;help;portcheck'= {
         }
         &'netkit;help;help'= {
         }

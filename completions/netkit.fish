@@ -44,6 +44,7 @@ complete -c netkit -n "__fish_netkit_needs_command" -f -a "addrinfo" -d 'The sys
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "lookup" -d 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "fqdn" -d 'The fully qualified name of this host or of NAME (Python\'s getfqdn)'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "rdns" -d 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
+complete -c netkit -n "__fish_netkit_needs_command" -f -a "portcheck" -d 'Is the port open? Scan ports and hosts, wait for services, check local binds'
 complete -c netkit -n "__fish_netkit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l unpack -d 'Packed bytes to turn back into an address: c0a80101, c0:a8:01:01, \'\\xc0\\xa8\\x01\\x01\'' -r
 complete -c netkit -n "__fish_netkit_using_subcommand pack" -l htons -d 'Host to network order, 16 bits (decimal or 0x hex)' -r
@@ -244,16 +245,40 @@ complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s q -l quiet -d 'Pr
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "hostname" -d 'This host\'s name, its addresses, and its interfaces (gethostname)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "addrinfo" -d 'The system\'s getaddrinfo with every knob, shown as Python shows it'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "lookup" -d 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "fqdn" -d 'The fully qualified name of this host or of NAME (Python\'s getfqdn)'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "rdns" -d 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
-complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s p -l ports -d 'Ports: 22,http,8000-8100; - for all' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l timeout -d 'Per connect' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l retries -d 'Extra attempts for filtered or failed ports' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l concurrency -d 'Connections in flight (default: from the open-file limit, at most 4096)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l rate -d 'Connections per second' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in' -r -f -a "open\t'Every port open'
+closed\t'Every port closed (refused)'"
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l deadline -d 'How long --wait polls' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l bind -d 'With --local: these addresses (repeatable) instead of the defaults' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
+always\t'Always colour'
+never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 4 -d 'IPv4 addresses only'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 6 -d 'IPv6 addresses only'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l banner -d 'Read what open services say first (bounded: 256 bytes, --timeout)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l wait -d 'Poll until every port is in the expected state, or --deadline'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l local -d 'Check whether this host can bind the ports (TARGETs are port lists)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l udp -d 'With --local: UDP instead of TCP'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s v -l verbose -d 'Say more (repeatable)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "pack" -d 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "services" -d 'Look up service names and ports (getservbyname, getservbyport)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "proto" -d 'Look up IP protocol names and numbers (getprotobyname, getprotobynumber)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "mcast-send" -d 'Send numbered datagrams (or a message) to a multicast group'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "mcast-recv" -d 'Join a multicast group and count what arrives: loss, duplicates, reordering, delay'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "echo-server" -d 'Serve TCP, UDP or Unix-socket echo, with limits, on one async process'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "echo-client" -d 'Talk to an echo service: message, ping (RTT percentiles), throughput, load'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "hostname" -d 'This host\'s name, its addresses, and its interfaces (gethostname)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "addrinfo" -d 'The system\'s getaddrinfo with every knob, shown as Python shows it'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "lookup" -d 'DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "fqdn" -d 'The fully qualified name of this host or of NAME (Python\'s getfqdn)'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "rdns" -d 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "portcheck" -d 'Is the port open? Scan ports and hosts, wait for services, check local binds'
+complete -c netkit -n "__fish_netkit_using_subcommand help; and not __fish_seen_subcommand_from pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

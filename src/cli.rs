@@ -154,6 +154,18 @@ forward-confirmed reverse DNS: each PTR name must resolve back to the address. A
 swept concurrently (at most /16 for IPv4, /112 for IPv6). Exit 1 if any address has no name \
 or fails --verify.")]
     Rdns(RdnsArgs),
+    /// Is the port open? Scan ports and hosts, wait for services, check local binds
+    #[command(
+        long_about = "Check TCP ports on hosts: open, closed (refused), filtered (no answer before the \
+timeout), unreachable (no route, host unreachable, prohibited) or error. A connect that lands \
+on itself (a local ephemeral port) is never reported open. TARGETs are names (every address is \
+checked, or -4/-6), IP literals, HOST:PORT, [V6]:PORT, or CIDR blocks of at most 65,536 \
+addresses; -p takes the shared port-list syntax (22,http,8000-8100; -p- for all).\n\n\
+--local checks whether this host can bind the ports (0.0.0.0, :: v6-only and dual-stack, \
+127.0.0.1, or --bind). --wait polls until every port is open (or --expect closed) or \
+--deadline passes, then runs `-- CMD ARGS` and exits with its code."
+    )]
+    Portcheck(PortcheckArgs),
 }
 
 impl Command {
@@ -172,6 +184,7 @@ impl Command {
             Command::Lookup(_) => "lookup",
             Command::Fqdn(_) => "fqdn",
             Command::Rdns(_) => "rdns",
+            Command::Portcheck(_) => "portcheck",
         }
     }
 
@@ -728,6 +741,68 @@ pub struct RdnsArgs {
     pub concurrency: u32,
 }
 
+/// The state `portcheck` expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExpectState {
+    /// Every port open.
+    Open,
+    /// Every port closed (refused).
+    Closed,
+}
+
+/// `netkit portcheck`
+#[derive(Debug, Args)]
+pub struct PortcheckArgs {
+    /// Hosts, addresses, HOST:PORT, [V6]:PORT, CIDR; with --local, port lists
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Ports: 22,http,8000-8100; - for all
+    #[arg(short, long, value_name = "PORTS", allow_hyphen_values = true)]
+    pub ports: Option<String>,
+    /// IPv4 addresses only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 addresses only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+    /// Per connect
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "1s")]
+    pub timeout: std::time::Duration,
+    /// Extra attempts for filtered or failed ports
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+    /// Connections in flight (default: from the open-file limit, at most 4096)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub concurrency: Option<u64>,
+    /// Connections per second
+    #[arg(long, value_name = "N", value_parser = rate_arg)]
+    pub rate: Option<f64>,
+    /// Read what open services say first (bounded: 256 bytes, --timeout)
+    #[arg(long)]
+    pub banner: bool,
+    /// The state every port should be in
+    #[arg(long, value_enum, default_value_t = ExpectState::Open)]
+    pub expect: ExpectState,
+    /// Poll until every port is in the expected state, or --deadline
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait polls
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "60s", requires = "wait")]
+    pub deadline: std::time::Duration,
+    /// Check whether this host can bind the ports (TARGETs are port lists)
+    #[arg(long, conflicts_with_all = ["wait", "banner", "ports"])]
+    pub local: bool,
+    /// With --local: UDP instead of TCP
+    #[arg(long, requires = "local")]
+    pub udp: bool,
+    /// With --local: these addresses (repeatable) instead of the defaults
+    #[arg(long, value_name = "ADDR", requires = "local")]
+    pub bind: Vec<std::net::IpAddr>,
+    /// With --wait: run this once ready, and exit with its status
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
 /// One worked example for `--help` and the man page.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -958,6 +1033,32 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ex(
                 "Forward-confirmed reverse DNS",
                 "netkit rdns --dns --verify 192.0.2.25 2001:db8::25",
+            ),
+        ],
+    ),
+    (
+        "portcheck",
+        &[
+            ex("The seed's is_port_open", "netkit portcheck 127.0.0.1:22"),
+            ex(
+                "Web ports on every address of a name",
+                "netkit portcheck -p 80,443,8000-8100 www.example.test",
+            ),
+            ex(
+                "Every port of this host, open ones listed",
+                "netkit portcheck -p- 127.0.0.1",
+            ),
+            ex(
+                "A /24, SSH only, with banners",
+                "netkit portcheck -p ssh --banner 192.0.2.0/24",
+            ),
+            ex(
+                "CI: wait for the database, then migrate",
+                "netkit portcheck --wait --deadline 2m db.example.test:5432 -- ./migrate",
+            ),
+            ex(
+                "Can a server bind 8080 here? (the seed's is_port_available)",
+                "netkit portcheck --local 8080",
             ),
         ],
     ),

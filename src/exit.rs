@@ -11,21 +11,24 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Exit {
     /// Every input got a positive answer.
-    Success = 0,
+    Success,
     /// A negative answer: not found, closed, mismatch, over a threshold.
-    Negative = 1,
+    Negative,
     /// Usage error or invalid input.
-    Usage = 2,
+    Usage,
     /// Name resolution failed without a "no" (SERVFAIL, REFUSED, no nameserver).
-    Resolve = 3,
+    Resolve,
     /// A network wait ran out of time.
-    Timeout = 4,
+    Timeout,
     /// A connection failed: refused, unreachable, reset.
-    Connect = 5,
+    Connect,
     /// A local or system error: bind failed, permission, limits.
-    Local = 6,
+    Local,
     /// Interrupted by SIGINT.
-    Interrupted = 130,
+    Interrupted,
+    /// The status of a command netkit ran for the user (`portcheck --wait
+    /// -- CMD`), passed through unchanged.
+    Child(u8),
 }
 
 impl Exit {
@@ -43,7 +46,22 @@ impl Exit {
 
     /// The numeric status handed to the operating system.
     pub fn code(self) -> u8 {
-        self as u8
+        match self {
+            Exit::Success => 0,
+            Exit::Negative => 1,
+            Exit::Usage => 2,
+            Exit::Resolve => 3,
+            Exit::Timeout => 4,
+            Exit::Connect => 5,
+            Exit::Local => 6,
+            Exit::Interrupted => 130,
+            Exit::Child(code) => code,
+        }
+    }
+
+    /// A child command's own status, passed through.
+    pub fn pass_through(code: u8) -> Exit {
+        Exit::Child(code)
     }
 
     /// One line describing when this status is used.
@@ -59,6 +77,7 @@ impl Exit {
             Exit::Connect => "connection failed (refused, unreachable, reset)",
             Exit::Local => "local or system error (bind failed, permission, limits)",
             Exit::Interrupted => "interrupted (SIGINT)",
+            Exit::Child(_) => "the status of the command run by portcheck --wait -- CMD",
         }
     }
 

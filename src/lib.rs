@@ -21,6 +21,7 @@ pub mod mcast;
 pub mod netdb;
 pub mod output;
 pub mod ports;
+pub mod probe;
 pub mod proto;
 pub mod proxy;
 pub mod resolve;

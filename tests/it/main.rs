@@ -8,6 +8,7 @@ mod echo;
 mod lookup;
 mod mcast;
 mod pack;
+mod portcheck;
 mod props;
 mod proto;
 mod sandbox;

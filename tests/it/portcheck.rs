@@ -1,0 +1,346 @@
+//! portcheck: states on loopback, and, in the namespace sandbox, a full
+//! scan with no phantom ports, unreachable/prohibited routes, a full accept
+//! queue, a forced self-connect, local binds, --wait and banners.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{Sandbox, assert_usage_error, code, json_lines, run, stderr, stdout};
+
+fn check(args: &[&str]) -> (i32, Vec<Value>) {
+    let mut all = vec!["--json", "portcheck"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    (code(&out), json_lines(&out))
+}
+
+#[test]
+fn open_and_closed_on_loopback() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = l.local_addr().unwrap().port();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (rc, v) = check(&[&format!("127.0.0.1:{open}")]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        (v[0]["state"].as_str(), v[0]["port"].as_u64()),
+        (Some("open"), Some(u64::from(open)))
+    );
+    assert_eq!(v.last().unwrap()["type"], "summary");
+    let (rc, v) = check(&["-p", &format!("{open},{closed}"), "127.0.0.1"]);
+    assert_eq!(rc, 1, "one port is closed");
+    let states: Vec<(u64, &str, Option<&str>)> = v[..2]
+        .iter()
+        .map(|p| {
+            (
+                p["port"].as_u64().unwrap(),
+                p["state"].as_str().unwrap(),
+                p["reason"].as_str(),
+            )
+        })
+        .collect();
+    let want = vec![
+        (u64::from(open), "open", None),
+        (u64::from(closed), "closed", Some("refused")),
+    ];
+    assert_eq!(states, want);
+    let (rc, _) = check(&["--expect", "closed", &format!("127.0.0.1:{closed}")]);
+    assert_eq!(rc, 0, "--expect closed");
+    // HOST:PORT targets are probed at their own port; the others at -p's.
+    let (rc, v) = check(&["-p", "http", "::1", &format!("127.0.0.1:{open}")]);
+    let got: Vec<(&str, u64)> = v[..2]
+        .iter()
+        .map(|p| (p["address"].as_str().unwrap(), p["port"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(got, vec![("::1", 80), ("127.0.0.1", u64::from(open))]);
+    assert_eq!((rc, v[0]["service"].as_str()), (1, Some("http")));
+}
+
+#[test]
+fn full_scan_reports_exactly_the_listeners() {
+    let Some(sb) = Sandbox::new("portcheck full scan") else {
+        return;
+    };
+    // A fresh namespace has no listeners but ours.
+    let script = "python3 -c \"\nimport socket,time\nls=[]\nfor p in (22, 8080, 40001, 65535):\n    \
+                  s=socket.socket(); s.bind(('127.0.0.1',p)); s.listen(64); ls.append(s)\nopen('ready','w').close()\ntime.sleep(30)\" & p=$!\n\
+                  for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+                  \"$NK\" --json portcheck -p- 127.0.0.1 > scan.json; echo $? > scan.rc\n\
+                  \"$NK\" portcheck -p- 127.0.0.1 > scan.txt\n\
+                  kill $p\n";
+    let out = sb.shell(script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<Value> = sb
+        .read("scan.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 65_536, "one object per port and a summary");
+    let open: Vec<u64> = lines
+        .iter()
+        .filter(|p| p["state"] == "open")
+        .map(|p| p["port"].as_u64().unwrap())
+        .collect();
+    assert_eq!(open, vec![22, 8080, 40001, 65535]);
+    let s = lines.last().unwrap();
+    assert_eq!(
+        (
+            s["open"].as_u64(),
+            s["closed"].as_u64(),
+            s["filtered"].as_u64()
+        ),
+        (Some(4), Some(65_531), Some(0))
+    );
+    assert_eq!(
+        sb.read("scan.rc").trim(),
+        "1",
+        "closed ports are not the expected state"
+    );
+    let human = sb.read("scan.txt");
+    assert_eq!(
+        human.lines().count(),
+        6,
+        "header, four open ports, summary: {human}"
+    );
+    assert!(human.contains("22/tcp") && human.contains("ssh"));
+}
+
+#[test]
+fn unreachable_prohibited_and_filtered() {
+    let Some(sb) = Sandbox::new("portcheck routes") else {
+        return;
+    };
+    let script = "ip route add unreachable 198.51.100.0/24\nip route add prohibit 203.0.113.0/24\n\
+                  python3 -c \"\nimport socket,time\nl=socket.socket(); l.bind(('127.0.0.1',5555)); l.listen(0)\ncs=[]\n\
+                  for i in range(3):\n    c=socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1',5555)); cs.append(c)\n\
+                  open('ready','w').close()\ntime.sleep(10)\" & p=$!\n\
+                  for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+                  \"$NK\" --json portcheck --timeout 0.5s 192.0.2.1:80 198.51.100.1:80 203.0.113.1:80 127.0.0.1:5555 > r.json\n\
+                  kill $p\n";
+    sb.shell(script);
+    let v: Vec<Value> = sb
+        .read("r.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(&str, &str, &str)> = v[..4]
+        .iter()
+        .map(|p| {
+            (
+                p["address"].as_str().unwrap(),
+                p["state"].as_str().unwrap(),
+                p["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let want = vec![
+        ("192.0.2.1", "unreachable", "net_unreachable"),
+        ("198.51.100.1", "unreachable", "host_unreachable"),
+        ("203.0.113.1", "unreachable", "prohibited"),
+        ("127.0.0.1", "filtered", "timeout"),
+    ];
+    assert_eq!(
+        got, want,
+        "in input order; a full accept queue drops SYNs: filtered"
+    );
+}
+
+#[test]
+fn a_self_connect_is_never_open() {
+    let Some(sb) = Sandbox::new("portcheck self-connect") else {
+        return;
+    };
+    // With a one-port ephemeral range, a connect to that port from this
+    // host lands on itself (TCP simultaneous open).
+    let out = sb.shell("sysctl -qw net.ipv4.ip_local_port_range='40000 40000'\n\"$NK\" --json portcheck 127.0.0.1:40000\n");
+    let v = json_lines(&out);
+    assert_eq!(
+        (v[0]["state"].as_str(), v[0]["reason"].as_str()),
+        (Some("closed"), Some("self_connect")),
+        "{v:?}"
+    );
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn local_binds() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let out = run(["--json", "portcheck", "--local", &port]);
+    assert_eq!(code(&out), 1, "in use on 127.0.0.1");
+    let v = json_lines(&out);
+    let got: Vec<(&str, Option<&str>, &str)> = v
+        .iter()
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap(),
+                c["mode"].as_str(),
+                c["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("0.0.0.0", None, "in_use"),
+            ("::", Some("v6only"), "free"),
+            ("::", Some("dual_stack"), "in_use"),
+            ("127.0.0.1", None, "in_use")
+        ]
+    );
+    drop(l);
+    let out = run([
+        "--json",
+        "portcheck",
+        "--local",
+        "--bind",
+        "127.0.0.1",
+        &port,
+    ]);
+    assert_eq!(
+        (code(&out), json_lines(&out)[0]["status"].as_str()),
+        (0, Some("free"))
+    );
+    let u = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let uport = u.local_addr().unwrap().port().to_string();
+    let out = run([
+        "--json",
+        "portcheck",
+        "--local",
+        "--udp",
+        "--bind",
+        "127.0.0.1",
+        &uport,
+    ]);
+    assert_eq!(
+        (code(&out), json_lines(&out)[0]["protocol"].as_str()),
+        (1, Some("udp"))
+    );
+}
+
+#[test]
+fn wait_then_run_the_command() {
+    let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let opener = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(600));
+        let l = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_secs(3));
+        drop(l);
+    });
+    let start = Instant::now();
+    let out = run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "5s",
+        &format!("127.0.0.1:{port}"),
+        "--",
+        "sh",
+        "-c",
+        "echo ran; exit 3",
+    ]);
+    let took = start.elapsed();
+    assert_eq!(code(&out), 3, "the command's status: {}", stderr(&out));
+    assert!(stdout(&out).ends_with("ran\n"));
+    assert!(
+        took >= Duration::from_millis(550) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    opener.join().unwrap();
+    // Never open: the deadline passes, the command does not run.
+    let start = Instant::now();
+    let out = run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "0.8s",
+        &format!("127.0.0.1:{port}"),
+        "--",
+        "sh",
+        "-c",
+        "echo ran",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(!stdout(&out).contains("ran"));
+    assert!(start.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn banners_are_read_and_escaped() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        for _ in 0..2 {
+            if let Ok((mut c, _)) = l.accept() {
+                use std::io::Write;
+                let _ = c.write_all(b"SSH-2.0-netkit-test\x1b[31m\r\n");
+            }
+        }
+    });
+    let (rc, v) = check(&["--banner", &format!("127.0.0.1:{port}")]);
+    assert_eq!(rc, 0);
+    assert_eq!(v[0]["banner"], "SSH-2.0-netkit-test\u{1b}[31m\r\n");
+    let human = stdout(&run([
+        "portcheck",
+        "--banner",
+        &format!("127.0.0.1:{port}"),
+    ]));
+    assert!(human.contains("SSH-2.0-netkit-test\\x1b[31m"), "{human}");
+    assert!(!human.contains('\x1b'));
+    t.join().unwrap();
+}
+
+#[test]
+fn cidr_names_and_limits() {
+    let l = TcpListener::bind("127.0.0.2:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let (rc, v) = check(&["-p", &port, "127.0.0.0/30"]);
+    assert_eq!(rc, 1);
+    let open: Vec<&str> = v
+        .iter()
+        .filter(|p| p["state"] == "open")
+        .map(|p| p["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, vec!["127.0.0.2"]);
+    assert_usage_error(
+        &run(["portcheck", "-p", "80", "10.0.0.0/15"]),
+        "too many addresses",
+    );
+    let Some(sb) = Sandbox::new("portcheck unresolvable") else {
+        return;
+    };
+    let sb = sb
+        .etc("hosts", "127.0.0.1 localhost\n")
+        .etc("resolv.conf", "nameserver 127.0.0.1\n");
+    let out = sb.netkit(&["--json", "portcheck", "-p", "80", "nosuch.example.test"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert_eq!(json_lines(&out)[0]["type"], "target");
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &["portcheck"][..],
+        &["portcheck", "127.0.0.1"],
+        &["portcheck", "-p", "0", "127.0.0.1"],
+        &["portcheck", "-p", "99999", "127.0.0.1"],
+        &["portcheck", "-p", "nosuchservice", "127.0.0.1"],
+        &["portcheck", "127.0.0.1:0"],
+        &["portcheck", "[::1", "-p", "22"],
+        &["portcheck", "--timeout", "0", "127.0.0.1:22"],
+        &["portcheck", "--local"],
+        &["portcheck", "--local", "x"],
+        &["portcheck", "127.0.0.1:22", "--", "true"],
+        &["portcheck", "--rate", "0", "127.0.0.1:22"],
+        &["portcheck", "-4", "-6", "127.0.0.1:22"],
+    ] {
+        assert_usage_error(&run(args), &format!("{args:?}"));
+    }
+}
