@@ -44,6 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
             [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
             [CompletionResult]::new('portcheck', 'portcheck', [CompletionResultType]::ParameterValue, 'Is the port open? Scan ports and hosts, wait for services, check local binds')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -341,6 +342,29 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'netkit;diagnose' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bounds each phase')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust these CA certificates (PEM) instead of the system''s')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Through a SOCKS5 proxy: socks5://[user:pass@]host:port, socks5h:// to let it resolve')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'The HTTP status expected (default: anything below 400)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 only')
+            [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 only')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'A TLS handshake even for HOST:PORT')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'An HTTP request even for HOST:PORT')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Go on past a certificate that fails verification (still reported)')
+            [CompletionResult]::new('--probe-dns', '--probe-dns', [CompletionResultType]::ParameterName, 'Self-check: also query each nameserver')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Say more (repeatable)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'netkit;help' {
             [CompletionResult]::new('pack', 'pack', [CompletionResultType]::ParameterValue, 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order')
             [CompletionResult]::new('services', 'services', [CompletionResultType]::ParameterValue, 'Look up service names and ports (getservbyname, getservbyport)')
@@ -355,6 +379,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('fqdn', 'fqdn', [CompletionResultType]::ParameterValue, 'The fully qualified name of this host or of NAME (Python''s getfqdn)')
             [CompletionResult]::new('rdns', 'rdns', [CompletionResultType]::ParameterValue, 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation')
             [CompletionResult]::new('portcheck', 'portcheck', [CompletionResultType]::ParameterValue, 'Is the port open? Scan ports and hosts, wait for services, check local binds')
+            [CompletionResult]::new('diagnose', 'diagnose', [CompletionResultType]::ParameterValue, 'Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -395,6 +420,9 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;help;portcheck' {
+            break
+        }
+        'netkit;help;diagnose' {
             break
         }
         'netkit;help;help' {

@@ -19,6 +19,9 @@ _netkit() {
             netkit,addrinfo)
                 cmd="netkit__subcmd__addrinfo"
                 ;;
+            netkit,diagnose)
+                cmd="netkit__subcmd__diagnose"
+                ;;
             netkit,echo-client)
                 cmd="netkit__subcmd__echo__subcmd__client"
                 ;;
@@ -60,6 +63,9 @@ _netkit() {
                 ;;
             netkit__subcmd__help,addrinfo)
                 cmd="netkit__subcmd__help__subcmd__addrinfo"
+                ;;
+            netkit__subcmd__help,diagnose)
+                cmd="netkit__subcmd__help__subcmd__diagnose"
                 ;;
             netkit__subcmd__help,echo-client)
                 cmd="netkit__subcmd__help__subcmd__echo__subcmd__client"
@@ -107,7 +113,7 @@ _netkit() {
 
     case "${cmd}" in
         netkit)
-            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help"
+            opts="-q -v -h -V --json --color --quiet --verbose --help --version pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck diagnose help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -149,6 +155,40 @@ _netkit() {
                     ;;
                 --proto)
                     COMPREPLY=($(compgen -W "tcp udp" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__diagnose)
+            opts="-4 -6 -q -v -h -V --timeout --tls --http --insecure --ca-file --proxy --expect-status --probe-dns --json --color --quiet --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -337,7 +377,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help)
-            opts="pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck help"
+            opts="pack services proto mcast-send mcast-recv echo-server echo-client hostname addrinfo lookup fqdn rdns portcheck diagnose help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -351,6 +391,20 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__help__subcmd__addrinfo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        netkit__subcmd__help__subcmd__diagnose)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

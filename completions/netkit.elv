@@ -41,6 +41,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
             cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
             cand portcheck 'Is the port open? Scan ports and hosts, wait for services, check local binds'
+            cand diagnose 'Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;pack'= {
@@ -324,6 +325,28 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'netkit;diagnose'= {
+            cand --timeout 'Bounds each phase'
+            cand --ca-file 'Trust these CA certificates (PEM) instead of the system''s'
+            cand --proxy 'Through a SOCKS5 proxy: socks5://[user:pass@]host:port, socks5h:// to let it resolve'
+            cand --expect-status 'The HTTP status expected (default: anything below 400)'
+            cand --color 'When to colour human output'
+            cand -4 'IPv4 only'
+            cand -6 'IPv6 only'
+            cand --tls 'A TLS handshake even for HOST:PORT'
+            cand --http 'An HTTP request even for HOST:PORT'
+            cand --insecure 'Go on past a certificate that fails verification (still reported)'
+            cand --probe-dns 'Self-check: also query each nameserver'
+            cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
+            cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand --quiet 'Print nothing but summaries; for look-ups the exit status is the answer'
+            cand -v 'Say more (repeatable)'
+            cand --verbose 'Say more (repeatable)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'netkit;help'= {
             cand pack 'Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order'
             cand services 'Look up service names and ports (getservbyname, getservbyport)'
@@ -338,6 +361,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand fqdn 'The fully qualified name of this host or of NAME (Python''s getfqdn)'
             cand rdns 'Reverse look-ups of addresses and CIDR blocks, with forward confirmation'
             cand portcheck 'Is the port open? Scan ports and hosts, wait for services, check local binds'
+            cand diagnose 'Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'netkit;help;pack'= {
@@ -365,6 +389,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;help;rdns'= {
         }
         &'netkit;help;portcheck'= {
+        }
+        &'netkit;help;diagnose'= {
         }
         &'netkit;help;help'= {
         }

@@ -166,6 +166,21 @@ addresses; -p takes the shared port-list syntax (22,http,8000-8100; -p- for all)
 --deadline passes, then runs `-- CMD ARGS` and exits with its code."
     )]
     Portcheck(PortcheckArgs),
+    /// Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host
+    #[command(
+        long_about = "Diagnose a connection to TARGET (HOST:PORT, http://... or https://...), phase by \
+phase, each timed: resolve (every address, from the system resolver), connect (each address in \
+order), then TLS for https:// or --tls (version, cipher, ALPN, certificate subject, issuer, \
+SANs, days to expiry, and the verification result with its reason), then for http(s):// or \
+--http a raw HTTP/1.1 GET (status, headers, time to first byte, bytes). The failing phase is \
+named and classified (dns, refused, timeout, unreachable, prohibited, reset, self_connect, \
+tls_*, http_status) with a hint.\n\n\
+With no TARGET: a self-check of this host: its name resolves, localhost resolves to 127.0.0.1 \
+and ::1, TCP and UDP round trips over both loopbacks, and /etc/services, /etc/protocols, \
+/etc/hosts and /etc/resolv.conf are present and parse (nameservers are queried only with \
+--probe-dns)."
+    )]
+    Diagnose(DiagnoseArgs),
 }
 
 impl Command {
@@ -185,6 +200,7 @@ impl Command {
             Command::Fqdn(_) => "fqdn",
             Command::Rdns(_) => "rdns",
             Command::Portcheck(_) => "portcheck",
+            Command::Diagnose(_) => "diagnose",
         }
     }
 
@@ -803,6 +819,51 @@ pub struct PortcheckArgs {
     pub command: Vec<String>,
 }
 
+fn status_arg(text: &str) -> Result<u16, String> {
+    match text.parse::<u16>() {
+        Ok(s) if (100..=599).contains(&s) => Ok(s),
+        _ => Err(format!("'{text}' is not an HTTP status (100-599)")),
+    }
+}
+
+/// `netkit diagnose`
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// HOST:PORT, http://HOST[:PORT]/PATH or https://...; none: check this host
+    #[arg(value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Bounds each phase
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "5s")]
+    pub timeout: std::time::Duration,
+    /// IPv4 only
+    #[arg(short = '4', conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// IPv6 only
+    #[arg(short = '6')]
+    pub ipv6: bool,
+    /// A TLS handshake even for HOST:PORT
+    #[arg(long)]
+    pub tls: bool,
+    /// An HTTP request even for HOST:PORT
+    #[arg(long)]
+    pub http: bool,
+    /// Go on past a certificate that fails verification (still reported)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Trust these CA certificates (PEM) instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Through a SOCKS5 proxy: socks5://[user:pass@]host:port, socks5h:// to let it resolve
+    #[arg(long, value_name = "URL", value_parser = proxy_arg)]
+    pub proxy: Option<crate::proxy::Socks5Proxy>,
+    /// The HTTP status expected (default: anything below 400)
+    #[arg(long, value_name = "STATUS", value_parser = status_arg)]
+    pub expect_status: Option<u16>,
+    /// Self-check: also query each nameserver
+    #[arg(long)]
+    pub probe_dns: bool,
+}
+
 /// One worked example for `--help` and the man page.
 #[derive(Debug, Clone, Copy)]
 pub struct Example {
@@ -1059,6 +1120,32 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ex(
                 "Can a server bind 8080 here? (the seed's is_port_available)",
                 "netkit portcheck --local 8080",
+            ),
+        ],
+    ),
+    (
+        "diagnose",
+        &[
+            ex("Check this host's network stack first", "netkit diagnose"),
+            ex(
+                "Why can't I reach this port?",
+                "netkit diagnose db.example.test:5432",
+            ),
+            ex(
+                "A web endpoint: DNS, TCP, TLS, HTTP, each timed",
+                "netkit diagnose https://www.example.test/health",
+            ),
+            ex(
+                "A service with a private CA",
+                "netkit diagnose --ca-file ca.pem https://internal.example.test:8443/",
+            ),
+            ex(
+                "Through a SOCKS5 proxy that resolves names",
+                "netkit diagnose --proxy socks5h://127.0.0.1:1080 http://www.example.test/",
+            ),
+            ex(
+                "CI: the endpoint must answer 204",
+                "netkit diagnose --expect-status 204 http://127.0.0.1:8080/ready",
             ),
         ],
     ),

@@ -11,6 +11,7 @@ pub mod byteorder;
 pub mod cidr;
 pub mod cli;
 pub mod cmd;
+pub mod diagnose;
 pub mod dns;
 pub mod duration;
 pub mod echo;

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Fqdn(args) => cmd::fqdn::run(args, &mut printer),
         Command::Rdns(args) => cmd::rdns::run(args, &mut printer),
         Command::Portcheck(args) => cmd::portcheck::run(args, &mut printer),
+        Command::Diagnose(args) => cmd::diagnose::run(args, &mut printer),
     }
     .and_then(|exit| printer.flush().map(|_| exit).map_err(Into::into));
     match result {

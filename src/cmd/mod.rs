@@ -1,6 +1,7 @@
 //! One thin module per subcommand: args -> core call -> report -> printer.
 
 pub mod addrinfo;
+pub mod diagnose;
 pub mod echo_client;
 pub mod echo_server;
 pub mod fqdn;

@@ -4,6 +4,7 @@
 mod support;
 
 mod assets;
+mod diagnose;
 mod echo;
 mod lookup;
 mod mcast;

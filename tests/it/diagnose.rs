@@ -1,0 +1,592 @@
+//! diagnose: phases and verdicts against peers on loopback (TCP, HTTP,
+//! TLS with certificates made here, SOCKS5), and, in the namespace sandbox,
+//! routes, DNS failures, a full accept queue and the self-check.
+
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::{Sandbox, assert_usage_error, code, json_lines, run, stderr, stdout};
+
+fn diag(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["--json", "diagnose"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1, "one report: {}", stderr(&out));
+    (code(&out), v[0].clone())
+}
+
+fn phase<'a>(r: &'a Value, name: &str) -> &'a Value {
+    r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no phase {name}: {r}"))
+}
+
+/// An HTTP/1.1 server: /ok 200, /nocontent 204, anything else 404. It
+/// records each request head, and whether the client then shut its write
+/// side (the seed's raw client does).
+/// Request heads seen, each with whether the client half-closed after it.
+type Seen = Arc<Mutex<Vec<(String, bool)>>>;
+
+fn http_server() -> (SocketAddr, Seen) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            let Ok(mut c) = c else { continue };
+            c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut req = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                match c.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => req.extend_from_slice(&buf[..n]),
+                }
+            }
+            c.set_read_timeout(Some(Duration::from_millis(300)))
+                .unwrap();
+            let half_closed = matches!(c.read(&mut buf), Ok(0));
+            let text = String::from_utf8_lossy(&req).into_owned();
+            let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+            log.lock().unwrap().push((text, half_closed));
+            let resp: &[u8] = match path.as_str() {
+                "/ok" => b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello",
+                "/nocontent" => b"HTTP/1.1 204 No Content\r\n\r\n",
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
+            };
+            let _ = c.write_all(resp);
+        }
+    });
+    (addr, seen)
+}
+
+#[test]
+fn tcp_open_and_refused() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (rc, r) = diag(&[&l.local_addr().unwrap().to_string()]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        (r["ok"].as_bool(), phase(&r, "connect")["status"].as_str()),
+        (Some(true), Some("ok"))
+    );
+    assert!(phase(&r, "connect")["duration_ms"].as_f64().unwrap() >= 0.0);
+    drop(l);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let (rc, r) = diag(&[&closed]);
+    assert_eq!(rc, 5);
+    assert_eq!(
+        (r["failed_phase"].as_str(), r["reason"].as_str()),
+        (Some("connect"), Some("refused"))
+    );
+    assert!(r["hint"].as_str().unwrap().contains("nothing listens"));
+    assert_eq!(r["connects"][0]["state"], "closed");
+    let human = stdout(&run(["diagnose", &closed]));
+    assert!(
+        human.contains("✗ connect") && human.contains("connect failed: refused"),
+        "{human}"
+    );
+}
+
+#[test]
+fn http_phases() {
+    let (addr, seen) = http_server();
+    let (rc, r) = diag(&[&format!("http://{addr}/ok")]);
+    assert_eq!(rc, 0, "{r}");
+    let h = &r["http"];
+    assert_eq!(
+        (
+            h["status"].as_u64(),
+            h["reason_phrase"].as_str(),
+            h["body_bytes"].as_u64()
+        ),
+        (Some(200), Some("OK"), Some(5))
+    );
+    assert!(
+        h["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "X-Test" && x["value"] == "yes")
+    );
+    assert!(h["ttfb_ms"].as_f64().unwrap() > 0.0);
+    let (req, half_closed) = seen.lock().unwrap()[0].clone();
+    assert!(
+        half_closed,
+        "the write side was shut after the request, as the seed does"
+    );
+    assert!(
+        req.starts_with("GET /ok HTTP/1.1\r\n")
+            && req.contains(&format!("Host: {addr}\r\n"))
+            && req.contains("Connection: close\r\n"),
+        "{req}"
+    );
+    let (rc, r) = diag(&[&format!("http://{addr}/missing")]);
+    assert_eq!(
+        (rc, r["reason"].as_str(), r["http"]["status"].as_u64()),
+        (1, Some("http_status"), Some(404))
+    );
+    let (rc, _) = diag(&[
+        "--expect-status",
+        "204",
+        &format!("http://{addr}/nocontent"),
+    ]);
+    assert_eq!(rc, 0);
+    let (rc, r) = diag(&["--expect-status", "204", &format!("http://{addr}/ok")]);
+    assert_eq!((rc, r["reason"].as_str()), (1, Some("http_status")));
+    // --http on a bare HOST:PORT; a non-HTTP peer is malformed.
+    let (rc, _) = diag(&["--http", &addr.to_string()]);
+    assert_eq!(rc, 1, "GET / is a 404 here");
+    let junk = TcpListener::bind("127.0.0.1:0").unwrap();
+    let jaddr = junk.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut c, _)) = junk.accept() {
+            let _ = c.write_all(b"SSH-2.0-not-http\r\n");
+        }
+    });
+    let (rc, r) = diag(&["--http", &jaddr.to_string()]);
+    assert_eq!((rc, r["reason"].as_str()), (5, Some("http_malformed")));
+}
+
+struct Certs {
+    dir: tempfile::TempDir,
+}
+
+impl Certs {
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_string()
+    }
+}
+
+/// A CA, and leaves: valid (localhost, 127.0.0.1), expired, for another
+/// name, and self-signed. PEM files in a temporary directory.
+fn make_certs() -> Certs {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType, date_time_ymd};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, "netkit test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    write("ca.pem", &ca_cert.pem());
+    let now = time_now_year();
+    let leaf = |file: &str, names: Vec<SanType>, expired: bool, self_signed: bool| {
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.subject_alt_names = names;
+        p.distinguished_name.push(rcgen::DnType::CommonName, file);
+        if expired {
+            p.not_before = date_time_ymd(2020, 1, 1);
+            p.not_after = date_time_ymd(2021, 1, 1);
+        } else {
+            p.not_before = date_time_ymd(now - 1, 1, 1);
+            p.not_after = date_time_ymd(now + 2, 1, 1);
+        }
+        let cert = if self_signed {
+            p.self_signed(&key).unwrap()
+        } else {
+            p.signed_by(&key, &ca_cert, &ca_key).unwrap()
+        };
+        write(&format!("{file}.pem"), &cert.pem());
+        write(&format!("{file}.key"), &key.serialize_pem());
+    };
+    let local = || {
+        vec![
+            SanType::DnsName("localhost".try_into().unwrap()),
+            SanType::IpAddress(IpAddr::from([127, 0, 0, 1])),
+        ]
+    };
+    leaf("valid", local(), false, false);
+    leaf("expired", local(), true, false);
+    leaf(
+        "wrongname",
+        vec![SanType::DnsName("other.example.test".try_into().unwrap())],
+        false,
+        false,
+    );
+    leaf("selfsigned", local(), false, true);
+    Certs { dir }
+}
+
+fn time_now_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    1970 + (secs / 31_556_952) as i32
+}
+
+/// An HTTPS server with this certificate answering 200 to anything.
+fn tls_server(certs: &Certs, leaf: &str) -> SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(certs.path(&format!("{leaf}.pem")))
+            .unwrap()
+            .map(|c| c.unwrap())
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(certs.path(&format!("{leaf}.key"))).unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    l.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::from_std(l).unwrap();
+            loop {
+                let Ok((s, _)) = l.accept().await else {
+                    continue;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let Ok(mut t) = acceptor.accept(s).await else {
+                        return;
+                    };
+                    let mut buf = [0u8; 4096];
+                    let _ = t.read(&mut buf).await;
+                    let _ = t
+                        .write_all(
+                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
+                        )
+                        .await;
+                    let _ = t.shutdown().await;
+                });
+            }
+        });
+    });
+    addr
+}
+
+#[test]
+fn tls_verification_outcomes() {
+    let certs = make_certs();
+    let ca = certs.path("ca.pem");
+    let url = |addr: SocketAddr| format!("https://{addr}/");
+    let valid = tls_server(&certs, "valid");
+    let (rc, r) = diag(&["--ca-file", &ca, &url(valid)]);
+    assert_eq!(rc, 0, "{r}");
+    let t = &r["tls"];
+    assert_eq!(
+        (t["verified"].as_bool(), t["alpn"].as_str()),
+        (Some(true), Some("http/1.1"))
+    );
+    assert!(t["version"].as_str().unwrap().starts_with("TLSv1."), "{t}");
+    assert!(
+        t["subject"].as_str().unwrap().contains("valid")
+            && t["issuer"].as_str().unwrap().contains("netkit test CA")
+    );
+    assert!(
+        t["sans"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("IP:127.0.0.1"))
+    );
+    assert!(t["days_left"].as_i64().unwrap() > 300);
+    assert_eq!(r["http"]["status"], 200);
+    for (leaf, reason, verify) in [
+        ("expired", "tls_expired", "expired"),
+        ("wrongname", "tls_wrong_host", "wrong_host"),
+        ("selfsigned", "tls_self_signed", "self_signed"),
+    ] {
+        let addr = tls_server(&certs, leaf);
+        let (rc, r) = diag(&["--ca-file", &ca, &url(addr)]);
+        assert_eq!(
+            (rc, r["reason"].as_str(), r["tls"]["verify_error"].as_str()),
+            (5, Some(reason), Some(verify)),
+            "{leaf}: {r}"
+        );
+        assert_eq!(phase(&r, "request")["status"], "not_reached");
+        assert!(
+            !r["tls"]["sans"].as_array().unwrap().is_empty(),
+            "the certificate is shown even when it fails: {r}"
+        );
+    }
+    // Without --ca-file the test CA is unknown to the system store.
+    let (rc, r) = diag(&[&url(valid)]);
+    assert_eq!((rc, r["reason"].as_str()), (5, Some("tls_unknown_issuer")));
+    // --insecure goes on, and still says why it would have failed.
+    let expired = tls_server(&certs, "expired");
+    let (rc, r) = diag(&["--insecure", "--ca-file", &ca, &url(expired)]);
+    assert_eq!(rc, 0, "{r}");
+    assert_eq!(
+        (
+            r["tls"]["verified"].as_bool(),
+            r["tls"]["verify_error"].as_str()
+        ),
+        (Some(false), Some("expired"))
+    );
+    assert!(r["tls"]["days_left"].as_i64().unwrap() < 0);
+    assert_eq!(r["http"]["status"], 200);
+    // --tls against a peer that speaks something else: the handshake fails;
+    // against one that says nothing, it times out.
+    let junk = TcpListener::bind("127.0.0.1:0").unwrap();
+    let jaddr = junk.local_addr().unwrap();
+    std::thread::spawn(move || {
+        if let Ok((mut c, _)) = junk.accept() {
+            let _ = c.write_all(b"SSH-2.0-not-tls\r\n");
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    let (rc, r) = diag(&["--tls", "--timeout", "2s", &jaddr.to_string()]);
+    assert_eq!(
+        (rc, r["reason"].as_str()),
+        (5, Some("tls_handshake")),
+        "{r}"
+    );
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let (rc, r) = diag(&[
+        "--tls",
+        "--timeout",
+        "0.5s",
+        &silent.local_addr().unwrap().to_string(),
+    ]);
+    assert_eq!(
+        (rc, r["failed_phase"].as_str(), r["reason"].as_str()),
+        (4, Some("tls"), Some("timeout"))
+    );
+}
+
+#[test]
+fn through_a_socks5_proxy() {
+    if !crate::support::tool_or_skip("microsocks", "diagnose through socks5") {
+        return;
+    }
+    let (addr, seen) = http_server();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut proxy = std::process::Command::new("microsocks")
+        .args(["-i", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let (rc, r) = diag(&[
+        "--proxy",
+        &format!("socks5://127.0.0.1:{port}"),
+        &format!("http://{addr}/ok"),
+    ]);
+    assert_eq!(rc, 0, "{r}");
+    assert!(
+        r["connects"][0]["address"]
+            .as_str()
+            .unwrap()
+            .contains("via 127.0.0.1")
+    );
+    let (rc, r) = diag(&[
+        "--proxy",
+        &format!("socks5h://127.0.0.1:{port}"),
+        &format!("http://{addr}/ok"),
+    ]);
+    assert_eq!(
+        (rc, phase(&r, "resolve")["status"].as_str()),
+        (0, Some("skipped"))
+    );
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (rc, r) = diag(&[
+        "--proxy",
+        &format!("socks5://127.0.0.1:{port}"),
+        &closed.to_string(),
+    ]);
+    assert_eq!(
+        (rc, r["failed_phase"].as_str()),
+        (5, Some("connect")),
+        "{r}"
+    );
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+}
+
+#[test]
+fn routes_dns_and_full_queues_in_the_sandbox() {
+    let Some(sb) = Sandbox::new("diagnose routes") else {
+        return;
+    };
+    let sb = sb
+        .etc(
+            "hosts",
+            "127.0.0.1 localhost\n::1 localhost\n127.0.0.1 svc.example.test\n",
+        )
+        .etc(
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        );
+    let script = "ip route add unreachable 198.51.100.0/24\nip route add prohibit 203.0.113.0/24\n\
+                  python3 -c \"\nimport socket,time\nl=socket.socket(); l.bind(('127.0.0.1',5555)); l.listen(0)\ncs=[]\n\
+                  for i in range(3):\n    c=socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1',5555)); cs.append(c)\n\
+                  open('ready','w').close()\ntime.sleep(10)\" & p=$!\n\
+                  for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+                  for t in 192.0.2.1:80 198.51.100.1:80 203.0.113.1:80 svc.example.test:5555 nosuch.example.test:80; do\n\
+                    \"$NK\" --json diagnose --timeout 0.7s $t >> r.json; echo $? >> rc.txt; done\n\
+                  kill $p\n";
+    sb.shell(script);
+    let reports: Vec<Value> = sb
+        .read("r.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let codes: Vec<i32> = sb
+        .read("rc.txt")
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    let got: Vec<(&str, &str, i32)> = reports
+        .iter()
+        .zip(&codes)
+        .map(|(r, c)| {
+            (
+                r["failed_phase"].as_str().unwrap_or("-"),
+                r["reason"].as_str().unwrap_or("-"),
+                *c,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("connect", "net_unreachable", 5),
+            ("connect", "host_unreachable", 5),
+            ("connect", "prohibited", 5),
+            ("connect", "timeout", 4),
+            ("resolve", "dns_temporary", 3),
+        ]
+    );
+    assert_eq!(
+        reports[3]["addresses"],
+        serde_json::json!(["127.0.0.1"]),
+        "svc resolved through /etc/hosts"
+    );
+}
+
+#[test]
+fn self_check_in_the_sandbox() {
+    let me = stdout(&run(["hostname"])).trim().to_string();
+    let Some(sb) = Sandbox::new("diagnose self-check") else {
+        return;
+    };
+    let sb = sb
+        .etc(
+            "hosts",
+            &format!("127.0.0.1 localhost\n::1 localhost\n127.0.1.1 {me}.example.test {me}\n"),
+        )
+        .etc("resolv.conf", "nameserver 127.0.0.1\n");
+    let out = sb.netkit(&["--json", "diagnose"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let v = json_lines(&out);
+    let names: Vec<&str> = v
+        .iter()
+        .filter(|c| c["type"] == "check")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "host name resolves",
+        "localhost resolves to ::1",
+        "TCP round trip over ::1",
+        "UDP round trip over 127.0.0.1",
+        "/etc/resolv.conf",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    assert_eq!(
+        (
+            v.last().unwrap()["type"].as_str(),
+            v.last().unwrap()["failed"].as_u64()
+        ),
+        (Some("summary"), Some(0))
+    );
+    let fq = v
+        .iter()
+        .find(|c| c["name"] == "host name resolves")
+        .unwrap();
+    assert!(
+        fq["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("fqdn {me}.example.test")),
+        "{fq}"
+    );
+    // Without resolv.conf that check fails, and only that one.
+    let sb2 = Sandbox::new("diagnose self-check, no resolv.conf")
+        .unwrap()
+        .etc("hosts", "127.0.0.1 localhost\n::1 localhost\n")
+        .hide_etc("resolv.conf");
+    let out = sb2.netkit(&["--json", "diagnose"]);
+    let v = json_lines(&out);
+    let failed: Vec<&str> = v
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(failed.contains(&"/etc/resolv.conf"), "{failed:?}");
+    assert_eq!(code(&out), 1);
+    let human = stdout(&sb2.netkit(&["diagnose"]));
+    assert!(human.contains("✗ /etc/resolv.conf"), "{human}");
+}
+
+#[test]
+fn usage_errors() {
+    for args in [
+        &["diagnose", "127.0.0.1"][..],
+        &["diagnose", "ftp://x/"],
+        &["diagnose", "x:0"],
+        &["diagnose", "http://u:p@x/"],
+        &["diagnose", "--expect-status", "99", "http://127.0.0.1:1/"],
+        &["diagnose", "--timeout", "0", "127.0.0.1:1"],
+        &["diagnose", "--proxy", "http://x:1", "127.0.0.1:1"],
+        &[
+            "diagnose",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+            "https://127.0.0.1:1/",
+        ],
+        &["diagnose", "-4", "-6", "127.0.0.1:1"],
+    ] {
+        assert_usage_error(&run(args), &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn human_output_marks_every_phase() {
+    let (addr, _) = http_server();
+    let out = run(["diagnose", &format!("http://{addr}/ok")]);
+    let text = stdout(&out);
+    for p in ["✓ resolve", "✓ connect", "✓ request"] {
+        assert!(text.contains(p), "{p}: {text}");
+    }
+    assert!(text.contains("all phases passed"));
+}
