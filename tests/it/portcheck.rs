@@ -344,3 +344,26 @@ fn usage_errors() {
         assert_usage_error(&run(args), &format!("{args:?}"));
     }
 }
+
+#[test]
+fn rate_paces_and_retries_count() {
+    let start = Instant::now();
+    let (rc, v) = check(&["--rate", "200", "-p", "40000-40099", "127.0.0.1"]);
+    let took = start.elapsed();
+    assert_eq!(rc, 1);
+    assert_eq!(v.len(), 101);
+    assert!(
+        took >= Duration::from_millis(450),
+        "100 connections at 200/s take about 0.5 s: {took:?}"
+    );
+    let Some(sb) = Sandbox::new("portcheck retries") else {
+        return;
+    };
+    let out = sb.shell("ip route add blackhole 192.0.2.0/24\n\"$NK\" --json portcheck --retries 2 --timeout 0.2s 192.0.2.1:80\n");
+    let v = json_lines(&out);
+    assert_eq!(
+        (v[0]["attempts"].as_u64(), v[0]["state"].as_str()),
+        (Some(3), Some("error")),
+        "{v:?}"
+    );
+}
