@@ -566,15 +566,21 @@ impl LookupResult {
     }
 }
 
-/// A result for when no server could be asked.
-pub fn resolve_at_none(given: &str, rtype: RecordType) -> LookupResult {
-    LookupResult::failed(
+/// A result for when no nameserver could be asked, and why.
+pub fn no_nameserver(given: &str, rtype: RecordType, why: &str) -> LookupResult {
+    let message = format!("no nameserver: {why}");
+    let mut r = LookupResult::failed(
         given,
         rtype,
         None,
         None,
-        &QueryFailure::Network(io::Error::other("no server")),
-    )
+        &QueryFailure::Network(io::Error::other(message.clone())),
+    );
+    r.error = Some(ErrorInfo {
+        code: "no_nameserver",
+        message,
+    });
+    r
 }
 
 /// Follows the CNAME chain from `qname` through the answer section.
@@ -744,13 +750,7 @@ pub async fn resolve_system(
     opts: QueryOpts,
 ) -> LookupResult {
     if cfg.servers.is_empty() {
-        return LookupResult::failed(
-            given,
-            rtype,
-            None,
-            None,
-            &QueryFailure::Network(io::Error::other("no nameserver in /etc/resolv.conf")),
-        );
+        return no_nameserver(given, rtype, "none in /etc/resolv.conf");
     }
     let mut fallback: Option<LookupResult> = None;
     for candidate in candidates(given, name, cfg) {

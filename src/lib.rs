@@ -26,6 +26,7 @@ pub mod probe;
 pub mod proto;
 pub mod proxy;
 pub mod resolve;
+pub mod runtime;
 pub mod sanitize;
 pub mod services;
 pub mod signal;

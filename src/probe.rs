@@ -274,17 +274,17 @@ impl ScanPlan {
             .sum()
     }
 
-    /// The (label, address, port) of probe number `i`.
-    fn probe_at(&self, mut i: usize) -> (&Arc<str>, IpAddr, u16) {
+    /// The (label, address, port) of probe number `i` (< `total()`).
+    fn probe_at(&self, mut i: usize) -> Option<(&Arc<str>, IpAddr, u16)> {
         for g in &self.groups {
             let n = g.addresses.len() * g.ports.len();
             if i < n {
                 let (label, ip) = &g.addresses[i / g.ports.len()];
-                return (label, *ip, g.ports[i % g.ports.len()]);
+                return Some((label, *ip, g.ports[i % g.ports.len()]));
             }
             i -= n;
         }
-        unreachable!("probe index within total()")
+        None
     }
 }
 
@@ -350,7 +350,9 @@ async fn scan_part(
             let index = next;
             next += parts;
             issued += 1;
-            let (label, ip, port) = plan.probe_at(index);
+            let Some((label, ip, port)) = plan.probe_at(index) else {
+                break;
+            };
             let (label, ip) = (Arc::clone(label), ip);
             let addr = SocketAddr::new(ip, port);
             // Settle what is already decided here, without a task: on

@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::cli::DiagnoseArgs;
 use crate::diagnose::{self, Check, Options, Report, Target};
-use crate::error::NetkitError;
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::sanitize::escape;
@@ -26,13 +25,7 @@ pub struct SelfCheckSummary {
 
 /// Runs `netkit diagnose`.
 pub fn run(args: &DiagnoseArgs, out: &mut Printer) -> anyhow::Result<Exit> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| NetkitError::System {
-            call: "starting the runtime",
-            source,
-        })?;
+    let rt = crate::runtime::current_thread()?;
     let Some(text) = &args.target else {
         let checks = rt.block_on(diagnose::self_check(args.probe_dns, args.timeout));
         return print_checks(out, &checks);

@@ -181,18 +181,11 @@ pub fn run(args: &EchoClientArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     // that polls and runs avoids cross-thread wakeups. Streams and load use
     // every core.
     let single = matches!(mode, Mode::Ping(_) | Mode::Message(_)) && args.connections == 1;
-    let mut builder = if single {
-        tokio::runtime::Builder::new_current_thread()
+    let rt = if single {
+        crate::runtime::current_thread()?
     } else {
-        tokio::runtime::Builder::new_multi_thread()
+        crate::runtime::multi_thread(None)?
     };
-    let rt = builder
-        .enable_all()
-        .build()
-        .map_err(|source| NetkitError::System {
-            call: "starting the runtime",
-            source,
-        })?;
     let started = Instant::now();
     let (mut summary, mut exit) = rt.block_on(async {
         match &mode {

@@ -56,15 +56,7 @@ pub fn run(args: &EchoServerArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         );
     }
     let limit = crate::echo::raise_nofile_limit();
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    builder.enable_all();
-    if let Some(n) = args.threads {
-        builder.worker_threads(usize::from(n));
-    }
-    let rt = builder.build().map_err(|source| NetkitError::System {
-        call: "starting the runtime",
-        source,
-    })?;
+    let rt = crate::runtime::multi_thread(args.threads.map(usize::from))?;
     let (tx, mut rx) = mpsc::channel::<ServerEvent>(4096);
     let summary = rt.block_on(async {
         let stop = async {

@@ -213,13 +213,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     if plan.batch || plan.names.len() > 256 {
         crate::echo::raise_nofile_limit();
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| NetkitError::System {
-            call: "starting the runtime",
-            source,
-        })?;
+    let rt = crate::runtime::current_thread()?;
     let plan = Arc::new(plan);
     rt.block_on(async {
         let limit = Arc::new(tokio::sync::Semaphore::new(args.concurrency as usize));
@@ -241,8 +235,10 @@ pub fn run(args: &LookupArgs, out: &mut Printer) -> anyhow::Result<Exit> {
                             (Target::System(Ok(cfg)), None) => {
                                 dns::resolve_system(given, name, rtype, cfg, plan.opts).await
                             }
-                            (Target::System(Err(why)), None) => no_nameserver(given, rtype, why),
-                            _ => no_nameserver(given, rtype, "no target"),
+                            (Target::System(Err(why)), None) => {
+                                dns::no_nameserver(given, rtype, why)
+                            }
+                            _ => dns::no_nameserver(given, rtype, "no target"),
                         }
                     }));
                 }
@@ -270,28 +266,6 @@ pub fn run(args: &LookupArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         }
         Ok::<Exit, anyhow::Error>(exit)
     })
-}
-
-fn no_nameserver(given: &str, rtype: RecordType, why: &str) -> LookupResult {
-    LookupResult {
-        name: given.to_string(),
-        rtype: rtype.to_string(),
-        server: None,
-        query_name: None,
-        status: "ERROR",
-        rcode: None,
-        flags: Vec::new(),
-        rtt_ms: None,
-        transport: None,
-        answers: Vec::new(),
-        authority: Vec::new(),
-        canonical_name: None,
-        aliases: Vec::new(),
-        error: Some(ErrorInfo {
-            code: "no_nameserver",
-            message: format!("no nameserver: {why}"),
-        }),
-    }
 }
 
 fn trim_dot(s: &str) -> &str {

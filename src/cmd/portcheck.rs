@@ -261,18 +261,10 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer) -> anyhow::Result<Exit> {
     let total = plan.total();
     let small = total <= 64;
     let rt = if small {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+        crate::runtime::current_thread()?
     } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    }
-    .map_err(|source| NetkitError::System {
-        call: "starting the runtime",
-        source,
-    })?;
+        crate::runtime::multi_thread(None)?
+    };
     let started = Instant::now();
     let progress = !out.is_json() && std::io::stderr().is_terminal() && total > 1000;
     let mut polls = 0;

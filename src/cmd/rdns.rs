@@ -102,7 +102,7 @@ async fn ask(
                     break;
                 }
             }
-            last.unwrap_or_else(|| dns::resolve_at_none(given, rtype))
+            last.unwrap_or_else(|| dns::no_nameserver(given, rtype, "no server given"))
         }
         Dns::System(cfg) => dns::resolve_system(given, name, rtype, cfg, opts).await,
     }
@@ -254,13 +254,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         retries: 1,
     };
     crate::echo::raise_nofile_limit();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| NetkitError::System {
-            call: "starting the runtime",
-            source,
-        })?;
+    let rt = crate::runtime::multi_thread(None)?;
     let answers: Vec<RdnsAnswer> = rt.block_on(async {
         let limit = Arc::new(tokio::sync::Semaphore::new(args.concurrency as usize));
         let mut jobs = Vec::with_capacity(addrs.len());
