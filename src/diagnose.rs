@@ -534,17 +534,7 @@ pub async fn diagnose(target: &Target, opts: &Options) -> Result<Report> {
     } else {
         let host = target.host.clone();
         let family = opts.family;
-        let lookup = tokio::task::spawn_blocking(move || {
-            resolve::getaddrinfo(
-                Some(&host),
-                None,
-                AiHints {
-                    family,
-                    socktype: libc::SOCK_STREAM,
-                    ..AiHints::default()
-                },
-            )
-        });
+        let lookup = tokio::task::spawn_blocking(move || resolve::stream_addresses(&host, family));
         match tokio::time::timeout(opts.timeout, lookup).await {
             Err(_) => {
                 return Ok(run.fail(
@@ -579,15 +569,7 @@ pub async fn diagnose(target: &Target, opts: &Options) -> Result<Report> {
                         &later,
                     ));
                 }
-                Ok(list) => {
-                    let mut ips = Vec::new();
-                    for a in list {
-                        if let Ok(ip) = a.address.parse::<IpAddr>() {
-                            if !ips.contains(&ip) {
-                                ips.push(ip);
-                            }
-                        }
-                    }
+                Ok(ips) => {
                     let shown: Vec<String> = ips.iter().map(|i| i.to_string()).collect();
                     run.phase("resolve", "ok", Some(ms(t)), shown.join(", "));
                     ips

@@ -90,6 +90,15 @@ fn read_text(path: &Path) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// A name among `names` that differs from `name` only in case, to suggest
+/// (netdb names compare exactly, as glibc compares them).
+pub fn suggest<'a>(names: impl IntoIterator<Item = &'a String>, name: &str) -> Option<&'a str> {
+    names
+        .into_iter()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .map(String::as_str)
+}
+
 /// The white-space separated fields of a line, comment removed. Empty for
 /// blank and comment-only lines.
 pub fn fields(line: &str) -> Vec<&str> {

@@ -309,6 +309,28 @@ fn addr_info(
     }
 }
 
+/// The addresses a host name resolves to for TCP (getaddrinfo with
+/// SOCK_STREAM), each once, in the resolver's order.
+pub fn stream_addresses(
+    host: &str,
+    family: i32,
+) -> Result<std::result::Result<Vec<IpAddr>, GaiError>> {
+    let hints = AiHints {
+        family,
+        socktype: libc::SOCK_STREAM,
+        ..AiHints::default()
+    };
+    Ok(getaddrinfo(Some(host), None, hints)?.map(|list| {
+        let mut ips: Vec<IpAddr> = Vec::new();
+        for ip in list.iter().filter_map(|a| a.address.parse::<IpAddr>().ok()) {
+            if !ips.contains(&ip) {
+                ips.push(ip);
+            }
+        }
+        ips
+    }))
+}
+
 /// A host entry: gethostbyname_ex / gethostbyaddr's triple.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HostEntry {

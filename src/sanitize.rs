@@ -39,6 +39,13 @@ pub fn escape_bytes(bytes: &[u8]) -> String {
     out
 }
 
+/// Strings as a Python list shows them, escaped: `['a', 'b']` (the seeds'
+/// gethostbyname_ex / gethostbyaddr output).
+pub fn python_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("'{}'", escape(s))).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

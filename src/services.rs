@@ -88,12 +88,12 @@ impl ServiceDb {
 
     /// A name that differs from `name` only in case, to suggest.
     pub fn suggest(&self, name: &str) -> Option<&str> {
-        self.entries.iter().find_map(|e| {
-            std::iter::once(&e.name)
-                .chain(&e.aliases)
-                .find(|n| n.eq_ignore_ascii_case(name))
-                .map(String::as_str)
-        })
+        netdb::suggest(
+            self.entries
+                .iter()
+                .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases)),
+            name,
+        )
     }
 
     /// Resolves one port-list item that is a name to its port, for `protocol`

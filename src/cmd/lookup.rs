@@ -483,23 +483,18 @@ fn run_nss(plan: &Plan, args: &LookupArgs, out: &mut Printer) -> anyhow::Result<
             )?,
             Some(f) => {
                 // The seed's layout, Python's list reprs included.
-                let quoted = |v: &[String]| {
-                    format!(
-                        "[{}]",
-                        v.iter()
-                            .map(|s| format!("'{}'", escape(s)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
                 writeln!(
                     w,
                     "  Hostname: {}",
                     escape(f.canonical_name.as_deref().unwrap_or(""))
                 )?;
-                writeln!(w, "  Aliases : {}", quoted(&f.aliases))?;
+                writeln!(
+                    w,
+                    "  Aliases : {}",
+                    crate::sanitize::python_list(&f.aliases)
+                )?;
                 let all: Vec<String> = v4.addresses.iter().chain(&v6.addresses).cloned().collect();
-                writeln!(w, " Addresses: {}", quoted(&all))?;
+                writeln!(w, " Addresses: {}", crate::sanitize::python_list(&all))?;
             }
         }
         writeln!(w)?;

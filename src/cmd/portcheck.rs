@@ -17,7 +17,7 @@ use crate::netdb::DbChoice;
 use crate::output::{self, Printer};
 use crate::ports::PortSpec;
 use crate::probe::{self, PortState, Probe, ProbeOpts, ScanPlan};
-use crate::resolve::{self, AiHints};
+use crate::resolve;
 use crate::sanitize::escape;
 use crate::services::ServiceDb;
 
@@ -153,26 +153,10 @@ fn expand_targets(args: &PortcheckArgs) -> Result<Targets> {
         } else {
             libc::AF_UNSPEC
         };
-        match resolve::getaddrinfo(
-            Some(&host),
-            None,
-            AiHints {
-                family,
-                socktype: libc::SOCK_STREAM,
-                ..AiHints::default()
-            },
-        )? {
-            Ok(list) => {
-                let mut seen = Vec::new();
-                for a in list {
-                    if let Ok(ip) = a.address.parse::<IpAddr>() {
-                        if !seen.contains(&ip) {
-                            seen.push(ip);
-                            addresses.push((t.as_str().into(), ip, port));
-                            count += 1;
-                        }
-                    }
-                }
+        match resolve::stream_addresses(&host, family)? {
+            Ok(ips) => {
+                count += ips.len() as u128;
+                addresses.extend(ips.into_iter().map(|ip| (t.as_str().into(), ip, port)));
             }
             Err(e) => unresolved.push(Unresolved {
                 kind: "target",

@@ -318,21 +318,16 @@ pub fn run(args: &RdnsArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         return Ok(exit);
     }
     for a in &answers {
-        let quoted = |v: &[String]| {
-            format!(
-                "[{}]",
-                v.iter()
-                    .map(|s| format!("'{}'", escape(s)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
         match &a.hostname {
             Some(h) => {
                 writeln!(w, "Hostname : {}", escape(h))?;
-                writeln!(w, "Aliases  : {}", quoted(&a.aliases))?;
+                writeln!(w, "Aliases  : {}", crate::sanitize::python_list(&a.aliases))?;
                 if a.source == "system" {
-                    writeln!(w, "Addresses: {}", quoted(&a.addresses))?;
+                    writeln!(
+                        w,
+                        "Addresses: {}",
+                        crate::sanitize::python_list(&a.addresses)
+                    )?;
                 }
             }
             None => writeln!(
@@ -360,7 +355,11 @@ pub fn run(args: &RdnsArgs, out: &mut Printer) -> anyhow::Result<Exit> {
             Some(false) => writeln!(
                 w,
                 "Verified : {}",
-                format!("NO (names resolve to {})", quoted(&a.forward)).red()
+                format!(
+                    "NO (names resolve to {})",
+                    crate::sanitize::python_list(&a.forward)
+                )
+                .red()
             )?,
             None => {}
         }
