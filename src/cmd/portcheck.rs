@@ -119,7 +119,8 @@ fn expand_targets(args: &PortcheckArgs) -> Result<Targets> {
         let (host, port) = split_port(t)?;
         if host.contains('/') {
             let cidr: Cidr = host.parse()?;
-            count += cidr.size();
+            // Saturating: /0 of IPv6 alone is 2^128 addresses.
+            count = count.saturating_add(cidr.size());
             if count > MAX_ADDRESSES {
                 return Err(NetkitError::invalid(format!(
                     "{t}: more than {MAX_ADDRESSES} addresses to scan; split the block"
