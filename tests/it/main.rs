@@ -6,6 +6,7 @@ mod support;
 mod assets;
 mod diagnose;
 mod echo;
+mod fuzz;
 mod lookup;
 mod mcast;
 mod pack;
