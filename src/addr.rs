@@ -188,7 +188,8 @@ pub fn unpack(text: &str) -> Result<PackReport> {
     let report = match bytes.len() {
         4 => {
             let addr = Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]);
-            ipv4_report(text, addr, Ipv4Parsers::both("a.b.c.d"))
+            // Bytes were given, not text: no parser judged anything.
+            ipv4_report(text, addr, None)
         }
         16 => {
             let mut octets = [0u8; 16];
@@ -291,16 +292,6 @@ fn parse_escaped(body: &str) -> std::result::Result<Vec<u8>, String> {
     Ok(out)
 }
 
-impl Ipv4Parsers {
-    fn both(form: &str) -> Self {
-        Ipv4Parsers {
-            inet_pton: true,
-            inet_aton: true,
-            aton_form: form.to_string(),
-        }
-    }
-}
-
 fn pack_ipv4(input: &str, text: &str) -> Option<PackReport> {
     let strict = text.parse::<Ipv4Addr>().ok();
     let (legacy, form, trailing) = inet_aton_detail(text)?;
@@ -309,7 +300,7 @@ fn pack_ipv4(input: &str, text: &str) -> Option<PackReport> {
         inet_aton: true,
         aton_form: form.to_string(),
     };
-    let mut report = ipv4_report(input, legacy, parsers);
+    let mut report = ipv4_report(input, legacy, Some(parsers));
     if strict.is_none() {
         report.notes.push(format!(
             "not a dotted quad: only the legacy inet_aton parser accepts it (as {legacy}); \
@@ -435,7 +426,7 @@ fn ipv4_diagnosis(text: &str) -> String {
     "not an IPv4 address: parts out of range or malformed".into()
 }
 
-fn ipv4_report(input: &str, addr: Ipv4Addr, parsers: Ipv4Parsers) -> PackReport {
+fn ipv4_report(input: &str, addr: Ipv4Addr, parsers: Option<Ipv4Parsers>) -> PackReport {
     let octets = addr.octets();
     let (classes, scope) = classify_v4(addr);
     let global = classes == ["global"] || scope == Some("global");
@@ -451,7 +442,7 @@ fn ipv4_report(input: &str, addr: Ipv4Addr, parsers: Ipv4Parsers) -> PackReport 
         global: Some(global),
         multicast_scope: scope,
         reverse_name: Some(reverse_name_v4(addr)),
-        parsers: Some(parsers),
+        parsers,
         full: None,
         zone: None,
         scope_id: None,

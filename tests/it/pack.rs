@@ -260,3 +260,12 @@ fn agrees_with_python_socket() {
         );
     }
 }
+
+#[test]
+fn unpacked_bytes_are_judged_by_no_parser() {
+    let v = pack_json(&["--unpack", "7f000001", "127.0.0.1"]);
+    let unpacked = v.iter().find(|r| r["input"] == "7f000001").unwrap();
+    assert!(unpacked.get("parsers").is_none(), "{unpacked}");
+    let typed = v.iter().find(|r| r["input"] == "127.0.0.1").unwrap();
+    assert_eq!(typed["parsers"]["inet_pton"], true);
+}
