@@ -137,15 +137,8 @@ fn message_mode_like_the_seed() {
         (Some(true), Some(12))
     );
     // stdin, binary, larger than one buffer
-    let mut child = crate::support::netkit()
-        .args(["--json", "echo-client", &srv.addr()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    child.stdin.take().unwrap().write_all(&data).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::run_with_stdin(&["--json", "echo-client", &srv.addr()], &data);
     let s = summary(&out);
     assert_eq!(
         (s["matched"].as_bool(), s["bytes_received"].as_u64()),

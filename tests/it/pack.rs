@@ -1,12 +1,9 @@
 //! `netkit pack`: the seeds' examples, legacy forms, unpacking, byte order,
 //! and agreement with Python's socket module.
 
-use std::io::Write;
-use std::process::Stdio;
-
 use serde_json::Value;
 
-use crate::support::{code, json_lines, netkit, python, run, stdout};
+use crate::support::{code, json_lines, python, run, stdout};
 
 fn pack_json(args: &[&str]) -> Vec<Value> {
     let mut all = vec!["--json", "pack"];
@@ -185,19 +182,10 @@ fn byte_order_matches_the_seed() {
 
 #[test]
 fn addresses_from_stdin_in_order() {
-    let mut child = netkit()
-        .args(["--json", "pack", "10.0.0.1", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"# comment\n127.1\n\n::1\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::run_with_stdin(
+        &["--json", "pack", "10.0.0.1", "-"],
+        b"# comment\n127.1\n\n::1\n",
+    );
     assert_eq!(code(&out), 0);
     let got: Vec<String> = json_lines(&out)
         .iter()

@@ -257,19 +257,10 @@ fn sigint_exits_130() {
 
 #[test]
 fn db_may_be_a_pipe() {
-    let mut child = netkit()
-        .args(["services", "--json", "--db", "/dev/stdin", "gopher"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"gopher 70/tcp\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = crate::support::run_with_stdin(
+        &["services", "--json", "--db", "/dev/stdin", "gopher"],
+        b"gopher 70/tcp\n",
+    );
     assert_eq!(code(&out), 0);
     let lines = json_lines(&out);
     assert_eq!(

@@ -34,6 +34,25 @@ where
     netkit().args(args).output().expect("spawn netkit")
 }
 
+/// Runs netkit with these arguments and `input` on its stdin.
+pub fn run_with_stdin<S: AsRef<OsStr>>(args: &[S], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = netkit()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn netkit");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for netkit")
+}
+
 /// The exit code (panics on death by signal, which a test must notice).
 pub fn code(out: &Output) -> i32 {
     out.status
