@@ -1,29 +1,41 @@
-//! Core error types. Each carries the context a user needs (the input, the
-//! file, the syscall) and knows which exit status it maps to.
+//! Error types. [`NetkitError`] ends a command (bad input, a local failure);
+//! [`Failure`] is a failure reported in-band, inside a result, and is the
+//! JSON error object `{"code", "message"}` of every command.
 
 use std::path::PathBuf;
 
-use crate::exit::Exit;
+use serde::Serialize;
 
-/// An error raised by netkit's core.
+use crate::exit::{Exit, Reason};
+
+/// An error that ends a command.
 #[derive(Debug, thiserror::Error)]
 pub enum NetkitError {
     /// The user gave something netkit cannot parse or accept.
     #[error("{0}")]
     Invalid(String),
-    /// A file named by the user could not be read.
-    #[error("cannot read {path}")]
+    /// A file named by the user could not be read, or is too large.
+    #[error("cannot read {}: {why}", crate::sanitize::escape(&path.display().to_string()))]
     ReadFile {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why, for people.
+        why: String,
     },
-    /// The network has no way there (no route, unreachable).
+    /// A failure with its reason (a bind that failed, no route...).
     #[error("{0}")]
-    Unreachable(String),
+    Failed(Failure),
+    /// The command `portcheck --wait -- CMD` was to run cannot run
+    /// (126: not executable, 127: not found), as a shell reports it.
+    #[error("{message}")]
+    Command {
+        /// 126 or 127.
+        code: u8,
+        /// For people.
+        message: String,
+    },
     /// A local system call failed.
-    #[error("{call}")]
+    #[error("{call}: {source}")]
     System {
         /// The call that failed.
         call: &'static str,
@@ -38,14 +50,35 @@ impl NetkitError {
         NetkitError::Invalid(msg.into())
     }
 
+    /// A file that could not be read.
+    pub fn read_file(path: impl Into<PathBuf>, source: &std::io::Error) -> Self {
+        NetkitError::ReadFile {
+            path: path.into(),
+            why: source.to_string(),
+        }
+    }
+
+    /// A local system call that failed.
+    pub fn system(call: &'static str) -> impl FnOnce(std::io::Error) -> NetkitError {
+        move |source| NetkitError::System { call, source }
+    }
+
     /// The exit status this error maps to.
     pub fn exit(&self) -> Exit {
         match self {
-            NetkitError::Invalid(_) => Exit::Usage,
-            // A file the user named that is missing or unreadable is bad input.
-            NetkitError::ReadFile { .. } => Exit::Usage,
-            NetkitError::Unreachable(_) => Exit::Connect,
-            NetkitError::System { .. } => Exit::Local,
+            NetkitError::Invalid(_) | NetkitError::ReadFile { .. } => Exit::Usage,
+            NetkitError::Failed(f) => f.reason.exit(),
+            NetkitError::Command { code, .. } => Exit::Child(*code),
+            NetkitError::System { source, .. } => Reason::from_local_io(source).exit(),
+        }
+    }
+
+    /// The hint that goes with it, if any.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            NetkitError::Failed(f) => f.reason.hint(),
+            NetkitError::System { source, .. } => Reason::from_local_io(source).hint(),
+            _ => None,
         }
     }
 }
@@ -53,11 +86,47 @@ impl NetkitError {
 /// Result alias for the core.
 pub type Result<T, E = NetkitError> = std::result::Result<T, E>;
 
-/// An error reported in-band, inside a JSON result.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ErrorInfo {
-    /// A stable snake_case code: `not_found`, `timeout`, ...
-    pub code: &'static str,
-    /// A sentence for people.
+/// A failure reported in-band: the JSON error object, `{"code", "message"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Failure {
+    /// Why, from the one vocabulary (serialised as `code`).
+    #[serde(rename = "code")]
+    pub reason: Reason,
+    /// A sentence for people (already escaped where it quotes input).
     pub message: String,
+}
+
+impl Failure {
+    /// A failure with its reason and message.
+    pub fn new(reason: Reason, message: impl Into<String>) -> Self {
+        Failure {
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// An OS error on `what` (`connect 192.0.2.1:22`), classified.
+    pub fn io(e: &std::io::Error, what: impl std::fmt::Display) -> Self {
+        Failure::new(Reason::from_io(e), format!("{what}: {e}"))
+    }
+
+    /// Nothing came back within `after`.
+    pub fn timeout(what: impl std::fmt::Display, after: std::time::Duration) -> Self {
+        Failure::new(
+            Reason::Timeout,
+            format!("{what}: no answer within {}", crate::output::seconds(after)),
+        )
+    }
+
+    /// The exit status.
+    pub fn exit(&self) -> Exit {
+        self.reason.exit()
+    }
+}
+
+impl From<Failure> for NetkitError {
+    fn from(f: Failure) -> Self {
+        NetkitError::Failed(f)
+    }
 }

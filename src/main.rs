@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use netkit::cli::{self, Command};
 use netkit::cmd;
-use netkit::error::NetkitError;
+use netkit::error::{Failure, NetkitError};
 use netkit::exit::Exit;
 use netkit::output::{self, Mode, Printer};
+use netkit::signal::{Stop, StopCause};
 
 fn main() -> ExitCode {
     let cli = match cli::parse(std::env::args_os()) {
@@ -15,68 +16,87 @@ fn main() -> ExitCode {
         Err(err) => return clap_failure(&err),
     };
     output::apply_color(cli.global.color);
-    if !cli.command.handles_interrupt() {
-        exit_130_on_sigint();
-    }
-    let mode = match (cli.global.quiet, cli.global.json) {
-        (true, true) => Mode::QuietJson,
-        (true, false) => Mode::Quiet,
-        (false, true) => Mode::Json,
-        (false, false) => Mode::Human,
+    let stop = Stop::process();
+    let mode = if cli.global.json {
+        Mode::Json
+    } else {
+        Mode::Human
     };
-    let mut printer = Printer::stdout(mode, cli.global.verbose);
+    let mut out = Printer::stdout(mode, cli.global.quiet, cli.global.verbose);
     let result = match &cli.command {
-        Command::Pack(args) => cmd::pack::run(args, &mut printer),
-        Command::Services(args) => cmd::services::run(args, &mut printer),
-        Command::Proto(args) => cmd::proto::run(args, &mut printer),
-        Command::McastSend(args) => cmd::mcast_send::run(args, &mut printer),
-        Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut printer),
-        Command::EchoServer(args) => cmd::echo_server::run(args, &mut printer),
-        Command::EchoClient(args) => cmd::echo_client::run(args, &mut printer),
-        Command::Hostname(args) => cmd::hostname::run(args, &mut printer),
-        Command::Addrinfo(args) => cmd::addrinfo::run(args, &mut printer),
-        Command::Lookup(args) => cmd::lookup::run(args, &mut printer),
-        Command::Fqdn(args) => cmd::fqdn::run(args, &mut printer),
-        Command::Rdns(args) => cmd::rdns::run(args, &mut printer),
-        Command::Portcheck(args) => cmd::portcheck::run(args, &mut printer),
-        Command::Diagnose(args) => cmd::diagnose::run(args, &mut printer),
+        Command::Pack(args) => cmd::pack::run(args, &mut out, &stop),
+        Command::Services(args) => cmd::services::run(args, &mut out, &stop),
+        Command::Proto(args) => cmd::proto::run(args, &mut out, &stop),
+        Command::McastSend(args) => cmd::mcast_send::run(args, &mut out, &stop),
+        Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut out, &stop),
+        Command::EchoServer(args) => cmd::echo_server::run(args, &mut out, &stop),
+        Command::EchoClient(args) => cmd::echo_client::run(args, &mut out, &stop),
+        Command::Hostname(args) => cmd::hostname::run(args, &mut out, &stop),
+        Command::Addrinfo(args) => cmd::addrinfo::run(args, &mut out, &stop),
+        Command::Lookup(args) => cmd::lookup::run(args, &mut out, &stop),
+        Command::Fqdn(args) => cmd::fqdn::run(args, &mut out, &stop),
+        Command::Rdns(args) => cmd::rdns::run(args, &mut out, &stop),
+        Command::Portcheck(args) => cmd::portcheck::run(args, &mut out, &stop),
+        Command::Diagnose(args) => cmd::diagnose::run(args, &mut out, &stop),
     }
-    .and_then(|exit| printer.flush().map(|_| exit).map_err(Into::into));
-    match result {
-        Ok(exit) => ExitCode::from(exit.code()),
-        Err(err) => failure(&err, cli.command.name()),
+    .and_then(|exit| out.flush().map(|()| exit).map_err(Into::into));
+    let exit = match result {
+        Ok(exit) => exit,
+        Err(err) => return failure(&err, cli.command.name(), &stop),
+    };
+    ExitCode::from(final_exit(exit, &cli.command, &stop).code())
+}
+
+/// A signal decides the status (130, 143) over the command's own, except
+/// for echo-server, whose normal stop is a signal, and a child's status,
+/// which `portcheck --wait -- CMD` hands on.
+fn final_exit(exit: Exit, command: &Command, stop: &Stop) -> Exit {
+    match stop.cause() {
+        Some(StopCause::ClosedOutput) => Exit::Success,
+        Some(_) if matches!(command, Command::EchoServer(_)) => exit,
+        Some(_) if matches!(exit, Exit::Child(_)) => exit,
+        Some(cause) => cause.exit(),
+        None => exit,
     }
 }
 
 /// Prints the one error line and picks the exit code. A closed stdout
 /// (`netkit ... | head -1`) is not an error: exit 0 quietly.
-fn failure(err: &anyhow::Error, command: &str) -> ExitCode {
-    if err
+fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> ExitCode {
+    let broken = err
         .chain()
         .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
-    {
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe);
+    if broken || stop.cause() == Some(StopCause::ClosedOutput) {
         return ExitCode::SUCCESS;
     }
-    let exit = err
-        .chain()
-        .find_map(|e| e.downcast_ref::<NetkitError>())
-        .map_or(Exit::Local, NetkitError::exit);
+    let (exit, hint) = match err.chain().find_map(|e| e.downcast_ref::<NetkitError>()) {
+        Some(e) => (e.exit(), e.hint()),
+        None => match err.chain().find_map(|e| e.downcast_ref::<Failure>()) {
+            Some(f) => (f.exit(), f.reason.hint()),
+            None => (Exit::Local, None),
+        },
+    };
     let message = format!("{err:#}").replace('\n', " ");
-    let hint = if exit == Exit::Usage {
-        format!(" (see 'netkit {command} --help')")
-    } else {
-        String::new()
+    let tail = match (exit, hint) {
+        (Exit::Usage, _) => format!(" (see 'netkit {command} --help')"),
+        (_, Some(h)) => format!(" ({h})"),
+        _ => String::new(),
     };
     let _ = writeln!(
         io::stderr(),
-        "netkit: error: {}{hint}",
-        netkit::sanitize::escape(&message)
+        "netkit: error: {}{tail}",
+        netkit::sanitize::brief(&message, 2000)
     );
+    let exit = match stop.exit() {
+        Some(signal) if stop.by_signal() => signal,
+        _ => exit,
+    };
     ExitCode::from(exit.code())
 }
 
-/// clap's errors in one line; help and version go to stdout with status 0.
+/// clap's errors in one line (with its "did you mean" tip); help and
+/// version go to stdout with status 0.
 fn clap_failure(err: &clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
@@ -89,19 +109,24 @@ fn clap_failure(err: &clap::Error) -> ExitCode {
             ExitCode::from(Exit::Usage.code())
         }
         _ => {
-            // clap's message runs until the first blank line; the usage and
-            // tips after it are left out to keep the error to one line.
+            // The message and its tips, up to the usage block.
             let rendered = err.render().to_string();
             let message = rendered
                 .lines()
-                .take_while(|l| !l.trim().is_empty())
                 .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
-                .join(" ");
+                .join("; ");
             let message = message.strip_prefix("error: ").unwrap_or(&message);
-            let subcommand = std::env::args()
+            // argv may hold bytes that are not UTF-8: never panic on them.
+            let subcommand = std::env::args_os()
                 .skip(1)
-                .find(|a| cli::command().find_subcommand(a).is_some())
+                .find_map(|a| {
+                    a.to_str()
+                        .filter(|s| cli::is_subcommand(s))
+                        .map(str::to_string)
+                })
                 .map(|s| format!(" {s}"))
                 .unwrap_or_default();
             let _ = writeln!(
@@ -111,18 +136,5 @@ fn clap_failure(err: &clap::Error) -> ExitCode {
             );
             ExitCode::from(Exit::Usage.code())
         }
-    }
-}
-
-/// Short commands have nothing to print when interrupted: exit 130 at once.
-fn exit_130_on_sigint() {
-    // SAFETY: the action only calls `_exit`, which is async-signal-safe.
-    let registered = unsafe {
-        signal_hook::low_level::register(signal_hook::consts::SIGINT, || {
-            signal_hook::low_level::exit(Exit::Interrupted.code().into())
-        })
-    };
-    if let Err(e) = registered {
-        let _ = writeln!(io::stderr(), "netkit: warning: cannot handle SIGINT: {e}");
     }
 }

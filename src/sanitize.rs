@@ -46,8 +46,21 @@ pub fn python_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// Untrusted or user text to quote inside a message: escaped, and cut to
+/// `max` characters with the original length noted, so a 50 MB argument
+/// makes a short error line.
+pub fn brief(text: &str, max: usize) -> String {
+    let escaped = escape(text);
+    if escaped.chars().count() <= max {
+        return escaped.into_owned();
+    }
+    let cut: String = escaped.chars().take(max).collect();
+    format!("{cut}... ({} bytes)", text.len())
+}
+
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 #[cfg(test)]
@@ -69,6 +82,13 @@ mod tests {
         for (input, want) in table {
             assert_eq!(escape(input), want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn brief_cuts_long_text() {
+        assert_eq!(brief("short", 10), "short");
+        let b = brief(&"x".repeat(1000), 10);
+        assert_eq!(b, "xxxxxxxxxx... (1000 bytes)");
     }
 
     #[test]

@@ -1,33 +1,322 @@
-//! SIGINT/SIGTERM for long-running commands: a flag they poll, so they stop
-//! cleanly and print what they gathered.
+//! One stop mechanism for every command: SIGINT, SIGTERM and a closed
+//! stdout all set the same [`Stop`], which loops poll (`is_set`), blocking
+//! waits sleep on (`sleep`) and async code awaits (`wait`). The command
+//! then prints what it gathered and its summary, and `main` exits 130
+//! (SIGINT), 143 (SIGTERM) or quietly 0 (stdout closed).
+//!
+//! A watchdog holds the promise when a command cannot notice: if the
+//! process has not ended `grace` after the signal (a blocking call in the C
+//! library, a stalled reader), it writes out the buffered lines and exits
+//! with the signal's status. A second signal exits at once the same way.
+//! While `portcheck --wait -- CMD` runs its command, signals are passed to
+//! the command instead, and netkit waits for it.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
-use crate::error::{NetkitError, Result};
+use crate::exit::Exit;
 
-/// A flag set by SIGINT or SIGTERM.
-pub fn stop_flag() -> Result<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        signal_hook::flag::register(sig, Arc::clone(&flag)).map_err(|source| {
-            NetkitError::System {
-                call: "installing a signal handler",
-                source,
-            }
-        })?;
-    }
-    Ok(flag)
+/// What stopped a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopCause {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM (a CI job cancelled, `kill`).
+    Terminate,
+    /// The reader of stdout went away (`| head -1`).
+    ClosedOutput,
 }
 
-/// Whether SIGINT (not SIGTERM) was received; decides exit 130.
-pub fn interrupted_flag() -> Result<Arc<AtomicBool>> {
-    let flag = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&flag)).map_err(
-        |source| NetkitError::System {
-            call: "installing a signal handler",
-            source,
-        },
-    )?;
-    Ok(flag)
+impl StopCause {
+    fn from_u8(v: u8) -> Option<StopCause> {
+        match v {
+            1 => Some(StopCause::Interrupt),
+            2 => Some(StopCause::Terminate),
+            3 => Some(StopCause::ClosedOutput),
+            _ => None,
+        }
+    }
+
+    fn as_u8(self) -> u8 {
+        match self {
+            StopCause::Interrupt => 1,
+            StopCause::Terminate => 2,
+            StopCause::ClosedOutput => 3,
+        }
+    }
+
+    /// The exit status a stop of this kind imposes.
+    pub fn exit(self) -> Exit {
+        match self {
+            StopCause::Interrupt => Exit::Interrupted,
+            StopCause::Terminate => Exit::Terminated,
+            StopCause::ClosedOutput => Exit::Success,
+        }
+    }
+}
+
+struct Inner {
+    cause: AtomicU8,
+    notify: tokio::sync::Notify,
+    lock: Mutex<()>,
+    cv: Condvar,
+    grace_ms: AtomicU64,
+    child: AtomicI32,
+}
+
+/// A stop flag shared by everything a command runs.
+#[derive(Clone)]
+pub struct Stop {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Stop({:?})", self.cause())
+    }
+}
+
+impl Default for Stop {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// How long a command may take to end after a signal before the watchdog
+/// ends it (commands that drain, like echo-server, raise it).
+pub const DEFAULT_GRACE: Duration = Duration::from_millis(1500);
+
+impl Stop {
+    /// A flag that only [`Stop::trigger`] sets (tests, library callers).
+    pub fn new() -> Stop {
+        Stop {
+            inner: Arc::new(Inner {
+                cause: AtomicU8::new(0),
+                notify: tokio::sync::Notify::new(),
+                lock: Mutex::new(()),
+                cv: Condvar::new(),
+                grace_ms: AtomicU64::new(DEFAULT_GRACE.as_millis() as u64),
+                child: AtomicI32::new(0),
+            }),
+        }
+    }
+
+    /// The process's stop flag, wired to SIGINT, SIGTERM and stdout.
+    /// Installed once; later calls return the same flag.
+    pub fn process() -> Stop {
+        static PROCESS: OnceLock<Stop> = OnceLock::new();
+        PROCESS
+            .get_or_init(|| {
+                let stop = Stop::new();
+                install(&stop);
+                stop
+            })
+            .clone()
+    }
+
+    /// Sets the flag (the first cause wins) and wakes every waiter.
+    pub fn trigger(&self, cause: StopCause) {
+        let _ = self.inner.cause.compare_exchange(
+            0,
+            cause.as_u8(),
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+        self.inner.notify.notify_waiters();
+        let _guard = self.inner.lock.lock();
+        self.inner.cv.notify_all();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_set(&self) -> bool {
+        self.inner.cause.load(Ordering::Acquire) != 0
+    }
+
+    /// Why, if stopped.
+    pub fn cause(&self) -> Option<StopCause> {
+        StopCause::from_u8(self.inner.cause.load(Ordering::Acquire))
+    }
+
+    /// Whether a signal (not the command itself) stopped it.
+    pub fn by_signal(&self) -> bool {
+        matches!(
+            self.cause(),
+            Some(StopCause::Interrupt | StopCause::Terminate)
+        )
+    }
+
+    /// The exit status the stop imposes, if any.
+    pub fn exit(&self) -> Option<Exit> {
+        self.cause().map(StopCause::exit)
+    }
+
+    /// Resolves once the flag is set.
+    pub async fn wait(&self) {
+        loop {
+            let notified = self.inner.notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_set() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Sleeps for `d` unless stopped first; true when the full time passed.
+    pub fn sleep(&self, d: Duration) -> bool {
+        let until = Instant::now() + d;
+        let mut guard = self
+            .inner
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if self.is_set() {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= until {
+                return true;
+            }
+            guard = match self.inner.cv.wait_timeout(guard, until - now) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+        }
+    }
+
+    /// How long the command may take to end after a signal.
+    pub fn set_grace(&self, grace: Duration) {
+        self.inner
+            .grace_ms
+            .store(grace.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn grace(&self) -> Duration {
+        Duration::from_millis(self.inner.grace_ms.load(Ordering::Relaxed))
+    }
+
+    /// While a child runs, signals go to it (`Some(pid)`) instead of
+    /// stopping netkit; `None` when it has ended.
+    pub fn forward_to(&self, pid: Option<u32>) {
+        let pid = pid.and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
+        self.inner.child.store(pid, Ordering::SeqCst);
+    }
+
+    fn child(&self) -> Option<i32> {
+        match self.inner.child.load(Ordering::SeqCst) {
+            0 => None,
+            pid => Some(pid),
+        }
+    }
+}
+
+fn install(stop: &Stop) {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]);
+    let stop2 = stop.clone();
+    match signals {
+        Ok(mut signals) => {
+            let spawned = std::thread::Builder::new()
+                .name("netkit-signals".into())
+                .spawn(move || {
+                    for sig in signals.forever() {
+                        on_signal(&stop2, sig);
+                    }
+                });
+            if spawned.is_err() {
+                return;
+            }
+        }
+        Err(_) => return,
+    }
+    watch_stdout(stop);
+}
+
+fn on_signal(stop: &Stop, sig: i32) {
+    if let Some(pid) = stop.child() {
+        crate::sys::kill(pid, sig);
+        return;
+    }
+    let cause = if sig == signal_hook::consts::SIGINT {
+        StopCause::Interrupt
+    } else {
+        StopCause::Terminate
+    };
+    let code = cause.exit().code();
+    let first = !stop.is_set();
+    stop.trigger(cause);
+    if !first {
+        // A second signal: the user means it.
+        crate::output::stdout_sink().flush_within(Duration::from_millis(100));
+        crate::sys::exit_now(code);
+    }
+    let grace = stop.grace();
+    let stop = stop.clone();
+    let _ = std::thread::Builder::new()
+        .name("netkit-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(grace);
+            if stop.child().is_some() {
+                return;
+            }
+            crate::output::stdout_sink().flush_within(Duration::from_millis(250));
+            crate::sys::exit_now(code);
+        });
+}
+
+/// When stdout is a pipe or a socket, a reader that goes away (`| head -1`)
+/// stops the command at once, even one that prints nothing until its end.
+fn watch_stdout(stop: &Stop) {
+    if !crate::sys::stdout_is_pipe_or_socket() {
+        return;
+    }
+    let stop = stop.clone();
+    let _ = std::thread::Builder::new()
+        .name("netkit-stdout".into())
+        .spawn(move || {
+            if crate::sys::wait_stdout_closed() {
+                stop.trigger(StopCause::ClosedOutput);
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleep_ends_early_on_stop() {
+        let stop = Stop::new();
+        let s2 = stop.clone();
+        let t = std::thread::spawn(move || s2.sleep(Duration::from_secs(30)));
+        std::thread::sleep(Duration::from_millis(20));
+        stop.trigger(StopCause::Interrupt);
+        assert!(!t.join().unwrap());
+        assert_eq!(stop.exit(), Some(Exit::Interrupted));
+        stop.trigger(StopCause::Terminate);
+        assert_eq!(stop.cause(), Some(StopCause::Interrupt), "first cause wins");
+        assert!(Stop::new().sleep(Duration::from_millis(1)));
+    }
+
+    #[test]
+    fn async_wait_wakes() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let stop = Stop::new();
+        let s2 = stop.clone();
+        rt.block_on(async move {
+            let w = tokio::spawn(async move { s2.wait().await });
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            stop.trigger(StopCause::Terminate);
+            tokio::time::timeout(Duration::from_secs(5), w)
+                .await
+                .unwrap()
+                .unwrap();
+        });
+    }
 }

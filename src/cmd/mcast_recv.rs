@@ -1,19 +1,16 @@
 //! `netkit mcast-recv`: join a group, report datagrams and per-sender stats.
 
-use std::io::Write;
-use std::sync::atomic::Ordering;
-
-use colored::Colorize;
-
+use crate::addr::iface;
 use crate::cli::McastRecvArgs;
-use crate::exit::Exit;
-use crate::iface;
-use crate::mcast::{self, Datagram, Joined, RecvConfig, RecvSummary};
+use crate::error::Failure;
+use crate::exit::{Exit, Reason};
+use crate::mcast::recv::{self, Event, RecvConfig};
 use crate::output::Printer;
-use crate::sanitize::escape;
+use crate::signal::Stop;
+use crate::threshold::{self, Metric, Threshold};
 
 /// Runs `netkit mcast-recv`.
-pub fn run(args: &McastRecvArgs, out: &mut Printer) -> anyhow::Result<Exit> {
+pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
     let interfaces = args
         .interface
         .iter()
@@ -28,147 +25,49 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer) -> anyhow::Result<Exit> {
         idle_timeout: args.timeout,
         preview_bytes: 64,
     };
-    let stop = crate::signal::stop_flag()?;
-    let interrupted = crate::signal::interrupted_flag()?;
-    let json = out.is_json();
-    let out = std::cell::RefCell::new(out);
-    // Flushing every datagram costs a write(2) each; at high rates flush
-    // every 50 ms instead (the joined line is flushed at once).
-    let mut last_flush = std::time::Instant::now();
-    let mut summary = mcast::receive(
-        &cfg,
-        &stop,
-        |joined| {
-            let mut out = out.borrow_mut();
-            if json {
-                out.json(joined)?;
-            } else {
-                render_joined(out.human(), joined)?;
-            }
-            out.flush()
-        },
-        |d| {
-            let mut out = out.borrow_mut();
-            if json {
-                out.json(d)?;
-            } else {
-                render_datagram(out.human(), d)?;
-            }
-            if last_flush.elapsed() >= std::time::Duration::from_millis(50) {
-                last_flush = std::time::Instant::now();
-                out.flush()?;
-            }
-            Ok(())
-        },
-    )?;
-    let out = out.into_inner();
+    let thresholds: Vec<Threshold> = [
+        args.expect
+            .map(|n| Threshold::min("--expect", Metric::Received, n as f64)),
+        args.max_loss
+            .map(|v| Threshold::max("--max-loss", Metric::LossPct, v)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut summary = recv::receive(&cfg, stop, &mut |e| match e {
+        Event::Joined(j) => out.emit(j),
+        Event::Datagram(d) => out.emit(d),
+        Event::Gap(g) => out.emit(g),
+    })?;
     let mut exit = Exit::Success;
     if summary.received == 0 {
-        summary.failures.push(match summary.stop_reason {
-            "timeout" => format!("nothing arrived within {:.1} s", args.timeout.as_secs_f64()),
-            _ => "nothing arrived".to_string(),
-        });
-        exit = if summary.stop_reason == "timeout" {
+        let (reason, message) = match summary.stop_reason {
+            "timeout" => (
+                Reason::Timeout,
+                "nothing arrived within --timeout".to_string(),
+            ),
+            _ => (Reason::NothingReceived, "nothing arrived".to_string()),
+        };
+        let f = Failure::new(reason, message);
+        exit = if reason == Reason::Timeout {
             Exit::Timeout
         } else {
             Exit::Negative
         };
+        summary.error = Some(f);
     }
-    if let Some(n) = args.expect.filter(|n| summary.received < *n) {
-        summary.failures.push(format!(
-            "{} datagrams arrived, --expect {n}",
-            summary.received
-        ));
+    summary.thresholds = threshold::check(&thresholds, |m| match m {
+        Metric::Received => Some(summary.received as f64),
+        Metric::LossPct => Some(summary.loss_pct),
+        _ => None,
+    });
+    if let Some(c) = summary.thresholds.first() {
         exit = exit.max(Exit::Negative);
+        summary
+            .error
+            .get_or_insert_with(|| Failure::new(Reason::Threshold, c.message.clone()));
     }
-    if let Some(max) = args.max_loss.filter(|m| summary.loss_pct > *m) {
-        summary.failures.push(format!(
-            "loss {:.2}% is above --max-loss {max}%",
-            summary.loss_pct
-        ));
-        exit = exit.max(Exit::Negative);
-    }
-    if interrupted.load(Ordering::Relaxed) {
-        exit = Exit::Interrupted;
-    }
-    if json {
-        out.summary_json(&summary)?;
-    } else {
-        render_summary(out.summary_human(), &summary)?;
-    }
+    summary.ok = summary.error.is_none();
+    out.summary(&summary)?;
     Ok(exit)
-}
-
-fn render_joined(w: &mut dyn Write, j: &Joined) -> std::io::Result<()> {
-    let on = if j.interfaces.is_empty() {
-        "the default interface".to_string()
-    } else {
-        j.interfaces.join(", ")
-    };
-    let source = j
-        .source
-        .as_deref()
-        .map(|s| format!(", source {s} only"))
-        .unwrap_or_default();
-    writeln!(w, "Joined {} port {} on {on}{source}", j.group, j.port)
-}
-
-fn render_datagram(w: &mut dyn Write, d: &Datagram) -> std::io::Result<()> {
-    let mut line = format!("{}  {} bytes", d.from, d.bytes);
-    match (d.seq, &d.preview) {
-        (Some(seq), _) => line.push_str(&format!("  seq {seq}")),
-        (None, Some(p)) => line.push_str(&format!("  raw {}", mcast::preview_text(p))),
-        (None, None) => {}
-    }
-    if let Some(delay) = d.delay_ms {
-        line.push_str(&format!("  delay {delay:.3} ms"));
-    }
-    match d.anomaly {
-        Some(a) => writeln!(w, "{line}  {}", a.yellow()),
-        None => writeln!(w, "{line}"),
-    }
-}
-
-fn render_summary(w: &mut dyn Write, s: &RecvSummary) -> std::io::Result<()> {
-    writeln!(w, "--- {}:{} multicast statistics ---", s.group, s.port)?;
-    for p in &s.senders {
-        let who = match p.sender_id {
-            Some(id) => format!("{} (sender {id:016x})", escape(&p.from)),
-            None => format!("{} (raw)", escape(&p.from)),
-        };
-        let mut line = format!("{who}: {} received", p.received);
-        if !p.raw {
-            line.push_str(&format!(
-                ", {} lost ({:.2}%), {} duplicates, {} reordered",
-                p.lost, p.loss_pct, p.duplicates, p.reordered
-            ));
-            if p.out_of_window > 0 {
-                line.push_str(&format!(", {} out of window", p.out_of_window));
-            }
-        }
-        line.push_str(&format!(", {:.1} datagrams/s", p.rate_pps));
-        if let (Some(min), Some(avg), Some(max)) = (p.delay_min_ms, p.delay_avg_ms, p.delay_max_ms)
-        {
-            line.push_str(&format!(
-                ", delay min/avg/max {min:.3}/{avg:.3}/{max:.3} ms"
-            ));
-        }
-        writeln!(w, "{line}")?;
-    }
-    writeln!(
-        w,
-        "total: {} received ({} raw), {} lost ({:.2}%), {} duplicates, {} reordered in {:.3} s, stopped by {}",
-        s.received,
-        s.raw,
-        s.lost,
-        s.loss_pct,
-        s.duplicates,
-        s.reordered,
-        s.duration_ms / 1e3,
-        s.stop_reason
-    )?;
-    for f in &s.failures {
-        writeln!(w, "{}", f.red())?;
-    }
-    Ok(())
 }

@@ -1,24 +1,23 @@
 //! `netkit mcast-send`: numbered datagrams (or a message) to a group.
 
 use std::io::Read;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use colored::Colorize;
-
+use crate::addr::iface;
 use crate::cli::McastSendArgs;
 use crate::error::NetkitError;
 use crate::exit::Exit;
-use crate::iface;
-use crate::mcast::{self, HEADER_LEN, Payload, SendConfig};
+use crate::mcast::send::{self, Payload, SendConfig};
+use crate::mcast::{HEADER_LEN, MAX_PAYLOAD_V4, MAX_PAYLOAD_V6};
 use crate::output::Printer;
+use crate::signal::Stop;
 
 /// Turns the arguments into a validated configuration.
 pub fn config(args: &McastSendArgs, stdin: impl Read) -> Result<SendConfig, NetkitError> {
     let max = if args.target.group.is_ipv4() {
-        mcast::MAX_PAYLOAD_V4
+        MAX_PAYLOAD_V4
     } else {
-        mcast::MAX_PAYLOAD_V6
+        MAX_PAYLOAD_V6
     };
     let payload = match &args.message {
         Some(text) => {
@@ -27,10 +26,7 @@ pub fn config(args: &McastSendArgs, stdin: impl Read) -> Result<SendConfig, Netk
                 stdin
                     .take(max as u64 + 1)
                     .read_to_end(&mut buf)
-                    .map_err(|source| NetkitError::System {
-                        call: "reading stdin",
-                        source,
-                    })?;
+                    .map_err(NetkitError::system("reading stdin"))?;
                 buf
             } else {
                 text.as_bytes().to_vec()
@@ -52,12 +48,12 @@ pub fn config(args: &McastSendArgs, stdin: impl Read) -> Result<SendConfig, Netk
             Payload::Sequenced(args.size)
         }
     };
-    if let Some(src) = args.source {
-        if src.is_ipv4() != args.target.group.is_ipv4() {
-            return Err(NetkitError::invalid(format!(
-                "--source {src} is not of the group's address family"
-            )));
-        }
+    if let Some(src) = args.source
+        && src.is_ipv4() != args.target.group.is_ipv4()
+    {
+        return Err(NetkitError::invalid(format!(
+            "--source {src} is not of the group's address family"
+        )));
     }
     let interface = args.interface.as_deref().map(iface::find).transpose()?;
     let default_count = if args.message.is_some() { 1 } else { 10 };
@@ -85,42 +81,11 @@ pub fn config(args: &McastSendArgs, stdin: impl Read) -> Result<SendConfig, Netk
 }
 
 /// Runs `netkit mcast-send`.
-pub fn run(args: &McastSendArgs, out: &mut Printer) -> anyhow::Result<Exit> {
+pub fn run(args: &McastSendArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
     let cfg = config(args, std::io::stdin().lock())?;
-    let stop = crate::signal::stop_flag()?;
-    let interrupted = crate::signal::interrupted_flag()?;
-    let summary = mcast::send(&cfg, &stop)?;
-    if out.is_json() {
-        out.json(&summary)?;
-    } else {
-        let w = out.human();
-        writeln!(w, "--- {} multicast send ---", cfg.target)?;
-        writeln!(
-            w,
-            "{} datagrams, {} bytes from {} in {:.3} s: {:.1} datagrams/s, {:.2} Mbit/s{}",
-            summary.sent,
-            summary.bytes,
-            summary.local,
-            summary.duration_ms / 1e3,
-            summary.rate_pps,
-            summary.rate_mbps,
-            summary
-                .sender_id
-                .map(|id| format!(", sender id {id:016x}"))
-                .unwrap_or_default()
-        )?;
-        if summary.errors > 0 {
-            let last = summary.last_error.as_deref().unwrap_or("");
-            writeln!(
-                w,
-                "{}",
-                format!("{} sends failed (last: {last})", summary.errors).red()
-            )?;
-        }
-    }
-    Ok(if interrupted.load(Ordering::Relaxed) {
-        Exit::Interrupted
-    } else if summary.errors > 0 {
+    let summary = send::send(&cfg, stop)?;
+    out.summary(&summary)?;
+    Ok(if summary.send_errors > 0 {
         Exit::Negative
     } else {
         Exit::Success

@@ -1,13 +1,13 @@
 //! `echo-client`: message, ping, throughput and load modes over TCP, UDP or
-//! a Unix socket, optionally through a SOCKS5 proxy.
+//! a Unix socket, optionally through a proxy. [`run`] is the whole client:
+//! the command only validates its arguments and prints what this returns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -15,9 +15,14 @@ use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpStream, UdpSocket, UnixStream};
 
-use super::{HostPort, RttStats, check_pattern, classify_io, pattern};
-use crate::exit::Exit;
-use crate::proxy::Socks5Proxy;
+use super::check_pattern;
+use super::stats::{RttHistogram, RttStats};
+use crate::error::Failure;
+use crate::exit::{Exit, Reason};
+use crate::probe::diagnose::http::Stream;
+use crate::probe::proxy::{Dest, Proxy};
+use crate::signal::Stop;
+use crate::threshold::{self, Crossed, Metric, Threshold};
 
 /// How to reach the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,67 +46,70 @@ impl Transport {
     }
 }
 
-/// Address family restriction (`-4`/`-6`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// IPv4 only.
-    V4,
-    /// IPv6 only.
-    V6,
-}
-
 /// Where and how to connect.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    /// host:port (absent for Unix sockets).
-    pub target: Option<HostPort>,
+    /// The host (absent for Unix sockets).
+    pub host: Option<crate::addr::Host>,
+    /// The port.
+    pub port: u16,
     /// TCP, UDP or Unix.
     pub transport: Transport,
-    /// `-4`/`-6`.
-    pub family: Option<Family>,
+    /// AF_INET, AF_INET6 or AF_UNSPEC (`-4`/`-6`).
+    pub family: i32,
     /// Connect and reply timeout.
     pub timeout: Duration,
-    /// A SOCKS5 proxy (TCP only).
-    pub proxy: Option<Socks5Proxy>,
+    /// A proxy (TCP only).
+    pub proxy: Option<Proxy>,
+}
+
+/// The target, in the one address form of the JSON contract.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum TargetRef {
+    /// A host (name or address) and port.
+    Host {
+        /// The host as given.
+        address: String,
+        /// The port.
+        port: u16,
+    },
+    /// A Unix socket.
+    Unix {
+        /// Its path.
+        path: String,
+    },
 }
 
 impl Endpoint {
+    /// The target as the JSON contract writes it.
+    pub fn target(&self) -> TargetRef {
+        match (&self.transport, &self.host) {
+            (Transport::Unix(p), _) => TargetRef::Unix {
+                path: p.display().to_string(),
+            },
+            (_, h) => TargetRef::Host {
+                address: h.as_ref().map(|h| h.text()).unwrap_or_default(),
+                port: self.port,
+            },
+        }
+    }
+
     /// What to show as the target.
     pub fn label(&self) -> String {
-        match (&self.transport, &self.target) {
-            (Transport::Unix(p), _) => p.display().to_string(),
-            (_, Some(t)) => t.to_string(),
+        match (&self.transport, &self.host) {
+            (Transport::Unix(p), _) => {
+                crate::sanitize::escape(&p.display().to_string()).into_owned()
+            }
+            (_, Some(h)) => crate::sanitize::escape(
+                &crate::addr::HostPort {
+                    host: h.clone(),
+                    port: Some(self.port),
+                }
+                .with_port(self.port),
+            )
+            .into_owned(),
             (_, None) => "?".into(),
-        }
-    }
-}
-
-/// Why a client operation failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// A stable code: refused, timeout, reset, resolve, not_found, proxy, mismatch, ...
-    pub reason: &'static str,
-    /// The exit status it maps to.
-    pub exit: Exit,
-    /// For people.
-    pub message: String,
-}
-
-impl Failure {
-    fn io(e: &io::Error, what: &str) -> Failure {
-        let (reason, exit) = classify_io(e);
-        Failure {
-            reason,
-            exit,
-            message: format!("{what}: {e}"),
-        }
-    }
-
-    fn timeout(what: &str, after: Duration) -> Failure {
-        Failure {
-            reason: "timeout",
-            exit: Exit::Timeout,
-            message: format!("{what}: no answer within {:.3} s", after.as_secs_f64()),
         }
     }
 }
@@ -112,8 +120,8 @@ pub enum Conn {
     Tcp(TcpStream),
     /// Unix.
     Unix(UnixStream),
-    /// TCP through SOCKS5.
-    Socks(tokio_socks::tcp::Socks5Stream<TcpStream>),
+    /// Through a proxy.
+    Proxied(Box<dyn Stream>),
 }
 
 impl AsyncRead for Conn {
@@ -125,7 +133,7 @@ impl AsyncRead for Conn {
         match self.get_mut() {
             Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Socks(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Proxied(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -139,96 +147,85 @@ impl AsyncWrite for Conn {
         match self.get_mut() {
             Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Socks(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Proxied(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
             Conn::Unix(s) => Pin::new(s).poll_flush(cx),
-            Conn::Socks(s) => Pin::new(s).poll_flush(cx),
+            Conn::Proxied(s) => Pin::new(s).poll_flush(cx),
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Socks(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Proxied(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
 
-/// Resolves the target to socket addresses (system resolver), `-4`/`-6` applied.
+/// Resolves the target (system resolver, bounded by the timeout).
 pub async fn resolve(ep: &Endpoint) -> Result<Vec<SocketAddr>, Failure> {
-    let t = ep.target.as_ref().ok_or_else(|| Failure {
-        reason: "usage",
-        exit: Exit::Usage,
-        message: "a TARGET is required for TCP and UDP".into(),
-    })?;
-    let addrs: Vec<SocketAddr> = match t.host.parse::<std::net::IpAddr>() {
-        Ok(ip) => vec![SocketAddr::new(ip, t.port)],
-        Err(_) => {
-            let found = tokio::time::timeout(
-                ep.timeout,
-                tokio::net::lookup_host((t.host.as_str(), t.port)),
-            )
-            .await
-            .map_err(|_| Failure::timeout(&format!("resolving {}", t.host), ep.timeout))?
-            .map_err(|e| {
-                let text = e.to_string();
-                let (reason, exit) = if text.contains("not known") || text.contains("No address") {
-                    ("not_found", Exit::Negative)
-                } else {
-                    ("resolve", Exit::Resolve)
-                };
-                Failure {
-                    reason,
-                    exit,
-                    message: format!("resolving {}: {e}", t.host),
-                }
-            })?;
-            found.collect()
+    let host = ep
+        .host
+        .as_ref()
+        .ok_or_else(|| Failure::new(Reason::Invalid, "a TARGET is required for TCP and UDP"))?;
+    let ips: Vec<IpAddr> = match host {
+        crate::addr::Host::Ip { ip, .. } => vec![*ip],
+        crate::addr::Host::Name(n) => {
+            crate::resolve::stream_addresses_within(n, ep.family, ep.timeout).await?
         }
     };
-    let addrs: Vec<SocketAddr> = addrs
+    let addrs: Vec<SocketAddr> = ips
         .into_iter()
         .filter(|a| match ep.family {
-            Some(Family::V4) => a.is_ipv4(),
-            Some(Family::V6) => a.is_ipv6(),
-            None => true,
+            libc::AF_INET => a.is_ipv4(),
+            libc::AF_INET6 => a.is_ipv6(),
+            _ => true,
         })
+        .map(|ip| SocketAddr::new(ip, ep.port))
         .collect();
     if addrs.is_empty() {
-        return Err(Failure {
-            reason: "not_found",
-            exit: Exit::Negative,
-            message: format!("{} has no address of the requested family", t.host),
-        });
+        return Err(Failure::new(
+            Reason::NotFound,
+            format!(
+                "{} has no address of the requested family",
+                crate::sanitize::escape(&host.text())
+            ),
+        ));
     }
     Ok(addrs)
 }
 
-/// Connects a stream (TCP, Unix, or TCP through SOCKS5). Returns it and
-/// the connect time in milliseconds.
+/// Connects a stream (TCP, Unix, or through a proxy). Returns it and the
+/// connect time in milliseconds.
 pub async fn connect(ep: &Endpoint) -> Result<(Conn, f64), Failure> {
     let start = Instant::now();
     let conn = match &ep.transport {
         Transport::Unix(path) => {
+            let shown = crate::sanitize::escape(&path.display().to_string()).into_owned();
             let s = tokio::time::timeout(ep.timeout, UnixStream::connect(path))
                 .await
-                .map_err(|_| Failure::timeout("connect", ep.timeout))?
-                .map_err(|e| Failure::io(&e, &format!("connect {}", path.display())))?;
+                .map_err(|_| Failure::timeout(format!("connect {shown}"), ep.timeout))?
+                .map_err(|e| Failure::io(&e, format!("connect {shown}")))?;
             Conn::Unix(s)
         }
         Transport::Udp => {
-            return Err(Failure {
-                reason: "usage",
-                exit: Exit::Usage,
-                message: "UDP has no stream to connect".into(),
-            });
+            return Err(Failure::new(
+                Reason::Invalid,
+                "UDP has no stream to connect",
+            ));
         }
         Transport::Tcp => match &ep.proxy {
-            Some(proxy) => Conn::Socks(connect_socks(ep, proxy).await?),
+            Some(proxy) => {
+                let dest = match (&ep.host, proxy.remote_dns()) {
+                    (Some(crate::addr::Host::Name(n)), true) => Dest::Name(n.clone(), ep.port),
+                    _ => Dest::Addr(resolve(ep).await?[0]),
+                };
+                Conn::Proxied(crate::probe::proxy::connect(proxy, &dest, ep.timeout).await?)
+            }
             None => {
                 let mut last = None;
                 let mut conn = None;
@@ -238,9 +235,9 @@ pub async fn connect(ep: &Endpoint) -> Result<(Conn, f64), Failure> {
                             conn = Some(s);
                             break;
                         }
-                        Ok(Err(e)) => last = Some(Failure::io(&e, &format!("connect {addr}"))),
+                        Ok(Err(e)) => last = Some(Failure::io(&e, format!("connect {addr}"))),
                         Err(_) => {
-                            last = Some(Failure::timeout(&format!("connect {addr}"), ep.timeout))
+                            last = Some(Failure::timeout(format!("connect {addr}"), ep.timeout))
                         }
                     }
                 }
@@ -255,84 +252,155 @@ pub async fn connect(ep: &Endpoint) -> Result<(Conn, f64), Failure> {
     Ok((conn, start.elapsed().as_secs_f64() * 1e3))
 }
 
-async fn connect_socks(
-    ep: &Endpoint,
-    proxy: &Socks5Proxy,
-) -> Result<tokio_socks::tcp::Socks5Stream<TcpStream>, Failure> {
-    use tokio_socks::tcp::Socks5Stream;
-    let t = ep.target.as_ref().ok_or_else(|| Failure {
-        reason: "usage",
-        exit: Exit::Usage,
-        message: "a TARGET is required".into(),
-    })?;
-    let fut = async {
-        let target: tokio_socks::TargetAddr<'_> = if proxy.remote_dns {
-            tokio_socks::TargetAddr::Domain(t.host.as_str().into(), t.port)
-        } else {
-            tokio_socks::TargetAddr::Ip(resolve(ep).await?[0])
-        };
-        let result = match &proxy.auth {
-            Some((user, pass)) => {
-                Socks5Stream::connect_with_password(proxy.address.as_str(), target, user, pass)
-                    .await
-            }
-            None => Socks5Stream::connect(proxy.address.as_str(), target).await,
-        };
-        result.map_err(|e| match e {
-            tokio_socks::Error::Io(io) => Failure::io(&io, &format!("proxy {}", proxy.address)),
-            other => Failure {
-                reason: "proxy",
-                exit: Exit::Connect,
-                message: format!("proxy {}: {other}", proxy.address),
-            },
-        })
-    };
-    let s = tokio::time::timeout(ep.timeout, fut)
-        .await
-        .map_err(|_| Failure::timeout("proxy connect", ep.timeout))??;
-    let _ = s.set_nodelay(true);
-    Ok(s)
-}
-
-async fn udp_socket(ep: &Endpoint) -> Result<(UdpSocket, SocketAddr), Failure> {
+async fn udp_socket(ep: &Endpoint) -> Result<UdpSocket, Failure> {
     let addr = resolve(ep).await?[0];
     let bind: SocketAddr = if addr.is_ipv4() {
-        "0.0.0.0:0".parse().unwrap_or(addr)
+        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
-        "[::]:0".parse().unwrap_or(addr)
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
     };
     let s = UdpSocket::bind(bind)
         .await
         .map_err(|e| Failure::io(&e, "bind"))?;
     s.connect(addr)
         .await
-        .map_err(|e| Failure::io(&e, &format!("connect {addr}")))?;
-    Ok((s, addr))
+        .map_err(|e| Failure::io(&e, format!("connect {addr}")))?;
+    Ok(s)
 }
 
-/// Resolves when `stop` is set (checked every 50 ms).
-pub async fn stopped(stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+/// What the client does.
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// Send one message and compare the echo.
+    Message(Vec<u8>),
+    /// Round trips.
+    Ping(PingPlan),
+    /// Stream and verify: `bytes`, or until `duration`.
+    Throughput {
+        /// Bytes to stream.
+        bytes: Option<u64>,
+        /// Or for how long.
+        duration: Option<Duration>,
+    },
+}
+
+impl Mode {
+    fn name(&self) -> &'static str {
+        match self {
+            Mode::Message(_) => "message",
+            Mode::Ping(_) => "ping",
+            Mode::Throughput { .. } => "throughput",
+        }
     }
 }
 
-/// The result of message mode.
+/// How ping mode runs.
 #[derive(Debug, Clone)]
-pub struct MessageOutcome {
-    /// What came back.
-    pub reply: Vec<u8>,
-    /// Connect time.
-    pub connect_ms: Option<f64>,
-    /// From the first byte sent to the end of the reply.
-    pub rtt_ms: f64,
+pub struct PingPlan {
+    /// Round trips to make (None: until `duration` or Ctrl-C).
+    pub count: Option<u64>,
+    /// Time between sends; zero sends the next as soon as the last returns.
+    pub interval: Duration,
+    /// Payload size.
+    pub size: usize,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// Open loop: send on this fixed schedule (per second) whatever the
+    /// replies do, and measure each round trip from its intended send time.
+    pub rate: Option<f64>,
 }
 
-/// Sends `message`, shuts down the write side, and reads the echo until EOF
+/// One reply, streamed in ping mode.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    /// Always `"reply"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// False for a duplicate.
+    pub ok: bool,
+    /// Sequence number, from 0.
+    pub seq: u64,
+    /// Bytes echoed.
+    pub bytes: usize,
+    /// Round-trip time (from the intended send time with --rate).
+    #[serde(serialize_with = "crate::output::json::ms")]
+    pub rtt_ms: f64,
+    /// `duplicate` or `reordered` (UDP), or absent.
+    pub anomaly: Option<&'static str>,
+}
+
+/// The tally of one connection.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Requests sent.
+    pub sent: u64,
+    /// Distinct replies received.
+    pub received: u64,
+    /// Replies whose sequence number came twice.
+    pub duplicates: u64,
+    /// Replies after a higher sequence number.
+    pub reordered: u64,
+    /// Datagrams that were not replies to this run (wrong token or
+    /// sequence number never sent): ignored.
+    pub foreign: u64,
+    /// Round trips.
+    pub rtts: RttHistogram,
+    /// Connect time.
+    pub connect_ms: Option<f64>,
+    /// Bytes written (streams).
+    pub bytes_sent: u64,
+    /// Bytes read back (streams).
+    pub bytes_received: u64,
+    /// Throughput: stream offset of the first wrong byte.
+    pub mismatch_at: Option<u64>,
+    /// Throughput: from the first byte written to the last read.
+    pub seconds: f64,
+    /// Message mode: what came back.
+    pub reply: Option<Vec<u8>>,
+    /// What ended it early, if anything did.
+    pub failure: Option<Failure>,
+}
+
+/// The start of a message reply kept for the summary.
+pub const MAX_REPLY_SHOWN: usize = 64 * 1024;
+
+/// Sends `message`, shuts the write side, reads the echo until EOF
 /// (streams) or one datagram (UDP).
-pub async fn message(ep: &Endpoint, message: &[u8]) -> Result<MessageOutcome, Failure> {
+pub async fn message(ep: &Endpoint, message: &[u8]) -> Tally {
+    let mut t = Tally {
+        sent: 1,
+        bytes_sent: message.len() as u64,
+        ..Tally::default()
+    };
+    let r = message_exchange(ep, message, &mut t).await;
+    match r {
+        Ok(reply) => {
+            t.received = 1;
+            t.bytes_received = reply.len() as u64;
+            if reply != message {
+                t.failure = Some(Failure::new(
+                    Reason::Mismatch,
+                    format!(
+                        "sent {} bytes, {} came back different",
+                        message.len(),
+                        reply.len()
+                    ),
+                ));
+            }
+            t.reply = Some(reply);
+        }
+        Err(f) => t.failure = Some(f),
+    }
+    t
+}
+
+async fn message_exchange(
+    ep: &Endpoint,
+    message: &[u8],
+    t: &mut Tally,
+) -> Result<Vec<u8>, Failure> {
     if ep.transport == Transport::Udp {
-        let (s, _) = udp_socket(ep).await?;
+        let s = udp_socket(ep).await?;
         let start = Instant::now();
         s.send(message).await.map_err(|e| Failure::io(&e, "send"))?;
         let mut buf = vec![0u8; 65_536];
@@ -340,19 +408,17 @@ pub async fn message(ep: &Endpoint, message: &[u8]) -> Result<MessageOutcome, Fa
             .await
             .map_err(|_| Failure::timeout("reply", ep.timeout))?
             .map_err(|e| Failure::io(&e, "receive"))?;
+        t.rtts.record_ms(start.elapsed().as_secs_f64() * 1e3);
         buf.truncate(n);
-        return Ok(MessageOutcome {
-            reply: buf,
-            connect_ms: None,
-            rtt_ms: start.elapsed().as_secs_f64() * 1e3,
-        });
+        return Ok(buf);
     }
     let (mut conn, connect_ms) = connect(ep).await?;
+    t.connect_ms = Some(connect_ms);
     let start = Instant::now();
     // Write and read at once: a large message must not deadlock on full
     // buffers with a server that echoes as it reads.
     let (mut rd, mut wr) = tokio::io::split(&mut conn);
-    // Through a proxy, half-closing first is not safe: many SOCKS proxies
+    // Through a proxy, half-closing first is not safe: many proxies
     // (microsocks among them) tear the relay down on the client's FIN and
     // the echo is lost. There the write side is shut once the echo is in.
     let echoed = tokio::sync::Notify::new();
@@ -364,6 +430,7 @@ pub async fn message(ep: &Endpoint, message: &[u8]) -> Result<MessageOutcome, Fa
         }
         wr.shutdown().await
     };
+    // A server that sends more than it got is cut off: the reply is bounded.
     let limit = message.len() as u64 + 65_536;
     let read = async {
         let mut reply = vec![0u8; message.len()];
@@ -389,59 +456,8 @@ pub async fn message(ep: &Endpoint, message: &[u8]) -> Result<MessageOutcome, Fa
         .map_err(|_| Failure::timeout("reply", ep.timeout))?;
     w.map_err(|e| Failure::io(&e, "send"))?;
     let reply = r.map_err(|e| Failure::io(&e, "receive"))?;
-    Ok(MessageOutcome {
-        reply,
-        connect_ms: Some(connect_ms),
-        rtt_ms: start.elapsed().as_secs_f64() * 1e3,
-    })
-}
-
-/// How ping mode runs.
-#[derive(Debug, Clone)]
-pub struct PingPlan {
-    /// Round trips to make (None: until `duration` or Ctrl-C).
-    pub count: Option<u64>,
-    /// Time between sends; zero sends the next as soon as the last returns.
-    pub interval: Duration,
-    /// Payload size.
-    pub size: usize,
-    /// Stop after this long.
-    pub duration: Option<Duration>,
-}
-
-/// One reply.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reply {
-    /// Always `"reply"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// Sequence number, from 0.
-    pub seq: u64,
-    /// Bytes echoed.
-    pub bytes: usize,
-    /// Round-trip time.
-    pub rtt_ms: f64,
-    /// `duplicate` or `reordered` (UDP), or absent.
-    pub anomaly: Option<&'static str>,
-}
-
-/// The tally of ping mode on one connection.
-#[derive(Debug, Clone, Default)]
-pub struct PingTally {
-    /// Requests sent.
-    pub sent: u64,
-    /// Distinct replies received.
-    pub received: u64,
-    /// Replies whose sequence number came twice.
-    pub duplicates: u64,
-    /// Replies after a higher sequence number.
-    pub reordered: u64,
-    /// Round-trip samples.
-    pub rtts: Vec<f64>,
-    /// Connect time.
-    pub connect_ms: Option<f64>,
-    /// What ended it early, if anything did.
-    pub failure: Option<Failure>,
+    t.rtts.record_ms(start.elapsed().as_secs_f64() * 1e3);
+    Ok(reply)
 }
 
 /// Ping over a stream: each round trip sends `size` bytes (the sequence
@@ -449,10 +465,10 @@ pub struct PingTally {
 pub async fn ping_stream(
     ep: &Endpoint,
     plan: &PingPlan,
-    stop: &AtomicBool,
-    mut on_reply: impl FnMut(&Reply),
-) -> PingTally {
-    let mut tally = PingTally::default();
+    stop: &Stop,
+    on_reply: &mut (dyn FnMut(&Reply) + Send),
+) -> Tally {
+    let mut tally = Tally::default();
     let (mut conn, connect_ms) = match connect(ep).await {
         Ok(c) => c,
         Err(f) => {
@@ -465,62 +481,70 @@ pub async fn ping_stream(
     let mut out = vec![0u8; plan.size];
     let mut back = vec![0u8; plan.size];
     let mut seq: u64 = 0;
+    let period = plan
+        .rate
+        .map(|r| Duration::from_secs_f64(1.0 / r))
+        .unwrap_or(plan.interval);
     loop {
-        if stop.load(Ordering::Relaxed) || plan.count.is_some_and(|c| seq >= c) {
+        if stop.is_set()
+            || plan.count.is_some_and(|c| seq >= c)
+            || plan.duration.is_some_and(|d| start.elapsed() >= d)
+        {
             break;
         }
-        if let Some(d) = plan.duration {
-            if start.elapsed() >= d {
-                break;
-            }
-        }
-        if seq > 0 && !plan.interval.is_zero() {
-            let due = start
-                + plan
-                    .interval
-                    .saturating_mul(u32::try_from(seq).unwrap_or(u32::MAX));
+        // The intended send time: with --rate, latency counts from it, so
+        // a stalled server shows in the percentiles instead of delaying
+        // the schedule (no coordinated omission).
+        let due = start + period.saturating_mul(u32::try_from(seq).unwrap_or(u32::MAX));
+        if seq > 0 && !period.is_zero() && Instant::now() < due {
             tokio::select! {
-                _ = tokio::time::sleep_until(due.into()) => {}
-                _ = stopped(stop) => break,
+                () = tokio::time::sleep_until(due.into()) => {}
+                () = stop.wait() => break,
             }
         }
         super::fill_pattern(&mut out, seq.wrapping_mul(plan.size as u64));
-        let seq_bytes = seq.to_be_bytes();
         let k = plan.size.min(8);
-        out[..k].copy_from_slice(&seq_bytes[8 - k..]);
-        let t0 = Instant::now();
+        out[..k].copy_from_slice(&seq.to_be_bytes()[8 - k..]);
+        let t0 = if plan.rate.is_some() {
+            due.min(Instant::now())
+        } else {
+            Instant::now()
+        };
         let round = async {
             conn.write_all(&out).await?;
             conn.read_exact(&mut back).await.map(|_| ())
         };
-        // The stop flag is checked between round trips; a round itself is
-        // bounded by the timeout (a timer per round is all it costs).
-        let result = tokio::time::timeout(ep.timeout, round).await;
+        let result = tokio::select! {
+            r = tokio::time::timeout(ep.timeout, round) => r,
+            () = stop.wait() => break,
+        };
         tally.sent += 1;
+        tally.bytes_sent += plan.size as u64;
         match result {
             Err(_) => {
-                tally.failure = Some(Failure::timeout(&format!("reply {seq}"), ep.timeout));
+                tally.failure = Some(Failure::timeout(format!("reply {seq}"), ep.timeout));
                 break;
             }
             Ok(Err(e)) => {
-                tally.failure = Some(Failure::io(&e, &format!("round trip {seq}")));
+                tally.failure = Some(Failure::io(&e, format!("round trip {seq}")));
                 break;
             }
             Ok(Ok(())) => {}
         }
         let rtt = t0.elapsed().as_secs_f64() * 1e3;
         if back != out {
-            tally.failure = Some(Failure {
-                reason: "mismatch",
-                exit: Exit::Negative,
-                message: format!("reply {seq} differs from what was sent"),
-            });
+            tally.failure = Some(Failure::new(
+                Reason::Mismatch,
+                format!("reply {seq} differs from what was sent"),
+            ));
             break;
         }
         tally.received += 1;
-        tally.rtts.push(rtt);
+        tally.bytes_received += plan.size as u64;
+        tally.rtts.record_ms(rtt);
         on_reply(&Reply {
             kind: "reply",
+            ok: true,
             seq,
             bytes: plan.size,
             rtt_ms: rtt,
@@ -531,78 +555,135 @@ pub async fn ping_stream(
     tally
 }
 
-/// Ping over UDP: datagrams carry a per-run token and a sequence number;
-/// loss, duplicates and reordering are counted.
+/// Sequence numbers tracked for duplicates: a bitset over the most recent
+/// 65,536 (8 KiB), however long the run.
+const SEEN_WINDOW: u64 = 65_536;
+
+/// Which sequence numbers were seen, within a sliding window.
+struct Seen {
+    bits: Vec<u64>,
+    base: u64,
+}
+
+impl Seen {
+    fn new() -> Self {
+        Seen {
+            bits: vec![0; (SEEN_WINDOW / 64) as usize],
+            base: 0,
+        }
+    }
+
+    /// Marks `seq`; None when it is older than the window, else whether it
+    /// was seen already.
+    fn insert(&mut self, seq: u64, newest_sent: u64) -> Option<bool> {
+        let floor = newest_sent.saturating_sub(SEEN_WINDOW - 1);
+        if floor.saturating_sub(self.base) >= SEEN_WINDOW {
+            self.bits.iter_mut().for_each(|w| *w = 0);
+            self.base = floor;
+        }
+        while self.base < floor {
+            let slot = (self.base % SEEN_WINDOW) as usize;
+            self.bits[slot / 64] &= !(1 << (slot % 64));
+            self.base += 1;
+        }
+        if seq < self.base {
+            return None;
+        }
+        let slot = (seq % SEEN_WINDOW) as usize;
+        let mask = 1u64 << (slot % 64);
+        let was = self.bits[slot / 64] & mask != 0;
+        self.bits[slot / 64] |= mask;
+        Some(was)
+    }
+}
+
+/// Ping over UDP: datagrams carry this run's token (from the OS's random
+/// source) and a sequence number. Only replies with the token to a
+/// sequence number that was sent count; loss, duplicates and reordering
+/// are counted. The send time is taken before `send()`.
 pub async fn ping_udp(
     ep: &Endpoint,
     plan: &PingPlan,
-    stop: &AtomicBool,
-    mut on_reply: impl FnMut(&Reply),
-) -> PingTally {
-    let mut tally = PingTally::default();
-    let (s, _) = match udp_socket(ep).await {
+    stop: &Stop,
+    on_reply: &mut (dyn FnMut(&Reply) + Send),
+) -> Tally {
+    let mut tally = Tally::default();
+    let s = match udp_socket(ep).await {
         Ok(s) => s,
         Err(f) => {
             tally.failure = Some(f);
             return tally;
         }
     };
-    let token = random_token();
+    let token = crate::sys::random_u64();
     let start = Instant::now();
     let mut out = vec![0u8; plan.size];
     let mut buf = vec![0u8; 65_536];
-    let mut sent_at: HashMap<u64, Instant> = HashMap::new();
-    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    // Send times of outstanding requests (bounded: forgotten after the timeout).
+    let mut sent_at: BTreeMap<u64, Instant> = BTreeMap::new();
+    let mut seen = Seen::new();
     let mut max_seen: Option<u64> = None;
     let mut next_seq: u64 = 0;
-    let mut next_due = tokio::time::Instant::now();
+    let period = plan
+        .rate
+        .map(|r| Duration::from_secs_f64(1.0 / r))
+        .unwrap_or(plan.interval);
     let mut last_send = Instant::now();
     loop {
-        let done_sending = stop.load(Ordering::Relaxed)
+        let done_sending = stop.is_set()
             || plan.count.is_some_and(|c| next_seq >= c)
             || plan.duration.is_some_and(|d| start.elapsed() >= d);
-        let outstanding = sent_at.len();
-        if done_sending && (outstanding == 0 || last_send.elapsed() >= ep.timeout) {
+        // Requests older than the timeout are lost: forget them.
+        let now = Instant::now();
+        while let Some((&seq, &t)) = sent_at.first_key_value() {
+            if now.duration_since(t) < ep.timeout {
+                break;
+            }
+            sent_at.remove(&seq);
+        }
+        if done_sending && (sent_at.is_empty() || stop.is_set()) {
             break;
         }
-        // Back to back: the next request goes when nothing is outstanding,
-        // or when the last one timed out.
+        let due = start + period.saturating_mul(u32::try_from(next_seq).unwrap_or(u32::MAX));
         let can_send = !done_sending
-            && if plan.interval.is_zero() {
-                outstanding == 0 || last_send.elapsed() >= ep.timeout
+            && if period.is_zero() {
+                sent_at.is_empty() || last_send.elapsed() >= ep.timeout
             } else {
-                tokio::time::Instant::now() >= next_due
+                Instant::now() >= due
             };
         if can_send {
-            fill_udp(&mut out, token, next_seq);
+            super::fill_pattern(&mut out, next_seq);
+            out[..8].copy_from_slice(&token.to_be_bytes());
+            out[8..16].copy_from_slice(&next_seq.to_be_bytes());
+            // With --rate the round trip counts from the intended time.
+            let t0 = if plan.rate.is_some() {
+                due.min(Instant::now())
+            } else {
+                Instant::now()
+            };
             if let Err(e) = s.send(&out).await {
                 tally.failure = Some(Failure::io(&e, "send"));
                 break;
             }
-            sent_at.insert(next_seq, Instant::now());
+            sent_at.insert(next_seq, t0);
             last_send = Instant::now();
             tally.sent += 1;
+            tally.bytes_sent += plan.size as u64;
             next_seq += 1;
-            next_due += plan.interval;
             continue;
         }
-        let wait_until = if done_sending || plan.interval.is_zero() {
-            tokio::time::Instant::from_std(last_send + ep.timeout)
+        let oldest = sent_at.first_key_value().map(|(_, t)| *t + ep.timeout);
+        let wake = if done_sending || period.is_zero() {
+            oldest.unwrap_or(last_send + ep.timeout)
         } else {
-            next_due
+            oldest.map_or(due, |o| o.min(due))
         };
         let got = tokio::select! {
             r = s.recv(&mut buf) => Some(r),
-            _ = tokio::time::sleep_until(wait_until) => None,
-            _ = stopped(stop), if !stop.load(Ordering::Relaxed) => None,
+            () = tokio::time::sleep_until(wake.into()) => None,
+            () = stop.wait() => None,
         };
-        let Some(r) = got else {
-            if plan.interval.is_zero() && !done_sending {
-                // The outstanding request is lost; forget it and go on.
-                sent_at.clear();
-            }
-            continue;
-        };
+        let Some(r) = got else { continue };
         let n = match r {
             Ok(n) => n,
             Err(e) => {
@@ -611,220 +692,65 @@ pub async fn ping_udp(
                 break;
             }
         };
-        let Some(seq) = parse_udp(&buf[..n], token) else {
+        let seq = (n >= 16 && buf[..8] == token.to_be_bytes())
+            .then(|| u64::from_be_bytes(buf[8..16].try_into().unwrap_or([0xff; 8])))
+            .filter(|seq| *seq < next_seq);
+        let Some(seq) = seq else {
+            tally.foreign += 1;
             continue;
         };
-        let rtt = sent_at.get(&seq).map(|t| t.elapsed().as_secs_f64() * 1e3);
-        let anomaly = if !seen.insert(seq) {
-            tally.duplicates += 1;
-            Some("duplicate")
-        } else if max_seen.is_some_and(|m| seq < m) {
-            tally.received += 1;
-            tally.reordered += 1;
-            Some("reordered")
-        } else {
-            tally.received += 1;
-            None
+        let anomaly = match seen.insert(seq, next_seq.saturating_sub(1)) {
+            Some(true) => {
+                tally.duplicates += 1;
+                Some("duplicate")
+            }
+            None => {
+                // Too old to tell: count it as late (reordered), not received twice.
+                tally.reordered += 1;
+                Some("reordered")
+            }
+            Some(false) if max_seen.is_some_and(|m| seq < m) => {
+                tally.received += 1;
+                tally.reordered += 1;
+                Some("reordered")
+            }
+            Some(false) => {
+                tally.received += 1;
+                None
+            }
         };
         max_seen = Some(max_seen.map_or(seq, |m| m.max(seq)));
-        if anomaly != Some("duplicate") {
-            sent_at.remove(&seq);
+        let rtt = sent_at
+            .remove(&seq)
+            .map(|t| t.elapsed().as_secs_f64() * 1e3);
+        if let (Some(rtt), true) = (rtt, anomaly != Some("duplicate")) {
+            tally.rtts.record_ms(rtt);
         }
-        let rtt = rtt.unwrap_or(0.0);
-        if anomaly != Some("duplicate") {
-            tally.rtts.push(rtt);
-        }
+        tally.bytes_received += n as u64;
         on_reply(&Reply {
             kind: "reply",
+            ok: anomaly != Some("duplicate"),
             seq,
             bytes: n,
-            rtt_ms: rtt,
+            rtt_ms: rtt.unwrap_or(0.0),
             anomaly,
         });
     }
     tally
 }
 
-fn random_token() -> u64 {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    t ^ (u64::from(std::process::id()) << 40) ^ 0x6e6b_6563_686f_0000
-}
-
-fn fill_udp(out: &mut [u8], token: u64, seq: u64) {
-    super::fill_pattern(out, seq);
-    out[..8].copy_from_slice(&token.to_be_bytes());
-    out[8..16].copy_from_slice(&seq.to_be_bytes());
-}
-
-fn parse_udp(data: &[u8], token: u64) -> Option<u64> {
-    if data.len() < 16 || data[..8] != token.to_be_bytes() {
-        return None;
-    }
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&data[8..16]);
-    Some(u64::from_be_bytes(b))
-}
-
-/// The tally of throughput mode on one connection.
-#[derive(Debug, Clone, Default)]
-pub struct ThroughputTally {
-    /// Bytes written.
-    pub sent: u64,
-    /// Bytes read back and verified.
-    pub received: u64,
-    /// Stream offset of the first byte that came back wrong.
-    pub mismatch_at: Option<u64>,
-    /// From the first byte written to the last read.
-    pub seconds: f64,
-    /// Connect time.
-    pub connect_ms: Option<f64>,
-    /// What ended it early.
-    pub failure: Option<Failure>,
-}
-
-/// When and how much the throughput writer writes.
-struct WriteLimits {
-    bytes: Option<u64>,
-    deadline: Option<Instant>,
-    stop: Arc<AtomicBool>,
-    timeout: Duration,
-}
-
-impl WriteLimits {
-    fn done(&self, off: u64) -> bool {
-        self.stop.load(Ordering::Relaxed)
-            || self.bytes.is_some_and(|b| off >= b)
-            || self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-
-    /// The next slice of the pattern to send from stream offset `off`.
-    fn chunk(&self, off: u64) -> &'static [u8] {
-        let p = pattern().len() as u64;
-        let pos = (off % p) as usize;
-        let mut len = p as usize * WRITE_PERIODS;
-        if let Some(b) = self.bytes {
-            len = len.min((b - off) as usize);
-        }
-        &repeated_pattern()[pos..pos + len]
-    }
-}
-
-fn stalled() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "write stalled")
-}
-
-/// Writes the pattern by copying, from offset `off`.
-async fn write_copy<W: AsyncWrite + Unpin>(
-    w: &mut W,
-    l: &WriteLimits,
-    mut off: u64,
-) -> io::Result<u64> {
-    while !l.done(off) {
-        let n = tokio::time::timeout(l.timeout, w.write(l.chunk(off)))
-            .await
-            .map_err(|_| stalled())??;
-        off += n as u64;
-    }
-    Ok(off)
-}
-
-/// Writes the pattern without copying it: vmsplice(2) lends the static
-/// pattern's pages to a pipe, splice(2) moves them to the socket. `None`
-/// when the kernel refuses before anything was sent (then copy instead).
-async fn write_spliced<S: super::server::EchoStream>(
-    sock: &S,
-    l: &WriteLimits,
-) -> io::Result<Option<u64>> {
-    let Ok(pipe) = super::SplicePipe::new(1 << 20) else {
-        return Ok(None);
-    };
-    use std::os::fd::AsRawFd;
-    let unsupported = |e: &io::Error| {
-        matches!(
-            e.raw_os_error(),
-            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP)
-        )
-    };
-    let (fd, mut off, mut in_pipe) = (sock.fd(), 0u64, 0usize);
-    loop {
-        if in_pipe == 0 {
-            if l.done(off) {
-                return Ok(Some(off));
-            }
-            match super::vmsplice(pipe.write.as_raw_fd(), l.chunk(off)) {
-                Ok(n) => in_pipe = n,
-                Err(e) if off == 0 && unsupported(&e) => return Ok(None),
-                Err(e) => return Err(e),
-            }
-        }
-        tokio::time::timeout(l.timeout, sock.ready_to_write())
-            .await
-            .map_err(|_| stalled())??;
-        match sock.try_raw(tokio::io::Interest::WRITABLE, || {
-            super::splice(pipe.read.as_raw_fd(), fd, in_pipe)
-        }) {
-            Ok(m) => {
-                in_pipe -= m;
-                off += m as u64;
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) if off == 0 && unsupported(&e) => return Ok(None),
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// The write half of a TCP or Unix stream, which can splice.
-trait SpliceHalf: AsyncWrite + Unpin + Send {
-    /// The stream behind the half.
-    type Stream: super::server::EchoStream;
-    /// The stream, for readiness and the descriptor.
-    fn stream(&self) -> &Self::Stream;
-}
-
-impl SpliceHalf for tokio::net::tcp::OwnedWriteHalf {
-    type Stream = TcpStream;
-    fn stream(&self) -> &TcpStream {
-        self.as_ref()
-    }
-}
-
-impl SpliceHalf for tokio::net::unix::OwnedWriteHalf {
-    type Stream = UnixStream;
-    fn stream(&self) -> &UnixStream {
-        self.as_ref()
-    }
-}
-
-async fn write_stream<W: SpliceHalf>(mut w: W, l: WriteLimits) -> io::Result<u64> {
-    let off = match write_spliced(w.stream(), &l).await? {
-        Some(off) => off,
-        None => write_copy(&mut w, &l, 0).await?,
-    };
-    w.shutdown().await?;
-    Ok(off)
-}
-
-/// Pattern periods written per call: about 256 KiB, few syscalls.
-const WRITE_PERIODS: usize = 4;
-
-/// The pattern repeated, so any offset can be written as one slice.
-fn repeated_pattern() -> &'static [u8] {
-    static REPEATED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    REPEATED.get_or_init(|| pattern().repeat(WRITE_PERIODS + 1))
-}
-
-/// Streams the pattern (`bytes`, or until `duration`) and reads it back,
-/// verifying every byte.
+/// Throughput: writes the pattern (`bytes`, or until `duration`) and reads
+/// it back, verifying every byte. The reader stops at what was sent (a
+/// server that sends more, or keeps sending after the client's FIN, is
+/// cut off and reported), and must finish within the timeout after the
+/// writer is done, however slowly the server trickles.
 pub async fn throughput(
     ep: &Endpoint,
     bytes: Option<u64>,
     duration: Option<Duration>,
-    stop: &Arc<AtomicBool>,
-) -> ThroughputTally {
-    let mut tally = ThroughputTally::default();
+    stop: &Stop,
+) -> Tally {
+    let mut tally = Tally::default();
     let (conn, connect_ms) = match connect(ep).await {
         Ok(c) => c,
         Err(f) => {
@@ -834,54 +760,52 @@ pub async fn throughput(
     };
     tally.connect_ms = Some(connect_ms);
     let start = Instant::now();
-    let limits = WriteLimits {
+    let limits = super::write::WriteLimits {
         bytes,
         deadline: duration.map(|d| start + d),
-        stop: Arc::clone(stop),
+        stop: stop.clone(),
         timeout: ep.timeout,
     };
+    let written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let writer_done = Arc::new(tokio::sync::Notify::new());
+    let (mut rd, writer) =
+        super::write::spawn_writer(conn, limits, Arc::clone(&written), Arc::clone(&writer_done));
     let timeout = ep.timeout;
-    // The writer is a task of its own so that it runs on another core while
-    // this one reads and verifies.
-    let (mut rd, writer): (
-        Box<dyn AsyncRead + Unpin + Send>,
-        tokio::task::JoinHandle<io::Result<u64>>,
-    ) = match conn {
-        Conn::Tcp(s) => {
-            let (r, w) = s.into_split();
-            (
-                Box::new(r),
-                tokio::spawn(async move { write_stream(w, limits).await }),
-            )
-        }
-        Conn::Unix(s) => {
-            let (r, w) = s.into_split();
-            (
-                Box::new(r),
-                tokio::spawn(async move { write_stream(w, limits).await }),
-            )
-        }
-        Conn::Socks(s) => {
-            let (r, mut w) = tokio::io::split(s);
-            (
-                Box::new(r),
-                tokio::spawn(async move {
-                    let off = write_copy(&mut w, &limits, 0).await?;
-                    w.shutdown().await?;
-                    Ok(off)
-                }),
-            )
-        }
-    };
     let reader = async {
         let mut buf = vec![0u8; 512 * 1024];
         let mut off: u64 = 0;
+        let mut finished_at: Option<tokio::time::Instant> = None;
         loop {
-            let n = tokio::time::timeout(timeout, rd.read(&mut buf))
-                .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "read stalled"))??;
-            if n == 0 {
+            let sent = written.load(std::sync::atomic::Ordering::Acquire);
+            if finished_at.is_some() && off >= sent {
+                // Everything sent came back: anything more is the server's.
+                let extra =
+                    tokio::time::timeout(Duration::from_millis(50), rd.read(&mut buf[..1])).await;
+                if let Ok(Ok(n)) = extra
+                    && n > 0
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the server sent more than it received",
+                    ));
+                }
                 return Ok::<(u64, Option<u64>), io::Error>((off, None));
+            }
+            let wait = match finished_at {
+                Some(t) => t.saturating_duration_since(tokio::time::Instant::now()),
+                None => timeout,
+            };
+            let n = tokio::select! {
+                r = tokio::time::timeout(wait, rd.read(&mut buf)) => r
+                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the echo did not come back in time"))??,
+                () = writer_done.notified(), if finished_at.is_none() => {
+                    finished_at = Some(tokio::time::Instant::now() + timeout);
+                    continue;
+                }
+                () = stop.wait() => return Ok((off, None)),
+            };
+            if n == 0 {
+                return Ok((off, None));
             }
             if let Some(i) = check_pattern(&buf[..n], off) {
                 return Ok((off + i as u64, Some(off + i as u64)));
@@ -890,85 +814,39 @@ pub async fn throughput(
         }
     };
     let r = reader.await;
-    if r.is_err() || matches!(r, Ok((_, Some(_)))) {
-        writer.abort();
-    }
-    let w = writer.await.unwrap_or_else(|e| {
-        Err(io::Error::other(if e.is_cancelled() {
-            "stopped"
-        } else {
-            "writer failed"
-        }))
-    });
+    writer.abort();
+    let w = writer.await;
     tally.seconds = start.elapsed().as_secs_f64();
-    match w {
-        Ok(sent) => tally.sent = sent,
-        Err(e) => tally.failure = Some(Failure::io(&e, "send")),
+    tally.bytes_sent = written.load(std::sync::atomic::Ordering::Acquire);
+    if let Ok(Err(e)) = &w {
+        tally.failure = Some(Failure::io(e, "send"));
     }
     match r {
         Ok((received, mismatch)) => {
-            tally.received = received;
+            tally.bytes_received = received;
             tally.mismatch_at = mismatch;
             if let Some(at) = mismatch {
-                tally.failure = Some(Failure {
-                    reason: "mismatch",
-                    exit: Exit::Negative,
-                    message: format!("byte {at} came back different from what was sent"),
-                });
-            } else if tally.failure.is_none() && received < tally.sent {
-                tally.failure = Some(Failure {
-                    reason: "short",
-                    exit: Exit::Negative,
-                    message: format!("only {received} of {} bytes came back", tally.sent),
-                });
+                tally.failure = Some(Failure::new(
+                    Reason::Mismatch,
+                    format!("byte {at} came back different from what was sent"),
+                ));
+            } else if tally.failure.is_none() && received < tally.bytes_sent && !stop.is_set() {
+                tally.failure = Some(Failure::new(
+                    Reason::Short,
+                    format!("only {received} of {} bytes came back", tally.bytes_sent),
+                ));
             }
         }
         Err(e) => {
-            if tally.failure.is_none() {
-                tally.failure = Some(Failure::io(&e, "receive"));
-            }
+            let f = if e.kind() == io::ErrorKind::InvalidData {
+                Failure::new(Reason::Mismatch, e.to_string())
+            } else {
+                Failure::io(&e, "receive")
+            };
+            tally.failure = Some(f);
         }
     }
     tally
-}
-
-/// Failures counted by reason, for load mode.
-pub fn count_failures<'a>(
-    failures: impl Iterator<Item = &'a Failure>,
-) -> BTreeMap<&'static str, u64> {
-    let mut m = BTreeMap::new();
-    for f in failures {
-        *m.entry(f.reason).or_insert(0) += 1;
-    }
-    m
-}
-
-/// A stop flag that is never set, for callers without signals.
-pub fn never() -> Arc<AtomicBool> {
-    Arc::new(AtomicBool::new(false))
-}
-
-/// RTT statistics of several tallies together.
-pub fn merged_rtts(tallies: &[PingTally]) -> RttStats {
-    let mut all: Vec<f64> = tallies
-        .iter()
-        .flat_map(|t| t.rtts.iter().copied())
-        .collect();
-    RttStats::from_samples(&mut all)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn udp_payload_round_trip() {
-        let mut buf = vec![0u8; 64];
-        fill_udp(&mut buf, 0xabcd, 42);
-        assert_eq!(parse_udp(&buf, 0xabcd), Some(42));
-        assert_eq!(parse_udp(&buf, 0xabce), None, "foreign token ignored");
-        assert_eq!(parse_udp(&buf[..15], 0xabcd), None);
-    }
 }
 
 /// What every client run ends with.
@@ -977,17 +855,20 @@ pub struct ClientSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// True when nothing failed and no threshold was crossed.
+    pub ok: bool,
     /// message, ping or throughput.
     pub mode: &'static str,
     /// tcp, udp or unix.
     pub protocol: &'static str,
-    /// The target (or socket path).
-    pub target: String,
+    /// The target.
+    pub target: TargetRef,
     /// Connections attempted.
     pub connections: u64,
     /// Connections that were established.
     pub connected: u64,
     /// Mean connect time.
+    #[serde(serialize_with = "crate::output::json::opt_ms")]
     pub connect_ms: Option<f64>,
     /// Requests (or messages) sent.
     pub sent: u64,
@@ -996,77 +877,261 @@ pub struct ClientSummary {
     /// Requests without a reply.
     pub lost: u64,
     /// Loss, percent of sent.
+    #[serde(serialize_with = "crate::output::json::round3")]
     pub loss_pct: f64,
     /// Replies received twice (UDP).
     pub duplicates: u64,
     /// Replies after a later one (UDP).
     pub reordered: u64,
+    /// Datagrams that were not replies to this run, ignored (UDP).
+    pub foreign: u64,
     /// Round-trip statistics.
     pub rtt: RttStats,
     /// Round trips per second over the run.
+    #[serde(serialize_with = "crate::output::json::opt_round3")]
     pub round_trips_per_s: Option<f64>,
-    /// Bytes written (throughput and message modes).
+    /// Bytes written.
     pub bytes_sent: u64,
     /// Bytes read back (and verified, in throughput mode).
     pub bytes_received: u64,
     /// Throughput mode: stream offset of the first wrong byte.
     pub mismatch_at: Option<u64>,
-    /// Throughput mode: verified bytes per second, in MB (10^6).
-    pub mb_per_s: Option<f64>,
-    /// Message mode: what came back, as text.
+    /// Throughput mode: verified bytes per second.
+    #[serde(serialize_with = "crate::output::json::opt_round3")]
+    pub bytes_per_s: Option<f64>,
+    /// Message mode: what came back, as text (lossy UTF-8).
     pub reply: Option<String>,
     /// Message mode: whether it equals what was sent.
     pub matched: Option<bool>,
     /// How long the run took.
+    #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
     /// Failed connections or round trips, by reason (`{}` when none).
-    pub failures: BTreeMap<&'static str, u64>,
-    /// The first failure messages, for people.
+    pub failures: BTreeMap<Reason, u64>,
+    /// The first failure messages, for people (at most 5).
     pub errors: Vec<String>,
-    /// CI thresholds crossed.
-    pub thresholds: Vec<String>,
-    /// Stopped by Ctrl-C.
+    /// Thresholds crossed.
+    pub thresholds: Vec<Crossed>,
+    /// The first failure (or the first threshold crossed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+    /// Stopped by a signal before the end.
     pub interrupted: bool,
+    /// Message mode: the raw reply, for the Python-style repr.
+    #[serde(skip)]
+    pub reply_bytes: Option<Vec<u8>>,
 }
 
 impl ClientSummary {
-    /// An empty summary for this endpoint and mode.
-    pub fn new(ep: &Endpoint, mode: &'static str) -> Self {
-        ClientSummary {
-            kind: "summary",
-            mode,
-            protocol: ep.transport.name(),
-            target: ep.label(),
-            connections: 0,
-            connected: 0,
-            connect_ms: None,
-            sent: 0,
-            received: 0,
-            lost: 0,
-            loss_pct: 0.0,
-            duplicates: 0,
-            reordered: 0,
-            rtt: RttStats::default(),
-            round_trips_per_s: None,
-            bytes_sent: 0,
-            bytes_received: 0,
-            mismatch_at: None,
-            mb_per_s: None,
-            reply: None,
-            matched: None,
-            duration_ms: 0.0,
-            failures: BTreeMap::new(),
-            errors: Vec::new(),
-            thresholds: Vec::new(),
-            interrupted: false,
+    /// The exit status: the worst failure, or 1 for a threshold crossed.
+    pub fn exit(&self) -> Exit {
+        let worst = self
+            .failures
+            .keys()
+            .map(|r| r.exit())
+            .max()
+            .unwrap_or(Exit::Success);
+        if self.thresholds.is_empty() {
+            worst
+        } else {
+            worst.max(Exit::Negative)
         }
     }
+}
 
-    /// Records a failure.
-    pub fn fail(&mut self, f: &Failure) {
-        *self.failures.entry(f.reason).or_insert(0) += 1;
-        if self.errors.len() < 5 {
-            self.errors.push(f.message.clone());
+/// Runs the client: `connections` at once doing `mode`, then the summary
+/// with `thresholds` checked. Replies of a single connection's ping go to
+/// `on_reply` as they come.
+pub async fn run(
+    ep: &Endpoint,
+    mode: &Mode,
+    connections: u64,
+    thresholds: &[Threshold],
+    stop: &Stop,
+    on_reply: &mut (dyn FnMut(&Reply) + Send),
+) -> ClientSummary {
+    let started = Instant::now();
+    let tallies: Vec<Tally> = match mode {
+        Mode::Message(msg) => vec![message(ep, msg).await],
+        Mode::Ping(plan) if connections == 1 => vec![if ep.transport == Transport::Udp {
+            ping_udp(ep, plan, stop, on_reply).await
+        } else {
+            ping_stream(ep, plan, stop, on_reply).await
+        }],
+        _ => {
+            let mut set = tokio::task::JoinSet::new();
+            for _ in 0..connections {
+                let (ep, mode, stop) = (ep.clone(), mode.clone(), stop.clone());
+                set.spawn(async move {
+                    match &mode {
+                        Mode::Ping(plan) if ep.transport == Transport::Udp => {
+                            ping_udp(&ep, plan, &stop, &mut |_| {}).await
+                        }
+                        Mode::Ping(plan) => ping_stream(&ep, plan, &stop, &mut |_| {}).await,
+                        Mode::Throughput { bytes, duration } => {
+                            throughput(&ep, *bytes, *duration, &stop).await
+                        }
+                        Mode::Message(m) => message(&ep, m).await,
+                    }
+                });
+            }
+            let mut out = Vec::with_capacity(connections as usize);
+            while let Some(j) = set.join_next().await {
+                out.push(j.unwrap_or_else(|e| Tally {
+                    failure: Some(Failure::new(Reason::System, e.to_string())),
+                    ..Tally::default()
+                }));
+            }
+            out
         }
+    };
+    summarize(
+        ep,
+        mode,
+        &tallies,
+        started.elapsed().as_secs_f64(),
+        thresholds,
+        stop,
+    )
+}
+
+fn summarize(
+    ep: &Endpoint,
+    mode: &Mode,
+    tallies: &[Tally],
+    seconds: f64,
+    thresholds: &[Threshold],
+    stop: &Stop,
+) -> ClientSummary {
+    let mut s = ClientSummary {
+        kind: "summary",
+        ok: false,
+        mode: mode.name(),
+        protocol: ep.transport.name(),
+        target: ep.target(),
+        connections: tallies.len() as u64,
+        connected: 0,
+        connect_ms: None,
+        sent: 0,
+        received: 0,
+        lost: 0,
+        loss_pct: 0.0,
+        duplicates: 0,
+        reordered: 0,
+        foreign: 0,
+        rtt: RttStats::default(),
+        round_trips_per_s: None,
+        bytes_sent: 0,
+        bytes_received: 0,
+        mismatch_at: None,
+        bytes_per_s: None,
+        reply: None,
+        matched: None,
+        duration_ms: seconds * 1e3,
+        failures: BTreeMap::new(),
+        errors: Vec::new(),
+        thresholds: Vec::new(),
+        error: None,
+        interrupted: stop.by_signal(),
+        reply_bytes: None,
+    };
+    let mut rtts = RttHistogram::new();
+    let connects: Vec<f64> = tallies.iter().filter_map(|t| t.connect_ms).collect();
+    s.connected = if ep.transport == Transport::Udp {
+        tallies.iter().filter(|t| t.sent > 0).count() as u64
+    } else {
+        connects.len() as u64
+    };
+    if !connects.is_empty() {
+        s.connect_ms = Some(connects.iter().sum::<f64>() / connects.len() as f64);
+    }
+    for t in tallies {
+        s.sent += t.sent;
+        s.received += t.received;
+        s.duplicates += t.duplicates;
+        s.reordered += t.reordered;
+        s.foreign += t.foreign;
+        s.bytes_sent += t.bytes_sent;
+        s.bytes_received += t.bytes_received;
+        s.mismatch_at = s.mismatch_at.or(t.mismatch_at);
+        rtts.merge(&t.rtts);
+        if let Some(f) = &t.failure {
+            *s.failures.entry(f.reason).or_insert(0) += 1;
+            if s.errors.len() < 5 {
+                s.errors.push(f.message.clone());
+            }
+            s.error.get_or_insert_with(|| f.clone());
+        }
+    }
+    s.lost = s.sent.saturating_sub(s.received);
+    s.loss_pct = if s.sent > 0 {
+        s.lost as f64 * 100.0 / s.sent as f64
+    } else {
+        0.0
+    };
+    s.rtt = rtts.stats();
+    if let Mode::Message(msg) = mode {
+        if let Some(reply) = tallies.first().and_then(|t| t.reply.as_ref()) {
+            s.matched = Some(reply == msg);
+            let shown = &reply[..reply.len().min(MAX_REPLY_SHOWN)];
+            s.reply = Some(String::from_utf8_lossy(shown).into_owned());
+            s.reply_bytes = Some(shown.to_vec());
+        }
+        if s.received == 0 && s.error.is_none() {
+            s.error = Some(Failure::new(Reason::Timeout, "no reply"));
+        }
+    }
+    if let Mode::Ping(_) = mode {
+        if seconds > 0.0 {
+            s.round_trips_per_s = Some(s.received as f64 / seconds);
+        }
+        if s.sent > 0 && s.received == 0 && s.failures.is_empty() {
+            let f = Failure::new(Reason::Timeout, "no reply at all");
+            *s.failures.entry(f.reason).or_insert(0) += 1;
+            s.errors.push(f.message.clone());
+            s.error = Some(f);
+        }
+    }
+    if let Mode::Throughput { .. } = mode {
+        // One stream: its own time; several: the wall time of the whole run.
+        let span = match tallies {
+            [one] => one.seconds,
+            _ => seconds,
+        };
+        if span > 0.0 {
+            s.bytes_per_s = Some(s.bytes_received as f64 / span);
+        }
+    }
+    s.thresholds = threshold::check(thresholds, |m| match m {
+        Metric::RttAvg => s.rtt.avg_ms,
+        Metric::RttP99 => s.rtt.p99_ms,
+        Metric::RttP999 => s.rtt.p999_ms,
+        Metric::LossPct => Some(s.loss_pct),
+        Metric::ThroughputMbyte => s.bytes_per_s.map(|b| b / 1e6),
+        Metric::Received => Some(s.received as f64),
+    });
+    if s.error.is_none()
+        && let Some(c) = s.thresholds.first()
+    {
+        s.error = Some(Failure::new(Reason::Threshold, c.message.clone()));
+    }
+    s.ok = s.error.is_none() && s.failures.is_empty() && s.thresholds.is_empty();
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_window_tracks_duplicates_in_bounded_memory() {
+        let mut seen = Seen::new();
+        assert_eq!(seen.insert(0, 0), Some(false));
+        assert_eq!(seen.insert(0, 0), Some(true));
+        assert_eq!(seen.insert(5, 10), Some(false));
+        // Far ahead: the start of the window moves, 0 is forgotten as too old.
+        assert_eq!(seen.insert(200_000, 200_000), Some(false));
+        assert_eq!(seen.insert(5, 200_000), None);
+        assert_eq!(seen.bits.len(), 1024);
     }
 }

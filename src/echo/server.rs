@@ -21,9 +21,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use tokio::sync::{Notify, mpsc, watch};
 
-use super::{SplicePipe, splice};
-use crate::cidr::Cidr;
+use crate::addr::cidr::Cidr;
 use crate::error::{NetkitError, Result};
+use crate::sys::{SplicePipe, splice};
 
 /// Most bytes moved per splice(2) (bulk connections).
 const BUF_LEN: usize = 256 * 1024;
@@ -76,56 +76,132 @@ pub struct ServerConfig {
     pub log_drops: bool,
 }
 
+/// A client, in the one address form of the JSON contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Peer {
+    /// An IP client.
+    Ip {
+        /// Its address.
+        address: IpAddr,
+        /// Its port.
+        port: u16,
+    },
+    /// A Unix-socket client.
+    Unix {
+        /// Its process id, when the kernel tells.
+        pid: Option<i32>,
+    },
+}
+
+impl From<SocketAddr> for Peer {
+    fn from(a: SocketAddr) -> Self {
+        Peer::Ip {
+            address: a.ip(),
+            port: a.port(),
+        }
+    }
+}
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Peer::Ip { address, port } => write!(f, "{}", SocketAddr::new(*address, *port)),
+            Peer::Unix { pid: Some(p) } => write!(f, "unix:pid={p}"),
+            Peer::Unix { pid: None } => f.write_str("unix"),
+        }
+    }
+}
+
+/// Where the server listens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Local {
+    /// An IP socket.
+    Ip {
+        /// The address.
+        address: IpAddr,
+        /// The port.
+        port: u16,
+    },
+    /// A Unix socket.
+    Unix {
+        /// Its path.
+        path: String,
+    },
+}
+
+impl std::fmt::Display for Local {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Local::Ip { address, port } => write!(f, "{}", SocketAddr::new(*address, *port)),
+            Local::Unix { path } => f.write_str(&crate::sanitize::escape(path)),
+        }
+    }
+}
+
 /// Server events, in the order they happen.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
     /// A socket is ready.
     Listening {
+        /// Always true.
+        ok: bool,
         /// tcp, udp or unix.
         protocol: &'static str,
         /// Its address (or path).
-        address: String,
+        local: Local,
     },
     /// A client connected.
     Open {
+        /// Always true.
+        ok: bool,
         /// tcp or unix.
         protocol: &'static str,
         /// Connection number.
         id: u64,
-        /// The client's address.
-        peer: String,
+        /// The client.
+        peer: Peer,
     },
     /// A connection ended.
     Close {
+        /// False when it ended on an error or a reset.
+        ok: bool,
         /// tcp or unix.
         protocol: &'static str,
         /// Connection number.
         id: u64,
-        /// The client's address.
-        peer: String,
+        /// The client.
+        peer: Peer,
         /// Bytes echoed.
         bytes: u64,
         /// How long it lasted.
+        #[serde(serialize_with = "crate::output::json::ms")]
         duration_ms: f64,
-        /// eof, idle_timeout, max_bytes, max_duration, drain, reset, error.
+        /// eof, idle_timeout, too_slow, max_bytes, max_duration, drain, reset, error.
         reason: &'static str,
         /// The error, for reset and error.
-        error: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<crate::error::Failure>,
     },
     /// A connection was accepted and closed at once.
     Refused {
+        /// Always false.
+        ok: bool,
         /// tcp or unix.
         protocol: &'static str,
-        /// The client's address.
-        peer: String,
+        /// The client.
+        peer: Peer,
         /// max_conns or not_allowed.
         reason: &'static str,
     },
     /// A datagram was not echoed.
     Dropped {
+        /// Always false.
+        ok: bool,
         /// The source.
-        peer: String,
+        peer: Peer,
         /// Its size.
         bytes: usize,
         /// low_port, bad_source, own_address, rate_limited, loop_suspected, not_allowed.
@@ -133,6 +209,8 @@ pub enum ServerEvent {
     },
     /// Something the operator should know.
     Warning {
+        /// Always false.
+        ok: bool,
         /// What.
         message: String,
     },
@@ -161,6 +239,8 @@ pub struct ServerSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// Always true: the server stopped as asked.
+    pub ok: bool,
     /// Stream connections served.
     pub connections: u64,
     /// Accepted and closed at once because of `--max-conns`.
@@ -181,7 +261,10 @@ pub struct ServerSummary {
     pub udp_dropped: UdpDrops,
     /// accept() failures (EMFILE and the like); serving went on.
     pub accept_errors: u64,
+    /// Events not printed because stdout's reader lagged (serving never waits for it).
+    pub events_dropped: u64,
     /// How long the server ran.
+    #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
 }
 
@@ -193,6 +276,7 @@ struct Stats {
     aborted_at_drain: AtomicU64,
     bytes: AtomicU64,
     accept_errors: AtomicU64,
+    events_dropped: AtomicU64,
     active: AtomicUsize,
     next_id: AtomicU64,
 }
@@ -212,9 +296,13 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Hands an event to the printer without ever waiting for it: when
+    /// stdout's reader lags and the queue is full, the event is counted as
+    /// dropped and serving goes on.
     async fn event(&self, e: ServerEvent) {
-        // The printer is gone only when the process is ending.
-        let _ = self.events.send(e).await;
+        if self.events.try_send(e).is_err() {
+            self.stats.events_dropped.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     fn allowed(&self, ip: IpAddr) -> bool {
@@ -310,7 +398,7 @@ fn unix_listener(path: &PathBuf) -> Result<UnixListener> {
 pub async fn serve(
     cfg: ServerConfig,
     events: mpsc::Sender<ServerEvent>,
-    stop: impl std::future::Future<Output = ()>,
+    stop: crate::signal::Stop,
 ) -> Result<ServerSummary> {
     let started = Instant::now();
     let (stop_accepting, _) = watch::channel(false);
@@ -346,37 +434,41 @@ pub async fn serve(
     let unix = cfg.unix.as_ref().map(unix_listener).transpose()?;
     let udp_stats = Arc::new(UdpStats::default());
     let mut tasks = Vec::new();
+    let local_of = |a: std::io::Result<SocketAddr>| {
+        let a = a.unwrap_or_else(|_| SocketAddr::new(cfg.bind, cfg.port));
+        Local::Ip {
+            address: a.ip(),
+            port: a.port(),
+        }
+    };
     if let Some(l) = tcp {
-        let address = l
-            .local_addr()
-            .map_or_else(|_| "?".into(), |a| a.to_string());
         ctx.event(ServerEvent::Listening {
+            ok: true,
             protocol: "tcp",
-            address,
+            local: local_of(l.local_addr()),
         })
         .await;
         tasks.push(tokio::spawn(accept_tcp(l, Arc::clone(&ctx))));
     }
     if let Some(l) = unix {
-        let address = cfg
+        let path = cfg
             .unix
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         ctx.event(ServerEvent::Listening {
+            ok: true,
             protocol: "unix",
-            address,
+            local: Local::Unix { path },
         })
         .await;
         tasks.push(tokio::spawn(accept_unix(l, Arc::clone(&ctx))));
     }
     if let Some(s) = udp {
-        let address = s
-            .local_addr()
-            .map_or_else(|_| "?".into(), |a| a.to_string());
         ctx.event(ServerEvent::Listening {
+            ok: true,
             protocol: "udp",
-            address,
+            local: local_of(s.local_addr()),
         })
         .await;
         tasks.push(tokio::spawn(serve_udp(
@@ -386,8 +478,8 @@ pub async fn serve(
         )));
     }
     tokio::select! {
-        _ = stop => {}
-        _ = ctx.served_once.notified(), if cfg.once => {}
+        () = stop.wait() => {}
+        () = ctx.served_once.notified(), if cfg.once => {}
     }
     let _ = ctx.stop_accepting.send(true);
     for t in &tasks {
@@ -426,6 +518,8 @@ pub async fn serve(
     let s = &ctx.stats;
     Ok(ServerSummary {
         kind: "summary",
+        ok: true,
+        events_dropped: s.events_dropped.load(Ordering::SeqCst),
         connections: s.connections.load(Ordering::SeqCst),
         refused_max_conns: s.refused_max_conns.load(Ordering::SeqCst),
         refused_not_allowed: s.refused_not_allowed.load(Ordering::SeqCst),
@@ -444,25 +538,27 @@ pub async fn serve(
 async fn admit<S: EchoStream>(
     ctx: &Arc<Ctx>,
     stream: S,
-    peer: String,
+    peer: Peer,
     ip: Option<IpAddr>,
     protocol: &'static str,
 ) {
-    if let Some(ip) = ip {
-        if !ctx.allowed(ip) {
-            ctx.stats.refused_not_allowed.fetch_add(1, Ordering::SeqCst);
-            ctx.event(ServerEvent::Refused {
-                protocol,
-                peer,
-                reason: "not_allowed",
-            })
-            .await;
-            return;
-        }
+    if let Some(ip) = ip
+        && !ctx.allowed(ip)
+    {
+        ctx.stats.refused_not_allowed.fetch_add(1, Ordering::SeqCst);
+        ctx.event(ServerEvent::Refused {
+            ok: false,
+            protocol,
+            peer,
+            reason: "not_allowed",
+        })
+        .await;
+        return;
     }
     if ctx.stats.active.load(Ordering::SeqCst) >= ctx.cfg.max_conns {
         ctx.stats.refused_max_conns.fetch_add(1, Ordering::SeqCst);
         ctx.event(ServerEvent::Refused {
+            ok: false,
             protocol,
             peer,
             reason: "max_conns",
@@ -487,6 +583,7 @@ async fn accept_backoff(ctx: &Ctx, e: io::Error, warned: &mut Option<Instant>) {
             "accept failed"
         };
         ctx.event(ServerEvent::Warning {
+            ok: false,
             message: format!("{what}: {e}; existing clients are still served"),
         })
         .await;
@@ -505,7 +602,7 @@ async fn accept_tcp(listener: TcpListener, ctx: Arc<Ctx>) {
                     let _ = socket2::SockRef::from(&stream)
                         .set_tcp_keepalive(&TcpKeepalive::new().with_time(idle));
                 }
-                admit(&ctx, stream, peer.to_string(), Some(peer.ip()), "tcp").await;
+                admit(&ctx, stream, peer.into(), Some(peer.ip()), "tcp").await;
             }
             Err(e) => accept_backoff(&ctx, e, &mut warned).await,
         }
@@ -517,12 +614,8 @@ async fn accept_unix(listener: UnixListener, ctx: Arc<Ctx>) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                let peer = stream
-                    .peer_cred()
-                    .ok()
-                    .and_then(|c| c.pid())
-                    .map_or_else(|| "unix".to_string(), |pid| format!("unix:pid={pid}"));
-                admit(&ctx, stream, peer, None, "unix").await;
+                let pid = stream.peer_cred().ok().and_then(|c| c.pid());
+                admit(&ctx, stream, Peer::Unix { pid }, None, "unix").await;
             }
             Err(e) => accept_backoff(&ctx, e, &mut warned).await,
         }
@@ -579,10 +672,11 @@ async fn handle<S: EchoStream>(
     mut stream: S,
     ctx: Arc<Ctx>,
     id: u64,
-    peer: String,
+    peer: Peer,
     protocol: &'static str,
 ) {
     ctx.event(ServerEvent::Open {
+        ok: true,
         protocol,
         id,
         peer: peer.clone(),
@@ -604,7 +698,7 @@ async fn handle<S: EchoStream>(
     let mut splice_ok = true;
     let mut bulk = false;
     let mut bytes: u64 = 0;
-    let (reason, error): (&'static str, Option<String>) = 'conn: loop {
+    let (reason, error): (&'static str, Option<crate::error::Failure>) = 'conn: loop {
         let ready = tokio::select! {
             biased;
             _ = abort.changed() => break ("drain", None),
@@ -708,6 +802,7 @@ async fn handle<S: EchoStream>(
     }
     drop(stream);
     ctx.event(ServerEvent::Close {
+        ok: error.is_none(),
         protocol,
         id,
         peer,
@@ -724,10 +819,11 @@ async fn handle<S: EchoStream>(
     }
 }
 
-fn classify_close(e: &io::Error) -> (&'static str, Option<String>) {
-    match super::classify_io(e).0 {
-        "reset" => ("reset", Some(e.to_string())),
-        _ => ("error", Some(e.to_string())),
+fn classify_close(e: &io::Error) -> (&'static str, Option<crate::error::Failure>) {
+    let f = crate::error::Failure::io(e, "connection");
+    match f.reason {
+        crate::exit::Reason::Reset => ("reset", Some(f)),
+        _ => ("error", Some(f)),
     }
 }
 
@@ -917,7 +1013,7 @@ pub fn udp_source_verdict(
             v4 => v4,
         };
         let ours = if local_ip.is_unspecified() {
-            crate::iface::is_local_address(ip)
+            crate::addr::iface::is_local_address(ip)
         } else {
             ip == local_ip
         };
@@ -964,7 +1060,8 @@ async fn serve_udp(socket: UdpSocket, ctx: Arc<Ctx>, stats: Arc<UdpStats>) {
             stats.counter(reason).fetch_add(1, Ordering::Relaxed);
             if ctx.cfg.log_drops {
                 ctx.event(ServerEvent::Dropped {
-                    peer: src.to_string(),
+                    ok: false,
+                    peer: src.into(),
                     bytes: n,
                     reason,
                 })

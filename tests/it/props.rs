@@ -4,8 +4,8 @@
 use std::ffi::CString;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use netkit::addr::{self, AddrInteger};
-use netkit::byteorder::{ByteOrderFn, convert};
+use netkit::addr::byteorder::{ByteOrderFn, convert};
+use netkit::addr::pack::{self as addr, AddrInteger};
 use proptest::prelude::*;
 
 // The libc crate does not bind these; glibc exports them.
@@ -116,7 +116,7 @@ proptest! {
         let packed = addr::pack(&text).unwrap();
         prop_assert_eq!(&packed.packed, &format!("{n:08x}"));
         prop_assert_eq!(&packed.integer, &AddrInteger::Number(u64::from(n)));
-        let back = addr::unpack(&packed.packed).unwrap();
+        let back = addr::unpack_bytes(&packed.packed).unwrap();
         prop_assert_eq!(back.unpacked, text);
     }
 
@@ -125,7 +125,7 @@ proptest! {
         let a = Ipv6Addr::from(n);
         let packed = addr::pack(&a.to_string()).unwrap();
         prop_assert_eq!(&packed.packed, &format!("{n:032x}"));
-        let back = addr::unpack(&packed.packed).unwrap();
+        let back = addr::unpack_bytes(&packed.packed).unwrap();
         prop_assert_eq!(&back.unpacked, &a.to_string());
         // The full form parses back to the same address too.
         prop_assert_eq!(addr::pack(packed.full.as_deref().unwrap()).unwrap().packed, packed.packed);
@@ -182,18 +182,20 @@ proptest! {
     #[test]
     fn pack_never_panics(text in "\\PC{0,40}") {
         let _ = addr::pack(&text);
-        let _ = addr::unpack(&text);
-        let _ = netkit::services::ServiceQuery::parse(&text);
-        let _ = netkit::proto::ProtoQuery::parse(&text);
-        let _ = text.parse::<netkit::ports::PortSpec>();
-        let _ = netkit::duration::parse_duration(&text);
+        let _ = addr::unpack_bytes(&text);
+        let _ = netkit::addr::services::ServiceQuery::parse(&text);
+        let _ = netkit::addr::proto::ProtoQuery::parse(&text);
+        let _ = text.parse::<netkit::addr::ports::PortSpec>();
+        let _ = netkit::value::parse_duration(&text);
         let _ = netkit::dns::parse_name(&text);
         let _ = netkit::dns::parse_server(&text);
         let _ = netkit::dns::parse_type(&text);
-        let _ = text.parse::<netkit::cidr::Cidr>();
+        let _ = text.parse::<netkit::addr::cidr::Cidr>();
         let _ = text.parse::<netkit::mcast::McastTarget>();
-        let _ = text.parse::<netkit::proxy::Socks5Proxy>();
-        let _ = netkit::units::parse_size(&text);
-        let _ = netkit::echo::HostPort::parse(&text, 7);
+        let _ = text.parse::<netkit::probe::proxy::Proxy>();
+        let _ = netkit::value::parse_size(&text);
+        let _ = netkit::addr::parse_host_port(&text);
+        let _ = netkit::probe::scan::parse_target(&text);
+        let _ = netkit::probe::diagnose::Target::parse(&text);
     }
 }

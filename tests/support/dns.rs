@@ -185,14 +185,14 @@ pub fn truncating_server() -> SocketAddr {
                 continue;
             };
             let mut m = reply(&q, ResponseCode::NoError);
-            if let Some(query) = q.queries.first() {
-                if query.query_type() == RecordType::A {
-                    m.answers.push(Record::from_rdata(
-                        query.name().clone(),
-                        60,
-                        RData::A(hickory_proto::rr::rdata::A::new(192, 0, 2, 99)),
-                    ));
-                }
+            if let Some(query) = q.queries.first()
+                && query.query_type() == RecordType::A
+            {
+                m.answers.push(Record::from_rdata(
+                    query.name().clone(),
+                    60,
+                    RData::A(hickory_proto::rr::rdata::A::new(192, 0, 2, 99)),
+                ));
             }
             let bytes = m.to_vec().unwrap();
             let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();

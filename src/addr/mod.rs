@@ -1,0 +1,17 @@
+//! Addresses and the netdb files: packing and classifying addresses, byte
+//! order, CIDR blocks, port lists, the HOST:PORT syntax, this host's
+//! interfaces, and `/etc/services` and `/etc/protocols`.
+
+pub mod byteorder;
+pub mod cidr;
+pub mod iface;
+pub mod netdb;
+pub mod pack;
+pub mod ports;
+pub mod proto;
+pub mod services;
+pub mod target;
+
+pub(crate) use pack::strtoul_base0;
+pub use pack::{hex, python_bytes_repr, reverse_name_v4, reverse_name_v6};
+pub use target::{Host, HostPort, parse_host_port};

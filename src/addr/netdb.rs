@@ -1,0 +1,159 @@
+//! Reading the netdb files (`/etc/services`, `/etc/protocols`) the way
+//! glibc's nss_files does: `#` starts a comment anywhere on a line, fields
+//! are separated by white space, malformed lines are skipped.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{NetkitError, Result};
+
+/// Where a table's entries came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbSource {
+    /// A file: the system one or one named with `--db`.
+    File(PathBuf),
+    /// The table compiled into netkit, because the system file is missing
+    /// or `--builtin` asked for it.
+    Builtin,
+}
+
+impl std::fmt::Display for DbSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DbSource::File(p) => write!(f, "{}", p.display()),
+            DbSource::Builtin => f.write_str("builtin"),
+        }
+    }
+}
+
+impl Serialize for DbSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Which file to read: the user's choice, or the system file with the
+/// built-in table as the fallback when it does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbChoice {
+    /// The system file, or the built-in table if it is missing.
+    System,
+    /// A file named by the user; it must be readable.
+    File(PathBuf),
+    /// The built-in table.
+    Builtin,
+}
+
+/// A line the parser skipped, with its number and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// Loads a table's text according to `choice`.
+pub fn load(choice: &DbChoice, system: &Path, builtin: &'static str) -> Result<(String, DbSource)> {
+    match choice {
+        DbChoice::Builtin => Ok((builtin.to_string(), DbSource::Builtin)),
+        DbChoice::File(path) => read_text(path)
+            .map(|t| (t, DbSource::File(path.clone())))
+            .map_err(|e| match e.kind() {
+                ErrorKind::FileTooLarge => NetkitError::invalid(format!(
+                    "--db {}: larger than {MAX_DB_BYTES} bytes (see docs/limits.md)",
+                    crate::sanitize::escape(&path.display().to_string())
+                )),
+                _ => NetkitError::read_file(path, &e),
+            }),
+        DbChoice::System => match read_text(system) {
+            Ok(text) => Ok((text, DbSource::File(system.to_path_buf()))),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                Ok((builtin.to_string(), DbSource::Builtin))
+            }
+            Err(source) => Err(NetkitError::System {
+                call: "reading the system netdb file",
+                source,
+            }),
+        },
+    }
+}
+
+/// The largest netdb file read (a real /etc/services is about 13 KiB).
+pub const MAX_DB_BYTES: u64 = 16 << 20;
+
+fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            "is a directory",
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_DB_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_DB_BYTES {
+        return Err(ErrorKind::FileTooLarge.into());
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A name among `names` that differs from `name` only in case, to suggest
+/// (netdb names compare exactly, as glibc compares them).
+pub fn suggest<'a>(names: impl IntoIterator<Item = &'a String>, name: &str) -> Option<&'a str> {
+    names
+        .into_iter()
+        .find(|n| n.eq_ignore_ascii_case(name))
+        .map(String::as_str)
+}
+
+/// The white-space separated fields of a line, comment removed. Empty for
+/// blank and comment-only lines.
+pub fn fields(line: &str) -> Vec<&str> {
+    let data = line.split('#').next().unwrap_or("");
+    data.split(|c: char| c.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_follow_nss_files() {
+        assert_eq!(
+            fields("http 80/tcp www # WorldWideWeb"),
+            vec!["http", "80/tcp", "www"]
+        );
+        assert_eq!(fields("  # only a comment"), Vec::<&str>::new());
+        assert_eq!(fields("a\tb#c d"), vec!["a", "b"]);
+        assert_eq!(fields(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn missing_system_file_falls_back_to_builtin() {
+        let (text, source) = load(
+            &DbChoice::System,
+            Path::new("/nonexistent/netkit/services"),
+            "builtin text",
+        )
+        .unwrap();
+        assert_eq!((text.as_str(), source), ("builtin text", DbSource::Builtin));
+        let err = load(
+            &DbChoice::File("/nonexistent/netkit/x".into()),
+            Path::new("/x"),
+            "",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("cannot read /nonexistent/netkit/x")
+        );
+    }
+}

@@ -1,0 +1,577 @@
+//! Service names and ports: `getservbyname` and `getservbyport` over
+//! `/etc/services`, a `--db` file or the built-in table.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::addr::netdb::{self, DbChoice, DbSource, SkippedLine};
+use crate::error::{NetkitError, Result};
+
+/// The system services file.
+pub const SYSTEM_PATH: &str = "/etc/services";
+/// The built-in table (Debian netbase), used when the system file is missing.
+pub const BUILTIN: &str = include_str!("../../data/services");
+
+/// One line of a services file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceEntry {
+    /// The official name.
+    pub name: String,
+    /// The port number.
+    pub port: u16,
+    /// The transport protocol: tcp, udp, sctp, ddp...
+    pub protocol: String,
+    /// Other names for the same entry.
+    pub aliases: Vec<String>,
+}
+
+/// A parsed services table.
+#[derive(Debug, Clone)]
+pub struct ServiceDb {
+    /// Where it came from.
+    pub source: DbSource,
+    /// The entries, in file order (glibc answers with the first match).
+    pub entries: Vec<ServiceEntry>,
+    /// Lines that were not valid entries.
+    pub skipped: Vec<SkippedLine>,
+}
+
+impl ServiceDb {
+    /// Loads the table named by `choice`.
+    pub fn load(choice: &DbChoice) -> Result<Self> {
+        let (text, source) = netdb::load(choice, Path::new(SYSTEM_PATH), BUILTIN)?;
+        Ok(Self::parse(&text, source))
+    }
+
+    /// Parses services-file text.
+    pub fn parse(text: &str, source: DbSource) -> Self {
+        let mut entries = Vec::new();
+        let mut skipped = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let f = netdb::fields(line);
+            if f.is_empty() {
+                continue;
+            }
+            match parse_entry(&f) {
+                Ok(entry) => entries.push(entry),
+                Err(reason) => skipped.push(SkippedLine {
+                    line: i + 1,
+                    reason,
+                }),
+            }
+        }
+        ServiceDb {
+            source,
+            entries,
+            skipped,
+        }
+    }
+
+    /// Every entry whose name or alias is `name`, for `protocol` if given,
+    /// in file order. Names compare exactly, as glibc compares them.
+    pub fn by_name<'a>(&'a self, name: &str, protocol: Option<&str>) -> Vec<&'a ServiceEntry> {
+        self.entries
+            .iter()
+            .filter(|e| protocol.is_none_or(|p| e.protocol == p))
+            .filter(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+            .collect()
+    }
+
+    /// Every entry for `port`, for `protocol` if given, in file order.
+    pub fn by_port<'a>(&'a self, port: u16, protocol: Option<&str>) -> Vec<&'a ServiceEntry> {
+        self.entries
+            .iter()
+            .filter(|e| e.port == port && protocol.is_none_or(|p| e.protocol == p))
+            .collect()
+    }
+
+    /// A name that differs from `name` only in case, to suggest.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        netdb::suggest(
+            self.entries
+                .iter()
+                .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases)),
+            name,
+        )
+    }
+
+    /// Resolves one port-list item that is a name to its port, for `protocol`
+    /// (or any protocol, then tcp first).
+    pub fn port_of(&self, name: &str, protocol: Option<&str>) -> Option<u16> {
+        self.by_name(name, protocol).first().map(|e| e.port)
+    }
+}
+
+fn parse_entry(f: &[&str]) -> std::result::Result<ServiceEntry, String> {
+    let name = f[0];
+    let Some(port_proto) = f.get(1) else {
+        return Err("no port/protocol field".into());
+    };
+    let (port, proto) = port_proto
+        .split_once('/')
+        .ok_or_else(|| format!("'{port_proto}' is not port/protocol"))?;
+    if proto.is_empty() {
+        return Err(format!("'{port_proto}' has no protocol"));
+    }
+    let port = parse_port_field(port)?;
+    Ok(ServiceEntry {
+        name: name.to_string(),
+        port,
+        protocol: proto.to_string(),
+        aliases: f[2..].iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// The port field as glibc reads it: `strtoul(s, &end, 0)`, so `0x50` is 80
+/// and `010` is 8, and the number must fill the field. glibc truncates
+/// values above 65535 (70000 becomes 4464); netkit skips such lines.
+fn parse_port_field(text: &str) -> std::result::Result<u16, String> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    let bytes = digits.as_bytes();
+    let parsed = bytes
+        .first()
+        .is_some_and(u8::is_ascii_digit)
+        .then(|| crate::addr::strtoul_base0(bytes, 0))
+        .flatten()
+        .filter(|(_, end)| *end == bytes.len());
+    match parsed {
+        Some((value, _)) => u16::try_from(value).map_err(|_| format!("port {text} is above 65535")),
+        None => Err(format!("port '{text}' is not a number")),
+    }
+}
+
+/// What the user asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceQuery {
+    /// A service name (`http`).
+    Name(String),
+    /// A port number (`443`).
+    Port(u16),
+    /// A URL whose scheme names the service (`imaps://mail.example.com`).
+    Url {
+        /// The scheme.
+        scheme: String,
+    },
+}
+
+impl ServiceQuery {
+    /// Parses `http`, `443`, `imaps://host/`, `80/tcp`, `http/udp`. The
+    /// `/proto` suffix overrides the protocol filter for this query.
+    pub fn parse(text: &str) -> Result<(Self, Option<String>)> {
+        let t = text.trim();
+        let bad = |why: &str| {
+            NetkitError::invalid(format!(
+                "invalid service '{}': {why}",
+                crate::sanitize::escape(text)
+            ))
+        };
+        if t.is_empty() {
+            return Err(bad("empty"));
+        }
+        if let Some((scheme, _rest)) = t.split_once("://") {
+            let valid = scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+            if !valid {
+                return Err(bad(
+                    "a URL scheme is a letter followed by letters, digits, '+', '-' or '.'",
+                ));
+            }
+            return Ok((
+                ServiceQuery::Url {
+                    scheme: scheme.to_ascii_lowercase(),
+                },
+                None,
+            ));
+        }
+        let (body, proto) = match t.split_once('/') {
+            Some((b, p)) => {
+                if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(bad(
+                        "expected NAME/PROTOCOL or PORT/PROTOCOL, such as 53/udp",
+                    ));
+                }
+                (b, Some(p.to_ascii_lowercase()))
+            }
+            None => (t, None),
+        };
+        if body.is_empty() {
+            return Err(bad("empty name"));
+        }
+        if body.bytes().all(|b| b.is_ascii_digit()) {
+            let port = body
+                .parse::<u32>()
+                .ok()
+                .and_then(|p| u16::try_from(p).ok())
+                .ok_or_else(|| bad("port out of range 0-65535"))?;
+            return Ok((ServiceQuery::Port(port), proto));
+        }
+        if body.starts_with('-') {
+            return Err(bad("ports are not negative"));
+        }
+        if body
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '#' || c == ':')
+        {
+            return Err(bad(
+                "service names cannot hold spaces, ':', '#' or control characters",
+            ));
+        }
+        Ok((ServiceQuery::Name(body.to_string()), proto))
+    }
+}
+
+/// The answer to one query.
+#[derive(Debug, Serialize)]
+pub struct ServiceAnswer {
+    /// Always `"service"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Whether the table has an answer.
+    pub ok: bool,
+    /// The query as given.
+    pub query: String,
+    /// `name`, `port` or `url`.
+    pub query_kind: &'static str,
+    /// The protocol filter in force, if any.
+    pub protocol: Option<String>,
+    /// The official name of the first matching entry (glibc's answer).
+    pub name: Option<String>,
+    /// Its port.
+    pub port: Option<u16>,
+    /// Its aliases.
+    pub aliases: Vec<String>,
+    /// The protocols of every matching entry, in file order.
+    pub protocols: Vec<String>,
+    /// Every matching entry, in file order.
+    pub entries: Vec<ServiceEntry>,
+    /// Where the answer came from.
+    pub source: DbSource,
+    /// Why there is no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::Failure>,
+    /// What the human output shows left of the colon.
+    #[serde(skip)]
+    pub label: String,
+    /// The width labels are aligned to (the widest of the queries).
+    #[serde(skip)]
+    pub width: usize,
+}
+
+impl ServiceDb {
+    /// Answers one parsed query (`filter`: a protocol, or any).
+    pub fn answer(&self, text: &str, query: &ServiceQuery, filter: Option<&str>) -> ServiceAnswer {
+        use crate::sanitize::escape;
+        let (query_kind, label, matches, asked) = match query {
+            ServiceQuery::Name(n) => (
+                "name",
+                n.clone(),
+                self.by_name(n, filter),
+                format!("no service named '{}'", escape(n)),
+            ),
+            ServiceQuery::Url { scheme } => (
+                "url",
+                scheme.clone(),
+                self.by_name(scheme, filter),
+                format!("no service for URL scheme '{scheme}'"),
+            ),
+            ServiceQuery::Port(p) => (
+                "port",
+                p.to_string(),
+                self.by_port(*p, filter),
+                format!("no service on port {p}"),
+            ),
+        };
+        let first = matches.first();
+        let error = first.is_none().then(|| {
+            let mut message = asked;
+            if let Some(p) = filter {
+                message.push_str(&format!(" for {p}"));
+            }
+            message.push_str(&format!(" in {}", self.source));
+            if let ServiceQuery::Name(n) = query
+                && let Some(s) = self.suggest(n)
+            {
+                message.push_str(&format!(
+                    " (names are case-sensitive: did you mean '{}'?)",
+                    escape(s)
+                ));
+            }
+            crate::error::Failure::new(crate::exit::Reason::NotFound, message)
+        });
+        let mut protocols: Vec<String> = Vec::new();
+        for e in &matches {
+            if !protocols.contains(&e.protocol) {
+                protocols.push(e.protocol.clone());
+            }
+        }
+        ServiceAnswer {
+            kind: "service",
+            ok: error.is_none(),
+            query: text.to_string(),
+            query_kind,
+            protocol: filter.map(str::to_string),
+            name: first.map(|e| e.name.clone()),
+            port: first.map(|e| e.port),
+            aliases: first.map(|e| e.aliases.clone()).unwrap_or_default(),
+            protocols,
+            entries: matches.into_iter().cloned().collect(),
+            source: self.source.clone(),
+            error,
+            width: label.chars().count(),
+            label,
+        }
+    }
+}
+
+impl crate::output::Render for ServiceAnswer {
+    fn render(
+        &self,
+        w: &mut dyn std::io::Write,
+        view: &crate::output::View,
+    ) -> std::io::Result<()> {
+        use crate::output::pad_left;
+        use crate::sanitize::escape;
+        use colored::Colorize;
+        let label = pad_left(&escape(&self.label), self.width);
+        match (&self.error, self.query_kind) {
+            (Some(e), _) => writeln!(w, "{label} : {}", format!("not found: {}", e.message).red())?,
+            (None, "port") => writeln!(
+                w,
+                "{label} : {}",
+                self.name.as_deref().map(escape).unwrap_or_default()
+            )?,
+            (None, _) => writeln!(w, "{label} : {}", self.port.unwrap_or_default())?,
+        }
+        if view.verbose > 0 && self.error.is_none() {
+            let aliases = if self.aliases.is_empty() {
+                "none".to_string()
+            } else {
+                self.aliases.join(" ")
+            };
+            let detail = format!(
+                "{} · aliases: {} · {}",
+                self.protocols.join(", "),
+                aliases,
+                self.source
+            );
+            writeln!(
+                w,
+                "{}   {}",
+                pad_left("", self.width),
+                escape(&detail).dimmed()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One entry of `--all`.
+#[derive(Debug, Serialize)]
+pub struct ServiceListEntry<'a> {
+    /// Always `"service_entry"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Always true.
+    pub ok: bool,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: &'a ServiceEntry,
+    /// Where it came from.
+    pub source: &'a DbSource,
+}
+
+/// `--all` for people: one table.
+pub struct ServiceTable<'a>(pub Vec<ServiceListEntry<'a>>);
+
+impl crate::output::Render for ServiceTable<'_> {
+    fn render(&self, w: &mut dyn std::io::Write, _: &crate::output::View) -> std::io::Result<()> {
+        use crate::sanitize::escape;
+        let rows = self
+            .0
+            .iter()
+            .map(|e| {
+                vec![
+                    escape(&e.entry.name).into_owned(),
+                    e.entry.port.to_string(),
+                    escape(&e.entry.protocol).into_owned(),
+                    escape(&e.entry.aliases.join(" ")).into_owned(),
+                ]
+            })
+            .collect();
+        w.write_all(crate::output::table(&["NAME", "PORT", "PROTO", "ALIASES"], rows).as_bytes())
+    }
+}
+
+impl ServiceDb {
+    /// Every entry (of `filter`'s protocol), for `--all`.
+    pub fn listing<'a>(&'a self, filter: Option<&str>) -> Vec<ServiceListEntry<'a>> {
+        self.entries
+            .iter()
+            .filter(|e| filter.is_none_or(|p| e.protocol == p))
+            .map(|entry| ServiceListEntry {
+                kind: "service_entry",
+                ok: true,
+                entry,
+                source: &self.source,
+            })
+            .collect()
+    }
+}
+
+/// Lines the parser skipped, for `-vv`.
+pub struct SkippedReport<'a> {
+    /// The table.
+    pub db: &'a ServiceDb,
+}
+
+impl crate::output::Render for SkippedReport<'_> {
+    fn render(&self, w: &mut dyn std::io::Write, _: &crate::output::View) -> std::io::Result<()> {
+        use colored::Colorize;
+        for s in &self.db.skipped {
+            let line = format!(
+                "skipped {}:{}: {}",
+                self.db.source,
+                s.line,
+                crate::sanitize::escape(&s.reason)
+            );
+            writeln!(w, "{}", line.dimmed())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "\
+# comment
+ftp\t\t21/tcp
+fsp\t\t21/udp\t\tfspd
+http\t\t80/tcp\t\twww\t\t# WorldWideWeb HTTP
+imap2\t\t143/tcp\t\timap
+broken\t\tx/tcp
+noproto\t\t12/
+lonely
+huge\t\t70000/tcp
+hex\t\t0x50/tcp
+oct\t\t010/udp
+plus\t\t+81/tcp
+eight\t\t08/tcp
+";
+
+    fn db() -> ServiceDb {
+        ServiceDb::parse(SAMPLE, DbSource::Builtin)
+    }
+
+    #[test]
+    fn parses_and_skips_like_glibc() {
+        let db = db();
+        let ports: Vec<(&str, u16)> = db
+            .entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.port))
+            .collect();
+        assert_eq!(
+            ports,
+            vec![
+                ("ftp", 21),
+                ("fsp", 21),
+                ("http", 80),
+                ("imap2", 143),
+                ("hex", 80),
+                ("oct", 8),
+                ("plus", 81)
+            ]
+        );
+        let lines: Vec<usize> = db.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![6, 7, 8, 9, 13]);
+    }
+
+    #[test]
+    fn lookups() {
+        let db = db();
+        assert_eq!(db.by_name("www", None)[0].port, 80);
+        assert_eq!(db.by_name("imap", Some("tcp"))[0].name, "imap2");
+        assert!(db.by_name("imap", Some("udp")).is_empty());
+        assert!(db.by_name("HTTP", None).is_empty());
+        assert_eq!(db.suggest("HTTP"), Some("http"));
+        let port21: Vec<&str> = db
+            .by_port(21, None)
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(port21, vec!["ftp", "fsp"]);
+        assert_eq!(db.by_port(21, Some("udp"))[0].name, "fsp");
+    }
+
+    #[test]
+    fn builtin_table_has_the_seed_services() {
+        let db = ServiceDb::parse(BUILTIN, DbSource::Builtin);
+        assert!(db.skipped.is_empty(), "{:?}", db.skipped);
+        for (scheme, port) in [
+            ("http", 80),
+            ("https", 443),
+            ("ftp", 21),
+            ("gopher", 70),
+            ("smtp", 25),
+            ("imap", 143),
+            ("imaps", 993),
+            ("pop3", 110),
+            ("pop3s", 995),
+        ] {
+            assert_eq!(db.port_of(scheme, None), Some(port), "{scheme}");
+        }
+    }
+
+    #[test]
+    fn query_forms() {
+        let table: &[(&str, ServiceQuery, Option<&str>)] = &[
+            ("http", ServiceQuery::Name("http".into()), None),
+            ("443", ServiceQuery::Port(443), None),
+            ("53/udp", ServiceQuery::Port(53), Some("udp")),
+            ("http/TCP", ServiceQuery::Name("http".into()), Some("tcp")),
+            (
+                "imaps://mail.example.com",
+                ServiceQuery::Url {
+                    scheme: "imaps".into(),
+                },
+                None,
+            ),
+            (
+                "HTTP://x",
+                ServiceQuery::Url {
+                    scheme: "http".into(),
+                },
+                None,
+            ),
+            ("0", ServiceQuery::Port(0), None),
+        ];
+        for (text, query, proto) in table {
+            let (q, p) = ServiceQuery::parse(text).unwrap();
+            assert_eq!((&q, p.as_deref()), (query, *proto), "{text}");
+        }
+        for text in [
+            "",
+            "65536",
+            "99999999999",
+            "-1",
+            "://x",
+            "1http://x",
+            "a b",
+            "x/",
+            "/tcp",
+            "80/t-p",
+            "a:b",
+            "x#y",
+        ] {
+            assert!(ServiceQuery::parse(text).is_err(), "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The command line: one `Cli`, one `Command` enum, one `Args` struct per
+//! subcommand (src/cli/args.rs). `-h` is short; `--help` adds the examples
+//! and the command's own exit-status table (src/cli/help.rs).
+
+pub mod args;
+pub mod assets;
+pub mod help;
+
+use std::ffi::OsString;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use args::*;
+
+use crate::output::ColorChoice;
+
+/// netkit: a network diagnostics toolbox.
+#[derive(Debug, Parser)]
+#[command(
+    name = "netkit",
+    version,
+    about = "A network diagnostics toolbox: addresses, services, protocols, name resolution, reachability, echo and multicast",
+    propagate_version = true,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Flags every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every subcommand, under a heading of their own.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// Print JSON Lines: one object per result (see docs/json.md)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to colour human output
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print nothing but summaries; for look-ups the exit status is the answer
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say more (repeatable)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Pack and unpack addresses (inet_aton/inet_pton/ntop, MAC) and convert byte order
+    #[command(long_about = "Pack and unpack addresses and convert byte order.\n\n\
+For each ADDR (IPv4, IPv6, MAC) show the family, the packed bytes, the text they unpack to, \
+the integer value, the address class and the reverse-DNS name. IPv4 is parsed twice, strictly \
+(inet_pton: a dotted quad) and as glibc's legacy inet_aton does (127.1, 0x7f.1, 0177.0.0.1, \
+2130706433); a form only inet_aton accepts is flagged, since filters that parse strictly can \
+be bypassed with it.")]
+    Pack(PackArgs),
+    /// Look up service names and ports (getservbyname, getservbyport)
+    #[command(
+        long_about = "Look up service names and ports (getservbyname, getservbyport).\n\n\
+Each QUERY is a name (http), a port (443), NAME/PROTO or PORT/PROTO (53/udp) or a URL whose \
+scheme names the service (imaps://mail.example.com). Answers come from /etc/services, parsed \
+by netkit the way glibc parses it, from --db FILE, or from the built-in table when the system \
+file is missing."
+    )]
+    Services(ServicesArgs),
+    /// Look up IP protocol names and numbers (getprotobyname, getprotobynumber)
+    #[command(
+        long_about = "Look up IP protocol names and numbers (getprotobyname, getprotobynumber).\n\n\
+Each QUERY is a name (icmp) or a number (6). Answers come from /etc/protocols, from --db FILE, \
+or from the built-in IANA table when the system file is missing. The Linux IPPROTO_* constant \
+is shown beside each answer."
+    )]
+    Proto(ProtoArgs),
+    /// Send numbered datagrams (or a message) to a multicast group
+    #[command(
+        name = "mcast-send",
+        long_about = "Send datagrams to a multicast group.\n\n\
+By default each datagram carries a small netkit header (sender id, sequence number, send time) \
+padded to --size, so `netkit mcast-recv` can count loss, duplicates, reordering and one-way \
+delay; --message sends raw bytes instead, for other receivers. Without --count or --duration, \
+10 datagrams are sent one second apart (one for --message)."
+    )]
+    McastSend(McastSendArgs),
+    /// Join a multicast group and count what arrives: loss, duplicates, reordering, delay
+    #[command(
+        name = "mcast-recv",
+        long_about = "Join a multicast group and report every datagram and a per-sender summary.\n\n\
+The socket uses SO_REUSEADDR and SO_REUSEPORT, so several receivers can share the port, and \
+IP_MULTICAST_ALL off, so only the joined group arrives. --source makes a source-specific \
+join (IGMPv3/MLDv2). Loss is counted from the first datagram seen from each sender, as omping \
+does. It waits for the first datagram as long as it takes (or --timeout), then stops after \
+--count datagrams, after --duration, 10s (or --timeout) after the last datagram, or on Ctrl-C, \
+and prints the summary."
+    )]
+    McastRecv(McastRecvArgs),
+    /// Serve TCP, UDP or Unix-socket echo, with limits, on one async process
+    #[command(
+        name = "echo-server",
+        long_about = "Serve echo over TCP (the default), UDP and/or a Unix socket.\n\n\
+Logs one line per connection (`Connected by ADDR`, then bytes and duration on close) or JSON \
+events. Limits keep it safe: --max-conns (excess connections are accepted and closed at once), \
+--idle-timeout, --max-bytes and --max-duration per connection, bounded buffers with \
+backpressure. UDP refuses to reflect: datagrams from source ports below 1024, from broadcast, \
+multicast or unspecified addresses, or from the server itself are dropped, each source is \
+rate-limited (--udp-rate), and a peer that mirrors our echoes back (another echo service, a \
+loop) is ignored. SIGINT/SIGTERM stops accepting, lets live connections finish for \
+--drain-timeout, prints a summary and exits 0."
+    )]
+    EchoServer(EchoServerArgs),
+    /// Talk to an echo service: message, ping (RTT percentiles), throughput, load
+    #[command(
+        name = "echo-client",
+        long_about = "Talk to an echo service.\n\n\
+Message mode (the default): send MESSAGE (or stdin), shut down the write side, read the echo, \
+print it and compare (exit 1 on mismatch). Ping mode (--count, --interval, --duration): round \
+trips with sequence numbers, per-reply lines like ping, and RTT min/avg/max/stddev and \
+p50/p90/p99/p99.9. Throughput mode (--bytes, or --throughput with --duration): stream data, \
+read it back, verify every byte, report MB/s. Load mode (--connections N): N clients at once \
+doing the ping or throughput work. Thresholds for CI: --max-rtt (average), --max-loss, \
+--min-throughput; crossing one exits 1 with the reason."
+    )]
+    EchoClient(EchoClientArgs),
+    /// This host's name, its addresses, and its interfaces (gethostname)
+    Hostname(HostnameArgs),
+    /// The system's getaddrinfo with every knob, shown as Python shows it
+    #[command(
+        long_about = "Call the system's getaddrinfo (NSS: /etc/hosts, DNS, ...) for each HOST.\n\n\
+The output keeps the Python socket module's block (Family, Type, Protocol, Canonical name, \
+Socket address) and its sockaddr tuples, scoped IPv6 addresses named by interface. With two \
+arguments, the second is the SERVICE when it is a port number or a name in the services \
+table; --service says so explicitly. Errors are classified: EAI_NONAME exits 1, \
+EAI_AGAIN/EAI_FAIL 3, EAI_SERVICE and bad flags 2."
+    )]
+    Addrinfo(AddrinfoArgs),
+    /// DNS look-ups: A/AAAA with the CNAME chain, any record type, dig-style answers
+    #[command(long_about = "Look names up in the DNS.\n\n\
+By default A and AAAA, following the CNAME chain, shown as gethostbyname_ex shows it (canonical \
+name, aliases, addresses), with TTLs. -t asks for other types (MX, TXT, SRV, SOA, CAA, NS, PTR, \
+...). With @SERVER or --server the query goes to that server as dig sends it and the answer is \
+reported as it came: rcode, flags, answer and authority sections, round-trip time. Without, \
+the system's /etc/resolv.conf is used (nameservers, search list, ndots). --system asks NSS \
+instead (gethostbyname_ex: /etc/hosts and what nsswitch.conf lists). -f reads names from a \
+file and resolves them concurrently, printing results in input order.")]
+    Lookup(LookupArgs),
+    /// The fully qualified name of this host or of NAME (Python's getfqdn)
+    Fqdn(FqdnArgs),
+    /// Reverse look-ups of addresses and CIDR blocks, with forward confirmation
+    #[command(long_about = "Find the names of addresses.\n\n\
+By default the system's gethostbyaddr (hostname, aliases, addresses, as the seed shows them). \
+--dns asks for PTR records directly (@SERVER or --server to pick the server). --verify does \
+forward-confirmed reverse DNS: each PTR name must resolve back to the address. A CIDR block is \
+swept concurrently (at most /16 for IPv4, /112 for IPv6). Exit 1 if any address has no name \
+or fails --verify.")]
+    Rdns(RdnsArgs),
+    /// Is the port open? Scan ports and hosts, wait for services, check local binds
+    #[command(
+        long_about = "Check TCP ports on hosts: open, closed (refused), filtered (no answer before the \
+timeout), unreachable (no route, host unreachable, prohibited) or error. A connect that lands \
+on itself (a local ephemeral port) is never reported open. TARGETs are names (every address is \
+checked, or -4/-6), IP literals, HOST:PORT, [V6]:PORT, or CIDR blocks of at most 65,536 \
+addresses; -p takes the shared port-list syntax (22,http,8000-8100; -p- for all).\n\n\
+--local checks whether this host can bind the ports (0.0.0.0, :: v6-only and dual-stack, \
+127.0.0.1, or --bind). --wait polls until every port is open (or --expect closed) or \
+--deadline passes, then runs `-- CMD ARGS` and exits with its code."
+    )]
+    Portcheck(PortcheckArgs),
+    /// Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host
+    #[command(
+        long_about = "Diagnose a connection to TARGET (HOST:PORT, http://... or https://...), phase by \
+phase, each timed: resolve (every address, from the system resolver), connect (each address in \
+order), then TLS for https:// or --tls (version, cipher, ALPN, certificate subject, issuer, \
+SANs, days to expiry, and the verification result with its reason), then for http(s):// or \
+--http a raw HTTP/1.1 GET (status, headers, time to first byte, bytes). The failing phase is \
+named and classified (dns, refused, timeout, unreachable, prohibited, reset, self_connect, \
+tls_*, http_status) with a hint.\n\n\
+With no TARGET: a self-check of this host: its name resolves, localhost resolves to 127.0.0.1 \
+and ::1, TCP and UDP round trips over both loopbacks, and /etc/services, /etc/protocols, \
+/etc/hosts and /etc/resolv.conf are present and parse (nameservers are queried only with \
+--probe-dns)."
+    )]
+    Diagnose(DiagnoseArgs),
+}
+
+impl Command {
+    /// The subcommand's name as typed.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Pack(_) => "pack",
+            Command::Services(_) => "services",
+            Command::Proto(_) => "proto",
+            Command::McastSend(_) => "mcast-send",
+            Command::McastRecv(_) => "mcast-recv",
+            Command::EchoServer(_) => "echo-server",
+            Command::EchoClient(_) => "echo-client",
+            Command::Hostname(_) => "hostname",
+            Command::Addrinfo(_) => "addrinfo",
+            Command::Lookup(_) => "lookup",
+            Command::Fqdn(_) => "fqdn",
+            Command::Rdns(_) => "rdns",
+            Command::Portcheck(_) => "portcheck",
+            Command::Diagnose(_) => "diagnose",
+        }
+    }
+}
+
+/// Every subcommand's name, in the order of `netkit --help`.
+pub const SUBCOMMANDS: [&str; 14] = [
+    "pack",
+    "services",
+    "proto",
+    "mcast-send",
+    "mcast-recv",
+    "echo-server",
+    "echo-client",
+    "hostname",
+    "addrinfo",
+    "lookup",
+    "fqdn",
+    "rdns",
+    "portcheck",
+    "diagnose",
+];
+
+/// Whether `name` is a subcommand.
+pub fn is_subcommand(name: &str) -> bool {
+    SUBCOMMANDS.contains(&name)
+}
+
+/// The full clap command: `--help` adds examples and the exit-status table
+/// to every subcommand; `-h` points to them.
+pub fn command() -> clap::Command {
+    let pointer = "Examples and exit status: --help";
+    let mut cmd = Cli::command()
+        .after_help(pointer)
+        .after_long_help(help::long_help("netkit"));
+    for name in SUBCOMMANDS {
+        let long = help::long_help(name);
+        cmd = cmd.mut_subcommand(name, move |sub| {
+            sub.after_help(pointer).after_long_help(long)
+        });
+    }
+    cmd
+}
+
+/// Parses argv. Only help needs the examples and exit tables, so plain runs
+/// skip formatting them.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let wants_help = args.len() <= 1
+        || args
+            .iter()
+            .skip(1)
+            .any(|a| a == "-h" || a == "--help" || a == "help");
+    let cmd = if wants_help {
+        command()
+    } else {
+        Cli::command()
+    };
+    let matches = cmd.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_examples_and_an_exit_table() {
+        let names: Vec<String> = command()
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .filter(|n| n != "help")
+            .collect();
+        assert_eq!(names, SUBCOMMANDS.map(String::from).to_vec());
+        for name in SUBCOMMANDS {
+            assert!(!help::examples(name).is_empty(), "{name} has no examples");
+            let table = help::exit_table(name);
+            assert!(table.iter().any(|r| r.code == 0), "{name}");
+            assert!(table.iter().any(|r| r.code == 2), "{name}");
+        }
+    }
+}

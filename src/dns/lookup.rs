@@ -1,0 +1,536 @@
+//! Look-ups: one (name, type, server) at a time ([`resolve_at`],
+//! [`resolve_system`]), NSS ([`nss`]), and [`lookup_all`], which streams a
+//! batch in input order with a bounded window of work in flight, so a
+//! 200,000-name file or a server that never answers one early name costs
+//! bounded memory.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use serde::Serialize;
+
+use super::client::{QueryOpts, exchange, flags};
+use super::record::{Answer, answer};
+use super::system::{SystemConfig, candidates};
+use super::{status_name, status_reason};
+use crate::error::Failure;
+use crate::exit::{Exit, Reason};
+use crate::signal::Stop;
+
+/// A DNS server's address, in the one address form of the JSON contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ServerAddr {
+    /// The server's IP address.
+    pub address: std::net::IpAddr,
+    /// Its port.
+    pub port: u16,
+}
+
+impl From<SocketAddr> for ServerAddr {
+    fn from(s: SocketAddr) -> Self {
+        ServerAddr {
+            address: s.ip(),
+            port: s.port(),
+        }
+    }
+}
+
+impl std::fmt::Display for ServerAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", SocketAddr::new(self.address, self.port))
+    }
+}
+
+/// One look-up of (name, type) at one server.
+#[derive(Debug, Clone, Serialize)]
+pub struct LookupReport {
+    /// Always `"lookup"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// True for an answer with data (status `noerror`).
+    pub ok: bool,
+    /// The name as given.
+    pub name: String,
+    /// The record type asked for.
+    pub qtype: String,
+    /// The server that answered (or was asked last).
+    pub server: Option<ServerAddr>,
+    /// The absolute name that was asked (after the search list).
+    pub query_name: Option<String>,
+    /// noerror, nodata, nxdomain, referral, servfail, refused, formerr,
+    /// notimp, yxdomain... (the rcode, lower case), timeout or error.
+    pub status: String,
+    /// The numeric rcode, when an answer came.
+    pub rcode: Option<u16>,
+    /// Header flags set in the answer.
+    pub flags: Vec<&'static str>,
+    /// Round trip of the last exchange.
+    #[serde(serialize_with = "crate::output::json::opt_ms")]
+    pub rtt_ms: Option<f64>,
+    /// udp or tcp.
+    pub transport: Option<&'static str>,
+    /// Answer section, as the server sent it.
+    pub answers: Vec<Answer>,
+    /// Authority section.
+    pub authority: Vec<Answer>,
+    /// The end of the CNAME chain within the answer.
+    pub canonical_name: Option<String>,
+    /// Names on the CNAME chain before the canonical one.
+    pub aliases: Vec<String>,
+    /// Records left out to bound memory in a batch (see docs/limits.md).
+    pub records_dropped: u64,
+    /// Why there is no answer with data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+impl LookupReport {
+    /// The exit status this result maps to.
+    pub fn exit(&self) -> Exit {
+        self.error.as_ref().map_or(Exit::Success, Failure::exit)
+    }
+
+    /// Records of the asked type owned by the canonical name.
+    pub fn values(&self) -> impl Iterator<Item = &Answer> {
+        let canonical = self.canonical_name.clone();
+        let qtype = self.qtype.clone();
+        self.answers.iter().filter(move |a| {
+            (a.rtype == qtype || qtype == "ANY")
+                && canonical
+                    .as_deref()
+                    .is_none_or(|c| a.name.eq_ignore_ascii_case(c))
+        })
+    }
+
+    fn failed(
+        name: &str,
+        qtype: RecordType,
+        server: Option<SocketAddr>,
+        query_name: Option<&Name>,
+        f: Failure,
+    ) -> Self {
+        LookupReport {
+            kind: "lookup",
+            ok: false,
+            name: name.to_string(),
+            qtype: qtype.to_string(),
+            server: server.map(ServerAddr::from),
+            query_name: query_name.map(|n| n.to_string()),
+            status: if f.reason == Reason::Timeout {
+                "timeout".into()
+            } else {
+                "error".into()
+            },
+            rcode: None,
+            flags: Vec::new(),
+            rtt_ms: None,
+            transport: None,
+            answers: Vec::new(),
+            authority: Vec::new(),
+            canonical_name: None,
+            aliases: Vec::new(),
+            records_dropped: 0,
+            error: Some(f),
+        }
+    }
+
+    /// Keeps at most `max` records per section (batches hold results in
+    /// order, so each one's size is bounded).
+    pub fn cap_records(&mut self, max: usize) {
+        for section in [&mut self.answers, &mut self.authority] {
+            if section.len() > max {
+                self.records_dropped += (section.len() - max) as u64;
+                section.truncate(max);
+            }
+        }
+    }
+}
+
+/// A result for when no nameserver could be asked, and why.
+pub fn no_nameserver(given: &str, qtype: RecordType, why: &str) -> LookupReport {
+    LookupReport::failed(
+        given,
+        qtype,
+        None,
+        None,
+        Failure::new(Reason::NoNameserver, format!("no nameserver: {why}")),
+    )
+}
+
+/// Follows the CNAME chain from `qname` through the answer section.
+/// Returns the canonical name and the aliases before it.
+pub fn cname_chain(answers: &[Record], qname: &Name) -> (Name, Vec<Name>) {
+    let mut current = qname.clone();
+    let mut aliases = Vec::new();
+    for _ in 0..16 {
+        let next = answers.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if r.name == current => Some(c.0.clone()),
+            _ => None,
+        });
+        match next {
+            Some(n) if !aliases.contains(&n) && n != *qname => {
+                aliases.push(current);
+                current = n;
+            }
+            _ => break,
+        }
+    }
+    (current, aliases)
+}
+
+/// Asks `server` for (`qname`, `qtype`) and reports the answer exactly as
+/// it came: no CNAME target is chased behind the user's back.
+pub async fn resolve_at(
+    given: &str,
+    qname: &Name,
+    qtype: RecordType,
+    server: SocketAddr,
+    opts: QueryOpts,
+) -> LookupReport {
+    // Names sent to a server are absolute, as dig sends them.
+    let mut absolute = qname.clone();
+    absolute.set_fqdn(true);
+    let qname = &absolute;
+    let ex = match exchange(server, qname, qtype, opts).await {
+        Ok(ex) => ex,
+        Err(f) => return LookupReport::failed(given, qtype, Some(server), Some(qname), f),
+    };
+    let resp = &ex.response;
+    let answers: &[Record] = &resp.answers;
+    let (canonical, aliases) = cname_chain(answers, qname);
+    let has_data = match qtype {
+        RecordType::ANY => !answers.is_empty(),
+        RecordType::CNAME => answers.iter().any(|r| r.record_type() == RecordType::CNAME),
+        _ => answers
+            .iter()
+            .any(|r| r.record_type() == qtype && r.name == canonical),
+    };
+    let rcode = resp.metadata.response_code;
+    let referral = rcode == ResponseCode::NoError
+        && answers.is_empty()
+        && !resp.metadata.authoritative
+        && resp
+            .authorities
+            .iter()
+            .any(|r| r.record_type() == RecordType::NS);
+    let status = match rcode {
+        ResponseCode::NoError if has_data => "noerror".to_string(),
+        // A chain that leaves the answer is still the server's answer.
+        ResponseCode::NoError if !aliases.is_empty() => "noerror".to_string(),
+        ResponseCode::NoError if referral => "referral".to_string(),
+        ResponseCode::NoError => "nodata".to_string(),
+        other => status_name(other),
+    };
+    let error = status_reason(&status).map(|reason| {
+        let what = match reason {
+            Reason::Referral => {
+                let to: Vec<String> = resp
+                    .authorities
+                    .iter()
+                    .filter(|r| r.record_type() == RecordType::NS)
+                    .map(|r| r.data.to_string())
+                    .collect();
+                format!("{server} referred the query to {}", to.join(", "))
+            }
+            _ => format!("{} from {server}", status.to_ascii_uppercase()),
+        };
+        Failure::new(reason, crate::sanitize::escape(&what).into_owned())
+    });
+    LookupReport {
+        kind: "lookup",
+        ok: error.is_none(),
+        name: given.to_string(),
+        qtype: qtype.to_string(),
+        server: Some(server.into()),
+        query_name: Some(qname.to_string()),
+        status,
+        rcode: Some(u16::from(rcode)),
+        flags: flags(resp),
+        rtt_ms: Some(ex.rtt_ms),
+        transport: Some(ex.transport),
+        answers: answers.iter().map(answer).collect(),
+        authority: resp.authorities.iter().map(answer).collect(),
+        canonical_name: Some(canonical.to_string()),
+        aliases: aliases.iter().map(|n| n.to_string()).collect(),
+        records_dropped: 0,
+        error,
+    }
+}
+
+/// Looks (`given`, `qtype`) up the way the system's stub resolver would:
+/// search list, then each nameserver in turn on timeouts and errors.
+pub async fn resolve_system(
+    given: &str,
+    name: &Name,
+    qtype: RecordType,
+    cfg: &SystemConfig,
+    opts: QueryOpts,
+) -> LookupReport {
+    if cfg.servers.is_empty() {
+        return no_nameserver(given, qtype, "none in /etc/resolv.conf");
+    }
+    let mut fallback: Option<LookupReport> = None;
+    for candidate in candidates(given, name, cfg) {
+        let mut result = None;
+        for server in &cfg.servers {
+            let r = resolve_at(given, &candidate, qtype, *server, opts).await;
+            let elsewhere = matches!(
+                r.status.as_str(),
+                "timeout" | "error" | "servfail" | "refused"
+            );
+            result = Some(r);
+            if !elsewhere {
+                break;
+            }
+        }
+        let Some(r) = result else { continue };
+        match r.status.as_str() {
+            "noerror" => return r,
+            // NODATA beats a later NXDOMAIN, as in glibc.
+            "nodata" => {
+                if fallback.as_ref().is_none_or(|f| f.status != "nodata") {
+                    fallback = Some(r);
+                }
+            }
+            "nxdomain" => {
+                if fallback.is_none() {
+                    fallback = Some(r);
+                }
+            }
+            // A server failure stops the search: the answer is unknown.
+            _ => return r,
+        }
+    }
+    fallback.unwrap_or_else(|| no_nameserver(given, qtype, "no candidate name"))
+}
+
+/// Where look-ups go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// These servers, each asked separately.
+    Servers(Vec<SocketAddr>),
+    /// The system's resolv.conf (or why it could not be read).
+    System(Result<SystemConfig, String>),
+}
+
+/// How a batch runs.
+#[derive(Debug, Clone)]
+pub struct BatchPlan {
+    /// Types to ask for each name.
+    pub types: Vec<RecordType>,
+    /// Where to ask.
+    pub target: Target,
+    /// How each query goes.
+    pub opts: QueryOpts,
+    /// Queries in flight at once.
+    pub concurrency: usize,
+    /// Most records kept per section of an answer (0: all).
+    pub max_records: usize,
+}
+
+/// Looks up every name of `names` (read lazily: an `Err` ends the batch
+/// with that error after what came before is printed), emitting each
+/// name's results (every type and server) in input order as soon as they
+/// and all before them are known. At most `concurrency` queries are in
+/// flight, and at most four windows of names separate the oldest
+/// unfinished name from the newest started. On `stop`, no new query starts
+/// and what already finished is still emitted.
+pub async fn lookup_all<I>(
+    names: I,
+    plan: Arc<BatchPlan>,
+    stop: &Stop,
+    emit: &mut dyn FnMut(&str, Vec<LookupReport>) -> std::io::Result<()>,
+) -> crate::error::Result<Exit>
+where
+    I: Iterator<Item = crate::error::Result<(String, Name)>>,
+{
+    let servers: Vec<Option<SocketAddr>> = match &plan.target {
+        Target::Servers(s) => s.iter().copied().map(Some).collect(),
+        Target::System(_) => vec![None],
+    };
+    let per_name = plan.types.len() * servers.len();
+    let names_in_flight = (plan.concurrency / per_name.max(1)).max(1);
+    let mut exit = Exit::Success;
+    let types = plan.types.len();
+    let work = |(given, name): (String, Name)| {
+        let (plan, servers) = (Arc::clone(&plan), servers.clone());
+        async move {
+            let mut set = tokio::task::JoinSet::new();
+            let mut sub = 0usize;
+            for qtype in plan.types.clone() {
+                for server in &servers {
+                    let (plan, given, name, server) =
+                        (Arc::clone(&plan), given.clone(), name.clone(), *server);
+                    set.spawn(async move {
+                        let mut r = match (&plan.target, server) {
+                            (_, Some(s)) => resolve_at(&given, &name, qtype, s, plan.opts).await,
+                            (Target::System(Ok(cfg)), None) => {
+                                resolve_system(&given, &name, qtype, cfg, plan.opts).await
+                            }
+                            (Target::System(Err(why)), None) => no_nameserver(&given, qtype, why),
+                            (Target::Servers(_), None) => {
+                                no_nameserver(&given, qtype, "none given")
+                            }
+                        };
+                        if plan.max_records > 0 {
+                            r.cap_records(plan.max_records);
+                        }
+                        (sub, r)
+                    });
+                    sub += 1;
+                }
+            }
+            let mut results: Vec<(usize, LookupReport)> = Vec::with_capacity(sub);
+            while let Some(j) = set.join_next().await {
+                if let Ok(r) = j {
+                    results.push(r);
+                }
+            }
+            results.sort_by_key(|(i, _)| *i);
+            (
+                given,
+                results.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+            )
+        }
+    };
+    crate::sys::runtime::ordered(
+        names,
+        names_in_flight,
+        names_in_flight * 4,
+        stop,
+        work,
+        &mut |(given, results): (String, Vec<LookupReport>)| {
+            exit = exit.max(group_exit(&results, types));
+            emit(&given, results)
+        },
+    )
+    .await?;
+    Ok(exit)
+}
+
+/// A name with several types: found in any one of them is a positive
+/// answer for the name, so a host with only IPv4 (or only IPv6) addresses
+/// is not a failure for `lookup` with the default A and AAAA.
+fn group_exit(results: &[LookupReport], types: usize) -> Exit {
+    if types > 1 && results.iter().any(|r| r.ok) {
+        let hard = results
+            .iter()
+            .map(LookupReport::exit)
+            .filter(|e| *e != Exit::Negative)
+            .max();
+        return hard.unwrap_or(Exit::Success);
+    }
+    Exit::worst(results.iter().map(LookupReport::exit))
+}
+
+/// A look-up through NSS (gethostbyname_ex), one per family.
+#[derive(Debug, Clone, Serialize)]
+pub struct NssReport {
+    /// Always `"nss_lookup"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// True when NSS found the name for this family.
+    pub ok: bool,
+    /// The name as given.
+    pub name: String,
+    /// A (AF_INET) or AAAA (AF_INET6).
+    pub qtype: &'static str,
+    /// found, not_found, nodata, temporary_failure or resolver_failure.
+    pub status: &'static str,
+    /// The primary name.
+    pub canonical_name: Option<String>,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// The addresses.
+    pub addresses: Vec<std::net::IpAddr>,
+    /// Why there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+/// gethostbyname_ex for both families.
+pub fn nss(given: &str) -> crate::error::Result<[NssReport; 2]> {
+    let one = |af: i32| -> crate::error::Result<NssReport> {
+        let qtype = if af == libc::AF_INET { "A" } else { "AAAA" };
+        Ok(match crate::resolve::gethostbyname_ex(given, af)? {
+            Ok(e) => NssReport {
+                kind: "nss_lookup",
+                ok: true,
+                name: given.into(),
+                qtype,
+                status: "found",
+                canonical_name: Some(e.hostname),
+                aliases: e.aliases,
+                addresses: e.addresses,
+                error: None,
+            },
+            Err(he) => NssReport {
+                kind: "nss_lookup",
+                ok: false,
+                name: given.into(),
+                qtype,
+                status: he.reason().code(),
+                canonical_name: None,
+                aliases: Vec::new(),
+                addresses: Vec::new(),
+                error: Some(he.failure()),
+            },
+        })
+    };
+    Ok([one(libc::AF_INET)?, one(libc::AF_INET6)?])
+}
+
+/// The status of a name looked up through NSS: found in either family is
+/// a positive answer.
+pub fn nss_exit(pair: &[NssReport; 2]) -> Exit {
+    if pair.iter().any(|r| r.ok) {
+        Exit::Success
+    } else {
+        Exit::worst(
+            pair.iter()
+                .map(|r| r.error.as_ref().map_or(Exit::Success, Failure::exit)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain() {
+        let n = |s: &str| Name::from_ascii(s).unwrap();
+        let cname = |from: &str, to: &str| {
+            Record::from_rdata(
+                n(from),
+                60,
+                RData::CNAME(hickory_proto::rr::rdata::CNAME(n(to))),
+            )
+        };
+        let answers = vec![
+            cname("www.t.", "a.t."),
+            cname("A.t.", "b.t."),
+            cname("b.t.", "c.t."),
+        ];
+        let (canonical, aliases) = cname_chain(&answers, &n("www.t."));
+        assert_eq!(canonical, n("c.t."), "owner names compare without case");
+        assert_eq!(aliases, vec![n("www.t."), n("a.t."), n("b.t.")]);
+        let looped = vec![cname("x.t.", "y.t."), cname("y.t.", "x.t.")];
+        let (c, a) = cname_chain(&looped, &n("x.t."));
+        assert_eq!((c, a.len()), (n("y.t."), 1));
+    }
+
+    #[test]
+    fn a_name_with_one_family_is_found() {
+        let mut a = no_nameserver("x", RecordType::A, "t");
+        a.ok = true;
+        a.error = None;
+        let mut aaaa = no_nameserver("x", RecordType::AAAA, "t");
+        aaaa.error = Some(Failure::new(Reason::Nodata, "NODATA"));
+        assert_eq!(group_exit(&[a.clone(), aaaa.clone()], 2), Exit::Success);
+        aaaa.error = Some(Failure::new(Reason::Servfail, "SERVFAIL"));
+        assert_eq!(group_exit(&[a, aaaa], 2), Exit::Resolve);
+    }
+}

@@ -1,0 +1,162 @@
+//! DNS: queries sent the way dig sends them, reporting exactly what the
+//! server said (rcode, header flags, answer and authority sections, round
+//! trip time), the system's resolv.conf rules, and batches that stream.
+
+pub mod client;
+pub mod lookup;
+pub mod record;
+pub mod render;
+pub mod system;
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RecordType};
+
+use crate::error::{NetkitError, Result};
+use crate::exit::Reason;
+use crate::sanitize::brief;
+
+pub use client::{Exchange, QueryOpts, exchange};
+pub use system::{SystemConfig, system_config};
+
+/// Parses `1.2.3.4`, `1.2.3.4:5353`, `[::1]:53`, `::1` (port 53 by default).
+pub fn parse_server(text: &str) -> Result<SocketAddr> {
+    let t = text.trim().trim_start_matches('@');
+    let bad = || {
+        NetkitError::invalid(format!(
+            "invalid DNS server '{}': give an IP address, optionally :PORT",
+            brief(text, 64)
+        ))
+    };
+    let hp = crate::addr::parse_host_port(t).map_err(|_| bad())?;
+    let ip = hp.host.ip().ok_or_else(bad)?;
+    Ok(SocketAddr::new(ip, hp.port_or(53)))
+}
+
+/// Parses a record type: `A`, `mx`, `TYPE65`...
+pub fn parse_type(text: &str) -> Result<RecordType> {
+    let upper = text.trim().to_ascii_uppercase();
+    if let Some(n) = upper.strip_prefix("TYPE")
+        && let Ok(n) = n.parse::<u16>()
+    {
+        return Ok(RecordType::from(n));
+    }
+    RecordType::from_str(&upper)
+        .map_err(|_| NetkitError::invalid(format!("unknown record type '{}'", brief(text, 32))))
+}
+
+/// Parses a domain name as given on the command line.
+pub fn parse_name(text: &str) -> Result<Name> {
+    let t = text.trim();
+    let bad =
+        |why: &str| NetkitError::invalid(format!("invalid name '{}': {why}", brief(text, 100)));
+    if t.is_empty() {
+        return Err(bad("empty"));
+    }
+    if t.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(bad("names cannot hold spaces or control characters"));
+    }
+    if t.len() > 253 + usize::from(t.ends_with('.')) {
+        return Err(bad("longer than 253 characters"));
+    }
+    if t.split('.').any(|l| l.len() > 63) {
+        return Err(bad("a label is longer than 63 characters"));
+    }
+    if t.contains("..") {
+        return Err(bad("empty label"));
+    }
+    Name::from_utf8(t).map_err(|_| bad("not a valid domain name"))
+}
+
+/// A DNS outcome, named as dig names the rcode (lower case in JSON), plus
+/// NODATA, referral and the transport failures.
+pub fn status_name(rcode: ResponseCode) -> String {
+    match u16::from(rcode) {
+        0 => "noerror".into(),
+        1 => "formerr".into(),
+        2 => "servfail".into(),
+        3 => "nxdomain".into(),
+        4 => "notimp".into(),
+        5 => "refused".into(),
+        6 => "yxdomain".into(),
+        7 => "yxrrset".into(),
+        8 => "nxrrset".into(),
+        9 => "notauth".into(),
+        10 => "notzone".into(),
+        11 => "dsotypeni".into(),
+        16 => "badvers".into(),
+        n => format!("rcode{n}"),
+    }
+}
+
+/// The failure vocabulary's reason for a DNS status.
+pub fn status_reason(status: &str) -> Option<Reason> {
+    Some(match status {
+        "noerror" => return None,
+        "nodata" => Reason::Nodata,
+        "nxdomain" => Reason::Nxdomain,
+        "referral" => Reason::Referral,
+        "servfail" => Reason::Servfail,
+        "refused" => Reason::DnsRefused,
+        "formerr" => Reason::Formerr,
+        "notimp" => Reason::Notimp,
+        _ => Reason::Rcode,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servers() {
+        assert_eq!(
+            parse_server("127.0.0.1").unwrap(),
+            "127.0.0.1:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_server("@127.0.0.1:5353").unwrap(),
+            "127.0.0.1:5353".parse().unwrap()
+        );
+        assert_eq!(parse_server("::1").unwrap(), "[::1]:53".parse().unwrap());
+        assert_eq!(
+            parse_server("[::1]:5300").unwrap(),
+            "[::1]:5300".parse().unwrap()
+        );
+        for bad in ["", "dns.example.test", "1.2.3.4:0", "1.2.3.4:x", "[::1"] {
+            assert!(parse_server(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn types_and_names() {
+        assert_eq!(parse_type("mx").unwrap(), RecordType::MX);
+        assert_eq!(parse_type("TYPE257").unwrap(), RecordType::CAA);
+        assert!(parse_type("BOGUS").is_err());
+        assert!(parse_name("example.test").is_ok());
+        for bad in [
+            "",
+            "a..b",
+            "a b",
+            &"x".repeat(64),
+            &format!("{}.test", "a.".repeat(130)),
+        ] {
+            assert!(parse_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(status_name(ResponseCode::NXDomain), "nxdomain");
+        assert_eq!(status_name(ResponseCode::from(0, 6)), "yxdomain");
+        assert_eq!(status_name(ResponseCode::from(0, 12)), "rcode12");
+        assert_eq!(status_reason("nxdomain"), Some(Reason::Nxdomain));
+        assert_eq!(
+            status_reason("servfail").map(Reason::exit),
+            Some(crate::exit::Exit::Resolve)
+        );
+        assert_eq!(status_reason("noerror"), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! How look-ups look to people: gethostbyname_ex's block (the default),
+//! dig's sections (`-t`), values only (`--short`, as `dig +short`), or one
+//! line per result (`-f` batches).
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use super::lookup::{LookupReport, NssReport};
+use crate::output::{Render, View, pad_left, pad_right};
+use crate::sanitize::escape;
+
+/// Which layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A and AAAA as one block per name (and server).
+    Host,
+    /// dig-style sections per (name, type, server).
+    Sections,
+    /// Values only, one per line.
+    Short,
+    /// One line per (name, type, server).
+    Batch,
+}
+
+/// One name's results, as one block for people.
+pub struct LookupGroup<'a> {
+    /// The layout.
+    pub style: Style,
+    /// Every (type, server) result of the name.
+    pub results: &'a [LookupReport],
+    /// Whether servers were named (`@SERVER`), so blocks say which answered.
+    pub explicit_servers: bool,
+}
+
+fn trim_dot(s: &str) -> &str {
+    s.strip_suffix('.').unwrap_or(s)
+}
+
+fn upper(status: &str) -> String {
+    status.to_ascii_uppercase()
+}
+
+impl Render for LookupGroup<'_> {
+    fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()> {
+        match self.style {
+            Style::Short => {
+                for r in self.results {
+                    for a in &r.answers {
+                        writeln!(w, "{}", escape(&a.value))?;
+                    }
+                }
+                Ok(())
+            }
+            Style::Batch => {
+                for r in self.results {
+                    let values: Vec<String> =
+                        r.values().map(|a| escape(&a.value).into_owned()).collect();
+                    let status = upper(&r.status);
+                    let status = if r.ok { status.normal() } else { status.red() };
+                    writeln!(
+                        w,
+                        "{}  {}  {status}  {}",
+                        escape(&r.name),
+                        r.qtype,
+                        values.join(" ")
+                    )?;
+                }
+                Ok(())
+            }
+            Style::Sections => {
+                for r in self.results {
+                    sections(w, r, view.verbose > 0)?;
+                }
+                Ok(())
+            }
+            Style::Host => host_blocks(w, self.results, self.explicit_servers),
+        }
+    }
+}
+
+fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()> {
+    let mut head = format!(
+        ";; {} {}",
+        escape(r.query_name.as_deref().unwrap_or(&r.name)),
+        r.qtype
+    );
+    if let Some(s) = &r.server {
+        head.push_str(&format!(" @{s}"));
+    }
+    head.push_str(&format!(": {}", upper(&r.status)));
+    if !r.flags.is_empty() {
+        head.push_str(&format!(", flags {}", r.flags.join(" ")));
+    }
+    if let (Some(ms), Some(t)) = (r.rtt_ms, r.transport) {
+        head.push_str(&format!(", {ms:.2} ms over {t}"));
+    }
+    if let Some(e) = &r.error
+        && !matches!(r.status.as_str(), "nxdomain" | "nodata")
+    {
+        head.push_str(&format!(" ({})", e.message));
+    }
+    writeln!(w, "{}", if r.ok { head.dimmed() } else { head.yellow() })?;
+    let nw = r
+        .answers
+        .iter()
+        .map(|a| escape(&a.name).chars().count())
+        .max()
+        .unwrap_or(0);
+    for a in &r.answers {
+        writeln!(
+            w,
+            "{}  {}  {}  {}",
+            pad_right(&escape(&a.name), nw),
+            pad_left(&a.ttl.to_string(), 6),
+            pad_right(&a.rtype, 5),
+            escape(&a.value)
+        )?;
+    }
+    if r.records_dropped > 0 {
+        writeln!(
+            w,
+            "{}",
+            format!(";; {} records not kept", r.records_dropped).dimmed()
+        )?;
+    }
+    if !r.ok || verbose {
+        for a in &r.authority {
+            let line = format!(
+                ";; authority: {}  {}  {}  {}",
+                escape(&a.name),
+                a.ttl,
+                a.rtype,
+                escape(&a.value)
+            );
+            writeln!(w, "{}", line.dimmed())?;
+        }
+    }
+    Ok(())
+}
+
+/// gethostbyname_ex's view: one block per name (and server).
+fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> io::Result<()> {
+    let Some(first) = results.first() else {
+        return Ok(());
+    };
+    let mut servers = Vec::new();
+    for r in results {
+        if !servers.contains(&r.server) {
+            servers.push(r.server);
+        }
+    }
+    if !explicit {
+        servers = vec![None];
+    }
+    for server in servers {
+        let rs: Vec<&LookupReport> = results
+            .iter()
+            .filter(|r| !explicit || r.server == server)
+            .collect();
+        writeln!(w, "{}", escape(&first.name))?;
+        if let (true, Some(s)) = (explicit, server) {
+            writeln!(w, "  Server   : {s}")?;
+        }
+        let ok: Vec<&&LookupReport> = rs.iter().filter(|r| r.ok).collect();
+        let Some(found) = ok.first() else {
+            let worst = rs.iter().max_by_key(|r| r.exit()).copied();
+            let shown = match worst {
+                Some(r) if r.status == "nodata" => "no address (NODATA)".to_string(),
+                Some(r) => format!(
+                    "{}: {}",
+                    upper(&r.status),
+                    r.error.as_ref().map_or("no answer", |e| e.message.as_str())
+                ),
+                None => "no answer".to_string(),
+            };
+            writeln!(w, "  {}", format!("ERROR: {shown}").red())?;
+            writeln!(w)?;
+            continue;
+        };
+        writeln!(
+            w,
+            "  Hostname : {}",
+            escape(trim_dot(found.canonical_name.as_deref().unwrap_or("")))
+        )?;
+        let aliases: Vec<String> = found
+            .aliases
+            .iter()
+            .map(|a| escape(trim_dot(a)).into_owned())
+            .collect();
+        writeln!(
+            w,
+            "  Aliases  : {}",
+            if aliases.is_empty() {
+                "-".to_string()
+            } else {
+                aliases.join(", ")
+            }
+        )?;
+        let addrs: Vec<String> = ok
+            .iter()
+            .flat_map(|r| {
+                r.values()
+                    .map(|a| format!("{} (ttl {})", escape(&a.value), a.ttl))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        writeln!(w, "  Addresses: {}", addrs.join(", "))?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// One name looked up through NSS, as the seed prints gethostbyname_ex.
+pub struct NssGroup<'a> {
+    /// The A and AAAA results.
+    pub pair: &'a [NssReport; 2],
+    /// Values only.
+    pub short: bool,
+}
+
+impl Render for NssGroup<'_> {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let [v4, v6] = self.pair;
+        if self.short {
+            for a in v4.addresses.iter().chain(&v6.addresses) {
+                writeln!(w, "{a}")?;
+            }
+            return Ok(());
+        }
+        writeln!(w, "{}", escape(&v4.name))?;
+        match [v4, v6].into_iter().find(|r| r.ok) {
+            None => writeln!(
+                w,
+                "  {}",
+                format!(
+                    "ERROR: {}",
+                    v4.error.as_ref().map_or("", |e| e.message.as_str())
+                )
+                .red()
+            )?,
+            Some(f) => {
+                writeln!(
+                    w,
+                    "  Hostname: {}",
+                    escape(f.canonical_name.as_deref().unwrap_or(""))
+                )?;
+                writeln!(
+                    w,
+                    "  Aliases : {}",
+                    crate::sanitize::python_list(&f.aliases)
+                )?;
+                let all: Vec<String> = v4
+                    .addresses
+                    .iter()
+                    .chain(&v6.addresses)
+                    .map(|a| a.to_string())
+                    .collect();
+                writeln!(w, " Addresses: {}", crate::sanitize::python_list(&all))?;
+            }
+        }
+        writeln!(w)
+    }
+}

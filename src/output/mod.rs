@@ -1,0 +1,277 @@
+//! The one printer: human text (tables, colour) or JSON Lines, to stdout.
+//!
+//! Commands never ask which mode is on: they hand typed reports to
+//! [`Printer::emit`] (a result or an event) and [`Printer::summary`] (the
+//! last object, kept by `-q`). Every report derives `Serialize` for JSON and
+//! implements [`Render`] for people. Output streams: each object is written
+//! whole into a shared buffer that is flushed at once (or within 10 ms at
+//! high rates), so `| head`, Ctrl-C and a killed pipeline lose nothing that
+//! was already known, and no line is ever cut in half.
+
+pub mod color;
+pub mod json;
+pub mod progress;
+pub mod text;
+
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use color::{ColorChoice, apply_color, decide_color};
+pub use text::{pad_left, pad_right, seconds, table, visible_width};
+
+/// What human rendering may depend on besides the report itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct View {
+    /// `-v` count (0 = normal).
+    pub verbose: u8,
+}
+
+/// A report that knows how to show itself to people.
+pub trait Render {
+    /// Writes the human form (whole lines, each ending in `\n`).
+    fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()>;
+}
+
+/// How much goes to stdout besides summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Text for people.
+    Human,
+    /// JSON Lines.
+    Json,
+}
+
+/// How often buffered output is written at the latest.
+const FLUSH_EVERY: Duration = Duration::from_millis(10);
+/// Written at once when this much is buffered.
+const FLUSH_BYTES: usize = 64 * 1024;
+
+struct SinkState {
+    buf: Vec<u8>,
+    last_flush: Option<Instant>,
+    broken: bool,
+}
+
+/// The process's stdout buffer, shared with the signal watchdog, which
+/// flushes it before a forced exit. It holds whole lines only.
+pub struct Sink {
+    state: Mutex<SinkState>,
+    flusher: AtomicBool,
+}
+
+/// The stdout sink of this process.
+pub fn stdout_sink() -> &'static Sink {
+    static SINK: OnceLock<Sink> = OnceLock::new();
+    SINK.get_or_init(|| Sink {
+        state: Mutex::new(SinkState {
+            buf: Vec::with_capacity(8 * 1024),
+            last_flush: None,
+            broken: false,
+        }),
+        flusher: AtomicBool::new(false),
+    })
+}
+
+fn write_out(state: &mut SinkState) -> io::Result<()> {
+    if state.broken {
+        return Err(io::ErrorKind::BrokenPipe.into());
+    }
+    state.last_flush = Some(Instant::now());
+    if state.buf.is_empty() {
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    let r = out.write_all(&state.buf).and_then(|()| out.flush());
+    state.buf.clear();
+    if let Err(e) = &r
+        && e.kind() == io::ErrorKind::BrokenPipe
+    {
+        state.broken = true;
+    }
+    r
+}
+
+impl Sink {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SinkState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Appends whole lines; writes them now unless the last write was very
+    /// recent, in which case a background flusher writes them within 10 ms.
+    fn push(&'static self, bytes: &[u8], now: bool) -> io::Result<()> {
+        let mut st = self.lock();
+        if st.broken {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        }
+        st.buf.extend_from_slice(bytes);
+        let due = now
+            || st.buf.len() >= FLUSH_BYTES
+            || st.last_flush.is_none_or(|t| t.elapsed() >= FLUSH_EVERY);
+        if due {
+            return write_out(&mut st);
+        }
+        drop(st);
+        if !self.flusher.swap(true, Ordering::AcqRel) {
+            let spawned = std::thread::Builder::new()
+                .name("netkit-flush".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(FLUSH_EVERY);
+                        let mut st = self.lock();
+                        if !st.buf.is_empty() && write_out(&mut st).is_err() {
+                            return;
+                        }
+                    }
+                });
+            if spawned.is_err() {
+                return write_out(&mut self.lock());
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered.
+    pub fn flush(&self) -> io::Result<()> {
+        write_out(&mut self.lock())
+    }
+
+    /// Writes what is buffered if the lock comes within `wait` (the signal
+    /// watchdog must not hang on a stalled reader).
+    pub fn flush_within(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        loop {
+            if let Ok(mut st) = self.state.try_lock() {
+                let _ = write_out(&mut st);
+                return;
+            }
+            if Instant::now() >= until {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Whether stdout is known to be closed.
+    pub fn is_broken(&self) -> bool {
+        self.lock().broken
+    }
+}
+
+/// The stdout printer every command writes through.
+pub struct Printer {
+    mode: Mode,
+    quiet: bool,
+    view: View,
+    sink: &'static Sink,
+    scratch: Vec<u8>,
+}
+
+impl Printer {
+    /// A printer on this process's stdout.
+    pub fn stdout(mode: Mode, quiet: bool, verbose: u8) -> Self {
+        Printer {
+            mode,
+            quiet,
+            view: View { verbose },
+            sink: stdout_sink(),
+            scratch: Vec::with_capacity(1024),
+        }
+    }
+
+    /// What human rendering may depend on.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
+    fn render_one<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+        match self.mode {
+            Mode::Json => {
+                json::to_writer(&mut self.scratch, r)?;
+                self.scratch.push(b'\n');
+            }
+            Mode::Human => r.render(&mut self.scratch, &self.view)?,
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, now: bool) -> io::Result<()> {
+        let r = self.sink.push(&self.scratch, now);
+        self.scratch.clear();
+        r
+    }
+
+    /// One result or event: printed unless `-q`.
+    pub fn emit<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+        if self.quiet {
+            return self.check_open();
+        }
+        self.render_one(r)?;
+        self.push(false)
+    }
+
+    /// A group shown to people as one block and in JSON as one object per
+    /// item (a name's A and AAAA answers, say).
+    pub fn emit_group<G: Render + ?Sized, T: Serialize>(
+        &mut self,
+        group: &G,
+        items: &[T],
+    ) -> io::Result<()> {
+        if self.quiet {
+            return self.check_open();
+        }
+        match self.mode {
+            Mode::Json => {
+                for item in items {
+                    json::to_writer(&mut self.scratch, item)?;
+                    self.scratch.push(b'\n');
+                }
+            }
+            Mode::Human => group.render(&mut self.scratch, &self.view)?,
+        }
+        self.push(false)
+    }
+
+    /// The last object of a command: printed even with `-q`, and at once.
+    pub fn summary<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+        self.render_one(r)?;
+        self.push(true)
+    }
+
+    /// Human-only text (a header line, a blank line between blocks): not in
+    /// JSON, not with `-q`.
+    pub fn text(&mut self, line: &str) -> io::Result<()> {
+        if self.quiet || self.mode == Mode::Json {
+            return self.check_open();
+        }
+        self.scratch.extend_from_slice(line.as_bytes());
+        self.push(false)
+    }
+
+    /// Err(BrokenPipe) once stdout is known to be closed, so quiet loops
+    /// end too.
+    fn check_open(&self) -> io::Result<()> {
+        if self.sink.is_broken() {
+            Err(io::ErrorKind::BrokenPipe.into())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Writes everything buffered.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.sink.flush()
+    }
+}
+
+/// A report that renders nothing for people (JSON-only objects).
+impl Render for serde_json::Value {
+    fn render(&self, _: &mut dyn Write, _: &View) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,199 @@
+//! The HTTP phase: one HTTP/1.1 GET over the connection, the response head
+//! parsed with httparse (1xx interim responses skipped to the final one),
+//! the body counted (and its start kept for --expect-body) until it ends,
+//! its length is reached, or the time is up; a body that never ends keeps
+//! the status, headers and time to first byte already known.
+
+use std::io;
+use std::time::Instant;
+
+use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::error::Failure;
+use crate::exit::Reason;
+
+/// Most response-head bytes read.
+pub const MAX_HEAD: usize = 64 * 1024;
+/// Body bytes kept for --expect-body.
+pub const MAX_BODY_KEPT: usize = 64 * 1024;
+
+/// What the HTTP request got back.
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpInfo {
+    /// The final status code.
+    pub status: u16,
+    /// Its reason phrase.
+    pub reason_phrase: String,
+    /// Interim (1xx) statuses seen before it.
+    pub interim: Vec<u16>,
+    /// Response headers, in order.
+    pub headers: Vec<Header>,
+    /// From the request sent to the first byte back.
+    #[serde(serialize_with = "crate::output::json::ms")]
+    pub ttfb_ms: f64,
+    /// Body bytes read.
+    pub body_bytes: u64,
+    /// Whether the body ended (length reached or the peer closed) in time.
+    pub body_complete: bool,
+    /// The redirect target, for 3xx with a Location header.
+    pub location: Option<String>,
+    /// The start of the body (for --expect-body), not serialised.
+    #[serde(skip)]
+    pub body_start: Vec<u8>,
+}
+
+/// One HTTP header.
+#[derive(Debug, Clone, Serialize)]
+pub struct Header {
+    /// Name.
+    pub name: String,
+    /// Value (lossy UTF-8).
+    pub value: String,
+}
+
+/// Anything the TLS and HTTP phases can run over.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+fn malformed(why: impl Into<String>) -> Failure {
+    Failure::new(Reason::HttpMalformed, why.into())
+}
+
+/// Sends `request` and reads the answer. The head must come before
+/// `head_deadline`; the body is read until `body_deadline` at the latest.
+pub async fn exchange(
+    stream: &mut Box<dyn Stream>,
+    request: &[u8],
+    half_close: bool,
+    head_deadline: tokio::time::Instant,
+    body_deadline: tokio::time::Instant,
+) -> Result<HttpInfo, Failure> {
+    let io_err = |e: io::Error| Failure::io(&e, "HTTP exchange");
+    let timed = |what: &str| {
+        Failure::new(
+            Reason::Timeout,
+            format!("no complete response {what} in time"),
+        )
+    };
+    let write = async {
+        stream.write_all(request).await?;
+        stream.flush().await?;
+        if half_close {
+            // The seed's raw client: shut the write side, then read.
+            stream.shutdown().await?;
+        }
+        Ok::<(), io::Error>(())
+    };
+    tokio::time::timeout_at(head_deadline, write)
+        .await
+        .map_err(|_| timed("head"))?
+        .map_err(io_err)?;
+    let sent = Instant::now();
+    let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut chunk = vec![0u8; 16 * 1024];
+    let mut ttfb = None;
+    let mut interim = Vec::new();
+    let (head_len, status, reason_phrase, headers) = loop {
+        // Parse what we have first: a 1xx head may be followed by more.
+        let mut hdrs = [httparse::EMPTY_HEADER; 96];
+        let mut resp = httparse::Response::new(&mut hdrs);
+        match resp.parse(&buf) {
+            Ok(httparse::Status::Complete(len)) => {
+                let code = resp.code.unwrap_or(0);
+                if (100..200).contains(&code) && code != 101 {
+                    interim.push(code);
+                    buf.drain(..len);
+                    continue;
+                }
+                let headers = resp
+                    .headers
+                    .iter()
+                    .map(|h| Header {
+                        name: h.name.to_string(),
+                        value: String::from_utf8_lossy(h.value).into_owned(),
+                    })
+                    .collect::<Vec<_>>();
+                break (len, code, resp.reason.unwrap_or("").to_string(), headers);
+            }
+            Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
+            Ok(httparse::Status::Partial) => {
+                return Err(malformed("response head larger than 64 KiB"));
+            }
+            Err(e) => return Err(malformed(format!("not an HTTP/1.x response: {e}"))),
+        }
+        let n = tokio::time::timeout_at(head_deadline, stream.read(&mut chunk))
+            .await
+            .map_err(|_| timed("head"))?
+            .map_err(io_err)?;
+        if n == 0 {
+            return Err(malformed(
+                "the connection closed before a complete response head",
+            ));
+        }
+        ttfb.get_or_insert_with(|| sent.elapsed().as_secs_f64() * 1e3);
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.clone())
+    };
+    let length: Option<u64> = header("content-length").and_then(|v| v.trim().parse().ok());
+    let chunked =
+        header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let no_body = status == 204 || status == 304;
+    let mut body_start: Vec<u8> = buf[head_len..]
+        .iter()
+        .copied()
+        .take(MAX_BODY_KEPT)
+        .collect();
+    let mut body_bytes = (buf.len() - head_len) as u64;
+    let ended = |bytes: u64, tail: &[u8]| {
+        no_body || length.is_some_and(|l| bytes >= l) || (chunked && tail.ends_with(b"0\r\n\r\n"))
+    };
+    let mut tail: Vec<u8> = buf[head_len..]
+        .iter()
+        .rev()
+        .take(8)
+        .rev()
+        .copied()
+        .collect();
+    let mut body_complete = ended(body_bytes, &tail);
+    while !body_complete {
+        match tokio::time::timeout_at(body_deadline, stream.read(&mut chunk)).await {
+            Err(_) => break,
+            Ok(Ok(0)) => {
+                body_complete = true;
+            }
+            Ok(Ok(n)) => {
+                body_bytes += n as u64;
+                let keep = MAX_BODY_KEPT.saturating_sub(body_start.len()).min(n);
+                body_start.extend_from_slice(&chunk[..keep]);
+                tail.extend_from_slice(&chunk[n.saturating_sub(8)..n]);
+                let cut = tail.len().saturating_sub(8);
+                tail.drain(..cut);
+                body_complete = ended(body_bytes, &tail);
+            }
+            // A TLS peer that closes without close_notify ends the body too.
+            Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => body_complete = true,
+            Ok(Err(_)) => break,
+        }
+    }
+    Ok(HttpInfo {
+        status,
+        reason_phrase,
+        interim,
+        location: if (300..400).contains(&status) {
+            header("location")
+        } else {
+            None
+        },
+        headers,
+        ttfb_ms: ttfb.unwrap_or(0.0),
+        body_bytes,
+        body_complete,
+        body_start,
+    })
+}

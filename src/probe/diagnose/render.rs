@@ -1,0 +1,158 @@
+//! How a diagnosis looks to people: one line per phase as it ends, then a
+//! verdict with the hint for the failure's reason.
+
+use std::io::{self, Write};
+
+use colored::Colorize;
+
+use super::http::HttpInfo;
+use super::selfcheck::{Check, SelfCheckSummary};
+use super::tls::TlsInfo;
+use super::{Phase, Report};
+use crate::output::{Render, View, pad_left, pad_right};
+use crate::sanitize::escape;
+
+fn mark(status: &str) -> colored::ColoredString {
+    match status {
+        "ok" => "✓".green(),
+        "failed" => "✗".red(),
+        _ => "·".dimmed(),
+    }
+}
+
+/// The TLS phase's line.
+pub fn tls_detail(info: &TlsInfo) -> String {
+    format!(
+        "{} {}{}; {} issued by {}; expires in {} days; {}",
+        info.version.as_deref().unwrap_or("?"),
+        info.cipher.as_deref().unwrap_or("?"),
+        info.alpn
+            .as_deref()
+            .map(|a| format!(", ALPN {a}"))
+            .unwrap_or_default(),
+        escape(info.subject.as_deref().unwrap_or("?")),
+        escape(info.issuer.as_deref().unwrap_or("?")),
+        info.days_left.map_or("?".into(), |d| d.to_string()),
+        if info.verified {
+            "verified".to_string()
+        } else {
+            format!(
+                "NOT verified ({}), going on: --insecure",
+                info.verify_error.map_or("?", |r| r.code())
+            )
+        }
+    )
+}
+
+/// The request phase's line.
+pub fn http_detail(info: &HttpInfo) -> String {
+    let mut d = format!(
+        "{} {}, first byte after {:.2} ms, {} body bytes",
+        info.status,
+        escape(&info.reason_phrase),
+        info.ttfb_ms,
+        info.body_bytes
+    );
+    if !info.interim.is_empty() {
+        let codes: Vec<String> = info.interim.iter().map(u16::to_string).collect();
+        d.push_str(&format!(" (after interim {})", codes.join(", ")));
+    }
+    if !info.body_complete {
+        d.push_str(", body still arriving when the time was up");
+    }
+    if let Some(l) = &info.location {
+        d.push_str(&format!(", Location: {}", escape(l)));
+    }
+    d
+}
+
+impl Render for Phase {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let took = self
+            .duration_ms
+            .map_or_else(|| "-".to_string(), |d| format!("{d:.2} ms"));
+        let detail = match self.status {
+            "not_reached" => "not reached".dimmed().to_string(),
+            _ => escape(&self.detail).into_owned(),
+        };
+        writeln!(
+            w,
+            "  {} {} {}  {detail}",
+            mark(self.status),
+            pad_right(&self.name, 8),
+            pad_left(&took, 10)
+        )
+    }
+}
+
+impl Render for Report {
+    fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()> {
+        if let Some(t) = &self.tls
+            && !t.sans.is_empty()
+        {
+            writeln!(
+                w,
+                "  {}",
+                format!("certificate names: {}", escape(&t.sans.join(", "))).dimmed()
+            )?;
+        }
+        if view.verbose > 0
+            && let Some(h) = &self.http
+        {
+            for hd in &h.headers {
+                writeln!(
+                    w,
+                    "  {}",
+                    format!("{}: {}", escape(&hd.name), escape(&hd.value)).dimmed()
+                )?;
+            }
+        }
+        match &self.error {
+            Some(e) => {
+                let hint = e
+                    .reason
+                    .hint()
+                    .map(|h| format!(": {h}"))
+                    .unwrap_or_default();
+                let line = format!(
+                    "{} failed: {}{hint}",
+                    self.failed_phase.as_deref().unwrap_or("?"),
+                    e.reason.code()
+                );
+                writeln!(w, "{}", line.red())
+            }
+            None => writeln!(
+                w,
+                "{}",
+                format!("all phases passed in {:.2} ms", self.duration_ms).green()
+            ),
+        }
+    }
+}
+
+impl Render for Check {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        writeln!(
+            w,
+            "  {} {}: {}",
+            mark(if self.ok { "ok" } else { "failed" }),
+            self.name,
+            escape(&self.detail)
+        )
+    }
+}
+
+impl Render for SelfCheckSummary {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let line = format!("{} passed, {} failed", self.passed, self.failed);
+        writeln!(
+            w,
+            "{}",
+            if self.failed == 0 {
+                line.green()
+            } else {
+                line.red()
+            }
+        )
+    }
+}

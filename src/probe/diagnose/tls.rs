@@ -1,0 +1,253 @@
+//! The TLS phase: rustls with WebPKI verification, wrapped so the verdict
+//! and its reason are recorded (and `--insecure` can go on past a failure),
+//! and x509-parser for what the certificate says.
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
+use serde::Serialize;
+
+use crate::error::{NetkitError, Result};
+use crate::exit::Reason;
+
+/// The largest `--ca-file` read.
+pub const MAX_CA_FILE: u64 = 4 << 20;
+
+/// What the TLS handshake showed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TlsInfo {
+    /// TLSv1.3, TLSv1.2.
+    pub version: Option<String>,
+    /// The cipher suite.
+    pub cipher: Option<String>,
+    /// The negotiated ALPN protocol.
+    pub alpn: Option<String>,
+    /// The certificate's subject.
+    pub subject: Option<String>,
+    /// Its issuer.
+    pub issuer: Option<String>,
+    /// Its subject alternative names (`DNS:...`, `IP:...`).
+    pub sans: Vec<String>,
+    /// Not valid before, RFC 3339.
+    pub not_before: Option<String>,
+    /// Not valid after, RFC 3339.
+    pub not_after: Option<String>,
+    /// Days until expiry (negative: expired).
+    pub days_left: Option<i64>,
+    /// Whether the chain verified for the host name.
+    pub verified: bool,
+    /// Why not, from the failure vocabulary (tls_expired, tls_wrong_host...).
+    pub verify_error: Option<Reason>,
+    /// The verifier's own words, when it failed.
+    pub verify_detail: Option<String>,
+}
+
+/// The reason for a verification error.
+pub fn verify_reason(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Reason {
+    let self_signed = || {
+        x509_parser::parse_x509_certificate(end_entity.as_ref())
+            .map(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
+            .unwrap_or(false)
+    };
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                Reason::TlsExpired
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                Reason::TlsNotYetValid
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                Reason::TlsWrongHost
+            }
+            CertificateError::UnknownIssuer if self_signed() => Reason::TlsSelfSigned,
+            CertificateError::UnknownIssuer => Reason::TlsUnknownIssuer,
+            CertificateError::Revoked => Reason::TlsRevoked,
+            CertificateError::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => {
+                Reason::TlsCaUsedAsLeaf
+            }
+            _ => Reason::TlsBadCertificate,
+        },
+        _ => Reason::TlsHandshake,
+    }
+}
+
+/// A verifier's error in words, without Rust's debug syntax.
+pub fn verify_words(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(CertificateError::Other(o)) => {
+            let t = format!("{o:?}");
+            if t.contains("CaUsedAsEndEntity") {
+                "the server's certificate is a CA certificate (CA:TRUE), which may not be used as a server's".into()
+            } else {
+                "invalid certificate".into()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Records what the WebPKI verifier said, and lets `--insecure` go on.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    inner: Arc<rustls::client::WebPkiServerVerifier>,
+    insecure: bool,
+    /// The verdict (None: the handshake never got that far).
+    pub result: Mutex<Option<std::result::Result<(), (Reason, String)>>>,
+    /// The server's certificate.
+    pub end_entity: Mutex<Option<CertificateDer<'static>>>,
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let r = self
+            .inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        if let Ok(mut slot) = self.end_entity.lock() {
+            *slot = Some(end_entity.clone().into_owned());
+        }
+        if let Ok(mut slot) = self.result.lock() {
+            *slot = Some(
+                r.as_ref()
+                    .map(|_| ())
+                    .map_err(|e| (verify_reason(e, end_entity), verify_words(e))),
+            );
+        }
+        match r {
+            Err(_) if self.insecure => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(m, c, d)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(m, c, d)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Reads `--ca-file` (PEM, at most 4 MiB), or the system's trust store.
+pub fn roots(ca_file: Option<&Path>) -> Result<rustls::RootCertStore> {
+    let mut store = rustls::RootCertStore::empty();
+    let Some(path) = ca_file else {
+        for c in rustls_native_certs::load_native_certs().certs {
+            let _ = store.add(c);
+        }
+        return Ok(store);
+    };
+    use rustls::pki_types::pem::PemObject;
+    let shown = crate::sanitize::escape(&path.display().to_string()).into_owned();
+    let data = crate::value::read_file_limited(path, MAX_CA_FILE, "--ca-file")?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&data)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| NetkitError::invalid(format!("--ca-file {shown}: {e}")))?;
+    if certs.is_empty() {
+        return Err(NetkitError::invalid(format!(
+            "--ca-file {shown}: no PEM certificates"
+        )));
+    }
+    for c in certs {
+        store
+            .add(c)
+            .map_err(|e| NetkitError::invalid(format!("--ca-file {shown}: {e}")))?;
+    }
+    Ok(store)
+}
+
+/// A client configuration whose verifier records its verdict.
+pub fn client_config(
+    ca_file: Option<&Path>,
+    insecure: bool,
+    http: bool,
+) -> Result<(rustls::ClientConfig, Arc<RecordingVerifier>)> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = Arc::new(roots(ca_file)?);
+    let inner =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
+            .build()
+            .map_err(|e| NetkitError::invalid(format!("TLS trust store: {e}")))?;
+    let verifier = Arc::new(RecordingVerifier {
+        inner,
+        insecure,
+        result: Mutex::new(None),
+        end_entity: Mutex::new(None),
+    });
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NetkitError::invalid(format!("TLS: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
+        .with_no_client_auth();
+    // The request phase speaks HTTP/1.1, so only that is offered for it.
+    config.alpn_protocols = if http {
+        vec![b"http/1.1".to_vec()]
+    } else {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    };
+    Ok((config, verifier))
+}
+
+/// What the certificate says: subject, issuer, names, validity.
+pub fn x509_details(der: &CertificateDer<'_>, info: &mut TlsInfo) {
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) else {
+        return;
+    };
+    info.subject = Some(cert.subject().to_string());
+    info.issuer = Some(cert.issuer().to_string());
+    let not_after = cert.validity().not_after.timestamp();
+    info.not_before = Some(crate::output::json::rfc3339(
+        cert.validity().not_before.timestamp(),
+    ));
+    info.not_after = Some(crate::output::json::rfc3339(not_after));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    info.days_left = Some((not_after - now).div_euclid(86_400));
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for n in &san.value.general_names {
+            match n {
+                x509_parser::extensions::GeneralName::DNSName(d) => {
+                    info.sans.push(format!("DNS:{d}"))
+                }
+                x509_parser::extensions::GeneralName::IPAddress(b) => {
+                    let ip = match b.len() {
+                        4 => <[u8; 4]>::try_from(*b).ok().map(IpAddr::from),
+                        16 => <[u8; 16]>::try_from(*b).ok().map(IpAddr::from),
+                        _ => None,
+                    };
+                    if let Some(ip) = ip {
+                        info.sans.push(format!("IP:{ip}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

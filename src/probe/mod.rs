@@ -1,0 +1,288 @@
+//! Reachability: TCP connects classified the way the seed's
+//! `diagnose_connection` does (open, closed, filtered, unreachable), scans
+//! that stream, waits with deadlines that hold, local bind checks, and the
+//! phase-by-phase diagnosis of a connection.
+
+pub mod diagnose;
+pub mod local;
+pub mod proxy;
+pub mod scan;
+pub mod wait;
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::exit::Reason;
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+
+/// What a connect found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortState {
+    /// Connected.
+    Open,
+    /// Refused (RST).
+    Closed,
+    /// No answer before the timeout: dropped by a firewall, or a host down.
+    Filtered,
+    /// The network said there is no way: no route, host unreachable, prohibited.
+    Unreachable,
+    /// Anything else (local limits, self-connect...).
+    Error,
+}
+
+impl PortState {
+    /// The lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PortState::Open => "open",
+            PortState::Closed => "closed",
+            PortState::Filtered => "filtered",
+            PortState::Unreachable => "unreachable",
+            PortState::Error => "error",
+        }
+    }
+}
+
+impl PortState {
+    /// The state a failed connect leaves a port in.
+    pub fn of(reason: Reason) -> PortState {
+        match reason {
+            Reason::Refused | Reason::Reset | Reason::SelfConnect => PortState::Closed,
+            Reason::Timeout => PortState::Filtered,
+            Reason::NetUnreachable | Reason::HostUnreachable | Reason::Prohibited => {
+                PortState::Unreachable
+            }
+            _ => PortState::Error,
+        }
+    }
+}
+
+/// The result of one probe.
+#[derive(Debug, Clone, Serialize)]
+pub struct Probe {
+    /// Always `"port"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Whether the port is in the state expected of it (open by default).
+    pub ok: bool,
+    /// The target as given (name or address), shared by its probes.
+    pub target: Arc<str>,
+    /// The address probed.
+    pub address: IpAddr,
+    /// The port.
+    pub port: u16,
+    /// The service name of the port (tcp), if the services table has one.
+    pub service: Option<String>,
+    /// The state.
+    pub state: PortState,
+    /// Why, beyond the state: refused, timeout, net_unreachable,
+    /// host_unreachable, prohibited, self_connect, fd_limit, ...
+    pub reason: Option<Reason>,
+    /// Time to the verdict.
+    #[serde(serialize_with = "crate::output::json::ms")]
+    pub rtt_ms: f64,
+    /// What the service said first (with --banner), as text.
+    pub banner: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Position in the plan, for input order.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// How probes run.
+#[derive(Debug, Clone)]
+pub struct ProbeOpts {
+    /// Per connect.
+    pub timeout: Duration,
+    /// Extra attempts for filtered/error results.
+    pub retries: u32,
+    /// Read a banner for this long (None: no banner).
+    pub banner: Option<Duration>,
+    /// Most banner bytes.
+    pub banner_bytes: usize,
+}
+
+/// Classifies a connect error: its reason and the port state it leaves.
+pub fn classify(e: &io::Error) -> (PortState, Reason) {
+    let reason = Reason::from_io(e);
+    (PortState::of(reason), reason)
+}
+
+/// How a non-blocking connect stands right after it was started.
+pub enum Started {
+    /// Already decided (on loopback and against near hosts, refusals
+    /// usually are): no need to wait.
+    Done(PortState, Option<Reason>),
+    /// Connected.
+    Connected(std::net::TcpStream),
+    /// In progress: wait for writability.
+    Pending(std::net::TcpStream),
+}
+
+/// Starts a non-blocking connect and reads any verdict that is already in.
+pub fn start_connect(addr: SocketAddr) -> Started {
+    let domain = if addr.is_ipv4() {
+        Domain::IPV4
+    } else {
+        Domain::IPV6
+    };
+    let s = match Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP)) {
+        Ok(s) => s,
+        Err(e) => {
+            let (st, r) = classify(&e);
+            return Started::Done(st, Some(r));
+        }
+    };
+    match s.connect(&addr.into()) {
+        Ok(()) => Started::Connected(s.into()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => match s.take_error() {
+            Ok(Some(err)) => {
+                let (st, r) = classify(&err);
+                Started::Done(st, Some(r))
+            }
+            Ok(None) if s.peer_addr().is_ok() => Started::Connected(s.into()),
+            Ok(None) => Started::Pending(s.into()),
+            Err(e) => {
+                let (st, r) = classify(&e);
+                Started::Done(st, Some(r))
+            }
+        },
+        Err(e) => {
+            let (st, r) = classify(&e);
+            Started::Done(st, Some(r))
+        }
+    }
+}
+
+pub(crate) fn is_self_connect(s: &std::net::TcpStream) -> bool {
+    // A connect to a local ephemeral port can land on itself (TCP
+    // simultaneous open): nothing listens there.
+    s.local_addr().ok() == s.peer_addr().ok()
+}
+
+/// Finishes a connect: waits for it (bounded), checks for self-connect,
+/// reads a banner if asked.
+pub(crate) async fn finish(
+    started: Started,
+    opts: &ProbeOpts,
+) -> (PortState, Option<Reason>, Option<String>) {
+    let stream = match started {
+        Started::Done(st, r) => return (st, r, None),
+        Started::Connected(s) => s,
+        Started::Pending(s) => {
+            let Ok(t) = TcpStream::from_std(s) else {
+                return (PortState::Error, Some(Reason::System), None);
+            };
+            match tokio::time::timeout(opts.timeout, t.writable()).await {
+                Err(_) => return (PortState::Filtered, Some(Reason::Timeout), None),
+                Ok(Err(e)) => {
+                    let (st, r) = classify(&e);
+                    return (st, Some(r), None);
+                }
+                Ok(Ok(())) => {}
+            }
+            match t.take_error() {
+                Ok(Some(e)) | Err(e) => {
+                    let (st, r) = classify(&e);
+                    return (st, Some(r), None);
+                }
+                Ok(None) => {}
+            }
+            match t.into_std() {
+                Ok(s) => s,
+                Err(_) => return (PortState::Error, Some(Reason::System), None),
+            }
+        }
+    };
+    if is_self_connect(&stream) {
+        return (PortState::Closed, Some(Reason::SelfConnect), None);
+    }
+    let banner = match opts.banner {
+        Some(wait) => match TcpStream::from_std(stream) {
+            Ok(mut t) => read_banner(&mut t, wait, opts.banner_bytes).await,
+            Err(_) => None,
+        },
+        None => None,
+    };
+    (PortState::Open, None, banner)
+}
+
+/// One TCP connect to `addr`, classified; reads a banner if asked.
+pub async fn probe_tcp(target: Arc<str>, addr: SocketAddr, opts: &ProbeOpts) -> Probe {
+    let start = Instant::now();
+    let mut attempts = 0;
+    let (state, reason, banner) = loop {
+        attempts += 1;
+        let outcome = finish(start_connect(addr), opts).await;
+        let retry =
+            matches!(outcome.0, PortState::Filtered | PortState::Error) && attempts <= opts.retries;
+        if !retry {
+            break outcome;
+        }
+    };
+    Probe {
+        kind: "port",
+        ok: state == PortState::Open,
+        target,
+        address: addr.ip(),
+        port: addr.port(),
+        service: None,
+        state,
+        reason,
+        rtt_ms: start.elapsed().as_secs_f64() * 1e3,
+        banner,
+        attempts,
+        index: 0,
+    }
+}
+
+async fn read_banner(s: &mut TcpStream, wait: Duration, max: usize) -> Option<String> {
+    let mut buf = vec![0u8; max];
+    let mut got = 0;
+    let deadline = tokio::time::Instant::now() + wait;
+    while got < max {
+        match tokio::time::timeout_at(deadline, s.read(&mut buf[got..])).await {
+            Ok(Ok(0)) | Err(_) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                got += n;
+                if buf[..got].contains(&b'\n') {
+                    break;
+                }
+            }
+        }
+    }
+    (got > 0).then(|| String::from_utf8_lossy(&buf[..got]).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_classified() {
+        let c = |e: i32| classify(&io::Error::from_raw_os_error(e));
+        assert_eq!(c(libc::ECONNREFUSED), (PortState::Closed, Reason::Refused));
+        assert_eq!(
+            c(libc::EHOSTUNREACH),
+            (PortState::Unreachable, Reason::HostUnreachable)
+        );
+        assert_eq!(
+            c(libc::ENETUNREACH),
+            (PortState::Unreachable, Reason::NetUnreachable)
+        );
+        assert_eq!(
+            c(libc::EACCES),
+            (PortState::Unreachable, Reason::Prohibited)
+        );
+        assert_eq!(c(libc::EMFILE), (PortState::Error, Reason::FdLimit));
+    }
+}

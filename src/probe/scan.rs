@@ -1,0 +1,622 @@
+//! Port scans: targets (names, addresses, HOST:PORT, CIDR blocks) times
+//! port lists, probed with bounded concurrency and pacing, each result
+//! streamed as it is known. Memory does not grow with the size of the scan:
+//! probes are generated from the plan by index and results are not kept.
+
+use std::io::{self, Write};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use colored::Colorize;
+use serde::Serialize;
+
+use super::{PortState, Probe, ProbeOpts, Started, finish, is_self_connect, start_connect};
+use crate::addr::cidr::Cidr;
+use crate::addr::{Host, parse_host_port};
+use crate::error::{Failure, NetkitError, Result};
+use crate::exit::Reason;
+use crate::output::{Render, View};
+use crate::sanitize::escape;
+use crate::signal::Stop;
+
+/// Most addresses one invocation scans.
+pub const MAX_ADDRESSES: u128 = 65_536;
+/// Scans with at most this many probes print their results in plan order
+/// (bigger ones print as results come).
+pub const ORDERED_UP_TO: usize = 1024;
+
+/// One TARGET of portcheck.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetSpec {
+    /// A CIDR block (`192.0.2.0/24`, `[2001:db8::/120]:22`), with a port.
+    Block(Cidr, Option<u16>),
+    /// A host or an address, with a port.
+    Host(Host, Option<u16>),
+}
+
+/// Parses a portcheck TARGET: HOST, HOST:PORT, [V6]:PORT, CIDR, CIDR:PORT.
+pub fn parse_target(text: &str) -> Result<TargetSpec> {
+    let t = text.trim();
+    if t.contains('/') {
+        let (block, port) = match t.strip_prefix('[') {
+            Some(rest) => {
+                let (inner, after) = rest.split_once(']').ok_or_else(|| {
+                    NetkitError::invalid(format!(
+                        "invalid target '{}': unbalanced '['",
+                        escape(text)
+                    ))
+                })?;
+                let port = match after {
+                    "" => None,
+                    p => Some(crate::addr::target::parse_port(
+                        p.strip_prefix(':').unwrap_or(p),
+                        text,
+                    )?),
+                };
+                (inner, port)
+            }
+            None => match t.rsplit_once(':') {
+                Some((b, p)) if !b.contains(':') => {
+                    (b, Some(crate::addr::target::parse_port(p, text)?))
+                }
+                _ => (t, None),
+            },
+        };
+        return Ok(TargetSpec::Block(block.parse()?, port));
+    }
+    let hp = parse_host_port(t)?;
+    Ok(TargetSpec::Host(hp.host, hp.port))
+}
+
+/// A target that did not resolve.
+#[derive(Debug, Serialize)]
+pub struct Unresolved {
+    /// Always `"target"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Always false.
+    pub ok: bool,
+    /// The target as given.
+    pub target: String,
+    /// Why.
+    pub error: Failure,
+}
+
+impl Render for Unresolved {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}",
+            format!("{}: {}", escape(&self.target), self.error.message).red()
+        )
+    }
+}
+
+/// Addresses that share a port list (one target, or a block).
+#[derive(Debug, Clone)]
+pub struct ScanGroup {
+    /// The target as given, shared by its probes.
+    pub label: Arc<str>,
+    /// Its addresses.
+    pub addresses: Vec<IpAddr>,
+    /// Ports, in order.
+    pub ports: Vec<u16>,
+}
+
+/// Resolves the targets (names through the system resolver, each time it
+/// is called: a name may appear later, as a container comes up) into scan
+/// groups, and the targets that did not resolve.
+pub fn expand(
+    targets: &[(String, TargetSpec)],
+    ports: &[u16],
+    family: i32,
+) -> Result<(Vec<ScanGroup>, Vec<Unresolved>)> {
+    let family_ok = |ip: &IpAddr| match family {
+        libc::AF_INET => ip.is_ipv4(),
+        libc::AF_INET6 => ip.is_ipv6(),
+        _ => true,
+    };
+    let mut groups = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut count: u128 = 0;
+    for (text, spec) in targets {
+        let (addresses, port): (Vec<IpAddr>, Option<u16>) = match spec {
+            TargetSpec::Block(cidr, port) => {
+                // Saturating: /0 of IPv6 alone is 2^128 addresses.
+                count = count.saturating_add(cidr.size());
+                if count > MAX_ADDRESSES {
+                    return Err(NetkitError::invalid(format!(
+                        "{}: more than {MAX_ADDRESSES} addresses to scan; split the block",
+                        escape(text)
+                    )));
+                }
+                (cidr.into_addresses().filter(family_ok).collect(), *port)
+            }
+            TargetSpec::Host(Host::Ip { ip, .. }, port) => {
+                count += 1;
+                (vec![*ip].into_iter().filter(family_ok).collect(), *port)
+            }
+            TargetSpec::Host(Host::Name(name), port) => {
+                match crate::resolve::stream_addresses(name, family)? {
+                    Ok(ips) => {
+                        count += ips.len() as u128;
+                        (ips, *port)
+                    }
+                    Err(e) => {
+                        let f = e.failure();
+                        unresolved.push(Unresolved {
+                            kind: "target",
+                            ok: false,
+                            target: text.clone(),
+                            error: Failure::new(
+                                f.reason,
+                                format!("{}: {}", escape(name), f.message),
+                            ),
+                        });
+                        continue;
+                    }
+                }
+            }
+        };
+        let ports = match port {
+            Some(p) => vec![p],
+            None if ports.is_empty() => {
+                return Err(NetkitError::invalid("no ports: give -p PORTS or HOST:PORT"));
+            }
+            None => ports.to_vec(),
+        };
+        groups.push(ScanGroup {
+            label: text.as_str().into(),
+            addresses,
+            ports,
+        });
+    }
+    Ok((groups, unresolved))
+}
+
+/// A scan: for each group, every address x port, bounded and paced.
+#[derive(Debug)]
+pub struct ScanPlan {
+    /// The groups.
+    pub groups: Vec<ScanGroup>,
+    /// In flight at once.
+    pub concurrency: usize,
+    /// Connections per second (None: as fast as concurrency allows).
+    pub rate: Option<f64>,
+    /// Per-probe options.
+    pub opts: ProbeOpts,
+    /// The state every port should be in.
+    pub expect: PortState,
+}
+
+impl ScanPlan {
+    /// Probes in all.
+    pub fn total(&self) -> usize {
+        self.groups
+            .iter()
+            .map(|g| g.addresses.len().saturating_mul(g.ports.len()))
+            .fold(0usize, usize::saturating_add)
+    }
+
+    /// The (label, address, port) of probe number `i` (< `total()`).
+    fn probe_at(&self, mut i: usize) -> Option<(&Arc<str>, IpAddr, u16)> {
+        for g in &self.groups {
+            let n = g.addresses.len() * g.ports.len();
+            if i < n {
+                return Some((
+                    &g.label,
+                    g.addresses[i / g.ports.len()],
+                    g.ports[i % g.ports.len()],
+                ));
+            }
+            i -= n;
+        }
+        None
+    }
+}
+
+/// Counts by state, for the summary.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Counts {
+    /// Probes made.
+    pub probes: u64,
+    /// Connected.
+    pub open: u64,
+    /// Refused.
+    pub closed: u64,
+    /// No answer.
+    pub filtered: u64,
+    /// No route, unreachable, prohibited.
+    pub unreachable: u64,
+    /// Other failures.
+    pub error: u64,
+    /// Not in the expected state.
+    pub unexpected: u64,
+}
+
+impl Counts {
+    fn add(&mut self, p: &Probe) {
+        self.probes += 1;
+        match p.state {
+            PortState::Open => self.open += 1,
+            PortState::Closed => self.closed += 1,
+            PortState::Filtered => self.filtered += 1,
+            PortState::Unreachable => self.unreachable += 1,
+            PortState::Error => self.error += 1,
+        }
+        self.unexpected += u64::from(!p.ok);
+    }
+}
+
+/// Runs a scan, handing each probe to `emit` as it is known (in plan order
+/// for scans of at most 1,024 probes). `done` counts finished probes for a
+/// progress line. Large scans run one sub-scanner per core, each over its
+/// share of the probes and of the in-flight limit, because most verdicts
+/// on near hosts are settled synchronously (see [`start_connect`]).
+pub async fn scan(
+    plan: Arc<ScanPlan>,
+    stop: &Stop,
+    done: Arc<AtomicU64>,
+    emit: &mut dyn FnMut(Probe) -> io::Result<()>,
+) -> io::Result<Counts> {
+    let total = plan.total();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parts = if total >= 1024 {
+        cores.min(plan.concurrency).max(1)
+    } else {
+        1
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Probe>(4096);
+    let mut handles = Vec::with_capacity(parts);
+    for k in 0..parts {
+        handles.push(tokio::spawn(scan_part(
+            Arc::clone(&plan),
+            stop.clone(),
+            Arc::clone(&done),
+            k,
+            parts,
+            tx.clone(),
+        )));
+    }
+    drop(tx);
+    let ordered = total <= ORDERED_UP_TO;
+    let mut held: std::collections::BTreeMap<usize, Probe> = std::collections::BTreeMap::new();
+    let mut next = 0usize;
+    let mut counts = Counts::default();
+    let result = async {
+        while let Some(p) = rx.recv().await {
+            counts.add(&p);
+            if !ordered {
+                emit(p)?;
+                continue;
+            }
+            held.insert(p.index, p);
+            while let Some(p) = held.remove(&next) {
+                emit(p)?;
+                next += 1;
+            }
+        }
+        // Stopped early: what finished is still shown.
+        for (_, p) in std::mem::take(&mut held) {
+            emit(p)?;
+        }
+        Ok::<(), io::Error>(())
+    }
+    .await;
+    for h in handles {
+        h.abort();
+    }
+    result.map(|()| counts)
+}
+
+/// Probes `k`, `k + parts`, `k + 2 parts`... of the plan.
+async fn scan_part(
+    plan: Arc<ScanPlan>,
+    stop: Stop,
+    done: Arc<AtomicU64>,
+    k: usize,
+    parts: usize,
+    tx: tokio::sync::mpsc::Sender<Probe>,
+) {
+    let total = plan.total();
+    let concurrency = (plan.concurrency / parts).max(1);
+    let mut set = tokio::task::JoinSet::new();
+    let start = tokio::time::Instant::now();
+    let mut next = k;
+    let mut issued = 0usize;
+    let expect = plan.expect;
+    let make = move |label: Arc<str>,
+                     ip: IpAddr,
+                     port: u16,
+                     state: PortState,
+                     reason: Option<Reason>,
+                     t0: Instant,
+                     banner,
+                     attempts,
+                     index| Probe {
+        kind: "port",
+        ok: state == expect,
+        target: label,
+        address: ip,
+        port,
+        service: None,
+        state,
+        reason,
+        rtt_ms: t0.elapsed().as_secs_f64() * 1e3,
+        banner,
+        attempts,
+        index,
+    };
+    loop {
+        while next < total && set.len() < concurrency && !stop.is_set() {
+            if let Some(rate) = plan.rate {
+                let due = start + Duration::from_secs_f64(issued as f64 / (rate / parts as f64));
+                if tokio::time::Instant::now() < due {
+                    if set.is_empty() {
+                        tokio::select! {
+                            () = tokio::time::sleep_until(due) => {}
+                            () = stop.wait() => return,
+                        }
+                    } else {
+                        break;
+                    }
+                }
+            }
+            let index = next;
+            next += parts;
+            issued += 1;
+            let Some((label, ip, port)) = plan.probe_at(index) else {
+                break;
+            };
+            let label = Arc::clone(label);
+            let addr = SocketAddr::new(ip, port);
+            // Settle what is already decided here, without a task: on
+            // loopback and near hosts that is nearly every closed port.
+            let t0 = Instant::now();
+            let started = start_connect(addr);
+            let settled = match &started {
+                Started::Done(st, r)
+                    if !(matches!(st, PortState::Error) && plan.opts.retries > 0) =>
+                {
+                    Some((*st, *r))
+                }
+                Started::Connected(s) if plan.opts.banner.is_none() => {
+                    Some(if is_self_connect(s) {
+                        (PortState::Closed, Some(Reason::SelfConnect))
+                    } else {
+                        (PortState::Open, None)
+                    })
+                }
+                _ => None,
+            };
+            if let Some((state, reason)) = settled {
+                drop(started);
+                done.fetch_add(1, Ordering::Relaxed);
+                if tx
+                    .send(make(label, ip, port, state, reason, t0, None, 1, index))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                continue;
+            }
+            let plan2 = Arc::clone(&plan);
+            set.spawn(async move {
+                let opts = &plan2.opts;
+                let mut attempts = 1;
+                let mut outcome = finish(started, opts).await;
+                while matches!(outcome.0, PortState::Filtered | PortState::Error)
+                    && attempts <= opts.retries
+                {
+                    attempts += 1;
+                    outcome = finish(start_connect(addr), opts).await;
+                }
+                make(
+                    label, ip, port, outcome.0, outcome.1, t0, outcome.2, attempts, index,
+                )
+            });
+        }
+        if set.is_empty() {
+            if next < total && !stop.is_set() {
+                continue;
+            }
+            return;
+        }
+        let joined = tokio::select! {
+            j = set.join_next() => j,
+            () = stop.wait() => return,
+            () = tokio::time::sleep(Duration::from_millis(5)), if plan.rate.is_some() && next < total => continue,
+        };
+        if let Some(Ok(p)) = joined {
+            done.fetch_add(1, Ordering::Relaxed);
+            if tx.send(p).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Column widths of the streamed table.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// The address column (with the target's name when it differs).
+    pub address: usize,
+    /// The service column.
+    pub service: usize,
+    /// Show every probe (small scans, -v) or only open and unexpected ones.
+    pub all: bool,
+    /// The BANNER column.
+    pub banner: bool,
+}
+
+/// The table's header.
+pub fn header(l: &Layout) -> String {
+    let mut cells = vec![
+        "PORT".to_string(),
+        "STATE".into(),
+        "SERVICE".into(),
+        "ADDRESS".into(),
+        "REASON".into(),
+    ];
+    if l.banner {
+        cells.push("BANNER".into());
+    }
+    crate::output::text::row(&cells, &[9, 11, l.service, l.address, 16])
+}
+
+/// A probe as a table row, shown per the layout.
+pub struct Row<'a> {
+    /// The probe.
+    pub probe: &'a Probe,
+    /// How.
+    pub layout: Layout,
+}
+
+impl Render for Row<'_> {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let p = self.probe;
+        if !self.layout.all && p.state != PortState::Open {
+            return Ok(());
+        }
+        let state = match p.state {
+            PortState::Open => p.state.as_str().green().to_string(),
+            PortState::Closed => p.state.as_str().to_string(),
+            _ => p.state.as_str().yellow().to_string(),
+        };
+        // The target's name beside the address, when it was a name.
+        let address = match crate::addr::parse_host_port(&p.target).map(|h| h.host) {
+            Ok(Host::Name(n)) => format!("{} ({})", p.address, escape(&n)),
+            _ => p.address.to_string(),
+        };
+        let mut cells = vec![
+            format!("{}/tcp", p.port),
+            state,
+            p.service.clone().unwrap_or_default(),
+            address,
+            p.reason
+                .filter(|_| p.state != PortState::Open)
+                .map(Reason::code)
+                .unwrap_or("")
+                .to_string(),
+        ];
+        if self.layout.banner {
+            cells.push(
+                p.banner
+                    .as_deref()
+                    .map(|b| escape(b.trim_end()).into_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        w.write_all(
+            crate::output::text::row(&cells, &[9, 11, self.layout.service, self.layout.address, 16]).as_bytes(),
+        )
+    }
+}
+
+/// The last object of a scan.
+#[derive(Debug, Serialize)]
+pub struct ScanSummary {
+    /// Always `"summary"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Whether every port was in the expected state and every target resolved.
+    pub ok: bool,
+    /// Addresses scanned.
+    pub addresses: u64,
+    /// Counts by state.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// Targets that did not resolve.
+    pub unresolved: u64,
+    /// The state expected of every port.
+    pub expect: PortState,
+    /// --wait: polls made.
+    pub polls: u32,
+    /// How long it took.
+    #[serde(serialize_with = "crate::output::json::ms")]
+    pub duration_ms: f64,
+    /// Stopped by a signal before the end.
+    pub interrupted: bool,
+    /// Rows left out of the human table (closed, filtered...; -v shows them).
+    #[serde(skip)]
+    pub not_shown: u64,
+}
+
+impl Render for ScanSummary {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let c = &self.counts;
+        let mut line = format!(
+            "{} probes on {} addresses: {} open, {} closed, {} filtered, {} unreachable, {} errors in {:.2} s",
+            c.probes,
+            self.addresses,
+            c.open,
+            c.closed,
+            c.filtered,
+            c.unreachable,
+            c.error,
+            self.duration_ms / 1e3
+        );
+        if self.polls > 1 {
+            line.push_str(&format!(" ({} polls)", self.polls));
+        }
+        if self.not_shown > 0 {
+            line.push_str(&format!("; {} not shown (-v shows them)", self.not_shown));
+        }
+        if self.interrupted {
+            line.push_str("; interrupted");
+        }
+        writeln!(
+            w,
+            "{}",
+            if self.ok {
+                line.normal()
+            } else {
+                line.yellow()
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_forms() {
+        let host = |t: &str| match parse_target(t).unwrap() {
+            TargetSpec::Host(h, p) => (h.text(), p),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(host("127.0.0.1:22"), ("127.0.0.1".into(), Some(22)));
+        assert_eq!(host("[::1]:22"), ("::1".into(), Some(22)));
+        assert_eq!(host("[::1]"), ("::1".into(), None));
+        assert_eq!(host("::1"), ("::1".into(), None));
+        assert_eq!(
+            host("host.example.test"),
+            ("host.example.test".into(), None)
+        );
+        match parse_target("192.0.2.0/30:22").unwrap() {
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(22))),
+            other => panic!("{other:?}"),
+        }
+        match parse_target("[2001:db8::/126]:22").unwrap() {
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(22))),
+            other => panic!("{other:?}"),
+        }
+        for bad in [
+            "host:0",
+            "host:x",
+            ":22",
+            "[::1",
+            "[::1]x",
+            "host:70000",
+            "10.0.0.0/33",
+            "a b",
+        ] {
+            assert!(parse_target(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! `portcheck --wait`: poll until every port is in the expected state or
+//! the deadline passes, re-resolving names on every poll (a service's name
+//! often appears only once its container is up), each poll's timeout capped
+//! by the time left, the last poll at the deadline itself. Then, if asked,
+//! run a command, passing signals on to it.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
+
+use super::scan::{self, Counts, ScanPlan, TargetSpec, Unresolved};
+use super::{PortState, Probe, ProbeOpts};
+use crate::error::{NetkitError, Result};
+use crate::exit::Exit;
+use crate::signal::Stop;
+
+/// What to wait for.
+#[derive(Debug, Clone)]
+pub struct WaitPlan {
+    /// The targets, as given and parsed.
+    pub targets: Vec<(String, TargetSpec)>,
+    /// Ports for targets without their own.
+    pub ports: Vec<u16>,
+    /// AF_INET, AF_INET6 or AF_UNSPEC.
+    pub family: i32,
+    /// The state every port must reach.
+    pub expect: PortState,
+    /// When to give up.
+    pub deadline: Duration,
+    /// Per connect, at most (capped by the time left).
+    pub timeout: Duration,
+    /// Connections in flight.
+    pub concurrency: usize,
+}
+
+/// How the wait ended.
+#[derive(Debug)]
+pub struct WaitOutcome {
+    /// The last poll's probes.
+    pub probes: Vec<Probe>,
+    /// The last poll's targets that did not resolve.
+    pub unresolved: Vec<Unresolved>,
+    /// The last poll's counts.
+    pub counts: Counts,
+    /// Addresses in the last poll.
+    pub addresses: u64,
+    /// Polls made.
+    pub polls: u32,
+    /// Whether everything was ready.
+    pub ready: bool,
+}
+
+/// The most probes one wait checks per poll.
+pub const MAX_WAIT_PROBES: usize = 4096;
+
+/// Polls until ready, the deadline, or `stop`. The deadline holds: no
+/// poll starts after it and none runs past it.
+pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
+    let started = Instant::now();
+    let end = started + plan.deadline;
+    let mut backoff = Duration::from_millis(100);
+    let mut polls = 0;
+    loop {
+        polls += 1;
+        let left = end.saturating_duration_since(Instant::now());
+        let (groups, unresolved) = resolve_within(plan, left).await?;
+        let scan_plan = Arc::new(ScanPlan {
+            groups,
+            concurrency: plan.concurrency,
+            rate: None,
+            opts: ProbeOpts {
+                timeout: plan
+                    .timeout
+                    .min(end.saturating_duration_since(Instant::now()))
+                    .max(Duration::from_millis(1)),
+                retries: 0,
+                banner: None,
+                banner_bytes: 0,
+            },
+            expect: plan.expect,
+        });
+        if scan_plan.total() > MAX_WAIT_PROBES {
+            return Err(NetkitError::invalid(format!(
+                "--wait checks at most {MAX_WAIT_PROBES} ports at once"
+            )));
+        }
+        let addresses = scan_plan
+            .groups
+            .iter()
+            .map(|g| g.addresses.len() as u64)
+            .sum();
+        let mut probes = Vec::new();
+        let counts = scan::scan(scan_plan, stop, Arc::new(AtomicU64::new(0)), &mut |p| {
+            probes.push(p);
+            Ok(())
+        })
+        .await
+        .map_err(NetkitError::system("scanning"))?;
+        probes.sort_by_key(|p| p.index);
+        let ready = unresolved.is_empty() && counts.unexpected == 0 && counts.probes > 0;
+        let now = Instant::now();
+        if ready || stop.is_set() || now >= end {
+            return Ok(WaitOutcome {
+                probes,
+                unresolved,
+                counts,
+                addresses,
+                polls,
+                ready,
+            });
+        }
+        // The last poll happens at the deadline, not a backoff before it.
+        let pause = backoff.min(end - now);
+        if !stop_sleep(stop, pause).await {
+            return Ok(WaitOutcome {
+                probes,
+                unresolved,
+                counts,
+                addresses,
+                polls,
+                ready: false,
+            });
+        }
+        backoff = backoff.mul_f64(1.5).min(Duration::from_secs(2));
+    }
+}
+
+async fn stop_sleep(stop: &Stop, d: Duration) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(d) => true,
+        () = stop.wait() => false,
+    }
+}
+
+/// Expands the targets, the system resolver bounded by the time left.
+async fn resolve_within(
+    plan: &WaitPlan,
+    left: Duration,
+) -> Result<(Vec<scan::ScanGroup>, Vec<Unresolved>)> {
+    let needs_resolver = plan
+        .targets
+        .iter()
+        .any(|(_, t)| matches!(t, TargetSpec::Host(crate::addr::Host::Name(_), _)));
+    if !needs_resolver {
+        return scan::expand(&plan.targets, &plan.ports, plan.family);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (targets, ports, family) = (plan.targets.clone(), plan.ports.clone(), plan.family);
+    std::thread::Builder::new()
+        .name("netkit-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(scan::expand(&targets, &ports, family));
+        })
+        .map_err(NetkitError::system("starting a resolver thread"))?;
+    match tokio::time::timeout(left.max(Duration::from_millis(10)), rx).await {
+        Ok(Ok(r)) => r,
+        _ => Ok((
+            Vec::new(),
+            plan.targets
+                .iter()
+                .filter(|(_, t)| matches!(t, TargetSpec::Host(crate::addr::Host::Name(_), _)))
+                .map(|(text, _)| Unresolved {
+                    kind: "target",
+                    ok: false,
+                    target: text.clone(),
+                    error: crate::error::Failure::new(
+                        crate::exit::Reason::TemporaryFailure,
+                        "the system resolver did not answer before the deadline",
+                    ),
+                })
+                .collect(),
+        )),
+    }
+}
+
+/// Checks that `argv[0]` can run, as a shell does before running it:
+/// 127 when it is not found, 126 when it is not executable.
+pub fn check_command(argv: &[String]) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(cmd) = argv.first() else {
+        return Ok(());
+    };
+    let name = crate::sanitize::brief(cmd, 100);
+    let candidates: Vec<std::path::PathBuf> = if cmd.contains('/') {
+        vec![cmd.into()]
+    } else {
+        std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).map(|d| d.join(cmd)).collect())
+            .unwrap_or_default()
+    };
+    let mut found_not_exec = false;
+    for c in candidates {
+        match std::fs::metadata(&c) {
+            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => return Ok(()),
+            Ok(_) => found_not_exec = true,
+            Err(_) => {}
+        }
+    }
+    Err(if found_not_exec {
+        NetkitError::Command {
+            code: 126,
+            message: format!("{name}: permission denied (not an executable file)"),
+        }
+    } else {
+        NetkitError::Command {
+            code: 127,
+            message: format!("{name}: command not found"),
+        }
+    })
+}
+
+/// Runs the command; signals netkit gets meanwhile are passed to it, and
+/// netkit waits for it. Its status is netkit's (128 + signal if killed).
+pub fn run_command(argv: &[String], stop: &Stop) -> Result<Exit> {
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .spawn()
+        .map_err(|e| NetkitError::Command {
+            code: if e.kind() == std::io::ErrorKind::NotFound {
+                127
+            } else {
+                126
+            },
+            message: format!("{}: {e}", crate::sanitize::brief(&argv[0], 100)),
+        })?;
+    stop.forward_to(Some(child.id()));
+    let status = child.wait();
+    stop.forward_to(None);
+    let status = status.map_err(NetkitError::system("waiting for the command"))?;
+    let code = status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    Ok(Exit::Child(code.clamp(0, 255) as u8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_checked_as_a_shell_would() {
+        assert!(check_command(&["true".into()]).is_ok());
+        assert!(check_command(&[]).is_ok());
+        match check_command(&["netkit-no-such-command".into()]) {
+            Err(NetkitError::Command { code: 127, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("not-executable");
+        std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+        match check_command(&[plain.display().to_string()]) {
+            Err(NetkitError::Command { code: 126, .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+}

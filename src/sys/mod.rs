@@ -1,0 +1,263 @@
+//! OS glue: the only home of `unsafe`. Maintained crates cover what they
+//! can (rustix: pipes, splice, rlimits, poll, uname; nix: getifaddrs,
+//! interface names); what no crate offers is hand-written here, each block
+//! with the reason it is sound: getaddrinfo with every hint,
+//! gethostbyname2_r, gethostbyaddr_r, IP_MULTICAST_IF by index,
+//! MCAST_JOIN_SOURCE_GROUP, vmsplice of static memory, kill, _exit.
+
+pub mod netdb;
+pub mod runtime;
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
+
+/// Sends `sig` to process `pid` (errors ignored: it may have ended).
+pub fn kill(pid: i32, sig: i32) {
+    // SAFETY: kill(2) takes plain integers and touches no memory of ours.
+    unsafe { libc::kill(pid, sig) };
+}
+
+/// Ends the process now with `code`, running no destructors (the watchdog
+/// uses it after flushing stdout itself).
+pub fn exit_now(code: u8) -> ! {
+    // SAFETY: _exit(2) is async-signal-safe and never returns.
+    unsafe { libc::_exit(i32::from(code)) }
+}
+
+/// Whether stdout is a pipe or a socket (whose reader can go away).
+pub fn stdout_is_pipe_or_socket() -> bool {
+    let stdout = io::stdout();
+    match rustix::fs::fstat(stdout.as_fd()) {
+        Ok(st) => {
+            let ty = rustix::fs::FileType::from_raw_mode(st.st_mode);
+            matches!(
+                ty,
+                rustix::fs::FileType::Fifo | rustix::fs::FileType::Socket
+            )
+        }
+        Err(_) => false,
+    }
+}
+
+/// Blocks until the reader of stdout goes away (POLLERR/POLLHUP on the
+/// write end); false if that cannot be watched.
+pub fn wait_stdout_closed() -> bool {
+    use rustix::event::{PollFd, PollFlags, poll};
+    let stdout = io::stdout();
+    let fd = stdout.as_fd();
+    loop {
+        let mut fds = [PollFd::new(&fd, PollFlags::empty())];
+        match poll(&mut fds, None) {
+            Ok(_) => {
+                let r = fds[0].revents();
+                if r.intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL) {
+                    return !r.contains(PollFlags::NVAL);
+                }
+            }
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Raises the soft open-file limit to the hard limit, so thousands of
+/// sockets fit. Returns the limit now in force.
+pub fn raise_nofile_limit() -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let lim = getrlimit(Resource::Nofile);
+    let (cur, max) = (lim.current.unwrap_or(u64::MAX), lim.maximum);
+    if let Some(max) = max
+        && cur < max
+    {
+        let raised = rustix::process::Rlimit {
+            current: Some(max),
+            maximum: Some(max),
+        };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            return max;
+        }
+    }
+    cur
+}
+
+/// This host's name (gethostname: the kernel's nodename).
+pub fn hostname() -> String {
+    rustix::system::uname()
+        .nodename()
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The index of the interface with this name.
+pub fn if_index(name: &str) -> Option<u32> {
+    nix::net::if_::if_nametoindex(name).ok().filter(|i| *i != 0)
+}
+
+/// The name of the interface with this index.
+pub fn if_name(index: u32) -> Option<String> {
+    let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
+    // SAFETY: buf holds IF_NAMESIZE bytes, as if_indextoname requires.
+    let p = unsafe { libc::if_indextoname(index, buf.as_mut_ptr()) };
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: if_indextoname wrote a NUL-terminated name into buf.
+    let name = unsafe { std::ffi::CStr::from_ptr(buf.as_ptr()) };
+    Some(name.to_string_lossy().into_owned())
+}
+
+fn setsockopt<T>(fd: RawFd, level: i32, name: i32, value: &T) -> io::Result<()> {
+    // SAFETY: `value` is a valid, initialised T for the duration of the
+    // call and its exact size is passed; the kernel only reads it.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (value as *const T).cast::<libc::c_void>(),
+            std::mem::size_of::<T>() as libc::socklen_t,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// IP_MULTICAST_IF by interface index (struct ip_mreqn), which works for
+/// interfaces with several or no IPv4 addresses (socket2 takes an address).
+pub fn set_multicast_if_v4_index(socket: &impl AsRawFd, index: u32) -> io::Result<()> {
+    let req = libc::ip_mreqn {
+        imr_multiaddr: libc::in_addr { s_addr: 0 },
+        imr_address: libc::in_addr { s_addr: 0 },
+        imr_ifindex: index as libc::c_int,
+    };
+    setsockopt(
+        socket.as_raw_fd(),
+        libc::IPPROTO_IP,
+        libc::IP_MULTICAST_IF,
+        &req,
+    )
+}
+
+fn sockaddr_storage(ip: std::net::IpAddr) -> libc::sockaddr_storage {
+    let sa = socket2::SockAddr::from(std::net::SocketAddr::new(ip, 0));
+    // SAFETY: sockaddr_storage is plain old data, valid all zero.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = (sa.len() as usize).min(std::mem::size_of::<libc::sockaddr_storage>());
+    // SAFETY: copies `len` bytes of a valid sockaddr into storage that is
+    // at least that large; the two do not overlap.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            sa.as_ptr().cast::<u8>(),
+            (&mut storage as *mut libc::sockaddr_storage).cast::<u8>(),
+            len,
+        );
+    }
+    storage
+}
+
+/// MCAST_JOIN_SOURCE_GROUP (RFC 3678): a source-specific join that works
+/// for both families (IGMPv3 and MLDv2).
+pub fn join_source_group(
+    socket: &impl AsRawFd,
+    group: std::net::IpAddr,
+    source: std::net::IpAddr,
+    index: u32,
+) -> io::Result<()> {
+    let req = libc::group_source_req {
+        gsr_interface: index,
+        gsr_group: sockaddr_storage(group),
+        gsr_source: sockaddr_storage(source),
+    };
+    let level = if group.is_ipv4() {
+        libc::IPPROTO_IP
+    } else {
+        libc::IPPROTO_IPV6
+    };
+    setsockopt(
+        socket.as_raw_fd(),
+        level,
+        libc::MCAST_JOIN_SOURCE_GROUP,
+        &req,
+    )
+}
+
+/// A pipe for splice(2): bytes go socket -> pipe -> socket as page
+/// references, never through user space.
+pub struct SplicePipe {
+    /// The read end.
+    pub read: OwnedFd,
+    /// The write end.
+    pub write: OwnedFd,
+}
+
+impl SplicePipe {
+    /// A non-blocking pipe, enlarged to `size` when the kernel allows.
+    pub fn new(size: usize) -> io::Result<SplicePipe> {
+        use rustix::pipe::{PipeFlags, fcntl_setpipe_size, pipe_with};
+        let (read, write) = pipe_with(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC)?;
+        // A bigger pipe moves more per call; the default (64 KiB) still works.
+        let _ = fcntl_setpipe_size(&write, size);
+        Ok(SplicePipe { read, write })
+    }
+}
+
+/// splice(2) between a socket and a pipe, non-blocking.
+pub fn splice(from: RawFd, to: RawFd, len: usize) -> io::Result<usize> {
+    use rustix::pipe::SpliceFlags;
+    // SAFETY: both descriptors are open for the duration of the call (the
+    // caller holds them); they are only borrowed here.
+    let (from, to) = unsafe {
+        (
+            std::os::fd::BorrowedFd::borrow_raw(from),
+            std::os::fd::BorrowedFd::borrow_raw(to),
+        )
+    };
+    rustix::pipe::splice(
+        from,
+        None,
+        to,
+        None,
+        len,
+        SpliceFlags::MOVE | SpliceFlags::NONBLOCK,
+    )
+    .map_err(io::Error::from)
+}
+
+/// Places `data` in a pipe by reference (vmsplice(2)): no copy. Only
+/// `'static` data is accepted: the pages must not change or go away while
+/// the pipe holds them.
+pub fn vmsplice(pipe_write: &OwnedFd, data: &'static [u8]) -> io::Result<usize> {
+    use rustix::pipe::{IoSliceRaw, SpliceFlags};
+    let iov = [IoSliceRaw::from_slice(data)];
+    // SAFETY: the slice is 'static and never written, so the pages the
+    // kernel references stay valid and unchanged for as long as it needs.
+    unsafe { rustix::pipe::vmsplice(pipe_write, &iov, SpliceFlags::NONBLOCK) }
+        .map_err(io::Error::from)
+}
+
+/// Random bytes from the OS (getrandom(2)): DNS query ids, ping tokens,
+/// sender ids must not be guessable by an off-path attacker.
+pub fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    let mut filled = 0;
+    while filled < b.len() {
+        match rustix::rand::getrandom(&mut b[filled..], rustix::rand::GetRandomFlags::empty()) {
+            Ok(n) => filled += n,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => {
+                // No getrandom: fall back to the clock and the pid, mixed.
+                let t = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+                let mut x = t ^ (u64::from(std::process::id()) << 32);
+                x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                return x ^ (x >> 31);
+            }
+        }
+    }
+    u64::from_ne_bytes(b)
+}
