@@ -73,23 +73,18 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         polls: 1,
         duration_ms: 0.0,
         interrupted: false,
+        error: None,
         not_shown: 0,
     };
     let rt = crate::sys::runtime::multi_thread(None)?;
-    let service_width = ports
-        .iter()
-        .take(4096)
-        .filter_map(|p| service(*p))
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0);
     let mut layout = Layout {
         address: 15,
-        service: service_width.clamp(7, 20),
+        service: 7,
         all: true,
         banner: args.banner,
     };
     let mut unresolved_exit = Exit::Success;
+    let mut unresolved_reason = crate::exit::Reason::NotFound;
     if args.wait {
         let plan = WaitPlan {
             targets,
@@ -102,9 +97,11 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         };
         let w = rt.block_on(wait::wait(&plan, stop))?;
         layout.address = address_width(w.probes.iter().map(|p| (&*p.target, p.address)));
+        layout.service = service_width(w.probes.iter().map(|p| p.port), &service);
         out.text(&scan::header(&layout))?;
         for u in &w.unresolved {
             unresolved_exit = unresolved_exit.max(u.error.exit());
+            unresolved_reason = u.error.reason;
             out.emit(u)?;
         }
         for mut p in w.probes {
@@ -119,10 +116,15 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         let (groups, unresolved) = scan::expand(&targets, &ports, family)?;
         for u in &unresolved {
             unresolved_exit = unresolved_exit.max(u.error.exit());
+            unresolved_reason = u.error.reason;
             out.emit(u)?;
         }
         summary.unresolved = unresolved.len() as u64;
         summary.addresses = groups.iter().map(|g| g.addresses.len() as u64).sum();
+        layout.service = service_width(
+            groups.iter().flat_map(|g| g.ports.iter().copied()),
+            &service,
+        );
         layout.address = address_width(
             groups
                 .iter()
@@ -168,6 +170,17 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     summary.ok =
         summary.unresolved == 0 && summary.counts.unexpected == 0 && summary.counts.probes > 0;
     summary.interrupted = stop.by_signal();
+    if !summary.ok {
+        let c = &summary.counts;
+        summary.error = Some(if summary.unresolved > 0 {
+            crate::error::Failure::new(unresolved_reason, format!("{} target(s) did not resolve", summary.unresolved))
+        } else {
+            crate::error::Failure::new(
+                crate::exit::Reason::Unexpected,
+                format!("{} of {} ports not {}", c.unexpected, c.probes, expect.as_str()),
+            )
+        });
+    }
     summary.duration_ms = started.elapsed().as_secs_f64() * 1e3;
     out.summary(&summary)?;
     let unexpected = if summary.counts.unexpected > 0 || summary.counts.probes == 0 {
@@ -187,16 +200,26 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     Ok(exit)
 }
 
+/// The service column: the widest service name among the ports probed.
+fn service_width(
+    ports: impl Iterator<Item = u16>,
+    service: &dyn Fn(u16) -> Option<String>,
+) -> usize {
+    ports
+        .take(65_536)
+        .filter_map(service)
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 20)
+}
+
 /// The address column: the widest address, with its target's name beside it.
 fn address_width<'a>(items: impl Iterator<Item = (&'a str, std::net::IpAddr)>) -> usize {
     items
-        .map(|(label, ip)| {
-            let a = ip.to_string();
-            if label == a {
-                a.len()
-            } else {
-                a.len() + label.chars().count() + 3
-            }
+        .map(|(label, ip)| match crate::addr::parse_host_port(label).map(|h| h.host) {
+            Ok(crate::addr::Host::Name(n)) => ip.to_string().len() + n.chars().count() + 3,
+            _ => ip.to_string().len(),
         })
         .max()
         .unwrap_or(15)

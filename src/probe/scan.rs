@@ -231,7 +231,7 @@ pub struct Counts {
     /// No route, unreachable, prohibited.
     pub unreachable: u64,
     /// Other failures.
-    pub error: u64,
+    pub errors: u64,
     /// Not in the expected state.
     pub unexpected: u64,
 }
@@ -244,7 +244,7 @@ impl Counts {
             PortState::Closed => self.closed += 1,
             PortState::Filtered => self.filtered += 1,
             PortState::Unreachable => self.unreachable += 1,
-            PortState::Error => self.error += 1,
+            PortState::Error => self.errors += 1,
         }
         self.unexpected += u64::from(!p.ok);
     }
@@ -511,7 +511,11 @@ impl Render for Row<'_> {
             );
         }
         w.write_all(
-            crate::output::text::row(&cells, &[9, 11, self.layout.service, self.layout.address, 16]).as_bytes(),
+            crate::output::text::row(
+                &cells,
+                &[9, 11, self.layout.service, self.layout.address, 16],
+            )
+            .as_bytes(),
         )
     }
 }
@@ -540,6 +544,9 @@ pub struct ScanSummary {
     pub duration_ms: f64,
     /// Stopped by a signal before the end.
     pub interrupted: bool,
+    /// Why not ok.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
     /// Rows left out of the human table (closed, filtered...; -v shows them).
     #[serde(skip)]
     pub not_shown: u64,
@@ -556,7 +563,7 @@ impl Render for ScanSummary {
             c.closed,
             c.filtered,
             c.unreachable,
-            c.error,
+            c.errors,
             self.duration_ms / 1e3
         );
         if self.polls > 1 {
