@@ -169,7 +169,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__diagnose)
-            opts="-4 -6 -q -v -h -V --timeout --tls --http --insecure --ca-file --proxy --expect-status --probe-dns --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -L -q -v -h -V --timeout --tls --http --insecure --ca-file --proxy --expect-status --expect-body --min-days --location --probe-dns --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -191,6 +191,14 @@ _netkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --expect-body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -203,7 +211,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo__subcmd__client)
-            opts="-4 -6 -c -i -s -q -v -h -V --tcp --udp --unix --timeout --proxy --count --interval --size --duration --bytes --throughput --connections --max-rtt --max-loss --min-throughput --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -c -i -s -q -v -h -V --tcp --udp --unix --timeout --proxy --count --interval --size --duration --bytes --throughput --connections --rate --max-rtt --max-p99 --max-p999 --max-loss --min-throughput --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -257,7 +265,19 @@ _netkit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-rtt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-p99)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-p999)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

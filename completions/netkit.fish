@@ -110,7 +110,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s i -l interf
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l source -d 'Source-specific join: only datagrams from this sender (SSM)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s c -l count -d 'Stop after this many datagrams' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l duration -d 'Stop after this long' -r
-complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l timeout -d 'Stop after this long without data' -r
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l timeout -d 'Stop after this long without data: before the first datagram too (default: wait for the first datagram however long it takes, then stop 10s after the last)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l expect -d 'Exit 1 unless at least N datagrams arrive' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l max-loss -d 'Exit 1 when loss exceeds this percentage' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
@@ -158,7 +158,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s s -l size 
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l duration -d 'Ping or throughput mode: stop after this long' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l bytes -d 'Throughput mode: stream this many bytes (1G, 64M...) and verify them' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l connections -d 'Load mode: this many concurrent connections' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l rate -d 'Ping mode, open loop: send N requests per second on a fixed schedule and measure each from its intended send time (no coordinated omission)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-rtt -d 'Exit 1 when the average round trip exceeds MS milliseconds' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-p99 -d 'Exit 1 when the 99th percentile round trip exceeds MS milliseconds' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-p999 -d 'Exit 1 when the 99.9th percentile round trip exceeds MS milliseconds' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l max-loss -d 'Exit 1 when loss exceeds PCT percent' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l min-throughput -d 'Exit 1 when throughput is below this many MB/s (10^6 bytes)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
@@ -271,8 +274,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s h -l help -d
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l timeout -d 'Bounds each phase' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l ca-file -d 'Trust these CA certificates (PEM) instead of the system\'s' -r -F
-complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l proxy -d 'Through a SOCKS5 proxy: socks5://[user:pass@]host:port, socks5h:// to let it resolve' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l proxy -d 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-status -d 'The HTTP status expected (default: anything below 400)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-body -d 'The start of the body (64 KiB) must match this regular expression' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l min-days -d 'Fail when the certificate expires in fewer than N days' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
@@ -281,6 +286,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s 6 -d 'IPv6 on
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l tls -d 'A TLS handshake even for HOST:PORT'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l http -d 'An HTTP request even for HOST:PORT'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l insecure -d 'Go on past a certificate that fails verification (still reported)'
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s L -l location -d 'Follow redirects (at most 10), each hop timed'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l probe-dns -d 'Self-check: also query each nameserver'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'

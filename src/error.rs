@@ -87,7 +87,7 @@ impl NetkitError {
 pub type Result<T, E = NetkitError> = std::result::Result<T, E>;
 
 /// A failure reported in-band: the JSON error object, `{"code", "message"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, thiserror::Error)]
 #[error("{message}")]
 pub struct Failure {
     /// Why, from the one vocabulary (serialised as `code`).

@@ -11,7 +11,9 @@ use serde::Serialize;
 
 /// A process exit status with a meaning. Ordered so that, with several
 /// inputs, the largest code wins (`Exit::worst`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Exit {
     /// Every input got a positive answer.
@@ -229,6 +231,21 @@ reasons! {
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
+    }
+}
+
+impl schemars::JsonSchema for Reason {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Reason".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.code()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A failure reason from the one vocabulary (docs/exit-codes.md)",
+            "enum": codes
+        })
     }
 }
 

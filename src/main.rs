@@ -42,7 +42,11 @@ fn main() -> ExitCode {
     .and_then(|exit| out.flush().map(|()| exit).map_err(Into::into));
     let exit = match result {
         Ok(exit) => exit,
-        Err(err) => return failure(&err, cli.command.name(), &stop),
+        Err(err) => {
+            // What was printed before the error still goes out.
+            let _ = out.flush();
+            return failure(&err, cli.command.name(), &stop);
+        }
     };
     ExitCode::from(final_exit(exit, &cli.command, &stop).code())
 }

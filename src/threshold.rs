@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// What a threshold is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Mean round trip, ms.
@@ -47,7 +47,7 @@ impl Metric {
 }
 
 /// Whether the value must stay at or below the limit, or reach it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     /// value <= limit
@@ -57,7 +57,7 @@ pub enum Bound {
 }
 
 /// One threshold from the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Threshold {
     /// The flag that set it (`--max-p99`).
     pub flag: &'static str,
@@ -92,7 +92,7 @@ impl Threshold {
 }
 
 /// A threshold that was crossed, with the value measured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Crossed {
     /// The flag (`--max-p99`).
     pub flag: &'static str,

@@ -7,7 +7,7 @@ use crate::addr::hex;
 use crate::error::{NetkitError, Result};
 
 /// One of the conversion functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ByteOrderFn {
     /// Host to network, 16 bits.
@@ -58,7 +58,7 @@ impl ByteOrderFn {
 }
 
 /// The result of one conversion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ByteOrderReport {
     /// Always `"byte_order"`.
     #[serde(rename = "type")]
@@ -71,9 +71,11 @@ pub struct ByteOrderReport {
     pub bits: u32,
     /// The value given (a decimal string: 64-bit values pass 2^53).
     #[serde(serialize_with = "crate::output::json::u64_string")]
+    #[schemars(with = "String")]
     pub input: u64,
     /// The value returned, as an integer on this host (a decimal string).
     #[serde(serialize_with = "crate::output::json::u64_string")]
+    #[schemars(with = "String")]
     pub result: u64,
     /// The input in hex, zero-padded to the width.
     pub input_hex: String,

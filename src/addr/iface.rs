@@ -18,7 +18,7 @@ pub fn name_of(index: u32) -> Option<String> {
 }
 
 /// One address of an interface, with its prefix length.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct IfAddr {
     /// The address.
     pub address: IpAddr,
@@ -27,7 +27,7 @@ pub struct IfAddr {
 }
 
 /// One network interface.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Interface {
     /// Its name (`lo`, `eth0`).
     pub name: String,

@@ -28,6 +28,19 @@ impl std::fmt::Display for DbSource {
     }
 }
 
+impl schemars::JsonSchema for DbSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DbSource".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The file the answer came from, or \"builtin\" for the table compiled into netkit"
+        })
+    }
+}
+
 impl Serialize for DbSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -47,7 +60,7 @@ pub enum DbChoice {
 }
 
 /// A line the parser skipped, with its number and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SkippedLine {
     /// 1-based line number.
     pub line: usize,

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::{NetkitError, Result};
 
 /// Which kind of address an input turned out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AddrFamily {
     /// IPv4, `AF_INET`.
@@ -37,7 +37,7 @@ impl AddrFamily {
 
 /// The integer value of an address. IPv6 needs 128 bits, which no JSON
 /// number can carry exactly, so it is a decimal string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum AddrInteger {
     /// IPv4 and MAC values.
@@ -56,7 +56,7 @@ impl std::fmt::Display for AddrInteger {
 }
 
 /// How the two IPv4 parsers judged an input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Ipv4Parsers {
     /// Accepted by the strict parser (`inet_pton`, Rust, Go): a dotted quad.
     pub inet_pton: bool,
@@ -67,7 +67,7 @@ pub struct Ipv4Parsers {
 }
 
 /// Every text form of a MAC address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MacForms {
     /// `00:11:32:3c:c3:0b`
     pub colon: String,
@@ -84,7 +84,7 @@ pub struct MacForms {
 }
 
 /// Everything `netkit pack` reports about one address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PackReport {
     /// Always `"address"`, so byte-order results can share the stream.
     #[serde(rename = "type")]
@@ -138,7 +138,7 @@ pub struct PackReport {
 
 /// A line of `-` input that is not an address: reported in place (the
 /// stream goes on), and the command exits 2 at the end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InvalidInput {
     /// Always `"address"`.
     #[serde(rename = "type")]
@@ -154,7 +154,7 @@ pub struct InvalidInput {
 }
 
 /// One result of `netkit pack`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum PackItem {
     /// An address, packed or unpacked.

@@ -14,7 +14,7 @@ pub const SYSTEM_PATH: &str = "/etc/protocols";
 pub const BUILTIN: &str = include_str!("../../data/protocols");
 
 /// One line of a protocols file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ProtoEntry {
     /// The official name.
     pub name: String,
@@ -185,7 +185,7 @@ impl ProtoQuery {
 }
 
 /// The answer to one query.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProtoAnswer {
     /// Always `"protocol"`.
     #[serde(rename = "type")]
@@ -356,7 +356,7 @@ impl crate::output::Render for ProtoAnswer {
 }
 
 /// One entry of `--all`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProtoListEntry<'a> {
     /// Always `"protocol_entry"`.
     #[serde(rename = "type")]

@@ -14,7 +14,7 @@ pub const SYSTEM_PATH: &str = "/etc/services";
 pub const BUILTIN: &str = include_str!("../../data/services");
 
 /// One line of a services file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ServiceEntry {
     /// The official name.
     pub name: String,
@@ -227,7 +227,7 @@ impl ServiceQuery {
 }
 
 /// The answer to one query.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceAnswer {
     /// Always `"service"`.
     #[serde(rename = "type")]
@@ -372,7 +372,7 @@ impl crate::output::Render for ServiceAnswer {
 }
 
 /// One entry of `--all`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceListEntry<'a> {
     /// Always `"service_entry"`.
     #[serde(rename = "type")]

@@ -46,6 +46,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
         min_days: args.min_days,
         follow: if args.follow { 10 } else { 0 },
     };
+    diagnose::validate(&target, &opts)?;
     out.text(&format!("diagnose {}\n", escape(&target.text)))?;
     let report = rt.block_on(diagnose::diagnose(&target, &opts, stop, &mut |p| {
         out.emit(p)

@@ -173,11 +173,19 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     if !summary.ok {
         let c = &summary.counts;
         summary.error = Some(if summary.unresolved > 0 {
-            crate::error::Failure::new(unresolved_reason, format!("{} target(s) did not resolve", summary.unresolved))
+            crate::error::Failure::new(
+                unresolved_reason,
+                format!("{} target(s) did not resolve", summary.unresolved),
+            )
         } else {
             crate::error::Failure::new(
                 crate::exit::Reason::Unexpected,
-                format!("{} of {} ports not {}", c.unexpected, c.probes, expect.as_str()),
+                format!(
+                    "{} of {} ports not {}",
+                    c.unexpected,
+                    c.probes,
+                    expect.as_str()
+                ),
             )
         });
     }
@@ -217,10 +225,12 @@ fn service_width(
 /// The address column: the widest address, with its target's name beside it.
 fn address_width<'a>(items: impl Iterator<Item = (&'a str, std::net::IpAddr)>) -> usize {
     items
-        .map(|(label, ip)| match crate::addr::parse_host_port(label).map(|h| h.host) {
-            Ok(crate::addr::Host::Name(n)) => ip.to_string().len() + n.chars().count() + 3,
-            _ => ip.to_string().len(),
-        })
+        .map(
+            |(label, ip)| match crate::addr::parse_host_port(label).map(|h| h.host) {
+                Ok(crate::addr::Host::Name(n)) => ip.to_string().len() + n.chars().count() + 3,
+                _ => ip.to_string().len(),
+            },
+        )
         .max()
         .unwrap_or(15)
         .clamp(7, 60)

@@ -20,7 +20,7 @@ use crate::exit::{Exit, Reason};
 use crate::signal::Stop;
 
 /// A DNS server's address, in the one address form of the JSON contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ServerAddr {
     /// The server's IP address.
     pub address: std::net::IpAddr,
@@ -44,7 +44,7 @@ impl std::fmt::Display for ServerAddr {
 }
 
 /// One look-up of (name, type) at one server.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LookupReport {
     /// Always `"lookup"`.
     #[serde(rename = "type")]
@@ -353,7 +353,7 @@ where
     let per_name = plan.types.len() * servers.len();
     let names_in_flight = (plan.concurrency / per_name.max(1)).max(1);
     let mut exit = Exit::Success;
-    let types = plan.types.len();
+    let host_types = plan.types == [RecordType::A, RecordType::AAAA];
     let work = |(given, name): (String, Name)| {
         let (plan, servers) = (Arc::clone(&plan), servers.clone());
         async move {
@@ -402,7 +402,7 @@ where
         stop,
         work,
         &mut |(given, results): (String, Vec<LookupReport>)| {
-            exit = exit.max(group_exit(&results, types));
+            exit = exit.max(group_exit(&results, host_types));
             emit(&given, results)
         },
     )
@@ -413,8 +413,8 @@ where
 /// A name with several types: found in any one of them is a positive
 /// answer for the name, so a host with only IPv4 (or only IPv6) addresses
 /// is not a failure for `lookup` with the default A and AAAA.
-fn group_exit(results: &[LookupReport], types: usize) -> Exit {
-    if types > 1 && results.iter().any(|r| r.ok) {
+fn group_exit(results: &[LookupReport], host_types: bool) -> Exit {
+    if host_types && results.iter().any(|r| r.ok) {
         let hard = results
             .iter()
             .map(LookupReport::exit)
@@ -426,7 +426,7 @@ fn group_exit(results: &[LookupReport], types: usize) -> Exit {
 }
 
 /// A look-up through NSS (gethostbyname_ex), one per family.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NssReport {
     /// Always `"nss_lookup"`.
     #[serde(rename = "type")]
@@ -529,8 +529,9 @@ mod tests {
         a.error = None;
         let mut aaaa = no_nameserver("x", RecordType::AAAA, "t");
         aaaa.error = Some(Failure::new(Reason::Nodata, "NODATA"));
-        assert_eq!(group_exit(&[a.clone(), aaaa.clone()], 2), Exit::Success);
+        assert_eq!(group_exit(&[a.clone(), aaaa.clone()], true), Exit::Success);
+        assert_eq!(group_exit(&[a.clone(), aaaa.clone()], false), Exit::Negative);
         aaaa.error = Some(Failure::new(Reason::Servfail, "SERVFAIL"));
-        assert_eq!(group_exit(&[a, aaaa], 2), Exit::Resolve);
+        assert_eq!(group_exit(&[a, aaaa], true), Exit::Resolve);
     }
 }

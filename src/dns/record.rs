@@ -7,7 +7,7 @@ use hickory_proto::rr::{RData, Record};
 use serde::Serialize;
 
 /// The typed content of a record, for JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum RecordData {
     /// A / AAAA.
@@ -74,7 +74,7 @@ pub enum RecordData {
 }
 
 /// One resource record, as text and typed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Answer {
     /// Owner name, absolute (trailing dot), as on the wire.
     pub name: String,

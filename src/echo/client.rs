@@ -64,7 +64,7 @@ pub struct Endpoint {
 }
 
 /// The target, in the one address form of the JSON contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum TargetRef {
     /// A host (name or address) and port.
@@ -311,7 +311,7 @@ pub struct PingPlan {
 }
 
 /// One reply, streamed in ping mode.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reply {
     /// Always `"reply"`.
     #[serde(rename = "type")]
@@ -850,7 +850,7 @@ pub async fn throughput(
 }
 
 /// What every client run ends with.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

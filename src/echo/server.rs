@@ -77,7 +77,7 @@ pub struct ServerConfig {
 }
 
 /// A client, in the one address form of the JSON contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Peer {
     /// An IP client.
@@ -114,7 +114,7 @@ impl std::fmt::Display for Peer {
 }
 
 /// Where the server listens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Local {
     /// An IP socket.
@@ -141,7 +141,7 @@ impl std::fmt::Display for Local {
 }
 
 /// Server events, in the order they happen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
     /// A socket is ready.
@@ -217,7 +217,7 @@ pub enum ServerEvent {
 }
 
 /// Datagrams not echoed, by reason.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct UdpDrops {
     /// From source ports below 1024.
     pub low_port: u64,
@@ -234,7 +234,7 @@ pub struct UdpDrops {
 }
 
 /// Printed when the server stops.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServerSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

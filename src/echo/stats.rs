@@ -92,7 +92,7 @@ fn unreachable_histogram() -> Histogram<u64> {
 
 /// Round-trip time statistics, in milliseconds (rounded to a microsecond
 /// in JSON).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RttStats {
     /// Samples.
     pub count: u64,

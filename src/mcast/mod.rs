@@ -194,7 +194,7 @@ fn sys(call: &'static str) -> impl FnOnce(std::io::Error) -> NetkitError {
 }
 
 /// The group as every JSON object names it: address, zone, port.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct GroupRef {
     /// The group address.
     pub address: IpAddr,

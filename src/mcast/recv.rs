@@ -52,7 +52,7 @@ pub struct RecvConfig {
 }
 
 /// Printed once the group is joined, before any datagram.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Joined {
     /// Always `"joined"`.
     #[serde(rename = "type")]
@@ -71,7 +71,7 @@ pub struct Joined {
 }
 
 /// A sender's address and port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Source {
     /// The address.
     pub address: IpAddr,
@@ -86,7 +86,7 @@ impl std::fmt::Display for Source {
 }
 
 /// One received datagram.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Datagram {
     /// Always `"datagram"`.
     #[serde(rename = "type")]
@@ -102,6 +102,7 @@ pub struct Datagram {
     pub at_ms: f64,
     /// The netkit sender id, absent for raw datagrams.
     #[serde(serialize_with = "hex_id")]
+    #[schemars(with = "Option<String>")]
     pub sender_id: Option<u64>,
     /// The sequence number, absent for raw datagrams.
     pub seq: Option<u64>,
@@ -118,7 +119,7 @@ pub struct Datagram {
 
 /// Loss seen in the stream of one sender: datagrams missing before a
 /// sequence number (a gap), or a silence (a stall).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Gap {
     /// Always `"gap"`.
     #[serde(rename = "type")]
@@ -129,6 +130,7 @@ pub struct Gap {
     pub from: Source,
     /// The netkit sender id.
     #[serde(serialize_with = "hex_id")]
+    #[schemars(with = "Option<String>")]
     pub sender_id: Option<u64>,
     /// When it was seen, milliseconds after the join.
     #[serde(serialize_with = "crate::output::json::ms")]
@@ -250,12 +252,13 @@ impl SeqTracker {
 }
 
 /// Statistics for one sender.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SenderStats {
     /// Sender address and port.
     pub from: Source,
     /// The netkit sender id; absent for raw datagrams.
     #[serde(serialize_with = "hex_id")]
+    #[schemars(with = "Option<String>")]
     pub sender_id: Option<u64>,
     /// True for a source of raw (non-netkit) datagrams.
     pub raw: bool,
@@ -303,7 +306,7 @@ pub struct SenderStats {
 }
 
 /// The receiver's summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecvSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

@@ -46,7 +46,7 @@ pub struct SendConfig {
 }
 
 /// The sender's summary.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SendSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]
@@ -57,6 +57,7 @@ pub struct SendSummary {
     pub group: GroupRef,
     /// The sender id in the headers (absent for raw payloads).
     #[serde(serialize_with = "hex_id")]
+    #[schemars(with = "Option<String>")]
     pub sender_id: Option<u64>,
     /// The local address and port the datagrams left from.
     pub local: Option<LocalAddr>,
@@ -86,7 +87,7 @@ pub struct SendSummary {
 }
 
 /// An address and port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LocalAddr {
     /// The address.
     pub address: IpAddr,

@@ -11,6 +11,7 @@
 pub mod color;
 pub mod json;
 pub mod progress;
+pub mod schema;
 pub mod text;
 
 use std::io::{self, Write};

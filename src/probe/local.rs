@@ -12,7 +12,7 @@ use crate::exit::Reason;
 use crate::output::{Render, View};
 
 /// Where a local bind was tried and what happened.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LocalCheck {
     /// Always `"bind_check"`.
     #[serde(rename = "type")]

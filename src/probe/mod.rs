@@ -23,7 +23,7 @@ use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 /// What a connect found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PortState {
     /// Connected.
@@ -66,7 +66,7 @@ impl PortState {
 }
 
 /// The result of one probe.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Probe {
     /// Always `"port"`.
     #[serde(rename = "type")]

@@ -71,7 +71,7 @@ pub fn parse_target(text: &str) -> Result<TargetSpec> {
 }
 
 /// A target that did not resolve.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Unresolved {
     /// Always `"target"`.
     #[serde(rename = "type")]
@@ -218,7 +218,7 @@ impl ScanPlan {
 }
 
 /// Counts by state, for the summary.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Probes made.
     pub probes: u64,
@@ -521,7 +521,7 @@ impl Render for Row<'_> {
 }
 
 /// The last object of a scan.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ScanSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

@@ -94,7 +94,7 @@ pub struct AiHints {
 }
 
 /// One getaddrinfo result, in Python's terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AddrInfo {
     /// AF_INET / AF_INET6.
     pub family: &'static str,
@@ -287,7 +287,7 @@ pub async fn stream_addresses_within(
 }
 
 /// A host entry: gethostbyname_ex / gethostbyaddr's triple.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct HostEntry {
     /// The primary name.
     pub hostname: String,

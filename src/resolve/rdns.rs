@@ -26,7 +26,7 @@ pub const MAX_VERIFY_NAMES: usize = 16;
 pub const MAX_NAMES_KEPT: usize = 64;
 
 /// The answer for one address.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RdnsAnswer {
     /// Always `"rdns"`.
     #[serde(rename = "type")]
@@ -271,7 +271,7 @@ fn confirm(a: &mut RdnsAnswer) {
 }
 
 /// The end of a sweep.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RdnsSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

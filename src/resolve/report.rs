@@ -14,7 +14,7 @@ use crate::output::{Render, View, pad_left};
 use crate::sanitize::escape;
 
 /// One `fqdn` answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FqdnAnswer {
     /// Always `"fqdn"`.
     #[serde(rename = "type")]
@@ -61,7 +61,7 @@ impl Render for FqdnAnswer {
 }
 
 /// The `hostname` report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HostnameReport {
     /// Always `"hostname"`.
     #[serde(rename = "type")]
@@ -149,7 +149,7 @@ impl Render for HostnameReport {
 }
 
 /// The `addrinfo` answer for one host.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AddrinfoAnswer {
     /// Always `"addrinfo"`.
     #[serde(rename = "type")]

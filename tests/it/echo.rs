@@ -36,13 +36,14 @@ impl Server {
         let first = lines.next().expect("a listening line").expect("read");
         let v: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
         assert_eq!(v["type"], "listening", "{v}");
-        let address = v["address"].as_str().unwrap().to_string();
-        let port = address.rsplit(':').next().unwrap().parse().unwrap_or(0);
+        crate::support::assert_schema(&v);
+        let port = v["local"]["port"].as_u64().unwrap_or(0) as u16;
         let events = Arc::new(Mutex::new(vec![v]));
         let sink = Arc::clone(&events);
         let reader = std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {
                 if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    crate::support::assert_schema(&v);
                     sink.lock().unwrap().push(v);
                 }
             }
@@ -208,15 +209,16 @@ fn throughput_verifies_every_byte() {
         (Some(want), Some(want)),
         "{s}"
     );
-    assert!(s["mismatch_at"].is_null() && s["mb_per_s"].as_f64().unwrap() > 0.0);
+    assert!(s["mismatch_at"].is_null() && s["bytes_per_s"].as_f64().unwrap() > 0.0);
     let out = client(&["--bytes", "1M", "--min-throughput", "1000000", &srv.addr()]);
     assert_eq!(code(&out), 1, "threshold crossed");
-    assert!(
-        summary(&out)["thresholds"][0]
-            .as_str()
-            .unwrap()
-            .contains("--min-throughput")
+    let s = summary(&out);
+    assert_eq!(
+        (s["thresholds"][0]["flag"].as_str(), s["error"]["code"].as_str(), s["ok"].as_bool()),
+        (Some("--min-throughput"), Some("threshold"), Some(false)),
+        "{s}"
     );
+    assert!(s["thresholds"][0]["value"].as_f64().unwrap() > 0.0);
 }
 
 #[test]
@@ -815,7 +817,7 @@ fn usage_errors() {
         &["echo-client", "--bytes", "1Q", "127.0.0.1"],
         &["echo-client", "--throughput", "127.0.0.1"],
         &["echo-client", "--timeout", "0", "127.0.0.1", "x"],
-        &["echo-client", "--proxy", "http://x:1", "127.0.0.1", "x"],
+        &["echo-client", "--proxy", "ftp://x:1", "127.0.0.1", "x"],
         &[
             "echo-client",
             "--udp",

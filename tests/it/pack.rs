@@ -149,7 +149,7 @@ fn byte_order_matches_the_seed() {
         .map(|r| {
             (
                 r["function"].as_str().unwrap(),
-                r["result"].as_u64().unwrap(),
+                r["result"].as_str().unwrap().parse::<u64>().unwrap(),
             )
         })
         .collect();
@@ -256,4 +256,35 @@ fn unpacked_bytes_are_judged_by_no_parser() {
     assert!(unpacked.get("parsers").is_none(), "{unpacked}");
     let typed = v.iter().find(|r| r["input"] == "127.0.0.1").unwrap();
     assert_eq!(typed["parsers"]["inet_pton"], true);
+}
+
+/// Bad lines of `-` input are reported in place, the stream goes on, and
+/// the run ends with one error line and exit 2.
+#[test]
+fn bad_stdin_lines_are_reported_in_place() {
+    let out = crate::support::run_with_stdin(&["--json", "pack", "-"], b"127.0.0.1\nnot-an-address\n::1\n");
+    assert_eq!(code(&out), 2, "{}", crate::support::stderr(&out));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3);
+    assert_eq!((v[0]["ok"].as_bool(), v[2]["ok"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(v[1]["ok"], false);
+    assert_eq!(v[1]["line"], 2);
+    assert_eq!(v[1]["error"]["code"], "invalid");
+    let err = crate::support::stderr(&out);
+    assert!(err.starts_with("netkit: error: 1 line(s) of stdin") && err.lines().count() == 1, "{err}");
+}
+
+/// A NUL-filled stream (`/dev/zero`) is refused at the line limit, fast and
+/// in bounded memory, with a short message.
+#[test]
+fn endless_input_without_newlines_is_refused() {
+    let t = std::time::Instant::now();
+    let out = crate::support::netkit()
+        .args(["pack", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    crate::support::assert_usage_error(&out, "pack - < /dev/zero");
+    assert!(crate::support::stderr(&out).len() < 300);
+    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
 }

@@ -27,16 +27,67 @@ fn version_and_help() {
             assert_eq!(code(&out), 0, "{args:?}");
             let text = stdout(&out);
             assert!(text.contains("Examples:"), "{args:?} has no examples");
-            assert!(
-                text.contains("Exit status:") && text.contains("130"),
-                "{args:?}"
-            );
+            assert!(text.contains("Exit status:"), "{args:?}");
+            // A signal's status, except where a signal is the normal stop.
+            assert_eq!(text.contains(" 130  "), sub != "echo-server", "{args:?}");
+            assert!(text.contains("Global options:"), "{args:?}");
             assert!(
                 text.contains(&format!("netkit {sub} ")),
                 "{args:?} examples do not use {sub}"
             );
         }
     }
+}
+
+/// `-h` is short (options and a pointer), `--help` long (examples and the
+/// exit table); the global flags sit under a heading of their own.
+#[test]
+fn short_and_long_help() {
+    let short = stdout(&run(["portcheck", "-h"]));
+    let long = stdout(&run(["portcheck", "--help"]));
+    assert!(!short.contains("Examples:") && short.contains("--help"), "{short}");
+    assert!(long.contains("Examples:") && long.len() > short.len());
+    let global = short.split("Global options:").nth(1).expect("a Global options heading");
+    for flag in ["--json", "--color", "--quiet", "--verbose"] {
+        assert!(global.contains(flag), "{flag} not under Global options: {short}");
+    }
+    let own = short.split("Global options:").next().unwrap();
+    assert!(!own.contains("--json"), "--json interleaved with portcheck's own flags");
+}
+
+/// Arguments that are not UTF-8, or very long, are usage errors: one line,
+/// exit 2, never a panic.
+#[test]
+fn odd_arguments_are_usage_errors() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let bad = OsStr::from_bytes(b"\xff\xfe");
+    for args in [vec![bad], vec![OsStr::new("services"), bad], vec![OsStr::new("pack"), bad]] {
+        let out = run(&args);
+        assert_usage_error(&out, "non-UTF-8 argument");
+    }
+    let long = "a".repeat(65_536);
+    for cmd in ["services", "proto", "pack", "lookup", "portcheck", "echo-client", "diagnose"] {
+        let out = run([cmd, long.as_str()]);
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{cmd}: {err}");
+        assert!(err.len() < 4096, "{cmd}: a {} byte error line", err.len());
+        assert!(matches!(code(&out), 1 | 2), "{cmd}: exit {}", code(&out));
+    }
+    // fqdn answers with the name itself; it must not panic on it either.
+    let out = run(["fqdn", &"b".repeat(65_536)]);
+    assert!(!stderr(&out).contains("panicked"));
+}
+
+/// A mistyped subcommand or flag gets clap's suggestion, on the one line.
+#[test]
+fn typos_get_a_suggestion() {
+    let out = run(["portchek"]);
+    assert_usage_error(&out, "typo");
+    assert!(stderr(&out).contains("'portcheck'"), "{}", stderr(&out));
+    let out = run(["services", "--jsno", "http"]);
+    assert_usage_error(&out, "flag typo");
+    assert!(stderr(&out).contains("--json"), "{}", stderr(&out));
 }
 
 #[test]

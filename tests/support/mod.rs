@@ -70,7 +70,32 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// stdout parsed as JSON Lines; every line must be one JSON object.
+/// The schema of everything netkit prints (docs/schema/netkit.json).
+fn schema() -> &'static jsonschema::Validator {
+    static SCHEMA: OnceLock<jsonschema::Validator> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema/netkit.json");
+        let text = std::fs::read_to_string(&path).expect("docs/schema/netkit.json");
+        let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+        jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+    })
+}
+
+/// Asserts that one printed object matches the JSON contract's schema.
+pub fn assert_schema(v: &Value) {
+    let errors: Vec<String> = schema()
+        .iter_errors(v)
+        .take(5)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "object does not match docs/schema/netkit.json: {errors:?}\n{v}"
+    );
+}
+
+/// stdout parsed as JSON Lines; every line must be one JSON object that
+/// matches the schema of the JSON contract.
 pub fn json_lines(out: &Output) -> Vec<Value> {
     stdout(out)
         .lines()
@@ -78,6 +103,7 @@ pub fn json_lines(out: &Output) -> Vec<Value> {
             let v: Value =
                 serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
             assert!(v.is_object(), "not an object: {l}");
+            assert_schema(&v);
             v
         })
         .collect()

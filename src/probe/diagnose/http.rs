@@ -19,7 +19,7 @@ pub const MAX_HEAD: usize = 64 * 1024;
 pub const MAX_BODY_KEPT: usize = 64 * 1024;
 
 /// What the HTTP request got back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct HttpInfo {
     /// The final status code.
     pub status: u16,
@@ -44,7 +44,7 @@ pub struct HttpInfo {
 }
 
 /// One HTTP header.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Header {
     /// Name.
     pub name: String,

@@ -133,7 +133,7 @@ pub struct Options {
 }
 
 /// One phase's outcome, streamed as it ends.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Phase {
     /// Always `"phase"`.
     #[serde(rename = "type")]
@@ -155,7 +155,7 @@ pub struct Phase {
 }
 
 /// One connect attempt of the race.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ConnectAttempt {
     /// The address tried (or the proxy's target, as given).
     pub address: String,
@@ -176,7 +176,7 @@ pub struct ConnectAttempt {
 }
 
 /// The whole diagnosis: the last object.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// Always `"summary"`.
     #[serde(rename = "type")]
@@ -405,6 +405,15 @@ fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
         message.push_str(" (the addresses fail differently: check each)");
     }
     Failure::new(pick, message)
+}
+
+/// Checks the options that can be wrong before anything is printed or
+/// sent: the TLS trust store (`--ca-file`) and the server name.
+pub fn validate(target: &Target, opts: &Options) -> Result<()> {
+    if target.scheme == "https" || opts.tls {
+        tls::client_config(opts.ca_file.as_deref(), opts.insecure, true)?;
+    }
+    Ok(())
 }
 
 /// Diagnoses one target, each phase handed to `emit` as it ends.

@@ -15,7 +15,7 @@ use crate::exit::Reason;
 use crate::resolve::{self, AiHints};
 
 /// One self-check.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
     /// Always `"check"`.
     #[serde(rename = "type")]
@@ -35,7 +35,7 @@ pub struct Check {
 }
 
 /// The self-check's last object.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct SelfCheckSummary {
     /// Always `"summary"`.
     #[serde(rename = "type")]

@@ -18,7 +18,7 @@ use crate::exit::Reason;
 pub const MAX_CA_FILE: u64 = 4 << 20;
 
 /// What the TLS handshake showed.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct TlsInfo {
     /// TLSv1.3, TLSv1.2.
     pub version: Option<String>,
