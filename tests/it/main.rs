@@ -15,4 +15,5 @@ mod props;
 mod proto;
 mod sandbox;
 mod services;
+mod signals;
 mod spine;
