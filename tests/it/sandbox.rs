@@ -41,3 +41,27 @@ fn sandbox_multicast_route_on_lo() {
         .unwrap();
     assert!(stdout(&out).contains("dev lo"), "{}", stdout(&out));
 }
+
+/// Whatever a sandboxed command leaves running dies with it: nothing is
+/// left behind after a test (the DNS fixture server, background receivers).
+#[test]
+fn the_sandbox_kills_what_it_starts() {
+    let Some(sb) = Sandbox::new("sandbox cleanup") else {
+        return;
+    };
+    let marker = format!("{}.{}", 300 + std::process::id() % 1000, std::process::id() % 997);
+    let out = sb.shell(&format!("sleep {marker} & echo started"));
+    assert_eq!(stdout(&out).trim(), "started");
+    let alive = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &format!("sleep {marker}")])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let t = std::time::Instant::now();
+    while alive() {
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "a background process outlived its sandbox");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

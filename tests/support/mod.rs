@@ -138,12 +138,20 @@ fn namespaces_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
     *AVAILABLE.get_or_init(|| {
         Command::new("unshare")
-            .args(["--net", "--mount", "sh", "-c", "ip link set lo up"])
+            .args(SANDBOX_UNSHARE)
+            .args(["sh", "-c", "ip link set lo up"])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
     })
 }
+
+/// The namespaces every sandboxed command runs in: its own network (only
+/// `lo`), mounts (fixture files over /etc) and processes. It is PID 1 of
+/// its process namespace, so everything it starts dies with it, and
+/// `--kill-child` kills it when unshare itself is killed: a test run
+/// leaves nothing behind.
+pub const SANDBOX_UNSHARE: [&str; 6] = ["--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"];
 
 /// A private network and mount namespace for one command: only `lo`, no
 /// routes off the machine, and fixture files bind-mounted over `/etc`.
@@ -254,7 +262,8 @@ impl Sandbox {
     /// The command that runs `program args...` inside the sandbox.
     pub fn command<S: AsRef<OsStr>>(&self, program: impl AsRef<OsStr>, args: &[S]) -> Command {
         let mut cmd = Command::new("unshare");
-        cmd.args(["--net", "--mount", "sh"])
+        cmd.args(SANDBOX_UNSHARE)
+            .arg("sh")
             .arg(self.script())
             .arg(program)
             .args(args);
