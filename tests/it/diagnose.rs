@@ -401,7 +401,7 @@ fn through_a_socks5_proxy() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    crate::support::wait_port(([127, 0, 0, 1], port).into());
     let (rc, r) = diag(&[
         "--proxy",
         &format!("socks5://127.0.0.1:{port}"),

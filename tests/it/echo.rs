@@ -708,7 +708,7 @@ s.sendto(ip + udp, ('127.0.0.1', 0))
     std::fs::write(sb.path("forge.py"), forge).unwrap();
     let script = "\"$NK\" --json echo-server --udp --port 40001 > a.json & a=$!\n\
                   \"$NK\" --json echo-server --udp --port 40002 > b.json & b=$!\n\
-                  sleep 0.5\n\
+                  nk_ready a.json listening && nk_ready b.json listening\n\
                   python3 forge.py 40002 40001\n\
                   sleep 2\n\
                   kill -TERM $a $b; wait $a $b\n";
@@ -736,7 +736,7 @@ fn udp_reflection_guards() {
     let Some(sb) = Sandbox::new("echo udp guards") else {
         return;
     };
-    let script = "\"$NK\" --json echo-server --udp --port 40003 --udp-rate 5 > s.json & p=$!\nsleep 0.4\n\
+    let script = "\"$NK\" --json echo-server --udp --port 40003 --udp-rate 5 > s.json & p=$!\nnk_ready s.json listening\n\
                   python3 -c \"\nimport socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
                   s.bind(('127.0.0.1', 999))\ns.sendto(b'from a low port', ('127.0.0.1', 40003))\n\
                   t = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nt.bind(('127.0.0.1', 0))\n\
@@ -774,7 +774,7 @@ fn through_a_socks5_proxy() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    crate::support::wait_port(([127, 0, 0, 1], proxy_port).into());
     let good = format!("socks5://nk:secret@127.0.0.1:{proxy_port}");
     let s = summary(&client(&["--proxy", &good, &srv.addr(), "via socks"]));
     assert_eq!(s["matched"], true, "{s}");

@@ -10,7 +10,7 @@ use crate::support::{Sandbox, code, python_available, stderr};
 fn recv_bg(out: &str, args: &str) -> String {
     format!(
         "\"$NK\" --json mcast-recv {args} > {out} 2> {out}.err & echo $! > {out}.pid\n\
-         for i in $(seq 200); do grep -q '\"joined\"' {out} 2>/dev/null && break; sleep 0.02; done\n"
+         nk_ready {out} '\"joined\"'\n"
     )
 }
 
@@ -275,7 +275,7 @@ sock.sendto(message, multicast_group)
     assert_eq!(d[0]["preview"], "very important data\x1b[31m");
     assert_eq!(summary(&sb, "r.json")["raw"], 1);
     // Human output escapes the control characters of the payload.
-    let script = "\"$NK\" mcast-recv --count 1 --timeout 5s 224.3.29.71:10000 > h.txt & sleep 0.3; python3 seed_send.py; wait\n";
+    let script = "\"$NK\" mcast-recv --count 1 --timeout 5s 224.3.29.71:10000 > h.txt & nk_ready h.txt Joined; python3 seed_send.py; wait\n";
     sb.shell(script);
     let human = sb.read("h.txt");
     assert!(
@@ -441,7 +441,7 @@ fn sigint_prints_the_summary_and_exits_130() {
         + "kill -INT $(cat r.json.pid)\n"
         + &wait_bg("r.json")
         + "\"$NK\" --json mcast-send --source 127.0.0.1 --interval 10ms --count 100000 239.1.2.3:5000 > s.json & p=$!\n\
-           sleep 0.3; kill -INT $p; wait $p; echo $? > s.rc\n";
+           nk_handles_signals $p; sleep 0.1; kill -INT $p; wait $p; echo $? > s.rc\n";
     let started = std::time::Instant::now();
     sb.shell(&script);
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
@@ -462,7 +462,8 @@ fn quiet_receiver_prints_only_the_summary() {
     let Some(sb) = lo_sandbox("mcast quiet") else {
         return;
     };
-    let script = "\"$NK\" -q --json mcast-recv --count 3 --timeout 5s 239.1.2.3:5000 > q.json & p=$!; sleep 0.3\n\
+    let script = "\"$NK\" -q --json mcast-recv --count 3 --timeout 5s 239.1.2.3:5000 > q.json & p=$!; nk_handles_signals $p\n\
+                  until ss -Hlun | grep -q ':5000 '; do sleep 0.01; done\n\
                   \"$NK\" -q mcast-send --source 127.0.0.1 --interval 1ms --count 3 239.1.2.3:5000 > s.txt\n\
                   wait $p\n\
                   \"$NK\" -q mcast-recv --timeout 0.2s 239.1.2.3:5000 > h.txt; echo $? > h.rc\n";

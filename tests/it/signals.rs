@@ -121,8 +121,8 @@ fn a_sweep_stopped_by_sigint_prints_its_summary() {
     let silent = silent_server();
     let server = silent.addr().to_string();
     let r = Running::start(&["--json", "rdns", "--timeout", "5s", "--server", &server, "192.0.2.0/28"]);
-    // Nothing is printed before the first answer: give the queries a moment.
-    std::thread::sleep(Duration::from_millis(300));
+    // Nothing is printed before the first answer: wait until it is ready.
+    crate::support::wait_signal_handlers(r.child.id());
     let t = Instant::now();
     r.signal(libc::SIGINT);
     let (code, lines, took) = r.finish(Duration::from_secs(3), t);
@@ -258,7 +258,7 @@ fn a_stopped_wait_never_runs_the_command() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let script = format!("touch {}", flag.display());
     let r = Running::start(&["portcheck", "--wait", "--deadline", "20s", &closed.to_string(), "--", "sh", "-c", &script]);
-    std::thread::sleep(Duration::from_millis(400));
+    crate::support::wait_signal_handlers(r.child.id());
     let t = Instant::now();
     r.signal(libc::SIGTERM);
     let (code, _, took) = r.finish(Duration::from_secs(3), t);

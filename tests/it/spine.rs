@@ -284,7 +284,7 @@ fn sigint_exits_130() {
         .arg("http")
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    crate::support::wait_signal_handlers(child.id());
     // SAFETY: sending a signal to our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let start = Instant::now();

@@ -281,7 +281,8 @@ impl Sandbox {
     /// Runs a shell script inside the sandbox, in its temporary directory,
     /// with `$NK` naming the netkit binary.
     pub fn shell(&self, script: &str) -> Output {
-        let mut cmd = self.command("sh", &["-c", script]);
+        let script = format!("{}{script}", SHELL_HELPERS);
+        let mut cmd = self.command("sh", &["-c", &script]);
         cmd.current_dir(self.dir.path()).env("NK", bin());
         cmd.output().expect("spawn sandbox shell")
     }
@@ -353,4 +354,39 @@ pub fn tool_or_skip(tool: &str, test: &str) -> bool {
         eprintln!("SKIPPED {test}: {tool} is not installed");
     }
     found
+}
+
+/// Readiness signals for sandbox scripts, instead of sleeps: `nk_ready
+/// FILE PATTERN` waits (up to 10 s) until FILE holds PATTERN (a listening
+/// or joined line); `nk_handles_signals PID` until PID has installed its
+/// SIGINT handler.
+pub const SHELL_HELPERS: &str = "nk_ready() { i=0; while [ $i -lt 1000 ]; do grep -q \"$2\" \"$1\" 2>/dev/null && return 0; i=$((i+1)); sleep 0.01; done; echo \"never ready: $1 $2\" >&2; return 1; }\n\
+nk_handles_signals() { i=0; while [ $i -lt 1000 ]; do m=$(sed -n 's/^SigCgt:[[:space:]]*//p' /proc/$1/status 2>/dev/null); [ -n \"$m\" ] && [ $((0x$m & 2)) -ne 0 ] && return 0; i=$((i+1)); sleep 0.01; done; return 1; }\n";
+
+/// Waits (up to 10 s) until `pid` has installed its SIGINT handler: a
+/// signal sent before would kill it instead of stopping it cleanly.
+pub fn wait_signal_handlers(pid: u32) {
+    let start = std::time::Instant::now();
+    loop {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let caught = status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .unwrap_or(0);
+        if caught & (1 << (libc::SIGINT - 1)) != 0 {
+            return;
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{pid} never handled SIGINT");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Waits (up to 10 s) until something accepts connections at `addr`.
+pub fn wait_port(addr: std::net::SocketAddr) {
+    let start = std::time::Instant::now();
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "nothing listens at {addr}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
 }
