@@ -224,7 +224,7 @@ fn throughput_verifies_every_byte() {
 #[test]
 fn a_corrupting_peer_is_caught() {
     if !python_available() {
-        eprintln!("SKIPPED corrupting peer: python3 not found");
+        crate::support::skip("corrupting peer", "python3 not found");
         return;
     }
     // An "echo" that flips one byte at offset 100000.
@@ -438,7 +438,7 @@ fn allow_list_refuses_others() {
 #[test]
 fn udp_loss_is_counted_exactly() {
     if !python_available() {
-        eprintln!("SKIPPED udp loss: python3 not found");
+        crate::support::skip("udp loss", "python3 not found");
         return;
     }
     // A peer that drops every tenth datagram (the 10th, 20th, ...).
@@ -522,7 +522,7 @@ while True:
 #[test]
 fn against_the_python_seed_server_and_client() {
     if !python_available() {
-        eprintln!("SKIPPED seed peers: python3 not found");
+        crate::support::skip("seed peers", "python3 not found");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -686,7 +686,7 @@ fn server_keeps_serving_at_the_fd_limit() {
 #[test]
 fn two_udp_echo_servers_cannot_ping_pong_forever() {
     if !python_available() {
-        eprintln!("SKIPPED echo loop: python3 not found");
+        crate::support::skip("echo loop", "python3 not found");
         return;
     }
     let Some(sb) = Sandbox::new("echo udp loop") else {
@@ -730,7 +730,7 @@ s.sendto(ip + udp, ('127.0.0.1', 0))
 #[test]
 fn udp_reflection_guards() {
     if !python_available() {
-        eprintln!("SKIPPED reflection guards: python3 not found");
+        crate::support::skip("reflection guards", "python3 not found");
         return;
     }
     let Some(sb) = Sandbox::new("echo udp guards") else {

@@ -459,7 +459,7 @@ fn system_resolver_search_list_and_nss() {
 #[test]
 fn system_functions_equal_python() {
     if !python_available() {
-        eprintln!("SKIPPED python comparison of the system resolver: python3 not found");
+        crate::support::skip("python comparison of the system resolver", "python3 not found");
         return;
     }
     // addrinfo, fqdn, rdns and lookup --system against Python's socket

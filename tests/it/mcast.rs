@@ -143,7 +143,7 @@ fn source_specific_join_keeps_only_the_chosen_sender() {
 #[test]
 fn loss_duplicates_and_reordering_are_counted_exactly() {
     if !python_available() {
-        eprintln!("SKIPPED mcast loss accounting: python3 not found");
+        crate::support::skip("mcast loss accounting", "python3 not found");
         return;
     }
     let Some(sb) = lo_sandbox("mcast loss accounting") else {
@@ -241,7 +241,7 @@ fn thresholds_fail_with_exit_1() {
 #[test]
 fn python_seed_sender_to_netkit_receiver() {
     if !python_available() {
-        eprintln!("SKIPPED mcast seed sender: python3 not found");
+        crate::support::skip("mcast seed sender", "python3 not found");
         return;
     }
     let Some(sb) = lo_sandbox("mcast python sender") else {
@@ -288,7 +288,7 @@ sock.sendto(message, multicast_group)
 #[test]
 fn netkit_message_to_python_seed_receiver() {
     if !python_available() {
-        eprintln!("SKIPPED mcast seed receiver: python3 not found");
+        crate::support::skip("mcast seed receiver", "python3 not found");
         return;
     }
     let Some(sb) = lo_sandbox("mcast python receiver") else {

@@ -174,9 +174,7 @@ impl Sandbox {
                 !required,
                 "{test}: network namespaces are not available and NETKIT_REQUIRE_NETNS=1"
             );
-            eprintln!(
-                "SKIPPED {test}: network namespaces are not available (unshare --net --mount failed)"
-            );
+            skip(test, "network namespaces are not available (unshare failed)");
             return None;
         }
         Some(Sandbox {
@@ -295,7 +293,7 @@ impl Sandbox {
     /// Runs python3 with a script inside the sandbox, or `None` without python3.
     pub fn python(&self, script: &str) -> Option<Output> {
         if !python_available() {
-            eprintln!("SKIPPED python comparison: python3 not found");
+            skip("python comparison", "python3 not found");
             return None;
         }
         Some(
@@ -321,7 +319,7 @@ pub fn python_available() -> bool {
 /// Runs a python3 snippet on the host (no network use), if python3 exists.
 pub fn python(script: &str) -> Option<String> {
     if !python_available() {
-        eprintln!("SKIPPED python comparison: python3 not found");
+        skip("python comparison", "python3 not found");
         return None;
     }
     let out = Command::new("python3")
@@ -351,7 +349,7 @@ pub fn tool_or_skip(tool: &str, test: &str) -> bool {
             !required,
             "{test}: {tool} is required here (.ci/test installs it)"
         );
-        eprintln!("SKIPPED {test}: {tool} is not installed");
+        skip(test, &format!("{tool} is not installed"));
     }
     found
 }
@@ -389,4 +387,15 @@ pub fn wait_port(addr: std::net::SocketAddr) {
         assert!(start.elapsed() < std::time::Duration::from_secs(10), "nothing listens at {addr}");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// Skips a test visibly: the SKIPPED line goes straight to the terminal
+/// (libtest captures `eprintln!`, not writes to stderr itself). Under
+/// `NETKIT_REQUIRE_NETNS=1` (CI, where .ci/test installs every peer) a
+/// skip is a failure.
+pub fn skip(test: &str, why: &str) {
+    use std::io::Write;
+    let required = std::env::var("NETKIT_REQUIRE_NETNS").is_ok_and(|v| v == "1");
+    assert!(!required, "{test}: {why}, and NETKIT_REQUIRE_NETNS=1 forbids skipping");
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
