@@ -136,7 +136,7 @@ fn clap_failure(err: &clap::Error) -> ExitCode {
             let _ = writeln!(
                 io::stderr(),
                 "netkit: error: {} (see 'netkit{subcommand} --help')",
-                netkit::sanitize::escape(message)
+                netkit::sanitize::brief(message, 2000)
             );
             ExitCode::from(Exit::Usage.code())
         }

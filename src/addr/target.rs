@@ -76,7 +76,10 @@ impl HostPort {
 }
 
 fn bad(text: &str, why: &str) -> NetkitError {
-    NetkitError::invalid(format!("invalid target '{}': {why}", escape(text)))
+    NetkitError::invalid(format!(
+        "invalid target '{}': {why}",
+        crate::sanitize::brief(text, 100)
+    ))
 }
 
 /// Parses a host name: letters, digits, `-`, `_`, `.`, and any non-ASCII

@@ -622,7 +622,7 @@ fn status_arg(text: &str) -> Result<u16, String> {
         Ok(s) if (100..=599).contains(&s) => Ok(s),
         _ => Err(format!(
             "'{}' is not an HTTP status (100-599)",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         )),
     }
 }

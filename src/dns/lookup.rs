@@ -530,7 +530,10 @@ mod tests {
         let mut aaaa = no_nameserver("x", RecordType::AAAA, "t");
         aaaa.error = Some(Failure::new(Reason::Nodata, "NODATA"));
         assert_eq!(group_exit(&[a.clone(), aaaa.clone()], true), Exit::Success);
-        assert_eq!(group_exit(&[a.clone(), aaaa.clone()], false), Exit::Negative);
+        assert_eq!(
+            group_exit(&[a.clone(), aaaa.clone()], false),
+            Exit::Negative
+        );
         aaaa.error = Some(Failure::new(Reason::Servfail, "SERVFAIL"));
         assert_eq!(group_exit(&[a, aaaa], true), Exit::Resolve);
     }

@@ -45,7 +45,7 @@ pub fn parse_target(text: &str) -> Result<TargetSpec> {
                 let (inner, after) = rest.split_once(']').ok_or_else(|| {
                     NetkitError::invalid(format!(
                         "invalid target '{}': unbalanced '['",
-                        escape(text)
+                        crate::sanitize::brief(text, 100)
                     ))
                 })?;
                 let port = match after {
@@ -129,7 +129,7 @@ pub fn expand(
                 if count > MAX_ADDRESSES {
                     return Err(NetkitError::invalid(format!(
                         "{}: more than {MAX_ADDRESSES} addresses to scan; split the block",
-                        escape(text)
+                        crate::sanitize::brief(text, 100)
                     )));
                 }
                 (cidr.into_addresses().filter(family_ok).collect(), *port)

@@ -14,7 +14,7 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
     let bad = |why: &str| {
         NetkitError::invalid(format!(
             "invalid duration '{}': {why}",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         ))
     };
     if s.is_empty() {
@@ -53,7 +53,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration> {
     if d.is_zero() {
         return Err(NetkitError::invalid(format!(
             "invalid duration '{}': a timeout must be greater than zero",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         )));
     }
     Ok(d)

@@ -15,7 +15,7 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
         Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
         _ => Err(format!(
             "'{}' is not a percentage from 0 to 100",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         )),
     }
 }
@@ -26,7 +26,7 @@ pub fn parse_positive(text: &str) -> Result<f64, String> {
         Ok(v) if v > 0.0 && v.is_finite() && v < 1e12 => Ok(v),
         _ => Err(format!(
             "'{}' is not a positive number",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         )),
     }
 }
@@ -37,7 +37,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
         Ok(r) if r > 0.0 && r <= 10_000_000.0 => Ok(r),
         _ => Err(format!(
             "'{}' is not a rate from 0 to 10000000 per second",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         )),
     }
 }

@@ -9,7 +9,7 @@ pub fn parse_size(text: &str) -> Result<u64> {
     let bad = |why: &str| {
         NetkitError::invalid(format!(
             "invalid size '{}': {why}",
-            crate::sanitize::escape(text)
+            crate::sanitize::brief(text, 100)
         ))
     };
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());

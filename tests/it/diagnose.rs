@@ -18,10 +18,20 @@ fn diag(args: &[&str]) -> (i32, Value) {
     all.extend_from_slice(args);
     let out = run(&all);
     let v = json_lines(&out);
-    let (summary, phases) = v.split_last().unwrap_or_else(|| panic!("no output: {}", stderr(&out)));
+    let (summary, phases) = v
+        .split_last()
+        .unwrap_or_else(|| panic!("no output: {}", stderr(&out)));
     assert_eq!(summary["type"], "summary", "{}", stdout(&out));
-    assert!(phases.iter().all(|p| p["type"] == "phase"), "{}", stdout(&out));
-    assert_eq!(&Value::from(phases.to_vec()), &summary["phases"], "streamed phases = the summary's");
+    assert!(
+        phases.iter().all(|p| p["type"] == "phase"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        &Value::from(phases.to_vec()),
+        &summary["phases"],
+        "streamed phases = the summary's"
+    );
     (code(&out), summary.clone())
 }
 
@@ -366,11 +376,7 @@ fn tls_verification_outcomes() {
         }
     });
     let (rc, r) = diag(&["--tls", "--timeout", "2s", &jaddr.to_string()]);
-    assert_eq!(
-        (rc, reason(&r)),
-        (5, Some("tls_handshake")),
-        "{r}"
-    );
+    assert_eq!((rc, reason(&r)), (5, Some("tls_handshake")), "{r}");
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let (rc, r) = diag(&[
         "--tls",

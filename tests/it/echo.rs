@@ -214,7 +214,11 @@ fn throughput_verifies_every_byte() {
     assert_eq!(code(&out), 1, "threshold crossed");
     let s = summary(&out);
     assert_eq!(
-        (s["thresholds"][0]["flag"].as_str(), s["error"]["code"].as_str(), s["ok"].as_bool()),
+        (
+            s["thresholds"][0]["flag"].as_str(),
+            s["error"]["code"].as_str(),
+            s["ok"].as_bool()
+        ),
         (Some("--min-throughput"), Some("threshold"), Some(false)),
         "{s}"
     );

@@ -2,6 +2,8 @@
 //! sandbox (no route off the host): no panic, an exit code from the
 //! contract, and no hang. It found the ::/0 overflow in portcheck.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -86,6 +88,20 @@ const ATOMS: &[&str] = &[
     "\t",
 ];
 
+/// Atoms no text list can hold: bytes that are not UTF-8, and arguments
+/// of 65,536 bytes and more.
+fn odd_atoms() -> Vec<OsString> {
+    vec![
+        OsString::from_vec(vec![0xff]),
+        OsString::from_vec(b"127.0.0.\xff".to_vec()),
+        OsString::from_vec(b"--\xfe\xff".to_vec()),
+        OsString::from("a".repeat(65_536)),
+        OsString::from("9".repeat(100_000)),
+        OsString::from(format!("{}:80", "x.".repeat(40_000))),
+        OsString::from(format!("-p{}", "1,".repeat(30_000))),
+    ]
+}
+
 /// xorshift64*: a fixed sequence, so a failure can be replayed.
 struct Rng(u64);
 
@@ -104,18 +120,21 @@ fn random_arguments_never_panic_or_hang() {
         return;
     };
     let mut rng = Rng(0x6e65_746b_6974);
+    let mut atoms: Vec<OsString> = ATOMS.iter().map(OsString::from).collect();
+    atoms.extend(odd_atoms());
     for i in 0..300 {
-        let mut args = vec![SUBCOMMANDS[rng.next(SUBCOMMANDS.len())].to_string()];
+        let mut args = vec![OsString::from(SUBCOMMANDS[rng.next(SUBCOMMANDS.len())])];
         for _ in 0..rng.next(6) {
-            args.push(ATOMS[rng.next(ATOMS.len())].to_string());
+            args.push(atoms[rng.next(atoms.len())].clone());
         }
         let start = Instant::now();
         let mut child = sb
             .command(
                 "timeout",
                 &[
-                    &["-s", "KILL", "15", bin().to_str().unwrap()][..],
-                    &args.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                    ["-s", "KILL", "15"].map(OsString::from).to_vec(),
+                    vec![bin().into_os_string()],
+                    args.clone(),
                 ]
                 .concat(),
             )
@@ -141,6 +160,11 @@ fn random_arguments_never_panic_or_hang() {
         assert!(
             [0, 1, 2, 3, 4, 5, 6].contains(&code),
             "case {i} {args:?}: exit {code}, stderr {err}"
+        );
+        assert!(
+            err.len() < 8192,
+            "case {i}: a {} byte error line",
+            err.len()
         );
         assert!(
             start.elapsed() < Duration::from_secs(14),

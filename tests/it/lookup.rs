@@ -165,7 +165,10 @@ fn negative_answers() {
     // a failure of the default A + AAAA look-up.
     let (rc, v) = lookup(&[&srv, "v6only.example.test"]);
     assert_eq!(rc, 0, "only IPv6 is still an answer");
-    assert_eq!((v[0]["status"].as_str(), v[1]["status"].as_str()), (Some("nodata"), Some("noerror")));
+    assert_eq!(
+        (v[0]["status"].as_str(), v[1]["status"].as_str()),
+        (Some("nodata"), Some("noerror"))
+    );
     // Asked for explicitly, each type counts.
     let (rc, _) = lookup(&[&srv, "-t", "A", "-t", "MX", "v6only.example.test"]);
     assert_eq!(rc, 1);
@@ -333,7 +336,14 @@ fn rdns_ptr_sweep_and_forward_confirmation() {
     let out = run(["--json", "rdns", "--server", s, "192.0.2.0/27"]);
     let v = json_lines(&out);
     assert_eq!(v.len(), 33, "32 answers and the summary");
-    assert_eq!((v[32]["type"].as_str(), v[32]["addresses"].as_u64(), v[32]["named"].as_u64()), (Some("summary"), Some(32), Some(4)));
+    assert_eq!(
+        (
+            v[32]["type"].as_str(),
+            v[32]["addresses"].as_u64(),
+            v[32]["named"].as_u64()
+        ),
+        (Some("summary"), Some(32), Some(4))
+    );
     let named: Vec<(&str, &str)> = v
         .iter()
         .filter(|a| a["type"] == "rdns" && a["status"] == "found")
@@ -459,7 +469,10 @@ fn system_resolver_search_list_and_nss() {
 #[test]
 fn system_functions_equal_python() {
     if !python_available() {
-        crate::support::skip("python comparison of the system resolver", "python3 not found");
+        crate::support::skip(
+            "python comparison of the system resolver",
+            "python3 not found",
+        );
         return;
     }
     // addrinfo, fqdn, rdns and lookup --system against Python's socket
@@ -595,10 +608,7 @@ fn ipv6_server_address() {
     let (rc, v) = lookup(&[&format!("@{v6}"), "-t", "AAAA", "mail.example.test"]);
     assert_eq!(rc, 0);
     assert_eq!(
-        (
-            server_of(&v[0]),
-            v[0]["answers"][0]["value"].as_str()
-        ),
+        (server_of(&v[0]), v[0]["answers"][0]["value"].as_str()),
         (v6.to_string(), Some("2001:db8::25"))
     );
 }

@@ -230,7 +230,11 @@ fn thresholds_fail_with_exit_1() {
     let s = summary(&sb, "r.json");
     assert_eq!(s["received"], 5);
     assert_eq!(
-        (s["thresholds"][0]["flag"].as_str(), s["thresholds"][0]["value"].as_f64(), s["ok"].as_bool()),
+        (
+            s["thresholds"][0]["flag"].as_str(),
+            s["thresholds"][0]["value"].as_f64(),
+            s["ok"].as_bool()
+        ),
         (Some("--expect"), Some(5.0), Some(false)),
         "{s}"
     );
@@ -374,7 +378,10 @@ fn ipv6_over_veth_and_the_kernels_loop_and_hop_rules() {
         .find(|v| v["type"] == "datagram")
         .unwrap();
     assert!(
-        from["from"]["address"].as_str().unwrap().starts_with("fe80::"),
+        from["from"]["address"]
+            .as_str()
+            .unwrap()
+            .starts_with("fe80::"),
         "{from}"
     );
 }
@@ -476,7 +483,8 @@ fn quiet_receiver_prints_only_the_summary() {
         (Some("summary"), Some(3))
     );
     assert!(
-        sb.read("s.txt").starts_with("--- 239.1.2.3:5000 multicast send ---"),
+        sb.read("s.txt")
+            .starts_with("--- 239.1.2.3:5000 multicast send ---"),
         "a quiet sender prints its summary only: {}",
         sb.read("s.txt")
     );

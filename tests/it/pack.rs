@@ -262,16 +262,25 @@ fn unpacked_bytes_are_judged_by_no_parser() {
 /// the run ends with one error line and exit 2.
 #[test]
 fn bad_stdin_lines_are_reported_in_place() {
-    let out = crate::support::run_with_stdin(&["--json", "pack", "-"], b"127.0.0.1\nnot-an-address\n::1\n");
+    let out = crate::support::run_with_stdin(
+        &["--json", "pack", "-"],
+        b"127.0.0.1\nnot-an-address\n::1\n",
+    );
     assert_eq!(code(&out), 2, "{}", crate::support::stderr(&out));
     let v = json_lines(&out);
     assert_eq!(v.len(), 3);
-    assert_eq!((v[0]["ok"].as_bool(), v[2]["ok"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(
+        (v[0]["ok"].as_bool(), v[2]["ok"].as_bool()),
+        (Some(true), Some(true))
+    );
     assert_eq!(v[1]["ok"], false);
     assert_eq!(v[1]["line"], 2);
     assert_eq!(v[1]["error"]["code"], "invalid");
     let err = crate::support::stderr(&out);
-    assert!(err.starts_with("netkit: error: 1 line(s) of stdin") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.starts_with("netkit: error: 1 line(s) of stdin") && err.lines().count() == 1,
+        "{err}"
+    );
 }
 
 /// A NUL-filled stream (`/dev/zero`) is refused at the line limit, fast and
@@ -286,5 +295,9 @@ fn endless_input_without_newlines_is_refused() {
         .unwrap();
     crate::support::assert_usage_error(&out, "pack - < /dev/zero");
     assert!(crate::support::stderr(&out).len() < 300);
-    assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
 }

@@ -49,7 +49,11 @@ fn the_sandbox_kills_what_it_starts() {
     let Some(sb) = Sandbox::new("sandbox cleanup") else {
         return;
     };
-    let marker = format!("{}.{}", 300 + std::process::id() % 1000, std::process::id() % 997);
+    let marker = format!(
+        "{}.{}",
+        300 + std::process::id() % 1000,
+        std::process::id() % 997
+    );
     let out = sb.shell(&format!("sleep {marker} & echo started"));
     assert_eq!(stdout(&out).trim(), "started");
     let alive = || {
@@ -61,7 +65,10 @@ fn the_sandbox_kills_what_it_starts() {
     };
     let t = std::time::Instant::now();
     while alive() {
-        assert!(t.elapsed() < std::time::Duration::from_secs(5), "a background process outlived its sandbox");
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(5),
+            "a background process outlived its sandbox"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }

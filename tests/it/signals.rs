@@ -50,7 +50,11 @@ impl Running {
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) {
         let t = Instant::now();
         while !self.lines.lock().unwrap().iter().any(|l| pred(l)) {
-            assert!(t.elapsed() < Duration::from_secs(10), "no {what}: {:?}", self.lines.lock().unwrap());
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "no {what}: {:?}",
+                self.lines.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(5));
         }
     }
@@ -69,7 +73,10 @@ impl Running {
             }
             if since.elapsed() > limit {
                 let _ = self.child.kill();
-                panic!("netkit did not exit within {limit:?}: {:?}", self.lines.lock().unwrap());
+                panic!(
+                    "netkit did not exit within {limit:?}: {:?}",
+                    self.lines.lock().unwrap()
+                );
             }
             std::thread::sleep(Duration::from_millis(5));
         };
@@ -86,7 +93,8 @@ fn objects(lines: &[String]) -> Vec<Value> {
     lines
         .iter()
         .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("a cut or broken line ({e}): {l}"));
+            let v: Value = serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("a cut or broken line ({e}): {l}"));
             assert_schema(&v);
             v
         })
@@ -98,7 +106,15 @@ fn objects(lines: &[String]) -> Vec<Value> {
 #[test]
 fn a_scan_stopped_by_a_signal_prints_what_it_found() {
     for (sig, want) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
-        let r = Running::start(&["--json", "portcheck", "--rate", "50", "-p", "1-1000", "127.0.0.1"]);
+        let r = Running::start(&[
+            "--json",
+            "portcheck",
+            "--rate",
+            "50",
+            "-p",
+            "1-1000",
+            "127.0.0.1",
+        ]);
         r.wait_for("a first probe", |l| l.contains("\"type\":\"port\""));
         let t = Instant::now();
         r.signal(sig);
@@ -107,10 +123,17 @@ fn a_scan_stopped_by_a_signal_prints_what_it_found() {
         assert!(took < Duration::from_millis(1500), "took {took:?}");
         let v = objects(&lines);
         let last = v.last().unwrap();
-        assert_eq!((last["type"].as_str(), last["interrupted"].as_bool()), (Some("summary"), Some(true)));
+        assert_eq!(
+            (last["type"].as_str(), last["interrupted"].as_bool()),
+            (Some("summary"), Some(true))
+        );
         let probes = v.iter().filter(|o| o["type"] == "port").count() as u64;
         assert!(probes > 0 && probes < 1000, "{probes}");
-        assert_eq!(last["probes"].as_u64(), Some(probes), "the summary counts what was printed");
+        assert_eq!(
+            last["probes"].as_u64(),
+            Some(probes),
+            "the summary counts what was printed"
+        );
     }
 }
 
@@ -120,7 +143,15 @@ fn a_scan_stopped_by_a_signal_prints_what_it_found() {
 fn a_sweep_stopped_by_sigint_prints_its_summary() {
     let silent = silent_server();
     let server = silent.addr().to_string();
-    let r = Running::start(&["--json", "rdns", "--timeout", "5s", "--server", &server, "192.0.2.0/28"]);
+    let r = Running::start(&[
+        "--json",
+        "rdns",
+        "--timeout",
+        "5s",
+        "--server",
+        &server,
+        "192.0.2.0/28",
+    ]);
     // Nothing is printed before the first answer: wait until it is ready.
     crate::support::wait_signal_handlers(r.child.id());
     let t = Instant::now();
@@ -154,7 +185,11 @@ fn diagnose_stopped_mid_phase_prints_the_phases_so_far() {
     assert_eq!(code, 130);
     assert!(took < Duration::from_millis(1500), "took {took:?}");
     let v = objects(&lines);
-    let names: Vec<&str> = v.iter().filter(|o| o["type"] == "phase").filter_map(|o| o["name"].as_str()).collect();
+    let names: Vec<&str> = v
+        .iter()
+        .filter(|o| o["type"] == "phase")
+        .filter_map(|o| o["name"].as_str())
+        .collect();
     assert!(names.starts_with(&["resolve", "connect"]), "{names:?}");
     assert_eq!(v.last().unwrap()["type"], "summary");
     let _ = hold.join();
@@ -193,7 +228,17 @@ fn an_interrupted_batch_leaves_only_whole_lines() {
     }
     drop(f);
     let file = names.to_str().unwrap();
-    let r = Running::start(&["--json", "lookup", "--concurrency", "1", "-t", "A", "-f", file, &server]);
+    let r = Running::start(&[
+        "--json",
+        "lookup",
+        "--concurrency",
+        "1",
+        "-t",
+        "A",
+        "-f",
+        file,
+        &server,
+    ]);
     r.wait_for("three answers", |l| l.contains("\"n2.example.test\""));
     let t = Instant::now();
     r.signal(libc::SIGINT);
@@ -235,18 +280,32 @@ fn a_closed_stdout_ends_a_long_command_at_once() {
         .output()
         .unwrap();
     let took = t.elapsed();
-    assert!(took < Duration::from_secs(3), "head -1 should end it at once, took {took:?}");
+    assert!(
+        took < Duration::from_secs(3),
+        "head -1 should end it at once, took {took:?}"
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.starts_with("ECHO "), "{text}");
     // The quiet case: throughput for 6 s prints nothing until the end.
     let t = Instant::now();
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("\"{}\" echo-client --throughput --duration 6s {addr} | true", nk.display()))
+        .arg(format!(
+            "\"{}\" echo-client --throughput --duration 6s {addr} | true",
+            nk.display()
+        ))
         .output()
         .unwrap();
-    assert!(t.elapsed() < Duration::from_secs(3), "took {:?}", t.elapsed());
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A wait cancelled (a CI job) never runs the command; a signal while the
@@ -255,9 +314,22 @@ fn a_closed_stdout_ends_a_long_command_at_once() {
 fn a_stopped_wait_never_runs_the_command() {
     let dir = tempfile::tempdir().unwrap();
     let flag = dir.path().join("ran");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let script = format!("touch {}", flag.display());
-    let r = Running::start(&["portcheck", "--wait", "--deadline", "20s", &closed.to_string(), "--", "sh", "-c", &script]);
+    let r = Running::start(&[
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "20s",
+        &closed.to_string(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
     crate::support::wait_signal_handlers(r.child.id());
     let t = Instant::now();
     r.signal(libc::SIGTERM);
@@ -265,38 +337,82 @@ fn a_stopped_wait_never_runs_the_command() {
     assert_eq!(code, 143);
     assert!(took < Duration::from_millis(1500), "took {took:?}");
     std::thread::sleep(Duration::from_millis(200));
-    assert!(!flag.exists(), "the command ran although the wait was stopped");
+    assert!(
+        !flag.exists(),
+        "the command ran although the wait was stopped"
+    );
 
     // Ready at once; the command traps SIGINT and exits 7 on it.
     let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let started = dir.path().join("started");
-    let script = format!("trap 'exit 7' INT; touch {}; for i in $(seq 100); do sleep 0.05; done; exit 0", started.display());
-    let r = Running::start(&["portcheck", "--wait", &open.local_addr().unwrap().to_string(), "--", "sh", "-c", &script]);
+    let script = format!(
+        "trap 'exit 7' INT; touch {}; for i in $(seq 100); do sleep 0.05; done; exit 0",
+        started.display()
+    );
+    let r = Running::start(&[
+        "portcheck",
+        "--wait",
+        &open.local_addr().unwrap().to_string(),
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
     let t0 = Instant::now();
     while !started.exists() {
-        assert!(t0.elapsed() < Duration::from_secs(5), "the command never started");
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "the command never started"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     let t = Instant::now();
     r.signal(libc::SIGINT);
     let (code, _, _) = r.finish(Duration::from_secs(5), t);
-    assert_eq!(code, 7, "SIGINT went to the command, and its status is netkit's");
+    assert_eq!(
+        code, 7,
+        "SIGINT went to the command, and its status is netkit's"
+    );
 }
 
 /// A command that cannot run fails before the wait starts, as a shell
 /// reports it: 127 not found, 126 not executable.
 #[test]
 fn a_command_that_cannot_run_fails_before_waiting() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
     let t = Instant::now();
-    let out = crate::support::run(["portcheck", "--wait", "--deadline", "30s", &closed, "--", "netkit-no-such-command"]);
+    let out = crate::support::run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "30s",
+        &closed,
+        "--",
+        "netkit-no-such-command",
+    ]);
     assert_eq!(out.status.code(), Some(127));
-    assert!(t.elapsed() < Duration::from_secs(2), "checked before waiting");
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "checked before waiting"
+    );
     let err = crate::support::stderr(&out);
-    assert!(err.starts_with("netkit: error: ") && err.contains("command not found"), "{err}");
+    assert!(
+        err.starts_with("netkit: error: ") && err.contains("command not found"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain");
     std::fs::write(&plain, "#!/bin/sh\n").unwrap();
-    let out = crate::support::run(["portcheck", "--wait", &closed, "--", plain.to_str().unwrap()]);
+    let out = crate::support::run([
+        "portcheck",
+        "--wait",
+        &closed,
+        "--",
+        plain.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(126));
 }

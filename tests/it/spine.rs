@@ -45,14 +45,26 @@ fn version_and_help() {
 fn short_and_long_help() {
     let short = stdout(&run(["portcheck", "-h"]));
     let long = stdout(&run(["portcheck", "--help"]));
-    assert!(!short.contains("Examples:") && short.contains("--help"), "{short}");
+    assert!(
+        !short.contains("Examples:") && short.contains("--help"),
+        "{short}"
+    );
     assert!(long.contains("Examples:") && long.len() > short.len());
-    let global = short.split("Global options:").nth(1).expect("a Global options heading");
+    let global = short
+        .split("Global options:")
+        .nth(1)
+        .expect("a Global options heading");
     for flag in ["--json", "--color", "--quiet", "--verbose"] {
-        assert!(global.contains(flag), "{flag} not under Global options: {short}");
+        assert!(
+            global.contains(flag),
+            "{flag} not under Global options: {short}"
+        );
     }
     let own = short.split("Global options:").next().unwrap();
-    assert!(!own.contains("--json"), "--json interleaved with portcheck's own flags");
+    assert!(
+        !own.contains("--json"),
+        "--json interleaved with portcheck's own flags"
+    );
 }
 
 /// Arguments that are not UTF-8, or very long, are usage errors: one line,
@@ -62,12 +74,24 @@ fn odd_arguments_are_usage_errors() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let bad = OsStr::from_bytes(b"\xff\xfe");
-    for args in [vec![bad], vec![OsStr::new("services"), bad], vec![OsStr::new("pack"), bad]] {
+    for args in [
+        vec![bad],
+        vec![OsStr::new("services"), bad],
+        vec![OsStr::new("pack"), bad],
+    ] {
         let out = run(&args);
         assert_usage_error(&out, "non-UTF-8 argument");
     }
     let long = "a".repeat(65_536);
-    for cmd in ["services", "proto", "pack", "lookup", "portcheck", "echo-client", "diagnose"] {
+    for cmd in [
+        "services",
+        "proto",
+        "pack",
+        "lookup",
+        "portcheck",
+        "echo-client",
+        "diagnose",
+    ] {
         let out = run([cmd, long.as_str()]);
         let err = stderr(&out);
         assert!(!err.contains("panicked"), "{cmd}: {err}");

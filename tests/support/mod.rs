@@ -151,7 +151,14 @@ fn namespaces_available() -> bool {
 /// its process namespace, so everything it starts dies with it, and
 /// `--kill-child` kills it when unshare itself is killed: a test run
 /// leaves nothing behind.
-pub const SANDBOX_UNSHARE: [&str; 6] = ["--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"];
+pub const SANDBOX_UNSHARE: [&str; 6] = [
+    "--net",
+    "--mount",
+    "--pid",
+    "--fork",
+    "--kill-child",
+    "--mount-proc",
+];
 
 /// A private network and mount namespace for one command: only `lo`, no
 /// routes off the machine, and fixture files bind-mounted over `/etc`.
@@ -174,7 +181,10 @@ impl Sandbox {
                 !required,
                 "{test}: network namespaces are not available and NETKIT_REQUIRE_NETNS=1"
             );
-            skip(test, "network namespaces are not available (unshare failed)");
+            skip(
+                test,
+                "network namespaces are not available (unshare failed)",
+            );
             return None;
         }
         Some(Sandbox {
@@ -375,7 +385,10 @@ pub fn wait_signal_handlers(pid: u32) {
         if caught & (1 << (libc::SIGINT - 1)) != 0 {
             return;
         }
-        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{pid} never handled SIGINT");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{pid} never handled SIGINT"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
@@ -384,7 +397,10 @@ pub fn wait_signal_handlers(pid: u32) {
 pub fn wait_port(addr: std::net::SocketAddr) {
     let start = std::time::Instant::now();
     while std::net::TcpStream::connect(addr).is_err() {
-        assert!(start.elapsed() < std::time::Duration::from_secs(10), "nothing listens at {addr}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "nothing listens at {addr}"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
@@ -396,6 +412,9 @@ pub fn wait_port(addr: std::net::SocketAddr) {
 pub fn skip(test: &str, why: &str) {
     use std::io::Write;
     let required = std::env::var("NETKIT_REQUIRE_NETNS").is_ok_and(|v| v == "1");
-    assert!(!required, "{test}: {why}, and NETKIT_REQUIRE_NETNS=1 forbids skipping");
+    assert!(
+        !required,
+        "{test}: {why}, and NETKIT_REQUIRE_NETNS=1 forbids skipping"
+    );
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
