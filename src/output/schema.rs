@@ -101,10 +101,13 @@ fn close_objects(v: &mut Value) {
     }
 }
 
+/// Adds a command's object types to a builder.
+type AddTypes = fn(&mut Builder);
+
 /// Every command's schema, keyed by command, and `netkit` for the union.
 pub fn all() -> Vec<(&'static str, Value)> {
     use crate::{addr, dns, echo, mcast, probe, resolve};
-    let per: Vec<(&'static str, fn(&mut Builder))> = vec![
+    let per: Vec<(&'static str, AddTypes)> = vec![
         ("pack", |b| {
             b.add::<addr::pack::PackReport>("address")
                 .add::<addr::pack::InvalidInput>("address")
