@@ -489,7 +489,7 @@ fn routes_dns_and_full_queues_in_the_sandbox() {
         .map(|(r, c)| {
             (
                 r["failed_phase"].as_str().unwrap_or("-"),
-                reason(&r).unwrap_or("-"),
+                reason(r).unwrap_or("-"),
                 *c,
             )
         })

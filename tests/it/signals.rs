@@ -18,7 +18,6 @@ struct Running {
     child: Child,
     lines: Arc<Mutex<Vec<String>>>,
     reader: Option<std::thread::JoinHandle<()>>,
-    started: Instant,
 }
 
 impl Running {
@@ -41,7 +40,6 @@ impl Running {
             child,
             lines,
             reader: Some(reader),
-            started: Instant::now(),
         }
     }
 
