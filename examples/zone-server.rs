@@ -22,7 +22,11 @@ fn main() {
     if files.is_empty() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/zones");
         let mut found: Vec<String> = std::fs::read_dir(dir)
-            .map(|d| d.flatten().map(|e| e.path().display().to_string()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path().display().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         found.sort();
         files = found;

@@ -13,6 +13,7 @@ mod pack;
 mod portcheck;
 mod props;
 mod proto;
+mod readme;
 mod sandbox;
 mod services;
 mod signals;

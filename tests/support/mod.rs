@@ -170,6 +170,7 @@ pub struct Sandbox {
     hidden: Vec<String>,
     multicast: bool,
     veth: bool,
+    hostname: Option<String>,
 }
 
 impl Sandbox {
@@ -194,6 +195,7 @@ impl Sandbox {
             hidden: Vec::new(),
             multicast: false,
             veth: false,
+            hostname: None,
         })
     }
 
@@ -208,6 +210,12 @@ impl Sandbox {
     /// Makes `/etc/<name>` missing inside the sandbox.
     pub fn hide_etc(mut self, name: &str) -> Self {
         self.hidden.push(name.to_string());
+        self
+    }
+
+    /// Names the sandbox's host (its own UTS namespace).
+    pub fn hostname(mut self, name: &str) -> Self {
+        self.hostname = Some(name.to_string());
         self
     }
 
@@ -232,6 +240,9 @@ impl Sandbox {
     fn script(&self) -> PathBuf {
         let q = |p: &Path| shell_quote(&p.to_string_lossy());
         let mut s = String::from("set -e\nip link set lo up\n");
+        if let Some(h) = &self.hostname {
+            s.push_str(&format!("hostname {}\n", shell_quote(h)));
+        }
         if self.multicast {
             s.push_str("ip link set lo multicast on\nip route add 224.0.0.0/4 dev lo\n");
         }
@@ -292,6 +303,18 @@ impl Sandbox {
     pub fn shell(&self, script: &str) -> Output {
         let script = format!("{}{script}", SHELL_HELPERS);
         let mut cmd = self.command("sh", &["-c", &script]);
+        cmd.current_dir(self.dir.path()).env("NK", bin());
+        cmd.output().expect("spawn sandbox shell")
+    }
+
+    /// [`Sandbox::shell`], killed (with everything it started) after `secs`.
+    pub fn shell_within(&self, script: &str, secs: u32) -> Output {
+        let script = format!("{}{script}", SHELL_HELPERS);
+        let limit = secs.to_string();
+        let mut cmd = self.command(
+            "timeout",
+            &["-s", "KILL", limit.as_str(), "sh", "-c", &script],
+        );
         cmd.current_dir(self.dir.path()).env("NK", bin());
         cmd.output().expect("spawn sandbox shell")
     }

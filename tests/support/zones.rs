@@ -33,13 +33,14 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
     let mut catalog = Catalog::new();
     for zone in zones {
         let (origin, records) = Parser::new(*zone, None, None).parse().expect("zone parses");
-        let handler = InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
-            origin.clone(),
-            records,
-            ZoneType::Primary,
-            AxfrPolicy::Deny,
-        )
-        .expect("zone loads");
+        let handler =
+            InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
+                origin.clone(),
+                records,
+                ZoneType::Primary,
+                AxfrPolicy::Deny,
+            )
+            .expect("zone loads");
         catalog.upsert(origin.into(), vec![Arc::new(handler)]);
     }
     udp.set_nonblocking(true).expect("nonblocking");
@@ -52,7 +53,11 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
         rt.block_on(async move {
             let mut server = Server::new(catalog);
             server.register_socket(tokio::net::UdpSocket::from_std(udp).expect("udp"));
-            server.register_listener(tokio::net::TcpListener::from_std(tcp).expect("tcp"), Duration::from_secs(5), 65_535);
+            server.register_listener(
+                tokio::net::TcpListener::from_std(tcp).expect("tcp"),
+                Duration::from_secs(5),
+                65_535,
+            );
             let _ = server.block_until_done().await;
         });
     });
