@@ -17,4 +17,5 @@ mod readme;
 mod sandbox;
 mod services;
 mod signals;
+mod snapshots;
 mod spine;
