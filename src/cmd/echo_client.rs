@@ -1,19 +1,15 @@
 //! `netkit echo-client`: message, ping, throughput and load modes.
 
 use std::io::{IsTerminal, Read};
-use std::time::Duration;
 
 use crate::cli::EchoClientArgs;
-use crate::echo::client::{self, Endpoint, Mode, PingPlan, Transport};
+use crate::echo::client::{self, Endpoint, Mode, ModeFlags, Transport};
 use crate::echo::render::ReplyLine;
 use crate::error::NetkitError;
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::signal::Stop;
 use crate::threshold::{Metric, Threshold};
-
-/// Largest message read from stdin in message mode.
-pub const MAX_MESSAGE: u64 = 64 << 20;
 
 /// Validates the arguments into an endpoint and a mode.
 pub fn plan(
@@ -61,90 +57,18 @@ pub fn plan(
         timeout: args.timeout,
         proxy: args.proxy.clone(),
     };
-    if args.bytes.is_some() || args.throughput {
-        if transport == Transport::Udp {
-            return Err(NetkitError::invalid(
-                "throughput mode needs a stream: use TCP or --unix",
-            ));
-        }
-        if message.is_some()
-            || args.count.is_some()
-            || args.interval.is_some()
-            || args.rate.is_some()
-        {
-            return Err(NetkitError::invalid(
-                "--bytes/--throughput do not go with MESSAGE, --count, --interval or --rate",
-            ));
-        }
-        return Ok((
-            ep,
-            Mode::Throughput {
-                bytes: args.bytes,
-                duration: args.duration,
-            },
-        ));
-    }
-    let ping = args.count.is_some()
-        || args.interval.is_some()
-        || args.rate.is_some()
-        || args.duration.is_some()
-        || args.connections > 1;
-    if ping {
-        if message.is_some() {
-            return Err(NetkitError::invalid(
-                "ping mode sends its own payload: drop MESSAGE, or drop --count/--interval/--duration",
-            ));
-        }
-        let (min, max) = if transport == Transport::Udp {
-            (16, 65_507)
-        } else {
-            (1, 16 << 20)
-        };
-        if args.size < min || args.size > max {
-            return Err(NetkitError::invalid(format!(
-                "--size must be {min}-{max} bytes for {}",
-                transport.name()
-            )));
-        }
-        let interval = args.interval.unwrap_or(Duration::from_secs(1));
-        return Ok((
-            ep,
-            Mode::Ping(PingPlan {
-                count: args.count,
-                interval,
-                size: args.size,
-                duration: args.duration,
-                rate: args.rate,
-            }),
-        ));
-    }
-    let bytes = match message {
-        Some(m) => m.into_bytes(),
-        None if stdin_is_terminal => {
-            return Err(NetkitError::invalid(
-                "give a MESSAGE, pipe one on stdin, or use --count for ping mode",
-            ));
-        }
-        None => {
-            let mut buf = Vec::new();
-            stdin
-                .take(MAX_MESSAGE + 1)
-                .read_to_end(&mut buf)
-                .map_err(NetkitError::system("reading stdin"))?;
-            if buf.len() as u64 > MAX_MESSAGE {
-                return Err(NetkitError::invalid(
-                    "stdin holds more than 64 MiB: use --bytes for streams",
-                ));
-            }
-            buf
-        }
+    let flags = ModeFlags {
+        bytes: args.bytes,
+        throughput: args.throughput,
+        count: args.count,
+        interval: args.interval,
+        rate: args.rate,
+        duration: args.duration,
+        connections: args.connections,
+        size: args.size,
     };
-    if transport == Transport::Udp && bytes.len() > 65_507 {
-        return Err(NetkitError::invalid(
-            "a UDP message holds at most 65507 bytes",
-        ));
-    }
-    Ok((ep, Mode::Message(bytes)))
+    let mode = Mode::choose(&flags, &transport, message, stdin, stdin_is_terminal)?;
+    Ok((ep, mode))
 }
 
 /// Runs `netkit echo-client`.

@@ -284,7 +284,115 @@ pub enum Mode {
     },
 }
 
+/// The flags that choose the mode.
+#[derive(Debug, Clone, Default)]
+pub struct ModeFlags {
+    /// `--bytes`.
+    pub bytes: Option<u64>,
+    /// `--throughput`.
+    pub throughput: bool,
+    /// `--count`.
+    pub count: Option<u64>,
+    /// `--interval`.
+    pub interval: Option<Duration>,
+    /// `--rate`.
+    pub rate: Option<f64>,
+    /// `--duration`.
+    pub duration: Option<Duration>,
+    /// `--connections`.
+    pub connections: u64,
+    /// `--size`.
+    pub size: usize,
+}
+
+/// Largest message read from stdin in message mode.
+pub const MAX_MESSAGE: u64 = 64 << 20;
+
 impl Mode {
+    /// Chooses and checks the mode: throughput (`--bytes`, `--throughput`),
+    /// ping (`--count`, `--interval`, `--rate`, `--duration`, several
+    /// connections), else one message (MESSAGE, or stdin up to 64 MiB).
+    pub fn choose(
+        f: &ModeFlags,
+        transport: &Transport,
+        message: Option<String>,
+        stdin: impl std::io::Read,
+        stdin_is_terminal: bool,
+    ) -> Result<Mode, crate::error::NetkitError> {
+        use crate::error::NetkitError;
+        use std::io::Read;
+        let udp = *transport == Transport::Udp;
+        if f.bytes.is_some() || f.throughput {
+            if udp {
+                return Err(NetkitError::invalid(
+                    "throughput mode needs a stream: use TCP or --unix",
+                ));
+            }
+            if message.is_some() || f.count.is_some() || f.interval.is_some() || f.rate.is_some() {
+                return Err(NetkitError::invalid(
+                    "--bytes/--throughput do not go with MESSAGE, --count, --interval or --rate",
+                ));
+            }
+            return Ok(Mode::Throughput {
+                bytes: f.bytes,
+                duration: f.duration,
+            });
+        }
+        let ping = f.count.is_some()
+            || f.interval.is_some()
+            || f.rate.is_some()
+            || f.duration.is_some()
+            || f.connections > 1;
+        if ping {
+            if message.is_some() {
+                return Err(NetkitError::invalid(
+                    "ping mode sends its own payload: drop MESSAGE, or drop --count/--interval/--duration",
+                ));
+            }
+            let (min, max) = if udp { (16, 65_507) } else { (1, 16 << 20) };
+            if f.size < min || f.size > max {
+                return Err(NetkitError::invalid(format!(
+                    "--size must be {min}-{max} bytes for {}",
+                    transport.name()
+                )));
+            }
+            return Ok(Mode::Ping(PingPlan {
+                count: f.count,
+                interval: f.interval.unwrap_or(Duration::from_secs(1)),
+                size: f.size,
+                duration: f.duration,
+                rate: f.rate,
+            }));
+        }
+        let bytes = match message {
+            Some(m) => m.into_bytes(),
+            None if stdin_is_terminal => {
+                return Err(NetkitError::invalid(
+                    "give a MESSAGE, pipe one on stdin, or use --count for ping mode",
+                ));
+            }
+            None => {
+                let mut buf = Vec::new();
+                stdin
+                    .take(MAX_MESSAGE + 1)
+                    .read_to_end(&mut buf)
+                    .map_err(NetkitError::system("reading stdin"))?;
+                if buf.len() as u64 > MAX_MESSAGE {
+                    return Err(NetkitError::invalid(
+                        "stdin holds more than 64 MiB: use --bytes for streams",
+                    ));
+                }
+                buf
+            }
+        };
+        if udp && bytes.len() > 65_507 {
+            return Err(NetkitError::invalid(
+                "a UDP message holds at most 65507 bytes",
+            ));
+        }
+        Ok(Mode::Message(bytes))
+    }
+
     fn name(&self) -> &'static str {
         match self {
             Mode::Message(_) => "message",

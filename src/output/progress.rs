@@ -14,11 +14,12 @@ pub struct Progress {
 
 impl Progress {
     /// Shows `done/total` (and `found` so far, with an ETA) every 200 ms,
-    /// when stderr is a terminal and `show` holds.
+    /// when stderr is a terminal, `show` holds and the total (known once
+    /// the work is planned) is over 1,000.
     pub fn start(
         show: bool,
         what: &'static str,
-        total: u64,
+        total: Arc<AtomicU64>,
         done: Arc<AtomicU64>,
         found: Arc<AtomicU64>,
     ) -> Option<Progress> {
@@ -33,6 +34,10 @@ impl Progress {
             .spawn(move || {
                 while !stop2.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(200));
+                    let total = total.load(Ordering::Relaxed);
+                    if total <= 1000 {
+                        continue;
+                    }
                     let d = done.load(Ordering::Relaxed);
                     let secs = started.elapsed().as_secs_f64();
                     let eta = if d > 0 && d < total {

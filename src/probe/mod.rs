@@ -5,6 +5,7 @@
 
 pub mod diagnose;
 pub mod local;
+pub mod portcheck;
 pub mod proxy;
 pub mod scan;
 pub mod wait;
