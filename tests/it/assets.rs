@@ -65,22 +65,131 @@ fn documented_exit_codes_match_the_enum() {
     );
 }
 
-/// docs/json.md documents every `"type"` the commands print.
+/// docs/json.md documents every `"type"` the commands print: each constant
+/// in the generated schema, and the event types of echo-server.
 #[test]
 fn json_doc_names_every_type() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/json.md"))
-        .unwrap();
-    for ty in [
-        "address",
-        "byte_order",
-        "service",
-        "service_entry",
-        "protocol",
-        "protocol_entry",
-    ] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("docs/json.md")).unwrap();
+    let schema = std::fs::read_to_string(root.join("docs/schema/netkit.json")).unwrap();
+    let consts = regex_lite::Regex::new(r#""type": \{\s*"const": "([a-z_]+)""#).unwrap();
+    let mut types: Vec<String> = consts
+        .captures_iter(&schema)
+        .map(|c| c[1].to_string())
+        .collect();
+    types.sort();
+    types.dedup();
+    assert!(types.len() >= 25, "{types:?}");
+    for ty in types {
         assert!(
             text.contains(&format!("`\"type\": \"{ty}\"`")),
             "docs/json.md lacks {ty}"
+        );
+    }
+}
+
+/// docs/limits.md states the values the code uses.
+#[test]
+fn limits_doc_matches_the_code() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/limits.md"))
+            .unwrap();
+    let row = |constant: &str| -> String {
+        text.lines()
+            .find(|l| l.contains(&format!("`{constant}`")))
+            .unwrap_or_else(|| panic!("docs/limits.md has no row for {constant}"))
+            .to_string()
+    };
+    let with_commas = |n: u64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let checks: &[(&str, String)] = &[
+        (
+            "addr::pack::MAX_LINE",
+            format!("{} bytes", netkit::addr::pack::MAX_LINE),
+        ),
+        (
+            "cmd::lookup::MAX_LINE",
+            format!("{} bytes", netkit::cmd::lookup::MAX_LINE),
+        ),
+        (
+            "addr::netdb::MAX_DB_BYTES",
+            format!("{} MiB", netkit::addr::netdb::MAX_DB_BYTES >> 20),
+        ),
+        (
+            "dns::system::MAX_RESOLV_CONF",
+            format!("{} KiB", netkit::dns::system::MAX_RESOLV_CONF >> 10),
+        ),
+        (
+            "probe::diagnose::tls::MAX_CA_FILE",
+            format!("{} MiB", netkit::probe::diagnose::tls::MAX_CA_FILE >> 20),
+        ),
+        (
+            "echo::client::MAX_MESSAGE",
+            format!("{} MiB", netkit::echo::client::MAX_MESSAGE >> 20),
+        ),
+        (
+            "probe::diagnose::http::MAX_HEAD",
+            format!("{} KiB", netkit::probe::diagnose::http::MAX_HEAD >> 10),
+        ),
+        (
+            "probe::diagnose::http::MAX_BODY_KEPT",
+            format!("{} KiB", netkit::probe::diagnose::http::MAX_BODY_KEPT >> 10),
+        ),
+        (
+            "cmd::lookup::BATCH_MAX_RECORDS",
+            netkit::cmd::lookup::BATCH_MAX_RECORDS.to_string(),
+        ),
+        (
+            "resolve::rdns::MAX_NAMES_KEPT",
+            netkit::resolve::rdns::MAX_NAMES_KEPT.to_string(),
+        ),
+        (
+            "resolve::rdns::MAX_VERIFY_NAMES",
+            netkit::resolve::rdns::MAX_VERIFY_NAMES.to_string(),
+        ),
+        (
+            "cmd::echo_server::EVENT_QUEUE",
+            netkit::cmd::echo_server::EVENT_QUEUE.to_string(),
+        ),
+        (
+            "mcast::recv::MAX_SENDERS",
+            with_commas(netkit::mcast::recv::MAX_SENDERS as u64),
+        ),
+        (
+            "mcast::recv::SEQ_WINDOW",
+            with_commas(netkit::mcast::recv::SEQ_WINDOW),
+        ),
+        (
+            "mcast::recv::MAX_GAPS",
+            netkit::mcast::recv::MAX_GAPS.to_string(),
+        ),
+        (
+            "probe::scan::MAX_ADDRESSES",
+            with_commas(netkit::probe::scan::MAX_ADDRESSES as u64),
+        ),
+        (
+            "probe::wait::MAX_WAIT_PROBES",
+            netkit::probe::wait::MAX_WAIT_PROBES.to_string(),
+        ),
+        (
+            "signal::DEFAULT_GRACE",
+            format!("{} s", netkit::signal::DEFAULT_GRACE.as_secs_f64()),
+        ),
+    ];
+    for (constant, value) in checks {
+        let r = row(constant);
+        assert!(
+            r.contains(value.as_str()),
+            "docs/limits.md says {r:?}, the code {value}"
         );
     }
 }
