@@ -17,6 +17,9 @@ fn main() -> ExitCode {
     };
     output::apply_color(cli.global.color);
     let stop = Stop::process();
+    if cli.command.runs_long() {
+        stop.watch();
+    }
     let mode = if cli.global.json {
         Mode::Json
     } else {

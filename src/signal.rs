@@ -4,14 +4,18 @@
 //! then prints what it gathered and its summary, and `main` exits 130
 //! (SIGINT), 143 (SIGTERM) or quietly 0 (stdout closed).
 //!
-//! A watchdog holds the promise when a command cannot notice: if the
-//! process has not ended `grace` after the signal (a blocking call in the C
-//! library, a stalled reader), it writes out the buffered lines and exits
-//! with the signal's status. A second signal exits at once the same way.
-//! While `portcheck --wait -- CMD` runs its command, signals are passed to
-//! the command instead, and netkit waits for it.
+//! A watchdog holds the promise when a command cannot notice: the signal
+//! arms a timer, and if the process has not ended `grace` later (a blocking
+//! call in the C library, a stalled reader), SIGALRM writes out the buffered
+//! lines and exits with the signal's status. A second signal exits at once
+//! the same way. While `portcheck --wait -- CMD` runs its command, signals
+//! are passed to the command instead, and netkit waits for it.
+//!
+//! Nothing here costs a thread at start-up: handlers only set atomics,
+//! write a byte to a pipe and arm a timer; the thread that wakes waiters
+//! (and the one that watches stdout) starts when a command first waits.
 
-use std::sync::atomic::{AtomicI32, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -63,6 +67,10 @@ struct Inner {
     cv: Condvar,
     grace_ms: AtomicU64,
     child: AtomicI32,
+    /// Write end of the pipe the waker thread reads (-1: none yet).
+    wake_fd: AtomicI32,
+    waker: AtomicBool,
+    process: bool,
 }
 
 /// A stop flag shared by everything a command runs.
@@ -87,9 +95,10 @@ impl Default for Stop {
 /// ends it (commands that drain, like echo-server, raise it).
 pub const DEFAULT_GRACE: Duration = Duration::from_millis(1500);
 
+static PROCESS: OnceLock<Stop> = OnceLock::new();
+
 impl Stop {
-    /// A flag that only [`Stop::trigger`] sets (tests, library callers).
-    pub fn new() -> Stop {
+    fn build(process: bool) -> Stop {
         Stop {
             inner: Arc::new(Inner {
                 cause: AtomicU8::new(0),
@@ -98,18 +107,25 @@ impl Stop {
                 cv: Condvar::new(),
                 grace_ms: AtomicU64::new(DEFAULT_GRACE.as_millis() as u64),
                 child: AtomicI32::new(0),
+                wake_fd: AtomicI32::new(-1),
+                waker: AtomicBool::new(false),
+                process,
             }),
         }
     }
 
-    /// The process's stop flag, wired to SIGINT, SIGTERM and stdout.
-    /// Installed once; later calls return the same flag.
+    /// A flag that only [`Stop::trigger`] sets (tests, library callers).
+    pub fn new() -> Stop {
+        Stop::build(false)
+    }
+
+    /// The process's stop flag, wired to SIGINT and SIGTERM. Installed
+    /// once; later calls return the same flag.
     pub fn process() -> Stop {
-        static PROCESS: OnceLock<Stop> = OnceLock::new();
         PROCESS
             .get_or_init(|| {
-                let stop = Stop::new();
-                install(&stop);
+                let stop = Stop::build(true);
+                install();
                 stop
             })
             .clone()
@@ -123,6 +139,10 @@ impl Stop {
             Ordering::AcqRel,
             Ordering::Acquire,
         );
+        self.wake_all();
+    }
+
+    fn wake_all(&self) {
         self.inner.notify.notify_waiters();
         let _guard = self.inner.lock.lock();
         self.inner.cv.notify_all();
@@ -138,7 +158,7 @@ impl Stop {
         StopCause::from_u8(self.inner.cause.load(Ordering::Acquire))
     }
 
-    /// Whether a signal (not the command itself) stopped it.
+    /// Whether a signal (not a closed stdout) stopped it.
     pub fn by_signal(&self) -> bool {
         matches!(
             self.cause(),
@@ -151,8 +171,43 @@ impl Stop {
         self.cause().map(StopCause::exit)
     }
 
+    /// Starts watching: the thread that wakes waiters when a signal comes,
+    /// and the one that notices a closed stdout. Commands that run for a
+    /// while call it (waiting does, too); short ones never pay for it.
+    pub fn watch(&self) {
+        if !self.inner.process || self.inner.waker.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Ok((read, write)) = crate::sys::wake_pipe() {
+            use std::os::fd::IntoRawFd;
+            self.inner
+                .wake_fd
+                .store(write.into_raw_fd(), Ordering::Release);
+            let stop = self.clone();
+            let spawned = std::thread::Builder::new()
+                .name("netkit-signals".into())
+                .spawn(move || {
+                    while !stop.is_set() {
+                        if !crate::sys::wait_readable(&read) {
+                            return;
+                        }
+                    }
+                    stop.wake_all();
+                });
+            if spawned.is_err() {
+                self.inner.wake_fd.store(-1, Ordering::Release);
+            }
+        }
+        watch_stdout(self);
+        // A signal that came before the thread was there is not lost.
+        if self.is_set() {
+            self.wake_all();
+        }
+    }
+
     /// Resolves once the flag is set.
     pub async fn wait(&self) {
+        self.watch();
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
@@ -166,6 +221,7 @@ impl Stop {
 
     /// Sleeps for `d` unless stopped first; true when the full time passed.
     pub fn sleep(&self, d: Duration) -> bool {
+        self.watch();
         let until = Instant::now() + d;
         let mut guard = self
             .inner
@@ -194,50 +250,33 @@ impl Stop {
             .store(grace.as_millis() as u64, Ordering::Relaxed);
     }
 
-    fn grace(&self) -> Duration {
-        Duration::from_millis(self.inner.grace_ms.load(Ordering::Relaxed))
-    }
-
     /// While a child runs, signals go to it (`Some(pid)`) instead of
     /// stopping netkit; `None` when it has ended.
     pub fn forward_to(&self, pid: Option<u32>) {
         let pid = pid.and_then(|p| i32::try_from(p).ok()).unwrap_or(0);
         self.inner.child.store(pid, Ordering::SeqCst);
     }
-
-    fn child(&self) -> Option<i32> {
-        match self.inner.child.load(Ordering::SeqCst) {
-            0 => None,
-            pid => Some(pid),
-        }
-    }
 }
 
-fn install(stop: &Stop) {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]);
-    let stop2 = stop.clone();
-    match signals {
-        Ok(mut signals) => {
-            let spawned = std::thread::Builder::new()
-                .name("netkit-signals".into())
-                .spawn(move || {
-                    for sig in signals.forever() {
-                        on_signal(&stop2, sig);
-                    }
-                });
-            if spawned.is_err() {
-                return;
-            }
-        }
-        Err(_) => return,
+/// The signal handlers: async-signal-safe work only (atomics, write(2),
+/// setitimer(2), kill(2), _exit(2)).
+fn install() {
+    use signal_hook::consts::{SIGALRM, SIGINT, SIGTERM};
+    for sig in [SIGINT, SIGTERM] {
+        // SAFETY: the action only loads and stores atomics and calls
+        // async-signal-safe functions (see on_signal).
+        let _ = unsafe { signal_hook::low_level::register(sig, move || on_signal(sig)) };
     }
-    watch_stdout(stop);
+    // SAFETY: as above (see on_alarm).
+    let _ = unsafe { signal_hook::low_level::register(SIGALRM, on_alarm) };
 }
 
-fn on_signal(stop: &Stop, sig: i32) {
-    if let Some(pid) = stop.child() {
-        crate::sys::kill(pid, sig);
+fn on_signal(sig: i32) {
+    let Some(stop) = PROCESS.get() else { return };
+    let inner = &stop.inner;
+    let child = inner.child.load(Ordering::SeqCst);
+    if child != 0 {
+        crate::sys::kill(child, sig);
         return;
     }
     let cause = if sig == signal_hook::consts::SIGINT {
@@ -245,26 +284,32 @@ fn on_signal(stop: &Stop, sig: i32) {
     } else {
         StopCause::Terminate
     };
-    let code = cause.exit().code();
-    let first = !stop.is_set();
-    stop.trigger(cause);
+    let first = inner
+        .cause
+        .compare_exchange(0, cause.as_u8(), Ordering::AcqRel, Ordering::Acquire)
+        .is_ok()
+        || inner.cause.load(Ordering::Acquire) == StopCause::ClosedOutput.as_u8();
     if !first {
         // A second signal: the user means it.
-        crate::output::stdout_sink().flush_within(Duration::from_millis(100));
-        crate::sys::exit_now(code);
+        crate::output::stdout_sink().flush_from_signal();
+        crate::sys::exit_now(cause.exit().code());
     }
-    let grace = stop.grace();
-    let stop = stop.clone();
-    let _ = std::thread::Builder::new()
-        .name("netkit-watchdog".into())
-        .spawn(move || {
-            std::thread::sleep(grace);
-            if stop.child().is_some() {
-                return;
-            }
-            crate::output::stdout_sink().flush_within(Duration::from_millis(250));
-            crate::sys::exit_now(code);
-        });
+    let fd = inner.wake_fd.load(Ordering::Acquire);
+    if fd >= 0 {
+        crate::sys::write_byte(fd);
+    }
+    crate::sys::arm_timer(inner.grace_ms.load(Ordering::Relaxed));
+}
+
+fn on_alarm() {
+    let Some(stop) = PROCESS.get() else { return };
+    if stop.inner.child.load(Ordering::SeqCst) != 0 {
+        return;
+    }
+    let code = StopCause::from_u8(stop.inner.cause.load(Ordering::Acquire))
+        .map_or(Exit::Interrupted.code(), |c| c.exit().code());
+    crate::output::stdout_sink().flush_from_signal();
+    crate::sys::exit_now(code);
 }
 
 /// When stdout is a pipe or a socket, a reader that goes away (`| head -1`)

@@ -211,6 +211,22 @@ impl Command {
     }
 }
 
+impl Command {
+    /// Whether the command may run for a while (network waits, servers,
+    /// streams): it watches for signals and a closed stdout from the start.
+    pub fn runs_long(&self) -> bool {
+        !matches!(
+            self,
+            Command::Pack(_)
+                | Command::Services(_)
+                | Command::Proto(_)
+                | Command::Fqdn(_)
+                | Command::Hostname(_)
+                | Command::Addrinfo(_)
+        )
+    }
+}
+
 /// Every subcommand's name, in the order of `netkit --help`.
 pub const SUBCOMMANDS: [&str; 14] = [
     "pack",

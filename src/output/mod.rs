@@ -142,19 +142,11 @@ impl Sink {
         write_out(&mut self.lock())
     }
 
-    /// Writes what is buffered if the lock comes within `wait` (the signal
-    /// watchdog must not hang on a stalled reader).
-    pub fn flush_within(&self, wait: Duration) {
-        let until = Instant::now() + wait;
-        loop {
-            if let Ok(mut st) = self.state.try_lock() {
-                let _ = write_out(&mut st);
-                return;
-            }
-            if Instant::now() >= until {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
+    /// From a signal handler: writes what is buffered if the lock is free
+    /// (never waits: the interrupted thread may hold it), with raw write(2).
+    pub fn flush_from_signal(&self) {
+        if let Ok(st) = self.state.try_lock() {
+            crate::sys::write_stdout_raw(&st.buf);
         }
     }
 

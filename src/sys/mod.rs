@@ -261,3 +261,63 @@ pub fn random_u64() -> u64 {
     }
     u64::from_ne_bytes(b)
 }
+
+/// A pipe whose write end a signal handler may write to (non-blocking,
+/// close-on-exec): the self-pipe that wakes the stop flag's waiters.
+pub fn wake_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    use rustix::pipe::{PipeFlags, pipe_with};
+    pipe_with(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC).map_err(io::Error::from)
+}
+
+/// Blocks until `fd` is readable and drains it; false if it cannot be
+/// waited on.
+pub fn wait_readable(fd: &OwnedFd) -> bool {
+    use rustix::event::{PollFd, PollFlags, poll};
+    let mut fds = [PollFd::new(fd, PollFlags::IN)];
+    match poll(&mut fds, None) {
+        Ok(_) | Err(rustix::io::Errno::INTR) => {
+            let mut buf = [0u8; 16];
+            let _ = rustix::io::read(fd, &mut buf);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Writes one byte to `fd` (async-signal-safe: one write(2)).
+pub fn write_byte(fd: RawFd) {
+    let b = [1u8];
+    // SAFETY: write(2) on a descriptor this process owns, from a valid
+    // one-byte buffer; async-signal-safe.
+    unsafe { libc::write(fd, b.as_ptr().cast(), 1) };
+}
+
+/// Writes `data` to stdout with write(2) directly (async-signal-safe: no
+/// lock, no allocation), giving up on any error.
+pub fn write_stdout_raw(mut data: &[u8]) {
+    while !data.is_empty() {
+        // SAFETY: write(2) to descriptor 1 from a valid buffer of that length.
+        let n = unsafe { libc::write(1, data.as_ptr().cast(), data.len()) };
+        if n <= 0 {
+            return;
+        }
+        data = &data[n as usize..];
+    }
+}
+
+/// Arms the real-time interval timer: SIGALRM in `ms` milliseconds, once
+/// (async-signal-safe).
+pub fn arm_timer(ms: u64) {
+    let t = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: libc::timeval {
+            tv_sec: (ms / 1000) as libc::time_t,
+            tv_usec: ((ms % 1000) * 1000) as libc::suseconds_t,
+        },
+    };
+    // SAFETY: setitimer(2) with a valid itimerval and a null old value.
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+}
