@@ -1,7 +1,13 @@
 //! The `netkit` binary: parse argv, dispatch, map the error to an exit code.
+//!
+//! `main` is the C entry point: std's runtime set-up is skipped (it reads
+//! /proc/self/maps to place a stack guard, a tenth of netkit's start-up);
+//! what netkit needs of it is done here: SIGPIPE ignored, so a closed
+//! stdout is an EPIPE error and not a silent death, and stdout flushed at
+//! the end. argv comes from std's own capture (glibc's init_array).
+#![no_main]
 
 use std::io::{self, Write};
-use std::process::ExitCode;
 
 use netkit::cli::{self, Command};
 use netkit::cmd;
@@ -10,7 +16,17 @@ use netkit::exit::Exit;
 use netkit::output::{self, Mode, Printer};
 use netkit::signal::{Stop, StopCause};
 
-fn main() -> ExitCode {
+/// The process's entry point.
+// SAFETY: the one C `main` symbol of this executable; nothing else defines it.
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: i32, _argv: *const *const std::ffi::c_char) -> i32 {
+    netkit::sys::ignore_sigpipe();
+    let code = run();
+    let _ = io::stdout().flush();
+    i32::from(code)
+}
+
+fn run() -> u8 {
     let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(err) => return clap_failure(&err),
@@ -51,7 +67,7 @@ fn main() -> ExitCode {
             return failure(&err, cli.command.name(), &stop);
         }
     };
-    ExitCode::from(final_exit(exit, &cli.command, &stop).code())
+    final_exit(exit, &cli.command, &stop).code()
 }
 
 /// A signal decides the status (130, 143) over the command's own, except
@@ -69,13 +85,13 @@ fn final_exit(exit: Exit, command: &Command, stop: &Stop) -> Exit {
 
 /// Prints the one error line and picks the exit code. A closed stdout
 /// (`netkit ... | head -1`) is not an error: exit 0 quietly.
-fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> ExitCode {
+fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> u8 {
     let broken = err
         .chain()
         .filter_map(|e| e.downcast_ref::<io::Error>())
         .any(|e| e.kind() == io::ErrorKind::BrokenPipe);
     if broken || stop.cause() == Some(StopCause::ClosedOutput) {
-        return ExitCode::SUCCESS;
+        return 0;
     }
     let (exit, hint) = match err.chain().find_map(|e| e.downcast_ref::<NetkitError>()) {
         Some(e) => (e.exit(), e.hint()),
@@ -99,21 +115,21 @@ fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> ExitCode {
         Some(signal) if stop.by_signal() => signal,
         _ => exit,
     };
-    ExitCode::from(exit.code())
+    exit.code()
 }
 
 /// clap's errors in one line (with its "did you mean" tip); help and
 /// version go to stdout with status 0.
-fn clap_failure(err: &clap::Error) -> ExitCode {
+fn clap_failure(err: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let _ = err.print();
-            ExitCode::SUCCESS
+            0
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = err.print();
-            ExitCode::from(Exit::Usage.code())
+            Exit::Usage.code()
         }
         _ => {
             // The message and its tips, up to the usage block.
@@ -141,7 +157,7 @@ fn clap_failure(err: &clap::Error) -> ExitCode {
                 "netkit: error: {} (see 'netkit{subcommand} --help')",
                 netkit::sanitize::brief(message, 2000)
             );
-            ExitCode::from(Exit::Usage.code())
+            Exit::Usage.code()
         }
     }
 }

@@ -279,13 +279,50 @@ where
             .iter()
             .skip(1)
             .any(|a| a == "-h" || a == "--help" || a == "help");
-    let cmd = if wants_help {
+    let mut cmd = if wants_help {
         command()
     } else {
-        Cli::command()
+        lazy_command()
     };
-    let matches = cmd.try_get_matches_from(args)?;
-    Cli::from_arg_matches(&matches)
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    let cli = Cli::from_arg_matches(&matches);
+    // The definition and the matches would only be freed at exit: leave
+    // that to the exit (half of clap's cost at start-up is the drop).
+    std::mem::forget(matches);
+    std::mem::forget(cmd);
+    cli
+}
+
+/// Adds one subcommand's arguments to its (empty) clap command.
+type Augment = fn(clap::Command) -> clap::Command;
+
+/// The command for a run that shows no help: each subcommand's arguments
+/// are built only if that subcommand is the one given (clap's `defer`), so
+/// start-up does not build and free all fourteen.
+pub fn lazy_command() -> clap::Command {
+    let cmd = clap::Command::new("netkit")
+        .version(env!("CARGO_PKG_VERSION"))
+        .propagate_version(true)
+        .arg_required_else_help(true)
+        .subcommand_required(true);
+    let cmd = GlobalArgs::augment_args(cmd);
+    let subs: [(&'static str, Augment); 14] = [
+        ("pack", PackArgs::augment_args),
+        ("services", ServicesArgs::augment_args),
+        ("proto", ProtoArgs::augment_args),
+        ("mcast-send", McastSendArgs::augment_args),
+        ("mcast-recv", McastRecvArgs::augment_args),
+        ("echo-server", EchoServerArgs::augment_args),
+        ("echo-client", EchoClientArgs::augment_args),
+        ("hostname", HostnameArgs::augment_args),
+        ("addrinfo", AddrinfoArgs::augment_args),
+        ("lookup", LookupArgs::augment_args),
+        ("fqdn", FqdnArgs::augment_args),
+        ("rdns", RdnsArgs::augment_args),
+        ("portcheck", PortcheckArgs::augment_args),
+        ("diagnose", DiagnoseArgs::augment_args),
+    ];
+    cmd.subcommands(subs.map(|(name, args)| clap::Command::new(name).defer(args)))
 }
 
 #[cfg(test)]
@@ -295,6 +332,81 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         command().debug_assert();
+    }
+
+    /// The lazy command parses exactly as the full one does.
+    #[test]
+    fn lazy_and_full_commands_agree() {
+        let cases: &[&[&str]] = &[
+            &["netkit", "pack", "127.1", "--htons", "1"],
+            &["netkit", "--json", "services", "-P", "udp", "53"],
+            &[
+                "netkit",
+                "portcheck",
+                "-q",
+                "-p",
+                "22,80",
+                "--timeout",
+                "2s",
+                "127.0.0.1",
+            ],
+            &[
+                "netkit",
+                "lookup",
+                "-t",
+                "MX",
+                "example.test",
+                "@127.0.0.1:5353",
+                "--color",
+                "never",
+            ],
+            &[
+                "netkit",
+                "echo-client",
+                "--count",
+                "3",
+                "--max-p99",
+                "2",
+                "127.0.0.1",
+            ],
+            &["netkit", "mcast-recv", "-v", "-v", "239.1.2.3:5000"],
+            &[
+                "netkit",
+                "diagnose",
+                "-L",
+                "--min-days",
+                "30",
+                "https://x.test/",
+            ],
+            &[
+                "netkit",
+                "portcheck",
+                "--wait",
+                "x:1",
+                "--",
+                "true",
+                "--flag",
+            ],
+        ];
+        for args in cases {
+            let full =
+                Cli::from_arg_matches(&command().try_get_matches_from(*args).unwrap()).unwrap();
+            let lazy = Cli::from_arg_matches(&lazy_command().try_get_matches_from(*args).unwrap())
+                .unwrap();
+            assert_eq!(format!("{full:?}"), format!("{lazy:?}"), "{args:?}");
+        }
+        let names: Vec<String> = lazy_command()
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        assert_eq!(names, SUBCOMMANDS.map(String::from).to_vec());
+        for bad in [
+            &["netkit", "portchek"][..],
+            &["netkit", "pack", "--nosuch"],
+            &["netkit", "services", "--proto", "x", "a"],
+        ] {
+            assert!(lazy_command().try_get_matches_from(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

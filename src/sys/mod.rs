@@ -321,3 +321,10 @@ pub fn arm_timer(ms: u64) {
     // SAFETY: setitimer(2) with a valid itimerval and a null old value.
     unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
 }
+
+/// Ignores SIGPIPE, as Rust's runtime does before `main`: a write to a
+/// closed pipe then fails with EPIPE, which netkit turns into a quiet exit.
+pub fn ignore_sigpipe() {
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+}
