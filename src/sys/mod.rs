@@ -328,3 +328,25 @@ pub fn ignore_sigpipe() {
     // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
 }
+
+/// `pow(3)` and `log2(3)` for the callers netkit links (tokio's scheduler
+/// statistics, `f64::powf`; hdrhistogram's bucket index, `f64::log2`, when
+/// not inlined), from the `libm` crate (a port of musl's), so the
+/// executable does not load libm.so at start-up for them. An executable's
+/// symbols are not exported to shared libraries unless they reference
+/// them, so NSS modules keep glibc's own.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+// SAFETY: no other definition of `pow` is linked into netkit: libm.so is
+// only looked at for symbols still undefined, and this one is defined.
+#[unsafe(no_mangle)]
+pub extern "C" fn pow(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
+}
+
+/// `log2(3)`: see [`pow`].
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+// SAFETY: as for `pow`, the only definition linked.
+#[unsafe(no_mangle)]
+pub extern "C" fn log2(x: f64) -> f64 {
+    libm::log2(x)
+}

@@ -343,3 +343,28 @@ fn db_may_be_a_pipe() {
         (Some(70), Some("/dev/stdin"))
     );
 }
+
+/// Start-up: the executable loads glibc and nothing else (libgcc's
+/// unwinder is static, `pow` comes from the libm crate), and it is not
+/// position-independent (no relative relocations for the loader).
+#[test]
+fn executable_loads_only_glibc() {
+    let Ok(out) = std::process::Command::new("ldd")
+        .arg(crate::support::bin())
+        .output()
+    else {
+        return crate::support::skip("executable_loads_only_glibc", "ldd is not installed");
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("libc.so"), "{text}");
+    for lib in ["libgcc_s", "libm.so"] {
+        assert!(!text.contains(lib), "netkit loads {lib}:\n{text}");
+    }
+    let elf = std::fs::read(crate::support::bin()).expect("read the executable");
+    // e_type at offset 16: 2 is an executable, 3 a shared object (PIE).
+    assert_eq!(u16::from_le_bytes([elf[16], elf[17]]), 2, "netkit is PIE");
+    // The libm crate's pow, as tokio uses it.
+    assert_eq!(netkit::sys::pow(2.0, 10.0), 1024.0);
+    assert!((netkit::sys::pow(0.9, 2.5) - 0.9f64.powf(2.5)).abs() < 1e-15);
+    assert_eq!(netkit::sys::log2(1024.0), 10.0);
+}
