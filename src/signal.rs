@@ -171,34 +171,34 @@ impl Stop {
         self.cause().map(StopCause::exit)
     }
 
-    /// Starts watching: the thread that wakes waiters when a signal comes,
-    /// and the one that notices a closed stdout. Commands that run for a
-    /// while call it (waiting does, too); short ones never pay for it.
+    /// Starts watching: one thread that wakes waiters when a signal comes
+    /// and notices a closed stdout. Commands that run for a while call it
+    /// (waiting does, too); short ones never pay for it.
     pub fn watch(&self) {
         if !self.inner.process || self.inner.waker.swap(true, Ordering::AcqRel) {
             return;
         }
-        if let Ok((read, write)) = crate::sys::wake_pipe() {
-            use std::os::fd::IntoRawFd;
-            self.inner
-                .wake_fd
-                .store(write.into_raw_fd(), Ordering::Release);
-            let stop = self.clone();
-            let spawned = std::thread::Builder::new()
-                .name("netkit-signals".into())
-                .spawn(move || {
-                    while !stop.is_set() {
-                        if !crate::sys::wait_readable(&read) {
-                            return;
-                        }
-                    }
-                    stop.wake_all();
-                });
-            if spawned.is_err() {
-                self.inner.wake_fd.store(-1, Ordering::Release);
+        let read = match crate::sys::wake_pipe() {
+            Ok((read, write)) => {
+                use std::os::fd::IntoRawFd;
+                self.inner
+                    .wake_fd
+                    .store(write.into_raw_fd(), Ordering::Release);
+                Some(read)
             }
+            Err(_) => None,
+        };
+        // When stdout is a pipe or a socket, a reader that goes away
+        // (`| head -1`) stops the command at once, even one that prints
+        // nothing until its end.
+        let stdout = crate::sys::stdout_is_pipe_or_socket();
+        let stop = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("netkit-watch".into())
+            .spawn(move || watcher(&stop, read.as_ref(), stdout));
+        if spawned.is_err() {
+            self.inner.wake_fd.store(-1, Ordering::Release);
         }
-        watch_stdout(self);
         // A signal that came before the thread was there is not lost.
         if self.is_set() {
             self.wake_all();
@@ -312,20 +312,46 @@ fn on_alarm() {
     crate::sys::exit_now(code);
 }
 
-/// When stdout is a pipe or a socket, a reader that goes away (`| head -1`)
-/// stops the command at once, even one that prints nothing until its end.
-fn watch_stdout(stop: &Stop) {
-    if !crate::sys::stdout_is_pipe_or_socket() {
-        return;
+/// Wakes the watch thread, if there is one, so it looks at stdout's
+/// buffer; false when there is none (the caller flushes some other way).
+pub fn poke_watcher() -> bool {
+    let Some(stop) = PROCESS.get() else {
+        return false;
+    };
+    let fd = stop.inner.wake_fd.load(Ordering::Acquire);
+    if fd < 0 {
+        return false;
     }
-    let stop = stop.clone();
-    let _ = std::thread::Builder::new()
-        .name("netkit-stdout".into())
-        .spawn(move || {
-            if crate::sys::wait_stdout_closed() {
-                stop.trigger(StopCause::ClosedOutput);
+    crate::sys::write_byte(fd);
+    true
+}
+
+/// The watch thread: wakes every waiter when a signal has set the flag,
+/// and sets it when stdout's reader goes away.
+///
+/// It is also stdout's late flusher: lines buffered because the last write
+/// was very recent are written when due (see [`poke_watcher`]).
+fn watcher(stop: &Stop, wake: Option<&std::os::fd::OwnedFd>, stdout: bool) {
+    use crate::sys::Woken;
+    let sink = crate::output::stdout_sink();
+    loop {
+        let due = sink.due_in();
+        let woken = crate::sys::wait_wake(wake, stdout, due);
+        // An error (closed stdout) reaches the writer at its next line.
+        let _ = sink.flush_if_due();
+        match woken {
+            Woken::Pipe if stop.is_set() => {
+                stop.wake_all();
+                return;
             }
-        });
+            Woken::Pipe | Woken::Timeout => {}
+            Woken::StdoutClosed => {
+                stop.trigger(StopCause::ClosedOutput);
+                return;
+            }
+            Woken::Failed => return,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! glibc's nss_files does: `#` starts a comment anywhere on a line, fields
 //! are separated by white space, malformed lines are skipped.
 
+use std::borrow::Cow;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
@@ -69,11 +70,15 @@ pub struct SkippedLine {
 }
 
 /// Loads a table's text according to `choice`.
-pub fn load(choice: &DbChoice, system: &Path, builtin: &'static str) -> Result<(String, DbSource)> {
+pub fn load(
+    choice: &DbChoice,
+    system: &Path,
+    builtin: &'static str,
+) -> Result<(Cow<'static, str>, DbSource)> {
     match choice {
-        DbChoice::Builtin => Ok((builtin.to_string(), DbSource::Builtin)),
+        DbChoice::Builtin => Ok((Cow::Borrowed(builtin), DbSource::Builtin)),
         DbChoice::File(path) => read_text(path)
-            .map(|t| (t, DbSource::File(path.clone())))
+            .map(|t| (Cow::Owned(t), DbSource::File(path.clone())))
             .map_err(|e| match e.kind() {
                 ErrorKind::FileTooLarge => NetkitError::invalid(format!(
                     "--db {}: larger than {MAX_DB_BYTES} bytes (see docs/limits.md)",
@@ -82,9 +87,9 @@ pub fn load(choice: &DbChoice, system: &Path, builtin: &'static str) -> Result<(
                 _ => NetkitError::read_file(path, &e),
             }),
         DbChoice::System => match read_text(system) {
-            Ok(text) => Ok((text, DbSource::File(system.to_path_buf()))),
+            Ok(text) => Ok((Cow::Owned(text), DbSource::File(system.to_path_buf()))),
             Err(e) if e.kind() == ErrorKind::NotFound => {
-                Ok((builtin.to_string(), DbSource::Builtin))
+                Ok((Cow::Borrowed(builtin), DbSource::Builtin))
             }
             Err(source) => Err(NetkitError::System {
                 call: "reading the system netdb file",
@@ -106,32 +111,81 @@ fn read_text(path: &Path) -> std::io::Result<String> {
             "is a directory",
         ));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata (a pipe or /proc file reports 0 and grows).
+    let hint = usize::try_from(meta.len().min(MAX_DB_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(hint + 1);
     std::fs::File::open(path)?
         .take(MAX_DB_BYTES + 1)
         .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_DB_BYTES {
         return Err(ErrorKind::FileTooLarge.into());
     }
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    // Valid UTF-8 (the usual case) is kept without a copy.
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// A name among `names` that differs from `name` only in case, to suggest
 /// (netdb names compare exactly, as glibc compares them).
-pub fn suggest<'a>(names: impl IntoIterator<Item = &'a String>, name: &str) -> Option<&'a str> {
+pub fn suggest<'a, S: AsRef<str> + ?Sized + 'a>(
+    names: impl IntoIterator<Item = &'a S>,
+    name: &str,
+) -> Option<&'a str> {
     names
         .into_iter()
+        .map(AsRef::as_ref)
         .find(|n| n.eq_ignore_ascii_case(name))
-        .map(String::as_str)
 }
 
 /// The white-space separated fields of a line, comment removed. Empty for
 /// blank and comment-only lines.
 pub fn fields(line: &str) -> Vec<&str> {
-    let data = line.split('#').next().unwrap_or("");
-    data.split(|c: char| c.is_ascii_whitespace())
-        .filter(|f| !f.is_empty())
-        .collect()
+    let mut out = Vec::new();
+    fields_into(line, &mut out);
+    out
+}
+
+/// [`fields`] into a buffer the caller reuses from line to line (a table
+/// is parsed at every start of `services` and `portcheck`: no allocation
+/// per line, one pass over the bytes).
+pub fn fields_into<'a>(line: &'a str, out: &mut Vec<&'a str>) {
+    out.clear();
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => break,
+            c if c.is_ascii_whitespace() => i += 1,
+            _ => {
+                let start = i;
+                while i < b.len() && b[i] != b'#' && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                // Both ends are next to ASCII bytes (or the line's ends):
+                // character boundaries.
+                out.push(&line[start..i]);
+            }
+        }
+    }
+}
+
+/// The lines of a table, as `str::lines` splits them ("\n", or "\r\n"),
+/// with a plain byte scan.
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        Some(match rest.as_bytes().iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                let line = &rest[..i];
+                rest = &rest[i + 1..];
+                line.strip_suffix('\r').unwrap_or(line)
+            }
+            None => std::mem::take(&mut rest),
+        })
+    })
 }
 
 #[cfg(test)]
@@ -147,6 +201,14 @@ mod tests {
         assert_eq!(fields("  # only a comment"), Vec::<&str>::new());
         assert_eq!(fields("a\tb#c d"), vec!["a", "b"]);
         assert_eq!(fields(""), Vec::<&str>::new());
+        assert_eq!(fields("é\tü x#"), vec!["é", "ü", "x"]);
+        for text in ["a\nb\r\n\nc", "", "\n", "x\r\n", "a\rb\n", "x\r"] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
@@ -157,7 +219,7 @@ mod tests {
             "builtin text",
         )
         .unwrap();
-        assert_eq!((text.as_str(), source), ("builtin text", DbSource::Builtin));
+        assert_eq!((&*text, source), ("builtin text", DbSource::Builtin));
         let err = load(
             &DbChoice::File("/nonexistent/netkit/x".into()),
             Path::new("/x"),

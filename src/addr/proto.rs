@@ -46,8 +46,9 @@ impl ProtoDb {
     pub fn parse(text: &str, source: DbSource) -> Self {
         let mut entries = Vec::new();
         let mut skipped = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let f = netdb::fields(line);
+        let mut f = Vec::new();
+        for (i, line) in netdb::lines(text).enumerate() {
+            netdb::fields_into(line, &mut f);
             if f.is_empty() {
                 continue;
             }

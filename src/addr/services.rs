@@ -17,16 +17,18 @@ pub const BUILTIN: &str = include_str!("../../data/services");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ServiceEntry {
     /// The official name.
-    pub name: String,
+    pub name: &'static str,
     /// The port number.
     pub port: u16,
     /// The transport protocol: tcp, udp, sctp, ddp...
-    pub protocol: String,
+    pub protocol: &'static str,
     /// Other names for the same entry.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<&'static str>,
 }
 
-/// A parsed services table.
+/// A parsed services table. Its entries point into the table's text,
+/// which lives as long as the process (one table per run: no copy of each
+/// name, nothing to free at exit).
 #[derive(Debug, Clone)]
 pub struct ServiceDb {
     /// Where it came from.
@@ -41,15 +43,20 @@ impl ServiceDb {
     /// Loads the table named by `choice`.
     pub fn load(choice: &DbChoice) -> Result<Self> {
         let (text, source) = netdb::load(choice, Path::new(SYSTEM_PATH), BUILTIN)?;
-        Ok(Self::parse(&text, source))
+        let text: &'static str = match text {
+            std::borrow::Cow::Borrowed(text) => text,
+            std::borrow::Cow::Owned(text) => text.leak(),
+        };
+        Ok(Self::parse(text, source))
     }
 
     /// Parses services-file text.
-    pub fn parse(text: &str, source: DbSource) -> Self {
+    pub fn parse(text: &'static str, source: DbSource) -> Self {
         let mut entries = Vec::new();
         let mut skipped = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            let f = netdb::fields(line);
+        let mut f = Vec::new();
+        for (i, line) in netdb::lines(text).enumerate() {
+            netdb::fields_into(line, &mut f);
             if f.is_empty() {
                 continue;
             }
@@ -74,7 +81,7 @@ impl ServiceDb {
         self.entries
             .iter()
             .filter(|e| protocol.is_none_or(|p| e.protocol == p))
-            .filter(|e| e.name == name || e.aliases.iter().any(|a| a == name))
+            .filter(|e| e.name == name || e.aliases.contains(&name))
             .collect()
     }
 
@@ -103,7 +110,7 @@ impl ServiceDb {
     }
 }
 
-fn parse_entry(f: &[&str]) -> std::result::Result<ServiceEntry, String> {
+fn parse_entry(f: &[&'static str]) -> std::result::Result<ServiceEntry, String> {
     let name = f[0];
     let Some(port_proto) = f.get(1) else {
         return Err("no port/protocol field".into());
@@ -116,10 +123,10 @@ fn parse_entry(f: &[&str]) -> std::result::Result<ServiceEntry, String> {
     }
     let port = parse_port_field(port)?;
     Ok(ServiceEntry {
-        name: name.to_string(),
+        name,
         port,
-        protocol: proto.to_string(),
-        aliases: f[2..].iter().map(|s| s.to_string()).collect(),
+        protocol: proto,
+        aliases: f[2..].to_vec(),
     })
 }
 
@@ -241,13 +248,13 @@ pub struct ServiceAnswer {
     /// The protocol filter in force, if any.
     pub protocol: Option<String>,
     /// The official name of the first matching entry (glibc's answer).
-    pub name: Option<String>,
+    pub name: Option<&'static str>,
     /// Its port.
     pub port: Option<u16>,
     /// Its aliases.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<&'static str>,
     /// The protocols of every matching entry, in file order.
-    pub protocols: Vec<String>,
+    pub protocols: Vec<&'static str>,
     /// Every matching entry, in file order.
     pub entries: Vec<ServiceEntry>,
     /// Where the answer came from.
@@ -304,10 +311,10 @@ impl ServiceDb {
             }
             crate::error::Failure::new(crate::exit::Reason::NotFound, message)
         });
-        let mut protocols: Vec<String> = Vec::new();
+        let mut protocols: Vec<&'static str> = Vec::new();
         for e in &matches {
             if !protocols.contains(&e.protocol) {
-                protocols.push(e.protocol.clone());
+                protocols.push(e.protocol);
             }
         }
         ServiceAnswer {
@@ -316,7 +323,7 @@ impl ServiceDb {
             query: text.to_string(),
             query_kind,
             protocol: filter.map(str::to_string),
-            name: first.map(|e| e.name.clone()),
+            name: first.map(|e| e.name),
             port: first.map(|e| e.port),
             aliases: first.map(|e| e.aliases.clone()).unwrap_or_default(),
             protocols,
@@ -341,11 +348,9 @@ impl crate::output::Render for ServiceAnswer {
         let label = pad_left(&escape(&self.label), self.width);
         match (&self.error, self.query_kind) {
             (Some(e), _) => writeln!(w, "{label} : {}", format!("not found: {}", e.message).red())?,
-            (None, "port") => writeln!(
-                w,
-                "{label} : {}",
-                self.name.as_deref().map(escape).unwrap_or_default()
-            )?,
+            (None, "port") => {
+                writeln!(w, "{label} : {}", self.name.map(escape).unwrap_or_default())?
+            }
             (None, _) => writeln!(w, "{label} : {}", self.port.unwrap_or_default())?,
         }
         if view.verbose > 0 && self.error.is_none() {
@@ -397,9 +402,9 @@ impl crate::output::Render for ServiceTable<'_> {
             .iter()
             .map(|e| {
                 vec![
-                    escape(&e.entry.name).into_owned(),
+                    escape(e.entry.name).into_owned(),
                     e.entry.port.to_string(),
-                    escape(&e.entry.protocol).into_owned(),
+                    escape(e.entry.protocol).into_owned(),
                     escape(&e.entry.aliases.join(" ")).into_owned(),
                 ]
             })
@@ -473,11 +478,7 @@ eight\t\t08/tcp
     #[test]
     fn parses_and_skips_like_glibc() {
         let db = db();
-        let ports: Vec<(&str, u16)> = db
-            .entries
-            .iter()
-            .map(|e| (e.name.as_str(), e.port))
-            .collect();
+        let ports: Vec<(&str, u16)> = db.entries.iter().map(|e| (e.name, e.port)).collect();
         assert_eq!(
             ports,
             vec![
@@ -502,11 +503,7 @@ eight\t\t08/tcp
         assert!(db.by_name("imap", Some("udp")).is_empty());
         assert!(db.by_name("HTTP", None).is_empty());
         assert_eq!(db.suggest("HTTP"), Some("http"));
-        let port21: Vec<&str> = db
-            .by_port(21, None)
-            .iter()
-            .map(|e| e.name.as_str())
-            .collect();
+        let port21: Vec<&str> = db.by_port(21, None).iter().map(|e| e.name).collect();
         assert_eq!(port21, vec!["ftp", "fsp"]);
         assert_eq!(db.by_port(21, Some("udp"))[0].name, "fsp");
     }

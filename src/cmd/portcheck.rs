@@ -64,7 +64,11 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         wait: args.wait.then_some(args.deadline),
     };
     let progress = Progress::default();
-    let rt = crate::sys::runtime::multi_thread(None)?;
+    let rt = if small(&req) {
+        crate::sys::runtime::current_thread()?
+    } else {
+        crate::sys::runtime::multi_thread(None)?
+    };
     let line = crate::output::progress::Progress::start(
         !args.wait,
         "scanned",
@@ -92,6 +96,17 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         return Ok(wait::run_command(&args.command, stop)?);
     }
     Ok(exit)
+}
+
+/// A check of a few ports on a few hosts runs on one thread: starting
+/// worker threads costs more than such a check does (a CIDR block or many
+/// ports spread over the cores).
+fn small(req: &Request) -> bool {
+    let hosts = req
+        .targets
+        .iter()
+        .all(|(_, t)| matches!(t, scan::TargetSpec::Host(..)));
+    hosts && req.targets.len().saturating_mul(req.ports.len().max(1)) <= 64
 }
 
 fn run_local(args: &PortcheckArgs, db: &ServiceDb, out: &mut Printer) -> anyhow::Result<Exit> {

@@ -110,6 +110,7 @@ impl Sink {
         if st.broken {
             return Err(io::ErrorKind::BrokenPipe.into());
         }
+        let was_empty = st.buf.is_empty();
         st.buf.extend_from_slice(bytes);
         let due = now
             || st.buf.len() >= FLUSH_BYTES
@@ -118,6 +119,12 @@ impl Sink {
             return write_out(&mut st);
         }
         drop(st);
+        // The signal watch thread, when a long command has one, writes it
+        // when due; else a flusher thread of its own.
+        // A batch already buffered has its writer arranged.
+        if self.flusher.load(Ordering::Acquire) || !was_empty || crate::signal::poke_watcher() {
+            return Ok(());
+        }
         if !self.flusher.swap(true, Ordering::AcqRel) {
             let spawned = std::thread::Builder::new()
                 .name("netkit-flush".into())
@@ -135,6 +142,25 @@ impl Sink {
             }
         }
         Ok(())
+    }
+
+    /// How long until buffered lines are due (None: nothing buffered).
+    pub fn due_in(&self) -> Option<Duration> {
+        let st = self.lock();
+        if st.buf.is_empty() || st.broken {
+            return None;
+        }
+        Some(
+            st.last_flush
+                .map_or(Duration::ZERO, |t| FLUSH_EVERY.saturating_sub(t.elapsed())),
+        )
+    }
+
+    /// Writes what is buffered if it is due.
+    pub fn flush_if_due(&self) -> io::Result<()> {
+        let mut st = self.lock();
+        let due = !st.buf.is_empty() && st.last_flush.is_none_or(|t| t.elapsed() >= FLUSH_EVERY);
+        if due { write_out(&mut st) } else { Ok(()) }
     }
 
     /// Writes what is buffered.

@@ -78,7 +78,7 @@ pub async fn run(
     let service = |port: u16| {
         db.by_port(port, Some("tcp"))
             .first()
-            .map(|e| e.name.clone())
+            .map(|e| e.name.to_string())
     };
     let started = Instant::now();
     let mut summary = ScanSummary {

@@ -39,23 +39,71 @@ pub fn stdout_is_pipe_or_socket() -> bool {
     }
 }
 
-/// Blocks until the reader of stdout goes away (POLLERR/POLLHUP on the
-/// write end); false if that cannot be watched.
-pub fn wait_stdout_closed() -> bool {
+/// What [`wait_wake`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woken {
+    /// The self-pipe had bytes (drained): a signal came.
+    Pipe,
+    /// The reader of stdout went away (POLLERR/POLLHUP on the write end).
+    StdoutClosed,
+    /// The timeout passed.
+    Timeout,
+    /// Nothing can be waited on (or poll failed).
+    Failed,
+}
+
+/// Blocks until the self-pipe `wake` is readable (and drains it) or, with
+/// `stdout` true, until the reader of stdout goes away: one thread watches
+/// both. `timeout` (rounded up to a millisecond) ends the wait with
+/// [`Woken::Timeout`].
+pub fn wait_wake(
+    wake: Option<&OwnedFd>,
+    stdout: bool,
+    timeout: Option<std::time::Duration>,
+) -> Woken {
     use rustix::event::{PollFd, PollFlags, poll};
-    let stdout = io::stdout();
-    let fd = stdout.as_fd();
+    let out = io::stdout();
+    let out = out.as_fd();
     loop {
-        let mut fds = [PollFd::new(&fd, PollFlags::empty())];
-        match poll(&mut fds, None) {
-            Ok(_) => {
-                let r = fds[0].revents();
-                if r.intersects(PollFlags::ERR | PollFlags::HUP | PollFlags::NVAL) {
-                    return !r.contains(PollFlags::NVAL);
-                }
+        let mut fds = Vec::with_capacity(2);
+        if let Some(fd) = wake {
+            fds.push(PollFd::new(fd, PollFlags::IN));
+        }
+        if stdout {
+            fds.push(PollFd::new(&out, PollFlags::empty()));
+        }
+        if fds.is_empty() && timeout.is_none() {
+            return Woken::Failed;
+        }
+        let ts = timeout.map(|t| {
+            let t = t.max(std::time::Duration::from_millis(1));
+            rustix::event::Timespec {
+                tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(t.subsec_nanos()),
             }
+        });
+        match poll(&mut fds, ts.as_ref()) {
+            Ok(0) => return Woken::Timeout,
+            Ok(_) => {}
             Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return false,
+            Err(_) => return Woken::Failed,
+        }
+        let revents: Vec<PollFlags> = fds.iter().map(PollFd::revents).collect();
+        if let Some(fd) = wake
+            && !revents[0].is_empty()
+        {
+            let mut buf = [0u8; 16];
+            let _ = rustix::io::read(fd, &mut buf);
+            return Woken::Pipe;
+        }
+        if stdout {
+            let r = revents[revents.len() - 1];
+            if r.contains(PollFlags::NVAL) {
+                return Woken::Failed;
+            }
+            if r.intersects(PollFlags::ERR | PollFlags::HUP) {
+                return Woken::StdoutClosed;
+            }
         }
     }
 }
@@ -267,21 +315,6 @@ pub fn random_u64() -> u64 {
 pub fn wake_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     use rustix::pipe::{PipeFlags, pipe_with};
     pipe_with(PipeFlags::NONBLOCK | PipeFlags::CLOEXEC).map_err(io::Error::from)
-}
-
-/// Blocks until `fd` is readable and drains it; false if it cannot be
-/// waited on.
-pub fn wait_readable(fd: &OwnedFd) -> bool {
-    use rustix::event::{PollFd, PollFlags, poll};
-    let mut fds = [PollFd::new(fd, PollFlags::IN)];
-    match poll(&mut fds, None) {
-        Ok(_) | Err(rustix::io::Errno::INTR) => {
-            let mut buf = [0u8; 16];
-            let _ = rustix::io::read(fd, &mut buf);
-            true
-        }
-        Err(_) => false,
-    }
 }
 
 /// Writes one byte to `fd` (async-signal-safe: one write(2)).
