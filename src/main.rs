@@ -33,7 +33,7 @@ fn run() -> u8 {
     };
     output::apply_color(cli.global.color);
     let stop = Stop::process();
-    if cli.command.runs_long() {
+    if cli.command.watches_from_start() {
         stop.watch();
     }
     let mode = if cli.global.json {

@@ -70,6 +70,8 @@ struct Inner {
     /// Write end of the pipe the waker thread reads (-1: none yet).
     wake_fd: AtomicI32,
     waker: AtomicBool,
+    /// When the first [`Stop::wait`] began.
+    first_wait: OnceLock<Instant>,
     process: bool,
 }
 
@@ -109,6 +111,7 @@ impl Stop {
                 child: AtomicI32::new(0),
                 wake_fd: AtomicI32::new(-1),
                 waker: AtomicBool::new(false),
+                first_wait: OnceLock::new(),
                 process,
             }),
         }
@@ -195,6 +198,7 @@ impl Stop {
         let stop = self.clone();
         let spawned = std::thread::Builder::new()
             .name("netkit-watch".into())
+            .stack_size(WATCH_STACK)
             .spawn(move || watcher(&stop, read.as_ref(), stdout));
         if spawned.is_err() {
             self.inner.wake_fd.store(-1, Ordering::Release);
@@ -205,9 +209,30 @@ impl Stop {
         }
     }
 
-    /// Resolves once the flag is set.
+    /// Resolves once the flag is set. The watch thread starts once
+    /// [`WATCH_AFTER`] has passed since the process's first wait (many
+    /// short waits add up: a quiet scan is watched too); until then the
+    /// flag is looked at when that time is up (the runtime needs its timer enabled, as every
+    /// netkit runtime has).
     pub async fn wait(&self) {
-        self.watch();
+        if self.inner.process && !self.inner.waker.load(Ordering::Acquire) {
+            let since = *self.inner.first_wait.get_or_init(Instant::now);
+            let first = tokio::time::sleep_until((since + WATCH_AFTER).into());
+            tokio::pin!(first);
+            loop {
+                let notified = self.inner.notify.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if self.is_set() {
+                    return;
+                }
+                tokio::select! {
+                    () = &mut notified => {}
+                    () = &mut first => break,
+                }
+            }
+            self.watch();
+        }
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
@@ -221,7 +246,10 @@ impl Stop {
 
     /// Sleeps for `d` unless stopped first; true when the full time passed.
     pub fn sleep(&self, d: Duration) -> bool {
-        self.watch();
+        // A short sleep looks at the flag at its end; a long one is woken.
+        if d > WATCH_AFTER {
+            self.watch();
+        }
         let until = Instant::now() + d;
         let mut guard = self
             .inner
@@ -311,6 +339,14 @@ fn on_alarm() {
     crate::output::stdout_sink().flush_from_signal();
     crate::sys::exit_now(code);
 }
+
+/// The watch thread's stack: it polls, flushes and wakes (small frames).
+const WATCH_STACK: usize = 128 * 1024;
+
+/// How long a wait goes without the watch thread: a command that ends
+/// sooner never pays for a thread (a quarter of a one-port check's time);
+/// a signal in that time is seen within it.
+const WATCH_AFTER: Duration = Duration::from_millis(40);
 
 /// Wakes the watch thread, if there is one, so it looks at stdout's
 /// buffer; false when there is none (the caller flushes some other way).

@@ -177,7 +177,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        Some(match rest.as_bytes().iter().position(|&b| b == b'\n') {
+        Some(match memchr::memchr(b'\n', rest.as_bytes()) {
             Some(i) => {
                 let line = &rest[..i];
                 rest = &rest[i + 1..];

@@ -104,11 +104,13 @@ impl PortSpec {
     /// The ports in the order given, names resolved for `protocol`, each
     /// port once (first occurrence kept).
     pub fn resolve(&self, db: &ServiceDb, protocol: &str) -> Result<Vec<u16>> {
-        let mut seen = vec![false; 65536];
+        // One bit per port (8 KiB, not 64).
+        let mut seen = [0u64; 1024];
         let mut out = Vec::new();
         let mut push = |p: u16, out: &mut Vec<u16>| {
-            if !seen[p as usize] {
-                seen[p as usize] = true;
+            let (word, bit) = (usize::from(p / 64), 1u64 << (p % 64));
+            if seen[word] & bit == 0 {
+                seen[word] |= bit;
                 out.push(p);
             }
         };

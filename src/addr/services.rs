@@ -23,7 +23,46 @@ pub struct ServiceEntry {
     /// The transport protocol: tcp, udp, sctp, ddp...
     pub protocol: &'static str,
     /// Other names for the same entry.
-    pub aliases: Vec<&'static str>,
+    #[schemars(with = "Vec<String>")]
+    pub aliases: Aliases,
+}
+
+/// An entry's aliases: the rest of its line (comment removed), split on
+/// demand, so parsing a table does not look at them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Aliases(&'static str);
+
+impl Aliases {
+    /// The aliases in file order.
+    pub fn iter(&self) -> impl Iterator<Item = &'static str> + use<> {
+        self.0.split_ascii_whitespace()
+    }
+
+    /// Whether `name` is one of them.
+    pub fn contains(&self, name: &str) -> bool {
+        self.iter().any(|a| a == name)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// Them, in a list.
+    pub fn to_vec(&self) -> Vec<&'static str> {
+        self.iter().collect()
+    }
+
+    /// Them, separated by one space.
+    pub fn join(&self, sep: &str) -> String {
+        self.to_vec().join(sep)
+    }
+}
+
+impl Serialize for Aliases {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// A parsed services table. Its entries point into the table's text,
@@ -50,19 +89,16 @@ impl ServiceDb {
         Ok(Self::parse(text, source))
     }
 
-    /// Parses services-file text.
+    /// Parses services-file text: one pass that reads each line's name and
+    /// port/protocol fields only (aliases are read when asked for).
     pub fn parse(text: &'static str, source: DbSource) -> Self {
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(text.len() / 48);
         let mut skipped = Vec::new();
-        let mut f = Vec::new();
         for (i, line) in netdb::lines(text).enumerate() {
-            netdb::fields_into(line, &mut f);
-            if f.is_empty() {
-                continue;
-            }
-            match parse_entry(&f) {
-                Ok(entry) => entries.push(entry),
-                Err(reason) => skipped.push(SkippedLine {
+            match parse_line(line) {
+                None => {}
+                Some(Ok(entry)) => entries.push(entry),
+                Some(Err(reason)) => skipped.push(SkippedLine {
                     line: i + 1,
                     reason,
                 }),
@@ -81,7 +117,7 @@ impl ServiceDb {
         self.entries
             .iter()
             .filter(|e| protocol.is_none_or(|p| e.protocol == p))
-            .filter(|e| e.name == name || e.aliases.contains(&name))
+            .filter(|e| e.name == name || e.aliases.contains(name))
             .collect()
     }
 
@@ -98,7 +134,7 @@ impl ServiceDb {
         netdb::suggest(
             self.entries
                 .iter()
-                .flat_map(|e| std::iter::once(&e.name).chain(&e.aliases)),
+                .flat_map(|e| std::iter::once(e.name).chain(e.aliases.iter())),
             name,
         )
     }
@@ -110,11 +146,28 @@ impl ServiceDb {
     }
 }
 
-fn parse_entry(f: &[&'static str]) -> std::result::Result<ServiceEntry, String> {
-    let name = f[0];
-    let Some(port_proto) = f.get(1) else {
-        return Err("no port/protocol field".into());
+/// One line: None for a blank or comment-only line, else the entry or
+/// why it is skipped.
+fn parse_line(line: &'static str) -> Option<std::result::Result<ServiceEntry, String>> {
+    let data = match memchr::memchr(b'#', line.as_bytes()) {
+        Some(i) => &line[..i],
+        None => line,
     };
+    let mut fields = data.split_ascii_whitespace();
+    let name = fields.next()?;
+    let Some(port_proto) = fields.next() else {
+        return Some(Err("no port/protocol field".into()));
+    };
+    // The aliases are what follows the second field.
+    let end = port_proto.as_ptr() as usize - data.as_ptr() as usize + port_proto.len();
+    Some(parse_entry(name, port_proto, Aliases(&data[end..])))
+}
+
+fn parse_entry(
+    name: &'static str,
+    port_proto: &'static str,
+    aliases: Aliases,
+) -> std::result::Result<ServiceEntry, String> {
     let (port, proto) = port_proto
         .split_once('/')
         .ok_or_else(|| format!("'{port_proto}' is not port/protocol"))?;
@@ -126,7 +179,7 @@ fn parse_entry(f: &[&'static str]) -> std::result::Result<ServiceEntry, String> 
         name,
         port,
         protocol: proto,
-        aliases: f[2..].to_vec(),
+        aliases,
     })
 }
 
@@ -325,7 +378,7 @@ impl ServiceDb {
             protocol: filter.map(str::to_string),
             name: first.map(|e| e.name),
             port: first.map(|e| e.port),
-            aliases: first.map(|e| e.aliases.clone()).unwrap_or_default(),
+            aliases: first.map(|e| e.aliases.to_vec()).unwrap_or_default(),
             protocols,
             entries: matches.into_iter().cloned().collect(),
             source: self.source.clone(),

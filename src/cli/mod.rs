@@ -212,17 +212,15 @@ impl Command {
 }
 
 impl Command {
-    /// Whether the command may run for a while (network waits, servers,
-    /// streams): it watches for signals and a closed stdout from the start.
-    pub fn runs_long(&self) -> bool {
-        !matches!(
+    /// Whether the command watches for signals and a closed stdout from
+    /// the start: the servers and streams, whose loops look at the stop
+    /// flag between blocking calls. The others start watching when one of
+    /// their waits lasts (see `Stop::wait`), so a quick check never
+    /// starts a thread.
+    pub fn watches_from_start(&self) -> bool {
+        matches!(
             self,
-            Command::Pack(_)
-                | Command::Services(_)
-                | Command::Proto(_)
-                | Command::Fqdn(_)
-                | Command::Hostname(_)
-                | Command::Addrinfo(_)
+            Command::McastSend(_) | Command::McastRecv(_) | Command::EchoServer(_)
         )
     }
 }

@@ -50,10 +50,15 @@ pub enum Mode {
 const FLUSH_EVERY: Duration = Duration::from_millis(10);
 /// Written at once when this much is buffered.
 const FLUSH_BYTES: usize = 64 * 1024;
+/// Lines written at once per [`FLUSH_EVERY`] window, before buffering: a
+/// quick command prints without a flusher thread; a flood is batched.
+const BURST: u32 = 16;
 
 struct SinkState {
     buf: Vec<u8>,
     last_flush: Option<Instant>,
+    window_start: Option<Instant>,
+    window_writes: u32,
     broken: bool,
 }
 
@@ -71,6 +76,8 @@ pub fn stdout_sink() -> &'static Sink {
         state: Mutex::new(SinkState {
             buf: Vec::with_capacity(8 * 1024),
             last_flush: None,
+            window_start: None,
+            window_writes: 0,
             broken: false,
         }),
         flusher: AtomicBool::new(false),
@@ -103,8 +110,9 @@ impl Sink {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Appends whole lines; writes them now unless the last write was very
-    /// recent, in which case a background flusher writes them within 10 ms.
+    /// Appends whole lines; writes them now unless many were written in
+    /// the last 10 ms, in which case they are written within 10 ms by the
+    /// signal watch thread or a flusher thread.
     fn push(&'static self, bytes: &[u8], now: bool) -> io::Result<()> {
         let mut st = self.lock();
         if st.broken {
@@ -112,10 +120,17 @@ impl Sink {
         }
         let was_empty = st.buf.is_empty();
         st.buf.extend_from_slice(bytes);
-        let due = now
-            || st.buf.len() >= FLUSH_BYTES
-            || st.last_flush.is_none_or(|t| t.elapsed() >= FLUSH_EVERY);
+        let t = Instant::now();
+        if st
+            .window_start
+            .is_none_or(|w| t.duration_since(w) >= FLUSH_EVERY)
+        {
+            st.window_start = Some(t);
+            st.window_writes = 0;
+        }
+        let due = now || st.buf.len() >= FLUSH_BYTES || st.window_writes < BURST;
         if due {
+            st.window_writes += 1;
             return write_out(&mut st);
         }
         drop(st);

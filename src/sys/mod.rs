@@ -65,13 +65,23 @@ pub fn wait_wake(
     let out = io::stdout();
     let out = out.as_fd();
     loop {
-        let mut fds = Vec::with_capacity(2);
-        if let Some(fd) = wake {
-            fds.push(PollFd::new(fd, PollFlags::IN));
-        }
-        if stdout {
-            fds.push(PollFd::new(&out, PollFlags::empty()));
-        }
+        // No allocation here: the watch thread then never creates a
+        // malloc arena of its own (start-up cost).
+        let wake_flags = if wake.is_some() {
+            PollFlags::IN
+        } else {
+            PollFlags::empty()
+        };
+        let mut all = [
+            PollFd::from_borrowed_fd(wake.map_or(out, AsFd::as_fd), wake_flags),
+            PollFd::from_borrowed_fd(out, PollFlags::empty()),
+        ];
+        let fds = match (wake.is_some(), stdout) {
+            (true, true) => &mut all[..],
+            (true, false) => &mut all[..1],
+            (false, true) => &mut all[1..],
+            (false, false) => &mut all[..0],
+        };
         if fds.is_empty() && timeout.is_none() {
             return Woken::Failed;
         }
@@ -82,22 +92,23 @@ pub fn wait_wake(
                 tv_nsec: i64::from(t.subsec_nanos()),
             }
         });
-        match poll(&mut fds, ts.as_ref()) {
+        match poll(fds, ts.as_ref()) {
             Ok(0) => return Woken::Timeout,
             Ok(_) => {}
             Err(rustix::io::Errno::INTR) => continue,
             Err(_) => return Woken::Failed,
         }
-        let revents: Vec<PollFlags> = fds.iter().map(PollFd::revents).collect();
+        let woke = wake.is_some() && !all[0].revents().is_empty();
+        let out_revents = all[1].revents();
         if let Some(fd) = wake
-            && !revents[0].is_empty()
+            && woke
         {
             let mut buf = [0u8; 16];
             let _ = rustix::io::read(fd, &mut buf);
             return Woken::Pipe;
         }
         if stdout {
-            let r = revents[revents.len() - 1];
+            let r = out_revents;
             if r.contains(PollFlags::NVAL) {
                 return Woken::Failed;
             }
