@@ -29,8 +29,16 @@ pub struct ServiceEntry {
 
 /// An entry's aliases: the rest of its line (comment removed), split on
 /// demand, so parsing a table does not look at them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Aliases(&'static str);
+
+impl PartialEq for Aliases {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Aliases {}
 
 impl Aliases {
     /// The aliases in file order.
@@ -89,10 +97,96 @@ impl ServiceDb {
         Ok(Self::parse(text, source))
     }
 
-    /// Parses services-file text: one pass that reads each line's name and
-    /// port/protocol fields only (aliases are read when asked for).
+    /// Parses services-file text. A line of the usual shape (name,
+    /// decimal port, protocol) is read in one pass over its bytes, aliases
+    /// left for when they are asked for; any other line goes through the
+    /// general reader, which gives glibc's answer or the reason it skips
+    /// the line (portcheck and services parse the table at every start).
     pub fn parse(text: &'static str, source: DbSource) -> Self {
-        let mut entries = Vec::with_capacity(text.len() / 48);
+        let mut entries = Vec::with_capacity(text.len() / 32);
+        let mut skipped = Vec::new();
+        let b = text.as_bytes();
+        let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c');
+        let field = |c: u8| !ws(c) && c != b'\n' && c != b'#';
+        let (mut i, mut line_no) = (0, 0);
+        while i < b.len() {
+            line_no += 1;
+            let start = i;
+            let end = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+            i = end + 1;
+            let mut j = start;
+            while j < end && ws(b[j]) {
+                j += 1;
+            }
+            if j == end || b[j] == b'#' {
+                continue;
+            }
+            let name_start = j;
+            while j < end && field(b[j]) {
+                j += 1;
+            }
+            let name_end = j;
+            while j < end && ws(b[j]) {
+                j += 1;
+            }
+            let digits_start = j;
+            let mut port = 0u32;
+            while j < end && b[j].is_ascii_digit() && j - digits_start < 6 {
+                port = port * 10 + u32::from(b[j] - b'0');
+                j += 1;
+            }
+            let digits = j - digits_start;
+            // strtoul's octal (leading 0), hex and '+' forms, long numbers,
+            // errors: the general reader.
+            let usual = (1..=5).contains(&digits)
+                && (digits == 1 || b[digits_start] != b'0')
+                && port <= 65535
+                && j < end
+                && b[j] == b'/';
+            let proto_start = j + 1;
+            let mut k = proto_start;
+            while usual && k < end && field(b[k]) {
+                k += 1;
+            }
+            let rest_end = memchr::memchr(b'#', &b[k.min(end)..end]).map_or(end, |c| k + c);
+            let parts = (
+                text.get(name_start..name_end),
+                text.get(proto_start..k),
+                text.get(k..rest_end),
+            );
+            if let (true, Some(name), Some(protocol), Some(rest)) =
+                (usual, parts.0, parts.1, parts.2)
+                && !protocol.is_empty()
+            {
+                entries.push(ServiceEntry {
+                    name,
+                    port: port as u16,
+                    protocol,
+                    aliases: Aliases(rest),
+                });
+                continue;
+            }
+            let line = text.get(start..end).unwrap_or_default();
+            match parse_line(line.strip_suffix('\r').unwrap_or(line)) {
+                None => {}
+                Some(Ok(entry)) => entries.push(entry),
+                Some(Err(reason)) => skipped.push(SkippedLine {
+                    line: line_no,
+                    reason,
+                }),
+            }
+        }
+        ServiceDb {
+            source,
+            entries,
+            skipped,
+        }
+    }
+
+    /// [`ServiceDb::parse`] with the general reader for every line: the
+    /// reference the fast path is tested against.
+    pub fn parse_general(text: &'static str, source: DbSource) -> Self {
+        let mut entries = Vec::new();
         let mut skipped = Vec::new();
         for (i, line) in netdb::lines(text).enumerate() {
             match parse_line(line) {
@@ -622,6 +716,33 @@ eight\t\t08/tcp
             "x#y",
         ] {
             assert!(ServiceQuery::parse(text).is_err(), "{text:?}");
+        }
+    }
+
+    fn same(text: &'static str) {
+        let fast = ServiceDb::parse(text, DbSource::Builtin);
+        let general = ServiceDb::parse_general(text, DbSource::Builtin);
+        assert_eq!(fast.entries, general.entries, "{text:?}");
+        assert_eq!(fast.skipped, general.skipped, "{text:?}");
+    }
+
+    #[test]
+    fn fast_path_reads_as_the_general_reader() {
+        same(SAMPLE);
+        same(BUILTIN);
+        same("a 1/tcp\r\nb 2/udp x y\r\n\r\nc\t03/tcp\n d 0/x#c\n#\ne 65535/t\nf 65536/t\n");
+        same("name 80/tcp alias # comment\nname2 80/ # x\nn 8#0/tcp\nn 80#/tcp\n");
+        if let Ok(text) = std::fs::read_to_string(SYSTEM_PATH) {
+            same(text.leak());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_matches_on_any_text(
+            lines in proptest::collection::vec("[a-c0-9x+/# \t\r\x0b\x0cé]{0,16}", 0..8)
+        ) {
+            same(lines.join("\n").leak());
         }
     }
 }

@@ -282,13 +282,78 @@ where
     } else {
         lazy_command()
     };
-    let matches = cmd.try_get_matches_from_mut(args)?;
-    let cli = Cli::from_arg_matches(&matches);
+    let mut matches = cmd.try_get_matches_from_mut(args)?;
+    let cli = if wants_help {
+        Cli::from_arg_matches(&matches)
+    } else {
+        lazy_cli(&mut matches)
+    };
     // The definition and the matches would only be freed at exit: leave
     // that to the exit (half of clap's cost at start-up is the drop).
     std::mem::forget(matches);
     std::mem::forget(cmd);
     cli
+}
+
+/// The `Cli` of a [`lazy_command`] run: the global flags given before the
+/// subcommand and after it, merged as clap merges a global argument (a
+/// value given after the subcommand wins).
+/// The matches are taken from, not copied (derive's `from_arg_matches`
+/// clones them all: a sixth of a start-up).
+fn lazy_cli(matches: &mut clap::ArgMatches) -> Result<Cli, clap::Error> {
+    use clap::parser::ValueSource;
+    let read = |m: &clap::ArgMatches| GlobalArgs {
+        json: m.get_flag("json"),
+        color: m
+            .get_one::<ColorChoice>("color")
+            .copied()
+            .unwrap_or_default(),
+        quiet: m.get_flag("quiet"),
+        verbose: m.get_count("verbose"),
+    };
+    let given =
+        |m: &clap::ArgMatches, id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
+    let root = read(matches);
+    let global = match matches.subcommand() {
+        Some((_, sub)) => {
+            let inner = read(sub);
+            GlobalArgs {
+                json: root.json || inner.json,
+                color: if given(sub, "color") {
+                    inner.color
+                } else {
+                    root.color
+                },
+                quiet: root.quiet || inner.quiet,
+                verbose: if given(sub, "verbose") {
+                    inner.verbose
+                } else {
+                    root.verbose
+                },
+            }
+        }
+        None => root,
+    };
+    Ok(Cli {
+        global,
+        command: Command::from_arg_matches_mut(matches)?,
+    })
+}
+
+/// The global flags as plain arguments of one command (the lazy command
+/// repeats them on the root and on the subcommand given, instead of
+/// clap's copying of global arguments into all fourteen).
+fn local_globals(cmd: clap::Command) -> clap::Command {
+    let mut cmd = GlobalArgs::augment_args(cmd);
+    for id in ["json", "color", "quiet", "verbose"] {
+        cmd = cmd.mut_arg(id, |a| a.global(false));
+    }
+    cmd
+}
+
+/// One subcommand's arguments and the global flags.
+fn with_globals<A: Args>(cmd: clap::Command) -> clap::Command {
+    local_globals(A::augment_args(cmd))
 }
 
 /// Adds one subcommand's arguments to its (empty) clap command.
@@ -303,22 +368,22 @@ pub fn lazy_command() -> clap::Command {
         .propagate_version(true)
         .arg_required_else_help(true)
         .subcommand_required(true);
-    let cmd = GlobalArgs::augment_args(cmd);
+    let cmd = local_globals(cmd);
     let subs: [(&'static str, Augment); 14] = [
-        ("pack", PackArgs::augment_args),
-        ("services", ServicesArgs::augment_args),
-        ("proto", ProtoArgs::augment_args),
-        ("mcast-send", McastSendArgs::augment_args),
-        ("mcast-recv", McastRecvArgs::augment_args),
-        ("echo-server", EchoServerArgs::augment_args),
-        ("echo-client", EchoClientArgs::augment_args),
-        ("hostname", HostnameArgs::augment_args),
-        ("addrinfo", AddrinfoArgs::augment_args),
-        ("lookup", LookupArgs::augment_args),
-        ("fqdn", FqdnArgs::augment_args),
-        ("rdns", RdnsArgs::augment_args),
-        ("portcheck", PortcheckArgs::augment_args),
-        ("diagnose", DiagnoseArgs::augment_args),
+        ("pack", with_globals::<PackArgs>),
+        ("services", with_globals::<ServicesArgs>),
+        ("proto", with_globals::<ProtoArgs>),
+        ("mcast-send", with_globals::<McastSendArgs>),
+        ("mcast-recv", with_globals::<McastRecvArgs>),
+        ("echo-server", with_globals::<EchoServerArgs>),
+        ("echo-client", with_globals::<EchoClientArgs>),
+        ("hostname", with_globals::<HostnameArgs>),
+        ("addrinfo", with_globals::<AddrinfoArgs>),
+        ("lookup", with_globals::<LookupArgs>),
+        ("fqdn", with_globals::<FqdnArgs>),
+        ("rdns", with_globals::<RdnsArgs>),
+        ("portcheck", with_globals::<PortcheckArgs>),
+        ("diagnose", with_globals::<DiagnoseArgs>),
     ];
     cmd.subcommands(subs.map(|(name, args)| clap::Command::new(name).defer(args)))
 }
@@ -385,12 +450,18 @@ mod tests {
                 "true",
                 "--flag",
             ],
+            &["netkit", "--json", "pack", "-v", "1.2.3.4"],
+            &["netkit", "-v", "pack", "-vv", "1.2.3.4"],
+            &["netkit", "--color", "never", "pack", "1.2.3.4"],
+            &["netkit", "--color", "never", "pack", "--color=always", "1"],
+            &["netkit", "-q", "pack", "--json", "1"],
         ];
         for args in cases {
             let full =
                 Cli::from_arg_matches(&command().try_get_matches_from(*args).unwrap()).unwrap();
-            let lazy = Cli::from_arg_matches(&lazy_command().try_get_matches_from(*args).unwrap())
-                .unwrap();
+            let mut cmd = lazy_command();
+            let mut m = cmd.try_get_matches_from_mut(*args).unwrap();
+            let lazy = lazy_cli(&mut m).unwrap();
             assert_eq!(format!("{full:?}"), format!("{lazy:?}"), "{args:?}");
         }
         let names: Vec<String> = lazy_command()
@@ -404,6 +475,25 @@ mod tests {
             &["netkit", "services", "--proto", "x", "a"],
         ] {
             assert!(lazy_command().try_get_matches_from(bad).is_err(), "{bad:?}");
+        }
+        // -q and -v conflict when given on one side of the subcommand.
+        for (args, conflict) in [
+            (&["netkit", "-q", "-v", "pack", "1"][..], true),
+            (&["netkit", "pack", "-q", "-v", "1"], true),
+            (&["netkit", "-q", "pack", "-v", "1"], false),
+            (&["netkit", "-v", "pack", "-q", "1"], false),
+        ] {
+            let full = command()
+                .try_get_matches_from(args)
+                .map_err(|e| e.kind())
+                .and_then(|m| Cli::from_arg_matches(&m).map_err(|e| e.kind()));
+            let lazy = parse(args.iter().copied()).map_err(|e| e.kind());
+            assert_eq!(format!("{full:?}"), format!("{lazy:?}"), "{args:?}");
+            assert_eq!(
+                lazy.err() == Some(clap::error::ErrorKind::ArgumentConflict),
+                conflict,
+                "{args:?}"
+            );
         }
     }
 
