@@ -262,8 +262,9 @@ pub async fn scan(
     emit: &mut dyn FnMut(Probe) -> io::Result<()>,
 ) -> io::Result<Counts> {
     let total = plan.total();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // (Counting the cores reads cgroup files: only for a large scan.)
     let parts = if total >= 1024 {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         cores.min(plan.concurrency).max(1)
     } else {
         1
