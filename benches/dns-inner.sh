@@ -13,17 +13,10 @@ server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for i in $(seq 200); do [ -s ready ] && break; sleep 0.02; done
 
-hyperfine -N --warmup 20 --runs 300 --export-json one.json \
-    "$NK lookup -t A mail.example.test @127.0.0.1" \
-    "kdig @127.0.0.1 A mail.example.test" \
-    "getent hosts mail.example.test" > /dev/null 2>&1
-python3 - <<'PY'
-import json
-r = {x["command"].split()[0].rsplit("/", 1)[-1]: x["median"] * 1e3 for x in json.load(open("one.json"))["results"]}
-nk, kd, ge = r["netkit"], r["kdig"], r["getent"]
-print(f"one A query, one process (median of 300): netkit {nk:.3f} ms, kdig {kd:.3f} ms, getent hosts {ge:.3f} ms; "
-      f"netkit/kdig {nk/kd:.2f}, netkit/getent {nk/ge:.2f}")
-PY
+cc -O2 -o spawn "$SPAWN_C"
+# One look-up per process, interleaved with the peer (benches/spawn.c).
+echo "one A query vs getent hosts (the system resolver, same server): $(./spawn 500 -- "$NK" lookup -t A mail.example.test -- getent hosts mail.example.test | tr '\n' ';')"
+echo "one A query @server vs kdig: $(./spawn 500 -- "$NK" lookup -t A mail.example.test @127.0.0.1 -- kdig @127.0.0.1 A mail.example.test | tr '\n' ';')"
 
 python3 -c '
 import random

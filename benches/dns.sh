@@ -2,8 +2,9 @@
 # Name-resolution speed on this machine, inside a private network namespace
 # whose /etc/resolv.conf points at the test zone server (hickory-server,
 # from the test binary) on 127.0.0.1:53. Side by side:
-#  1. one process, one A query: netkit lookup vs kdig vs getent hosts
-#     (hyperfine, median wall time);
+#  1. one process, one A query: netkit lookup (the system's resolv.conf)
+#     vs getent hosts, and netkit lookup @server vs kdig (benches/spawn.c,
+#     runs interleaved, median wall time);
 #  2. 10,000 names in one invocation: netkit lookup -f vs kdig with the same
 #     names, counting results.
 # Needs hyperfine and kdig (knot-dnsutils); installed if missing and root.
@@ -18,5 +19,5 @@ TESTBIN=$(cargo test --release --locked --test it --no-run --message-format=json
 for l in sys.stdin:
     m = json.loads(l)
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "it": print(m["executable"])')
-export NK=$PWD/target/release/netkit TESTBIN
+export NK=$PWD/target/release/netkit TESTBIN SPAWN_C=$PWD/benches/spawn.c
 exec unshare --net --mount bash benches/dns-inner.sh

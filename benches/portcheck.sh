@@ -4,7 +4,8 @@
 #  1. all 65,535 ports of 127.0.0.1: netkit portcheck -p- vs nmap -sT -p- -T4 -n
 #     vs nc -z -n -w1 (hyperfine, 5 runs each); netkit's CPU and peak RSS
 #     (GNU time); the open ports found must be exactly the four listeners;
-#  2. one port: netkit portcheck 127.0.0.1 -p 22 vs nc -z (hyperfine).
+#  2. one port: netkit portcheck 127.0.0.1 -p 22 vs nc -z (benches/spawn.c:
+#     1,000 runs each, interleaved).
 # Needs root, hyperfine, nmap and netcat-openbsd (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ for pkg in hyperfine:hyperfine nmap:nmap nc:netcat-openbsd /usr/bin/time:time; d
     command -v "${pkg%%:*}" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkg#*:}"; }
 done
 cargo build --release --locked -q
-NK=$PWD/target/release/netkit exec unshare --net --mount bash -s <<'INNER'
+NK=$PWD/target/release/netkit SPAWN_C=$PWD/benches/spawn.c exec unshare --net --mount bash -s <<'INNER'
 set -euo pipefail
 ip link set lo up
 cd "$(mktemp -d)"
@@ -38,8 +39,8 @@ hyperfine -N -i --warmup 1 --runs 5 --export-json full.json \
 /usr/bin/time -f "%U %S %M" "$NK" -q portcheck -p- 127.0.0.1 2> usage.txt || true
 "$NK" --json portcheck -p- 127.0.0.1 > scan.json || true
 nmap -sT -p- -T4 -n 127.0.0.1 | grep -c '/tcp.*open' > nmap_open.txt || true
-hyperfine -N -i --warmup 20 --runs 300 --export-json one.json \
-    "$NK -q portcheck 127.0.0.1 -p 22" "nc -z -n -w1 127.0.0.1 22" > /dev/null 2>&1
+cc -O2 -o spawn "$SPAWN_C"
+./spawn 1000 -- "$NK" portcheck 127.0.0.1 -p 22 -- nc -z -n -w1 127.0.0.1 22 > one.txt
 python3 - <<'PY'
 import json
 r = {x["command"].split()[0].rsplit("/", 1)[-1]: x["median"] for x in json.load(open("full.json"))["results"]}
@@ -51,7 +52,6 @@ print(f"65,535 ports of 127.0.0.1 (median of 5): netkit {nk:.3f} s, nmap -sT -T4
       f"netkit/nmap {nk/nm:.2f}, netkit/nc {nk/nc:.2f}")
 print(f"netkit CPU {float(user) + float(sys_):.2f} s (user {user}, sys {sys_}), peak RSS {int(rss)/1024:.1f} MiB; "
       f"open ports found {open_ports} (listeners: [22, 8080, 40001, 65535]); nmap found {open('nmap_open.txt').read().strip()} open")
-o = {x["command"].split()[0].rsplit("/", 1)[-1]: x["median"] * 1e3 for x in json.load(open("one.json"))["results"]}
-print(f"one port (median of 300): netkit {o['netkit']:.3f} ms, nc -z {o['nc']:.3f} ms")
+print("one port, 1,000 runs each, interleaved: " + "; ".join(open("one.txt").read().split("\n")).strip("; "))
 PY
 INNER
