@@ -6,7 +6,9 @@
 #  2. 1,000 connections x 100 round trips of 64 bytes: netkit pair vs the
 #     minimal blocking C pair in benches/echo_pair.c (3 runs each);
 #  3. 1-byte round-trip p50: netkit pair vs the C pair, interleaved, 5 runs;
-#  4. server RSS holding 10,000 idle connections.
+#  4. UDP 64-byte round-trip p50 against the same C server: netkit client
+#     vs the C client (both read the clock before sending), interleaved;
+#  5. server RSS holding 10,000 idle connections.
 # Needs cc, socat and python3 (installed from Debian if missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,24 +32,25 @@ print(v)' "$1"; }
 NP=$(port); "$NK" echo-server --port "$NP" --nodelay > /dev/null & pids+=($!)
 SP=$(port); socat TCP-LISTEN:"$SP",reuseaddr,fork EXEC:cat & pids+=($!)
 CP=$(port); "$work/echo_pair" server "$CP" & pids+=($!)
+UP=$(port); "$work/echo_pair" udpserver "$UP" & pids+=($!)
 sleep 0.5
 
 hangs=0
 for i in $(seq 20); do
     if out=$(timeout 60 "$NK" --json echo-client --bytes 1G "127.0.0.1:$NP"); then
-        echo "$out" | field mb_per_s >> "$work/nk_tp"
+        echo "$out" | field bytes_per_s >> "$work/nk_tp"
         [ "$(echo "$out" | field bytes_received)" = 1073741824 ] || { echo "run $i: short or corrupt"; exit 1; }
     else
         hangs=$((hangs + 1))
     fi
 done
 for i in 1 2 3; do
-    timeout 120 "$NK" --json echo-client --timeout 20s --bytes 1G "127.0.0.1:$SP" | field mb_per_s >> "$work/socat_tp" || echo 0 >> "$work/socat_tp"
+    timeout 120 "$NK" --json echo-client --timeout 20s --bytes 1G "127.0.0.1:$SP" | field bytes_per_s >> "$work/socat_tp" || echo 0 >> "$work/socat_tp"
 done
 nk=$(median < "$work/nk_tp"); so=$(median < "$work/socat_tp")
 python3 - "$nk" "$so" "$hangs" "$(sort -n "$work/nk_tp" | head -1)" "$(sort -n "$work/nk_tp" | tail -1)" <<'PY'
 import sys
-nk, so, hangs, lo, hi = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+nk, so, hangs, lo, hi = float(sys.argv[1]) / 1e6, float(sys.argv[2]) / 1e6, sys.argv[3], float(sys.argv[4]) / 1e6, float(sys.argv[5]) / 1e6
 print(f"1 GiB echoed, verified: netkit median {nk:.0f} MB/s (min {lo:.0f}, max {hi:.0f}, 20 runs, {hangs} hangs); "
       f"socat fork EXEC:cat median {so:.0f} MB/s; ratio {nk/so:.2f}x")
 PY
@@ -67,6 +70,16 @@ python3 - "$(median < "$work/nk_rtt")" "$(median < "$work/c_rtt")" <<'PY'
 import sys
 nk, c = float(sys.argv[1]), float(sys.argv[2])
 print(f"1-byte round trip p50 (20,000 round trips, median of 5 interleaved runs): netkit {nk*1000:.1f} us, C pair {c*1000:.1f} us, ratio {nk/c:.2f}")
+PY
+
+for i in 1 2 3 4 5; do
+    "$NK" --json echo-client --udp --count 20000 --interval 0 "127.0.0.1:$UP" | field rtt.p50_ms >> "$work/nk_urtt"
+    "$work/echo_pair" udprtt "$UP" 20000 >> "$work/c_urtt"
+done
+python3 - "$(median < "$work/nk_urtt")" "$(median < "$work/c_urtt")" <<'PY'
+import sys
+nk, c = float(sys.argv[1]), float(sys.argv[2])
+print(f"UDP 64-byte round trip p50 against the C server (20,000 round trips, median of 5 interleaved runs): netkit client {nk*1000:.1f} us, C client {c*1000:.1f} us, ratio {nk/c:.2f}")
 PY
 
 python3 - "$NP" "$(pgrep -f "echo-server --port $NP" | head -1)" <<'PY'

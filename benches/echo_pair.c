@@ -5,6 +5,9 @@
  *                                   prints MB/s
  *   echo_pair load PORT CONNS N     CONNS threads x N round trips of 64 bytes;
  *                                   prints the wall time in ms
+ *   echo_pair udpserver PORT        UDP echo server (one thread)
+ *   echo_pair udprtt PORT N         N 64-byte UDP round trips, the clock read
+ *                                   before send(); prints p50 in ms
  * Loopback only (127.0.0.1). Build: cc -O2 -pthread -o echo_pair echo_pair.c
  */
 #include <arpa/inet.h>
@@ -159,6 +162,41 @@ int main(int argc, char **argv) {
         for (int i = 0; i < conns; i++) pthread_create(&t[i], &attr, load_worker, NULL);
         for (int i = 0; i < conns; i++) pthread_join(t[i], NULL);
         printf("%.1f\n", (now() - t0) * 1e3);
+        return 0;
+    }
+    if (!strcmp(argv[1], "udpserver")) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(fd, (void *)&a, sizeof a)) { perror("bind"); return 1; }
+        char buf[65536];
+        for (;;) {
+            struct sockaddr_in from;
+            socklen_t len = sizeof from;
+            ssize_t n = recvfrom(fd, buf, sizeof buf, 0, (void *)&from, &len);
+            if (n >= 0) sendto(fd, buf, n, 0, (void *)&from, len);
+        }
+    }
+    if (!strcmp(argv[1], "udprtt") && argc == 4) {
+        int fd = socket(AF_INET, SOCK_DGRAM, 0), n = atoi(argv[3]);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        struct timeval tv = {.tv_sec = 1};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (connect(fd, (void *)&a, sizeof a)) { perror("connect"); return 1; }
+        double *s = malloc(sizeof(double) * n);
+        char buf[64];
+        memset(buf, 'x', sizeof buf);
+        int got = 0;
+        for (int i = 0; i < n; i++) {
+            double t0 = now();
+            if (send(fd, buf, sizeof buf, 0) != (ssize_t)sizeof buf) { perror("send"); return 1; }
+            if (recv(fd, buf, sizeof buf, 0) != (ssize_t)sizeof buf) continue;
+            s[got++] = (now() - t0) * 1e3;
+        }
+        if (!got) { fprintf(stderr, "no replies\n"); return 1; }
+        qsort(s, got, sizeof(double), cmp);
+        printf("%.6f\n", s[(got + 1) / 2 - 1]);
         return 0;
     }
     fprintf(stderr, "usage: see the comment at the top\n");

@@ -92,7 +92,20 @@ pub fn run(args: &EchoClientArgs, out: &mut Printer, stop: &Stop) -> anyhow::Res
     .flatten()
     .collect();
     if args.connections > 1 {
-        crate::sys::raise_nofile_limit();
+        // One descriptor per connection: a load that cannot fit is refused
+        // before it starts, not reported as thousands of failed connects.
+        let limit = crate::sys::raise_nofile_limit();
+        let need = args.connections.saturating_add(64);
+        if need > limit {
+            return Err(NetkitError::Failed(crate::error::Failure::new(
+                crate::exit::Reason::FdLimit,
+                format!(
+                    "--connections {} needs about {need} open files; the limit is {limit} (ulimit -n)",
+                    args.connections
+                ),
+            ))
+            .into());
+        }
     }
     // One connection doing round trips is latency-bound: a single thread
     // that polls and runs avoids cross-thread wakeups. Streams and load use

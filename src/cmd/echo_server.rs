@@ -1,7 +1,5 @@
 //! `netkit echo-server`: TCP, UDP and Unix-socket echo with limits.
 
-use std::io::Write;
-
 use tokio::sync::mpsc;
 
 use crate::cli::EchoServerArgs;
@@ -52,11 +50,10 @@ pub fn config(args: &EchoServerArgs, verbose: u8) -> Result<ServerConfig, Netkit
 pub fn run(args: &EchoServerArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
     let cfg = config(args, out.view().verbose)?;
     if !cfg.bind.is_loopback() && (cfg.tcp || cfg.udp) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "netkit: warning: binding {}: clients on the network can reach this echo server (limit them with --allow)",
+        crate::output::warn(&format!(
+            "binding {}: clients on the network can reach this echo server (limit them with --allow)",
             cfg.bind
-        );
+        ));
     }
     // The drain may take its time after a signal; the watchdog waits for it.
     stop.set_grace(cfg.drain_timeout + std::time::Duration::from_secs(3));

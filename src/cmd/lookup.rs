@@ -85,12 +85,14 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
             timeout: args.timeout.unwrap_or(conf_timeout),
             retries: args.retries.unwrap_or(conf_retries),
         },
-        concurrency: args.concurrency as usize,
+        // A socket per look-up in flight (a batch; one name needs none).
+        concurrency: if batch || given.len() > 1 {
+            crate::sys::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1)
+        } else {
+            1
+        },
         max_records: if batch { BATCH_MAX_RECORDS } else { 0 },
     });
-    if batch || plan.concurrency > 256 {
-        crate::sys::raise_nofile_limit();
-    }
     let names = given
         .into_iter()
         .map(Ok)

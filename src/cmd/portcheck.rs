@@ -36,11 +36,14 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         None => Vec::new(),
     };
     wait::check_command(&args.command)?;
-    let limit = crate::sys::raise_nofile_limit();
-    let concurrency = args.concurrency.map_or_else(
-        || (limit.saturating_sub(64) / 2).clamp(16, 4096),
-        |c| c.min(limit.saturating_sub(64).max(16)),
-    ) as usize;
+    // One descriptor per probe in flight; by default half of what fits.
+    let room = crate::sys::raise_nofile_limit().saturating_sub(64);
+    let concurrency = crate::sys::fit_concurrency(
+        "--concurrency",
+        args.concurrency,
+        (room / 2).clamp(16, 4096),
+        1,
+    );
     let req = Request {
         targets,
         ports,

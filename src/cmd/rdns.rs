@@ -42,7 +42,8 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     if sweep {
         out.text(&rdns::sweep_header(width))?;
     }
-    crate::sys::raise_nofile_limit();
+    let concurrency =
+        crate::sys::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1);
     let rt = crate::sys::runtime::multi_thread(None)?;
     let mut exit = Exit::Success;
     let summary = rt.block_on(rdns::sweep(
@@ -50,7 +51,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         dns_target,
         opts,
         args.verify,
-        args.concurrency as usize,
+        concurrency,
         stop,
         &mut |mut a| {
             exit = exit.max(a.exit());

@@ -359,38 +359,105 @@ fn ip_socket(cfg: &ServerConfig, ty: Type, proto: Protocol) -> Result<Socket> {
     Ok(s)
 }
 
-fn unix_listener(path: &PathBuf) -> Result<UnixListener> {
+/// Whether a socket file has a live socket behind it, of any type: a
+/// connect of each type (non-blocking) is refused only when nobody is
+/// there; a live socket of another type answers EPROTOTYPE, a full
+/// backlog EAGAIN, a forbidden one EACCES. Stale only if every type is
+/// refused.
+fn unix_socket_is_stale(path: &std::path::Path) -> io::Result<bool> {
+    let addr = socket2::SockAddr::unix(path)?;
+    for ty in [Type::STREAM, Type::SEQPACKET, Type::DGRAM] {
+        let s = Socket::new(Domain::UNIX, ty, None)?;
+        s.set_nonblocking(true)?;
+        match s.connect(&addr) {
+            Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// The socket file this server created: removed at exit only if it is
+/// still that file (same device and inode), never someone else's.
+pub struct OwnSocketFile {
+    path: PathBuf,
+    id: Option<(u64, u64)>,
+}
+
+impl OwnSocketFile {
+    fn id_of(path: &std::path::Path) -> Option<(u64, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::symlink_metadata(path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()))
+    }
+
+    /// Removes the file if it is still ours.
+    pub fn remove(&self) {
+        if self.id.is_some() && Self::id_of(&self.path) == self.id {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn in_use(path: &std::path::Path, why: &str) -> NetkitError {
+    NetkitError::System {
+        call: "bind",
+        source: io::Error::new(
+            io::ErrorKind::AddrInUse,
+            format!(
+                "{}: {why}",
+                crate::sanitize::escape(&path.display().to_string())
+            ),
+        ),
+    }
+}
+
+fn unix_listener(path: &PathBuf) -> Result<(UnixListener, OwnSocketFile)> {
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         use std::os::unix::fs::FileTypeExt;
         if !meta.file_type().is_socket() {
-            return Err(NetkitError::invalid(format!(
-                "{} exists and is not a socket",
-                path.display()
-            )));
+            return Err(in_use(path, "exists and is not a socket"));
         }
-        match std::os::unix::net::UnixStream::connect(path) {
-            Ok(_) => {
+        match unix_socket_is_stale(path) {
+            Ok(true) => {
+                // A socket nobody serves (a server that died): take its place.
+                std::fs::remove_file(path).map_err(sys("removing a stale socket"))?;
+            }
+            Ok(false) => {
+                return Err(in_use(
+                    path,
+                    "a live socket is there (stream, datagram or seqpacket)",
+                ));
+            }
+            Err(e) => {
                 return Err(NetkitError::System {
-                    call: "bind",
-                    source: io::Error::new(
-                        io::ErrorKind::AddrInUse,
-                        format!("{}: a server is listening there", path.display()),
-                    ),
+                    call: "checking the socket at the path",
+                    source: e,
                 });
             }
-            // A stale socket from a server that died: take its place.
-            Err(_) => std::fs::remove_file(path).map_err(sys("removing a stale socket"))?,
         }
     }
     let std_listener =
         std::os::unix::net::UnixListener::bind(path).map_err(|e| NetkitError::System {
             call: "bind",
-            source: io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+            source: io::Error::new(
+                e.kind(),
+                format!(
+                    "{}: {e}",
+                    crate::sanitize::escape(&path.display().to_string())
+                ),
+            ),
         })?;
+    let own = OwnSocketFile {
+        path: path.clone(),
+        id: OwnSocketFile::id_of(path),
+    };
     std_listener
         .set_nonblocking(true)
         .map_err(sys("fcntl O_NONBLOCK"))?;
-    UnixListener::from_std(std_listener).map_err(sys("registering the socket"))
+    let listener = UnixListener::from_std(std_listener).map_err(sys("registering the socket"))?;
+    Ok((listener, own))
 }
 
 /// Runs the server until SIGINT/SIGTERM (or `--once`), then drains.
@@ -431,7 +498,10 @@ pub async fn serve(
     } else {
         None
     };
-    let unix = cfg.unix.as_ref().map(unix_listener).transpose()?;
+    let (unix, own_file) = match cfg.unix.as_ref().map(unix_listener).transpose()? {
+        Some((l, f)) => (Some(l), Some(f)),
+        None => (None, None),
+    };
     let udp_stats = Arc::new(UdpStats::default());
     let mut tasks = Vec::new();
     let local_of = |a: std::io::Result<SocketAddr>| {
@@ -512,8 +582,8 @@ pub async fn serve(
             }
         }
     }
-    if let Some(p) = &cfg.unix {
-        let _ = std::fs::remove_file(p);
+    if let Some(f) = &own_file {
+        f.remove();
     }
     let s = &ctx.stats;
     Ok(ServerSummary {
@@ -868,6 +938,28 @@ impl UdpStats {
 /// cannot grow the server.
 const MAX_TRACKED: usize = 65_536;
 
+/// Makes room in a full table: entries idle past `idle` go first; if that
+/// frees too little, the least recently seen sixteenth goes (a batch, so
+/// churn costs amortised O(1) per new source). Busy entries, seen recently,
+/// stay: a flood of new sources cannot reset the state of an active one.
+fn make_room<K: Copy + Eq + std::hash::Hash, V>(
+    table: &mut HashMap<K, V>,
+    now: Instant,
+    idle: Duration,
+    last_seen: impl Fn(&V) -> Instant,
+) {
+    table.retain(|_, v| now.duration_since(last_seen(v)) < idle);
+    if table.len() < MAX_TRACKED {
+        return;
+    }
+    let mut ages: Vec<(Instant, K)> = table.iter().map(|(k, v)| (last_seen(v), *k)).collect();
+    let cut = (MAX_TRACKED / 16).max(1);
+    ages.select_nth_unstable_by_key(cut - 1, |(t, _)| *t);
+    for (_, k) in &ages[..cut] {
+        table.remove(k);
+    }
+}
+
 /// A token bucket per source address.
 pub struct RateLimiter {
     rate: f64,
@@ -886,11 +978,8 @@ impl RateLimiter {
     /// Whether a datagram from `ip` at `now` may be answered.
     pub fn allow(&mut self, ip: IpAddr, now: Instant) -> bool {
         if self.buckets.len() >= MAX_TRACKED && !self.buckets.contains_key(&ip) {
-            self.buckets
-                .retain(|_, (_, t)| now.duration_since(*t) < Duration::from_secs(2));
-            if self.buckets.len() >= MAX_TRACKED {
-                self.buckets.clear();
-            }
+            // A bucket idle for 2 s is full again: forgetting it loses nothing.
+            make_room(&mut self.buckets, now, Duration::from_secs(2), |(_, t)| *t);
         }
         let (tokens, last) = self.buckets.entry(ip).or_insert((self.rate, now));
         *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.rate);
@@ -902,27 +991,47 @@ impl RateLimiter {
             false
         }
     }
+
+    /// Sources tracked.
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    /// Whether no source is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
 }
 
+/// Payloads remembered per peer, to recognise our own echo coming back.
+const MIRROR_MEMORY: usize = 8;
+
 struct PeerEcho {
-    last_hash: u64,
+    /// Hashes of the last payloads echoed to the peer, and when.
+    sent: [(u64, Instant); MIRROR_MEMORY],
+    next: usize,
     last_at: Instant,
-    streak: u32,
+    window_start: Instant,
+    received: u32,
+    mirrored: u32,
     blocked_until: Option<Instant>,
 }
 
-/// Breaks echo loops: two echo services made to answer each other by one
-/// spoofed datagram (CVE-1999-0103, "Loop DoS" CVE-2024-2169) send the same
-/// payload back and forth. A peer that sends back, again and again and
-/// fast, exactly what we just sent it is such a partner: stop answering it.
+/// Breaks echo loops: two echo services made to answer each other by
+/// spoofed datagrams (CVE-1999-0103, "Loop DoS" CVE-2024-2169) send back
+/// and forth what they receive, each datagram exactly one we sent, as
+/// fast as the path allows. A peer is a loop partner when, within one
+/// second, at least [`LOOP_RATE`] of its datagrams are payloads we echoed
+/// to it in the last second (any of the last eight: several payloads in
+/// flight do not hide it) and they are nearly all it sends (symmetry). A
+/// client that repeats itself a few times a second is not one.
 pub struct LoopGuard {
     peers: HashMap<SocketAddr, PeerEcho>,
 }
 
-/// Mirrored datagrams in a row (each within [`MIRROR_WINDOW`] of our echo)
-/// that mark a loop.
-pub const LOOP_STREAK: u32 = 3;
-/// How soon a mirrored datagram must follow our echo to count.
+/// Mirrored datagrams per second that mark a loop.
+pub const LOOP_RATE: u32 = 100;
+/// How soon a mirrored datagram must follow our echo of it to count.
 pub const MIRROR_WINDOW: Duration = Duration::from_secs(1);
 /// How long a loop partner is ignored.
 pub const LOOP_BLOCK: Duration = Duration::from_secs(10);
@@ -955,14 +1064,24 @@ impl LoopGuard {
         if p.blocked_until.is_some_and(|t| now < t) {
             return true;
         }
-        if p.last_hash == Self::hash(payload) && now.duration_since(p.last_at) < MIRROR_WINDOW {
-            p.streak += 1;
-            if p.streak >= LOOP_STREAK {
-                p.blocked_until = Some(now + LOOP_BLOCK);
-                return true;
-            }
-        } else {
-            p.streak = 0;
+        p.blocked_until = None;
+        if now.duration_since(p.window_start) >= Duration::from_secs(1) {
+            p.window_start = now;
+            p.received = 0;
+            p.mirrored = 0;
+        }
+        p.received += 1;
+        let h = Self::hash(payload);
+        if p.sent
+            .iter()
+            .any(|(sh, at)| *sh == h && now.duration_since(*at) < MIRROR_WINDOW)
+        {
+            p.mirrored += 1;
+        }
+        // At least 90% of what it sends is our own echo, at a loop's rate.
+        if p.mirrored >= LOOP_RATE && u64::from(p.mirrored) * 10 >= u64::from(p.received) * 9 {
+            p.blocked_until = Some(now + LOOP_BLOCK);
+            return true;
         }
         false
     }
@@ -970,22 +1089,37 @@ impl LoopGuard {
     /// Records an echo sent to `peer`.
     pub fn sent(&mut self, peer: SocketAddr, payload: &[u8], now: Instant) {
         if self.peers.len() >= MAX_TRACKED && !self.peers.contains_key(&peer) {
+            let keep = MIRROR_WINDOW.max(Duration::from_secs(1));
             self.peers.retain(|_, p| {
-                now.duration_since(p.last_at) < MIRROR_WINDOW
-                    || p.blocked_until.is_some_and(|t| now < t)
+                p.blocked_until.is_some_and(|t| now < t) || now.duration_since(p.last_at) < keep
             });
             if self.peers.len() >= MAX_TRACKED {
-                self.peers.clear();
+                make_room(&mut self.peers, now, keep, |p| p.last_at);
             }
         }
+        let long_ago = now.checked_sub(MIRROR_WINDOW * 2).unwrap_or(now);
         let p = self.peers.entry(peer).or_insert(PeerEcho {
-            last_hash: 0,
+            sent: [(0, long_ago); MIRROR_MEMORY],
+            next: 0,
             last_at: now,
-            streak: 0,
+            window_start: now,
+            received: 0,
+            mirrored: 0,
             blocked_until: None,
         });
-        p.last_hash = Self::hash(payload);
+        p.sent[p.next] = (Self::hash(payload), now);
+        p.next = (p.next + 1) % MIRROR_MEMORY;
         p.last_at = now;
+    }
+
+    /// Peers tracked.
+    pub fn len(&self) -> usize {
+        self.peers.len()
+    }
+
+    /// Whether no peer is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.peers.is_empty()
     }
 }
 
@@ -1125,23 +1259,62 @@ mod tests {
         let mut g = LoopGuard::new();
         let peer = sa("127.0.0.1:50008");
         let t = Instant::now();
+        // A loop partner with two payloads in flight, 10,000 a second:
+        // blocked within the first LOOP_RATE mirrors.
         let mut answered = 0;
-        // Each round: the peer sends back what we echoed to it.
-        for i in 0..10 {
-            let now = t + Duration::from_millis(i);
-            if g.is_loop(peer, b"ping", now) {
+        for i in 0..1000u64 {
+            let now = t + Duration::from_micros(i * 100);
+            let payload: &[u8] = if i % 2 == 0 { b"one" } else { b"two" };
+            if g.is_loop(peer, payload, now) {
                 continue;
             }
             answered += 1;
-            g.sent(peer, b"ping", now);
+            g.sent(peer, payload, now);
         }
-        assert_eq!(answered, LOOP_STREAK as usize);
-        // A client that sends different payloads is never blocked.
+        assert!(answered <= LOOP_RATE as usize + 2, "{answered}");
+        // A client repeating one payload three times a second, for a
+        // minute, is answered every time.
         let client = sa("127.0.0.1:40000");
-        for i in 0..100u32 {
+        for i in 0..180u64 {
+            let now = t + Duration::from_millis(i * 333);
+            assert!(!g.is_loop(client, b"same", now), "blocked at {i}");
+            g.sent(client, b"same", now);
+        }
+        // A client that sends different payloads, fast, is never blocked.
+        let fast = sa("127.0.0.1:40001");
+        for i in 0..10_000u32 {
             let msg = i.to_be_bytes();
-            assert!(!g.is_loop(client, &msg, t));
-            g.sent(client, &msg, t);
+            let now = t + Duration::from_micros(u64::from(i) * 10);
+            assert!(!g.is_loop(fast, &msg, now));
+            g.sent(fast, &msg, now);
+        }
+    }
+
+    #[test]
+    fn full_tables_evict_the_idle_not_the_busy() {
+        // The reflection victim keeps sending while 65,536 forged sources
+        // churn through: its bucket is never reset to a full burst.
+        let mut r = RateLimiter::new(10);
+        let t = Instant::now();
+        let victim: IpAddr = "192.0.2.1".parse().unwrap();
+        let mut allowed = 0;
+        for i in 0..(3 * MAX_TRACKED as u32) {
+            let now = t + Duration::from_micros(u64::from(i));
+            if i % 64 == 0 && r.allow(victim, now) {
+                allowed += 1;
+            }
+            let forged = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            r.allow(forged, now);
+            assert!(r.len() <= MAX_TRACKED);
+        }
+        // 0.2 s at 10/s with a burst of 10: about 12, never thousands.
+        assert!(allowed <= 13, "victim answered {allowed} times");
+        let mut g = LoopGuard::new();
+        for i in 0..(2 * MAX_TRACKED as u32) {
+            let now = t + Duration::from_micros(u64::from(i));
+            let peer = SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i)), 4000);
+            g.sent(peer, b"x", now);
+            assert!(g.len() <= MAX_TRACKED);
         }
     }
 }

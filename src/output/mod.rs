@@ -69,6 +69,12 @@ pub struct Sink {
     flusher: AtomicBool,
 }
 
+/// One warning line on stderr, `netkit: warning: ...` (stdout stays the
+/// command's results).
+pub fn warn(message: &str) {
+    let _ = writeln!(io::stderr(), "netkit: warning: {message}");
+}
+
 /// The stdout sink of this process.
 pub fn stdout_sink() -> &'static Sink {
     static SINK: OnceLock<Sink> = OnceLock::new();

@@ -367,3 +367,61 @@ fn rate_paces_and_retries_count() {
         "{v:?}"
     );
 }
+
+/// More in flight than the open-file limit allows is lowered, with one
+/// warning, and every probe still gets a real answer (no `fd_limit`
+/// errors); a load that cannot fit at all is refused up front (exit 6).
+#[test]
+fn concurrency_is_fitted_to_the_open_file_limit() {
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = open.local_addr().unwrap().port();
+    let nk = crate::support::bin();
+    let sh = |cmd: &str| {
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -n 200 && exec {cmd}"))
+            .output()
+            .unwrap()
+    };
+    let out = sh(&format!(
+        "\"{}\" --json portcheck 127.0.0.1 -p 1-1000,{port} --concurrency 5000",
+        nk.display()
+    ));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("netkit: warning: --concurrency 5000 lowered to 136"),
+        "{err}"
+    );
+    let lines = json_lines(&out);
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["errors"], 0, "{summary}");
+    assert_eq!(summary["closed"], 1000, "{summary}");
+    assert_eq!(summary["open"], 1, "{summary}");
+    // echo-client: 500 connections cannot fit in 200 descriptors.
+    let out = sh(&format!(
+        "\"{}\" echo-client --connections 500 --count 1 127.0.0.1:{port}",
+        nk.display()
+    ));
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--connections 500 needs"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out).lines().count(), 1);
+    // lookup -f: lowered with the same warning.
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("names");
+    std::fs::write(&names, "a.invalid\n").unwrap();
+    let out = sh(&format!(
+        "\"{}\" lookup -f {} --concurrency 10000 --timeout 0.2s @127.0.0.1:{port}",
+        nk.display(),
+        names.display()
+    ));
+    assert!(
+        stderr(&out).starts_with("netkit: warning: --concurrency 10000 lowered to 136"),
+        "{}",
+        stderr(&out)
+    );
+}
