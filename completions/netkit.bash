@@ -301,7 +301,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo__subcmd__server)
-            opts="-p -q -v -h -V --tcp --udp --unix --bind --port --max-conns --idle-timeout --max-bytes --max-duration --once --reuseport --rcvbuf --sndbuf --nodelay --keepalive --udp-rate --allow --allow-low-ports --drain-timeout --threads --json --color --quiet --verbose --help --version"
+            opts="-p -q -v -h -V --tcp --udp --unix --bind --port --max-conns --idle-timeout --max-bytes --max-duration --min-rate --once --reuseport --rcvbuf --sndbuf --nodelay --keepalive --udp-rate --allow --allow-low-ports --drain-timeout --threads --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +336,10 @@ _netkit() {
                     return 0
                     ;;
                 --max-duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

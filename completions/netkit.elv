@@ -151,6 +151,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --idle-timeout 'Close connections idle this long'
             cand --max-bytes 'Close a connection after echoing this many bytes (64K, 1G...)'
             cand --max-duration 'Close a connection after this long'
+            cand --min-rate 'Under pressure (3/4 of --max-conns used), a connection older than 10 s (or half --idle-timeout) averaging fewer bytes per second than this makes way for a new client (0: never)'
             cand --rcvbuf 'SO_RCVBUF'
             cand --sndbuf 'SO_SNDBUF'
             cand --keepalive 'TCP keepalive after this much idle time'

@@ -128,6 +128,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-conns 
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l idle-timeout -d 'Close connections idle this long' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-bytes -d 'Close a connection after echoing this many bytes (64K, 1G...)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-duration -d 'Close a connection after this long' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l min-rate -d 'Under pressure (3/4 of --max-conns used), a connection older than 10 s (or half --idle-timeout) averaging fewer bytes per second than this makes way for a new client (0: never)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l rcvbuf -d 'SO_RCVBUF' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l sndbuf -d 'SO_SNDBUF' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l keepalive -d 'TCP keepalive after this much idle time' -r

@@ -289,6 +289,11 @@ pub struct EchoServerArgs {
     /// Close a connection after this long
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
     pub max_duration: Option<std::time::Duration>,
+    /// Under pressure (3/4 of --max-conns used), a connection older than 10 s
+    /// (or half --idle-timeout) averaging fewer bytes per second than this
+    /// makes way for a new client (0: never)
+    #[arg(long, value_name = "BYTES", value_parser = size_arg, default_value = "64")]
+    pub min_rate: u64,
     /// Serve one client (one connection or datagram), then exit
     #[arg(long)]
     pub once: bool,

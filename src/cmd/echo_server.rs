@@ -32,6 +32,7 @@ pub fn config(args: &EchoServerArgs, verbose: u8) -> Result<ServerConfig, Netkit
         idle_timeout: args.idle_timeout,
         max_bytes: args.max_bytes.filter(|b| *b > 0),
         max_duration: args.max_duration,
+        min_rate: args.min_rate,
         once: args.once,
         reuseport: args.reuseport,
         rcvbuf: to_usize(args.rcvbuf, "--rcvbuf")?,

@@ -52,6 +52,10 @@ pub struct ServerConfig {
     pub max_bytes: Option<u64>,
     /// Close a connection after this long.
     pub max_duration: Option<Duration>,
+    /// Bytes per second below which a connection older than
+    /// [`SLOW_GRACE`] makes way for a new client when the server is under
+    /// pressure (0: never).
+    pub min_rate: u64,
     /// Serve one client (one connection, or one datagram), then stop.
     pub once: bool,
     /// SO_REUSEPORT.
@@ -247,6 +251,9 @@ pub struct ServerSummary {
     pub refused_max_conns: u64,
     /// Accepted and closed at once because of `--allow`.
     pub refused_not_allowed: u64,
+    /// Closed to make room for a new client: slower than `--min-rate` while
+    /// the server was under pressure (slowloris).
+    pub evicted_too_slow: u64,
     /// Still open when the drain timeout ended, and closed.
     pub aborted_at_drain: u64,
     /// Bytes echoed over streams.
@@ -273,6 +280,7 @@ struct Stats {
     connections: AtomicU64,
     refused_max_conns: AtomicU64,
     refused_not_allowed: AtomicU64,
+    evicted_too_slow: AtomicU64,
     aborted_at_drain: AtomicU64,
     bytes: AtomicU64,
     accept_errors: AtomicU64,
@@ -293,6 +301,57 @@ struct Ctx {
     abort: watch::Sender<bool>,
     /// Notified when `--once` has served its client.
     served_once: Notify,
+    /// The live stream connections, for eviction under pressure.
+    conns: std::sync::Mutex<HashMap<u64, Arc<Conn>>>,
+}
+
+/// A live stream connection, as eviction sees it.
+struct Conn {
+    started: Instant,
+    bytes: AtomicU64,
+    /// Told to close (too slow, under pressure).
+    evict: Notify,
+}
+
+/// How old a connection must be before its rate can get it evicted: 10 s,
+/// or half the idle timeout if that is shorter.
+pub const SLOW_GRACE: Duration = Duration::from_secs(10);
+
+impl Ctx {
+    /// Whether the server is under pressure: a quarter of the slots is kept
+    /// for new clients.
+    fn pressed(&self) -> bool {
+        let max = self.cfg.max_conns;
+        self.stats.active.load(Ordering::SeqCst) >= max - max / 4
+    }
+
+    /// Evicts the slowest connection older than [`SLOW_GRACE`] whose
+    /// average rate is below `--min-rate`; whether one was found.
+    fn evict_slowest(&self, now: Instant) -> bool {
+        if self.cfg.min_rate == 0 {
+            return false;
+        }
+        let conns = self
+            .conns
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rate = |c: &Conn| {
+            c.bytes.load(Ordering::Relaxed) as f64 / now.duration_since(c.started).as_secs_f64()
+        };
+        let grace = SLOW_GRACE.min(self.cfg.idle_timeout / 2);
+        let slowest = conns
+            .values()
+            .filter(|c| now.duration_since(c.started) >= grace)
+            .filter(|c| rate(c) < self.cfg.min_rate as f64)
+            .min_by(|a, b| rate(a).total_cmp(&rate(b)));
+        match slowest {
+            Some(c) => {
+                c.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Ctx {
@@ -478,6 +537,7 @@ pub async fn serve(
         stop_accepting,
         abort,
         served_once: Notify::new(),
+        conns: std::sync::Mutex::new(HashMap::new()),
     });
     // Bind everything first, so a bad address fails before anything runs.
     let tcp = if cfg.tcp {
@@ -593,6 +653,7 @@ pub async fn serve(
         connections: s.connections.load(Ordering::SeqCst),
         refused_max_conns: s.refused_max_conns.load(Ordering::SeqCst),
         refused_not_allowed: s.refused_not_allowed.load(Ordering::SeqCst),
+        evicted_too_slow: s.evicted_too_slow.load(Ordering::SeqCst),
         aborted_at_drain: s.aborted_at_drain.load(Ordering::SeqCst),
         bytes: s.bytes.load(Ordering::SeqCst),
         udp_received: udp_stats.received.load(Ordering::SeqCst),
@@ -625,7 +686,14 @@ async fn admit<S: EchoStream>(
         .await;
         return;
     }
-    if ctx.stats.active.load(Ordering::SeqCst) >= ctx.cfg.max_conns {
+    // Under pressure, the slowest of the old connections below --min-rate
+    // makes way (slowloris: a byte every few seconds holds a slot forever
+    // otherwise); at the limit, a new client gets in only that way.
+    let evicted = ctx.pressed() && ctx.evict_slowest(Instant::now());
+    if evicted {
+        ctx.stats.evicted_too_slow.fetch_add(1, Ordering::SeqCst);
+    }
+    if ctx.stats.active.load(Ordering::SeqCst) >= ctx.cfg.max_conns && !evicted {
         ctx.stats.refused_max_conns.fetch_add(1, Ordering::SeqCst);
         ctx.event(ServerEvent::Refused {
             ok: false,
@@ -639,7 +707,16 @@ async fn admit<S: EchoStream>(
     ctx.stats.active.fetch_add(1, Ordering::SeqCst);
     ctx.stats.connections.fetch_add(1, Ordering::SeqCst);
     let id = ctx.stats.next_id.fetch_add(1, Ordering::SeqCst) + 1;
-    tokio::spawn(handle(stream, Arc::clone(ctx), id, peer, protocol));
+    let conn = Arc::new(Conn {
+        started: Instant::now(),
+        bytes: AtomicU64::new(0),
+        evict: Notify::new(),
+    });
+    ctx.conns
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(id, Arc::clone(&conn));
+    tokio::spawn(handle(stream, Arc::clone(ctx), id, peer, protocol, conn));
 }
 
 async fn accept_backoff(ctx: &Ctx, e: io::Error, warned: &mut Option<Instant>) {
@@ -744,6 +821,7 @@ async fn handle<S: EchoStream>(
     id: u64,
     peer: Peer,
     protocol: &'static str,
+    conn: Arc<Conn>,
 ) {
     ctx.event(ServerEvent::Open {
         ok: true,
@@ -772,6 +850,7 @@ async fn handle<S: EchoStream>(
         let ready = tokio::select! {
             biased;
             _ = abort.changed() => break ("drain", None),
+            () = conn.evict.notified() => break ("too_slow", None),
             _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
             r = tokio::time::timeout(cfg.idle_timeout, stream.ready()) => r,
         };
@@ -833,6 +912,7 @@ async fn handle<S: EchoStream>(
                 }
             }
             bytes += n as u64;
+            conn.bytes.fetch_add(n as u64, Ordering::Relaxed);
             ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         } else {
             if buf.is_empty() {
@@ -860,6 +940,7 @@ async fn handle<S: EchoStream>(
                 Ok(Ok(())) => {}
             }
             bytes += n as u64;
+            conn.bytes.fetch_add(n as u64, Ordering::Relaxed);
             ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         }
         if cfg.max_bytes.is_some_and(|m| bytes >= m) {
@@ -871,6 +952,10 @@ async fn handle<S: EchoStream>(
         let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
     }
     drop(stream);
+    ctx.conns
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(&id);
     ctx.event(ServerEvent::Close {
         ok: error.is_none(),
         protocol,

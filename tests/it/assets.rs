@@ -113,6 +113,20 @@ fn limits_doc_matches_the_code() {
     };
     let checks: &[(&str, String)] = &[
         (
+            "echo::server::LOOP_RATE",
+            format!(
+                "{} mirrored datagrams a second",
+                netkit::echo::server::LOOP_RATE
+            ),
+        ),
+        (
+            "echo::server::SLOW_GRACE",
+            format!(
+                "{} s, or half the idle timeout",
+                netkit::echo::server::SLOW_GRACE.as_secs()
+            ),
+        ),
+        (
             "addr::pack::MAX_LINE",
             format!("{} bytes", netkit::addr::pack::MAX_LINE),
         ),

@@ -959,3 +959,44 @@ fn per_connection_byte_and_time_limits() {
     });
     assert_eq!(srv.events_of("close")[1]["reason"], "max_duration");
 }
+
+/// Slowloris: slots held by connections that send a byte a second do not
+/// lock a real client out; under pressure the slowest makes way.
+#[test]
+fn slow_connections_make_way_for_new_clients() {
+    let srv = Server::start(&["--max-conns", "8", "--idle-timeout", "4s"]);
+    let addr = srv.addr();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let slow: Vec<_> = (0..8)
+        .map(|_| {
+            let mut c = TcpStream::connect(&addr).unwrap();
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if c.write_all(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            })
+        })
+        .collect();
+    srv.wait_for("8 open", |ev| {
+        ev.iter().filter(|e| e["type"] == "open").count() >= 8
+    });
+    // Before the grace (half the idle timeout), nobody is evicted: the
+    // ninth client is refused.
+    let early = summary(&client(&["--timeout", "1s", &addr, "early"]));
+    assert_eq!(early["ok"], false, "{early}");
+    std::thread::sleep(Duration::from_millis(2200));
+    let late = summary(&client(&["--timeout", "2s", &addr, "let me in"]));
+    assert_eq!(late["reply"], "let me in", "{late}");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in slow {
+        t.join().unwrap();
+    }
+    let (sum, rc) = srv.stop();
+    assert_eq!(rc, 0);
+    assert!(sum["evicted_too_slow"].as_u64().unwrap() >= 1, "{sum}");
+    assert!(sum["refused_max_conns"].as_u64().unwrap() >= 1, "{sum}");
+}
