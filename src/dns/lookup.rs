@@ -143,6 +143,8 @@ impl LookupReport {
             if section.len() > max {
                 self.records_dropped += (section.len() - max) as u64;
                 section.truncate(max);
+                // What is held for in-order output is what is kept.
+                section.shrink_to_fit();
             }
         }
     }

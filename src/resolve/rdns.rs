@@ -90,6 +90,7 @@ impl RdnsAnswer {
         if names.len() > MAX_NAMES_KEPT {
             self.names_dropped = (names.len() - MAX_NAMES_KEPT) as u64;
             names.truncate(MAX_NAMES_KEPT);
+            names.shrink_to_fit();
         }
         let mut it = names.into_iter();
         self.hostname = it.next();

@@ -7,6 +7,7 @@ mod assets;
 mod diagnose;
 mod echo;
 mod fuzz;
+mod hostile;
 mod lookup;
 mod mcast;
 mod pack;
