@@ -220,3 +220,314 @@ fn huge_and_endless_files_are_refused_in_one_short_line() {
         assert!(peak_kib < 128 * 1024, "{args:?}: peak RSS {peak_kib} KiB");
     }
 }
+
+/// A TCP peer on 127.0.0.1 running `serve` on each connection (a thread
+/// each); returns its address.
+fn tcp_peer(serve: fn(std::net::TcpStream)) -> std::net::SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            std::thread::spawn(move || serve(c));
+        }
+    });
+    addr
+}
+
+/// Echoes everything, and after the client's FIN goes on sending what it
+/// echoed, again and again, forever.
+fn endless_after_fin(mut c: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        match c.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                seen.extend_from_slice(&buf[..n]);
+                if c.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    while !seen.is_empty() && c.write_all(&seen).is_ok() {}
+}
+
+/// Echoes one byte a second, whatever arrives.
+fn trickle(mut c: std::net::TcpStream) {
+    use std::io::{Read, Write};
+    let mut buf = [0u8; 65536];
+    let mut pending = std::collections::VecDeque::new();
+    c.set_nonblocking(true).unwrap();
+    loop {
+        loop {
+            match c.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => pending.extend(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => return,
+            }
+        }
+        if let Some(b) = pending.pop_front()
+            && c.write_all(&[b]).is_err()
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// echo-client throughput against a peer that never stops sending, and one
+/// that trickles: each ends by its deadline, and SIGINT or SIGTERM end it
+/// at once (both hung forever, deaf to signals).
+#[test]
+fn throughput_against_endless_and_trickling_peers_ends() {
+    let endless = tcp_peer(endless_after_fin);
+    let t = Instant::now();
+    let out = crate::support::run([
+        "--json",
+        "echo-client",
+        "--bytes",
+        "1M",
+        "--timeout",
+        "2s",
+        &endless.to_string(),
+    ]);
+    let took = t.elapsed();
+    let lines = lines_of(&out);
+    let s = lines.last().unwrap();
+    assert_eq!(s["bytes_received"], 1 << 20, "{}", s["bytes_received"]);
+    assert!(took < Duration::from_secs(4), "endless peer: took {took:?}");
+    assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+
+    let slow = tcp_peer(trickle);
+    let t = Instant::now();
+    let out = crate::support::run([
+        "--json",
+        "echo-client",
+        "--bytes",
+        "64K",
+        "--timeout",
+        "2s",
+        &slow.to_string(),
+    ]);
+    let took = t.elapsed();
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(took < Duration::from_secs(5), "trickle: took {took:?}");
+    let s = lines_of(&out).pop().unwrap();
+    assert_eq!(s["error"]["code"], "timeout", "{}", s["error"]);
+
+    for (sig, want) in [(libc::SIGINT, 130), (libc::SIGTERM, 143)] {
+        let mut cmd = netkit();
+        cmd.args(["echo-client", "--bytes", "64K", "--timeout", "60s"])
+            .arg(slow.to_string());
+        let signal = move |c: &std::process::Child| {
+            // SAFETY: kill(2) on our own child.
+            unsafe { libc::kill(c.id() as i32, sig) };
+        };
+        let t = Instant::now();
+        let (out, _) = hostile::run_measured(
+            cmd,
+            Duration::from_secs(10),
+            Some((Duration::from_millis(800), &signal)),
+        );
+        assert_eq!(code(&out), want, "{}", stderr(&out));
+        assert!(
+            t.elapsed() < Duration::from_millis(2800),
+            "signal {sig}: took {:?}",
+            t.elapsed()
+        );
+    }
+}
+
+/// UDP ping against a peer that answers each probe twice and floods 300
+/// forged replies (random bytes, and the probe with bytes changed): only
+/// replies to outstanding probes that carry the run's token count, once;
+/// the rest are duplicates or foreign (it reported 3 sent, 997 received).
+#[test]
+fn forged_udp_ping_replies_do_not_count() {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 65536];
+        let mut x: u32 = 12345;
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let probe = buf[..n].to_vec();
+            let _ = sock.send_to(&probe, from);
+            let _ = sock.send_to(&probe, from);
+            for i in 0..300 {
+                let mut forged = probe.clone();
+                if i % 2 == 0 {
+                    for b in &mut forged {
+                        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        *b = (x >> 16) as u8;
+                    }
+                } else if !forged.is_empty() {
+                    let at = i % forged.len();
+                    forged[at] ^= 0x5a;
+                }
+                let _ = sock.send_to(&forged, from);
+            }
+        }
+    });
+    let out = crate::support::run([
+        "--json",
+        "echo-client",
+        "--udp",
+        "--count",
+        "3",
+        "--interval",
+        "0.2s",
+        &addr.to_string(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = lines_of(&out).pop().unwrap();
+    assert_eq!(s["sent"], 3);
+    assert_eq!(s["received"], 3, "received {}", s["received"]);
+    assert_eq!(s["lost"], 0);
+    // Copies whose header (sequence, token) survived are duplicates; the
+    // rest foreign. Those after the last probe's reply go unread.
+    let (dup, foreign) = (
+        s["duplicates"].as_u64().unwrap(),
+        s["foreign"].as_u64().unwrap(),
+    );
+    assert!(
+        dup >= 3 && foreign >= 100 && dup + foreign >= 300,
+        "{dup} {foreign}"
+    );
+}
+
+/// echo-server whose stdout nobody reads (`--json | sleep 40`): events are
+/// dropped and counted, serving never waits for them, and SIGINT still
+/// ends it (it stalled whole, deaf to signals).
+#[test]
+fn echo_server_with_a_stalled_stdout_keeps_serving() {
+    use std::io::{BufRead, Read, Write};
+    let mut child = netkit()
+        .args(["--json", "echo-server", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let listening: Value = serde_json::from_str(&first).unwrap();
+    let addr = format!("127.0.0.1:{}", listening["local"]["port"]);
+    // 3,000 connections, each an open and a close event: ~1 MB of JSON
+    // into a 64 KiB pipe nobody drains.
+    for _ in 0..3000 {
+        drop(std::net::TcpStream::connect(&addr).unwrap());
+    }
+    let t = Instant::now();
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    c.write_all(b"still there?").unwrap();
+    let mut reply = [0u8; 12];
+    c.read_exact(&mut reply).unwrap();
+    assert_eq!(&reply, b"still there?");
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    drop(c);
+    crate::support::wait_signal_handlers(child.id());
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    // Now drain stdout: the summary comes last.
+    let mut rest = String::new();
+    let t = Instant::now();
+    out.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+    assert_eq!(status.code(), Some(0));
+    let summary: Value = serde_json::from_str(rest.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert!(
+        summary["events_dropped"].as_u64().unwrap() > 0,
+        "{}",
+        summary["events_dropped"]
+    );
+    assert_eq!(summary["connections"], 3001);
+}
+
+/// Bytes a terminal acts on (ESC, C1 CSI U+009B, DEL, bidi overrides):
+/// never raw on stdout, in JSON (escaped as \uXXXX) or for people.
+fn assert_no_raw_controls(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let bad = text.chars().find(|c| {
+        matches!(*c, '\u{1b}' | '\u{7f}' | '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    });
+    assert!(
+        bad.is_none(),
+        "{what}: raw {bad:?} in {}",
+        &text[..text.len().min(400)]
+    );
+}
+
+#[test]
+fn terminal_controls_from_peers_and_files_are_escaped() {
+    let evil = "a\u{202e}b\u{9b}c\u{7f}d\u{1b}[31me";
+    let server = hostile::dns(move |q| {
+        let txt = RData::TXT(TXT::new(vec![evil.to_string()]));
+        let answers = vec![hostile::record(q, 60, txt)];
+        Reply::Answer(hostile::response(q, ResponseCode::NoError, answers))
+    });
+    let at = format!("@{server}");
+    let json = crate::support::run(["--json", "lookup", "-t", "TXT", "x.test", &at]);
+    assert_eq!(code(&json), 0, "{}", stderr(&json));
+    assert_no_raw_controls("lookup --json", &json.stdout);
+    let text = stdout(&json);
+    for esc in ["\\u202e", "\\u009b", "\\u007f", "\\u001b"] {
+        assert!(text.contains(esc), "{esc} missing: {text}");
+    }
+    // The value decodes back to what the server sent.
+    assert!(text.contains("\\u202e"));
+    let human = crate::support::run(["lookup", "-t", "TXT", "x.test", &at]);
+    assert_no_raw_controls("lookup", &human.stdout);
+
+    // A services file whose protocol field carries ESC and a bidi override.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("services");
+    std::fs::write(&db, "evil 80/t\u{1b}[2Jcp\u{202e} al\u{9b}ias\n").unwrap();
+    for args in [
+        vec!["services", "--db", db.to_str().unwrap(), "evil"],
+        vec!["services", "--db", db.to_str().unwrap(), "80"],
+        vec!["services", "--db", db.to_str().unwrap(), "--all"],
+    ] {
+        let out = crate::support::run(&args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert_no_raw_controls(&format!("{args:?}"), &out.stdout);
+    }
+
+    // Unix socket paths in echo-server's and echo-client's lines.
+    let sock = dir.path().join("s\u{1b}[2J\u{202e}.sock");
+    let path = sock.to_str().unwrap();
+    let mut server = netkit()
+        .args(["echo-server", "--unix", path])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+    assert!(line.starts_with("Listening on"), "{line}");
+    assert_no_raw_controls("echo-server", line.as_bytes());
+    for args in [
+        vec!["echo-client", "--unix", path, "hello"],
+        vec![
+            "echo-client",
+            "--unix",
+            path,
+            "--count",
+            "2",
+            "--interval",
+            "0",
+        ],
+    ] {
+        let out = crate::support::run(&args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert_no_raw_controls(&format!("{args:?}"), &out.stdout);
+    }
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    let _ = server.wait();
+}
