@@ -23,6 +23,10 @@ pub const MAX_SENDERS: usize = 1024;
 pub const SEQ_WINDOW: u64 = 65_536;
 /// A datagram further ahead than this is counted out of window, not as loss.
 pub const MAX_JUMP: u64 = 1 << 24;
+/// Beyond the window, a jump must also be possible in the time since the
+/// sender's previous datagram at this many datagrams a second (more than a
+/// 10 GbE link carries): 0 then 2^24-1 a millisecond apart is forged.
+pub const MAX_PLAUSIBLE_PPS: f64 = 20e6;
 /// Gaps (and stalls) recorded per sender.
 pub const MAX_GAPS: usize = 64;
 /// With no `--timeout`, stop this long after the last datagram.
@@ -159,7 +163,8 @@ pub struct SeqTracker {
     pub duplicates: u64,
     /// Reordered datagrams seen (late, behind a higher one).
     pub reordered: u64,
-    /// Datagrams more than 2^24 ahead: not tracked, not counted as loss.
+    /// Datagrams more than 2^24 ahead, or further ahead than the time since
+    /// the previous datagram allows: not tracked, not counted as loss.
     pub out_of_window: u64,
 }
 
@@ -209,6 +214,26 @@ impl SeqTracker {
     /// Records one sequence number; says what was odd about it, and how
     /// many were skipped before it (a gap).
     pub fn record(&mut self, seq: u64) -> (Option<&'static str>, u64) {
+        self.record_after(seq, None)
+    }
+
+    /// [`SeqTracker::record`], `since_previous` after the sender's previous
+    /// datagram: a jump past the window that no sender could have made in
+    /// that time ([`MAX_PLAUSIBLE_PPS`]) is out of window, not loss.
+    pub fn record_after(
+        &mut self,
+        seq: u64,
+        since_previous: Option<Duration>,
+    ) -> (Option<&'static str>, u64) {
+        if seq > self.max
+            && let Some(d) = since_previous
+        {
+            let possible = SEQ_WINDOW as f64 + d.as_secs_f64() * MAX_PLAUSIBLE_PPS;
+            if (seq - self.max) as f64 > possible {
+                self.out_of_window += 1;
+                return (Some("out_of_window"), 0);
+            }
+        }
         if seq < self.first {
             // Older than the first one seen: late, and outside the count.
             self.reordered += 1;
@@ -685,6 +710,7 @@ pub fn receive(
                 s.add_gap(g);
             }
         }
+        let since_previous = (s.received > 0).then(|| arrived.duration_since(s.last_at));
         s.received += 1;
         s.bytes += n as u64;
         s.last_at = arrived;
@@ -696,7 +722,7 @@ pub fn receive(
                     s.tracker = Some(SeqTracker::new(h.seq));
                     (None, 0)
                 }
-                Some(t) => t.record(h.seq),
+                Some(t) => t.record_after(h.seq, since_previous),
             };
             anomaly = a;
             if skipped > 0 {
@@ -818,6 +844,16 @@ mod tests {
         );
         // A real but large jump slides the window in constant time.
         assert_eq!(t.record(1 << 23), (None, (1 << 23) - 1));
+        // Timed: 2^20 ahead a millisecond later is forged; 20 ms later, real.
+        let mut t = SeqTracker::new(0);
+        let ms = |n| Some(Duration::from_millis(n));
+        assert_eq!(t.record_after(1 << 20, ms(1)), (Some("out_of_window"), 0));
+        assert_eq!(t.record_after(1 << 18, ms(20)), (None, (1 << 18) - 1));
+        assert_eq!(
+            t.record_after((1 << 18) + 60_000, ms(0)).0,
+            None,
+            "within the window"
+        );
         assert_eq!(
             t.record(3),
             (Some("reordered"), 0),

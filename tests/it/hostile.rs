@@ -4,7 +4,6 @@
 //! states, with room for the allocator.
 
 use std::net::Ipv4Addr;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::ResponseCode;
@@ -530,4 +529,48 @@ fn terminal_controls_from_peers_and_files_are_escaped() {
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     let _ = server.wait();
+}
+
+/// SIGINT while a batch of huge answers (each a ~200 KB JSON line) is
+/// being printed: stdout holds only whole lines, the finished ones all
+/// there (one was cut at 327,677 bytes, without a newline).
+#[test]
+fn an_interrupted_batch_of_huge_answers_prints_whole_lines() {
+    let server = big_answers();
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("names");
+    std::fs::write(
+        &names,
+        (0..200)
+            .map(|i| format!("big{i}.test\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let mut cmd = netkit();
+    cmd.args(["--json", "lookup", "-t", "A", "--concurrency", "2", "-f"])
+        .arg(&names)
+        .arg(format!("@{server}"));
+    let signal = |c: &std::process::Child| {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(c.id() as i32, libc::SIGINT) };
+    };
+    let (out, _) = hostile::run_measured(
+        cmd,
+        Duration::from_secs(30),
+        Some((Duration::from_millis(1500), &signal)),
+    );
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    assert!(out.stdout.ends_with(b"\n"), "a cut last line");
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.len() >= 2 && lines.len() < 200,
+        "{} lines",
+        lines.len()
+    );
+    for (i, l) in lines.iter().enumerate() {
+        let v: Value = serde_json::from_str(l)
+            .unwrap_or_else(|e| panic!("line {i} ({} bytes) is not whole JSON: {e}", l.len()));
+        assert_eq!(v["name"], format!("big{i}.test"), "in input order");
+    }
 }

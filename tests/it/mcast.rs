@@ -528,3 +528,60 @@ fn nothing_by_the_duration_exits_1() {
     sb.shell("\"$NK\" -q mcast-recv --duration 0.3s 239.1.2.3:5000; echo $? > d.rc\n");
     assert_eq!(sb.read("d.rc").trim(), "1");
 }
+
+/// Forged sender ids, each with a jump to 2^24-1: 5,000 of them used to
+/// cost 2 MiB each (1 GB for 500) and a summary line per id. Now at most
+/// 1,024 senders are tracked (the rest counted), a jump is out of window,
+/// and memory stays small.
+#[test]
+fn forged_sender_ids_cost_bounded_memory() {
+    if !python_available() {
+        crate::support::skip("mcast forged senders", "python3 not found");
+        return;
+    }
+    let Some(sb) = lo_sandbox("mcast forged senders") else {
+        return;
+    };
+    let peer = r#"
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+s.bind(('127.0.0.1', 0))
+for sid in range(5000):
+    for q in (0, (1 << 24) - 1):
+        s.sendto(struct.pack('>4sBBHQQQ', b'NKMC', 1, 0, 32, 0x5000 + sid, q, time.time_ns()), ('239.9.9.8', 5000))
+    if sid % 20 == 19:
+        time.sleep(0.002)
+"#;
+    std::fs::write(sb.path("peer.py"), peer).unwrap();
+    // The receiver's peak RSS, read from /proc as it runs out.
+    let script = recv_bg("r.json", "--timeout 2s 239.9.9.8:5000")
+        + "pid=$(cat r.json.pid)\npython3 peer.py\n\
+           while kill -0 $pid 2>/dev/null; do grep VmHWM /proc/$pid/status >> hwm.txt 2>/dev/null; sleep 0.05; done\n"
+        + &wait_bg("r.json");
+    sb.shell_within(&script, 60);
+    let s = summary(&sb, "r.json");
+    let senders = s["senders"].as_array().unwrap();
+    assert_eq!(senders.len(), 1024, "senders tracked");
+    let untracked = s["untracked_senders"].as_u64().unwrap();
+    assert!(untracked > 0, "{untracked}");
+    // Each tracked sender saw its jump as out of window, not 16 million lost.
+    let a = &senders[0];
+    assert_eq!(a["out_of_window"], 1, "{a}");
+    assert_eq!(a["lost"], 0, "{a}");
+    let peak_kib = sb
+        .read("hwm.txt")
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    eprintln!(
+        "mcast-recv with 5,000 forged senders: peak RSS {} MiB",
+        peak_kib / 1024
+    );
+    assert!(
+        peak_kib > 0 && peak_kib < 96 * 1024,
+        "peak RSS {peak_kib} KiB"
+    );
+}

@@ -134,15 +134,14 @@ fn serve_tcp(tcp: &TcpListener, behaviour: &Arc<Behaviour>) {
     }
 }
 
+/// Something done to a running child after a delay (a signal, say).
+pub type Act<'a> = (Duration, &'a dyn Fn(&Child));
+
 /// Runs `cmd` to its end, reading its output, and returns the output and
 /// its peak resident memory in KiB (VmHWM, read every 20 ms: a high-water
 /// mark, so the last reading before exit is the peak up to then). `act`
 /// runs once, `after` the start (to send a signal, say).
-pub fn run_measured(
-    mut cmd: Command,
-    limit: Duration,
-    act: Option<(Duration, &dyn Fn(&Child))>,
-) -> (Output, u64) {
+pub fn run_measured(mut cmd: Command, limit: Duration, act: Option<Act<'_>>) -> (Output, u64) {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
