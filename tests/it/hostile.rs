@@ -574,3 +574,86 @@ fn an_interrupted_batch_of_huge_answers_prints_whole_lines() {
         assert_eq!(v["name"], format!("big{i}.test"), "in input order");
     }
 }
+
+/// A listener whose accept queue is full drops SYNs: connects hang. A
+/// deadline is a deadline whatever --timeout and --retries say (1 s took
+/// 8 s; --retries 10 made 10 s take 88 s).
+#[test]
+fn wait_deadline_holds_against_a_listener_that_drops_syns() {
+    let l = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    l.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    l.listen(0).unwrap();
+    let addr = l.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (never accepted), until a connect hangs.
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        if s.connect_timeout(&addr.into(), Duration::from_millis(300))
+            .is_err()
+        {
+            break;
+        }
+        held.push(s);
+    }
+    for (deadline, extra) in [("1s", ["--timeout", "8s"]), ("1.5s", ["--retries", "10"])] {
+        let t = Instant::now();
+        let out = crate::support::run([
+            "portcheck",
+            "--wait",
+            "--deadline",
+            deadline,
+            extra[0],
+            extra[1],
+            &addr.to_string(),
+        ]);
+        let took = t.elapsed();
+        assert_ne!(code(&out), 0, "{}", stdout(&out));
+        let limit: f64 = deadline.trim_end_matches('s').parse().unwrap();
+        assert!(
+            took < Duration::from_secs_f64(limit + 0.7),
+            "--deadline {deadline} {extra:?}: took {took:?}"
+        );
+    }
+    drop(held);
+}
+
+/// A target name longer than SOCKS5's 255-byte limit: refused before a byte
+/// reaches the proxy (it panicked inside tokio-socks, and from 256 bytes
+/// sent a wrong length byte).
+#[test]
+fn socks_target_names_over_255_bytes_never_reach_the_proxy() {
+    use std::io::Read;
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let purl = format!("socks5h://{}", proxy.local_addr().unwrap());
+    proxy.set_nonblocking(true).unwrap();
+    // 4 labels of 63 and one of 8: 264 bytes, a valid DNS name shape.
+    let label = "a".repeat(63);
+    let long = format!("{label}.{label}.{label}.{label}.bbbbbbbb");
+    assert!(long.len() > 255);
+    for args in [
+        vec!["diagnose", "--proxy", &purl, &format!("http://{long}/")],
+        vec!["echo-client", "--proxy", &purl, &format!("{long}:7"), "hi"],
+    ] {
+        let out = crate::support::run(&args);
+        let err = stderr(&out);
+        assert!(matches!(code(&out), 1 | 2), "{}: {err}", args[0]);
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(err.lines().count().max(1), 1, "{err}");
+    }
+    // Nothing reached the proxy.
+    let mut got = 0;
+    while let Ok((mut c, _)) = proxy.accept() {
+        let mut buf = [0u8; 1024];
+        c.set_nonblocking(false).unwrap();
+        c.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        got += c.read(&mut buf).unwrap_or(0);
+    }
+    assert_eq!(got, 0, "bytes reached the proxy");
+}
