@@ -47,7 +47,7 @@ pub enum NetkitError {
 impl NetkitError {
     /// Shorthand for an invalid-input error.
     pub fn invalid(msg: impl Into<String>) -> Self {
-        NetkitError::Invalid(msg.into())
+        NetkitError::Invalid(one_line(msg.into()))
     }
 
     /// A file that could not be read.
@@ -102,7 +102,7 @@ impl Failure {
     pub fn new(reason: Reason, message: impl Into<String>) -> Self {
         Failure {
             reason,
-            message: message.into(),
+            message: one_line(message.into()),
         }
     }
 
@@ -128,5 +128,42 @@ impl Failure {
 impl From<Failure> for NetkitError {
     fn from(f: Failure) -> Self {
         NetkitError::Failed(f)
+    }
+}
+
+/// The most characters of a message: whatever a caller quoted into it, an
+/// error stays one short line.
+pub const MAX_MESSAGE: usize = 400;
+
+/// Escapes control characters and cuts to [`MAX_MESSAGE`] characters: the
+/// last guard for messages that quote user or network text (the fuzzers
+/// found quotes that escaped nothing and escapes that quadrupled a 64-byte
+/// cut).
+fn one_line(msg: String) -> String {
+    if msg.len() <= MAX_MESSAGE && !msg.chars().any(char::is_control) {
+        return msg;
+    }
+    let escaped = crate::sanitize::escape(&msg);
+    if escaped.chars().count() <= MAX_MESSAGE {
+        return escaped.into_owned();
+    }
+    let mut cut: String = escaped.chars().take(MAX_MESSAGE - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_one_short_line() {
+        let e = NetkitError::invalid(format!("bad '{}'", "\0".repeat(10_000)));
+        let m = e.to_string();
+        assert!(m.chars().count() <= MAX_MESSAGE, "{}", m.len());
+        assert!(!m.chars().any(char::is_control));
+        let f = Failure::new(Reason::Invalid, "a\nb\u{1b}[2J");
+        assert_eq!(f.message, "a\\nb\\x1b[2J");
+        assert_eq!(Failure::new(Reason::Invalid, "plain").message, "plain");
     }
 }

@@ -405,7 +405,12 @@ fn parse_escaped(body: &str) -> std::result::Result<Vec<u8>, String> {
                 let value = (pair.len() == 2)
                     .then(|| u8::from_str_radix(&pair, 16).ok())
                     .flatten()
-                    .ok_or_else(|| format!("'\\x{pair}' needs two hex digits"))?;
+                    .ok_or_else(|| {
+                        format!(
+                            "'\\x{}' needs two hex digits",
+                            crate::sanitize::escape(&pair)
+                        )
+                    })?;
                 out.push(value);
             }
             Some('n') => out.push(b'\n'),
@@ -1378,6 +1383,15 @@ mod tests {
             pack("02:42:ac:11:00:02").unwrap().classes,
             vec!["unicast", "local"]
         );
+    }
+
+    /// Found by fuzz/fuzz_targets/addresses.rs: the bad escape was quoted
+    /// raw, NUL and all, into the error line.
+    #[test]
+    fn bad_escapes_are_quoted_escaped() {
+        let e = parse_byte_text("b'\\x7\0\0'").unwrap_err().to_string();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+        assert!(e.contains("needs two hex digits"), "{e}");
     }
 
     #[test]

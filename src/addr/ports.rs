@@ -29,7 +29,7 @@ impl std::str::FromStr for PortSpec {
         let bad = |why: String| {
             NetkitError::invalid(format!(
                 "invalid port list '{}': {why}",
-                crate::sanitize::escape(text)
+                crate::sanitize::brief(text, 64)
             ))
         };
         let t = text.trim();

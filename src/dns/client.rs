@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
+use hickory_proto::serialize::binary::BinEncodable;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
+use super::wire::{Reply, WireName, peek_id};
 use crate::error::Failure;
 use crate::exit::Reason;
 
@@ -31,8 +33,8 @@ pub struct QueryOpts {
 pub struct Exchange {
     /// Who answered.
     pub server: SocketAddr,
-    /// The response.
-    pub response: Message,
+    /// The response, as read from the wire.
+    pub response: Reply,
     /// From send to answer (last attempt).
     pub rtt_ms: f64,
     /// `udp` or `tcp`.
@@ -52,25 +54,44 @@ fn build_query(id: u16, name: &Name, rtype: RecordType) -> io::Result<Vec<u8>> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
 }
 
-/// Whether `resp` answers our query: same id, a response, and the same
-/// question (names compared without regard to case, RFC 4343).
-fn matches(resp: &Message, id: u16, name: &Name, rtype: RecordType) -> bool {
-    resp.metadata.id == id
-        && resp.metadata.message_type == MessageType::Response
-        && resp
-            .queries
-            .first()
-            .is_none_or(|q| q.name() == name && q.query_type() == rtype)
+/// What a reply must echo: our id and question.
+struct Asked {
+    id: u16,
+    name: WireName,
+    rtype: u16,
+}
+
+impl Asked {
+    fn new(id: u16, name: &Name, rtype: RecordType) -> io::Result<Asked> {
+        let wire = name
+            .to_bytes()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(Asked {
+            id,
+            name: WireName(wire),
+            rtype: u16::from(rtype),
+        })
+    }
+
+    /// Whether `resp` answers our query: same id, a response, and the same
+    /// question (names compared without regard to case, RFC 4343). A reply
+    /// with no question (some servers' errors) is taken.
+    fn matches(&self, resp: &Reply) -> bool {
+        resp.id == self.id
+            && resp.flags.qr
+            && resp
+                .question
+                .as_ref()
+                .is_none_or(|q| q.name.eq_ignore_case(&self.name) && q.qtype == self.rtype)
+    }
 }
 
 async fn udp_once(
     server: SocketAddr,
     query: &[u8],
-    id: u16,
-    name: &Name,
-    rtype: RecordType,
+    asked: &Asked,
     timeout: Duration,
-) -> Result<Message, Failure> {
+) -> Result<Reply, Failure> {
     let bind: SocketAddr = if server.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -90,8 +111,11 @@ async fn udp_once(
         };
         // Anything that is not the answer to this query is ignored: a
         // forged or late datagram must not be taken for it.
-        if let Ok(m) = Message::from_vec(&buf[..n])
-            && matches(&m, id, name, rtype)
+        if peek_id(&buf[..n]) != Some((asked.id, true)) {
+            continue;
+        }
+        if let Ok(m) = Reply::parse(&buf[..n])
+            && asked.matches(&m)
         {
             return Ok(m);
         }
@@ -101,11 +125,9 @@ async fn udp_once(
 async fn tcp_once(
     server: SocketAddr,
     query: &[u8],
-    id: u16,
-    name: &Name,
-    rtype: RecordType,
+    asked: &Asked,
     timeout: Duration,
-) -> Result<Message, Failure> {
+) -> Result<Reply, Failure> {
     let net = |e: io::Error| Failure::io(&e, format!("query to {server} over TCP"));
     let exchange = async {
         let mut s = TcpStream::connect(server).await.map_err(net)?;
@@ -117,9 +139,9 @@ async fn tcp_once(
         s.read_exact(&mut len).await.map_err(net)?;
         let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
         s.read_exact(&mut body).await.map_err(net)?;
-        let m = Message::from_vec(&body)
+        let m = Reply::parse(&body)
             .map_err(|e| Failure::new(Reason::Malformed, format!("answer from {server}: {e}")))?;
-        if matches(&m, id, name, rtype) {
+        if asked.matches(&m) {
             Ok(m)
         } else {
             Err(Failure::new(
@@ -145,17 +167,19 @@ pub async fn exchange(
     for _attempt in 0..=opts.retries {
         let id = crate::sys::random_u64() as u16;
         let query = build_query(id, name, rtype)
-            .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")))?;
+            .and_then(|q| Ok((q, Asked::new(id, name, rtype)?)))
+            .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
+        let (query, asked) = query?;
         let start = Instant::now();
         let result = if opts.tcp {
-            tcp_once(server, &query, id, name, rtype, opts.timeout)
+            tcp_once(server, &query, &asked, opts.timeout)
                 .await
                 .map(|m| (m, "tcp", false))
         } else {
-            match udp_once(server, &query, id, name, rtype, opts.timeout).await {
-                Ok(m) if m.metadata.truncation => {
+            match udp_once(server, &query, &asked, opts.timeout).await {
+                Ok(m) if m.flags.tc => {
                     let start_tcp = Instant::now();
-                    let m = tcp_once(server, &query, id, name, rtype, opts.timeout).await?;
+                    let m = tcp_once(server, &query, &asked, opts.timeout).await?;
                     return Ok(Exchange {
                         server,
                         response: m,
@@ -182,22 +206,4 @@ pub async fn exchange(
         }
     }
     Err(last)
-}
-
-/// Header flags that are set, in dig's order.
-pub fn flags(m: &Message) -> Vec<&'static str> {
-    let h = &m.metadata;
-    [
-        (h.message_type == MessageType::Response, "qr"),
-        (h.authoritative, "aa"),
-        (h.truncation, "tc"),
-        (h.recursion_desired, "rd"),
-        (h.recursion_available, "ra"),
-        (h.authentic_data, "ad"),
-        (h.checking_disabled, "cd"),
-    ]
-    .iter()
-    .filter(|(on, _)| *on)
-    .map(|(_, f)| *f)
-    .collect()
 }

@@ -7,13 +7,14 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{Name, RData, Record, RecordType};
+use hickory_proto::rr::{Name, RecordType};
 use serde::Serialize;
 
-use super::client::{QueryOpts, exchange, flags};
-use super::record::{Answer, answer};
+use super::client::{QueryOpts, exchange};
+use super::present::type_name;
+use super::record::Answer;
 use super::system::{SystemConfig, candidates};
+use super::wire::{Rr, WireName};
 use super::{status_name, status_reason};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
@@ -161,18 +162,21 @@ pub fn no_nameserver(given: &str, qtype: RecordType, why: &str) -> LookupReport 
     )
 }
 
-/// Follows the CNAME chain from `qname` through the answer section.
-/// Returns the canonical name and the aliases before it.
-pub fn cname_chain(answers: &[Record], qname: &Name) -> (Name, Vec<Name>) {
+/// Follows the CNAME chain from `qname` through the answer section
+/// (owner names compared without regard to case). Returns the canonical
+/// name and the aliases before it.
+pub fn cname_chain(answers: &[Rr], qname: &WireName) -> (WireName, Vec<WireName>) {
     let mut current = qname.clone();
-    let mut aliases = Vec::new();
+    let mut aliases: Vec<WireName> = Vec::new();
     for _ in 0..16 {
-        let next = answers.iter().find_map(|r| match &r.data {
-            RData::CNAME(c) if r.name == current => Some(c.0.clone()),
+        let next = answers.iter().find_map(|r| match &r.target {
+            Some(t) if r.rtype == 5 && r.name.eq_ignore_case(&current) => Some(t.clone()),
             _ => None,
         });
         match next {
-            Some(n) if !aliases.contains(&n) && n != *qname => {
+            Some(n)
+                if !aliases.iter().any(|a| a.eq_ignore_case(&n)) && !n.eq_ignore_case(qname) =>
+            {
                 aliases.push(current);
                 current = n;
             }
@@ -200,39 +204,42 @@ pub async fn resolve_at(
         Err(f) => return LookupReport::failed(given, qtype, Some(server), Some(qname), f),
     };
     let resp = &ex.response;
-    let answers: &[Record] = &resp.answers;
-    let (canonical, aliases) = cname_chain(answers, qname);
-    let has_data = match qtype {
-        RecordType::ANY => !answers.is_empty(),
-        RecordType::CNAME => answers.iter().any(|r| r.record_type() == RecordType::CNAME),
+    let answers: &[Rr] = &resp.answers;
+    let qwire = resp
+        .question
+        .as_ref()
+        .map(|q| q.name.clone())
+        .unwrap_or_else(|| WireName::from_text(&qname.to_ascii()).unwrap_or_else(WireName::root));
+    let (canonical, aliases) = cname_chain(answers, &qwire);
+    let qt = u16::from(qtype);
+    let has_data = match qt {
+        255 => !answers.is_empty(),
+        5 => answers.iter().any(|r| r.rtype == 5),
         _ => answers
             .iter()
-            .any(|r| r.record_type() == qtype && r.name == canonical),
+            .any(|r| r.rtype == qt && r.name.eq_ignore_case(&canonical)),
     };
-    let rcode = resp.metadata.response_code;
-    let referral = rcode == ResponseCode::NoError
+    let rcode = resp.rcode;
+    let referral = rcode == 0
         && answers.is_empty()
-        && !resp.metadata.authoritative
-        && resp
-            .authorities
-            .iter()
-            .any(|r| r.record_type() == RecordType::NS);
+        && !resp.flags.aa
+        && resp.authority.iter().any(|r| r.rtype == 2);
     let status = match rcode {
-        ResponseCode::NoError if has_data => "noerror".to_string(),
+        0 if has_data => "noerror".to_string(),
         // A chain that leaves the answer is still the server's answer.
-        ResponseCode::NoError if !aliases.is_empty() => "noerror".to_string(),
-        ResponseCode::NoError if referral => "referral".to_string(),
-        ResponseCode::NoError => "nodata".to_string(),
+        0 if !aliases.is_empty() => "noerror".to_string(),
+        0 if referral => "referral".to_string(),
+        0 => "nodata".to_string(),
         other => status_name(other),
     };
     let error = status_reason(&status).map(|reason| {
         let what = match reason {
             Reason::Referral => {
-                let to: Vec<String> = resp
-                    .authorities
+                let to: Vec<&str> = resp
+                    .authority
                     .iter()
-                    .filter(|r| r.record_type() == RecordType::NS)
-                    .map(|r| r.data.to_string())
+                    .filter(|r| r.rtype == 2)
+                    .map(|r| r.text.as_str())
                     .collect();
                 format!("{server} referred the query to {}", to.join(", "))
             }
@@ -244,18 +251,18 @@ pub async fn resolve_at(
         kind: "lookup",
         ok: error.is_none(),
         name: given.to_string(),
-        qtype: qtype.to_string(),
+        qtype: type_name(qt).into_owned(),
         server: Some(server.into()),
-        query_name: Some(qname.to_string()),
+        query_name: Some(qwire.to_text()),
         status,
-        rcode: Some(u16::from(rcode)),
-        flags: flags(resp),
+        rcode: Some(rcode),
+        flags: resp.flags.names(),
         rtt_ms: Some(ex.rtt_ms),
         transport: Some(ex.transport),
-        answers: answers.iter().map(answer).collect(),
-        authority: resp.authorities.iter().map(answer).collect(),
-        canonical_name: Some(canonical.to_string()),
-        aliases: aliases.iter().map(|n| n.to_string()).collect(),
+        answers: answers.iter().map(Answer::from_rr).collect(),
+        authority: resp.authority.iter().map(Answer::from_rr).collect(),
+        canonical_name: Some(canonical.to_text()),
+        aliases: aliases.iter().map(WireName::to_text).collect(),
         records_dropped: 0,
         error,
     }
@@ -503,13 +510,16 @@ mod tests {
 
     #[test]
     fn chain() {
-        let n = |s: &str| Name::from_ascii(s).unwrap();
-        let cname = |from: &str, to: &str| {
-            Record::from_rdata(
-                n(from),
-                60,
-                RData::CNAME(hickory_proto::rr::rdata::CNAME(n(to))),
-            )
+        let n = |s: &str| WireName::from_text(s).unwrap();
+        let cname = |from: &str, to: &str| Rr {
+            name: n(from),
+            rtype: 5,
+            class: 1,
+            ttl: 60,
+            rdlength: 0,
+            text: n(to).to_text(),
+            data: crate::dns::record::RecordData::Other {},
+            target: Some(n(to)),
         };
         let answers = vec![
             cname("www.t.", "a.t."),

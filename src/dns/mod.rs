@@ -4,14 +4,14 @@
 
 pub mod client;
 pub mod lookup;
+pub mod present;
 pub mod record;
 pub mod render;
 pub mod system;
+pub mod wire;
 
 use std::net::SocketAddr;
-use std::str::FromStr;
 
-use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::error::{NetkitError, Result};
@@ -35,19 +35,17 @@ pub fn parse_server(text: &str) -> Result<SocketAddr> {
     Ok(SocketAddr::new(ip, hp.port_or(53)))
 }
 
-/// Parses a record type: `A`, `mx`, `TYPE65`...
+/// Parses a record type: `A`, `mx`, `loc`, `TYPE65`... (every IANA
+/// mnemonic netkit can show, and RFC 3597's `TYPEnnn` for any other).
 pub fn parse_type(text: &str) -> Result<RecordType> {
-    let upper = text.trim().to_ascii_uppercase();
-    if let Some(n) = upper.strip_prefix("TYPE")
-        && let Ok(n) = n.parse::<u16>()
-    {
-        return Ok(RecordType::from(n));
-    }
-    RecordType::from_str(&upper)
-        .map_err(|_| NetkitError::invalid(format!("unknown record type '{}'", brief(text, 32))))
+    present::type_from_name(text.trim())
+        .map(RecordType::from)
+        .ok_or_else(|| NetkitError::invalid(format!("unknown record type '{}'", brief(text, 32))))
 }
 
-/// Parses a domain name as given on the command line.
+/// Parses a domain name as given on the command line: RFC 1035 escapes
+/// (`sp\032ace`, `semi\;colon`) are taken as dig takes them, and a
+/// Unicode name is sent in its IDNA (`xn--`) form.
 pub fn parse_name(text: &str) -> Result<Name> {
     let t = text.trim();
     let bad =
@@ -58,6 +56,17 @@ pub fn parse_name(text: &str) -> Result<Name> {
     if t.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(bad("names cannot hold spaces or control characters"));
     }
+    if t.contains('\\') {
+        // Escapes: the wire form decides the lengths.
+        let wire = wire::WireName::from_text(t).ok_or_else(|| {
+            bad("not a valid domain name (labels of 1-63 bytes, 255 in all, \\DDD up to 255)")
+        })?;
+        let mut labels = Vec::new();
+        for l in wire.labels() {
+            labels.push(l.to_vec());
+        }
+        return Name::from_labels(labels).map_err(|_| bad("not a valid domain name"));
+    }
     if t.len() > 253 + usize::from(t.ends_with('.')) {
         return Err(bad("longer than 253 characters"));
     }
@@ -67,13 +76,18 @@ pub fn parse_name(text: &str) -> Result<Name> {
     if t.contains("..") {
         return Err(bad("empty label"));
     }
-    Name::from_utf8(t).map_err(|_| bad("not a valid domain name"))
+    let parsed = if t.is_ascii() {
+        Name::from_ascii(t)
+    } else {
+        Name::from_utf8(t)
+    };
+    parsed.map_err(|_| bad("not a valid domain name"))
 }
 
 /// A DNS outcome, named as dig names the rcode (lower case in JSON), plus
 /// NODATA, referral and the transport failures.
-pub fn status_name(rcode: ResponseCode) -> String {
-    match u16::from(rcode) {
+pub fn status_name(rcode: u16) -> String {
+    match rcode {
         0 => "noerror".into(),
         1 => "formerr".into(),
         2 => "servfail".into(),
@@ -149,9 +163,9 @@ mod tests {
 
     #[test]
     fn statuses() {
-        assert_eq!(status_name(ResponseCode::NXDomain), "nxdomain");
-        assert_eq!(status_name(ResponseCode::from(0, 6)), "yxdomain");
-        assert_eq!(status_name(ResponseCode::from(0, 12)), "rcode12");
+        assert_eq!(status_name(3), "nxdomain");
+        assert_eq!(status_name(6), "yxdomain");
+        assert_eq!(status_name(12), "rcode12");
         assert_eq!(status_reason("nxdomain"), Some(Reason::Nxdomain));
         assert_eq!(
             status_reason("servfail").map(Reason::exit),

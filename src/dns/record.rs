@@ -3,7 +3,6 @@
 
 use std::net::IpAddr;
 
-use hickory_proto::rr::{RData, Record};
 use serde::Serialize;
 
 /// The typed content of a record, for JSON.
@@ -27,9 +26,10 @@ pub enum RecordData {
         /// The mail exchanger.
         exchange: String,
     },
-    /// TXT.
+    /// TXT and SPF.
     Txt {
-        /// Each character-string (lossy UTF-8).
+        /// Each character-string, escaped as inside dig's quotes: `\"`,
+        /// `\\`, and `\DDD` for bytes outside printable ASCII (lossless).
         strings: Vec<String>,
     },
     /// SRV.
@@ -52,11 +52,11 @@ pub enum RecordData {
         /// Serial.
         serial: u32,
         /// Refresh.
-        refresh: i32,
+        refresh: u32,
         /// Retry.
-        retry: i32,
+        retry: u32,
         /// Expire.
-        expire: i32,
+        expire: u32,
         /// Minimum (negative TTL).
         minimum: u32,
     },
@@ -66,7 +66,7 @@ pub enum RecordData {
         critical: bool,
         /// issue, issuewild, iodef...
         tag: String,
-        /// The value as text.
+        /// The value, escaped as inside dig's quotes.
         value: String,
     },
     /// Anything else: only the text form.
@@ -88,77 +88,15 @@ pub struct Answer {
     pub data: RecordData,
 }
 
-fn record_data(rdata: &RData) -> RecordData {
-    match rdata {
-        RData::A(a) => RecordData::Address {
-            address: IpAddr::V4(a.0),
-        },
-        RData::AAAA(a) => RecordData::Address {
-            address: IpAddr::V6(a.0),
-        },
-        RData::CNAME(n) => RecordData::Target {
-            target: n.0.to_string(),
-        },
-        RData::PTR(n) => RecordData::Target {
-            target: n.0.to_string(),
-        },
-        RData::NS(n) => RecordData::Target {
-            target: n.0.to_string(),
-        },
-        RData::MX(mx) => RecordData::Mx {
-            preference: mx.preference,
-            exchange: mx.exchange.to_string(),
-        },
-        RData::TXT(t) => RecordData::Txt {
-            strings: t
-                .txt_data
-                .iter()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .collect(),
-        },
-        RData::SRV(s) => RecordData::Srv {
-            priority: s.priority,
-            weight: s.weight,
-            port: s.port,
-            target: s.target.to_string(),
-        },
-        RData::SOA(s) => RecordData::Soa {
-            mname: s.mname.to_string(),
-            rname: s.rname.to_string(),
-            serial: s.serial,
-            refresh: s.refresh,
-            retry: s.retry,
-            expire: s.expire,
-            minimum: s.minimum,
-        },
-        RData::CAA(c) => {
-            let text = c.to_string();
-            // Presentation form: FLAGS TAG VALUE
-            let mut parts = text.splitn(3, ' ');
-            let _flags = parts.next();
-            let tag = parts.next().unwrap_or_default().to_string();
-            let value = parts
-                .next()
-                .unwrap_or_default()
-                .trim_matches('"')
-                .to_string();
-            RecordData::Caa {
-                critical: c.issuer_critical,
-                tag,
-                value,
-            }
+impl Answer {
+    /// A record as read from the wire.
+    pub fn from_rr(rr: &super::wire::Rr) -> Answer {
+        Answer {
+            name: rr.name.to_text(),
+            rtype: super::present::type_name(rr.rtype).into_owned(),
+            ttl: rr.ttl,
+            value: rr.text.clone(),
+            data: rr.data.clone(),
         }
-        _ => RecordData::Other {},
-    }
-}
-
-/// A record as an [`Answer`].
-pub fn answer(r: &Record) -> Answer {
-    Answer {
-        name: r.name.to_string(),
-        rtype: r.record_type().to_string(),
-        ttl: r.ttl,
-        value: r.data.to_string(),
-        data: record_data(&r.data),
     }
 }

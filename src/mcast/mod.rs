@@ -89,18 +89,22 @@ impl FromStr for McastTarget {
             }
             (host, port)
         };
-        let port: u16 = port
-            .parse()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| bad(format!("port '{port}' is not 1-65535")))?;
+        let port: u16 = port.parse().ok().filter(|p| *p != 0).ok_or_else(|| {
+            bad(format!(
+                "port '{}' is not 1-65535",
+                crate::sanitize::brief(port, 16)
+            ))
+        })?;
         let (addr_text, zone) = match host.split_once('%') {
             Some((a, z)) => (a, Some(z)),
             None => (host, None),
         };
-        let group: IpAddr = addr_text
-            .parse()
-            .map_err(|_| bad(format!("'{addr_text}' is not an IP address")))?;
+        let group: IpAddr = addr_text.parse().map_err(|_| {
+            bad(format!(
+                "'{}' is not an IP address",
+                crate::sanitize::brief(addr_text, 64)
+            ))
+        })?;
         if !group.is_multicast() {
             return Err(bad(format!(
                 "{group} is not a multicast address (IPv4 224.0.0.0/4, IPv6 ff00::/8)"

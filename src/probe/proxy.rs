@@ -150,6 +150,50 @@ pub async fn connect(
 }
 
 async fn socks5(proxy: &Proxy, dest: &Dest) -> std::result::Result<Box<dyn Stream>, Failure> {
+    let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
+    let s = TcpStream::connect(proxy.address.as_str())
+        .await
+        .map_err(net)?;
+    let _ = s.set_nodelay(true);
+    handshake(s, proxy, dest).await
+}
+
+/// The proxy's half of the conversation over `stream`, already connected
+/// to the proxy: what a hostile proxy can answer is confined here (and
+/// fuzzed: `fuzz/fuzz_targets/proxy_reply.rs`).
+pub async fn handshake<S>(
+    stream: S,
+    proxy: &Proxy,
+    dest: &Dest,
+) -> std::result::Result<Box<dyn Stream>, Failure>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    if let Dest::Name(name, _) = dest
+        && name.len() > 255
+    {
+        return Err(Failure::new(
+            Reason::Invalid,
+            format!(
+                "a name sent to a proxy holds at most 255 bytes ({} given)",
+                name.len()
+            ),
+        ));
+    }
+    match proxy.kind {
+        ProxyKind::Socks5 { .. } => socks5_over(stream, proxy, dest).await,
+        ProxyKind::HttpConnect => http_connect_over(stream, proxy, dest).await,
+    }
+}
+
+async fn socks5_over<S>(
+    stream: S,
+    proxy: &Proxy,
+    dest: &Dest,
+) -> std::result::Result<Box<dyn Stream>, Failure>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     use tokio_socks::tcp::Socks5Stream;
     let target: tokio_socks::TargetAddr<'_> = match dest {
         Dest::Addr(a) => tokio_socks::TargetAddr::Ip(*a),
@@ -157,24 +201,38 @@ async fn socks5(proxy: &Proxy, dest: &Dest) -> std::result::Result<Box<dyn Strea
     };
     let result = match &proxy.auth {
         Some((user, pass)) => {
-            Socks5Stream::connect_with_password(proxy.address.as_str(), target, user, pass).await
+            Socks5Stream::connect_with_password_and_socket(stream, target, user, pass).await
         }
-        None => Socks5Stream::connect(proxy.address.as_str(), target).await,
+        None => Socks5Stream::connect_with_socket(stream, target).await,
     };
     let s = result.map_err(|e| match e {
         tokio_socks::Error::Io(io) => Failure::io(&io, format!("proxy {}", proxy.address)),
-        other => Failure::new(Reason::Proxy, format!("proxy {}: {other}", proxy.address)),
+        other => Failure::new(
+            Reason::Proxy,
+            crate::sanitize::brief(&format!("proxy {}: {other}", proxy.address), 200),
+        ),
     })?;
-    let _ = s.set_nodelay(true);
     Ok(Box::new(s))
 }
 
 async fn http_connect(proxy: &Proxy, dest: &Dest) -> std::result::Result<Box<dyn Stream>, Failure> {
     let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
-    let mut s = TcpStream::connect(proxy.address.as_str())
+    let s = TcpStream::connect(proxy.address.as_str())
         .await
         .map_err(net)?;
     let _ = s.set_nodelay(true);
+    handshake(s, proxy, dest).await
+}
+
+async fn http_connect_over<S>(
+    mut s: S,
+    proxy: &Proxy,
+    dest: &Dest,
+) -> std::result::Result<Box<dyn Stream>, Failure>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
     let authority = dest.to_string();
     let mut req = format!("CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n");
     if let Some((u, p)) = &proxy.auth {

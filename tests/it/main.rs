@@ -6,6 +6,7 @@ mod support;
 mod assets;
 mod diagnose;
 mod echo;
+mod fidelity;
 mod fuzz;
 mod hostile;
 mod lookup;

@@ -101,6 +101,10 @@ pub async fn exchange(
         match resp.parse(&buf) {
             Ok(httparse::Status::Complete(len)) => {
                 let code = resp.code.unwrap_or(0);
+                // RFC 9110 15: three digits, 100 to 599.
+                if !(100..600).contains(&code) {
+                    return Err(malformed(format!("status code {code:03} is not 100-599")));
+                }
                 if (100..200).contains(&code) && code != 101 {
                     interim.push(code);
                     buf.drain(..len);

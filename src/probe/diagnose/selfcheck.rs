@@ -294,7 +294,8 @@ pub async fn self_check(
             {
                 Ok(ex) => Ok(format!(
                     "answered {} in {:.2} ms",
-                    ex.response.metadata.response_code, ex.rtt_ms
+                    crate::dns::status_name(ex.response.rcode).to_ascii_uppercase(),
+                    ex.rtt_ms
                 )),
                 Err(e) => Err(e.to_string()),
             };

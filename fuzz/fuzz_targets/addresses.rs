@@ -1,0 +1,40 @@
+//! Every address-shaped argument: HOST[:PORT], names, CIDR blocks, scan
+//! targets, DNS servers and names, multicast groups, URLs, proxies, bytes.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use netkit::addr::cidr::Cidr;
+use std::str::FromStr;
+
+#[path = "common.rs"]
+mod common;
+use common::{check, text};
+
+fuzz_target!(|data: &[u8]| {
+    let Some(t) = text(data) else { return };
+    if let Some(hp) = check(netkit::addr::parse_host_port(t)) {
+        let _ = hp.with_port(80);
+        let _ = hp.host.text();
+    }
+    check(netkit::addr::target::parse_name(t));
+    if let Some(c) = check(Cidr::from_str(t)) {
+        let size = c.size();
+        let first: Vec<_> = c.addresses().take(3).collect();
+        assert!(first.len() as u128 <= size.max(1));
+        for ip in first {
+            assert!(c.contains(ip), "{t}: {ip} outside its own block");
+        }
+    }
+    check(netkit::probe::scan::parse_target(t));
+    check(netkit::dns::parse_server(t));
+    check(netkit::dns::parse_name(t));
+    check(netkit::mcast::McastTarget::from_str(t));
+    check(netkit::probe::diagnose::Target::parse(t));
+    check(netkit::probe::proxy::Proxy::from_str(t));
+    check(netkit::addr::pack::pack(t));
+    check(netkit::addr::pack::unpack_bytes(t));
+    if let Some(b) = check(netkit::addr::pack::parse_byte_text(t)) {
+        assert!(b.len() <= t.len(), "more bytes than text");
+    }
+    let _ = netkit::addr::pack::parse_mac(t);
+    let _ = netkit::addr::pack::inet_aton(t);
+});

@@ -1,0 +1,32 @@
+//! services(5) and protocols(5) files given with --db: the fast byte
+//! parser must agree with the general one on every input.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use netkit::addr::netdb::DbSource;
+use netkit::addr::proto::ProtoDb;
+use netkit::addr::services::ServiceDb;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(t) = std::str::from_utf8(data) else { return };
+    // The table borrows its text for the life of the process; leak a copy
+    // and take it back afterwards so the fuzzer does not grow.
+    let leaked: &'static str = Box::leak(t.to_owned().into_boxed_str());
+    {
+        let fast = ServiceDb::parse(leaked, DbSource::Builtin);
+        let general = ServiceDb::parse_general(leaked, DbSource::Builtin);
+        assert_eq!(fast.entries, general.entries, "entries differ");
+        assert_eq!(fast.skipped.len(), general.skipped.len(), "skipped lines differ");
+        for e in &fast.entries {
+            let _ = fast.by_name(e.name, None);
+        }
+        let p = ProtoDb::parse(t, DbSource::Builtin);
+        let _ = p.listing();
+        let mut fields = Vec::new();
+        for line in netkit::addr::netdb::lines(t) {
+            netkit::addr::netdb::fields_into(line, &mut fields);
+            assert_eq!(fields, netkit::addr::netdb::fields(line));
+        }
+    }
+    // SAFETY: `leaked` came from Box::leak above and nothing borrows it now.
+    unsafe { drop(Box::from_raw(leaked as *const str as *mut str)) };
+});

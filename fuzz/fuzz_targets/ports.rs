@@ -1,0 +1,30 @@
+//! Port lists and ranges (`22,80-90,http`, `-`), and single ports.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use std::str::FromStr;
+
+#[path = "common.rs"]
+mod common;
+use common::{check, text};
+
+fuzz_target!(|data: &[u8]| {
+    let Some(t) = text(data) else { return };
+    if let Some(spec) = check(netkit::addr::ports::PortSpec::from_str(t)) {
+        static DB: std::sync::OnceLock<netkit::addr::services::ServiceDb> = std::sync::OnceLock::new();
+        let db = DB.get_or_init(|| {
+            netkit::addr::services::ServiceDb::parse(
+                netkit::addr::services::BUILTIN,
+                netkit::addr::netdb::DbSource::Builtin,
+            )
+        });
+        if let Some(ports) = check(spec.resolve(db, "tcp")) {
+            assert!(ports.len() <= 65_536);
+            // In the order given, each port once.
+            let mut sorted = ports.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), ports.len(), "{t}: a port twice");
+        }
+    }
+    check(netkit::addr::target::parse_port(t, t));
+});

@@ -1,0 +1,907 @@
+//! Record data in presentation form, from the wire bytes, as dig prints it
+//! (BIND 9.18), one deliberate difference aside: base64 and hex blobs are
+//! one token, as kdig prints them, where dig cuts them every 56
+//! characters. Data that does not fit its type's format (a short field,
+//! bytes left over, a bad version) is shown in RFC 3597's generic form
+//! (`\# LEN HEX`), as are types netkit does not know: nothing is dropped or
+//! guessed.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use data_encoding::{BASE32HEX_NOPAD, BASE64, HEXUPPER};
+
+use super::record::RecordData;
+use super::wire::{WireName, push_decimal3, read_name};
+
+/// A record's data as shown.
+pub struct Shown {
+    /// Presentation form.
+    pub text: String,
+    /// Typed fields for JSON.
+    pub data: RecordData,
+    /// For CNAME and DNAME: the target.
+    pub target: Option<WireName>,
+}
+
+/// The IANA mnemonic of a record type, or `TYPEnnn` (RFC 3597).
+pub fn type_name(t: u16) -> std::borrow::Cow<'static, str> {
+    let s = match t {
+        1 => "A",
+        2 => "NS",
+        3 => "MD",
+        4 => "MF",
+        5 => "CNAME",
+        6 => "SOA",
+        7 => "MB",
+        8 => "MG",
+        9 => "MR",
+        10 => "NULL",
+        11 => "WKS",
+        12 => "PTR",
+        13 => "HINFO",
+        14 => "MINFO",
+        15 => "MX",
+        16 => "TXT",
+        17 => "RP",
+        18 => "AFSDB",
+        19 => "X25",
+        20 => "ISDN",
+        21 => "RT",
+        22 => "NSAP",
+        23 => "NSAP-PTR",
+        24 => "SIG",
+        25 => "KEY",
+        26 => "PX",
+        27 => "GPOS",
+        28 => "AAAA",
+        29 => "LOC",
+        30 => "NXT",
+        31 => "EID",
+        32 => "NIMLOC",
+        33 => "SRV",
+        34 => "ATMA",
+        35 => "NAPTR",
+        36 => "KX",
+        37 => "CERT",
+        38 => "A6",
+        39 => "DNAME",
+        40 => "SINK",
+        41 => "OPT",
+        42 => "APL",
+        43 => "DS",
+        44 => "SSHFP",
+        45 => "IPSECKEY",
+        46 => "RRSIG",
+        47 => "NSEC",
+        48 => "DNSKEY",
+        49 => "DHCID",
+        50 => "NSEC3",
+        51 => "NSEC3PARAM",
+        52 => "TLSA",
+        53 => "SMIMEA",
+        55 => "HIP",
+        56 => "NINFO",
+        57 => "RKEY",
+        58 => "TALINK",
+        59 => "CDS",
+        60 => "CDNSKEY",
+        61 => "OPENPGPKEY",
+        62 => "CSYNC",
+        63 => "ZONEMD",
+        64 => "SVCB",
+        65 => "HTTPS",
+        66 => "DSYNC",
+        99 => "SPF",
+        104 => "NID",
+        105 => "L32",
+        106 => "L64",
+        107 => "LP",
+        108 => "EUI48",
+        109 => "EUI64",
+        249 => "TKEY",
+        250 => "TSIG",
+        251 => "IXFR",
+        252 => "AXFR",
+        253 => "MAILB",
+        254 => "MAILA",
+        255 => "ANY",
+        256 => "URI",
+        257 => "CAA",
+        258 => "AVC",
+        259 => "DOA",
+        260 => "AMTRELAY",
+        261 => "RESINFO",
+        262 => "WALLET",
+        32768 => "TA",
+        32769 => "DLV",
+        n => return format!("TYPE{n}").into(),
+    };
+    s.into()
+}
+
+/// A type from its mnemonic (any case) or `TYPEnnn`.
+pub fn type_from_name(text: &str) -> Option<u16> {
+    let upper = text.to_ascii_uppercase();
+    if let Some(n) = upper.strip_prefix("TYPE")
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return n.parse().ok();
+    }
+    (1..=262)
+        .chain([32768, 32769])
+        .find(|&t| type_name(t) == upper.as_str())
+}
+
+/// Reads fields of one record's data, never past its end.
+struct Cur<'a> {
+    msg: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
+        let b = self.msg.get(self.pos..self.pos.checked_add(n)?)?;
+        (self.pos + n <= self.end).then(|| {
+            self.pos += n;
+            b
+        })
+    }
+    fn u8(&mut self) -> Option<u8> {
+        self.bytes(1).map(|b| b[0])
+    }
+    fn u16(&mut self) -> Option<u16> {
+        self.bytes(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.bytes(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn rest(&mut self) -> &'a [u8] {
+        let b = &self.msg[self.pos..self.end];
+        self.pos = self.end;
+        b
+    }
+    fn left(&self) -> usize {
+        self.end - self.pos
+    }
+    fn name(&mut self) -> Option<WireName> {
+        let (n, next) = read_name(self.msg, self.pos).ok()?;
+        (next <= self.end).then(|| {
+            self.pos = next;
+            n
+        })
+    }
+    fn charstr(&mut self) -> Option<&'a [u8]> {
+        let len = self.u8()?;
+        self.bytes(usize::from(len))
+    }
+    fn ipv4(&mut self) -> Option<Ipv4Addr> {
+        let b = self.bytes(4)?;
+        Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
+    }
+    fn ipv6(&mut self) -> Option<Ipv6Addr> {
+        let b: [u8; 16] = self.bytes(16)?.try_into().ok()?;
+        Some(Ipv6Addr::from(b))
+    }
+}
+
+/// Escapes the inside of a character-string: `"` and `\` with a
+/// backslash, bytes outside the printable ASCII range as `\DDD`.
+pub fn escape_chars(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                out.push('\\');
+                push_decimal3(&mut out, b);
+            }
+        }
+    }
+    out
+}
+
+fn quoted(bytes: &[u8]) -> String {
+    format!("\"{}\"", escape_chars(bytes))
+}
+
+/// An IPv6 address as BIND prints it: RFC 5952, and `::a.b.c.d` for the
+/// IPv4-compatible form.
+pub fn ipv6_text(a: Ipv6Addr) -> String {
+    let s = a.segments();
+    if s[..6] == [0; 6] && s[6] != 0 {
+        let [.., a, b, c, d] = a.octets();
+        return format!("::{a}.{b}.{c}.{d}");
+    }
+    a.to_string()
+}
+
+/// Seconds since 1970 (an RRSIG's u32) as `YYYYMMDDHHMMSS`.
+fn time_text(t: u32) -> String {
+    let secs = i64::from(t);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// A type bitmap (NSEC, NSEC3, CSYNC): the types present, ascending.
+fn type_bitmap(bytes: &[u8]) -> Option<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut last_window: Option<u8> = None;
+    while i < bytes.len() {
+        let window = *bytes.get(i)?;
+        let len = usize::from(*bytes.get(i + 1)?);
+        if len == 0 || len > 32 || last_window.is_some_and(|w| w >= window) {
+            return None;
+        }
+        last_window = Some(window);
+        let map = bytes.get(i + 2..i + 2 + len)?;
+        for (j, &b) in map.iter().enumerate() {
+            for bit in 0..8 {
+                if b & (0x80 >> bit) != 0 {
+                    let t = u16::from(window) * 256 + (j * 8 + bit) as u16;
+                    out.push(type_name(t).into_owned());
+                }
+            }
+        }
+        i += 2 + len;
+    }
+    Some(out.join(" "))
+}
+
+fn cert_type(t: u16) -> String {
+    match t {
+        1 => "PKIX".into(),
+        2 => "SPKI".into(),
+        3 => "PGP".into(),
+        4 => "IPKIX".into(),
+        5 => "ISPKI".into(),
+        6 => "IPGP".into(),
+        7 => "ACPKIX".into(),
+        8 => "IACPKIX".into(),
+        253 => "URI".into(),
+        254 => "OID".into(),
+        n => n.to_string(),
+    }
+}
+
+fn sec_alg(a: u8) -> String {
+    match a {
+        1 => "RSAMD5".into(),
+        2 => "DH".into(),
+        3 => "DSA".into(),
+        5 => "RSASHA1".into(),
+        6 => "NSEC3DSA".into(),
+        7 => "NSEC3RSASHA1".into(),
+        8 => "RSASHA256".into(),
+        10 => "RSASHA512".into(),
+        12 => "ECCGOST".into(),
+        13 => "ECDSAP256SHA256".into(),
+        14 => "ECDSAP384SHA384".into(),
+        15 => "ED25519".into(),
+        16 => "ED448".into(),
+        252 => "INDIRECT".into(),
+        253 => "PRIVATEDNS".into(),
+        254 => "PRIVATEOID".into(),
+        n => n.to_string(),
+    }
+}
+
+/// LOC's size and precision bytes: mantissa and power of ten, centimetres.
+fn loc_size(b: u8) -> Option<String> {
+    let (m, e) = (u64::from(b >> 4), u32::from(b & 0x0f));
+    if m > 9 || e > 9 {
+        return None;
+    }
+    Some(if e >= 2 {
+        format!("{}m", m * 10u64.pow(e - 2))
+    } else {
+        format!("0.{:02}m", m * 10u64.pow(e))
+    })
+}
+
+fn loc_angle(v: u32, pos: char, neg: char) -> String {
+    let off = i64::from(v) - (1i64 << 31);
+    let a = off.unsigned_abs();
+    format!(
+        "{} {} {}.{:03} {}",
+        a / 3_600_000,
+        a / 60_000 % 60,
+        a / 1000 % 60,
+        a % 1000,
+        if off >= 0 { pos } else { neg }
+    )
+}
+
+fn loc(c: &mut Cur) -> Option<String> {
+    if c.u8()? != 0 {
+        return None;
+    }
+    let (size, hp, vp) = (loc_size(c.u8()?)?, loc_size(c.u8()?)?, loc_size(c.u8()?)?);
+    let (lat, lon, alt) = (c.u32()?, c.u32()?, c.u32()?);
+    let alt = i64::from(alt) - 10_000_000;
+    let a = alt.unsigned_abs();
+    Some(format!(
+        "{} {} {}{}.{:02}m {size} {hp} {vp}",
+        loc_angle(lat, 'N', 'S'),
+        loc_angle(lon, 'E', 'W'),
+        if alt < 0 { "-" } else { "" },
+        a / 100,
+        a % 100
+    ))
+}
+
+fn apl(c: &mut Cur) -> Option<String> {
+    let mut items = Vec::new();
+    while c.left() > 0 {
+        let family = c.u16()?;
+        let prefix = c.u8()?;
+        let nlen = c.u8()?;
+        let (neg, len) = (nlen & 0x80 != 0, usize::from(nlen & 0x7f));
+        let data = c.bytes(len)?;
+        let addr = match family {
+            1 if len <= 4 && prefix <= 32 => {
+                let mut b = [0u8; 4];
+                b[..len].copy_from_slice(data);
+                Ipv4Addr::from(b).to_string()
+            }
+            2 if len <= 16 && prefix <= 128 => {
+                let mut b = [0u8; 16];
+                b[..len].copy_from_slice(data);
+                ipv6_text(Ipv6Addr::from(b))
+            }
+            _ => return None,
+        };
+        items.push(format!(
+            "{}{family}:{addr}/{prefix}",
+            if neg { "!" } else { "" }
+        ));
+    }
+    Some(items.join(" "))
+}
+
+/// One SvcParam value, as dig shows it (RFC 9460 presentation).
+fn svc_param(key: u16, v: &[u8]) -> Option<String> {
+    let name = |k: u16| match k {
+        0 => "mandatory".to_string(),
+        1 => "alpn".into(),
+        2 => "no-default-alpn".into(),
+        3 => "port".into(),
+        4 => "ipv4hint".into(),
+        5 => "ech".into(),
+        6 => "ipv6hint".into(),
+        7 => "dohpath".into(),
+        8 => "ohttp".into(),
+        n => format!("key{n}"),
+    };
+    let list = |size: usize, f: &dyn Fn(&[u8]) -> String| -> Option<String> {
+        (!v.is_empty() && v.len().is_multiple_of(size))
+            .then(|| v.chunks(size).map(f).collect::<Vec<_>>().join(","))
+    };
+    let value = match key {
+        0 => Some(list(2, &|b| name(u16::from_be_bytes([b[0], b[1]])))?),
+        1 => {
+            let mut c = Cur {
+                msg: v,
+                pos: 0,
+                end: v.len(),
+            };
+            let mut ids = Vec::new();
+            while c.left() > 0 {
+                let id = c.charstr().filter(|s| !s.is_empty())?;
+                // Commas inside an id are escaped in the list, then the
+                // whole list is a quoted character-string.
+                let mut item = Vec::with_capacity(id.len());
+                for &b in id {
+                    if b == b',' || b == b'\\' {
+                        item.push(b'\\');
+                    }
+                    item.push(b);
+                }
+                ids.push(escape_chars(&item));
+            }
+            if ids.is_empty() {
+                return None;
+            }
+            Some(format!("\"{}\"", ids.join(",")))
+        }
+        // Flags: a value makes the record malformed.
+        2 | 8 if !v.is_empty() => return None,
+        2 | 8 => None,
+        3 if v.len() == 2 => Some(u16::from_be_bytes([v[0], v[1]]).to_string()),
+        3 => return None,
+        4 => Some(list(4, &|b| {
+            Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string()
+        })?),
+        5 if !v.is_empty() => Some(BASE64.encode(v)),
+        6 => Some(list(16, &|b| {
+            ipv6_text(Ipv6Addr::from(<[u8; 16]>::try_from(b).unwrap_or_default()))
+        })?),
+        _ if v.is_empty() => None,
+        _ => Some(quoted(v)),
+    };
+    Some(match value {
+        Some(val) => format!("{}={val}", name(key)),
+        None => name(key),
+    })
+}
+
+fn svcb(c: &mut Cur) -> Option<String> {
+    let prio = c.u16()?;
+    let target = c.name()?;
+    let mut out = format!("{prio} {}", target.to_text());
+    let mut last: Option<u16> = None;
+    while c.left() > 0 {
+        let key = c.u16()?;
+        // Keys are strictly ascending on the wire (RFC 9460 2.2).
+        if last.is_some_and(|l| l >= key) {
+            return None;
+        }
+        last = Some(key);
+        let len = c.u16()?;
+        let v = c.bytes(usize::from(len))?;
+        out.push(' ');
+        out.push_str(&svc_param(key, v)?);
+    }
+    Some(out)
+}
+
+fn hex_or_dash(b: &[u8]) -> String {
+    if b.is_empty() {
+        "-".into()
+    } else {
+        HEXUPPER.encode(b)
+    }
+}
+
+/// A gateway or relay: 0 none, 1 IPv4, 2 IPv6, 3 a name.
+fn gateway(c: &mut Cur, kind: u8) -> Option<String> {
+    Some(match kind {
+        0 => ".".into(),
+        1 => c.ipv4()?.to_string(),
+        2 => ipv6_text(c.ipv6()?),
+        3 => c.name()?.to_text(),
+        _ => return None,
+    })
+}
+
+fn target(t: String) -> RecordData {
+    RecordData::Target { target: t }
+}
+
+/// Renders one record's data (`msg[start..end]`, names may point anywhere
+/// before in `msg`).
+pub fn rdata(msg: &[u8], start: usize, end: usize, rtype: u16) -> Shown {
+    let mut c = Cur {
+        msg,
+        pos: start,
+        end,
+    };
+    let mut data = RecordData::Other {};
+    let mut tgt = None;
+    let text = typed(&mut c, rtype, &mut data, &mut tgt).filter(|_| c.pos == end);
+    match text {
+        Some(text) => Shown {
+            text,
+            data,
+            target: tgt,
+        },
+        None => {
+            let raw = &msg[start..end];
+            let text = if raw.is_empty() {
+                "\\# 0".to_string()
+            } else {
+                format!("\\# {} {}", raw.len(), HEXUPPER.encode(raw))
+            };
+            Shown {
+                text,
+                data: RecordData::Other {},
+                target: None,
+            }
+        }
+    }
+}
+
+fn typed(
+    c: &mut Cur,
+    rtype: u16,
+    data: &mut RecordData,
+    tgt: &mut Option<WireName>,
+) -> Option<String> {
+    Some(match rtype {
+        1 => {
+            let a = c.ipv4()?;
+            *data = RecordData::Address {
+                address: IpAddr::V4(a),
+            };
+            a.to_string()
+        }
+        28 => {
+            let a = c.ipv6()?;
+            *data = RecordData::Address {
+                address: IpAddr::V6(a),
+            };
+            ipv6_text(a)
+        }
+        2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 | 23 | 39 => {
+            let n = c.name()?;
+            let t = n.to_text();
+            *data = target(t.clone());
+            if rtype == 5 || rtype == 39 {
+                *tgt = Some(n);
+            }
+            t
+        }
+        6 => {
+            let (mname, rname) = (c.name()?.to_text(), c.name()?.to_text());
+            let v = [c.u32()?, c.u32()?, c.u32()?, c.u32()?, c.u32()?];
+            let text = format!(
+                "{mname} {rname} {} {} {} {} {}",
+                v[0], v[1], v[2], v[3], v[4]
+            );
+            *data = RecordData::Soa {
+                mname,
+                rname,
+                serial: v[0],
+                refresh: v[1],
+                retry: v[2],
+                expire: v[3],
+                minimum: v[4],
+            };
+            text
+        }
+        11 => {
+            let a = c.ipv4()?;
+            let proto = c.u8()?;
+            let mut out = format!("{a} {proto}");
+            for (i, &b) in c.rest().iter().enumerate() {
+                for bit in 0..8 {
+                    if b & (0x80 >> bit) != 0 {
+                        let _ = write!(out, " {}", i * 8 + bit);
+                    }
+                }
+            }
+            out
+        }
+        13 => format!("{} {}", quoted(c.charstr()?), quoted(c.charstr()?)),
+        14 | 17 | 58 => format!("{} {}", c.name()?.to_text(), c.name()?.to_text()),
+        15 | 18 | 21 | 36 | 107 => {
+            let pref = c.u16()?;
+            let n = c.name()?.to_text();
+            if rtype == 15 {
+                *data = RecordData::Mx {
+                    preference: pref,
+                    exchange: n.clone(),
+                };
+            }
+            format!("{pref} {n}")
+        }
+        16 | 99 | 56 | 258 | 261 | 262 | 19 | 20 | 27 => {
+            let mut strings = Vec::new();
+            while c.left() > 0 {
+                strings.push(c.charstr()?);
+            }
+            let ok = match rtype {
+                19 => strings.len() == 1,
+                20 => (1..=2).contains(&strings.len()),
+                27 => strings.len() == 3,
+                _ => !strings.is_empty(),
+            };
+            if !ok {
+                return None;
+            }
+            if rtype == 16 || rtype == 99 {
+                *data = RecordData::Txt {
+                    strings: strings.iter().map(|s| escape_chars(s)).collect(),
+                };
+            }
+            strings
+                .iter()
+                .map(|s| quoted(s))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        22 => {
+            let b = c.rest();
+            if b.is_empty() {
+                return None;
+            }
+            format!("0x{}", data_encoding::HEXLOWER.encode(b))
+        }
+        24 | 46 => {
+            let covered = type_name(c.u16()?);
+            let (alg, labels, ttl) = (c.u8()?, c.u8()?, c.u32()?);
+            let (exp, inc) = (time_text(c.u32()?), time_text(c.u32()?));
+            let tag = c.u16()?;
+            let signer = c.name()?.to_text();
+            let sig = BASE64.encode(c.rest());
+            format!("{covered} {alg} {labels} {ttl} {exp} {inc} {tag} {signer} {sig}")
+        }
+        25 | 48 | 60 => {
+            let (flags, proto, alg) = (c.u16()?, c.u8()?, c.u8()?);
+            let key = c.rest();
+            if key.is_empty() {
+                return None;
+            }
+            format!("{flags} {proto} {alg} {}", BASE64.encode(key))
+        }
+        26 => format!(
+            "{} {} {}",
+            c.u16()?,
+            c.name()?.to_text(),
+            c.name()?.to_text()
+        ),
+        29 => loc(c)?,
+        33 => {
+            let (priority, weight, port) = (c.u16()?, c.u16()?, c.u16()?);
+            let t = c.name()?.to_text();
+            *data = RecordData::Srv {
+                priority,
+                weight,
+                port,
+                target: t.clone(),
+            };
+            format!("{priority} {weight} {port} {t}")
+        }
+        35 => {
+            let (order, pref) = (c.u16()?, c.u16()?);
+            let (f, s, r) = (
+                quoted(c.charstr()?),
+                quoted(c.charstr()?),
+                quoted(c.charstr()?),
+            );
+            format!("{order} {pref} {f} {s} {r} {}", c.name()?.to_text())
+        }
+        37 => {
+            let (t, tag, alg) = (c.u16()?, c.u16()?, c.u8()?);
+            let cert = c.rest();
+            if cert.is_empty() {
+                return None;
+            }
+            format!(
+                "{} {tag} {} {}",
+                cert_type(t),
+                sec_alg(alg),
+                BASE64.encode(cert)
+            )
+        }
+        42 => apl(c)?,
+        43 | 59 | 32768 | 32769 => {
+            let (tag, alg, dt) = (c.u16()?, c.u8()?, c.u8()?);
+            let digest = c.rest();
+            if digest.is_empty() {
+                return None;
+            }
+            format!("{tag} {alg} {dt} {}", HEXUPPER.encode(digest))
+        }
+        44 => {
+            let (alg, t) = (c.u8()?, c.u8()?);
+            let fp = c.rest();
+            if fp.is_empty() {
+                return None;
+            }
+            format!("{alg} {t} {}", HEXUPPER.encode(fp))
+        }
+        45 => {
+            let (prec, kind, alg) = (c.u8()?, c.u8()?, c.u8()?);
+            let gw = gateway(c, kind)?;
+            let key = c.rest();
+            let mut out = format!("{prec} {kind} {alg} {gw}");
+            if !key.is_empty() {
+                let _ = write!(out, " {}", BASE64.encode(key));
+            }
+            out
+        }
+        47 => {
+            let next = c.name()?.to_text();
+            let types = type_bitmap(c.rest())?;
+            format!("{next} {types}").trim_end().to_string()
+        }
+        49 | 61 => {
+            let b = c.rest();
+            if b.is_empty() {
+                return None;
+            }
+            BASE64.encode(b)
+        }
+        50 => {
+            let (alg, flags, iter) = (c.u8()?, c.u8()?, c.u16()?);
+            let salt = hex_or_dash(c.charstr()?);
+            let hash = c.charstr().filter(|h| !h.is_empty())?;
+            let types = type_bitmap(c.rest())?;
+            format!(
+                "{alg} {flags} {iter} {salt} {} {types}",
+                BASE32HEX_NOPAD.encode(hash)
+            )
+            .trim_end()
+            .to_string()
+        }
+        51 => {
+            let (alg, flags, iter) = (c.u8()?, c.u8()?, c.u16()?);
+            format!("{alg} {flags} {iter} {}", hex_or_dash(c.charstr()?))
+        }
+        52 | 53 => {
+            let (u, s, m) = (c.u8()?, c.u8()?, c.u8()?);
+            let d = c.rest();
+            if d.is_empty() {
+                return None;
+            }
+            format!("{u} {s} {m} {}", HEXUPPER.encode(d))
+        }
+        55 => {
+            let hit_len = usize::from(c.u8()?);
+            let alg = c.u8()?;
+            let pk_len = usize::from(c.u16()?);
+            let hit = c.bytes(hit_len)?;
+            let pk = c.bytes(pk_len)?;
+            let mut out = format!("{alg} {} {}", HEXUPPER.encode(hit), BASE64.encode(pk));
+            while c.left() > 0 {
+                let _ = write!(out, " {}", c.name()?.to_text());
+            }
+            out
+        }
+        62 => {
+            let (serial, flags) = (c.u32()?, c.u16()?);
+            let types = type_bitmap(c.rest())?;
+            format!("{serial} {flags} {types}").trim_end().to_string()
+        }
+        63 => {
+            let (serial, scheme, alg) = (c.u32()?, c.u8()?, c.u8()?);
+            let d = c.rest();
+            if d.len() < 12 {
+                return None;
+            }
+            format!("{serial} {scheme} {alg} {}", HEXUPPER.encode(d))
+        }
+        64 | 65 => svcb(c)?,
+        66 => {
+            let t = type_name(c.u16()?);
+            let (scheme, port) = (c.u8()?, c.u16()?);
+            format!("{t} {scheme} {port} {}", c.name()?.to_text())
+        }
+        104 | 106 => {
+            let pref = c.u16()?;
+            let b = c.bytes(8)?;
+            let g = |i: usize| u16::from_be_bytes([b[i], b[i + 1]]);
+            format!("{pref} {:x}:{:x}:{:x}:{:x}", g(0), g(2), g(4), g(6))
+        }
+        105 => format!("{} {}", c.u16()?, c.ipv4()?),
+        108 | 109 => {
+            let b = c.bytes(if rtype == 108 { 6 } else { 8 })?;
+            b.iter()
+                .map(|x| format!("{x:02x}"))
+                .collect::<Vec<_>>()
+                .join("-")
+        }
+        256 => {
+            let (prio, weight) = (c.u16()?, c.u16()?);
+            let t = c.rest();
+            if t.is_empty() {
+                return None;
+            }
+            format!("{prio} {weight} {}", quoted(t))
+        }
+        257 => {
+            let flags = c.u8()?;
+            let tag = c.charstr().filter(|t| !t.is_empty())?;
+            if !tag.iter().all(u8::is_ascii_alphanumeric) {
+                return None;
+            }
+            let value = c.rest();
+            let tag = String::from_utf8_lossy(tag).into_owned();
+            *data = RecordData::Caa {
+                critical: flags & 0x80 != 0,
+                tag: tag.clone(),
+                value: escape_chars(value),
+            };
+            format!("{flags} {tag} {}", quoted(value))
+        }
+        260 => {
+            let prec = c.u8()?;
+            let dt = c.u8()?;
+            let (d, kind) = (dt >> 7, dt & 0x7f);
+            format!("{prec} {d} {kind} {}", gateway(c, kind)?)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(rtype: u16, rdata: &[u8]) -> String {
+        rdata_text(rtype, rdata)
+    }
+
+    fn rdata_text(rtype: u16, rdata: &[u8]) -> String {
+        super::rdata(rdata, 0, rdata.len(), rtype).text
+    }
+
+    #[test]
+    fn strings_are_quoted_and_escaped() {
+        assert_eq!(show(16, b"\x05first\x06second"), "\"first\" \"second\"");
+        assert_eq!(
+            show(16, b"\x0bquo\"te\\back\x03\xff\x09\x00"),
+            "\"quo\\\"te\\\\back\" \"\\255\\009\\000\""
+        );
+        assert_eq!(show(16, b"\x00"), "\"\"");
+        // Empty TXT rdata is not a TXT record's shape.
+        assert_eq!(show(16, b""), "\\# 0");
+        // A string that runs past the data.
+        assert_eq!(show(16, b"\x09short"), "\\# 6 0973686F7274");
+    }
+
+    #[test]
+    fn numbers_are_unsigned_and_unknown_types_generic() {
+        let mut soa = b"\x00\x00".to_vec();
+        soa.extend_from_slice(&[0xff; 16]);
+        soa.extend_from_slice(&300u32.to_be_bytes());
+        assert_eq!(
+            show(6, &soa),
+            ". . 4294967295 4294967295 4294967295 4294967295 300"
+        );
+        assert_eq!(show(65280, &[10, 0, 0, 1]), "\\# 4 0A000001");
+        assert_eq!(type_name(65280), "TYPE65280");
+        assert_eq!(type_from_name("type65280"), Some(65280));
+        assert_eq!(type_from_name("loc"), Some(29));
+        assert_eq!(type_from_name("NSAP-PTR"), Some(23));
+        assert_eq!(type_from_name("TYPE"), None);
+        // One byte too many for an A record.
+        assert_eq!(show(1, &[1, 2, 3, 4, 5]), "\\# 5 0102030405");
+    }
+
+    #[test]
+    fn svcb_is_rfc_9460_syntax() {
+        let mut r = vec![0, 1, 0];
+        r.extend_from_slice(&[0, 1, 0, 6, 2, b'h', b'2', 2, b'h', b'3']);
+        r.extend_from_slice(&[0, 3, 0, 2, 0x20, 0xfb]);
+        assert_eq!(show(65, &r), "1 . alpn=\"h2,h3\" port=8443");
+        // A comma inside an ALPN id.
+        let r = [0, 1, 0, 0, 1, 0, 4, 3, b'h', b',', b'2'];
+        assert_eq!(show(64, &r), "1 . alpn=\"h\\\\,2\"");
+        // Keys out of order: generic form.
+        let r = [0, 1, 0, 0, 3, 0, 2, 0, 80, 0, 1, 0, 3, 2, b'h', b'2'];
+        assert!(show(64, &r).starts_with("\\# "));
+    }
+
+    #[test]
+    fn times_bitmaps_and_addresses() {
+        assert_eq!(time_text(0), "19700101000000");
+        assert_eq!(time_text(1_798_675_200), "20261231000000");
+        assert_eq!(time_text(u32::MAX), "21060207062815");
+        assert_eq!(
+            type_bitmap(&[0, 6, 0x40, 0x01, 0, 0, 0, 0x03]).unwrap(),
+            "A MX RRSIG NSEC"
+        );
+        assert_eq!(ipv6_text("::1".parse().unwrap()), "::1");
+        assert_eq!(ipv6_text("::102:304".parse().unwrap()), "::1.2.3.4");
+        assert_eq!(
+            ipv6_text("::ffff:192.0.2.1".parse().unwrap()),
+            "::ffff:192.0.2.1"
+        );
+    }
+}

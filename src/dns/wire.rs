@@ -1,0 +1,480 @@
+//! DNS messages read straight from the wire (RFC 1035 4.1), without a
+//! general-purpose decoder in between: what a server sent is what netkit
+//! shows, whatever it holds (types no library knows, empty rdata, letter
+//! case, bytes that are not UTF-8). Records are rendered in presentation
+//! form by [`super::present`]. A malformed message is an error, never a
+//! panic: every read is bounds-checked, compression pointers are followed at
+//! most 128 times and names stop at 255 bytes.
+
+use super::present;
+use super::record::RecordData;
+
+/// Why a message could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError(pub &'static str);
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+type Res<T> = Result<T, WireError>;
+
+/// A domain name in uncompressed wire form (length-prefixed labels, the
+/// root's zero byte included), letter case as received.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WireName(pub Vec<u8>);
+
+impl WireName {
+    /// The root name.
+    pub fn root() -> Self {
+        WireName(vec![0])
+    }
+
+    /// The labels, without the root.
+    pub fn labels(&self) -> impl Iterator<Item = &[u8]> {
+        let mut pos = 0;
+        std::iter::from_fn(move || {
+            let len = usize::from(*self.0.get(pos)?);
+            if len == 0 {
+                return None;
+            }
+            let label = self.0.get(pos + 1..pos + 1 + len)?;
+            pos += 1 + len;
+            Some(label)
+        })
+    }
+
+    /// How many labels (the root has none), as RRSIG counts them.
+    pub fn label_count(&self) -> usize {
+        self.labels().count()
+    }
+
+    /// Equal ignoring ASCII letter case (RFC 4343).
+    pub fn eq_ignore_case(&self, other: &WireName) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+
+    /// Presentation form, as dig and kdig print it: absolute (a trailing
+    /// dot), `\.` `\"` `\;` `\\` `\(` `\)` `\@` `\$` escaped, other bytes
+    /// outside `!`..`~` as `\DDD`. IDN labels stay in their `xn--` form.
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(self.0.len() + 1);
+        for label in self.labels() {
+            for &b in label {
+                match b {
+                    b'.' | b'"' | b';' | b'\\' | b'(' | b')' | b'@' | b'$' => {
+                        out.push('\\');
+                        out.push(char::from(b));
+                    }
+                    0x21..=0x7e => out.push(char::from(b)),
+                    _ => {
+                        out.push('\\');
+                        push_decimal3(&mut out, b);
+                    }
+                }
+            }
+            out.push('.');
+        }
+        if out.is_empty() {
+            out.push('.');
+        }
+        out
+    }
+
+    /// Reads a name given in presentation form, with RFC 1035 escapes
+    /// (`\032`, `\.`); relative names are taken as absolute.
+    pub fn from_text(text: &str) -> Option<WireName> {
+        let mut wire = Vec::with_capacity(text.len() + 2);
+        if text == "." {
+            return Some(WireName::root());
+        }
+        let bytes = text.as_bytes();
+        let mut label: Vec<u8> = Vec::with_capacity(63);
+        let mut i = 0;
+        let end_label = |label: &mut Vec<u8>, wire: &mut Vec<u8>| -> Option<()> {
+            if label.is_empty() || label.len() > 63 {
+                return None;
+            }
+            wire.push(label.len() as u8);
+            wire.append(label);
+            Some(())
+        };
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => {
+                    let d = bytes.get(i + 1..i + 4);
+                    if let Some(d) = d.filter(|d| d.iter().all(u8::is_ascii_digit)) {
+                        let v = d.iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
+                        label.push(u8::try_from(v).ok()?);
+                        i += 4;
+                    } else {
+                        label.push(*bytes.get(i + 1)?);
+                        i += 2;
+                    }
+                }
+                b'.' => {
+                    end_label(&mut label, &mut wire)?;
+                    i += 1;
+                }
+                b => {
+                    label.push(b);
+                    i += 1;
+                }
+            }
+        }
+        if !label.is_empty() {
+            end_label(&mut label, &mut wire)?;
+        }
+        wire.push(0);
+        (wire.len() <= 255 && wire.len() > 1).then_some(WireName(wire))
+    }
+}
+
+/// Writes `b` as three decimal digits.
+pub(super) fn push_decimal3(out: &mut String, b: u8) {
+    out.push(char::from(b'0' + b / 100));
+    out.push(char::from(b'0' + b / 10 % 10));
+    out.push(char::from(b'0' + b % 10));
+}
+
+/// Reads a possibly compressed name at `pos` of `msg`; returns it and the
+/// position after it (after the first pointer, if any).
+pub fn read_name(msg: &[u8], mut pos: usize) -> Res<(WireName, usize)> {
+    let mut out = Vec::with_capacity(32);
+    let mut after = None;
+    let mut jumps = 0;
+    loop {
+        let len = *msg
+            .get(pos)
+            .ok_or(WireError("name runs past the message"))?;
+        match len & 0xc0 {
+            0x00 => {
+                if len == 0 {
+                    out.push(0);
+                    return Ok((WireName(out), after.unwrap_or(pos + 1)));
+                }
+                let l = usize::from(len);
+                let label = msg
+                    .get(pos + 1..pos + 1 + l)
+                    .ok_or(WireError("label runs past the message"))?;
+                if out.len() + 1 + l + 1 > 255 {
+                    return Err(WireError("name longer than 255 bytes"));
+                }
+                out.push(len);
+                out.extend_from_slice(label);
+                pos += 1 + l;
+            }
+            0xc0 => {
+                let lo = *msg
+                    .get(pos + 1)
+                    .ok_or(WireError("pointer runs past the message"))?;
+                jumps += 1;
+                if jumps > 128 {
+                    return Err(WireError("compression pointer loop"));
+                }
+                after.get_or_insert(pos + 2);
+                pos = usize::from(u16::from_be_bytes([len & 0x3f, lo]));
+            }
+            _ => return Err(WireError("unknown label type")),
+        }
+    }
+}
+
+/// The header flags, in dig's order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// A response.
+    pub qr: bool,
+    /// Authoritative answer.
+    pub aa: bool,
+    /// Truncated.
+    pub tc: bool,
+    /// Recursion desired.
+    pub rd: bool,
+    /// Recursion available.
+    pub ra: bool,
+    /// Authentic data (validated by the resolver).
+    pub ad: bool,
+    /// Checking disabled.
+    pub cd: bool,
+}
+
+impl Flags {
+    /// The flags that are set, lower case, in dig's order.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.qr, "qr"),
+            (self.aa, "aa"),
+            (self.tc, "tc"),
+            (self.rd, "rd"),
+            (self.ra, "ra"),
+            (self.ad, "ad"),
+            (self.cd, "cd"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, f)| *f)
+        .collect()
+    }
+}
+
+/// The question of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// QNAME.
+    pub name: WireName,
+    /// QTYPE.
+    pub qtype: u16,
+    /// QCLASS.
+    pub qclass: u16,
+}
+
+/// One resource record, as received and as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rr {
+    /// The owner.
+    pub name: WireName,
+    /// TYPE.
+    pub rtype: u16,
+    /// CLASS (for OPT, the UDP payload size).
+    pub class: u16,
+    /// TTL (for OPT, the extended rcode, version and flags).
+    pub ttl: u32,
+    /// RDLENGTH.
+    pub rdlength: u16,
+    /// The data in presentation form, as dig prints it.
+    pub text: String,
+    /// Typed fields, for JSON.
+    pub data: RecordData,
+    /// For CNAME and DNAME, the name pointed to.
+    pub target: Option<WireName>,
+}
+
+/// EDNS (RFC 6891), from the OPT record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdnsInfo {
+    /// The sender's UDP payload size.
+    pub udp_size: u16,
+    /// EDNS version.
+    pub version: u8,
+    /// DNSSEC OK.
+    pub dnssec_ok: bool,
+}
+
+/// A DNS message as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// ID.
+    pub id: u16,
+    /// OPCODE.
+    pub opcode: u8,
+    /// Header flags.
+    pub flags: Flags,
+    /// RCODE, with the OPT record's upper bits when present (RFC 6891).
+    pub rcode: u16,
+    /// The first question, if any.
+    pub question: Option<Question>,
+    /// The answer section.
+    pub answers: Vec<Rr>,
+    /// The authority section.
+    pub authority: Vec<Rr>,
+    /// The additional section, the OPT record left out.
+    pub additional: Vec<Rr>,
+    /// EDNS, when the message had an OPT record.
+    pub edns: Option<EdnsInfo>,
+    /// Size on the wire, bytes.
+    pub size: usize,
+}
+
+fn u16_at(msg: &[u8], pos: usize) -> Res<u16> {
+    msg.get(pos..pos + 2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        .ok_or(WireError("message ends inside a field"))
+}
+
+fn u32_at(msg: &[u8], pos: usize) -> Res<u32> {
+    msg.get(pos..pos + 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or(WireError("message ends inside a field"))
+}
+
+/// Reads the header's ID and whether it is a response: enough to tell a
+/// stray datagram from an answer before reading the rest.
+pub fn peek_id(msg: &[u8]) -> Option<(u16, bool)> {
+    let id = u16_at(msg, 0).ok()?;
+    Some((id, msg.get(2)? & 0x80 != 0))
+}
+
+impl Reply {
+    /// Reads a whole message. A truncated message (TC) keeps the records
+    /// that were complete; any other malformation is an error.
+    pub fn parse(msg: &[u8]) -> Res<Reply> {
+        if msg.len() < 12 {
+            return Err(WireError("shorter than a DNS header"));
+        }
+        let b2 = msg[2];
+        let b3 = msg[3];
+        let flags = Flags {
+            qr: b2 & 0x80 != 0,
+            aa: b2 & 0x04 != 0,
+            tc: b2 & 0x02 != 0,
+            rd: b2 & 0x01 != 0,
+            ra: b3 & 0x80 != 0,
+            ad: b3 & 0x20 != 0,
+            cd: b3 & 0x10 != 0,
+        };
+        let counts = [
+            u16_at(msg, 4)?,
+            u16_at(msg, 6)?,
+            u16_at(msg, 8)?,
+            u16_at(msg, 10)?,
+        ];
+        let mut reply = Reply {
+            id: u16_at(msg, 0)?,
+            opcode: (b2 >> 3) & 0x0f,
+            flags,
+            rcode: u16::from(b3 & 0x0f),
+            question: None,
+            answers: Vec::new(),
+            authority: Vec::new(),
+            additional: Vec::new(),
+            edns: None,
+            size: msg.len(),
+        };
+        let mut pos = 12;
+        for i in 0..counts[0] {
+            let (name, next) = read_name(msg, pos)?;
+            let qtype = u16_at(msg, next)?;
+            let qclass = u16_at(msg, next + 2)?;
+            pos = next + 4;
+            if i == 0 {
+                reply.question = Some(Question {
+                    name,
+                    qtype,
+                    qclass,
+                });
+            }
+        }
+        let mut ext_rcode = 0u16;
+        for (section, &count) in counts[1..].iter().enumerate() {
+            // A message cannot hold more records than it has bytes for.
+            let mut list = Vec::with_capacity(usize::from(count).min(msg.len() / 11));
+            for _ in 0..count {
+                match read_rr(msg, pos) {
+                    Ok((rr, next)) => {
+                        pos = next;
+                        list.push(rr);
+                    }
+                    Err(_) if flags.tc => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            match section {
+                0 => reply.answers = list,
+                1 => reply.authority = list,
+                _ => {
+                    for rr in list {
+                        if rr.rtype == 41 && reply.edns.is_none() {
+                            ext_rcode = (rr.ttl >> 24) as u16;
+                            reply.edns = Some(EdnsInfo {
+                                udp_size: rr.class,
+                                version: (rr.ttl >> 16) as u8,
+                                dnssec_ok: rr.ttl & 0x8000 != 0,
+                            });
+                        } else {
+                            reply.additional.push(rr);
+                        }
+                    }
+                }
+            }
+        }
+        reply.rcode |= ext_rcode << 4;
+        Ok(reply)
+    }
+}
+
+fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize)> {
+    let (name, p) = read_name(msg, pos)?;
+    let rtype = u16_at(msg, p)?;
+    let class = u16_at(msg, p + 2)?;
+    let ttl = u32_at(msg, p + 4)?;
+    let rdlength = u16_at(msg, p + 8)?;
+    let start = p + 10;
+    let end = start + usize::from(rdlength);
+    if end > msg.len() {
+        return Err(WireError("record data runs past the message"));
+    }
+    let shown = present::rdata(msg, start, end, rtype);
+    Ok((
+        Rr {
+            name,
+            rtype,
+            class,
+            ttl,
+            rdlength,
+            text: shown.text,
+            data: shown.data,
+            target: shown.target,
+        },
+        end,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_escape_as_dig_does() {
+        let n = WireName::from_text("sp\\032ace.semi\\;colon.a\\.b.test.").unwrap();
+        assert_eq!(n.label_count(), 4);
+        assert_eq!(n.to_text(), "sp\\032ace.semi\\;colon.a\\.b.test.");
+        let raw = WireName(b"\x03\x00\xff\x1b\x04Te\"t\x00".to_vec());
+        assert_eq!(raw.to_text(), "\\000\\255\\027.Te\\\"t.");
+        assert_eq!(WireName::root().to_text(), ".");
+        assert!(WireName::from_text(&"a".repeat(64)).is_none());
+        assert!(WireName::from_text("a..b").is_none());
+        assert!(WireName::from_text("a\\256").is_none());
+        assert!(
+            WireName::from_text("Mixed.Case")
+                .unwrap()
+                .eq_ignore_case(&WireName::from_text("mixed.CASE.").unwrap())
+        );
+    }
+
+    #[test]
+    fn pointers_loop_and_overrun_are_errors() {
+        // A pointer to itself.
+        let msg = [0xc0, 0x00];
+        assert!(read_name(&msg, 0).is_err());
+        // Past the end.
+        assert!(read_name(&[0x05, b'a'], 0).is_err());
+        assert!(read_name(&[0xc0, 0x10], 0).is_err());
+        // 0x40 label type.
+        assert!(read_name(&[0x41, 0], 0).is_err());
+        // A forward pointer to a valid name is followed.
+        let msg = [0xc0, 0x02, 0x01, b'x', 0x00];
+        assert_eq!(
+            read_name(&msg, 0).unwrap(),
+            (WireName(b"\x01x\x00".to_vec()), 2)
+        );
+    }
+
+    #[test]
+    fn truncated_answers_keep_what_was_complete() {
+        // Header: id 1, QR TC, 1 question, 2 answers (the second cut off).
+        let mut m = vec![0, 1, 0x82, 0, 0, 1, 0, 2, 0, 0, 0, 0];
+        m.extend_from_slice(b"\x01a\x00\x00\x01\x00\x01");
+        m.extend_from_slice(b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\x7f\x00\x00\x01");
+        m.extend_from_slice(b"\xc0\x0c\x00\x01");
+        let r = Reply::parse(&m).unwrap();
+        assert!(r.flags.tc);
+        assert_eq!(r.answers.len(), 1);
+        assert_eq!(r.answers[0].text, "127.0.0.1");
+        // Without TC the same bytes are malformed.
+        m[2] = 0x80;
+        assert!(Reply::parse(&m).is_err());
+    }
+}
