@@ -264,8 +264,10 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;lookup' {
-            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn')
-            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
+            [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask (repeatable; one result per server)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per attempt (default: resolv.conf''s, else 2s)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)')

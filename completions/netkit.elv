@@ -251,8 +251,10 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;lookup'= {
-            cand -t 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn'
-            cand --type 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn'
+            cand -t 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
+            cand --type 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
+            cand -x 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
+            cand --reverse 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
             cand --server 'DNS server to ask (repeatable; one result per server)'
             cand --timeout 'Per attempt (default: resolv.conf''s, else 2s)'
             cand --retries 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)'

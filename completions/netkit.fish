@@ -212,7 +212,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s q -l quiet -d
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r

@@ -6,8 +6,15 @@ use libfuzzer_sys::fuzz_target;
 use netkit::dns::wire::Reply;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(reply) = Reply::parse(data) else { return };
-    for rr in reply.answers.iter().chain(&reply.authority).chain(&reply.additional) {
+    let Ok(reply) = Reply::parse(data) else {
+        return;
+    };
+    for rr in reply
+        .answers
+        .iter()
+        .chain(&reply.authority)
+        .chain(&reply.additional)
+    {
         let owner = rr.name.to_text();
         assert!(owner.ends_with('.'), "{owner}");
         for text in [&owner, &rr.text] {

@@ -12,10 +12,14 @@ fuzz_target!(|data: &[u8]| {
     use netkit::value::*;
     if let Some(d) = check(parse_duration(t)) {
         // Whatever parses can be added to now without overflow.
-        let _ = std::time::Instant::now().checked_add(d).expect("absurd duration accepted");
+        let _ = std::time::Instant::now()
+            .checked_add(d)
+            .expect("absurd duration accepted");
     }
     if let Some(d) = check(parse_timeout(t)) {
-        let _ = std::time::Instant::now().checked_add(d).expect("absurd timeout accepted");
+        let _ = std::time::Instant::now()
+            .checked_add(d)
+            .expect("absurd timeout accepted");
     }
     check(parse_size(t));
     for r in [parse_percent(t), parse_positive(t), parse_rate(t)] {

@@ -8,13 +8,27 @@ mod common;
 use common::{Replay, runtime, short_line};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&chunk, rest)) = data.split_first() else { return };
-    let peer = Replay { data: rest.to_vec(), pos: 0, chunk: usize::from(chunk) + 1 };
+    let Some((&chunk, rest)) = data.split_first() else {
+        return;
+    };
+    let peer = Replay {
+        data: rest.to_vec(),
+        pos: 0,
+        chunk: usize::from(chunk) + 1,
+    };
     let mut stream: Box<dyn netkit::probe::diagnose::http::Stream> = Box::new(peer);
     runtime().block_on(async {
         let now = tokio::time::Instant::now();
         let far = now + std::time::Duration::from_secs(3600);
-        match netkit::probe::diagnose::http::exchange(&mut stream, b"GET / HTTP/1.1\r\n\r\n", false, far, far).await {
+        match netkit::probe::diagnose::http::exchange(
+            &mut stream,
+            b"GET / HTTP/1.1\r\n\r\n",
+            false,
+            far,
+            far,
+        )
+        .await
+        {
             Ok(info) => assert!((100..600).contains(&info.status), "status {}", info.status),
             Err(f) => short_line(f.message),
         }

@@ -17,7 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let mut seen = 0u64;
     for rec in data.chunks_exact(12) {
         let seq = u64::from_be_bytes(rec[0..8].try_into().unwrap());
-        let gap = Duration::from_micros(u64::from(u32::from_be_bytes(rec[8..12].try_into().unwrap())));
+        let gap = Duration::from_micros(u64::from(u32::from_be_bytes(
+            rec[8..12].try_into().unwrap(),
+        )));
         seen += 1;
         match tracker.as_mut() {
             None => tracker = Some(SeqTracker::new(seq)),

@@ -7,7 +7,9 @@ use netkit::addr::proto::ProtoDb;
 use netkit::addr::services::ServiceDb;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(t) = std::str::from_utf8(data) else { return };
+    let Ok(t) = std::str::from_utf8(data) else {
+        return;
+    };
     // The table borrows its text for the life of the process; leak a copy
     // and take it back afterwards so the fuzzer does not grow.
     let leaked: &'static str = Box::leak(t.to_owned().into_boxed_str());
@@ -15,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
         let fast = ServiceDb::parse(leaked, DbSource::Builtin);
         let general = ServiceDb::parse_general(leaked, DbSource::Builtin);
         assert_eq!(fast.entries, general.entries, "entries differ");
-        assert_eq!(fast.skipped.len(), general.skipped.len(), "skipped lines differ");
+        assert_eq!(
+            fast.skipped.len(),
+            general.skipped.len(),
+            "skipped lines differ"
+        );
         for e in &fast.entries {
             let _ = fast.by_name(e.name, None);
         }

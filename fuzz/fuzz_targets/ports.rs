@@ -10,7 +10,8 @@ use common::{check, text};
 fuzz_target!(|data: &[u8]| {
     let Some(t) = text(data) else { return };
     if let Some(spec) = check(netkit::addr::ports::PortSpec::from_str(t)) {
-        static DB: std::sync::OnceLock<netkit::addr::services::ServiceDb> = std::sync::OnceLock::new();
+        static DB: std::sync::OnceLock<netkit::addr::services::ServiceDb> =
+            std::sync::OnceLock::new();
         let db = DB.get_or_init(|| {
             netkit::addr::services::ServiceDb::parse(
                 netkit::addr::services::BUILTIN,

@@ -10,7 +10,9 @@ mod common;
 use common::{Replay, runtime, short_line};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let proxy = match mode % 3 {
         0 => "socks5://127.0.0.1:1080",
         1 => "socks5h://user:pass@127.0.0.1:1080",
@@ -22,7 +24,11 @@ fuzz_target!(|data: &[u8]| {
     } else {
         Dest::Addr("[::1]:443".parse().unwrap())
     };
-    let peer = Replay { data: rest.to_vec(), pos: 0, chunk: usize::from(mode >> 3) + 1 };
+    let peer = Replay {
+        data: rest.to_vec(),
+        pos: 0,
+        chunk: usize::from(mode >> 3) + 1,
+    };
     runtime().block_on(async {
         if let Err(f) = handshake(peer, &proxy, &dest).await {
             short_line(f.message);

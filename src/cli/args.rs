@@ -493,9 +493,14 @@ pub struct LookupArgs {
     /// Names to look up; @SERVER[:PORT] picks a server, as with dig
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
-    /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA ANY TYPEnnn
+    /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
+    /// HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
+    /// Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or
+    /// ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too
+    #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
+    pub reverse: Vec<String>,
     /// DNS server to ask (repeatable; one result per server)
     #[arg(long, value_name = "ADDR[:PORT]")]
     pub server: Vec<String>,

@@ -210,7 +210,11 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ),
             ex(
                 "10,000 names from a file, concurrently, as JSON",
-                "netkit lookup -f names.txt -t A --json | jq -r 'select(.status != \"NOERROR\") | .name'",
+                "netkit lookup -f names.txt -t A --json | jq -r 'select(.ok | not) | .name'",
+            ),
+            ex(
+                "Reverse look-up, as dig -x",
+                "netkit lookup -x 192.0.2.10 @192.0.2.53",
             ),
         ],
     ),

@@ -30,15 +30,29 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         .iter()
         .map(|s| dns::parse_server(s))
         .collect::<Result<Vec<_>>>()?;
+    // -t PTR (alone, or -x): an address is looked up by its reverse name.
+    let ptr_only = args.types.is_empty() && !args.reverse.is_empty()
+        || args.types.len() == 1 && args.types[0].eq_ignore_ascii_case("ptr");
     let mut given = Vec::new();
     for n in &args.names {
         match n.strip_prefix('@') {
             Some(s) => servers.push(dns::parse_server(s)?),
-            None => given.push((n.clone(), dns::parse_name(n)?)),
+            None => given.push((n.clone(), dns::query_name(n, ptr_only)?)),
         }
     }
+    for a in &args.reverse {
+        let ip = a.trim().parse().map_err(|_| {
+            NetkitError::invalid(format!(
+                "-x {}: not an IPv4 or IPv6 address",
+                crate::sanitize::brief(a, 64)
+            ))
+        })?;
+        given.push((a.clone(), dns::reverse_name(ip)));
+    }
     if given.is_empty() && args.file.is_none() {
-        return Err(NetkitError::invalid("nothing to look up: give a NAME or -f FILE").into());
+        return Err(
+            NetkitError::invalid("nothing to look up: give a NAME, -x ADDR or -f FILE").into(),
+        );
     }
     if args.system {
         if !servers.is_empty() {
@@ -48,7 +62,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         }
         return run_nss(&given, args, out, stop);
     }
-    let types = if args.types.is_empty() {
+    let types = if args.types.is_empty() && !args.reverse.is_empty() {
+        vec![RecordType::PTR]
+    } else if args.types.is_empty() {
         vec![RecordType::A, RecordType::AAAA]
     } else {
         let mut t = Vec::new();
@@ -96,7 +112,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     let names = given
         .into_iter()
         .map(Ok)
-        .chain(file_names(args.file.as_deref())?);
+        .chain(file_names(args.file.as_deref(), ptr_only)?);
     let rt = crate::sys::runtime::current_thread()?;
     let exit = rt.block_on(lookup::lookup_all(names, plan, stop, &mut |_, results| {
         let group = LookupGroup {
@@ -112,7 +128,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
 type Names = Box<dyn Iterator<Item = Result<(String, Name)>>>;
 
 /// The names of `-f FILE` (`-` for stdin), read lazily, each checked.
-fn file_names(path: Option<&Path>) -> Result<Names> {
+fn file_names(path: Option<&Path>, ptr_only: bool) -> Result<Names> {
     let Some(path) = path else {
         return Ok(Box::new(std::iter::empty()));
     };
@@ -126,7 +142,7 @@ fn file_names(path: Option<&Path>) -> Result<Names> {
     Ok(Box::new(
         BoundedLines::new(reader, source.clone(), MAX_LINE).map(move |line| {
             let line = line?;
-            let name = dns::parse_name(&line.text).map_err(|e| {
+            let name = dns::query_name(&line.text, ptr_only).map_err(|e| {
                 NetkitError::invalid(format!(
                     "{}: line {}: {e}",
                     crate::sanitize::escape(&source),
@@ -146,7 +162,7 @@ fn run_nss(
 ) -> anyhow::Result<Exit> {
     let mut exit = Exit::Success;
     let mut names: Vec<Result<(String, Name)>> = given.iter().cloned().map(Ok).collect();
-    names.extend(file_names(args.file.as_deref())?);
+    names.extend(file_names(args.file.as_deref(), false)?);
     for name in names {
         if stop.is_set() {
             break;

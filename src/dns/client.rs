@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
-use hickory_proto::serialize::binary::BinEncodable;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -63,12 +62,9 @@ struct Asked {
 
 impl Asked {
     fn new(id: u16, name: &Name, rtype: RecordType) -> io::Result<Asked> {
-        let wire = name
-            .to_bytes()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         Ok(Asked {
             id,
-            name: WireName(wire),
+            name: WireName::from_name(name),
             rtype: u16::from(rtype),
         })
     }

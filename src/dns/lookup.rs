@@ -116,9 +116,9 @@ impl LookupReport {
             kind: "lookup",
             ok: false,
             name: name.to_string(),
-            qtype: qtype.to_string(),
+            qtype: type_name(u16::from(qtype)).into_owned(),
             server: server.map(ServerAddr::from),
-            query_name: query_name.map(|n| n.to_string()),
+            query_name: query_name.map(|n| WireName::from_name(n).to_text()),
             status: if f.reason == Reason::Timeout {
                 "timeout".into()
             } else {
@@ -209,7 +209,7 @@ pub async fn resolve_at(
         .question
         .as_ref()
         .map(|q| q.name.clone())
-        .unwrap_or_else(|| WireName::from_text(&qname.to_ascii()).unwrap_or_else(WireName::root));
+        .unwrap_or_else(|| WireName::from_name(qname));
     let (canonical, aliases) = cname_chain(answers, &qwire);
     let qt = u16::from(qtype);
     let has_data = match qt {

@@ -84,6 +84,27 @@ pub fn parse_name(text: &str) -> Result<Name> {
     parsed.map_err(|_| bad("not a valid domain name"))
 }
 
+/// The in-addr.arpa or ip6.arpa name of an address.
+pub fn reverse_name(ip: std::net::IpAddr) -> Name {
+    let text = match ip {
+        std::net::IpAddr::V4(a) => crate::addr::reverse_name_v4(a),
+        std::net::IpAddr::V6(a) => crate::addr::reverse_name_v6(a),
+    };
+    let mut n = Name::from_ascii(&text).unwrap_or_else(|_| Name::root());
+    n.set_fqdn(true);
+    n
+}
+
+/// A name to query: with `reverse_addresses` (a PTR look-up) an IP address
+/// becomes its reverse name, as `host` does, instead of being asked for
+/// literally.
+pub fn query_name(text: &str, reverse_addresses: bool) -> Result<Name> {
+    if reverse_addresses && let Ok(ip) = text.trim().parse::<std::net::IpAddr>() {
+        return Ok(reverse_name(ip));
+    }
+    parse_name(text)
+}
+
 /// A DNS outcome, named as dig names the rcode (lower case in JSON), plus
 /// NODATA, referral and the transport failures.
 pub fn status_name(rcode: u16) -> String {
@@ -159,6 +180,29 @@ mod tests {
         ] {
             assert!(parse_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reverse_names() {
+        let n = query_name("192.0.2.10", true).unwrap();
+        assert_eq!(n.to_ascii(), "10.2.0.192.in-addr.arpa.");
+        let n = query_name("2001:db8::1", true).unwrap();
+        assert!(
+            n.to_ascii().starts_with("1.0.0.0.")
+                && n.to_ascii().ends_with(".8.b.d.0.1.0.0.2.ip6.arpa.")
+        );
+        // Not a PTR look-up: the text is a name.
+        assert_eq!(
+            query_name("192.0.2.10", false).unwrap().to_ascii(),
+            "192.0.2.10"
+        );
+        // Escapes and IDN.
+        let n = parse_name("sp\\032ace.test").unwrap();
+        assert_eq!(wire::WireName::from_name(&n).to_text(), "sp\\032ace.test.");
+        assert_eq!(
+            parse_name("bücher.test").unwrap().to_ascii(),
+            "xn--bcher-kva.test"
+        );
     }
 
     #[test]

@@ -32,6 +32,18 @@ impl WireName {
         WireName(vec![0])
     }
 
+    /// A hickory name's wire form (hickory's own text form escapes in
+    /// octal, `\\040` for a space, where RFC 1035 and dig use decimal).
+    pub fn from_name(name: &hickory_proto::rr::Name) -> Self {
+        let mut wire = Vec::with_capacity(name.len() + 2);
+        for label in name.iter() {
+            wire.push(label.len() as u8);
+            wire.extend_from_slice(label);
+        }
+        wire.push(0);
+        WireName(wire)
+    }
+
     /// The labels, without the root.
     pub fn labels(&self) -> impl Iterator<Item = &[u8]> {
         let mut pos = 0;

@@ -618,3 +618,31 @@ fn server_of(r: &Value) -> String {
     let ip: std::net::IpAddr = r["server"]["address"].as_str().unwrap().parse().unwrap();
     std::net::SocketAddr::new(ip, r["server"]["port"].as_u64().unwrap() as u16).to_string()
 }
+
+/// `-x ADDR` as dig -x, and `-t PTR ADDR` reversed instead of asked for
+/// literally (`192.0.2.10.` is not a name anyone means).
+#[test]
+fn reverse_lookups_ask_for_the_arpa_name() {
+    let s = server();
+    for args in [
+        vec!["-x", "192.0.2.10", &s],
+        vec!["-t", "PTR", "192.0.2.10", &s],
+        vec!["-t", "ptr", "--short", "192.0.2.10", &s],
+    ] {
+        let out = run([&["lookup"][..], &args].concat());
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("c.example.test."),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+    let (c, v) = lookup(&["-x", "192.0.2.10", &s]);
+    assert_eq!(c, 0);
+    assert_eq!(v[0]["qtype"], "PTR");
+    assert_eq!(v[0]["query_name"], "10.2.0.192.in-addr.arpa.");
+    assert_eq!(v[0]["name"], "192.0.2.10", "the name as given stays");
+    // Not an address.
+    let out = run(["lookup", "-x", "not-an-ip", &s]);
+    crate::support::assert_usage_error(&out, "-x");
+}

@@ -13,9 +13,12 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The netkit binary under test.
+/// The netkit binary under test (`NETKIT_TEST_BIN` names another, to
+/// measure an older build against the same tests).
 pub fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_netkit"))
+    std::env::var_os("NETKIT_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_netkit")))
 }
 
 /// A command running netkit with a clean colour environment.
