@@ -892,31 +892,41 @@ pub async fn throughput(
                 if let Ok(Ok(n)) = extra
                     && n > 0
                 {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        "the server sent more than it received",
-                    ));
+                    return (
+                        sent,
+                        None,
+                        Some(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "the server sent more than it received",
+                        )),
+                    );
                 }
-                return Ok::<(u64, Option<u64>), io::Error>((off, None));
+                return (off.min(sent), None, None);
             }
             let wait = match finished_at {
                 Some(t) => t.saturating_duration_since(tokio::time::Instant::now()),
                 None => timeout,
             };
-            let n = tokio::select! {
+            let read = tokio::select! {
                 r = tokio::time::timeout(wait, rd.read(&mut buf)) => r
-                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the echo did not come back in time"))??,
+                    .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "the echo did not come back in time"))
+                    .and_then(|r| r),
                 () = writer_done.notified(), if finished_at.is_none() => {
                     finished_at = Some(tokio::time::Instant::now() + timeout);
                     continue;
                 }
-                () = stop.wait() => return Ok((off, None)),
+                () = stop.wait() => return (off, None, None),
+            };
+            let n = match read {
+                Ok(n) => n,
+                // What came back before the failure still counts.
+                Err(e) => return (off, None, Some(e)),
             };
             if n == 0 {
-                return Ok((off, None));
+                return (off, None, None);
             }
             if let Some(i) = check_pattern(&buf[..n], off) {
-                return Ok((off + i as u64, Some(off + i as u64)));
+                return (off + i as u64, Some(off + i as u64), None);
             }
             off += n as u64;
         }
@@ -929,9 +939,10 @@ pub async fn throughput(
     if let Ok(Err(e)) = &w {
         tally.failure = Some(Failure::io(e, "send"));
     }
-    match r {
-        Ok((received, mismatch)) => {
-            tally.bytes_received = received;
+    let (received, mismatch, error) = r;
+    tally.bytes_received = received;
+    match error {
+        None => {
             tally.mismatch_at = mismatch;
             if let Some(at) = mismatch {
                 tally.failure = Some(Failure::new(
@@ -945,7 +956,7 @@ pub async fn throughput(
                 ));
             }
         }
-        Err(e) => {
+        Some(e) => {
             let f = if e.kind() == io::ErrorKind::InvalidData {
                 Failure::new(Reason::Mismatch, e.to_string())
             } else {

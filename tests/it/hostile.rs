@@ -296,7 +296,7 @@ fn throughput_against_endless_and_trickling_peers_ends() {
     let took = t.elapsed();
     let lines = lines_of(&out);
     let s = lines.last().unwrap();
-    assert_eq!(s["bytes_received"], 1 << 20, "{}", s["bytes_received"]);
+    assert_eq!(s["bytes_received"], 1 << 20, "{lines:?}");
     assert!(took < Duration::from_secs(4), "endless peer: took {took:?}");
     assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
 
