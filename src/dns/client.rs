@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::UdpSocket;
 
+use super::link::Link;
 use super::wire::{Reply, WireName, peek_id};
 use crate::error::Failure;
 use crate::exit::Reason;
@@ -82,12 +82,22 @@ impl Asked {
     }
 }
 
+/// How a UDP attempt ended.
+enum Udp {
+    Answer(Reply),
+    /// No answer in time.
+    TimedOut,
+    /// The server moved to TCP while this attempt waited.
+    MovedToTcp,
+}
+
 async fn udp_once(
     server: SocketAddr,
     query: &[u8],
     asked: &Asked,
     timeout: Duration,
-) -> Result<Reply, Failure> {
+    link: &Link,
+) -> Result<Udp, Failure> {
     let bind: SocketAddr = if server.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -96,14 +106,22 @@ async fn udp_once(
     let net = |e: io::Error| Failure::io(&e, format!("query to {server}"));
     let sock = UdpSocket::bind(bind).await.map_err(net)?;
     sock.connect(server).await.map_err(net)?;
+    let sent = Instant::now();
     sock.send(query).await.map_err(net)?;
     let deadline = tokio::time::Instant::now() + timeout;
+    let mut moved = link.watch_tcp();
     let mut buf = vec![0u8; 65_535];
     loop {
-        let n = match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
-            Err(_) => return Err(Failure::timeout(format!("query to {server}"), timeout)),
-            Ok(Err(e)) => return Err(net(e)),
-            Ok(Ok(n)) => n,
+        let n = tokio::select! {
+            r = tokio::time::timeout_at(deadline, sock.recv(&mut buf)) => match r {
+                Err(_) => {
+                    link.udp_timed_out(sent);
+                    return Ok(Udp::TimedOut);
+                }
+                Ok(Err(e)) => return Err(net(e)),
+                Ok(Ok(n)) => n,
+            },
+            Ok(_) = moved.wait_for(|tcp| *tcp) => return Ok(Udp::MovedToTcp),
         };
         // Anything that is not the answer to this query is ignored: a
         // forged or late datagram must not be taken for it.
@@ -113,91 +131,98 @@ async fn udp_once(
         if let Ok(m) = Reply::parse(&buf[..n])
             && asked.matches(&m)
         {
-            return Ok(m);
+            link.udp_answered();
+            return Ok(Udp::Answer(m));
         }
     }
 }
 
+/// One query over the server's pipelined TCP connections.
 async fn tcp_once(
+    link: &Link,
     server: SocketAddr,
     query: &[u8],
-    asked: &Asked,
+    asked: &mut Asked,
     timeout: Duration,
+    solo: bool,
 ) -> Result<Reply, Failure> {
-    let net = |e: io::Error| Failure::io(&e, format!("query to {server} over TCP"));
-    let exchange = async {
-        let mut s = TcpStream::connect(server).await.map_err(net)?;
-        let mut framed = Vec::with_capacity(query.len() + 2);
-        framed.extend_from_slice(&(query.len() as u16).to_be_bytes());
-        framed.extend_from_slice(query);
-        s.write_all(&framed).await.map_err(net)?;
-        let mut len = [0u8; 2];
-        s.read_exact(&mut len).await.map_err(net)?;
-        let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
-        s.read_exact(&mut body).await.map_err(net)?;
-        let m = Reply::parse(&body)
-            .map_err(|e| Failure::new(Reason::Malformed, format!("answer from {server}: {e}")))?;
-        if asked.matches(&m) {
-            Ok(m)
+    let (body, id) = link.tcp_query(query, timeout, solo).await.map_err(|e| {
+        if e.kind() == io::ErrorKind::TimedOut {
+            Failure::timeout(format!("query to {server} over TCP"), timeout)
         } else {
-            Err(Failure::new(
-                Reason::Malformed,
-                format!("{server} answered another question over TCP"),
-            ))
+            Failure::io(&e, format!("query to {server} over TCP"))
         }
-    };
-    tokio::time::timeout(timeout, exchange)
-        .await
-        .map_err(|_| Failure::timeout(format!("query to {server} over TCP"), timeout))?
+    })?;
+    asked.id = id;
+    let m = Reply::parse(&body)
+        .map_err(|e| Failure::new(Reason::Malformed, format!("answer from {server}: {e}")))?;
+    if asked.matches(&m) {
+        Ok(m)
+    } else {
+        Err(Failure::new(
+            Reason::Malformed,
+            format!("{server} answered another question over TCP"),
+        ))
+    }
 }
 
-/// Sends one query to one server: UDP (retried on timeout), TCP when the
-/// answer is truncated or `--tcp` asks for it.
+/// Sends one query to one server: UDP, retried on timeout; TCP when the
+/// answer is truncated, when `--tcp` asks for it, or once the server has
+/// shown it drops UDP answers it gives others (rate limiting). TCP queries
+/// share pipelined connections ([`super::link`]).
 pub async fn exchange(
     server: SocketAddr,
     name: &Name,
     rtype: RecordType,
     opts: QueryOpts,
 ) -> Result<Exchange, Failure> {
+    let link = super::link::link(server);
     let mut last = Failure::timeout(format!("query to {server}"), opts.timeout);
+    let done = |response, start: Instant, transport, tcp_fallback| Exchange {
+        server,
+        response,
+        rtt_ms: start.elapsed().as_secs_f64() * 1e3,
+        transport,
+        tcp_fallback,
+    };
+    // After a TCP timeout, retries take connections of their own.
+    let mut solo = false;
     for _attempt in 0..=opts.retries {
         let id = crate::sys::random_u64() as u16;
         let query = build_query(id, name, rtype)
             .and_then(|q| Ok((q, Asked::new(id, name, rtype)?)))
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
-        let (query, asked) = query?;
-        let start = Instant::now();
-        let result = if opts.tcp {
-            tcp_once(server, &query, &asked, opts.timeout)
-                .await
-                .map(|m| (m, "tcp", false))
-        } else {
-            match udp_once(server, &query, &asked, opts.timeout).await {
-                Ok(m) if m.flags.tc => {
-                    let start_tcp = Instant::now();
-                    let m = tcp_once(server, &query, &asked, opts.timeout).await?;
-                    return Ok(Exchange {
-                        server,
-                        response: m,
-                        rtt_ms: start_tcp.elapsed().as_secs_f64() * 1e3,
-                        transport: "tcp",
-                        tcp_fallback: true,
-                    });
+        let (query, mut asked) = query?;
+        let mut start = Instant::now();
+        let mut over_tcp = opts.tcp || link.prefers_tcp();
+        if !over_tcp {
+            match udp_once(server, &query, &asked, opts.timeout, &link).await? {
+                Udp::Answer(m) if m.flags.tc => {
+                    link.truncated();
+                    over_tcp = true;
                 }
-                other => other.map(|m| (m, "udp", false)),
+                Udp::Answer(m) => return Ok(done(m, start, "udp", false)),
+                Udp::MovedToTcp => over_tcp = true,
+                Udp::TimedOut if link.prefers_tcp() => over_tcp = true,
+                Udp::TimedOut => continue,
             }
-        };
-        match result {
-            Ok((response, transport, tcp_fallback)) => {
-                return Ok(Exchange {
-                    server,
-                    response,
-                    rtt_ms: start.elapsed().as_secs_f64() * 1e3,
-                    transport,
-                    tcp_fallback,
-                });
+            start = Instant::now();
+        }
+        debug_assert!(over_tcp);
+        match tcp_once(&link, server, &query, &mut asked, opts.timeout, solo).await {
+            Ok(m) => return Ok(done(m, start, "tcp", !opts.tcp)),
+            Err(f) if f.reason == Reason::Timeout => {
+                solo = true;
+                last = f;
             }
-            Err(f) if f.reason == Reason::Timeout => last = f,
+            // A connection the server closed (idle, or its own limit): try
+            // again on a fresh one.
+            Err(f) if f.reason == Reason::Reset => last = f,
+            // TCP not served at all: if it was netkit's choice, UDP again.
+            Err(f) if !opts.tcp && f.reason.exit() == crate::exit::Exit::Connect => {
+                link.tcp_unreachable();
+                last = f;
+            }
             Err(f) => return Err(f),
         }
     }

@@ -3,6 +3,7 @@
 //! trip time), the system's resolv.conf rules, and batches that stream.
 
 pub mod client;
+pub mod link;
 pub mod lookup;
 pub mod present;
 pub mod record;

@@ -224,3 +224,70 @@ fn dig_blob_cuts_are_joined() {
         BTreeSet::from([("x.test.".into(), "A".into(), "192.0.2.1".into())])
     );
 }
+
+/// nsd's response rate limiting (on by default: 200 answers a second per
+/// client network, every second limited answer truncated, the other
+/// dropped) against a batch of 3,000 NODATA queries: nothing may be lost,
+/// and it must stay fast (it lost ~1 in 6 to timeouts in 46 s for 10,000).
+#[test]
+fn a_batch_against_nsd_rate_limiting_loses_nothing() {
+    const TEST: &str = "a_batch_against_nsd_rate_limiting_loses_nothing";
+    for tool in ["nsd", "dig"] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    let mut zone = String::from(
+        "$ORIGIN bulk.test.\n$TTL 300\n@ SOA ns1 h 1 3600 600 86400 60\n@ NS ns1\nns1 A 127.0.0.1\n",
+    );
+    let mut names = String::new();
+    for i in 0..3000 {
+        zone.push_str(&format!("h{i} A 192.0.2.{}\n", i % 250 + 1));
+        names.push_str(&format!("h{i}.bulk.test\n"));
+    }
+    std::fs::write(sb.path("bulk.zone"), zone).unwrap();
+    std::fs::write(sb.path("names"), names).unwrap();
+    std::fs::write(
+        sb.path("nsd.conf"),
+        format!(
+            "server:\n    ip-address: 127.0.0.1@5303\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
+             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
+             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\n    verbosity: 1\nremote-control:\n    control-enable: no\n\
+             zone:\n    name: bulk.test\n    zonefile: bulk.zone\n"
+        ),
+    )
+    .unwrap();
+    let out = sb.shell_within(
+        "nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
+         i=0; until dig +time=1 +tries=1 -p 5303 @127.0.0.1 bulk.test SOA >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done\n\
+         s=$(date +%s%N); \"$NK\" lookup --json -f names -t AAAA @127.0.0.1:5303 > out.json 2> err.txt; echo $? > rc\n\
+         e=$(date +%s%N); echo $(( (e - s) / 1000000 )) > ms\n",
+        120,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = sb
+        .read("out.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3000, "{}", sb.read("err.txt"));
+    let lost: Vec<&Value> = lines.iter().filter(|v| v["status"] != "nodata").collect();
+    assert!(lost.is_empty(), "{} lost, first: {}", lost.len(), lost[0]);
+    let over_tcp = lines.iter().filter(|v| v["transport"] == "tcp").count();
+    assert!(
+        over_tcp > 0,
+        "the rate limit never struck: the test shows nothing"
+    );
+    let ms: u64 = sb.read("ms").trim().parse().unwrap();
+    assert!(ms < 5000, "3,000 names took {ms} ms");
+    assert_eq!(sb.read("rc").trim(), "1", "NODATA for every name is exit 1");
+}

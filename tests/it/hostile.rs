@@ -666,3 +666,148 @@ fn socks_target_names_over_255_bytes_never_reach_the_proxy() {
     }
     assert_eq!(got, 0, "bytes reached the proxy");
 }
+
+/// A DNS server over TCP only that answers pipelined queries in reverse
+/// order of arrival (RFC 7766 allows any order), counting connections.
+fn reordering_tcp_dns() -> (
+    std::net::SocketAddr,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use hickory_proto::op::Message;
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let conns = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&conns);
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            counter.fetch_add(1, Ordering::Relaxed);
+            std::thread::spawn(move || {
+                let mut c = c;
+                let read_one = |c: &mut std::net::TcpStream| -> Option<Message> {
+                    let mut len = [0u8; 2];
+                    c.read_exact(&mut len).ok()?;
+                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                    c.read_exact(&mut q).ok()?;
+                    Message::from_vec(&q).ok()
+                };
+                loop {
+                    let _ = c.set_read_timeout(None);
+                    let Some(first) = read_one(&mut c) else {
+                        return;
+                    };
+                    let mut batch = vec![first];
+                    let _ = c.set_read_timeout(Some(Duration::from_millis(20)));
+                    while batch.len() < 16 {
+                        match read_one(&mut c) {
+                            Some(q) => batch.push(q),
+                            None => break,
+                        }
+                    }
+                    for q in batch.iter().rev() {
+                        let n: u32 = hostile::qname(q)
+                            .trim_start_matches('n')
+                            .trim_end_matches(".test")
+                            .parse()
+                            .unwrap_or(0);
+                        let a = RData::A(A(Ipv4Addr::from(0x0a00_0000 + n)));
+                        let m = hostile::response(
+                            q,
+                            ResponseCode::NoError,
+                            vec![hostile::record(q, 60, a)],
+                        );
+                        let bytes = m.to_vec().unwrap();
+                        let mut out = (bytes.len() as u16).to_be_bytes().to_vec();
+                        out.extend_from_slice(&bytes);
+                        if c.write_all(&out).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (addr, conns)
+}
+
+/// RFC 7766 pipelining: a batch over TCP shares a few connections, and
+/// answers that come back in another order reach the right query.
+#[test]
+fn tcp_batches_pipeline_on_few_connections_and_match_answers_by_id() {
+    let (server, conns) = reordering_tcp_dns();
+    let names: String = (0..600).map(|i| format!("n{i}.test\n")).collect();
+    let t = Instant::now();
+    let out = crate::support::run_with_stdin(
+        &[
+            "--json",
+            "lookup",
+            "--tcp",
+            "-t",
+            "A",
+            "-f",
+            "-",
+            &format!("@{server}"),
+        ],
+        names.as_bytes(),
+    );
+    let took = t.elapsed();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 600);
+    for (i, r) in v.iter().enumerate() {
+        assert_eq!(r["name"], format!("n{i}.test"));
+        let want = Ipv4Addr::from(0x0a00_0000 + i as u32).to_string();
+        assert_eq!(r["answers"][0]["value"], want, "{r}");
+    }
+    let used = conns.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(used <= 4, "{used} TCP connections for 600 queries");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+/// One query the server never answers on a pipelined connection must not
+/// take the others down with it: the stuck connection is dropped and the
+/// rest retried on a new one.
+#[test]
+fn a_stuck_tcp_connection_is_left_behind() {
+    let server = hostile::dns(|q| {
+        if hostile::qname(q) == "stuck.test" {
+            return Reply::Silence;
+        }
+        let a = RData::A(A(Ipv4Addr::new(192, 0, 2, 1)));
+        Reply::Answer(hostile::response(
+            q,
+            ResponseCode::NoError,
+            vec![hostile::record(q, 60, a)],
+        ))
+    });
+    let mut names = String::from("stuck.test\n");
+    for i in 0..40 {
+        names.push_str(&format!("ok{i}.test\n"));
+    }
+    let t = Instant::now();
+    let out = crate::support::run_with_stdin(
+        &[
+            "--json",
+            "lookup",
+            "--tcp",
+            "-t",
+            "A",
+            "--timeout",
+            "1s",
+            "--retries",
+            "2",
+            "-f",
+            "-",
+            &format!("@{server}"),
+        ],
+        names.as_bytes(),
+    );
+    let took = t.elapsed();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 41, "{}", stderr(&out));
+    assert_eq!(v[0]["status"], "timeout");
+    let answered = v[1..].iter().filter(|r| r["status"] == "noerror").count();
+    assert_eq!(answered, 40, "{}", stdout(&out));
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+}

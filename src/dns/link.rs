@@ -1,0 +1,275 @@
+//! What netkit keeps per DNS server for the life of the process: pipelined
+//! TCP connections (RFC 7766: many queries in flight on one connection,
+//! answers matched by ID in whatever order they come) and the choice of
+//! transport. A server that truncates (TC) or that answers some UDP
+//! queries while dropping others (response rate limiting, as nsd and BIND
+//! do by default) moves the rest of the batch to TCP, where rate limits do
+//! not apply, and UDP waits still pending are resent over TCP at once
+//! instead of waiting out their timeout.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::sync::{oneshot, watch};
+
+use super::wire::peek_id;
+
+/// TCP connections kept open per server.
+pub const MAX_CONNS: usize = 4;
+/// Queries in flight on one TCP connection before another is opened.
+pub const MAX_PIPELINE: usize = 64;
+/// UDP answers lost while the server answered others, before the rest of
+/// the batch goes over TCP.
+pub const DROPS_BEFORE_TCP: u32 = 3;
+
+type Pending = Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>;
+
+/// One TCP connection carrying many queries.
+struct Conn {
+    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    pending: Arc<Pending>,
+    dead: Arc<AtomicBool>,
+    in_flight: AtomicUsize,
+    /// Nanoseconds after the link's epoch of the last answer read.
+    last_answer: Arc<AtomicU64>,
+}
+
+/// A server's transport state.
+pub struct Link {
+    server: SocketAddr,
+    conns: tokio::sync::Mutex<Vec<Arc<Conn>>>,
+    tcp: watch::Sender<bool>,
+    drops: AtomicU32,
+    /// TCP failed to connect: never move to it unasked.
+    tcp_unusable: AtomicBool,
+    epoch: Instant,
+    /// Nanoseconds after `epoch` of the last UDP answer.
+    last_udp_answer: AtomicU64,
+}
+
+/// The link for `server` (one per server per process).
+pub fn link(server: SocketAddr) -> Arc<Link> {
+    static LINKS: OnceLock<Mutex<HashMap<SocketAddr, Arc<Link>>>> = OnceLock::new();
+    let map = LINKS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    Arc::clone(map.entry(server).or_insert_with(|| {
+        Arc::new(Link {
+            server,
+            conns: tokio::sync::Mutex::new(Vec::new()),
+            tcp: watch::channel(false).0,
+            drops: AtomicU32::new(0),
+            tcp_unusable: AtomicBool::new(false),
+            epoch: Instant::now(),
+            last_udp_answer: AtomicU64::new(0),
+        })
+    }))
+}
+
+impl Link {
+    /// Whether queries to this server now go over TCP.
+    pub fn prefers_tcp(&self) -> bool {
+        *self.tcp.borrow()
+    }
+
+    /// A receiver that changes when the server moves to TCP.
+    pub fn watch_tcp(&self) -> watch::Receiver<bool> {
+        self.tcp.subscribe()
+    }
+
+    /// The server truncated an answer: TCP from now on.
+    pub fn truncated(&self) {
+        self.tcp.send_replace(true);
+    }
+
+    /// TCP could not be reached: back to UDP, and no moving to TCP again
+    /// because of drops (a truncated answer still tries it).
+    pub fn tcp_unreachable(&self) {
+        self.tcp_unusable.store(true, Ordering::Relaxed);
+        self.tcp.send_replace(false);
+    }
+
+    fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    /// A UDP answer came.
+    pub fn udp_answered(&self) {
+        self.last_udp_answer
+            .store(self.now_ns().max(1), Ordering::Relaxed);
+    }
+
+    /// A UDP attempt sent at `sent` got nothing in time. If the server
+    /// answered other queries meanwhile, it drops answers (rate limiting):
+    /// after a few, TCP.
+    pub fn udp_timed_out(&self, sent: Instant) {
+        let sent_ns = sent.saturating_duration_since(self.epoch).as_nanos() as u64;
+        let answering = self.last_udp_answer.load(Ordering::Relaxed) > sent_ns;
+        if answering
+            && !self.tcp_unusable.load(Ordering::Relaxed)
+            && self.drops.fetch_add(1, Ordering::Relaxed) + 1 >= DROPS_BEFORE_TCP
+        {
+            self.tcp.send_replace(true);
+        }
+    }
+
+    async fn conn(&self, solo: bool) -> io::Result<Arc<Conn>> {
+        let mut conns = self.conns.lock().await;
+        conns.retain(|c| !c.dead.load(Ordering::Relaxed));
+        if solo {
+            drop(conns);
+            return self.open().await;
+        }
+        let least = conns
+            .iter()
+            .min_by_key(|c| c.in_flight.load(Ordering::Relaxed))
+            .cloned();
+        if let Some(c) = &least
+            && (c.in_flight.load(Ordering::Relaxed) < MAX_PIPELINE || conns.len() >= MAX_CONNS)
+        {
+            return Ok(Arc::clone(c));
+        }
+        let conn = self.open().await?;
+        conns.push(Arc::clone(&conn));
+        Ok(conn)
+    }
+
+    /// Opens a connection and starts its reader.
+    async fn open(&self) -> io::Result<Arc<Conn>> {
+        let stream = TcpStream::connect(self.server).await?;
+        let _ = stream.set_nodelay(true);
+        let (mut reader, writer) = stream.into_split();
+        let pending: Arc<Pending> = Arc::new(Mutex::new(HashMap::new()));
+        let dead = Arc::new(AtomicBool::new(false));
+        let last_answer = Arc::new(AtomicU64::new(self.now_ns()));
+        let (p, d, last, epoch) = (
+            Arc::clone(&pending),
+            Arc::clone(&dead),
+            Arc::clone(&last_answer),
+            self.epoch,
+        );
+        tokio::spawn(async move {
+            let mut len = [0u8; 2];
+            loop {
+                if reader.read_exact(&mut len).await.is_err() {
+                    break;
+                }
+                let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                if reader.read_exact(&mut body).await.is_err() {
+                    break;
+                }
+                let Some((id, true)) = peek_id(&body) else {
+                    continue;
+                };
+                last.store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                let waiter = p.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                if let Some(w) = waiter {
+                    let _ = w.send(body);
+                }
+            }
+            d.store(true, Ordering::Relaxed);
+            // Waiters see their sender dropped: the connection is gone.
+            p.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        });
+        let conn = Arc::new(Conn {
+            writer: tokio::sync::Mutex::new(writer),
+            pending,
+            dead,
+            in_flight: AtomicUsize::new(0),
+            last_answer,
+        });
+        Ok(conn)
+    }
+
+    /// Sends `query` over one of the server's TCP connections and waits for
+    /// the answer with the same ID (rewriting the ID if it is already in
+    /// flight there). Returns the answer's bytes and the ID used. `solo`
+    /// (a retry after a TCP timeout) takes a connection of its own, closed
+    /// after: a query the server never answers cannot hold up others again.
+    pub async fn tcp_query(
+        &self,
+        query: &[u8],
+        timeout: Duration,
+        solo: bool,
+    ) -> io::Result<(Vec<u8>, u16)> {
+        let conn = tokio::time::timeout(timeout, self.conn(solo))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TCP connect timed out"))??;
+        let sent = self.now_ns();
+        let work = async {
+            let mut q = query.to_vec();
+            let (id, rx) = {
+                let mut pending = conn.pending.lock().unwrap_or_else(|e| e.into_inner());
+                let mut id = u16::from_be_bytes([q[0], q[1]]);
+                while pending.contains_key(&id) {
+                    id = crate::sys::random_u64() as u16;
+                }
+                q[0..2].copy_from_slice(&id.to_be_bytes());
+                let (tx, rx) = oneshot::channel();
+                pending.insert(id, tx);
+                (id, rx)
+            };
+            conn.in_flight.fetch_add(1, Ordering::Relaxed);
+            let _guard = InFlight(&conn, id);
+            let mut framed = Vec::with_capacity(q.len() + 2);
+            framed.extend_from_slice(&(q.len() as u16).to_be_bytes());
+            framed.extend_from_slice(&q);
+            {
+                let mut w = conn.writer.lock().await;
+                if let Err(e) = w.write_all(&framed).await {
+                    conn.dead.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+            match rx.await {
+                Ok(body) => Ok((body, id)),
+                Err(_) => Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "the server closed the TCP connection",
+                )),
+            }
+        };
+        let result = tokio::time::timeout(timeout, work).await;
+        if solo {
+            // The reader ends when the connection closes: shut it now.
+            conn.dead.store(true, Ordering::Relaxed);
+            let _ = conn.writer.lock().await.shutdown().await;
+        }
+        match result {
+            Ok(r) => r,
+            Err(_) => {
+                // Nothing at all came back on this connection since the
+                // query went out: the server stopped reading or answering
+                // it (one stuck query blocks a server that answers in
+                // order). New queries and retries take a new connection.
+                if conn.last_answer.load(Ordering::Relaxed) <= sent {
+                    conn.dead.store(true, Ordering::Relaxed);
+                }
+                Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no answer over TCP in time",
+                ))
+            }
+        }
+    }
+}
+
+/// Forgets a query's waiter when its wait ends, whatever the outcome.
+struct InFlight<'a>(&'a Conn, u16);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0
+            .pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.1);
+    }
+}
