@@ -275,6 +275,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
+            [CompletionResult]::new('--all-ns', '--all-ns', [CompletionResultType]::ParameterName, 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP')
             [CompletionResult]::new('--short', '--short', [CompletionResultType]::ParameterName, 'Values only, one per line')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex')

@@ -643,7 +643,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --type --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -f -q -v -h -V --type --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -262,6 +262,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --file 'Read names from FILE, one per line (- for stdin)'
             cand --concurrency 'Look-ups in flight at once'
             cand --color 'When to colour human output'
+            cand --all-ns 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
             cand --tcp 'Query over TCP'
             cand --short 'Values only, one per line'
             cand --system 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'

@@ -222,6 +222,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask every authoritative server of the name\'s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query over TCP'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'

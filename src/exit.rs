@@ -132,6 +132,8 @@ reasons! {
     Nodata = "nodata", Negative, None;
     /// The server referred the query elsewhere instead of answering (not authoritative, no recursion).
     Referral = "referral", Negative, Some("the server is not authoritative and does not recurse: ask a resolver, or follow the referral (--trace)");
+    /// The authoritative servers of a zone disagree (serial or answer).
+    Diverged = "diverged", Negative, Some("the zone's servers disagree: a change has not reached them all (NOTIFY, IXFR/AXFR), or they serve different data");
     /// A reverse name does not resolve back to the address.
     NotConfirmed = "not_confirmed", Negative, Some("the PTR name does not resolve back to the address: fix the forward or the reverse zone");
     /// What came back differs from what was sent.

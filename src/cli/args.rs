@@ -497,6 +497,10 @@ pub struct LookupArgs {
     /// HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
+    /// Ask every authoritative server of the name's zone (found through
+    /// @SERVER or resolv.conf) and report where answers or SOA serials differ
+    #[arg(long = "all-ns", conflicts_with_all = ["system", "file"])]
+    pub all_ns: bool,
     /// Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or
     /// ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]

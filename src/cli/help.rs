@@ -213,6 +213,10 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "netkit lookup -f names.txt -t A --json | jq -r 'select(.ok | not) | .name'",
             ),
             ex(
+                "Have all of the zone's servers the same serial and answer?",
+                "netkit lookup --all-ns www.example.test",
+            ),
+            ex(
                 "Reverse look-up, as dig -x",
                 "netkit lookup -x 192.0.2.10 @192.0.2.53",
             ),
@@ -421,7 +425,7 @@ pub fn exit_table(name: &str) -> Vec<ExitRow> {
             row(0, "every (name, type, server) got an answer with data"),
             row(
                 1,
-                "NXDOMAIN, NODATA or a referral (with --system: not found)",
+                "NXDOMAIN, NODATA or a referral (with --system: not found; with --all-ns: the servers disagree)",
             ),
             row(2, "a bad name, type, server or file"),
             row(

@@ -76,6 +76,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         }
         t
     };
+    if args.all_ns {
+        return run_all_ns(&given, &types, &servers, args, out);
+    }
     let explicit = !servers.is_empty();
     let target = if explicit {
         Target::Servers(servers)
@@ -122,6 +125,41 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         };
         out.emit_group(&group, &results)
     }))?;
+    Ok(exit)
+}
+
+/// `--all-ns`: one report per (name, type).
+fn run_all_ns(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    servers: &[std::net::SocketAddr],
+    args: &LookupArgs,
+    out: &mut Printer,
+) -> anyhow::Result<Exit> {
+    let (via, timeout, retries) = match servers.first() {
+        Some(s) => (*s, Duration::from_secs(2), 1),
+        None => {
+            let cfg = dns::system_config(Path::new("/etc/resolv.conf"))?;
+            let first = *cfg.servers.first().ok_or_else(|| {
+                NetkitError::invalid("--all-ns: no nameserver to find the zone with: give @SERVER")
+            })?;
+            (first, cfg.timeout, cfg.attempts.saturating_sub(1) as u32)
+        }
+    };
+    let opts = QueryOpts {
+        tcp: args.tcp,
+        timeout: args.timeout.unwrap_or(timeout),
+        retries: args.retries.unwrap_or(retries),
+    };
+    let rt = crate::sys::runtime::current_thread()?;
+    let mut exit = Exit::Success;
+    for (text, name) in given {
+        for t in types {
+            let r = rt.block_on(dns::allns::all_ns(text, name, *t, via, opts));
+            exit = exit.max(r.exit());
+            out.emit(&r)?;
+        }
+    }
     Ok(exit)
 }
 

@@ -2,6 +2,7 @@
 //! server said (rcode, header flags, answer and authority sections, round
 //! trip time), the system's resolv.conf rules, and batches that stream.
 
+pub mod allns;
 pub mod client;
 pub mod link;
 pub mod lookup;

@@ -550,7 +550,7 @@ fn typed(
             let n = c.name()?;
             let t = n.to_text();
             *data = target(t.clone());
-            if rtype == 5 || rtype == 39 {
+            if matches!(rtype, 2 | 5 | 39) {
                 *tgt = Some(n);
             }
             t

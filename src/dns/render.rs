@@ -262,3 +262,54 @@ impl Render for NssGroup<'_> {
         writeln!(w)
     }
 }
+
+impl Render for super::allns::AllNsReport {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let zone = self.zone.as_deref().unwrap_or("?");
+        writeln!(
+            w,
+            "{}",
+            format!(
+                ";; all-ns {} {} (zone {}, {} servers)",
+                escape(&self.name),
+                self.qtype,
+                escape(zone),
+                self.servers.len()
+            )
+            .dimmed()
+        )?;
+        let nw = self
+            .servers
+            .iter()
+            .map(|s| escape(&s.ns).chars().count())
+            .max()
+            .unwrap_or(0);
+        let aw = self
+            .servers
+            .iter()
+            .map(|s| s.server.to_string().len())
+            .max()
+            .unwrap_or(0);
+        for s in &self.servers {
+            let serial = s.serial.map_or("-".to_string(), |n| n.to_string());
+            let detail = match &s.error {
+                Some(e) => escape(&e.message).red().to_string(),
+                None => format!("{}  {}", upper(&s.status), escape(&s.values.join(" "))),
+            };
+            writeln!(
+                w,
+                "{}  {}  serial {}  {}",
+                pad_right(&escape(&s.ns), nw),
+                pad_right(&s.server.to_string(), aw),
+                pad_left(&serial, 10),
+                detail.trim_end()
+            )?;
+        }
+        let verdict = match (&self.error, self.ok) {
+            (_, true) => "all servers agree".green().to_string(),
+            (Some(e), false) => escape(&e.message).yellow().to_string(),
+            (None, false) => "some servers did not answer".yellow().to_string(),
+        };
+        writeln!(w, "{verdict}")
+    }
+}

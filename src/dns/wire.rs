@@ -260,7 +260,7 @@ pub struct Rr {
     pub text: String,
     /// Typed fields, for JSON.
     pub data: RecordData,
-    /// For CNAME and DNAME, the name pointed to.
+    /// For NS, CNAME and DNAME, the name pointed to.
     pub target: Option<WireName>,
 }
 

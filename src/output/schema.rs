@@ -132,7 +132,8 @@ pub fn all() -> Vec<(&'static str, Value)> {
         }),
         ("lookup", |b| {
             b.add::<dns::lookup::LookupReport>("lookup")
-                .add::<dns::lookup::NssReport>("nss_lookup");
+                .add::<dns::lookup::NssReport>("nss_lookup")
+                .add::<dns::allns::AllNsReport>("all_ns");
         }),
         ("rdns", |b| {
             b.add::<resolve::rdns::RdnsAnswer>("rdns")

@@ -291,3 +291,126 @@ fn a_batch_against_nsd_rate_limiting_loses_nothing() {
     assert!(ms < 5000, "3,000 names took {ms} ms");
     assert_eq!(sb.read("rc").trim(), "1", "NODATA for every name is exit 1");
 }
+
+/// `lookup --all-ns` against three real servers of one zone (Knot, BIND,
+/// nsd on 127.0.0.2-4, port 53, in the sandbox): agreement when they
+/// serve the same data, and the server that lags when one does not.
+#[test]
+fn all_ns_finds_the_server_that_lags() {
+    const TEST: &str = "all_ns_finds_the_server_that_lags";
+    for tool in ["knotd", "named", "nsd", "dig"] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/').to_string();
+    let zone = |origin: &str, serial: u32, www: &str| {
+        format!(
+            "$ORIGIN {origin}.\n$TTL 300\n@ SOA ns1 hostmaster {serial} 3600 600 86400 60\n\
+             @ NS ns1\n@ NS ns2\n@ NS ns3\nns1 A 127.0.0.2\nns2 A 127.0.0.3\nns3 A 127.0.0.4\nwww A {www}\n"
+        )
+    };
+    for (server, drift_serial, drift_www) in [
+        ("knot", 2, "192.0.2.1"),
+        ("bind", 2, "192.0.2.1"),
+        ("nsd", 1, "192.0.2.9"),
+    ] {
+        std::fs::write(
+            sb.path(&format!("agree-{server}.zone")),
+            zone("agree.test", 7, "192.0.2.7"),
+        )
+        .unwrap();
+        std::fs::write(
+            sb.path(&format!("drift-{server}.zone")),
+            zone("drift.test", drift_serial, drift_www),
+        )
+        .unwrap();
+    }
+    std::fs::create_dir_all(sb.path("kdb")).unwrap();
+    std::fs::write(
+        sb.path("knot.conf"),
+        format!(
+            "server:\n    listen: 127.0.0.2@53\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
+             database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n\
+             zone:\n  - domain: agree.test\n    file: agree-knot.zone\n  - domain: drift.test\n    file: drift-knot.zone\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("named.conf"),
+        format!(
+            "options {{\n directory \"{dir}\";\n listen-on port 53 {{ 127.0.0.3; }};\n listen-on-v6 {{ none; }};\n\
+             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
+             dnssec-validation no;\n}};\ncontrols {{ }};\n\
+             zone \"agree.test\" {{ type primary; file \"{dir}/agree-bind.zone\"; }};\n\
+             zone \"drift.test\" {{ type primary; file \"{dir}/drift-bind.zone\"; }};\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("nsd.conf"),
+        format!(
+            "server:\n    ip-address: 127.0.0.4@53\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
+             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
+             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\nremote-control:\n    control-enable: no\n\
+             zone:\n    name: agree.test\n    zonefile: agree-nsd.zone\nzone:\n    name: drift.test\n    zonefile: drift-nsd.zone\n"
+        ),
+    )
+    .unwrap();
+    let out = sb.shell_within(
+        "for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n\
+         knotd -c knot.conf > knot.log 2>&1 &\n\
+         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
+         nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
+         for a in 2 3 4; do i=0; until dig +time=1 +tries=1 @127.0.0.$a drift.test SOA >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 200 ] && { echo \"127.0.0.$a never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
+         \"$NK\" lookup --all-ns --json www.agree.test @127.0.0.2 > agree.json; echo $? > agree.rc\n\
+         \"$NK\" lookup --all-ns www.drift.test -t A @127.0.0.3 > drift.txt; echo $? > drift.rc\n\
+         \"$NK\" lookup --all-ns --json www.drift.test -t A @127.0.0.3 > drift.json || true\n",
+        120,
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("named.log")
+    );
+    // Agreement: two objects (A, AAAA), every server answered, exit 0.
+    let agree: Vec<Value> = sb
+        .read("agree.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(agree.len(), 2, "{}", sb.read("agree.json"));
+    for v in &agree {
+        crate::support::assert_schema(v);
+        assert_eq!(v["type"], "all_ns");
+        assert_eq!(v["ok"], true, "{v}");
+        assert_eq!(v["zone"], "agree.test.");
+        assert_eq!(v["servers"].as_array().unwrap().len(), 3, "{v}");
+    }
+    assert_eq!(agree[0]["servers"][0]["values"][0], "192.0.2.7");
+    assert_eq!(sb.read("agree.rc").trim(), "0");
+    // Drift: nsd (ns3) has the older serial and another address; exit 1.
+    assert_eq!(sb.read("drift.rc").trim(), "1", "{}", sb.read("drift.txt"));
+    let v: Value = serde_json::from_str(sb.read("drift.json").trim()).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["serials_agree"], false);
+    assert_eq!(v["answers_agree"], false);
+    assert_eq!(v["error"]["code"], "diverged");
+    let servers = v["servers"].as_array().unwrap();
+    let by_ns = |ns: &str| servers.iter().find(|s| s["ns"] == ns).unwrap().clone();
+    assert_eq!(by_ns("ns3.drift.test.")["serial"], 1);
+    assert_eq!(by_ns("ns3.drift.test.")["values"][0], "192.0.2.9");
+    assert_eq!(by_ns("ns1.drift.test.")["serial"], 2);
+    assert_eq!(by_ns("ns2.drift.test.")["server"]["address"], "127.0.0.3");
+    let text = sb.read("drift.txt");
+    assert!(text.contains("SOA serials and answers differ"), "{text}");
+    assert!(
+        text.contains("ns3.drift.test.") && text.contains("192.0.2.9"),
+        "{text}"
+    );
+}

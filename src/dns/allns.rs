@@ -1,0 +1,305 @@
+//! `lookup --all-ns`: the propagation check. The name's zone is found (its
+//! SOA), then its NS set and their addresses (glue first), and every
+//! authoritative server is asked the same question directly, with the
+//! zone's SOA beside it: where answers or serials differ is the result.
+
+use std::net::SocketAddr;
+
+use hickory_proto::rr::{Name, RecordType};
+use serde::Serialize;
+
+use super::client::{Exchange, QueryOpts, exchange};
+use super::lookup::ServerAddr;
+use super::present::type_name;
+use super::record::RecordData;
+use super::wire::{Rr, WireName};
+use crate::error::Failure;
+use crate::exit::{Exit, Reason};
+
+/// Most name servers asked (a zone with more is cut, and says so).
+pub const MAX_SERVERS: usize = 32;
+
+/// One authoritative server's answer.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct NsAnswer {
+    /// The server's name, from the NS record.
+    pub ns: String,
+    /// The address asked.
+    pub server: ServerAddr,
+    /// True when both questions were answered.
+    pub ok: bool,
+    /// The zone's SOA serial there.
+    pub serial: Option<u32>,
+    /// The answer's status (`noerror`, `nxdomain`, `nodata`, `timeout`...).
+    pub status: String,
+    /// Whether the server said it is authoritative (AA).
+    pub authoritative: bool,
+    /// The answer's values for the type, sorted.
+    pub values: Vec<String>,
+    /// Round trip of the question, milliseconds.
+    #[serde(serialize_with = "crate::output::json::opt_ms")]
+    pub rtt_ms: Option<f64>,
+    /// Why this server gave no answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+/// Every authoritative server of a zone, compared.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct AllNsReport {
+    /// Always `"all_ns"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// True when every server answered and all agree.
+    pub ok: bool,
+    /// The name as given.
+    pub name: String,
+    /// The type asked.
+    pub qtype: String,
+    /// The zone the name is in (the SOA's owner).
+    pub zone: Option<String>,
+    /// Each server's answer, in NS order.
+    pub servers: Vec<NsAnswer>,
+    /// Whether every server that answered has the same SOA serial.
+    pub serials_agree: bool,
+    /// Whether every server that answered gave the same status and values.
+    pub answers_agree: bool,
+    /// What went wrong finding the servers, or how they differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+impl AllNsReport {
+    /// 0 when all agree; 1 when they differ; else the worst failure's exit.
+    pub fn exit(&self) -> Exit {
+        if let Some(e) = &self.error
+            && e.reason != Reason::Diverged
+        {
+            return e.reason.exit();
+        }
+        let failed = self
+            .servers
+            .iter()
+            .filter_map(|s| s.error.as_ref())
+            .map(|e| e.reason.exit())
+            .max();
+        failed.unwrap_or(if self.ok {
+            Exit::Success
+        } else {
+            Exit::Negative
+        })
+    }
+}
+
+fn name_of(w: &WireName) -> Option<Name> {
+    Name::from_labels(w.labels().map(<[u8]>::to_vec)).ok()
+}
+
+fn soa_serial(rrs: &[Rr]) -> Option<u32> {
+    rrs.iter().find_map(|r| match r.data {
+        RecordData::Soa { serial, .. } if r.rtype == 6 => Some(serial),
+        _ => None,
+    })
+}
+
+async fn ask(
+    server: SocketAddr,
+    name: &Name,
+    t: RecordType,
+    opts: QueryOpts,
+) -> Result<Exchange, Failure> {
+    exchange(server, name, t, opts).await
+}
+
+/// Finds `name`'s zone and its servers through `via`, then asks each.
+pub async fn all_ns(
+    given: &str,
+    name: &Name,
+    qtype: RecordType,
+    via: SocketAddr,
+    opts: QueryOpts,
+) -> AllNsReport {
+    let mut report = AllNsReport {
+        kind: "all_ns",
+        ok: false,
+        name: given.to_string(),
+        qtype: type_name(u16::from(qtype)).into_owned(),
+        zone: None,
+        servers: Vec::new(),
+        serials_agree: false,
+        answers_agree: false,
+        error: None,
+    };
+    let mut qname = name.clone();
+    qname.set_fqdn(true);
+    // The zone: the owner of the SOA in the answer or the authority section.
+    let soa = match ask(via, &qname, RecordType::SOA, opts).await {
+        Ok(ex) => ex,
+        Err(f) => {
+            report.error = Some(f);
+            return report;
+        }
+    };
+    let zone = soa
+        .response
+        .answers
+        .iter()
+        .chain(&soa.response.authority)
+        .find(|r| r.rtype == 6)
+        .map(|r| r.name.clone());
+    let Some(zone) = zone else {
+        report.error = Some(Failure::new(
+            Reason::Nodata,
+            format!("{via} gave no SOA for {given}: cannot tell its zone"),
+        ));
+        return report;
+    };
+    report.zone = Some(zone.to_text());
+    let Some(zone_name) = name_of(&zone) else {
+        report.error = Some(Failure::new(
+            Reason::Malformed,
+            "the zone name is not valid",
+        ));
+        return report;
+    };
+    let ns = match ask(via, &zone_name, RecordType::NS, opts).await {
+        Ok(ex) => ex.response,
+        Err(f) => {
+            report.error = Some(f);
+            return report;
+        }
+    };
+    let mut targets: Vec<(String, Vec<SocketAddr>)> = Vec::new();
+    for r in ns.answers.iter().filter(|r| r.rtype == 2) {
+        let Some(target) = r.target.clone() else {
+            continue;
+        };
+        if targets
+            .iter()
+            .any(|(t, _)| t.eq_ignore_ascii_case(&target.to_text()))
+        {
+            continue;
+        }
+        // Glue from the additional section first.
+        let mut addrs: Vec<SocketAddr> = ns
+            .additional
+            .iter()
+            .filter(|a| a.name.eq_ignore_case(&target))
+            .filter_map(|a| match a.data {
+                RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                _ => None,
+            })
+            .collect();
+        if addrs.is_empty()
+            && let Some(n) = name_of(&target)
+        {
+            for t in [RecordType::A, RecordType::AAAA] {
+                if let Ok(ex) = ask(via, &n, t, opts).await {
+                    addrs.extend(ex.response.answers.iter().filter_map(|a| match a.data {
+                        RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                        _ => None,
+                    }));
+                }
+            }
+        }
+        targets.push((target.to_text(), addrs));
+    }
+    if targets.is_empty() {
+        report.error = Some(Failure::new(
+            Reason::Nodata,
+            format!("{via} gave no NS records for {}", zone.to_text()),
+        ));
+        return report;
+    }
+    let mut set = tokio::task::JoinSet::new();
+    let mut index = 0usize;
+    for (ns_name, addrs) in &targets {
+        if addrs.is_empty() {
+            report.servers.push(NsAnswer {
+                ns: ns_name.clone(),
+                server: SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), 53).into(),
+                ok: false,
+                serial: None,
+                status: "error".into(),
+                authoritative: false,
+                values: Vec::new(),
+                rtt_ms: None,
+                error: Some(Failure::new(
+                    Reason::Nxdomain,
+                    format!("no address for {ns_name}"),
+                )),
+            });
+            continue;
+        }
+        for addr in addrs.iter().take(MAX_SERVERS) {
+            let (ns_name, zone_name, qname, addr, given) = (
+                ns_name.clone(),
+                zone_name.clone(),
+                qname.clone(),
+                *addr,
+                given.to_string(),
+            );
+            let i = index;
+            index += 1;
+            set.spawn(async move {
+                let soa = ask(addr, &zone_name, RecordType::SOA, opts).await;
+                let answer = super::lookup::resolve_at(&given, &qname, qtype, addr, opts).await;
+                let serial = soa
+                    .as_ref()
+                    .ok()
+                    .and_then(|ex| soa_serial(&ex.response.answers));
+                let mut values: Vec<String> =
+                    answer.answers.iter().map(|a| a.value.clone()).collect();
+                values.sort();
+                let error = match (&soa, &answer.error) {
+                    (Err(f), _) => Some(f.clone()),
+                    (_, Some(f)) if !matches!(f.reason, Reason::Nxdomain | Reason::Nodata) => {
+                        Some(f.clone())
+                    }
+                    _ => None,
+                };
+                (
+                    i,
+                    NsAnswer {
+                        ns: ns_name,
+                        server: addr.into(),
+                        ok: error.is_none(),
+                        serial,
+                        status: answer.status.clone(),
+                        authoritative: answer.flags.contains(&"aa"),
+                        values,
+                        rtt_ms: answer.rtt_ms,
+                        error,
+                    },
+                )
+            });
+        }
+    }
+    let mut asked = Vec::new();
+    while let Some(r) = set.join_next().await {
+        if let Ok(r) = r {
+            asked.push(r);
+        }
+    }
+    asked.sort_by_key(|(i, _)| *i);
+    report.servers.extend(asked.into_iter().map(|(_, a)| a));
+    let answered: Vec<&NsAnswer> = report.servers.iter().filter(|s| s.ok).collect();
+    report.serials_agree = answered.windows(2).all(|w| w[0].serial == w[1].serial);
+    report.answers_agree = answered
+        .windows(2)
+        .all(|w| w[0].status == w[1].status && w[0].values == w[1].values);
+    let all_answered = answered.len() == report.servers.len();
+    report.ok = all_answered && report.serials_agree && report.answers_agree;
+    if all_answered && !report.ok {
+        let what = match (report.serials_agree, report.answers_agree) {
+            (false, false) => "SOA serials and answers differ",
+            (false, true) => "SOA serials differ",
+            _ => "answers differ",
+        };
+        report.error = Some(Failure::new(
+            Reason::Diverged,
+            format!("{what} between the servers of {}", zone.to_text()),
+        ));
+    }
+    report
+}
