@@ -643,7 +643,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --type --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -f -q -v -h -V --type --ca-file --tls-name --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -654,6 +654,14 @@ _netkit() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

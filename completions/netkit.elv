@@ -253,6 +253,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;lookup'= {
             cand -t 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
             cand --type 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
+            cand --ca-file 'Trust anchors (PEM) for tls:// servers, instead of the system''s store'
+            cand --tls-name 'The name a tls:// server''s certificate must hold (else its address)'
             cand -x 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
             cand --reverse 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
             cand --server 'DNS server to ask (repeatable; one result per server)'

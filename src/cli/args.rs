@@ -490,13 +490,20 @@ pub struct AddrinfoArgs {
 /// `netkit lookup`
 #[derive(Debug, Args)]
 pub struct LookupArgs {
-    /// Names to look up; @SERVER[:PORT] picks a server, as with dig
+    /// Names to look up; @SERVER[:PORT] picks a server, as with dig, and
+    /// @tls://ADDRESS[:PORT] one spoken to over TLS (DoT, port 853)
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
     /// HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
+    /// Trust anchors (PEM) for tls:// servers, instead of the system's store
+    #[arg(long = "ca-file", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// The name a tls:// server's certificate must hold (else its address)
+    #[arg(long = "tls-name", value_name = "NAME")]
+    pub tls_name: Option<String>,
     /// Ask every authoritative server of the name's zone (found through
     /// @SERVER or resolv.conf) and report where answers or SOA serials differ
     #[arg(long = "all-ns", conflicts_with_all = ["system", "file"])]

@@ -217,6 +217,10 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "netkit lookup --all-ns www.example.test",
             ),
             ex(
+                "DNS over TLS, the certificate checked for a name",
+                "netkit lookup --tls-name dns.example.test @tls://192.0.2.53 www.example.test",
+            ),
+            ex(
                 "Reverse look-up, as dig -x",
                 "netkit lookup -x 192.0.2.10 @192.0.2.53",
             ),

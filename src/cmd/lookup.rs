@@ -25,10 +25,14 @@ pub const BATCH_MAX_RECORDS: usize = 512;
 
 /// Runs `netkit lookup`.
 pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
+    let tls = dns::TlsOpts {
+        ca_file: args.ca_file.as_deref(),
+        name: args.tls_name.as_deref(),
+    };
     let mut servers = args
         .server
         .iter()
-        .map(|s| dns::parse_server(s))
+        .map(|s| dns::parse_server_with(s, &tls))
         .collect::<Result<Vec<_>>>()?;
     // -t PTR (alone, or -x): an address is looked up by its reverse name.
     let ptr_only = args.types.is_empty() && !args.reverse.is_empty()
@@ -36,7 +40,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     let mut given = Vec::new();
     for n in &args.names {
         match n.strip_prefix('@') {
-            Some(s) => servers.push(dns::parse_server(s)?),
+            Some(s) => servers.push(dns::parse_server_with(s, &tls)?),
             None => given.push((n.clone(), dns::query_name(n, ptr_only)?)),
         }
     }

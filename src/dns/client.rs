@@ -36,7 +36,7 @@ pub struct Exchange {
     pub response: Reply,
     /// From send to answer (last attempt).
     pub rtt_ms: f64,
-    /// `udp` or `tcp`.
+    /// `udp`, `tcp` or `tls`.
     pub transport: &'static str,
     /// True when a truncated UDP answer was retried over TCP.
     pub tcp_fallback: bool,
@@ -146,12 +146,22 @@ async fn tcp_once(
     timeout: Duration,
     solo: bool,
 ) -> Result<Reply, Failure> {
+    let over = if link.is_tls() { "TLS" } else { "TCP" };
     let (body, id) = link.tcp_query(query, timeout, solo).await.map_err(|e| {
         if e.kind() == io::ErrorKind::TimedOut {
-            Failure::timeout(format!("query to {server} over TCP"), timeout)
-        } else {
-            Failure::io(&e, format!("query to {server} over TCP"))
+            return Failure::timeout(format!("query to {server} over {over}"), timeout);
         }
+        if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            let none = rustls::pki_types::CertificateDer::from(Vec::new());
+            return Failure::new(
+                crate::probe::diagnose::tls::verify_reason(tls, &none),
+                format!(
+                    "TLS to {server}: {}",
+                    crate::probe::diagnose::tls::verify_words(tls)
+                ),
+            );
+        }
+        Failure::io(&e, format!("query to {server} over {over}"))
     })?;
     asked.id = id;
     let m = Reply::parse(&body)
@@ -210,6 +220,7 @@ pub async fn exchange(
         }
         debug_assert!(over_tcp);
         match tcp_once(&link, server, &query, &mut asked, opts.timeout, solo).await {
+            Ok(m) if link.is_tls() => return Ok(done(m, start, "tls", false)),
             Ok(m) => return Ok(done(m, start, "tcp", !opts.tcp)),
             Err(f) if f.reason == Reason::Timeout => {
                 solo = true;

@@ -14,9 +14,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering}
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{oneshot, watch};
 
 use super::wire::peek_id;
@@ -32,8 +31,21 @@ pub const DROPS_BEFORE_TCP: u32 = 3;
 type Pending = Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>;
 
 /// One TCP connection carrying many queries.
+type Writer = Box<dyn AsyncWrite + Send + Unpin>;
+type Reader = Box<dyn AsyncRead + Send + Unpin>;
+
+/// DNS over TLS (RFC 7858) to this server: the connector and the name the
+/// certificate must hold.
+#[derive(Clone)]
+pub struct Tls {
+    /// rustls, with the trust store to verify against.
+    pub connector: tokio_rustls::TlsConnector,
+    /// The name (or address) the certificate is checked for.
+    pub name: rustls::pki_types::ServerName<'static>,
+}
+
 struct Conn {
-    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    writer: tokio::sync::Mutex<Writer>,
     pending: Arc<Pending>,
     dead: Arc<AtomicBool>,
     in_flight: AtomicUsize,
@@ -49,6 +61,8 @@ pub struct Link {
     drops: AtomicU32,
     /// TCP failed to connect: never move to it unasked.
     tcp_unusable: AtomicBool,
+    /// DNS over TLS, when the server was given as tls://.
+    tls: Mutex<Option<Tls>>,
     epoch: Instant,
     /// Nanoseconds after `epoch` of the last UDP answer.
     last_udp_answer: AtomicU64,
@@ -66,13 +80,26 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             tcp: watch::channel(false).0,
             drops: AtomicU32::new(0),
             tcp_unusable: AtomicBool::new(false),
+            tls: Mutex::new(None),
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
         })
     }))
 }
 
+/// Speaks DNS over TLS to `server` from now on.
+pub fn use_tls(server: SocketAddr, tls: Tls) {
+    let l = link(server);
+    *l.tls.lock().unwrap_or_else(|e| e.into_inner()) = Some(tls);
+    l.tcp.send_replace(true);
+}
+
 impl Link {
+    /// Whether this server is spoken to over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
     /// Whether queries to this server now go over TCP.
     pub fn prefers_tcp(&self) -> bool {
         *self.tcp.borrow()
@@ -91,6 +118,9 @@ impl Link {
     /// TCP could not be reached: back to UDP, and no moving to TCP again
     /// because of drops (a truncated answer still tries it).
     pub fn tcp_unreachable(&self) {
+        if self.is_tls() {
+            return;
+        }
         self.tcp_unusable.store(true, Ordering::Relaxed);
         self.tcp.send_replace(false);
     }
@@ -144,7 +174,18 @@ impl Link {
     async fn open(&self) -> io::Result<Arc<Conn>> {
         let stream = TcpStream::connect(self.server).await?;
         let _ = stream.set_nodelay(true);
-        let (mut reader, writer) = stream.into_split();
+        let tls = self.tls.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let (mut reader, writer): (Reader, Writer) = match tls {
+            Some(t) => {
+                let s = t.connector.connect(t.name, stream).await?;
+                let (r, w) = tokio::io::split(s);
+                (Box::new(r), Box::new(w))
+            }
+            None => {
+                let (r, w) = stream.into_split();
+                (Box::new(r), Box::new(w))
+            }
+        };
         let pending: Arc<Pending> = Arc::new(Mutex::new(HashMap::new()));
         let dead = Arc::new(AtomicBool::new(false));
         let last_answer = Arc::new(AtomicU64::new(self.now_ns()));

@@ -37,6 +37,64 @@ pub fn parse_server(text: &str) -> Result<SocketAddr> {
     Ok(SocketAddr::new(ip, hp.port_or(53)))
 }
 
+/// How `tls://` servers are verified.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TlsOpts<'a> {
+    /// PEM trust anchors instead of the system's store.
+    pub ca_file: Option<&'a std::path::Path>,
+    /// The name the certificate must hold (else the address).
+    pub name: Option<&'a str>,
+}
+
+/// Parses a server as [`parse_server`] does, and `tls://ADDRESS[:PORT]`
+/// for DNS over TLS (RFC 7858, port 853 by default), registering the TLS
+/// settings for that address.
+pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
+    let t = text.trim().trim_start_matches('@');
+    if let Some(rest) = t.strip_prefix("tls://") {
+        let bad = |why: &str| {
+            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
+        };
+        let hp = crate::addr::parse_host_port(rest.trim_end_matches('/'))
+            .map_err(|_| bad("give tls://ADDRESS[:PORT]"))?;
+        let ip = hp.host.ip().ok_or_else(|| {
+            bad("give the server's address, and its certificate's name with --tls-name")
+        })?;
+        let addr = SocketAddr::new(ip, hp.port_or(853));
+        let name = match tls.name {
+            Some(n) => rustls::pki_types::ServerName::try_from(n.to_string())
+                .map_err(|_| bad("--tls-name is not a valid DNS name"))?,
+            None => rustls::pki_types::ServerName::IpAddress(ip.into()),
+        };
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let roots = crate::probe::diagnose::tls::roots(tls.ca_file)?;
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| NetkitError::invalid(format!("TLS: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"dot".to_vec()];
+        link::use_tls(
+            addr,
+            link::Tls {
+                connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
+                name,
+            },
+        );
+        return Ok(addr);
+    }
+    if ["https://", "h3://", "quic://"]
+        .iter()
+        .any(|s| t.starts_with(s))
+    {
+        return Err(NetkitError::invalid(format!(
+            "'{}': DNS over HTTPS and over QUIC are not built into netkit yet; tls://ADDRESS is DNS over TLS",
+            brief(text, 64)
+        )));
+    }
+    parse_server(text)
+}
+
 /// Parses a record type: `A`, `mx`, `loc`, `TYPE65`... (every IANA
 /// mnemonic netkit can show, and RFC 3597's `TYPEnnn` for any other).
 pub fn parse_type(text: &str) -> Result<RecordType> {

@@ -180,19 +180,19 @@ fn http_phases() {
     assert_eq!((rc, reason(&r)), (5, Some("http_malformed")));
 }
 
-struct Certs {
+pub(crate) struct Certs {
     dir: tempfile::TempDir,
 }
 
 impl Certs {
-    fn path(&self, name: &str) -> String {
+    pub(crate) fn path(&self, name: &str) -> String {
         self.dir.path().join(name).to_str().unwrap().to_string()
     }
 }
 
 /// A CA, and leaves: valid (localhost, 127.0.0.1), expired, for another
 /// name, and self-signed. PEM files in a temporary directory.
-fn make_certs() -> Certs {
+pub(crate) fn make_certs() -> Certs {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType, date_time_ymd};
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();

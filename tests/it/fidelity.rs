@@ -414,3 +414,100 @@ fn all_ns_finds_the_server_that_lags() {
         "{text}"
     );
 }
+
+/// DNS over TLS (RFC 7858) against unbound serving DoT with a certificate
+/// made here: answers, pipelined batches over one TLS session, and every
+/// way verification fails, each with its reason.
+#[test]
+fn dns_over_tls_against_unbound() {
+    const TEST: &str = "dns_over_tls_against_unbound";
+    if !tool_or_skip("unbound", TEST) {
+        return;
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let certs = crate::diagnose::make_certs();
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
+    std::fs::write(
+        sb.path("unbound.conf"),
+        format!(
+            "server:\n  interface: 127.0.0.1@853\n  tls-port: 853\n  tls-service-key: \"{key}\"\n  tls-service-pem: \"{pem}\"\n\
+             do-daemonize: no\n  chroot: \"\"\n  username: \"\"\n  directory: \"{dir}\"\n  pidfile: \"{dir}/unbound.pid\"\n\
+             use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  do-ip6: no\n  access-control: 127.0.0.0/8 allow\n\
+             local-zone: \"example.test.\" redirect\n  local-data: \"example.test. 300 IN A 192.0.2.80\"\n\
+             remote-control:\n  control-enable: no\n",
+            key = certs.path("valid.key"),
+            pem = certs.path("valid.pem"),
+        ),
+    )
+    .unwrap();
+    let names: String = (0..200).map(|i| format!("n{i}.example.test\n")).collect();
+    std::fs::write(sb.path("names"), names).unwrap();
+    let ca = certs.path("ca.pem");
+    let script = format!(
+        "unbound -d -c \"$PWD/unbound.conf\" > unbound.log 2>&1 &\n\
+         i=0; until \"$NK\" lookup -q --ca-file {ca} www.example.test @tls://127.0.0.1 2>/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 100 ] && {{ echo 'unbound never answered over TLS' >&2; cat unbound.log >&2; exit 1; }}; sleep 0.1; done\n\
+         \"$NK\" lookup --json --ca-file {ca} www.example.test @tls://127.0.0.1 > ok.json; echo $? > ok.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} --tls-name localhost -t A -f names @tls://127.0.0.1:853 > batch.json; echo $? > batch.rc\n\
+         \"$NK\" lookup --json www.example.test @tls://127.0.0.1 > untrusted.json 2> untrusted.err; echo $? > untrusted.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} --tls-name other.example.test www.example.test @tls://127.0.0.1 > wrong.json; echo $? > wrong.rc\n\
+         \"$NK\" lookup www.example.test @https://127.0.0.1 2> doh.err; echo $? > doh.rc\n"
+    );
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ok: Vec<Value> = sb
+        .read("ok.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(sb.read("ok.rc").trim(), "0", "{ok:?}");
+    let a = ok.iter().find(|v| v["qtype"] == "A").unwrap();
+    assert_eq!(a["transport"], "tls");
+    assert_eq!(a["answers"][0]["value"], "192.0.2.80");
+    assert_eq!(a["server"]["port"], 853);
+    let batch: Vec<Value> = sb
+        .read("batch.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(batch.len(), 200);
+    assert!(
+        batch
+            .iter()
+            .all(|v| v["status"] == "noerror" && v["transport"] == "tls"),
+        "{}",
+        sb.read("batch.json")
+    );
+    assert_eq!(sb.read("batch.rc").trim(), "0");
+    // Not trusted without the CA; the wrong name; each said so.
+    let reason = |file: &str| -> String {
+        let v: Value = serde_json::from_str(sb.read(file).lines().next().unwrap_or("{}")).unwrap();
+        v["error"]["code"].as_str().unwrap_or("").to_string()
+    };
+    assert_eq!(
+        reason("untrusted.json"),
+        "tls_unknown_issuer",
+        "{}",
+        sb.read("untrusted.json")
+    );
+    assert_ne!(sb.read("untrusted.rc").trim(), "0");
+    assert_eq!(
+        reason("wrong.json"),
+        "tls_wrong_host",
+        "{}",
+        sb.read("wrong.json")
+    );
+    // DoH is refused in one line, as a usage error.
+    assert_eq!(sb.read("doh.rc").trim(), "2");
+    assert_eq!(
+        sb.read("doh.err").lines().count(),
+        1,
+        "{}",
+        sb.read("doh.err")
+    );
+}
