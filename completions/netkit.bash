@@ -643,7 +643,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --type --ca-file --tls-name --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -f -q -v -h -V --type --ca-file --tls-name --trace --root-hints --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -662,6 +662,10 @@ _netkit() {
                     return 0
                     ;;
                 --tls-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root-hints)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -215,6 +215,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls:// servers, instead of the system\'s store' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls:// server\'s certificate must hold (else its address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s)' -r
@@ -224,6 +225,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trace -d 'Resolve iteratively from the root, one line per server asked, as dig +trace'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask every authoritative server of the name\'s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query over TCP'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'

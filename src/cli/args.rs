@@ -504,6 +504,14 @@ pub struct LookupArgs {
     /// The name a tls:// server's certificate must hold (else its address)
     #[arg(long = "tls-name", value_name = "NAME")]
     pub tls_name: Option<String>,
+    /// Resolve iteratively from the root, one line per server asked, as
+    /// dig +trace
+    #[arg(long, conflicts_with_all = ["system", "file", "all_ns", "server"])]
+    pub trace: bool,
+    /// Root servers for --trace (named.root format, or one address per
+    /// line), instead of the built-in IANA roots
+    #[arg(long = "root-hints", value_name = "FILE", requires = "trace")]
+    pub root_hints: Option<PathBuf>,
     /// Ask every authoritative server of the name's zone (found through
     /// @SERVER or resolv.conf) and report where answers or SOA serials differ
     #[arg(long = "all-ns", conflicts_with_all = ["system", "file"])]

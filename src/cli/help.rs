@@ -221,6 +221,10 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "netkit lookup --tls-name dns.example.test @tls://192.0.2.53 www.example.test",
             ),
             ex(
+                "From the root down, one line per server asked, as dig +trace",
+                "netkit lookup --trace www.example.test",
+            ),
+            ex(
                 "Reverse look-up, as dig -x",
                 "netkit lookup -x 192.0.2.10 @192.0.2.53",
             ),

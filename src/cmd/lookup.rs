@@ -80,6 +80,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         }
         t
     };
+    if args.trace {
+        return run_trace(&given, &types, args, out, stop);
+    }
     if args.all_ns {
         return run_all_ns(&given, &types, &servers, args, out);
     }
@@ -104,6 +107,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         types,
         target,
         opts: QueryOpts {
+            recurse: true,
             tcp: args.tcp,
             timeout: args.timeout.unwrap_or(conf_timeout),
             retries: args.retries.unwrap_or(conf_retries),
@@ -132,6 +136,37 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     Ok(exit)
 }
 
+/// `--trace`: each step as it is known, then where it ended.
+fn run_trace(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    args: &LookupArgs,
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let hints = dns::trace::root_hints(args.root_hints.as_deref())?;
+    // One type unless asked for more, as dig +trace.
+    let types = if args.types.is_empty() {
+        &[RecordType::A][..]
+    } else {
+        types
+    };
+    let opts = QueryOpts {
+        recurse: false,
+        tcp: args.tcp,
+        timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
+        retries: args.retries.unwrap_or(1),
+    };
+    let rt = crate::sys::runtime::current_thread()?;
+    let mut emit = |e: dns::trace::Event<'_>| match e {
+        dns::trace::Event::Step(s) => out.emit(s),
+        dns::trace::Event::End(s) => out.summary(s),
+    };
+    Ok(rt.block_on(dns::trace::trace_all(
+        given, types, hints, opts, stop, &mut emit,
+    ))?)
+}
+
 /// `--all-ns`: one report per (name, type).
 fn run_all_ns(
     given: &[(String, Name)],
@@ -140,31 +175,19 @@ fn run_all_ns(
     args: &LookupArgs,
     out: &mut Printer,
 ) -> anyhow::Result<Exit> {
-    let (via, timeout, retries) = match servers.first() {
-        Some(s) => (*s, Duration::from_secs(2), 1),
-        None => {
-            let cfg = dns::system_config(Path::new("/etc/resolv.conf"))?;
-            let first = *cfg.servers.first().ok_or_else(|| {
-                NetkitError::invalid("--all-ns: no nameserver to find the zone with: give @SERVER")
-            })?;
-            (first, cfg.timeout, cfg.attempts.saturating_sub(1) as u32)
-        }
-    };
+    let (via, timeout, retries) = dns::allns::via(servers)?;
     let opts = QueryOpts {
+        recurse: true,
         tcp: args.tcp,
         timeout: args.timeout.unwrap_or(timeout),
         retries: args.retries.unwrap_or(retries),
     };
     let rt = crate::sys::runtime::current_thread()?;
-    let mut exit = Exit::Success;
-    for (text, name) in given {
-        for t in types {
-            let r = rt.block_on(dns::allns::all_ns(text, name, *t, via, opts));
-            exit = exit.max(r.exit());
-            out.emit(&r)?;
-        }
-    }
-    Ok(exit)
+    Ok(
+        rt.block_on(dns::allns::all_ns_all(given, types, via, opts, &mut |r| {
+            out.emit(r)
+        }))?,
+    )
 }
 
 type Names = Box<dyn Iterator<Item = Result<(String, Name)>>>;

@@ -33,6 +33,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         None
     };
     let opts = QueryOpts {
+        recurse: true,
         tcp: false,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
         retries: 1,

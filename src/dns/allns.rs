@@ -303,3 +303,37 @@ pub async fn all_ns(
     }
     report
 }
+
+/// The server to find zones through: the first given, else resolv.conf's
+/// first nameserver, with resolv.conf's timeout and retries.
+pub fn via(servers: &[SocketAddr]) -> crate::error::Result<(SocketAddr, std::time::Duration, u32)> {
+    if let Some(s) = servers.first() {
+        return Ok((*s, std::time::Duration::from_secs(2), 1));
+    }
+    let cfg = super::system_config(std::path::Path::new("/etc/resolv.conf"))?;
+    let first = *cfg.servers.first().ok_or_else(|| {
+        crate::error::NetkitError::invalid(
+            "--all-ns: no nameserver to find the zone with: give @SERVER",
+        )
+    })?;
+    Ok((first, cfg.timeout, cfg.attempts.saturating_sub(1) as u32))
+}
+
+/// Checks every (name, type); returns the worst exit.
+pub async fn all_ns_all(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    via: SocketAddr,
+    opts: QueryOpts,
+    emit: &mut dyn FnMut(&AllNsReport) -> std::io::Result<()>,
+) -> std::io::Result<Exit> {
+    let mut exit = Exit::Success;
+    for (text, name) in given {
+        for t in types {
+            let r = all_ns(text, name, *t, via, opts).await;
+            exit = exit.max(r.exit());
+            emit(&r)?;
+        }
+    }
+    Ok(exit)
+}

@@ -25,6 +25,8 @@ pub struct QueryOpts {
     pub timeout: Duration,
     /// Extra attempts after a timeout.
     pub retries: u32,
+    /// Ask for recursion (RD); off for iterative queries (`--trace`).
+    pub recurse: bool,
 }
 
 /// A server's answer to one query.
@@ -42,9 +44,9 @@ pub struct Exchange {
     pub tcp_fallback: bool,
 }
 
-fn build_query(id: u16, name: &Name, rtype: RecordType) -> io::Result<Vec<u8>> {
+fn build_query(id: u16, name: &Name, rtype: RecordType, recurse: bool) -> io::Result<Vec<u8>> {
     let mut m = Message::new(id, MessageType::Query, OpCode::Query);
-    m.metadata.recursion_desired = true;
+    m.metadata.recursion_desired = recurse;
     m.add_query(Query::query(name.clone(), rtype));
     let mut edns = Edns::new();
     edns.set_max_payload(1232);
@@ -199,7 +201,7 @@ pub async fn exchange(
     let mut solo = false;
     for _attempt in 0..=opts.retries {
         let id = crate::sys::random_u64() as u16;
-        let query = build_query(id, name, rtype)
+        let query = build_query(id, name, rtype, opts.recurse)
             .and_then(|q| Ok((q, Asked::new(id, name, rtype)?)))
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
         let (query, mut asked) = query?;

@@ -10,6 +10,7 @@ pub mod present;
 pub mod record;
 pub mod render;
 pub mod system;
+pub mod trace;
 pub mod wire;
 
 use std::net::SocketAddr;

@@ -313,3 +313,68 @@ impl Render for super::allns::AllNsReport {
         writeln!(w, "{verdict}")
     }
 }
+
+impl Render for super::trace::TraceStep {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        for a in &self.answers {
+            writeln!(
+                w,
+                "{}  {}  {}  {}",
+                escape(&a.name),
+                pad_left(&a.ttl.to_string(), 6),
+                pad_right(&a.rtype, 5),
+                escape(&a.value)
+            )?;
+        }
+        let rtt = self
+            .rtt_ms
+            .map_or(String::new(), |ms| format!(" in {ms:.2} ms"));
+        let what = match (&self.referral_to, &self.error) {
+            (_, Some(e)) => format!("{}: {}", self.outcome, escape(&e.message)),
+            (Some(z), None) => format!(
+                "referral to {} ({})",
+                escape(z),
+                escape(&self.servers.join(", "))
+            ),
+            (None, None) => self.outcome.clone(),
+        };
+        let line = format!(
+            ";; {} {} from {} ({}){rtt}: {what}",
+            self.step,
+            escape(&self.zone),
+            self.server,
+            escape(&self.ns)
+        );
+        writeln!(
+            w,
+            "{}",
+            if self.ok {
+                line.dimmed()
+            } else {
+                line.yellow()
+            }
+        )
+    }
+}
+
+impl Render for super::trace::TraceSummary {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let line = format!(
+            ";; {} {}: {} after {} steps through {}",
+            escape(&self.name),
+            self.qtype,
+            upper(&self.status),
+            self.steps,
+            escape(&self.zones.join(" "))
+        );
+        writeln!(
+            w,
+            "{}",
+            if self.ok {
+                line.normal()
+            } else {
+                line.yellow()
+            }
+        )
+    }
+}

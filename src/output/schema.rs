@@ -133,7 +133,9 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("lookup", |b| {
             b.add::<dns::lookup::LookupReport>("lookup")
                 .add::<dns::lookup::NssReport>("nss_lookup")
-                .add::<dns::allns::AllNsReport>("all_ns");
+                .add::<dns::allns::AllNsReport>("all_ns")
+                .add::<dns::trace::TraceStep>("trace_step")
+                .add::<dns::trace::TraceSummary>("summary");
         }),
         ("rdns", |b| {
             b.add::<resolve::rdns::RdnsAnswer>("rdns")

@@ -511,3 +511,136 @@ fn dns_over_tls_against_unbound() {
         sb.read("doh.err")
     );
 }
+
+/// `lookup --trace` down a three-level hierarchy of real servers in the
+/// sandbox: a root on Knot (127.0.0.2), `test.` on BIND (127.0.0.3),
+/// `example.test.` on nsd (127.0.0.4), given by --root-hints.
+#[test]
+fn trace_walks_down_from_private_root_hints() {
+    const TEST: &str = "trace_walks_down_from_private_root_hints";
+    for tool in ["knotd", "named", "nsd", "dig"] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let soa = "@ SOA ns hostmaster 1 3600 600 86400 60\n";
+    std::fs::write(
+        sb.path("root.zone"),
+        format!("$ORIGIN .\n$TTL 300\n{soa}@ NS a.root.invalid.\na.root.invalid. A 127.0.0.2\ntest. NS ns1.test.\nns1.test. A 127.0.0.3\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("test.zone"),
+        format!("$ORIGIN test.\n$TTL 300\n{soa}@ NS ns1\nns1 A 127.0.0.3\nexample NS ns.example\nns.example A 127.0.0.4\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("example.zone"),
+        format!("$ORIGIN example.test.\n$TTL 300\n{soa}@ NS ns\nns A 127.0.0.4\nwww A 192.0.2.80\nalias CNAME www\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("hints"),
+        ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.0.0.2\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(sb.path("kdb")).unwrap();
+    std::fs::write(
+        sb.path("knot.conf"),
+        format!(
+            "server:\n    listen: 127.0.0.2@53\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
+             database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n    semantic-checks: off\n\
+             zone:\n  - domain: .\n    file: root.zone\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("named.conf"),
+        format!(
+            "options {{\n directory \"{dir}\";\n listen-on port 53 {{ 127.0.0.3; }};\n listen-on-v6 {{ none; }};\n\
+             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
+             dnssec-validation no;\n check-integrity no;\n}};\ncontrols {{ }};\n\
+             zone \"test\" {{ type primary; file \"{dir}/test.zone\"; }};\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("nsd.conf"),
+        format!(
+            "server:\n    ip-address: 127.0.0.4@53\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
+             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
+             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\nremote-control:\n    control-enable: no\n\
+             zone:\n    name: example.test\n    zonefile: example.zone\n"
+        ),
+    )
+    .unwrap();
+    let out = sb.shell_within(
+        "for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n\
+         knotd -c knot.conf > knot.log 2>&1 &\n\
+         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
+         nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
+         for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 200 ] && { echo \"$s never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
+         \"$NK\" lookup --trace --root-hints hints --json www.example.test > www.json; echo $? > www.rc\n\
+         \"$NK\" lookup --trace --root-hints hints www.example.test > www.txt\n\
+         \"$NK\" lookup --trace --root-hints hints --json nope.example.test > nope.json; echo $? > nope.rc\n\
+         \"$NK\" lookup --trace --root-hints hints --json -t CNAME alias.example.test > alias.json; echo $? > alias.rc\n",
+        120,
+    );
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("named.log")
+    );
+    let parse = |f: &str| -> Vec<Value> {
+        sb.read(f)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let www = parse("www.json");
+    for v in &www {
+        crate::support::assert_schema(v);
+    }
+    assert_eq!(www.len(), 4, "three steps and a summary: {www:?}");
+    let step = |i: usize, k: &str| www[i][k].clone();
+    assert_eq!(
+        (step(0, "zone"), step(0, "outcome"), step(0, "referral_to")),
+        (".".into(), "referral".into(), "test.".into())
+    );
+    assert_eq!(step(0, "server")["address"], "127.0.0.2");
+    assert_eq!(
+        (step(1, "zone"), step(1, "referral_to")),
+        ("test.".into(), "example.test.".into())
+    );
+    assert_eq!(step(1, "servers")[0], "ns.example.test.");
+    assert_eq!(
+        (step(2, "zone"), step(2, "outcome")),
+        ("example.test.".into(), "answer".into())
+    );
+    assert_eq!(step(2, "server")["address"], "127.0.0.4");
+    assert_eq!(step(2, "answers")[0]["value"], "192.0.2.80");
+    assert_eq!(www[3]["type"], "summary");
+    assert_eq!(
+        www[3]["zones"],
+        serde_json::json!([".", "test.", "example.test."])
+    );
+    assert_eq!(sb.read("www.rc").trim(), "0");
+    let text = sb.read("www.txt");
+    assert!(
+        text.contains("referral to test. (ns1.test.)") && text.contains("192.0.2.80"),
+        "{text}"
+    );
+    // NXDOMAIN from the last server: exit 1.
+    let nope = parse("nope.json");
+    assert_eq!(nope.last().unwrap()["status"], "nxdomain");
+    assert_eq!(nope[nope.len() - 2]["outcome"], "nxdomain");
+    assert_eq!(sb.read("nope.rc").trim(), "1");
+    let alias = parse("alias.json");
+    assert_eq!(alias[2]["answers"][0]["value"], "www.example.test.");
+    assert_eq!(sb.read("alias.rc").trim(), "0");
+}

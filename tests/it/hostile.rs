@@ -811,3 +811,42 @@ fn a_stuck_tcp_connection_is_left_behind() {
     assert_eq!(answered, 40, "{}", stdout(&out));
     assert!(took < Duration::from_secs(6), "took {took:?}");
 }
+
+/// A server that refers every query sideways (to a zone that does not hold
+/// the name) or back to itself: the trace ends at once with the reason,
+/// instead of following it around.
+#[test]
+fn trace_refuses_referrals_that_do_not_lead_down() {
+    use hickory_proto::rr::rdata::NS;
+    let server = hostile::dns(|q| {
+        let mut m = hostile::response(q, ResponseCode::NoError, Vec::new());
+        m.metadata.authoritative = false;
+        let ns = RData::NS(NS(Name::from_ascii("ns.elsewhere.invalid.").unwrap()));
+        m.authorities = vec![hickory_proto::rr::Record::from_rdata(
+            Name::from_ascii("elsewhere.invalid.").unwrap(),
+            60,
+            ns,
+        )];
+        Reply::Answer(m)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let hints = dir.path().join("hints");
+    std::fs::write(&hints, format!("{server}\n")).unwrap();
+    let t = Instant::now();
+    let out = crate::support::run([
+        "--json",
+        "lookup",
+        "--trace",
+        "--root-hints",
+        hints.to_str().unwrap(),
+        "www.example.test",
+    ]);
+    assert!(t.elapsed() < Duration::from_secs(3));
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 2, "{}", stdout(&out));
+    assert_eq!(v[0]["outcome"], "bad_referral");
+    assert_eq!(v[0]["referral_to"], "elsewhere.invalid.");
+    assert_eq!(v[1]["type"], "summary");
+    assert_eq!(v[1]["error"]["code"], "referral");
+    assert_eq!(code(&out), 1);
+}

@@ -285,6 +285,7 @@ pub async fn self_check(
             let t = Instant::now();
             let name = hickory_proto::rr::Name::root();
             let q = crate::dns::QueryOpts {
+                recurse: true,
                 tcp: false,
                 timeout,
                 retries: 0,

@@ -1,0 +1,415 @@
+//! `lookup --trace`: iterative resolution from the root, as `dig +trace`
+//! does it, one step per server asked: the root hints (built in, or
+//! `--root-hints FILE` for private roots and tests), each referral with
+//! the zone it hands over to and the servers it names (glue first; a name
+//! server without glue is found through the system's resolver, as dig
+//! does), down to the answer, NXDOMAIN or NODATA. Every step must move
+//! down towards the name: a referral sideways or upwards ends the trace.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+
+use hickory_proto::rr::{Name, RecordType};
+use serde::Serialize;
+
+use super::client::{QueryOpts, exchange};
+use super::lookup::ServerAddr;
+use super::present::type_name;
+use super::record::{Answer, RecordData};
+use super::wire::WireName;
+use crate::error::{Failure, NetkitError, Result};
+use crate::exit::{Exit, Reason};
+
+/// Most steps (referrals) followed.
+pub const MAX_STEPS: usize = 24;
+/// Most addresses tried at one level before giving up on it.
+pub const MAX_TRIES_PER_LEVEL: usize = 4;
+/// The largest root hints file read.
+pub const MAX_HINTS_FILE: u64 = 1 << 20;
+
+/// The IANA root servers' IPv4 addresses (root-servers.net), used only
+/// without `--root-hints`.
+const ROOT_HINTS: &[&str] = &[
+    "198.41.0.4",
+    "170.247.170.2",
+    "192.33.4.12",
+    "199.7.91.13",
+    "192.203.230.10",
+    "192.5.5.241",
+    "192.112.36.4",
+    "198.97.190.53",
+    "192.36.148.17",
+    "192.58.128.30",
+    "193.0.14.129",
+    "199.7.83.42",
+    "202.12.27.33",
+];
+
+/// Reads root hints: the A and AAAA records of a named.root-style file
+/// (`NAME [TTL] [IN] A|AAAA ADDRESS`), or bare addresses, one per line
+/// (`ADDRESS` or `ADDRESS:PORT`, `[IPv6]:PORT`, for servers off port 53).
+pub fn root_hints(file: Option<&Path>) -> Result<Vec<(String, SocketAddr)>> {
+    let Some(path) = file else {
+        return Ok(ROOT_HINTS
+            .iter()
+            .map(|a| {
+                (
+                    "(root hint)".to_string(),
+                    SocketAddr::new(a.parse().expect("hint"), 53),
+                )
+            })
+            .collect());
+    };
+    let data = crate::value::read_file_limited(path, MAX_HINTS_FILE, "--root-hints")?;
+    let text = String::from_utf8_lossy(&data);
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.split(';').next().unwrap_or("");
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if let [one] = f.as_slice()
+            && let Ok(sa) = one.parse::<SocketAddr>()
+        {
+            out.push(("(root hint)".to_string(), sa));
+            continue;
+        }
+        let addr = match f.as_slice() {
+            [one] => one
+                .parse::<IpAddr>()
+                .ok()
+                .map(|a| ("(root hint)".to_string(), a)),
+            [owner, .., t, a] if t.eq_ignore_ascii_case("A") || t.eq_ignore_ascii_case("AAAA") => {
+                a.parse::<IpAddr>().ok().map(|a| (owner.to_string(), a))
+            }
+            _ => None,
+        };
+        if let Some((owner, a)) = addr {
+            out.push((owner, SocketAddr::new(a, 53)));
+        }
+    }
+    if out.is_empty() {
+        return Err(NetkitError::invalid(format!(
+            "--root-hints {}: no A or AAAA records",
+            crate::sanitize::escape(&path.display().to_string())
+        )));
+    }
+    Ok(out)
+}
+
+/// One server asked.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TraceStep {
+    /// Always `"trace_step"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// False when the server failed to answer (the next one is tried).
+    pub ok: bool,
+    /// 1, 2, ... in the order asked.
+    pub step: usize,
+    /// The zone this server was asked as a server of (`.` first).
+    pub zone: String,
+    /// The server's name (from the referral or the hints).
+    pub ns: String,
+    /// Its address.
+    pub server: ServerAddr,
+    /// `referral`, `answer`, `nxdomain`, `nodata`, or the failure.
+    pub outcome: String,
+    /// For a referral: the zone handed over to.
+    pub referral_to: Option<String>,
+    /// For a referral: the servers named for it.
+    pub servers: Vec<String>,
+    /// The answer section (on the last step).
+    pub answers: Vec<Answer>,
+    /// Round trip, milliseconds.
+    #[serde(serialize_with = "crate::output::json::opt_ms")]
+    pub rtt_ms: Option<f64>,
+    /// Why the step failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+/// Where the trace ended.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TraceSummary {
+    /// Always `"summary"`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// True when the trace reached an answer with data.
+    pub ok: bool,
+    /// The name as given.
+    pub name: String,
+    /// The type asked.
+    pub qtype: String,
+    /// `noerror`, `nxdomain`, `nodata`, or why it stopped.
+    pub status: String,
+    /// Servers asked.
+    pub steps: usize,
+    /// The zones passed through, root first.
+    pub zones: Vec<String>,
+    /// Why the trace failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
+}
+
+impl TraceSummary {
+    /// The exit status of the trace.
+    pub fn exit(&self) -> Exit {
+        match &self.error {
+            None => Exit::Success,
+            Some(e) => e.reason.exit(),
+        }
+    }
+}
+
+fn is_under(name: &WireName, zone: &WireName) -> bool {
+    let n: Vec<&[u8]> = name.labels().collect();
+    let z: Vec<&[u8]> = zone.labels().collect();
+    z.len() <= n.len()
+        && n[n.len() - z.len()..]
+            .iter()
+            .zip(&z)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+}
+
+/// Finds addresses for name servers without glue, through the system's
+/// first nameserver.
+async fn addresses_of(ns: &WireName, opts: QueryOpts) -> Vec<SocketAddr> {
+    let Ok(cfg) = super::system_config(Path::new("/etc/resolv.conf")) else {
+        return Vec::new();
+    };
+    let Some(resolver) = cfg.servers.first().copied() else {
+        return Vec::new();
+    };
+    let Ok(name) = Name::from_labels(ns.labels().map(<[u8]>::to_vec)) else {
+        return Vec::new();
+    };
+    let opts = QueryOpts {
+        recurse: true,
+        ..opts
+    };
+    let mut out = Vec::new();
+    for t in [RecordType::A, RecordType::AAAA] {
+        if let Ok(ex) = exchange(resolver, &name, t, opts).await {
+            out.extend(ex.response.answers.iter().filter_map(|a| match a.data {
+                RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                _ => None,
+            }));
+        }
+    }
+    out
+}
+
+/// Resolves (`name`, `qtype`) iteratively from `hints`, calling `step` as
+/// each server answers or fails.
+pub async fn trace(
+    given: &str,
+    name: &Name,
+    qtype: RecordType,
+    hints: Vec<(String, SocketAddr)>,
+    opts: QueryOpts,
+    stop: &crate::signal::Stop,
+    step: &mut dyn FnMut(&TraceStep) -> std::io::Result<()>,
+) -> std::io::Result<TraceSummary> {
+    let opts = QueryOpts {
+        recurse: false,
+        ..opts
+    };
+    let mut qname = name.clone();
+    qname.set_fqdn(true);
+    let qwire = WireName::from_name(&qname);
+    let mut summary = TraceSummary {
+        kind: "summary",
+        ok: false,
+        name: given.to_string(),
+        qtype: type_name(u16::from(qtype)).into_owned(),
+        status: "error".into(),
+        steps: 0,
+        zones: vec![".".into()],
+        error: None,
+    };
+    let mut zone = WireName::root();
+    let mut servers = hints;
+    let fail = |s: &mut TraceSummary, reason: Reason, why: String| {
+        s.status = reason.code().to_string();
+        s.error = Some(Failure::new(reason, why));
+    };
+    'levels: while summary.steps < MAX_STEPS {
+        let mut last_error = None;
+        for (ns, addr) in servers.iter().take(MAX_TRIES_PER_LEVEL) {
+            if stop.is_set() {
+                fail(&mut summary, Reason::Interrupted, "interrupted".into());
+                return Ok(summary);
+            }
+            summary.steps += 1;
+            let mut s = TraceStep {
+                kind: "trace_step",
+                ok: false,
+                step: summary.steps,
+                zone: zone.to_text(),
+                ns: ns.clone(),
+                server: (*addr).into(),
+                outcome: "error".into(),
+                referral_to: None,
+                servers: Vec::new(),
+                answers: Vec::new(),
+                rtt_ms: None,
+                error: None,
+            };
+            let ex = match exchange(*addr, &qname, qtype, opts).await {
+                Ok(ex) => ex,
+                Err(f) => {
+                    s.outcome = f.reason.code().to_string();
+                    s.error = Some(f.clone());
+                    step(&s)?;
+                    last_error = Some(f);
+                    continue;
+                }
+            };
+            s.ok = true;
+            s.rtt_ms = Some(ex.rtt_ms);
+            let r = &ex.response;
+            s.answers = r.answers.iter().map(Answer::from_rr).collect();
+            let ns_records: Vec<_> = r.authority.iter().filter(|a| a.rtype == 2).collect();
+            if r.rcode == 3 {
+                s.outcome = "nxdomain".into();
+                step(&s)?;
+                fail(
+                    &mut summary,
+                    Reason::Nxdomain,
+                    format!("NXDOMAIN from {addr}"),
+                );
+                summary.status = "nxdomain".into();
+                return Ok(summary);
+            }
+            if r.rcode != 0 {
+                let status = super::status_name(r.rcode);
+                s.ok = false;
+                s.outcome = status.clone();
+                step(&s)?;
+                last_error = Some(Failure::new(
+                    super::status_reason(&status).unwrap_or(Reason::Rcode),
+                    format!("{} from {addr}", status.to_ascii_uppercase()),
+                ));
+                continue;
+            }
+            if !r.answers.is_empty() {
+                s.outcome = "answer".into();
+                step(&s)?;
+                summary.ok = true;
+                summary.status = "noerror".into();
+                return Ok(summary);
+            }
+            if ns_records.is_empty() {
+                s.outcome = "nodata".into();
+                step(&s)?;
+                fail(&mut summary, Reason::Nodata, format!("NODATA from {addr}"));
+                summary.status = "nodata".into();
+                return Ok(summary);
+            }
+            // A referral: it must hand over to a zone below the current one
+            // that holds the name.
+            let next = ns_records[0].name.clone();
+            if !is_under(&next, &zone)
+                || next.label_count() <= zone.label_count()
+                || !is_under(&qwire, &next)
+            {
+                s.ok = false;
+                s.outcome = "bad_referral".into();
+                s.referral_to = Some(next.to_text());
+                step(&s)?;
+                fail(
+                    &mut summary,
+                    Reason::Referral,
+                    format!(
+                        "{addr} referred {} to {}, which is not below {}",
+                        qwire.to_text(),
+                        next.to_text(),
+                        zone.to_text()
+                    ),
+                );
+                return Ok(summary);
+            }
+            s.outcome = "referral".into();
+            s.referral_to = Some(next.to_text());
+            let mut next_servers = Vec::new();
+            for n in &ns_records {
+                let Some(target) = n.target.clone() else {
+                    continue;
+                };
+                s.servers.push(target.to_text());
+                let glue: Vec<SocketAddr> = r
+                    .additional
+                    .iter()
+                    .filter(|a| a.name.eq_ignore_case(&target))
+                    .filter_map(|a| match a.data {
+                        RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                        _ => None,
+                    })
+                    .collect();
+                next_servers.extend(glue.into_iter().map(|a| (target.to_text(), a)));
+            }
+            if next_servers.is_empty() {
+                for n in ns_records.iter().take(MAX_TRIES_PER_LEVEL) {
+                    if let Some(t) = &n.target {
+                        let found = addresses_of(t, opts).await;
+                        next_servers.extend(found.into_iter().map(|a| (t.to_text(), a)));
+                    }
+                }
+            }
+            step(&s)?;
+            if next_servers.is_empty() {
+                fail(
+                    &mut summary,
+                    Reason::NoNameserver,
+                    format!("no address for any server of {}", next.to_text()),
+                );
+                return Ok(summary);
+            }
+            summary.zones.push(next.to_text());
+            zone = next;
+            servers = next_servers;
+            continue 'levels;
+        }
+        let f =
+            last_error.unwrap_or_else(|| Failure::new(Reason::NoNameserver, "no server to ask"));
+        summary.status = f.reason.code().to_string();
+        summary.error = Some(f);
+        return Ok(summary);
+    }
+    fail(
+        &mut summary,
+        Reason::Referral,
+        format!("more than {MAX_STEPS} steps"),
+    );
+    Ok(summary)
+}
+
+/// What [`trace_all`] reports as it goes.
+pub enum Event<'a> {
+    /// A server answered or failed.
+    Step(&'a TraceStep),
+    /// A trace ended.
+    End(&'a TraceSummary),
+}
+
+/// Traces every (name, type); returns the worst exit.
+pub async fn trace_all(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    hints: Vec<(String, SocketAddr)>,
+    opts: QueryOpts,
+    stop: &crate::signal::Stop,
+    emit: &mut dyn FnMut(Event<'_>) -> std::io::Result<()>,
+) -> std::io::Result<Exit> {
+    let mut exit = Exit::Success;
+    for (text, name) in given {
+        for t in types {
+            let summary = trace(text, name, *t, hints.clone(), opts, stop, &mut |s| {
+                emit(Event::Step(s))
+            })
+            .await?;
+            exit = exit.max(summary.exit());
+            emit(Event::End(&summary))?;
+        }
+    }
+    Ok(exit)
+}
