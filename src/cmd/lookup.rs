@@ -1,7 +1,6 @@
 //! `netkit lookup`: DNS look-ups, dig-style or as gethostbyname_ex shows
 //! them, and streaming batches.
 
-use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +15,6 @@ use crate::error::{NetkitError, Result};
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::signal::Stop;
-use crate::value::BoundedLines;
 
 /// The longest line of a `-f` file (a DNS name is at most 253 bytes).
 pub const MAX_LINE: usize = 1024;
@@ -120,10 +118,11 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         },
         max_records: if batch { BATCH_MAX_RECORDS } else { 0 },
     });
-    let names = given
-        .into_iter()
-        .map(Ok)
-        .chain(file_names(args.file.as_deref(), ptr_only)?);
+    let names = given.into_iter().map(Ok).chain(lookup::names_from_file(
+        args.file.as_deref(),
+        ptr_only,
+        MAX_LINE,
+    )?);
     let rt = crate::sys::runtime::current_thread()?;
     let exit = rt.block_on(lookup::lookup_all(names, plan, stop, &mut |_, results| {
         let group = LookupGroup {
@@ -190,35 +189,6 @@ fn run_all_ns(
     )
 }
 
-type Names = Box<dyn Iterator<Item = Result<(String, Name)>>>;
-
-/// The names of `-f FILE` (`-` for stdin), read lazily, each checked.
-fn file_names(path: Option<&Path>, ptr_only: bool) -> Result<Names> {
-    let Some(path) = path else {
-        return Ok(Box::new(std::iter::empty()));
-    };
-    let reader: Box<dyn BufRead> = if path == Path::new("-") {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        let f = std::fs::File::open(path).map_err(|e| NetkitError::read_file(path, &e))?;
-        Box::new(std::io::BufReader::new(f))
-    };
-    let source = path.display().to_string();
-    Ok(Box::new(
-        BoundedLines::new(reader, source.clone(), MAX_LINE).map(move |line| {
-            let line = line?;
-            let name = dns::query_name(&line.text, ptr_only).map_err(|e| {
-                NetkitError::invalid(format!(
-                    "{}: line {}: {e}",
-                    crate::sanitize::escape(&source),
-                    line.number
-                ))
-            })?;
-            Ok((line.text, name))
-        }),
-    ))
-}
-
 fn run_nss(
     given: &[(String, Name)],
     args: &LookupArgs,
@@ -227,7 +197,11 @@ fn run_nss(
 ) -> anyhow::Result<Exit> {
     let mut exit = Exit::Success;
     let mut names: Vec<Result<(String, Name)>> = given.iter().cloned().map(Ok).collect();
-    names.extend(file_names(args.file.as_deref(), false)?);
+    names.extend(lookup::names_from_file(
+        args.file.as_deref(),
+        false,
+        MAX_LINE,
+    )?);
     for name in names {
         if stop.is_set() {
             break;

@@ -504,6 +504,44 @@ pub fn nss_exit(pair: &[NssReport; 2]) -> Exit {
     }
 }
 
+/// Names read lazily from a file, each checked.
+pub type Names = Box<dyn Iterator<Item = crate::error::Result<(String, Name)>>>;
+
+/// The names of `-f FILE` (`-` for stdin), read lazily (lines of at most
+/// `max_line` bytes), each checked; with `ptr_only`, addresses become
+/// their reverse names.
+pub fn names_from_file(
+    path: Option<&std::path::Path>,
+    ptr_only: bool,
+    max_line: usize,
+) -> crate::error::Result<Names> {
+    use crate::error::NetkitError;
+    use std::io::BufRead;
+    let Some(path) = path else {
+        return Ok(Box::new(std::iter::empty()));
+    };
+    let reader: Box<dyn BufRead> = if path == std::path::Path::new("-") {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| NetkitError::read_file(path, &e))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let source = path.display().to_string();
+    Ok(Box::new(
+        crate::value::BoundedLines::new(reader, source.clone(), max_line).map(move |line| {
+            let line = line?;
+            let name = super::query_name(&line.text, ptr_only).map_err(|e| {
+                NetkitError::invalid(format!(
+                    "{}: line {}: {e}",
+                    crate::sanitize::escape(&source),
+                    line.number
+                ))
+            })?;
+            Ok((line.text, name))
+        }),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
