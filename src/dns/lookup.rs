@@ -82,6 +82,8 @@ pub struct LookupReport {
     pub aliases: Vec<String>,
     /// Records left out to bound memory in a batch (see docs/limits.md).
     pub records_dropped: u64,
+    /// Extended DNS Errors (RFC 8914) the server gave with its answer.
+    pub ede: Vec<super::wire::ExtendedError>,
     /// Why there is no answer with data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
@@ -133,6 +135,7 @@ impl LookupReport {
             canonical_name: None,
             aliases: Vec::new(),
             records_dropped: 0,
+            ede: Vec::new(),
             error: Some(f),
         }
     }
@@ -245,6 +248,11 @@ pub async fn resolve_at(
             }
             _ => format!("{} from {server}", status.to_ascii_uppercase()),
         };
+        let what = match resp.ede.first() {
+            Some(e) if e.text.is_empty() => format!("{what} (EDE {} {})", e.code, e.name),
+            Some(e) => format!("{what} (EDE {} {}: {})", e.code, e.name, e.text),
+            None => what,
+        };
         Failure::new(reason, crate::sanitize::escape(&what).into_owned())
     });
     LookupReport {
@@ -264,6 +272,7 @@ pub async fn resolve_at(
         canonical_name: Some(canonical.to_text()),
         aliases: aliases.iter().map(WireName::to_text).collect(),
         records_dropped: 0,
+        ede: resp.ede.clone(),
         error,
     }
 }

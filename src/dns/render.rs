@@ -117,6 +117,14 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
             escape(&a.value)
         )?;
     }
+    for e in &r.ede {
+        let line = if e.text.is_empty() {
+            format!(";; EDE {} ({})", e.code, e.name)
+        } else {
+            format!(";; EDE {} ({}): {}", e.code, e.name, escape(&e.text))
+        };
+        writeln!(w, "{}", line.yellow())?;
+    }
     if r.records_dropped > 0 {
         writeln!(
             w,

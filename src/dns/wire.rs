@@ -275,6 +275,18 @@ pub struct EdnsInfo {
     pub dnssec_ok: bool,
 }
 
+/// An Extended DNS Error (RFC 8914): why a resolver failed or changed an
+/// answer (DNSSEC bogus, stale, blocked, prohibited...).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct ExtendedError {
+    /// INFO-CODE.
+    pub code: u16,
+    /// Its IANA name.
+    pub name: String,
+    /// EXTRA-TEXT, escaped (at most 512 bytes kept).
+    pub text: String,
+}
+
 /// A DNS message as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -296,6 +308,8 @@ pub struct Reply {
     pub additional: Vec<Rr>,
     /// EDNS, when the message had an OPT record.
     pub edns: Option<EdnsInfo>,
+    /// Extended DNS Errors (RFC 8914) from the OPT record.
+    pub ede: Vec<ExtendedError>,
     /// Size on the wire, bytes.
     pub size: usize,
 }
@@ -353,6 +367,7 @@ impl Reply {
             authority: Vec::new(),
             additional: Vec::new(),
             edns: None,
+            ede: Vec::new(),
             size: msg.len(),
         };
         let mut pos = 12;
@@ -375,7 +390,10 @@ impl Reply {
             let mut list = Vec::with_capacity(usize::from(count).min(msg.len() / 11));
             for _ in 0..count {
                 match read_rr(msg, pos) {
-                    Ok((rr, next)) => {
+                    Ok((rr, next, start)) => {
+                        if rr.rtype == 41 && section == 2 && reply.ede.is_empty() {
+                            reply.ede = extended_errors(&msg[start..next]);
+                        }
                         pos = next;
                         list.push(rr);
                     }
@@ -407,7 +425,7 @@ impl Reply {
     }
 }
 
-fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize)> {
+fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize, usize)> {
     let (name, p) = read_name(msg, pos)?;
     let rtype = u16_at(msg, p)?;
     let class = u16_at(msg, p + 2)?;
@@ -431,7 +449,70 @@ fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize)> {
             target: shown.target,
         },
         end,
+        start,
     ))
+}
+
+/// Extended DNS Errors (RFC 8914) in an OPT record's options.
+fn extended_errors(options: &[u8]) -> Vec<ExtendedError> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 4 <= options.len() {
+        let code = u16::from_be_bytes([options[i], options[i + 1]]);
+        let len = usize::from(u16::from_be_bytes([options[i + 2], options[i + 3]]));
+        let Some(data) = options.get(i + 4..i + 4 + len) else {
+            break;
+        };
+        if code == 15 && data.len() >= 2 && out.len() < 16 {
+            let info = u16::from_be_bytes([data[0], data[1]]);
+            let text = String::from_utf8_lossy(&data[2..data.len().min(2 + 512)]);
+            out.push(ExtendedError {
+                code: info,
+                name: ede_name(info).to_string(),
+                text: crate::sanitize::escape(text.trim_end_matches('\0')).into_owned(),
+            });
+        }
+        i += 4 + len;
+    }
+    out
+}
+
+/// The IANA name of an Extended DNS Error code.
+pub fn ede_name(code: u16) -> &'static str {
+    match code {
+        0 => "Other Error",
+        1 => "Unsupported DNSKEY Algorithm",
+        2 => "Unsupported DS Digest Type",
+        3 => "Stale Answer",
+        4 => "Forged Answer",
+        5 => "DNSSEC Indeterminate",
+        6 => "DNSSEC Bogus",
+        7 => "Signature Expired",
+        8 => "Signature Not Yet Valid",
+        9 => "DNSKEY Missing",
+        10 => "RRSIGs Missing",
+        11 => "No Zone Key Bit Set",
+        12 => "NSEC Missing",
+        13 => "Cached Error",
+        14 => "Not Ready",
+        15 => "Blocked",
+        16 => "Censored",
+        17 => "Filtered",
+        18 => "Prohibited",
+        19 => "Stale NXDOMAIN Answer",
+        20 => "Not Authoritative",
+        21 => "Not Supported",
+        22 => "No Reachable Authority",
+        23 => "Network Error",
+        24 => "Invalid Data",
+        25 => "Signature Expired before Valid",
+        26 => "Too Early",
+        27 => "Unsupported NSEC3 Iterations Value",
+        28 => "Unable to conform to policy",
+        29 => "Synthesized",
+        30 => "Invalid Query Type",
+        _ => "Unassigned",
+    }
 }
 
 #[cfg(test)]
@@ -472,6 +553,20 @@ mod tests {
             read_name(&msg, 0).unwrap(),
             (WireName(b"\x01x\x00".to_vec()), 2)
         );
+    }
+
+    #[test]
+    fn extended_errors_are_read_escaped_and_bounded() {
+        // Option 15 (EDE): code 6, text with ESC and a trailing NUL; an
+        // option of another kind before it; a cut-off option after.
+        let mut o = vec![0, 10, 0, 2, 0xaa, 0xbb];
+        o.extend_from_slice(&[0, 15, 0, 8, 0, 6]);
+        o.extend_from_slice(b"b\x1bad\0\0\0");
+        o.extend_from_slice(&[0, 15, 0, 9, 0]);
+        let e = extended_errors(&o);
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].code, e[0].name.as_str()), (6, "DNSSEC Bogus"));
+        assert_eq!(e[0].text, "b\\x1bad");
     }
 
     #[test]

@@ -644,3 +644,51 @@ fn trace_walks_down_from_private_root_hints() {
     assert_eq!(alias[2]["answers"][0]["value"], "www.example.test.");
     assert_eq!(sb.read("alias.rc").trim(), "0");
 }
+
+/// Extended DNS Errors (RFC 8914) a resolver gives are shown, as dig shows
+/// them: unbound refusing a client says why (18, Prohibited).
+#[test]
+fn extended_dns_errors_from_unbound_are_shown() {
+    const TEST: &str = "extended_dns_errors_from_unbound_are_shown";
+    if !tool_or_skip("unbound", TEST) {
+        return;
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
+    std::fs::write(
+        sb.path("unbound.conf"),
+        format!(
+            "server:\n  interface: 127.0.0.1@5399\n  do-daemonize: no\n  chroot: \"\"\n  username: \"\"\n\
+             directory: \"{dir}\"\n  pidfile: \"{dir}/unbound.pid\"\n  use-syslog: no\n  logfile: \"\"\n  do-ip6: no\n\
+             ede: yes\n  access-control: 127.0.0.0/8 refuse\nremote-control:\n  control-enable: no\n"
+        ),
+    )
+    .unwrap();
+    let out = sb.shell_within(
+        "unbound -d -c \"$PWD/unbound.conf\" > unbound.log 2>&1 &\n\
+         i=0; until \"$NK\" lookup --json -t A @127.0.0.1:5399 www.example.test > out.json; grep -q 'status.:.refused' out.json; do\n\
+           i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done\n\
+         \"$NK\" lookup -t A @127.0.0.1:5399 www.example.test > out.txt; echo $? > rc\n",
+        60,
+    );
+    assert!(out.status.success(), "{}", sb.read("unbound.log"));
+    let v: Value = serde_json::from_str(sb.read("out.json").trim()).unwrap();
+    crate::support::assert_schema(&v);
+    assert_eq!(v["status"], "refused");
+    assert_eq!(v["ede"][0]["code"], 18);
+    assert_eq!(v["ede"][0]["name"], "Prohibited");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("EDE 18 Prohibited"),
+        "{v}"
+    );
+    assert!(
+        sb.read("out.txt").contains(";; EDE 18 (Prohibited)"),
+        "{}",
+        sb.read("out.txt")
+    );
+    assert_eq!(sb.read("rc").trim(), "3");
+}
