@@ -225,6 +225,17 @@ pub fn run_command(argv: &[String], stop: &Stop) -> Result<Exit> {
             message: format!("{}: {e}", crate::sanitize::brief(&argv[0], 100)),
         })?;
     stop.forward_to(Some(child.id()));
+    // A signal that came between the spawn and the line above was taken as
+    // netkit's own stop (the command could already be running: the CI test
+    // saw it under load, and the command ran to its end). Hand it on now.
+    let pending = match stop.cause() {
+        Some(crate::signal::StopCause::Interrupt) => Some(libc::SIGINT),
+        Some(crate::signal::StopCause::Terminate) => Some(libc::SIGTERM),
+        _ => None,
+    };
+    if let (Some(sig), Ok(pid)) = (pending, i32::try_from(child.id())) {
+        crate::sys::kill(pid, sig);
+    }
     let status = child.wait();
     stop.forward_to(None);
     let status = status.map_err(NetkitError::system("waiting for the command"))?;
