@@ -264,6 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;lookup' {
+            [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust anchors (PEM) for tls:// servers, instead of the system''s store')
@@ -326,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;portcheck' {
+            [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Ports: 22,http,8000-8100; - for all')
             [CompletionResult]::new('--ports', '--ports', [CompletionResultType]::ParameterName, 'Ports: 22,http,8000-8100; - for all')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per connect')
@@ -354,6 +356,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;diagnose' {
+            [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bounds each phase')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust these CA certificates (PEM) instead of the system''s')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)')

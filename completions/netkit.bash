@@ -169,12 +169,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__diagnose)
-            opts="-4 -6 -L -q -v -h -V --timeout --tls --http --insecure --ca-file --proxy --expect-status --expect-body --min-days --location --probe-dns --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -L -q -v -h -V --prom-file --timeout --tls --http --insecure --ca-file --proxy --expect-status --expect-body --min-days --location --probe-dns --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prom-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -643,12 +647,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --type --ca-file --tls-name --trace --root-hints --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prom-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -879,12 +887,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__portcheck)
-            opts="-p -4 -6 -q -v -h -V --ports --timeout --retries --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
+            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prom-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ports)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -251,6 +251,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;lookup'= {
+            cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand -t 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
             cand --type 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn'
             cand --ca-file 'Trust anchors (PEM) for tls:// servers, instead of the system''s store'
@@ -310,6 +311,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;portcheck'= {
+            cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand -p 'Ports: 22,http,8000-8100; - for all'
             cand --ports 'Ports: 22,http,8000-8100; - for all'
             cand --timeout 'Per connect'
@@ -337,6 +339,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;diagnose'= {
+            cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand --timeout 'Bounds each phase'
             cand --ca-file 'Trust these CA certificates (PEM) instead of the system''s'
             cand --proxy 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)'

@@ -212,6 +212,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s q -l quiet -d
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls:// servers, instead of the system\'s store' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls:// server\'s certificate must hold (else its address)' -r
@@ -256,6 +257,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s q -l quiet -d 'Pr
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s p -l ports -d 'Ports: 22,http,8000-8100; - for all' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l timeout -d 'Per connect' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l retries -d 'Extra attempts for filtered or failed ports' -r
@@ -279,6 +281,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s q -l quiet -
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l timeout -d 'Bounds each phase' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l ca-file -d 'Trust these CA certificates (PEM) instead of the system\'s' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l proxy -d 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)' -r

@@ -490,6 +490,10 @@ pub struct AddrinfoArgs {
 /// `netkit lookup`
 #[derive(Debug, Args)]
 pub struct LookupArgs {
+    /// Also write the result as Prometheus metrics to PATH (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long = "prom-file", value_name = "PATH")]
+    pub prom_file: Option<PathBuf>,
     /// Names to look up; @SERVER[:PORT] picks a server, as with dig, and
     /// @tls://ADDRESS[:PORT] one spoken to over TLS (DoT, port 853)
     #[arg(value_name = "NAME")]
@@ -589,6 +593,10 @@ pub enum ExpectState {
 /// `netkit portcheck`
 #[derive(Debug, Args)]
 pub struct PortcheckArgs {
+    /// Also write the result as Prometheus metrics to PATH (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long = "prom-file", value_name = "PATH")]
+    pub prom_file: Option<PathBuf>,
     /// Hosts, addresses, HOST:PORT, [V6]:PORT, CIDR; with --local, port lists
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
@@ -659,6 +667,10 @@ fn status_arg(text: &str) -> Result<u16, String> {
 /// `netkit diagnose`
 #[derive(Debug, Args)]
 pub struct DiagnoseArgs {
+    /// Also write the result as Prometheus metrics to PATH (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long = "prom-file", value_name = "PATH")]
+    pub prom_file: Option<PathBuf>,
     /// HOST:PORT, http://HOST[:PORT]/PATH or https://...; none: check this host
     #[arg(value_name = "TARGET")]
     pub target: Option<String>,

@@ -69,6 +69,41 @@ pub struct AllNsReport {
     pub error: Option<Failure>,
 }
 
+impl crate::output::prom::ToMetrics for AllNsReport {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let l = [("name", self.name.as_str()), ("qtype", self.qtype.as_str())];
+        m.gauge(
+            "netkit_dns_servers_agree",
+            "Whether every authoritative server gave the same serial and answer",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        let zone = self.zone.clone().unwrap_or_default();
+        for s in &self.servers {
+            let addr = s.server.to_string();
+            let sl = [
+                ("zone", zone.as_str()),
+                ("ns", s.ns.as_str()),
+                ("server", addr.as_str()),
+            ];
+            if let Some(serial) = s.serial {
+                m.gauge(
+                    "netkit_dns_soa_serial",
+                    "The zone's SOA serial on each server",
+                    &sl,
+                    f64::from(serial),
+                );
+            }
+            m.gauge(
+                "netkit_dns_server_up",
+                "Whether the server answered",
+                &sl,
+                f64::from(u8::from(s.ok)),
+            );
+        }
+    }
+}
+
 impl AllNsReport {
     /// 0 when all agree; 1 when they differ; else the worst failure's exit.
     pub fn exit(&self) -> Exit {

@@ -89,6 +89,43 @@ pub struct LookupReport {
     pub error: Option<Failure>,
 }
 
+impl crate::output::prom::ToMetrics for LookupReport {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let server = self
+            .server
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "system".into());
+        let l = [
+            ("name", self.name.as_str()),
+            ("qtype", self.qtype.as_str()),
+            ("server", server.as_str()),
+        ];
+        m.gauge(
+            "netkit_dns_lookup_success",
+            "Whether the look-up got an answer with data",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        if let Some(ms) = self.rtt_ms {
+            m.gauge(
+                "netkit_dns_lookup_duration_seconds",
+                "Round trip of the answer",
+                &l,
+                ms / 1e3,
+            );
+        }
+        if let Some(rc) = self.rcode {
+            m.gauge("netkit_dns_rcode", "The answer's rcode", &l, f64::from(rc));
+        }
+        m.gauge(
+            "netkit_dns_answers",
+            "Records in the answer section",
+            &l,
+            self.answers.len() as f64,
+        );
+    }
+}
+
 impl LookupReport {
     /// The exit status this result maps to.
     pub fn exit(&self) -> Exit {

@@ -11,6 +11,7 @@
 pub mod color;
 pub mod json;
 pub mod progress;
+pub mod prom;
 pub mod schema;
 pub mod text;
 

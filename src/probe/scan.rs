@@ -476,6 +476,62 @@ pub struct Row<'a> {
     pub layout: Layout,
 }
 
+impl crate::output::prom::ToMetrics for Probe {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let addr = self.address.to_string();
+        let port = self.port.to_string();
+        let l = [
+            ("target", &*self.target),
+            ("address", addr.as_str()),
+            ("port", port.as_str()),
+        ];
+        m.gauge(
+            "netkit_port_open",
+            "Whether the port accepted a connection",
+            &l,
+            f64::from(u8::from(self.state == PortState::Open)),
+        );
+        m.gauge(
+            "netkit_port_probe_duration_seconds",
+            "How long the probe took",
+            &l,
+            self.rtt_ms / 1e3,
+        );
+    }
+}
+
+impl crate::output::prom::ToMetrics for ScanSummary {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        m.gauge(
+            "probe_success",
+            "Whether every port was as expected",
+            &[],
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "probe_duration_seconds",
+            "How long the check took",
+            &[],
+            self.duration_ms / 1e3,
+        );
+        let c = &self.counts;
+        for (state, n) in [
+            ("open", c.open),
+            ("closed", c.closed),
+            ("filtered", c.filtered),
+            ("unreachable", c.unreachable),
+            ("error", c.errors),
+        ] {
+            m.gauge(
+                "netkit_portcheck_ports",
+                "Ports probed, by state",
+                &[("state", state)],
+                n as f64,
+            );
+        }
+    }
+}
+
 impl Render for Row<'_> {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
         let p = self.probe;

@@ -609,3 +609,106 @@ fn human_output_marks_every_phase() {
     }
     assert!(text.contains("all phases passed"));
 }
+
+/// A strict reader of the Prometheus text format: HELP and TYPE once per
+/// metric, before its samples, samples of a metric together, no series
+/// twice, values that parse. Returns (series, value).
+pub(crate) fn prom_samples(text: &str) -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut typed: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let name = rest.split(' ').next().unwrap().to_string();
+            assert!(!typed.contains(&name), "{name} described twice");
+            current = name;
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert_eq!(name, current, "TYPE without HELP");
+            assert_eq!(kind, "gauge");
+            typed.push(name.to_string());
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("a sample line");
+        let name = series.split('{').next().unwrap();
+        assert_eq!(name, current, "a sample of {name} away from its family");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "{name}"
+        );
+        assert!(!out.iter().any(|(s, _)| s == series), "{series} twice");
+        out.push((series.to_string(), value.parse().expect("a number")));
+    }
+    out
+}
+
+/// `--prom-file`: blackbox_exporter's names, written atomically, for a
+/// passing HTTPS check and a refused port.
+#[test]
+fn prom_file_has_blackbox_names() {
+    let certs = make_certs();
+    let addr = tls_server(&certs, "valid");
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("diag.prom");
+    let url = format!("https://localhost:{}/ok", addr.port());
+    let out = run([
+        "diagnose",
+        "--ca-file",
+        &certs.path("ca.pem"),
+        "--prom-file",
+        prom.to_str().unwrap(),
+        &url,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = std::fs::read_to_string(&prom).unwrap();
+    let s = prom_samples(&text);
+    let get = |series: &str| {
+        s.iter()
+            .find(|(k, _)| k.starts_with(series))
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+            .1
+    };
+    assert_eq!(get("probe_success{"), 1.0);
+    assert_eq!(get("probe_http_status_code{"), 200.0);
+    assert!(get("probe_duration_seconds{") > 0.0);
+    assert!(get("probe_http_duration_seconds{target=\"") >= 0.0);
+    assert!(text.contains("phase=\"processing\""), "{text}");
+    let expiry = get("probe_ssl_earliest_cert_expiry{");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        expiry > now && expiry < now + 4.0 * 365.0 * 86400.0,
+        "{expiry}"
+    );
+    // A failure is written too, and says so.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = run([
+        "diagnose",
+        "--prom-file",
+        prom.to_str().unwrap(),
+        &closed.to_string(),
+    ]);
+    assert_eq!(code(&out), 5);
+    let s = prom_samples(&std::fs::read_to_string(&prom).unwrap());
+    assert!(
+        s.iter()
+            .any(|(k, v)| k.starts_with("probe_success{") && *v == 0.0)
+    );
+    assert!(
+        s.iter()
+            .any(|(k, v)| k.starts_with("netkit_exit_code{") && *v == 5.0)
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "a temporary file was left"
+    );
+}

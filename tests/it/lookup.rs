@@ -646,3 +646,38 @@ fn reverse_lookups_ask_for_the_arpa_name() {
     let out = run(["lookup", "-x", "not-an-ip", &s]);
     crate::support::assert_usage_error(&out, "-x");
 }
+
+/// `--prom-file` on lookup: one series per (name, type, server).
+#[test]
+fn prom_file_has_a_series_per_lookup() {
+    let s = server();
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("dns.prom");
+    let out = run([
+        "lookup",
+        "-t",
+        "A",
+        "--prom-file",
+        prom.to_str().unwrap(),
+        "www.example.test",
+        "nope.example.test",
+        &s,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let m = crate::diagnose::prom_samples(&std::fs::read_to_string(&prom).unwrap());
+    let ok = |name: &str| {
+        m.iter()
+            .find(|(k, _)| {
+                k.starts_with("netkit_dns_lookup_success{")
+                    && k.contains(&format!("name=\"{name}\""))
+            })
+            .map(|(_, v)| *v)
+    };
+    assert_eq!(ok("www.example.test"), Some(1.0), "{m:?}");
+    assert_eq!(ok("nope.example.test"), Some(0.0));
+    assert!(
+        m.iter().any(
+            |(k, v)| k.starts_with("netkit_dns_rcode{name=\"nope.example.test\"") && *v == 3.0
+        )
+    );
+}

@@ -425,3 +425,42 @@ fn concurrency_is_fitted_to_the_open_file_limit() {
         stderr(&out)
     );
 }
+
+/// `--prom-file` on portcheck: one series per port and the counts.
+#[test]
+fn prom_file_has_a_series_per_port() {
+    let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("pc.prom");
+    let ports = format!("{},{closed}", open.local_addr().unwrap().port());
+    let out = crate::support::run([
+        "portcheck",
+        "-p",
+        &ports,
+        "--prom-file",
+        prom.to_str().unwrap(),
+        "127.0.0.1",
+    ]);
+    assert_eq!(crate::support::code(&out), 1);
+    let s = crate::diagnose::prom_samples(&std::fs::read_to_string(&prom).unwrap());
+    let open_port = format!("port=\"{}\"", open.local_addr().unwrap().port());
+    assert!(
+        s.iter().any(|(k, v)| k.starts_with("netkit_port_open{")
+            && k.contains(&open_port)
+            && *v == 1.0),
+        "{s:?}"
+    );
+    assert!(s.iter().any(|(k, v)| k.starts_with("netkit_port_open{")
+        && k.contains(&format!("port=\"{closed}\""))
+        && *v == 0.0));
+    assert!(
+        s.iter()
+            .any(|(k, v)| k == "netkit_portcheck_ports{state=\"closed\"}" && *v == 1.0)
+    );
+    assert!(s.iter().any(|(k, v)| k == "probe_success" && *v == 0.0));
+}

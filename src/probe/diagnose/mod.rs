@@ -213,6 +213,107 @@ pub struct Report {
     pub duration_ms: f64,
 }
 
+impl crate::output::prom::ToMetrics for Report {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let t = [("target", self.target.as_str())];
+        m.gauge(
+            "probe_success",
+            "Whether every phase passed",
+            &t,
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "probe_duration_seconds",
+            "How long the whole diagnosis took",
+            &t,
+            self.duration_ms / 1e3,
+        );
+        m.gauge(
+            "netkit_exit_code",
+            "netkit's exit status",
+            &t,
+            f64::from(self.exit().code()),
+        );
+        let base =
+            |name: &str| -> String { name.chars().take_while(char::is_ascii_alphabetic).collect() };
+        // The first pass of each phase (redirect hops add more).
+        let mut seen: Vec<String> = Vec::new();
+        for p in &self.phases {
+            let b = base(&p.name);
+            if seen.contains(&b) {
+                continue;
+            }
+            seen.push(b.clone());
+            let Some(ms) = p.duration_ms else { continue };
+            if b == "resolve" {
+                m.gauge(
+                    "probe_dns_lookup_time_seconds",
+                    "Time to resolve the name",
+                    &t,
+                    ms / 1e3,
+                );
+            }
+            m.gauge(
+                "netkit_phase_duration_seconds",
+                "Time each phase took",
+                &[("target", self.target.as_str()), ("phase", b.as_str())],
+                ms / 1e3,
+            );
+            let http_phase = match b.as_str() {
+                "resolve" => Some(("resolve", ms)),
+                "connect" => Some(("connect", ms)),
+                "tls" => Some(("tls", ms)),
+                _ => None,
+            };
+            if let (Some((name, v)), Some(_)) = (http_phase, &self.http) {
+                m.gauge(
+                    "probe_http_duration_seconds",
+                    "Time of each HTTP request phase",
+                    &[("target", self.target.as_str()), ("phase", name)],
+                    v / 1e3,
+                );
+            }
+            if let (true, Some(h)) = (b == "request" || b == "http", &self.http) {
+                let labels = |ph: &'static str| [("target", self.target.as_str()), ("phase", ph)];
+                m.gauge(
+                    "probe_http_duration_seconds",
+                    "Time of each HTTP request phase",
+                    &labels("processing"),
+                    h.ttfb_ms / 1e3,
+                );
+                m.gauge(
+                    "probe_http_duration_seconds",
+                    "Time of each HTTP request phase",
+                    &labels("transfer"),
+                    (ms - h.ttfb_ms).max(0.0) / 1e3,
+                );
+            }
+        }
+        if let Some(h) = &self.http {
+            m.gauge(
+                "probe_http_status_code",
+                "The final HTTP status",
+                &t,
+                f64::from(h.status),
+            );
+            m.gauge(
+                "probe_http_redirects",
+                "Redirects followed",
+                &t,
+                self.redirects.len() as f64,
+            );
+        }
+        if let Some(exp) = self.tls.as_ref().and_then(|i| i.not_after_unix) {
+            m.gauge(
+                "probe_ssl_earliest_cert_expiry",
+                "When the server's certificate expires, seconds since the epoch",
+                &t,
+                exp as f64,
+            );
+        }
+    }
+}
+
 impl Report {
     /// The exit status.
     pub fn exit(&self) -> Exit {

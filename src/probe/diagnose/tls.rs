@@ -38,6 +38,10 @@ pub struct TlsInfo {
     pub not_after: Option<String>,
     /// Days until expiry (negative: expired).
     pub days_left: Option<i64>,
+    /// Not valid after, seconds since the epoch (for --prom-file).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub not_after_unix: Option<i64>,
     /// Whether the chain verified for the host name.
     pub verified: bool,
     /// Why not, from the failure vocabulary (tls_expired, tls_wrong_host...).
@@ -226,6 +230,7 @@ pub fn x509_details(der: &CertificateDer<'_>, info: &mut TlsInfo) {
         cert.validity().not_before.timestamp(),
     ));
     info.not_after = Some(crate::output::json::rfc3339(not_after));
+    info.not_after_unix = Some(not_after);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
