@@ -130,6 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;mcast-recv' {
+            [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Join on this interface (name, index or address); repeatable')
             [CompletionResult]::new('--interface', '--interface', [CompletionResultType]::ParameterName, 'Join on this interface (name, index or address); repeatable')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Source-specific join: only datagrams from this sender (SSM)')
@@ -187,6 +188,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;echo-client' {
+            [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Use a Unix stream socket')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Connect and reply timeout')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)')

@@ -215,12 +215,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo__subcmd__client)
-            opts="-4 -6 -c -i -s -q -v -h -V --tcp --udp --unix --timeout --proxy --count --interval --size --duration --bytes --throughput --connections --rate --max-rtt --max-p99 --max-p999 --max-loss --min-throughput --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -c -i -s -q -v -h -V --prom-file --tcp --udp --unix --timeout --proxy --count --interval --size --duration --bytes --throughput --connections --rate --max-rtt --max-p99 --max-p999 --max-loss --min-throughput --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prom-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --unix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -721,12 +725,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__mcast__subcmd__recv)
-            opts="-i -c -q -v -h -V --interface --source --count --duration --timeout --expect --max-loss --json --color --quiet --verbose --help --version"
+            opts="-i -c -q -v -h -V --prom-file --interface --source --count --duration --timeout --expect --max-loss --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prom-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --interface)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

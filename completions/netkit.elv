@@ -122,6 +122,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;mcast-recv'= {
+            cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand -i 'Join on this interface (name, index or address); repeatable'
             cand --interface 'Join on this interface (name, index or address); repeatable'
             cand --source 'Source-specific join: only datagrams from this sender (SSM)'
@@ -177,6 +178,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;echo-client'= {
+            cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand --unix 'Use a Unix stream socket'
             cand --timeout 'Connect and reply timeout'
             cand --proxy 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)'

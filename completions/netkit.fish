@@ -106,6 +106,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s q -l quiet 
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-send" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s i -l interface -d 'Join on this interface (name, index or address); repeatable' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -l source -d 'Source-specific join: only datagrams from this sender (SSM)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand mcast-recv" -s c -l count -d 'Stop after this many datagrams' -r
@@ -150,6 +151,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s q -l quiet
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l unix -d 'Use a Unix stream socket' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l timeout -d 'Connect and reply timeout' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l proxy -d 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)' -r

@@ -212,6 +212,10 @@ pub struct McastSendArgs {
 /// `netkit mcast-recv`
 #[derive(Debug, Args)]
 pub struct McastRecvArgs {
+    /// Also write the result as Prometheus metrics to PATH (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long = "prom-file", value_name = "PATH")]
+    pub prom_file: Option<PathBuf>,
     /// The group and port: 239.1.2.3:5000, [ff02::1%eth0]:5000
     #[arg(value_name = "GROUP:PORT", value_parser = mcast_target_arg)]
     pub target: crate::mcast::McastTarget,
@@ -333,6 +337,10 @@ pub struct EchoServerArgs {
 /// `netkit echo-client`
 #[derive(Debug, Args)]
 pub struct EchoClientArgs {
+    /// Also write the result as Prometheus metrics to PATH (atomically), for
+    /// node_exporter's textfile collector
+    #[arg(long = "prom-file", value_name = "PATH")]
+    pub prom_file: Option<PathBuf>,
     /// host:port, [v6]:port or host (port 50007); not with --unix
     #[arg(value_name = "TARGET")]
     pub target: Option<String>,

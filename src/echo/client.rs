@@ -968,6 +968,77 @@ pub async fn throughput(
     tally
 }
 
+impl crate::output::prom::ToMetrics for ClientSummary {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let target = match &self.target {
+            TargetRef::Host { address, port } => format!("{address}:{port}"),
+            TargetRef::Unix { path } => path.clone(),
+        };
+        let l = [("target", target.as_str()), ("mode", self.mode)];
+        m.gauge(
+            "probe_success",
+            "Whether the run passed (and its thresholds)",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "probe_duration_seconds",
+            "How long the run took",
+            &l,
+            self.duration_ms / 1e3,
+        );
+        m.gauge("netkit_echo_sent", "Messages sent", &l, self.sent as f64);
+        m.gauge(
+            "netkit_echo_received",
+            "Replies received",
+            &l,
+            self.received as f64,
+        );
+        m.gauge(
+            "netkit_echo_lost",
+            "Messages without a reply",
+            &l,
+            self.lost as f64,
+        );
+        m.gauge(
+            "netkit_echo_loss_ratio",
+            "Lost over sent",
+            &l,
+            self.loss_pct / 100.0,
+        );
+        if let Some(b) = self.bytes_per_s {
+            m.gauge(
+                "netkit_echo_bytes_per_second",
+                "Verified echo throughput",
+                &l,
+                b,
+            );
+        }
+        let r = &self.rtt;
+        for (q, v) in [
+            ("0.5", r.p50_ms),
+            ("0.9", r.p90_ms),
+            ("0.99", r.p99_ms),
+            ("0.999", r.p999_ms),
+            ("0.9999", r.p9999_ms),
+            ("1", r.max_ms),
+        ] {
+            if let Some(v) = v {
+                m.gauge(
+                    "netkit_echo_rtt_seconds",
+                    "Round-trip time quantiles",
+                    &[
+                        ("target", target.as_str()),
+                        ("mode", self.mode),
+                        ("quantile", q),
+                    ],
+                    v / 1e3,
+                );
+            }
+        }
+    }
+}
+
 /// What every client run ends with.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientSummary {

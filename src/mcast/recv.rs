@@ -330,6 +330,64 @@ pub struct SenderStats {
     pub gaps_dropped: u64,
 }
 
+impl crate::output::prom::ToMetrics for RecvSummary {
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let g = match &self.group.zone {
+            Some(z) => format!("[{}%{z}]:{}", self.group.address, self.group.port),
+            None => std::net::SocketAddr::new(self.group.address, self.group.port).to_string(),
+        };
+        let l = [("group", g.as_str())];
+        m.gauge(
+            "probe_success",
+            "Whether the run passed (and its thresholds)",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "netkit_mcast_received",
+            "Datagrams received",
+            &l,
+            self.received as f64,
+        );
+        m.gauge(
+            "netkit_mcast_lost",
+            "Datagrams missing by sequence number",
+            &l,
+            self.lost as f64,
+        );
+        m.gauge(
+            "netkit_mcast_loss_ratio",
+            "Lost over expected",
+            &l,
+            self.loss_pct / 100.0,
+        );
+        if let Some(ms) = self.first_datagram_ms {
+            m.gauge(
+                "netkit_mcast_first_datagram_seconds",
+                "From the join to the first datagram",
+                &l,
+                ms / 1e3,
+            );
+        }
+        for s in &self.senders {
+            let from = s.from.to_string();
+            let sl = [("group", g.as_str()), ("source", from.as_str())];
+            m.gauge(
+                "netkit_mcast_sender_received",
+                "Datagrams received from each sender",
+                &sl,
+                s.received as f64,
+            );
+            m.gauge(
+                "netkit_mcast_sender_lost",
+                "Datagrams lost from each sender",
+                &sl,
+                s.lost as f64,
+            );
+        }
+    }
+}
+
 /// The receiver's summary.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecvSummary {

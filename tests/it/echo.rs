@@ -1000,3 +1000,33 @@ fn slow_connections_make_way_for_new_clients() {
     assert!(sum["evicted_too_slow"].as_u64().unwrap() >= 1, "{sum}");
     assert!(sum["refused_max_conns"].as_u64().unwrap() >= 1, "{sum}");
 }
+
+/// `--prom-file` on echo-client: success, counts and RTT quantiles.
+#[test]
+fn prom_file_has_rtt_quantiles() {
+    let srv = Server::start(&["--tcp"]);
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("echo.prom");
+    let target = format!("127.0.0.1:{}", srv.port);
+    let out = client(&[
+        "--count",
+        "10",
+        "--interval",
+        "0",
+        "--prom-file",
+        prom.to_str().unwrap(),
+        &target,
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = crate::diagnose::prom_samples(&std::fs::read_to_string(&prom).unwrap());
+    let get = |k: &str| s.iter().find(|(n, _)| n.starts_with(k)).map(|(_, v)| *v);
+    assert_eq!(get("probe_success{"), Some(1.0), "{s:?}");
+    assert_eq!(get("netkit_echo_received{"), Some(10.0));
+    assert_eq!(get("netkit_echo_loss_ratio{"), Some(0.0));
+    let p99 = s
+        .iter()
+        .find(|(n, _)| n.starts_with("netkit_echo_rtt_seconds{") && n.contains("quantile=\"0.99\""))
+        .map(|(_, v)| *v)
+        .unwrap();
+    assert!(p99 > 0.0 && p99 < 1.0, "{p99}");
+}

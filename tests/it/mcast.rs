@@ -50,8 +50,10 @@ fn ipv4_netkit_to_netkit_on_lo() {
     let Some(sb) = lo_sandbox("mcast v4 netkit to netkit") else {
         return;
     };
-    let script = recv_bg("r.json", "--count 50 --timeout 5s 239.1.2.3:5000")
-        + "\"$NK\" --json mcast-send --source 127.0.0.1 --interface lo --interval 1ms --count 50 239.1.2.3:5000 > s.json\n"
+    let script = recv_bg(
+        "r.json",
+        "--count 50 --timeout 5s --prom-file m.prom 239.1.2.3:5000",
+    ) + "\"$NK\" --json mcast-send --source 127.0.0.1 --interface lo --interval 1ms --count 50 239.1.2.3:5000 > s.json\n"
         + &wait_bg("r.json");
     let out = sb.shell(&script);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -83,6 +85,18 @@ fn ipv4_netkit_to_netkit_on_lo() {
         (Some(50), Some(0), Some("count"))
     );
     assert_eq!(s["senders"].as_array().unwrap().len(), 1);
+    let m = crate::diagnose::prom_samples(&sb.read("m.prom"));
+    assert!(
+        m.contains(&(
+            "netkit_mcast_received{group=\"239.1.2.3:5000\"}".to_string(),
+            50.0
+        )),
+        "{m:?}"
+    );
+    assert!(m.contains(&(
+        "netkit_mcast_lost{group=\"239.1.2.3:5000\"}".to_string(),
+        0.0
+    )));
     let sent: Value = serde_json::from_str(sb.read("s.json").trim()).unwrap();
     assert_eq!(
         (
