@@ -38,7 +38,7 @@ pub struct Exchange {
     pub response: Reply,
     /// From send to answer (last attempt).
     pub rtt_ms: f64,
-    /// `udp`, `tcp` or `tls`.
+    /// `udp`, `tcp`, `tls` or `https`.
     pub transport: &'static str,
     /// True when a truncated UDP answer was retried over TCP.
     pub tcp_fallback: bool,
@@ -139,6 +139,52 @@ async fn udp_once(
     }
 }
 
+/// A transport error as a failure: timeouts, TLS verification with its
+/// reason, the rest classified as I/O.
+fn transport_failure(e: &io::Error, server: SocketAddr, over: &str, timeout: Duration) -> Failure {
+    if e.kind() == io::ErrorKind::TimedOut {
+        return Failure::timeout(format!("query to {server} over {over}"), timeout);
+    }
+    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        let none = rustls::pki_types::CertificateDer::from(Vec::new());
+        return Failure::new(
+            crate::probe::diagnose::tls::verify_reason(tls, &none),
+            format!(
+                "TLS to {server}: {}",
+                crate::probe::diagnose::tls::verify_words(tls)
+            ),
+        );
+    }
+    if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::Other {
+        return Failure::new(Reason::Malformed, format!("{over} {server}: {e}"));
+    }
+    Failure::io(e, format!("query to {server} over {over}"))
+}
+
+/// One query over DNS over HTTPS.
+async fn doh_once(
+    link: &Link,
+    server: SocketAddr,
+    query: &[u8],
+    asked: &Asked,
+    timeout: Duration,
+) -> Result<Reply, Failure> {
+    let body = link
+        .doh_query(query, timeout)
+        .await
+        .map_err(|e| transport_failure(&e, server, "HTTPS", timeout))?;
+    let m = Reply::parse(&body)
+        .map_err(|e| Failure::new(Reason::Malformed, format!("DoH answer from {server}: {e}")))?;
+    if asked.matches(&m) {
+        Ok(m)
+    } else {
+        Err(Failure::new(
+            Reason::Malformed,
+            format!("{server} answered another question over HTTPS"),
+        ))
+    }
+}
+
 /// One query over the server's pipelined TCP connections.
 async fn tcp_once(
     link: &Link,
@@ -149,22 +195,10 @@ async fn tcp_once(
     solo: bool,
 ) -> Result<Reply, Failure> {
     let over = if link.is_tls() { "TLS" } else { "TCP" };
-    let (body, id) = link.tcp_query(query, timeout, solo).await.map_err(|e| {
-        if e.kind() == io::ErrorKind::TimedOut {
-            return Failure::timeout(format!("query to {server} over {over}"), timeout);
-        }
-        if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-            let none = rustls::pki_types::CertificateDer::from(Vec::new());
-            return Failure::new(
-                crate::probe::diagnose::tls::verify_reason(tls, &none),
-                format!(
-                    "TLS to {server}: {}",
-                    crate::probe::diagnose::tls::verify_words(tls)
-                ),
-            );
-        }
-        Failure::io(&e, format!("query to {server} over {over}"))
-    })?;
+    let (body, id) = link
+        .tcp_query(query, timeout, solo)
+        .await
+        .map_err(|e| transport_failure(&e, server, over, timeout))?;
     asked.id = id;
     let m = Reply::parse(&body)
         .map_err(|e| Failure::new(Reason::Malformed, format!("answer from {server}: {e}")))?;
@@ -206,6 +240,16 @@ pub async fn exchange(
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
         let (query, mut asked) = query?;
         let mut start = Instant::now();
+        if link.is_doh() {
+            match doh_once(&link, server, &query, &asked, opts.timeout).await {
+                Ok(m) => return Ok(done(m, start, "https", false)),
+                Err(f) if f.reason == Reason::Timeout => {
+                    last = f;
+                    continue;
+                }
+                Err(f) => return Err(f),
+            }
+        }
         let mut over_tcp = opts.tcp || link.prefers_tcp();
         if !over_tcp {
             match udp_once(server, &query, &asked, opts.timeout, &link).await? {

@@ -44,6 +44,20 @@ pub struct Tls {
     pub name: rustls::pki_types::ServerName<'static>,
 }
 
+/// DNS over HTTPS (RFC 8484, HTTP/2 POST of application/dns-message).
+#[derive(Clone)]
+pub struct Doh {
+    /// TLS to the server (ALPN h2).
+    pub tls: Tls,
+    /// The authority sent (`host[:port]`).
+    pub authority: String,
+    /// The path (`/dns-query` by default).
+    pub path: String,
+}
+
+/// The largest DoH answer read (a DNS message is at most 65,535 bytes).
+pub const MAX_DOH_BODY: usize = 65_535;
+
 struct Conn {
     writer: tokio::sync::Mutex<Writer>,
     pending: Arc<Pending>,
@@ -63,6 +77,10 @@ pub struct Link {
     tcp_unusable: AtomicBool,
     /// DNS over TLS, when the server was given as tls://.
     tls: Mutex<Option<Tls>>,
+    /// DNS over HTTPS, when given as https://.
+    doh: Mutex<Option<Doh>>,
+    /// The HTTP/2 connection, shared by every query (streams multiplex).
+    h2: tokio::sync::Mutex<Option<h2::client::SendRequest<bytes::Bytes>>>,
     epoch: Instant,
     /// Nanoseconds after `epoch` of the last UDP answer.
     last_udp_answer: AtomicU64,
@@ -81,6 +99,8 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             drops: AtomicU32::new(0),
             tcp_unusable: AtomicBool::new(false),
             tls: Mutex::new(None),
+            doh: Mutex::new(None),
+            h2: tokio::sync::Mutex::new(None),
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
         })
@@ -94,7 +114,105 @@ pub fn use_tls(server: SocketAddr, tls: Tls) {
     l.tcp.send_replace(true);
 }
 
+/// Speaks DNS over HTTPS to `server` from now on.
+pub fn use_doh(server: SocketAddr, doh: Doh) {
+    let l = link(server);
+    *l.doh.lock().unwrap_or_else(|e| e.into_inner()) = Some(doh);
+}
+
 impl Link {
+    /// Whether this server is spoken to over HTTPS.
+    pub fn is_doh(&self) -> bool {
+        self.doh.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    async fn h2(&self, doh: &Doh) -> io::Result<h2::client::SendRequest<bytes::Bytes>> {
+        let mut slot = self.h2.lock().await;
+        if let Some(s) = slot.as_ref() {
+            return Ok(s.clone());
+        }
+        let stream = TcpStream::connect(self.server).await?;
+        let _ = stream.set_nodelay(true);
+        let tls = doh
+            .tls
+            .connector
+            .connect(doh.tls.name.clone(), stream)
+            .await?;
+        let (send, conn) = h2::client::handshake(tls)
+            .await
+            .map_err(|e| io::Error::other(format!("HTTP/2: {e}")))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        *slot = Some(send.clone());
+        Ok(send)
+    }
+
+    /// One query over HTTP/2 (RFC 8484 POST). Returns the answer's bytes;
+    /// a status other than 200 or a body that is not a DNS message is an
+    /// error.
+    pub async fn doh_query(&self, query: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
+        let doh = self
+            .doh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| io::Error::other("not a DoH server"))?;
+        let work = async {
+            let send = self.h2(&doh).await?;
+            let mut send = send
+                .ready()
+                .await
+                .map_err(|e| io::Error::other(format!("HTTP/2: {e}")))?;
+            let req = http::Request::post(format!("https://{}{}", doh.authority, doh.path))
+                .header("content-type", "application/dns-message")
+                .header("accept", "application/dns-message")
+                .header("content-length", query.len())
+                .body(())
+                .map_err(|e| io::Error::other(format!("HTTP request: {e}")))?;
+            let h2e = |e: h2::Error| io::Error::other(format!("HTTP/2: {e}"));
+            let (resp, mut body_tx) = send.send_request(req, false).map_err(h2e)?;
+            body_tx
+                .send_data(bytes::Bytes::copy_from_slice(query), true)
+                .map_err(h2e)?;
+            let resp = resp.await.map_err(h2e)?;
+            let status = resp.status();
+            let mut body = resp.into_body();
+            let mut out = Vec::new();
+            while let Some(chunk) = body.data().await {
+                let chunk = chunk.map_err(h2e)?;
+                let _ = body.flow_control().release_capacity(chunk.len());
+                if out.len() + chunk.len() > MAX_DOH_BODY {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "the DoH answer is larger than a DNS message can be",
+                    ));
+                }
+                out.extend_from_slice(&chunk);
+            }
+            if status != http::StatusCode::OK {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("the DoH server answered HTTP {}", status.as_u16()),
+                ));
+            }
+            Ok(out)
+        };
+        match tokio::time::timeout(timeout, work).await {
+            Ok(r) => {
+                if r.is_err() {
+                    // A broken connection is not reused.
+                    *self.h2.lock().await = None;
+                }
+                r
+            }
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no DoH answer in time",
+            )),
+        }
+    }
+
     /// Whether this server is spoken to over TLS.
     pub fn is_tls(&self) -> bool {
         self.tls.lock().unwrap_or_else(|e| e.into_inner()).is_some()

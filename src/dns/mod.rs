@@ -47,9 +47,36 @@ pub struct TlsOpts<'a> {
     pub name: Option<&'a str>,
 }
 
-/// Parses a server as [`parse_server`] does, and `tls://ADDRESS[:PORT]`
-/// for DNS over TLS (RFC 7858, port 853 by default), registering the TLS
-/// settings for that address.
+/// The TLS connector and the name to verify for an encrypted server.
+fn tls_settings(
+    ip: std::net::IpAddr,
+    tls: &TlsOpts<'_>,
+    alpn: &[u8],
+    bad: &dyn Fn(&str) -> NetkitError,
+) -> Result<link::Tls> {
+    let name = match tls.name {
+        Some(n) => rustls::pki_types::ServerName::try_from(n.to_string())
+            .map_err(|_| bad("--tls-name is not a valid DNS name"))?,
+        None => rustls::pki_types::ServerName::IpAddress(ip.into()),
+    };
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let roots = crate::probe::diagnose::tls::roots(tls.ca_file)?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| NetkitError::invalid(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![alpn.to_vec()];
+    Ok(link::Tls {
+        connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
+        name,
+    })
+}
+
+/// Parses a server as [`parse_server`] does, `tls://ADDRESS[:PORT]` for
+/// DNS over TLS (RFC 7858, port 853 by default) and
+/// `https://ADDRESS[:PORT][/PATH]` for DNS over HTTPS (RFC 8484, HTTP/2,
+/// port 443, `/dns-query`), registering the settings for that address.
 pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
     let t = text.trim().trim_start_matches('@');
     if let Some(rest) = t.strip_prefix("tls://") {
@@ -62,34 +89,44 @@ pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
             bad("give the server's address, and its certificate's name with --tls-name")
         })?;
         let addr = SocketAddr::new(ip, hp.port_or(853));
-        let name = match tls.name {
-            Some(n) => rustls::pki_types::ServerName::try_from(n.to_string())
-                .map_err(|_| bad("--tls-name is not a valid DNS name"))?,
-            None => rustls::pki_types::ServerName::IpAddress(ip.into()),
+        let tls = tls_settings(ip, tls, b"dot", &bad)?;
+        link::use_tls(addr, tls);
+        return Ok(addr);
+    }
+    if let Some(rest) = t.strip_prefix("https://") {
+        let bad = |why: &str| {
+            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
         };
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let roots = crate::probe::diagnose::tls::roots(tls.ca_file)?;
-        let mut config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| NetkitError::invalid(format!("TLS: {e}")))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        config.alpn_protocols = vec![b"dot".to_vec()];
-        link::use_tls(
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/dns-query"),
+        };
+        let hp = crate::addr::parse_host_port(hostport)
+            .map_err(|_| bad("give https://ADDRESS[:PORT][/PATH]"))?;
+        let ip = hp.host.ip().ok_or_else(|| {
+            bad("give the server's address, and its certificate's name with --tls-name")
+        })?;
+        let addr = SocketAddr::new(ip, hp.port_or(443));
+        let tls = tls_settings(ip, tls, b"h2", &bad)?;
+        let authority = match tls.name {
+            rustls::pki_types::ServerName::DnsName(ref n) => {
+                format!("{}:{}", n.as_ref(), addr.port())
+            }
+            _ => addr.to_string(),
+        };
+        link::use_doh(
             addr,
-            link::Tls {
-                connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
-                name,
+            link::Doh {
+                tls,
+                authority,
+                path: path.to_string(),
             },
         );
         return Ok(addr);
     }
-    if ["https://", "h3://", "quic://"]
-        .iter()
-        .any(|s| t.starts_with(s))
-    {
+    if ["h3://", "quic://"].iter().any(|s| t.starts_with(s)) {
         return Err(NetkitError::invalid(format!(
-            "'{}': DNS over HTTPS and over QUIC are not built into netkit yet; tls://ADDRESS is DNS over TLS",
+            "'{}': DNS over QUIC is not built into netkit yet; tls://ADDRESS is DNS over TLS, https://ADDRESS DNS over HTTPS",
             brief(text, 64)
         )));
     }

@@ -431,7 +431,7 @@ fn dns_over_tls_against_unbound() {
     std::fs::write(
         sb.path("unbound.conf"),
         format!(
-            "server:\n  interface: 127.0.0.1@853\n  tls-port: 853\n  tls-service-key: \"{key}\"\n  tls-service-pem: \"{pem}\"\n\
+            "server:\n  interface: 127.0.0.1@853\n  interface: 127.0.0.1@8443\n  tls-port: 853\n  https-port: 8443\n  tls-service-key: \"{key}\"\n  tls-service-pem: \"{pem}\"\n\
              do-daemonize: no\n  chroot: \"\"\n  username: \"\"\n  directory: \"{dir}\"\n  pidfile: \"{dir}/unbound.pid\"\n\
              use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  do-ip6: no\n  access-control: 127.0.0.0/8 allow\n\
              local-zone: \"example.test.\" redirect\n  local-data: \"example.test. 300 IN A 192.0.2.80\"\n\
@@ -452,7 +452,9 @@ fn dns_over_tls_against_unbound() {
          \"$NK\" lookup --json --ca-file {ca} --tls-name localhost -t A -f names @tls://127.0.0.1:853 > batch.json; echo $? > batch.rc\n\
          \"$NK\" lookup --json www.example.test @tls://127.0.0.1 > untrusted.json 2> untrusted.err; echo $? > untrusted.rc\n\
          \"$NK\" lookup --json --ca-file {ca} --tls-name other.example.test www.example.test @tls://127.0.0.1 > wrong.json; echo $? > wrong.rc\n\
-         \"$NK\" lookup www.example.test @https://127.0.0.1 2> doh.err; echo $? > doh.rc\n"
+         \"$NK\" lookup --json --ca-file {ca} --tls-name localhost -t A www.example.test @https://127.0.0.1:8443/dns-query > doh.json; echo $? > doh.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A -f names @https://127.0.0.1:8443 > dohbatch.json; echo $? > dohbatch.rc\n\
+         \"$NK\" lookup www.example.test @quic://127.0.0.1 2> doq.err; echo $? > doq.rc\n"
     );
     let out = sb.shell_within(&script, 120);
     assert!(
@@ -502,13 +504,38 @@ fn dns_over_tls_against_unbound() {
         "{}",
         sb.read("wrong.json")
     );
-    // DoH is refused in one line, as a usage error.
-    assert_eq!(sb.read("doh.rc").trim(), "2");
+    // DNS over HTTPS (RFC 8484, HTTP/2), one query and a batch sharing
+    // the connection.
+    let doh: Value = serde_json::from_str(sb.read("doh.json").trim()).unwrap_or(Value::Null);
     assert_eq!(
-        sb.read("doh.err").lines().count(),
+        doh["transport"],
+        "https",
+        "{} {}",
+        sb.read("doh.json"),
+        sb.read("unbound.log")
+    );
+    assert_eq!(doh["answers"][0]["value"], "192.0.2.80");
+    assert_eq!(sb.read("doh.rc").trim(), "0");
+    let batch: Vec<Value> = sb
+        .read("dohbatch.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(batch.len(), 200);
+    assert!(
+        batch
+            .iter()
+            .all(|v| v["status"] == "noerror" && v["transport"] == "https"),
+        "{}",
+        sb.read("dohbatch.json")
+    );
+    // DoQ is refused in one line, as a usage error.
+    assert_eq!(sb.read("doq.rc").trim(), "2");
+    assert_eq!(
+        sb.read("doq.err").lines().count(),
         1,
         "{}",
-        sb.read("doh.err")
+        sb.read("doq.err")
     );
 }
 
