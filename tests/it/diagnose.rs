@@ -712,3 +712,27 @@ fn prom_file_has_blackbox_names() {
         "a temporary file was left"
     );
 }
+
+/// Status codes are three digits from 100 to 599 (RFC 9110 15): `099` and
+/// `600` are not HTTP (the fuzzer found `099` taken for a status).
+#[test]
+fn status_codes_outside_100_to_599_are_malformed() {
+    for status in ["099", "600"] {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let head = format!("HTTP/1.1 {status} Odd\r\nContent-Length: 0\r\n\r\n");
+        std::thread::spawn(move || {
+            if let Ok((mut c, _)) = l.accept() {
+                let mut buf = [0u8; 1024];
+                let _ = std::io::Read::read(&mut c, &mut buf);
+                let _ = c.write_all(head.as_bytes());
+            }
+        });
+        let (rc, r) = diag(&["--http", &addr.to_string()]);
+        assert_eq!(
+            (rc, reason(&r)),
+            (5, Some("http_malformed")),
+            "{status}: {r}"
+        );
+    }
+}
