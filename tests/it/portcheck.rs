@@ -464,3 +464,33 @@ fn prom_file_has_a_series_per_port() {
     );
     assert!(s.iter().any(|(k, v)| k == "probe_success" && *v == 0.0));
 }
+
+/// `--wait` resolves names on every poll: a name that appears in
+/// /etc/hosts after the first poll (a container coming up) is seen, and
+/// the wait ends as soon as it is ready (here: its port refuses, as
+/// `--expect closed` asks).
+#[test]
+fn wait_sees_a_name_that_appears_later() {
+    let Some(sb) = Sandbox::new("wait sees a late name") else {
+        return;
+    };
+    let sb = sb
+        .etc("hosts", "127.0.0.1 localhost\n")
+        .etc("nsswitch.conf", "hosts: files\n");
+    let out = sb.shell(
+        "(sleep 0.7; echo '127.0.0.1 late.test' >> /etc/hosts) &\n\
+         s=$(date +%s%N); \"$NK\" --json portcheck --wait --deadline 5s --expect closed late.test:9 > w.json; echo $? > w.rc\n\
+         echo $(( ($(date +%s%N) - s) / 1000000 )) > w.ms\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(sb.read("w.rc").trim(), "0", "{}", sb.read("w.json"));
+    let ms: u64 = sb.read("w.ms").trim().parse().unwrap();
+    assert!((600..4000).contains(&ms), "took {ms} ms");
+    let last: Value = serde_json::from_str(sb.read("w.json").lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "summary");
+    assert!(last["polls"].as_u64().unwrap() > 1, "{last}");
+}
