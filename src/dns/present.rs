@@ -225,25 +225,8 @@ pub fn ipv6_text(a: Ipv6Addr) -> String {
 
 /// Seconds since 1970 (an RRSIG's u32) as `YYYYMMDDHHMMSS`.
 fn time_text(t: u32) -> String {
-    let secs = i64::from(t);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let (y, m, d, hh, mm, ss) = crate::output::json::civil(i64::from(t));
+    format!("{y:04}{m:02}{d:02}{hh:02}{mm:02}{ss:02}")
 }
 
 /// A type bitmap (NSEC, NSEC3, CSYNC): the types present, ascending.

@@ -29,20 +29,20 @@ pub const MAX_HINTS_FILE: u64 = 1 << 20;
 
 /// The IANA root servers' IPv4 addresses (root-servers.net), used only
 /// without `--root-hints`.
-const ROOT_HINTS: &[&str] = &[
-    "198.41.0.4",
-    "170.247.170.2",
-    "192.33.4.12",
-    "199.7.91.13",
-    "192.203.230.10",
-    "192.5.5.241",
-    "192.112.36.4",
-    "198.97.190.53",
-    "192.36.148.17",
-    "192.58.128.30",
-    "193.0.14.129",
-    "199.7.83.42",
-    "202.12.27.33",
+const ROOT_HINTS: [[u8; 4]; 13] = [
+    [198, 41, 0, 4],
+    [170, 247, 170, 2],
+    [192, 33, 4, 12],
+    [199, 7, 91, 13],
+    [192, 203, 230, 10],
+    [192, 5, 5, 241],
+    [192, 112, 36, 4],
+    [198, 97, 190, 53],
+    [192, 36, 148, 17],
+    [192, 58, 128, 30],
+    [193, 0, 14, 129],
+    [199, 7, 83, 42],
+    [202, 12, 27, 33],
 ];
 
 /// Reads root hints: the A and AAAA records of a named.root-style file
@@ -55,7 +55,7 @@ pub fn root_hints(file: Option<&Path>) -> Result<Vec<(String, SocketAddr)>> {
             .map(|a| {
                 (
                     "(root hint)".to_string(),
-                    SocketAddr::new(a.parse().expect("hint"), 53),
+                    SocketAddr::new(IpAddr::from(*a), 53),
                 )
             })
             .collect());

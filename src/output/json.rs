@@ -93,11 +93,11 @@ pub fn u128_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Err
     s.collect_str(v)
 }
 
-/// A Unix time (seconds) as an RFC 3339 UTC date: `2026-12-22T03:39:05Z`.
-pub fn rfc3339(unix: i64) -> String {
+/// A Unix time (seconds) as UTC (year, month, day, hour, minute, second),
+/// by Howard Hinnant's civil_from_days.
+pub fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
     let days = unix.div_euclid(86_400);
     let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -107,12 +107,13 @@ pub fn rfc3339(unix: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// A Unix time (seconds) as an RFC 3339 UTC date: `2026-12-22T03:39:05Z`.
+pub fn rfc3339(unix: i64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(unix);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
 /// The current time as an RFC 3339 UTC date.

@@ -121,41 +121,39 @@ impl std::fmt::Display for Dest {
 /// The most bytes of a proxy's answer read (HTTP CONNECT's head).
 const MAX_PROXY_HEAD: usize = 16 * 1024;
 
+/// A name sent to a proxy holds at most 255 bytes (SOCKS5's length byte).
+fn check_dest(dest: &Dest) -> std::result::Result<(), Failure> {
+    match dest {
+        Dest::Name(name, _) if name.len() > 255 => Err(Failure::new(
+            Reason::Invalid,
+            format!(
+                "a name sent to a proxy holds at most 255 bytes ({} given)",
+                name.len()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Connects to `dest` through the proxy within `timeout`.
 pub async fn connect(
     proxy: &Proxy,
     dest: &Dest,
     timeout: Duration,
 ) -> std::result::Result<Box<dyn Stream>, Failure> {
-    if let Dest::Name(name, _) = dest
-        && name.len() > 255
-    {
-        return Err(Failure::new(
-            Reason::Invalid,
-            format!(
-                "a name sent to a proxy holds at most 255 bytes ({} given)",
-                name.len()
-            ),
-        ));
-    }
+    // Refused before connecting, not only before sending.
+    check_dest(dest)?;
     let work = async {
-        match proxy.kind {
-            ProxyKind::Socks5 { .. } => socks5(proxy, dest).await,
-            ProxyKind::HttpConnect => http_connect(proxy, dest).await,
-        }
+        let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
+        let s = TcpStream::connect(proxy.address.as_str())
+            .await
+            .map_err(net)?;
+        let _ = s.set_nodelay(true);
+        handshake(s, proxy, dest).await
     };
     tokio::time::timeout(timeout, work)
         .await
         .map_err(|_| Failure::timeout(format!("proxy {}", proxy.address), timeout))?
-}
-
-async fn socks5(proxy: &Proxy, dest: &Dest) -> std::result::Result<Box<dyn Stream>, Failure> {
-    let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
-    let s = TcpStream::connect(proxy.address.as_str())
-        .await
-        .map_err(net)?;
-    let _ = s.set_nodelay(true);
-    handshake(s, proxy, dest).await
 }
 
 /// The proxy's half of the conversation over `stream`, already connected
@@ -169,17 +167,7 @@ pub async fn handshake<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    if let Dest::Name(name, _) = dest
-        && name.len() > 255
-    {
-        return Err(Failure::new(
-            Reason::Invalid,
-            format!(
-                "a name sent to a proxy holds at most 255 bytes ({} given)",
-                name.len()
-            ),
-        ));
-    }
+    check_dest(dest)?;
     match proxy.kind {
         ProxyKind::Socks5 { .. } => socks5_over(stream, proxy, dest).await,
         ProxyKind::HttpConnect => http_connect_over(stream, proxy, dest).await,
@@ -213,15 +201,6 @@ where
         ),
     })?;
     Ok(Box::new(s))
-}
-
-async fn http_connect(proxy: &Proxy, dest: &Dest) -> std::result::Result<Box<dyn Stream>, Failure> {
-    let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
-    let s = TcpStream::connect(proxy.address.as_str())
-        .await
-        .map_err(net)?;
-    let _ = s.set_nodelay(true);
-    handshake(s, proxy, dest).await
 }
 
 async fn http_connect_over<S>(

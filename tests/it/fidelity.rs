@@ -92,10 +92,69 @@ fn netkit_records(json: &str) -> BTreeSet<(String, String, String)> {
     out
 }
 
+/// The sandbox's directory, as server configurations name it.
+fn dir_of(sb: &Sandbox) -> String {
+    sb.path("")
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// knot.conf: knotd on `listen` (ADDR@PORT) serving (domain, file) zones.
+fn write_knot(sb: &Sandbox, listen: &str, zones: &[(&str, &str)]) {
+    let dir = dir_of(sb);
+    std::fs::create_dir_all(sb.path("kdb")).unwrap();
+    let mut conf = format!(
+        "server:\n    listen: {listen}\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
+         database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n    semantic-checks: off\nzone:\n"
+    );
+    for (domain, file) in zones {
+        conf.push_str(&format!("  - domain: {domain}\n    file: {file}\n"));
+    }
+    std::fs::write(sb.path("knot.conf"), conf).unwrap();
+}
+
+/// named.conf: BIND on `addr` port `port`, authoritative only, lenient
+/// checks (the fidelity zone is odd on purpose).
+fn write_named(sb: &Sandbox, addr: &str, port: u16, zones: &[(&str, &str)]) {
+    let dir = dir_of(sb);
+    let mut conf = format!(
+        "options {{\n directory \"{dir}\";\n listen-on port {port} {{ {addr}; }};\n listen-on-v6 {{ none; }};\n\
+         pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
+         dnssec-validation no;\n check-names primary ignore;\n check-integrity no;\n check-mx ignore;\n\
+         check-sibling no;\n}};\ncontrols {{ }};\n"
+    );
+    for (domain, file) in zones {
+        conf.push_str(&format!(
+            "zone \"{domain}\" {{ type primary; file \"{dir}/{file}\"; }};\n"
+        ));
+    }
+    std::fs::write(sb.path("named.conf"), conf).unwrap();
+}
+
+/// nsd.conf: nsd on `listen` (ADDR@PORT), its defaults otherwise (rate
+/// limiting on).
+fn write_nsd(sb: &Sandbox, listen: &str, zones: &[(&str, &str)]) {
+    let dir = dir_of(sb);
+    let mut conf = format!(
+        "server:\n    ip-address: {listen}\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
+         username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
+         xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\n    verbosity: 1\nremote-control:\n    control-enable: no\n"
+    );
+    for (domain, file) in zones {
+        conf.push_str(&format!(
+            "zone:\n    name: {domain}\n    zonefile: {file}\n"
+        ));
+    }
+    std::fs::write(sb.path("nsd.conf"), conf).unwrap();
+}
+
+/// Starts the servers of write_knot, write_named and write_nsd.
+const START_SERVERS: &str = "knotd -c knot.conf > knot.log 2>&1 &\n\
+     named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
+     nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n";
+
 fn configs(sb: &Sandbox) -> String {
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy();
-    let dir = dir.trim_end_matches('/');
     std::fs::write(sb.path("bind.zone"), ZONE).unwrap();
     let common: String = ZONE
         .lines()
@@ -104,42 +163,13 @@ fn configs(sb: &Sandbox) -> String {
         .collect();
     std::fs::write(sb.path("knot.zone"), &common).unwrap();
     std::fs::write(sb.path("nsd.zone"), &common).unwrap();
-    std::fs::create_dir_all(sb.path("kdb")).unwrap();
-    std::fs::write(
-        sb.path("knot.conf"),
-        format!(
-            "server:\n    listen: 127.0.0.1@5301\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
-             database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n    semantic-checks: off\n\
-             zone:\n  - domain: example.test\n    file: knot.zone\n"
-        ),
+    write_knot(sb, "127.0.0.1@5301", &[("example.test", "knot.zone")]);
+    write_named(sb, "127.0.0.1", 5302, &[("example.test", "bind.zone")]);
+    write_nsd(sb, "127.0.0.1@5303", &[("example.test", "nsd.zone")]);
+    format!(
+        "{START_SERVERS}for p in 5301 5302 5303; do i=0; until dig +time=1 +tries=1 -p $p @127.0.0.1 example.test SOA >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 200 ] && {{ echo \"server on $p never answered\" >&2; exit 1; }}; sleep 0.05; done; done\n"
     )
-    .unwrap();
-    std::fs::write(
-        sb.path("named.conf"),
-        format!(
-            "options {{\n directory \"{dir}\";\n listen-on port 5302 {{ 127.0.0.1; }};\n listen-on-v6 {{ none; }};\n\
-             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
-             dnssec-validation no;\n check-names primary ignore;\n check-integrity no;\n check-mx ignore;\n\
-             check-sibling no;\n}};\ncontrols {{ }};\nzone \"example.test\" {{ type primary; file \"{dir}/bind.zone\"; }};\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("nsd.conf"),
-        format!(
-            "server:\n    ip-address: 127.0.0.1@5303\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
-             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
-             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\n    verbosity: 1\nremote-control:\n    control-enable: no\n\
-             zone:\n    name: example.test\n    zonefile: nsd.zone\n"
-        ),
-    )
-    .unwrap();
-    "knotd -c knot.conf > knot.log 2>&1 &\n\
-     named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
-     nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
-     for p in 5301 5302 5303; do i=0; until dig +time=1 +tries=1 -p $p @127.0.0.1 example.test SOA >/dev/null; do\n\
-       i=$((i+1)); [ $i -gt 200 ] && { echo \"server on $p never answered\" >&2; exit 1; }; sleep 0.05; done; done\n"
-        .to_string()
 }
 
 #[test]
@@ -238,9 +268,6 @@ fn a_batch_against_nsd_rate_limiting_loses_nothing() {
         }
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy();
-    let dir = dir.trim_end_matches('/');
     let mut zone = String::from(
         "$ORIGIN bulk.test.\n$TTL 300\n@ SOA ns1 h 1 3600 600 86400 60\n@ NS ns1\nns1 A 127.0.0.1\n",
     );
@@ -251,16 +278,7 @@ fn a_batch_against_nsd_rate_limiting_loses_nothing() {
     }
     std::fs::write(sb.path("bulk.zone"), zone).unwrap();
     std::fs::write(sb.path("names"), names).unwrap();
-    std::fs::write(
-        sb.path("nsd.conf"),
-        format!(
-            "server:\n    ip-address: 127.0.0.1@5303\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
-             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
-             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\n    verbosity: 1\nremote-control:\n    control-enable: no\n\
-             zone:\n    name: bulk.test\n    zonefile: bulk.zone\n"
-        ),
-    )
-    .unwrap();
+    write_nsd(&sb, "127.0.0.1@5303", &[("bulk.test", "bulk.zone")]);
     let out = sb.shell_within(
         "nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
          i=0; until dig +time=1 +tries=1 -p 5303 @127.0.0.1 bulk.test SOA >/dev/null; do\n\
@@ -304,9 +322,6 @@ fn all_ns_finds_the_server_that_lags() {
         }
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy();
-    let dir = dir.trim_end_matches('/').to_string();
     let zone = |origin: &str, serial: u32, www: &str| {
         format!(
             "$ORIGIN {origin}.\n$TTL 300\n@ SOA ns1 hostmaster {serial} 3600 600 86400 60\n\
@@ -329,47 +344,38 @@ fn all_ns_finds_the_server_that_lags() {
         )
         .unwrap();
     }
-    std::fs::create_dir_all(sb.path("kdb")).unwrap();
-    std::fs::write(
-        sb.path("knot.conf"),
-        format!(
-            "server:\n    listen: 127.0.0.2@53\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
-             database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n\
-             zone:\n  - domain: agree.test\n    file: agree-knot.zone\n  - domain: drift.test\n    file: drift-knot.zone\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("named.conf"),
-        format!(
-            "options {{\n directory \"{dir}\";\n listen-on port 53 {{ 127.0.0.3; }};\n listen-on-v6 {{ none; }};\n\
-             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
-             dnssec-validation no;\n}};\ncontrols {{ }};\n\
-             zone \"agree.test\" {{ type primary; file \"{dir}/agree-bind.zone\"; }};\n\
-             zone \"drift.test\" {{ type primary; file \"{dir}/drift-bind.zone\"; }};\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("nsd.conf"),
-        format!(
-            "server:\n    ip-address: 127.0.0.4@53\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
-             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
-             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\nremote-control:\n    control-enable: no\n\
-             zone:\n    name: agree.test\n    zonefile: agree-nsd.zone\nzone:\n    name: drift.test\n    zonefile: drift-nsd.zone\n"
-        ),
-    )
-    .unwrap();
+    write_knot(
+        &sb,
+        "127.0.0.2@53",
+        &[
+            ("agree.test", "agree-knot.zone"),
+            ("drift.test", "drift-knot.zone"),
+        ],
+    );
+    write_named(
+        &sb,
+        "127.0.0.3",
+        53,
+        &[
+            ("agree.test", "agree-bind.zone"),
+            ("drift.test", "drift-bind.zone"),
+        ],
+    );
+    write_nsd(
+        &sb,
+        "127.0.0.4@53",
+        &[
+            ("agree.test", "agree-nsd.zone"),
+            ("drift.test", "drift-nsd.zone"),
+        ],
+    );
     let out = sb.shell_within(
-        "for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n\
-         knotd -c knot.conf > knot.log 2>&1 &\n\
-         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
-         nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
-         for a in 2 3 4; do i=0; until dig +time=1 +tries=1 @127.0.0.$a drift.test SOA >/dev/null; do\n\
+        &(format!("for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n{START_SERVERS}")
+            + "for a in 2 3 4; do i=0; until dig +time=1 +tries=1 @127.0.0.$a drift.test SOA >/dev/null; do\n\
            i=$((i+1)); [ $i -gt 200 ] && { echo \"127.0.0.$a never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
          \"$NK\" lookup --all-ns --json www.agree.test @127.0.0.2 > agree.json; echo $? > agree.rc\n\
          \"$NK\" lookup --all-ns www.drift.test -t A @127.0.0.3 > drift.txt; echo $? > drift.rc\n\
-         \"$NK\" lookup --all-ns --json www.drift.test -t A @127.0.0.3 > drift.json || true\n",
+         \"$NK\" lookup --all-ns --json www.drift.test -t A @127.0.0.3 > drift.json || true\n"),
         120,
     );
     assert!(
@@ -426,8 +432,7 @@ fn dns_over_tls_against_unbound() {
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
     let certs = crate::diagnose::make_certs();
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let dir = dir_of(&sb);
     std::fs::write(
         sb.path("unbound.conf"),
         format!(
@@ -551,8 +556,6 @@ fn trace_walks_down_from_private_root_hints() {
         }
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
     let soa = "@ SOA ns hostmaster 1 3600 600 86400 60\n";
     std::fs::write(
         sb.path("root.zone"),
@@ -574,47 +577,17 @@ fn trace_walks_down_from_private_root_hints() {
         ". 3600000 NS a.root.invalid.\na.root.invalid. 3600000 A 127.0.0.2\n",
     )
     .unwrap();
-    std::fs::create_dir_all(sb.path("kdb")).unwrap();
-    std::fs::write(
-        sb.path("knot.conf"),
-        format!(
-            "server:\n    listen: 127.0.0.2@53\n    rundir: {dir}\nlog:\n  - target: stderr\n    any: error\n\
-             database:\n    storage: {dir}/kdb\ntemplate:\n  - id: default\n    storage: {dir}\n    semantic-checks: off\n\
-             zone:\n  - domain: .\n    file: root.zone\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("named.conf"),
-        format!(
-            "options {{\n directory \"{dir}\";\n listen-on port 53 {{ 127.0.0.3; }};\n listen-on-v6 {{ none; }};\n\
-             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
-             dnssec-validation no;\n check-integrity no;\n}};\ncontrols {{ }};\n\
-             zone \"test\" {{ type primary; file \"{dir}/test.zone\"; }};\n"
-        ),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("nsd.conf"),
-        format!(
-            "server:\n    ip-address: 127.0.0.4@53\n    zonesdir: \"{dir}\"\n    pidfile: \"{dir}/nsd.pid\"\n\
-             username: \"\"\n    database: \"\"\n    zonelistfile: \"{dir}/zone.list\"\n    xfrdfile: \"{dir}/xfrd.state\"\n\
-             xfrdir: \"{dir}\"\n    logfile: \"{dir}/nsd.log\"\nremote-control:\n    control-enable: no\n\
-             zone:\n    name: example.test\n    zonefile: example.zone\n"
-        ),
-    )
-    .unwrap();
+    write_knot(&sb, "127.0.0.2@53", &[(".", "root.zone")]);
+    write_named(&sb, "127.0.0.3", 53, &[("test", "test.zone")]);
+    write_nsd(&sb, "127.0.0.4@53", &[("example.test", "example.zone")]);
     let out = sb.shell_within(
-        "for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n\
-         knotd -c knot.conf > knot.log 2>&1 &\n\
-         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
-         nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
-         for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA >/dev/null; do\n\
+        &(format!("for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n{START_SERVERS}")
+            + "for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA >/dev/null; do\n\
            i=$((i+1)); [ $i -gt 200 ] && { echo \"$s never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
          \"$NK\" lookup --trace --root-hints hints --json www.example.test > www.json; echo $? > www.rc\n\
          \"$NK\" lookup --trace --root-hints hints www.example.test > www.txt\n\
          \"$NK\" lookup --trace --root-hints hints --json nope.example.test > nope.json; echo $? > nope.rc\n\
-         \"$NK\" lookup --trace --root-hints hints --json -t CNAME alias.example.test > alias.json; echo $? > alias.rc\n",
+         \"$NK\" lookup --trace --root-hints hints --json -t CNAME alias.example.test > alias.json; echo $? > alias.rc\n"),
         120,
     );
     assert!(
@@ -681,8 +654,7 @@ fn extended_dns_errors_from_unbound_are_shown() {
         return;
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
-    let dir = sb.path("");
-    let dir = dir.to_string_lossy().trim_end_matches('/').to_string();
+    let dir = dir_of(&sb);
     std::fs::write(
         sb.path("unbound.conf"),
         format!(
