@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Port scans on this machine, inside a private network namespace (only lo,
-# four listeners of ours), side by side:
+# four listeners of ours and one whose accept queue is full, so that its
+# port drops SYNs: filtered), side by side:
 #  1. all 65,535 ports of 127.0.0.1: netkit portcheck -p- vs nmap -sT -p- -T4 -n
 #     vs nc -z -n -w1 (hyperfine, 5 runs each); netkit's CPU and peak RSS
 #     (GNU time); the open ports found must be exactly the four listeners;
@@ -22,6 +23,11 @@ import selectors, socket
 sel = selectors.DefaultSelector()
 for p in (22, 8080, 40001, 65535):
     s = socket.socket(); s.bind(("127.0.0.1", p)); s.listen(1024); sel.register(s, selectors.EVENT_READ)
+# Port 40002: a full accept queue, never accepted: SYNs to it are dropped.
+full = socket.socket(); full.bind(("127.0.0.1", 40002)); full.listen(0)
+held = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False); c.connect_ex(("127.0.0.1", 40002)); held.append(c)
 open("ready", "w").close()
 # Accept and close at once, so the accept queues never fill.
 while True:
@@ -48,7 +54,9 @@ nk, nm, nc = r["netkit"], r["nmap"], r["nc"]
 user, sys_, rss = open("usage.txt").read().split()[-3:]
 lines = [json.loads(l) for l in open("scan.json")]
 open_ports = [p["port"] for p in lines if p.get("state") == "open"]
-print(f"65,535 ports of 127.0.0.1 (median of 5): netkit {nk:.3f} s, nmap -sT -T4 {nm:.3f} s, nc -z {nc:.3f} s; "
+filtered = [p["port"] for p in lines if p.get("state") == "filtered"]
+print(f"filtered ports found {filtered} (the full accept queue: [40002])")
+print(f"65,535 ports of 127.0.0.1, one filtered (median of 5): netkit {nk:.3f} s, nmap -sT -T4 {nm:.3f} s, nc -z {nc:.3f} s; "
       f"netkit/nmap {nk/nm:.2f}, netkit/nc {nk/nc:.2f}")
 print(f"netkit CPU {float(user) + float(sys_):.2f} s (user {user}, sys {sys_}), peak RSS {int(rss)/1024:.1f} MiB; "
       f"open ports found {open_ports} (listeners: [22, 8080, 40001, 65535]); nmap found {open('nmap_open.txt').read().strip()} open")

@@ -261,8 +261,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s h -l help -d 'Pri
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s p -l ports -d 'Ports: 22,http,8000-8100; - for all' -r
-complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l timeout -d 'Per connect' -r
-complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l retries -d 'Extra attempts for filtered or failed ports' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l timeout -d 'Most a SYN waits for its answer; scans wait less once they have measured the host\'s round trip' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l retries -d 'Extra attempts for unanswered ports (default: adaptive, 1 and up to 5 as the host shows loss)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l concurrency -d 'Connections in flight (default: from the open-file limit, at most 4096)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l rate -d 'Connections per second' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in' -r -f -a "open\t'Every port open'
@@ -274,6 +274,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 4 -d 'IPv4 addresses only'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 6 -d 'IPv6 addresses only'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l open -d 'Show only open ports (the summary still counts every state)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l banner -d 'Read what open services say first (bounded: 256 bytes, --timeout)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l wait -d 'Poll until every port is in the expected state, or --deadline'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l local -d 'Check whether this host can bind the ports (TARGETs are port lists)'

@@ -620,12 +620,17 @@ pub struct PortcheckArgs {
     /// IPv6 addresses only
     #[arg(short = '6')]
     pub ipv6: bool,
-    /// Per connect
+    /// Most a SYN waits for its answer; scans wait less once they have
+    /// measured the host's round trip
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "1s")]
     pub timeout: std::time::Duration,
-    /// Extra attempts for filtered or failed ports
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
+    /// Extra attempts for unanswered ports (default: adaptive, 1 and up to
+    /// 5 as the host shows loss)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: Option<u32>,
+    /// Show only open ports (the summary still counts every state)
+    #[arg(long)]
+    pub open: bool,
     /// Connections in flight (default: from the open-file limit, at most 4096)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub concurrency: Option<u64>,

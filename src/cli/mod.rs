@@ -167,6 +167,13 @@ timeout), unreachable (no route, host unreachable, prohibited) or error. A conne
 on itself (a local ephemeral port) is never reported open. TARGETs are names (every address is \
 checked, or -4/-6), IP literals, HOST:PORT, [V6]:PORT, or CIDR blocks of at most 65,536 \
 addresses; -p takes the shared port-list syntax (22,http,8000-8100; -p- for all).\n\n\
+Timing adapts to the network as TCP and nmap do: the round-trip time of each host is estimated \
+from the answers (srtt/rttvar), an unanswered SYN waits srtt + 4 rttvar (at least 50 ms, at \
+most --timeout) and is sent again before the port is called filtered; more often (up to 5 \
+retries) when the host shows loss. When drops rise (a firewall's SYN limit, ICMP rate limits) \
+the scan halves its window and paces itself, then speeds up again. --retries N fixes the count. \
+Beyond 32 probes, ports not open are counted in the summary rather than listed unless -v; --open \
+leaves them out of --json too.\n\n\
 --local checks whether this host can bind the ports (0.0.0.0, :: v6-only and dual-stack, \
 127.0.0.1, or --bind). --wait polls until every port is open (or --expect closed) or \
 --deadline passes, then runs `-- CMD ARGS` and exits with its code."

@@ -64,6 +64,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         rate: args.rate,
         banner: args.banner,
         verbose: out.view().verbose > 0,
+        open_only: args.open,
         wait: args.wait.then_some(args.deadline),
     };
     let progress = Progress::default();

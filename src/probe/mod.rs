@@ -8,6 +8,7 @@ pub mod local;
 pub mod portcheck;
 pub mod proxy;
 pub mod scan;
+pub mod timing;
 pub mod wait;
 
 use std::io;
@@ -104,8 +105,9 @@ pub struct Probe {
 pub struct ProbeOpts {
     /// Per connect.
     pub timeout: Duration,
-    /// Extra attempts for filtered/error results.
-    pub retries: u32,
+    /// Extra attempts for filtered/error results (`None`: adaptive, see
+    /// [`timing`]).
+    pub retries: Option<u32>,
     /// Read a banner for this long (None: no banner).
     pub banner: Option<Duration>,
     /// Most banner bytes.
@@ -129,6 +131,19 @@ pub enum Started {
     Pending(std::net::TcpStream),
 }
 
+/// A connect's failure, classified, with an ICMP "administratively
+/// prohibited" told apart from a plain host unreachable (TCP reports both
+/// as `EHOSTUNREACH`) by the error the kernel queued on the socket.
+fn classify_on(fd: std::os::fd::RawFd, e: &io::Error) -> (PortState, Reason) {
+    let (st, r) = classify(e);
+    if matches!(r, Reason::HostUnreachable | Reason::NetUnreachable)
+        && crate::sys::icmp_error(fd).is_some_and(crate::sys::icmp_prohibited)
+    {
+        return (st, Reason::Prohibited);
+    }
+    (st, r)
+}
+
 /// Starts a non-blocking connect and reads any verdict that is already in.
 pub fn start_connect(addr: SocketAddr) -> Started {
     let domain = if addr.is_ipv4() {
@@ -143,11 +158,13 @@ pub fn start_connect(addr: SocketAddr) -> Started {
             return Started::Done(st, Some(r));
         }
     };
+    use std::os::fd::AsRawFd;
+    crate::sys::set_recverr(s.as_raw_fd(), addr.is_ipv6());
     match s.connect(&addr.into()) {
         Ok(()) => Started::Connected(s.into()),
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => match s.take_error() {
             Ok(Some(err)) => {
-                let (st, r) = classify(&err);
+                let (st, r) = classify_on(s.as_raw_fd(), &err);
                 Started::Done(st, Some(r))
             }
             Ok(None) if s.peer_addr().is_ok() => Started::Connected(s.into()),
@@ -158,7 +175,7 @@ pub fn start_connect(addr: SocketAddr) -> Started {
             }
         },
         Err(e) => {
-            let (st, r) = classify(&e);
+            let (st, r) = classify_on(s.as_raw_fd(), &e);
             Started::Done(st, Some(r))
         }
     }
@@ -193,7 +210,7 @@ pub(crate) async fn finish(
             }
             match t.take_error() {
                 Ok(Some(e)) | Err(e) => {
-                    let (st, r) = classify(&e);
+                    let (st, r) = classify_on(std::os::fd::AsRawFd::as_raw_fd(&t), &e);
                     return (st, Some(r), None);
                 }
                 Ok(None) => {}
@@ -204,6 +221,14 @@ pub(crate) async fn finish(
             }
         }
     };
+    opened(stream, opts).await
+}
+
+/// An open connection: checked for self-connect, its banner read if asked.
+async fn opened(
+    stream: std::net::TcpStream,
+    opts: &ProbeOpts,
+) -> (PortState, Option<Reason>, Option<String>) {
     if is_self_connect(&stream) {
         return (PortState::Closed, Some(Reason::SelfConnect), None);
     }
@@ -217,6 +242,120 @@ pub(crate) async fn finish(
     (PortState::Open, None, banner)
 }
 
+/// A probe's verdict and the attempts it took.
+pub(crate) type Verdict = (PortState, Option<Reason>, Option<String>, u32);
+
+/// Finishes a probe with adaptive timing: waits for the connect `first`
+/// (sent at `sent`) no longer than the host's current timeout, then sends
+/// another SYN on a new socket while still listening on the previous one,
+/// as many times as the host's loss calls for; the first answer on either
+/// wins and is reported to `timing` (a drop when the retransmission drew
+/// it, late when the earlier attempt did).
+pub(crate) async fn connect_adaptive(
+    addr: SocketAddr,
+    first: Started,
+    sent: Instant,
+    timing: &timing::Timing,
+    opts: &ProbeOpts,
+) -> Verdict {
+    use timing::Answer;
+    let ip = addr.ip();
+    let mut attempts: u32 = 1;
+    let mut started = first;
+    let mut sent = sent;
+    // The attempt before the newest, still listened to.
+    let mut older: Option<(Instant, TcpStream)> = None;
+    loop {
+        let newest_answer = Answer::Newest {
+            retransmitted: attempts > 1,
+        };
+        let newest = match started {
+            Started::Done(PortState::Error, r) => {
+                if attempts > timing.retries(ip) {
+                    return (PortState::Error, r, None, attempts);
+                }
+                tokio::time::sleep(timing::MIN_TIMEOUT).await;
+                attempts += 1;
+                sent = Instant::now();
+                started = start_connect(addr);
+                continue;
+            }
+            Started::Done(st, r) => {
+                timing.answered(ip, sent.elapsed(), newest_answer);
+                return (st, r, None, attempts);
+            }
+            Started::Connected(s) => {
+                timing.answered(ip, sent.elapsed(), newest_answer);
+                let (st, r, b) = opened(s, opts).await;
+                return (st, r, b, attempts);
+            }
+            Started::Pending(s) => match TcpStream::from_std(s) {
+                Ok(t) => t,
+                Err(_) => return (PortState::Error, Some(Reason::System), None, attempts),
+            },
+        };
+        // Wait for either socket, re-reading the timeout as answers from
+        // this host refine it.
+        let answer = loop {
+            let timeout = timing.timeout(ip);
+            let now = Instant::now();
+            let deadline = sent + timeout;
+            if now >= deadline {
+                break None;
+            }
+            let slice = deadline.min(now + (timeout / 8).max(Duration::from_millis(20)));
+            tokio::select! {
+                r = newest.writable() => break Some((true, r)),
+                r = async {
+                    match &older {
+                        Some((_, o)) => o.writable().await,
+                        None => std::future::pending().await,
+                    }
+                } => break Some((false, r)),
+                () = tokio::time::sleep_until(slice.into()) => {}
+            }
+        };
+        let Some((is_newest, ready)) = answer else {
+            if attempts > timing.retries(ip) {
+                return (PortState::Filtered, Some(Reason::Timeout), None, attempts);
+            }
+            // Retransmit: a new SYN on a new socket, paced when the scan
+            // has slowed down; the previous attempt stays open.
+            if let Some(at) = timing.slot() {
+                tokio::time::sleep_until(at.into()).await;
+            }
+            older = Some((sent, newest));
+            attempts += 1;
+            sent = Instant::now();
+            started = start_connect(addr);
+            continue;
+        };
+        let (stream, at, how) = match (is_newest, older) {
+            (true, _) => (newest, sent, newest_answer),
+            (false, Some((at, o))) => (o, at, Answer::Late),
+            (false, None) => return (PortState::Error, Some(Reason::System), None, attempts),
+        };
+        let rtt = at.elapsed();
+        let failure = match ready {
+            Err(e) => Some(e),
+            Ok(()) => stream.take_error().unwrap_or_else(Some),
+        };
+        if let Some(e) = failure {
+            let (st, r) = classify_on(std::os::fd::AsRawFd::as_raw_fd(&stream), &e);
+            if st != PortState::Error {
+                timing.answered(ip, rtt, how);
+            }
+            return (st, Some(r), None, attempts);
+        }
+        timing.answered(ip, rtt, how);
+        let Ok(s) = stream.into_std() else {
+            return (PortState::Error, Some(Reason::System), None, attempts);
+        };
+        let (st, r, b) = opened(s, opts).await;
+        return (st, r, b, attempts);
+    }
+}
+
 /// One TCP connect to `addr`, classified; reads a banner if asked.
 pub async fn probe_tcp(target: Arc<str>, addr: SocketAddr, opts: &ProbeOpts) -> Probe {
     let start = Instant::now();
@@ -224,8 +363,8 @@ pub async fn probe_tcp(target: Arc<str>, addr: SocketAddr, opts: &ProbeOpts) -> 
     let (state, reason, banner) = loop {
         attempts += 1;
         let outcome = finish(start_connect(addr), opts).await;
-        let retry =
-            matches!(outcome.0, PortState::Filtered | PortState::Error) && attempts <= opts.retries;
+        let retry = matches!(outcome.0, PortState::Filtered | PortState::Error)
+            && attempts <= opts.retries.unwrap_or(0);
         if !retry {
             break outcome;
         }

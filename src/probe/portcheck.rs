@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::scan::{self, Counts, Layout, Row, ScanPlan, ScanSummary, TargetSpec, Unresolved};
+use super::timing::Timing;
 use super::wait::{self, WaitPlan};
 use super::{PortState, ProbeOpts};
 use crate::addr::services::ServiceDb;
@@ -29,14 +30,16 @@ pub struct Request {
     pub concurrency: usize,
     /// Per connect, at most.
     pub timeout: Duration,
-    /// Extra attempts for filtered or failed ports.
-    pub retries: u32,
+    /// Extra attempts for filtered or failed ports (`None`: adaptive).
+    pub retries: Option<u32>,
     /// Connections per second.
     pub rate: Option<f64>,
     /// Read what open services say first.
     pub banner: bool,
     /// Show every row (-v), not only open and unexpected ones of big scans.
     pub verbose: bool,
+    /// Show only open ports (`--open`), in every output form.
+    pub open_only: bool,
     /// `--wait` with this deadline.
     pub wait: Option<Duration>,
 }
@@ -92,7 +95,9 @@ pub async fn run(
         duration_ms: 0.0,
         interrupted: false,
         error: None,
+        slowdowns: 0,
         not_shown: 0,
+        open_only: req.open_only,
     };
     let mut layout = Layout {
         address: 15,
@@ -125,6 +130,10 @@ pub async fn run(
             emit(Event::Unresolved(u)).map_err(werr)?;
         }
         for mut p in w.probes {
+            if req.open_only && p.state != PortState::Open {
+                summary.not_shown += 1;
+                continue;
+            }
             p.service = service(p.port);
             emit(Event::Row(Row { probe: &p, layout })).map_err(werr)?;
         }
@@ -159,6 +168,7 @@ pub async fn run(
             groups,
             concurrency: req.concurrency,
             rate: req.rate,
+            timing: Timing::new(req.timeout, req.retries, req.concurrency),
             opts,
             expect: req.expect,
         });
@@ -166,17 +176,22 @@ pub async fn run(
         progress.total.store(plan.total() as u64, Ordering::Relaxed);
         emit(Event::Start(layout)).map_err(werr)?;
         let open = Arc::clone(&progress.open);
-        let counts = scan::scan(plan, stop, Arc::clone(&progress.done), &mut |mut p| {
-            p.service = service(p.port);
+        let scan_plan = Arc::clone(&plan);
+        let counts = scan::scan(scan_plan, stop, Arc::clone(&progress.done), &mut |mut p| {
             if p.state == PortState::Open {
                 open.fetch_add(1, Ordering::Relaxed);
+            } else if req.open_only {
+                summary.not_shown += 1;
+                return Ok(());
             } else if !layout.all {
                 summary.not_shown += 1;
             }
+            p.service = service(p.port);
             emit(Event::Row(Row { probe: &p, layout }))
         })
         .await;
         summary.counts = counts.map_err(werr)?;
+        summary.slowdowns = plan.timing.slowdowns();
     }
     let c = summary.counts;
     summary.ok = summary.unresolved == 0 && c.unexpected == 0 && c.probes > 0;

@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use colored::Colorize;
 use serde::Serialize;
 
-use super::{PortState, Probe, ProbeOpts, Started, finish, is_self_connect, start_connect};
+use super::timing::Answer;
+use super::{
+    PortState, Probe, ProbeOpts, Started, connect_adaptive, is_self_connect, start_connect,
+};
 use crate::addr::cidr::Cidr;
 use crate::addr::{Host, parse_host_port};
 use crate::error::{Failure, NetkitError, Result};
@@ -189,6 +192,8 @@ pub struct ScanPlan {
     pub opts: ProbeOpts,
     /// The state every port should be in.
     pub expect: PortState,
+    /// Round-trip estimates, retransmissions and slow-downs, shared.
+    pub timing: super::timing::Timing,
 }
 
 impl ScanPlan {
@@ -351,7 +356,15 @@ async fn scan_part(
         index,
     };
     loop {
-        while next < total && set.len() < concurrency && !stop.is_set() {
+        // The in-flight limit shrinks (and pacing starts) when drops rise.
+        let window = (plan.timing.window() / parts).clamp(1, concurrency);
+        while next < total && set.len() < window && !stop.is_set() {
+            if let Some(at) = plan.timing.slot() {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at.into()) => {}
+                    () = stop.wait() => return,
+                }
+            }
             if let Some(rate) = plan.rate {
                 let due = start + Duration::from_secs_f64(issued as f64 / (rate / parts as f64));
                 if tokio::time::Instant::now() < due {
@@ -379,7 +392,7 @@ async fn scan_part(
             let started = start_connect(addr);
             let settled = match &started {
                 Started::Done(st, r)
-                    if !(matches!(st, PortState::Error) && plan.opts.retries > 0) =>
+                    if !(matches!(st, PortState::Error) && plan.timing.retries(ip) > 0) =>
                 {
                     Some((*st, *r))
                 }
@@ -394,6 +407,12 @@ async fn scan_part(
             };
             if let Some((state, reason)) = settled {
                 drop(started);
+                if state != PortState::Error {
+                    let how = Answer::Newest {
+                        retransmitted: false,
+                    };
+                    plan.timing.answered(ip, t0.elapsed(), how);
+                }
                 done.fetch_add(1, Ordering::Relaxed);
                 if tx
                     .send(make(label, ip, port, state, reason, t0, None, 1, index))
@@ -406,18 +425,9 @@ async fn scan_part(
             }
             let plan2 = Arc::clone(&plan);
             set.spawn(async move {
-                let opts = &plan2.opts;
-                let mut attempts = 1;
-                let mut outcome = finish(started, opts).await;
-                while matches!(outcome.0, PortState::Filtered | PortState::Error)
-                    && attempts <= opts.retries
-                {
-                    attempts += 1;
-                    outcome = finish(start_connect(addr), opts).await;
-                }
-                make(
-                    label, ip, port, outcome.0, outcome.1, t0, outcome.2, attempts, index,
-                )
+                let (state, reason, banner, attempts) =
+                    connect_adaptive(addr, started, t0, &plan2.timing, &plan2.opts).await;
+                make(label, ip, port, state, reason, t0, banner, attempts, index)
             });
         }
         if set.is_empty() {
@@ -604,9 +614,16 @@ pub struct ScanSummary {
     /// Why not ok.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
-    /// Rows left out of the human table (closed, filtered...; -v shows them).
+    /// Times the scan slowed down because drops rose (a firewall's SYN
+    /// limit, ICMP rate limits).
+    pub slowdowns: u32,
+    /// Rows left out of the table (closed, filtered...; -v shows them,
+    /// unless --open left them out of every output).
     #[serde(skip)]
     pub not_shown: u64,
+    /// --open: only open ports were shown.
+    #[serde(skip)]
+    pub open_only: bool,
 }
 
 impl Render for ScanSummary {
@@ -626,8 +643,16 @@ impl Render for ScanSummary {
         if self.polls > 1 {
             line.push_str(&format!(" ({} polls)", self.polls));
         }
+        if self.slowdowns > 0 {
+            line.push_str(&format!("; slowed down {} times for drops", self.slowdowns));
+        }
         if self.not_shown > 0 {
-            line.push_str(&format!("; {} not shown (-v shows them)", self.not_shown));
+            let why = if self.open_only {
+                "--open"
+            } else {
+                "-v shows them"
+            };
+            line.push_str(&format!("; {} not shown ({why})", self.not_shown));
         }
         if self.interrupted {
             line.push_str("; interrupted");

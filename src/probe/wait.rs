@@ -64,16 +64,19 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
         polls += 1;
         let left = end.saturating_duration_since(Instant::now());
         let (groups, unresolved) = resolve_within(plan, left).await?;
+        // One attempt per poll, for at most the time left.
+        let timeout = plan
+            .timeout
+            .min(end.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1));
         let scan_plan = Arc::new(ScanPlan {
             groups,
             concurrency: plan.concurrency,
             rate: None,
+            timing: super::timing::Timing::new(timeout, Some(0), plan.concurrency),
             opts: ProbeOpts {
-                timeout: plan
-                    .timeout
-                    .min(end.saturating_duration_since(Instant::now()))
-                    .max(Duration::from_millis(1)),
-                retries: 0,
+                timeout,
+                retries: Some(0),
                 banner: None,
                 banner_bytes: 0,
             },

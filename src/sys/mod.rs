@@ -414,3 +414,83 @@ pub extern "C" fn pow(x: f64, y: f64) -> f64 {
 pub extern "C" fn log2(x: f64) -> f64 {
     libm::log2(x)
 }
+
+/// Asks the kernel to keep the ICMP errors a socket receives (`IP_RECVERR`,
+/// `IPV6_RECVERR`), so that an unreachable can be told apart from an
+/// administratively prohibited one (both are `EHOSTUNREACH` for TCP).
+pub fn set_recverr(fd: RawFd, v6: bool) {
+    let on: libc::c_int = 1;
+    let (level, name) = if v6 {
+        (libc::IPPROTO_IPV6, libc::IPV6_RECVERR)
+    } else {
+        (libc::IPPROTO_IP, libc::IP_RECVERR)
+    };
+    // SAFETY: a valid descriptor and a c_int option of the right size.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&raw const on).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+}
+
+/// The ICMP (or ICMPv6) type and code of the last error queued on a socket
+/// with [`set_recverr`], if one is there.
+pub fn icmp_error(fd: RawFd) -> Option<(u8, u8, bool)> {
+    let mut data = [0u8; 64];
+    let mut control = [0u64; 64];
+    let mut iov = libc::iovec {
+        iov_base: data.as_mut_ptr().cast(),
+        iov_len: data.len(),
+    };
+    // SAFETY: msghdr is plain data; every pointer in it points at a live
+    // buffer of the stated size for the duration of the call.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &raw mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control);
+    // SAFETY: as above.
+    let n = unsafe { libc::recvmsg(fd, &raw mut msg, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
+    if n < 0 {
+        return None;
+    }
+    // SAFETY: the CMSG macros walk the control buffer the kernel filled,
+    // bounded by msg_controllen.
+    let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(&raw const msg) };
+    while !cmsg.is_null() {
+        // SAFETY: cmsg is a header inside the control buffer.
+        let (level, kind) = unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type) };
+        let ours = (level == libc::IPPROTO_IP && kind == libc::IP_RECVERR)
+            || (level == libc::IPPROTO_IPV6 && kind == libc::IPV6_RECVERR);
+        if ours {
+            // SAFETY: the kernel puts a sock_extended_err at CMSG_DATA for
+            // these types; read unaligned, as the buffer gives no guarantee.
+            let e: libc::sock_extended_err =
+                unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast()) };
+            let icmp = e.ee_origin == libc::SO_EE_ORIGIN_ICMP;
+            let icmp6 = e.ee_origin == libc::SO_EE_ORIGIN_ICMP6;
+            if icmp || icmp6 {
+                return Some((e.ee_type, e.ee_code, icmp6));
+            }
+        }
+        // SAFETY: as above.
+        cmsg = unsafe { libc::CMSG_NXTHDR(&raw const msg, cmsg) };
+    }
+    None
+}
+
+/// Whether an ICMP type and code say "administratively prohibited":
+/// ICMP destination unreachable codes 9, 10 and 13 (communication with the
+/// network or host, or any communication, administratively prohibited), or
+/// ICMPv6 destination unreachable code 1 (and 5, 6: policy, reject route).
+pub fn icmp_prohibited((kind, code, v6): (u8, u8, bool)) -> bool {
+    if v6 {
+        kind == 1 && matches!(code, 1 | 5 | 6)
+    } else {
+        kind == 3 && matches!(code, 9 | 10 | 13)
+    }
+}

@@ -494,3 +494,182 @@ fn wait_sees_a_name_that_appears_later() {
     assert_eq!(last["type"], "summary");
     assert!(last["polls"].as_u64().unwrap() > 1, "{last}");
 }
+
+/// The simulated far host, run inside a sandbox by re-executing this test
+/// binary. Not a test: it serves until killed, and only when asked to.
+#[test]
+#[ignore = "helper: the simulated far host of the WAN tests"]
+fn zz_sim_host_helper() {
+    crate::support::simhost::serve();
+}
+
+/// Scans the simulated far host (configured by `sim`) with `args`; returns
+/// the JSON lines and how long the scan took.
+fn wan_scan(test: &str, sim: &str, args: &str) -> Option<(Vec<Value>, Duration, String)> {
+    let sb = Sandbox::new(test)?;
+    let script = format!(
+        "{}s=$(date +%s%N)\n\"$NK\" --json portcheck {args} {} > scan.json 2> scan.err\n\
+         echo $(( ($(date +%s%N) - s) / 1000000 )) > took\n",
+        crate::support::simhost::start_script("portcheck::zz_sim_host_helper", sim),
+        crate::support::simhost::HOST
+    );
+    let out = sb.shell_within(&script, 120);
+    let took = Duration::from_millis(sb.read("took").trim().parse().unwrap_or(u64::MAX / 2));
+    let lines = sb
+        .read("scan.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let log = format!(
+        "{}{}{}",
+        stderr(&out),
+        sb.read("scan.err"),
+        sb.read("sim.log")
+    );
+    Some((lines, took, log))
+}
+
+/// Every port's state (and reason) against the truth: `(state, reason)` for
+/// a port, from the simulated host's configuration.
+fn wrong_states(
+    lines: &[Value],
+    truth: impl Fn(u16) -> (&'static str, &'static str),
+) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|v| v["type"] == "port")
+        .filter_map(|v| {
+            let port = v["port"].as_u64().unwrap() as u16;
+            let got = (
+                v["state"].as_str().unwrap_or(""),
+                v["reason"].as_str().unwrap_or(""),
+            );
+            (got != truth(port)).then(|| format!("{port}: {got:?} not {:?}", truth(port)))
+        })
+        .collect()
+}
+
+/// 100 ms of round trip, 1% loss each way, a firewall that drops some
+/// ports and rejects others with ICMP admin-prohibited: every one of 2,000
+/// ports in its true state, in a fraction of the fixed-timeout time.
+#[test]
+fn wan_scan_is_exact_under_delay_and_loss() {
+    let sim = "delay_ms=50 jitter_ms=1 loss=1 seed=11 open=22,80,443,8000-8009 \
+               reject=25,110-119 drop=135-139,445,1000-1099";
+    let Some((lines, took, log)) = wan_scan("portcheck over a lossy WAN", sim, "-p 1-2000") else {
+        return;
+    };
+    let truth = |p: u16| match p {
+        22 | 80 | 443 | 8000..=8009 => ("open", ""),
+        25 | 110..=119 => ("unreachable", "prohibited"),
+        135..=139 | 445 | 1000..=1099 => ("filtered", "timeout"),
+        _ => ("closed", "refused"),
+    };
+    assert_eq!(lines.len(), 2001, "{log}");
+    let wrong = wrong_states(&lines, truth);
+    assert!(wrong.is_empty(), "{} wrong: {wrong:?}\n{log}", wrong.len());
+    eprintln!("wan scan: {took:?}, {}", lines.last().unwrap());
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let retried = lines
+        .iter()
+        .filter(|v| {
+            v["type"] == "port" && v["state"] != "filtered" && v["attempts"].as_u64() > Some(1)
+        })
+        .count();
+    assert!(
+        retried > 0,
+        "1% loss each way: some answers needed a retransmission"
+    );
+}
+
+/// A firewall's SYN limit (2,000 a second past a burst) drops most of a
+/// burst of SYNs: the scan slows down instead of calling closed ports
+/// filtered.
+#[test]
+fn a_syn_limit_slows_the_scan_down() {
+    let sim = "delay_ms=1 syn_limit=2000 open=7000-7009";
+    let Some((lines, took, log)) = wan_scan("portcheck under a SYN limit", sim, "-p 5001-9000")
+    else {
+        return;
+    };
+    let truth = |p: u16| match p {
+        7000..=7009 => ("open", ""),
+        _ => ("closed", "refused"),
+    };
+    assert_eq!(lines.len(), 4001, "{log}");
+    let wrong = wrong_states(&lines, truth);
+    assert!(wrong.is_empty(), "{} wrong: {wrong:?}\n{log}", wrong.len());
+    let summary = lines.last().unwrap();
+    assert!(summary["slowdowns"].as_u64() > Some(0), "{summary}");
+    eprintln!("syn limit: {took:?}, {summary}");
+    assert!(
+        took >= Duration::from_millis(1500),
+        "4,000 SYNs at 2,000/s: {took:?}"
+    );
+}
+
+/// A filtered port among answered ones waits for the round-trip estimate
+/// those answers give, not for --timeout; --open lists only open ports, in
+/// --json too, and still counts the rest.
+#[test]
+fn a_filtered_port_costs_the_estimate_not_the_timeout() {
+    let Some(sb) = Sandbox::new("portcheck adaptive timeout") else {
+        return;
+    };
+    let script = "python3 -c \"\nimport socket,time\nl=socket.socket(); l.bind(('127.0.0.1',5555)); l.listen(0)\ncs=[]\n\
+                  for i in range(3):\n    c=socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1',5555)); cs.append(c)\n\
+                  o=socket.socket(); o.bind(('127.0.0.1',5560)); o.listen(64)\n\
+                  open('ready','w').close()\ntime.sleep(20)\" & p=$!\n\
+                  for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+                  s=$(date +%s%N)\n\
+                  \"$NK\" --json portcheck --timeout 8s -p 5500-5600 127.0.0.1 > all.json\n\
+                  echo $(( ($(date +%s%N) - s) / 1000000 )) > took\n\
+                  \"$NK\" --json portcheck --open --timeout 8s -p 5500-5600 127.0.0.1 > open.json\n\
+                  \"$NK\" portcheck --open --timeout 8s -p 5500-5600 127.0.0.1 > open.txt\n\
+                  kill $p\n";
+    sb.shell_within(script, 60);
+    let all: Vec<Value> = sb
+        .read("all.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let state = |port: u64| {
+        all.iter()
+            .find(|v| v["type"] == "port" && v["port"] == port)
+            .map(|v| v["state"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(state(5555).as_deref(), Some("filtered"), "{all:?}");
+    assert_eq!(state(5560).as_deref(), Some("open"));
+    assert_eq!(state(5501).as_deref(), Some("closed"));
+    let took: u64 = sb.read("took").trim().parse().unwrap();
+    eprintln!("101 ports, one filtered: {took} ms");
+    assert!(
+        took < 3000,
+        "one filtered port among 101 on loopback took {took} ms with --timeout 8s"
+    );
+    let open: Vec<Value> = sb
+        .read("open.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ports: Vec<&Value> = open.iter().filter(|v| v["type"] == "port").collect();
+    assert_eq!(ports.len(), 1, "--open: only the open port: {open:?}");
+    assert_eq!(ports[0]["port"], 5560);
+    let summary = open.last().unwrap();
+    assert_eq!(
+        (
+            summary["open"].as_u64(),
+            summary["closed"].as_u64(),
+            summary["filtered"].as_u64()
+        ),
+        (Some(1), Some(99), Some(1)),
+        "{summary}"
+    );
+    let human = sb.read("open.txt");
+    assert_eq!(
+        human.lines().count(),
+        3,
+        "header, the open port, summary: {human}"
+    );
+    assert!(human.contains("100 not shown (--open)"), "{human}");
+}

@@ -4,6 +4,7 @@
 
 pub mod dns;
 pub mod hostile;
+pub mod simhost;
 pub mod zones;
 
 use std::ffi::OsStr;

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Port scans over the lab's WAN link, side by side with nmap.
+
+Needs root, nmap and nftables, and the lab of ../shared/lab (LAB=path to
+lab.sh to use another): two network namespaces, `near` (the scanner) and
+`far` (192.0.2.2), joined by wanlink. Nothing leaves the machine.
+
+far listens on 22, 80, 443 and 8000-8009 (open), drops SYNs to 135-139, 445
+and 1000-1099 (filtered) and rejects 25 and 110-119 with ICMP
+admin-prohibited (nft, matching only the target address); every other port
+is closed. far's ICMP rate limit is off, so that every rejected port gets
+its ICMP error (with it on, most rejected ports look dropped to any scanner).
+
+Two profiles, as issue 13 names them:
+  A. 20 ms RTT (-d 10 -j 1), all 65,535 ports;
+  B. 100 ms RTT and 1% loss each way (-d 50 -j 1 -l 1), ports 1-2000.
+For each: netkit portcheck (RUNS times), nmap -sT -T4 and -T5 (once each);
+the wall time, every port's state against the truth (per true state), and
+netkit's time as a ratio of nmap's.
+
+    sudo benches/portcheck-lab.py            # RUNS=3 by default
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAB = os.environ.get("LAB", os.path.join(ROOT, "..", "shared", "lab", "lab.sh"))
+NK = os.path.join(ROOT, "target", "release", "netkit")
+RUNS = int(os.environ.get("RUNS", "3"))
+HOST = "192.0.2.2"
+
+OPEN = {22, 80, 443, *range(8000, 8010)}
+REJECT = {25, *range(110, 120)}
+DROP = {*range(135, 140), 445, *range(1000, 1100)}
+
+
+def truth(port):
+    if port in OPEN:
+        return "open"
+    if port in REJECT:
+        return "prohibited"
+    if port in DROP:
+        return "filtered"
+    return "closed"
+
+
+def lab(*args, check=True, **kw):
+    return subprocess.run([LAB, *args], check=check, **kw)
+
+
+def setup():
+    lab("down", check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lab("up", "-d", "10", "-j", "1", stdout=subprocess.DEVNULL)
+    for k, v in (("net.ipv4.icmp_ratelimit", "0"), ("net.ipv4.icmp_ratemask", "0")):
+        lab("far", "sysctl", "-qw", f"{k}={v}")
+    rules = f"""
+table inet nkbench {{
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    ip daddr {HOST} tcp dport {{ 135-139, 445, 1000-1099 }} drop
+    ip daddr {HOST} tcp dport {{ 25, 110-119 }} reject with icmp type admin-prohibited
+  }}
+}}
+"""
+    lab("far", "nft", "-f", "-", input=rules.encode())
+    listener = (
+        "import selectors, socket\n"
+        "sel = selectors.DefaultSelector()\n"
+        f"for p in {sorted(OPEN)}:\n"
+        "    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+        "    s.bind(('0.0.0.0', p)); s.listen(1024); sel.register(s, selectors.EVENT_READ)\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    for key, _ in sel.select():\n"
+        "        try: key.fileobj.accept()[0].close()\n"
+        "        except OSError: pass\n"
+    )
+    p = subprocess.Popen([LAB, "far", "python3", "-c", listener], stdout=subprocess.PIPE)
+    p.stdout.readline()
+    return p
+
+
+def netkit(ports):
+    t = time.monotonic()
+    out = lab("near", NK, "--json", "portcheck", f"-p{ports}", HOST,
+              check=False, capture_output=True).stdout.decode()
+    took = time.monotonic() - t
+    states, summary = {}, {}
+    for line in out.splitlines():
+        v = json.loads(line)
+        if v["type"] == "port":
+            s = v["state"]
+            if s == "unreachable" and v.get("reason") == "prohibited":
+                s = "prohibited"
+            states[v["port"]] = s
+        elif v["type"] == "summary":
+            summary = v
+    return took, states, summary
+
+
+def ranges(text):
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        yield from range(int(a), int(b or a) + 1)
+
+
+def nmap(ports, timing):
+    t = time.monotonic()
+    out = lab("near", "nmap", "-sT", timing, "-n", "-Pn", "--reason", f"-p{ports}",
+              "-oX", "-", HOST, check=False, capture_output=True).stdout.decode()
+    took = time.monotonic() - t
+    doc = ET.fromstring(out)
+    states, default = {}, None
+    for extra in doc.iter("extraports"):
+        default = extra.get("state")
+        for r in extra.iter("extrareasons"):
+            if r.get("ports"):
+                for p in ranges(r.get("ports")):
+                    states[p] = extra.get("state")
+    for port in doc.iter("port"):
+        st = port.find("state")
+        s = st.get("state")
+        # nmap's vocabulary has no "prohibited": a rejected port is filtered
+        # with the reason admin-prohibited.
+        if s == "filtered" and st.get("reason") == "admin-prohibited":
+            s = "prohibited"
+        states[int(port.get("portid"))] = s
+    return took, states, default
+
+
+def score(states, wanted, default=None, nmap_words=False):
+    """Wrong states per true state."""
+    wrong = {"open": 0, "closed": 0, "filtered": 0, "prohibited": 0}
+    total = dict.fromkeys(wrong, 0)
+    for p in wanted:
+        t = truth(p)
+        total[t] += 1
+        got = states.get(p, default)
+        if nmap_words and t == "prohibited" and got == "filtered":
+            # nmap reports admin-prohibited as filtered when it lists the
+            # port among the extraports (the reason is still in the XML).
+            got = "prohibited"
+        if got != t:
+            wrong[t] += 1
+    return wrong, total
+
+
+def fmt_wrong(wrong, total):
+    return ", ".join(f"{k} {wrong[k]}/{total[k]}" for k in wrong)
+
+
+def profile(name, link, ports, wanted):
+    lab("link", *link, stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    print(f"== {name}: wanlink {' '.join(link)}, ports {ports}")
+    nk_times = []
+    for i in range(RUNS):
+        took, states, summary = netkit(ports)
+        wrong, total = score(states, wanted)
+        nk_times.append(took)
+        print(f"netkit run {i + 1}: {took:7.2f} s  wrong: {fmt_wrong(wrong, total)}"
+              f"  (slowdowns {summary.get('slowdowns')})")
+    nk = sorted(nk_times)[len(nk_times) // 2]
+    for timing in ("-T4", "-T5"):
+        took, states, default = nmap(ports, timing)
+        wrong, total = score(states, wanted, default, nmap_words=True)
+        print(f"nmap -sT {timing}: {took:7.2f} s  wrong: {fmt_wrong(wrong, total)}"
+              f"  netkit median/nmap = {nk / took:.3f}x")
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("portcheck-lab: needs root (network namespaces)")
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+    listener = setup()
+    try:
+        profile("A: 20 ms RTT", ["-d", "10", "-j", "1"], "-", range(1, 65536))
+        profile("B: 100 ms RTT, 1% loss", ["-d", "50", "-j", "1", "-l", "1"], "1-2000",
+                range(1, 2001))
+    finally:
+        listener.kill()
+        lab("down", check=False, stdout=subprocess.DEVNULL)
+
+
+if __name__ == "__main__":
+    main()
