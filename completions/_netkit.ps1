@@ -334,6 +334,8 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--ports', '--ports', [CompletionResultType]::ParameterName, 'Ports: 22,http,8000-8100; - for all')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Most a SYN waits for its answer; scans wait less once they have measured the host''s round trip')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts for unanswered ports (default: adaptive, 1 and up to 5 as the host shows loss)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, '--wait on https:// and tls:// targets: trust these CA certificates (PEM) instead of the system''s')
+            [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, '--wait on http(s):// targets: the status that means ready (default: anything below 400)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Connections in flight (default: from the open-file limit, at most 4096)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Connections per second')
             [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The state every port should be in')

@@ -895,7 +895,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__portcheck)
-            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --open --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
+            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --open --ca-file --expect-status --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -918,6 +918,14 @@ _netkit() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-status)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -318,6 +318,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --ports 'Ports: 22,http,8000-8100; - for all'
             cand --timeout 'Most a SYN waits for its answer; scans wait less once they have measured the host''s round trip'
             cand --retries 'Extra attempts for unanswered ports (default: adaptive, 1 and up to 5 as the host shows loss)'
+            cand --ca-file '--wait on https:// and tls:// targets: trust these CA certificates (PEM) instead of the system''s'
+            cand --expect-status '--wait on http(s):// targets: the status that means ready (default: anything below 400)'
             cand --concurrency 'Connections in flight (default: from the open-file limit, at most 4096)'
             cand --rate 'Connections per second'
             cand --expect 'The state every port should be in'

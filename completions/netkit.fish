@@ -263,6 +263,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l prom-file -d
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s p -l ports -d 'Ports: 22,http,8000-8100; - for all' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l timeout -d 'Most a SYN waits for its answer; scans wait less once they have measured the host\'s round trip' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l retries -d 'Extra attempts for unanswered ports (default: adaptive, 1 and up to 5 as the host shows loss)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l ca-file -d '--wait on https:// and tls:// targets: trust these CA certificates (PEM) instead of the system\'s' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect-status -d '--wait on http(s):// targets: the status that means ready (default: anything below 400)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l concurrency -d 'Connections in flight (default: from the open-file limit, at most 4096)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l rate -d 'Connections per second' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in' -r -f -a "open\t'Every port open'

@@ -608,7 +608,8 @@ pub struct PortcheckArgs {
     /// node_exporter's textfile collector
     #[arg(long = "prom-file", value_name = "PATH")]
     pub prom_file: Option<PathBuf>,
-    /// Hosts, addresses, HOST:PORT, [V6]:PORT, CIDR; with --local, port lists
+    /// Hosts, addresses, HOST:PORT, [V6]:PORT, CIDR; with --wait also
+    /// http(s)://URL, tls://HOST:PORT, unix:/PATH; with --local, port lists
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
     /// Ports: 22,http,8000-8100; - for all
@@ -631,6 +632,14 @@ pub struct PortcheckArgs {
     /// Show only open ports (the summary still counts every state)
     #[arg(long)]
     pub open: bool,
+    /// --wait on https:// and tls:// targets: trust these CA certificates
+    /// (PEM) instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// --wait on http(s):// targets: the status that means ready (default:
+    /// anything below 400)
+    #[arg(long, value_name = "STATUS", value_parser = status_arg)]
+    pub expect_status: Option<u16>,
     /// Connections in flight (default: from the open-file limit, at most 4096)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub concurrency: Option<u64>,

@@ -275,6 +275,14 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "netkit portcheck --wait --deadline 2m db.example.test:5432 -- ./migrate",
             ),
             ex(
+                "Wait until the API answers 200 and the app's socket accepts",
+                "netkit portcheck --wait --expect-status 200 https://api.example.test/health unix:/run/app.sock",
+            ),
+            ex(
+                "A firewalled host: only the open ports listed",
+                "netkit portcheck --open -p- 192.0.2.10",
+            ),
+            ex(
                 "Can a server bind 8080 here? (the seed's is_port_available)",
                 "netkit portcheck --local 8080",
             ),

@@ -176,7 +176,12 @@ Beyond 32 probes, ports not open are counted in the summary rather than listed u
 leaves them out of --json too.\n\n\
 --local checks whether this host can bind the ports (0.0.0.0, :: v6-only and dual-stack, \
 127.0.0.1, or --bind). --wait polls until every port is open (or --expect closed) or \
---deadline passes, then runs `-- CMD ARGS` and exits with its code."
+--deadline passes, then runs `-- CMD ARGS` and exits with its code. With --wait, targets may \
+also be protocol checks, all ready at the same poll: http(s)://URL (the final status below 400, \
+or --expect-status), tls://HOST:PORT (the handshake and the certificate verify; --ca-file for a \
+private CA) and unix:/PATH (a stream socket that accepts); each gets one result with its last \
+failure. Names are resolved again on every poll; the last poll runs in the deadline's final \
+250 ms."
     )]
     Portcheck(PortcheckArgs),
     /// Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host

@@ -4,12 +4,16 @@ use crate::addr::netdb::DbChoice;
 use crate::addr::ports::PortSpec;
 use crate::addr::services::ServiceDb;
 use crate::cli::{ExpectState, PortcheckArgs};
-use crate::error::{NetkitError, Result};
+use crate::error::NetkitError;
 use crate::exit::Exit;
 use crate::output::Printer;
+use crate::probe::check::{CheckOpts, CheckSpec};
 use crate::probe::portcheck::{self, Event, Progress, Request};
 use crate::probe::scan::{self, header};
 use crate::probe::{PortState, local, wait};
+
+/// The most http(s)://, tls:// and unix: checks one wait runs.
+const MAX_CHECKS: usize = 64;
 use crate::signal::Stop;
 
 /// Runs `netkit portcheck`.
@@ -26,11 +30,32 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
             NetkitError::invalid("give a TARGET (host, address, HOST:PORT or CIDR)").into(),
         );
     }
-    let targets = args
-        .targets
-        .iter()
-        .map(|t| scan::parse_target(t).map(|s| (t.clone(), s)))
-        .collect::<Result<Vec<_>>>()?;
+    let mut targets = Vec::new();
+    let mut checks = Vec::new();
+    for t in &args.targets {
+        match CheckSpec::parse(t) {
+            Some(spec) => checks.push((t.clone(), spec?)),
+            None => targets.push((t.clone(), scan::parse_target(t)?)),
+        }
+    }
+    if let Some((t, _)) = checks.first().filter(|_| !args.wait) {
+        return Err(NetkitError::invalid(format!(
+            "'{}': http(s)://, tls:// and unix: targets are checked with --wait \
+             (netkit diagnose checks one once)",
+            crate::sanitize::brief(t, 100)
+        ))
+        .into());
+    }
+    if checks.len() > MAX_CHECKS {
+        return Err(NetkitError::invalid(format!(
+            "--wait runs at most {MAX_CHECKS} http(s)://, tls:// and unix: checks"
+        ))
+        .into());
+    }
+    if let Some(ca) = &args.ca_file {
+        // A bad --ca-file is a usage error now, not a failed check later.
+        crate::probe::diagnose::tls::client_config(Some(ca), false, true)?;
+    }
     let ports = match &args.ports {
         Some(p) => p.parse::<PortSpec>()?.resolve(&db, "tcp")?,
         None => Vec::new(),
@@ -66,6 +91,18 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         verbose: out.view().verbose > 0,
         open_only: args.open,
         wait: args.wait.then_some(args.deadline),
+        checks,
+        check_opts: CheckOpts {
+            family: if args.ipv4 {
+                libc::AF_INET
+            } else if args.ipv6 {
+                libc::AF_INET6
+            } else {
+                libc::AF_UNSPEC
+            },
+            ca_file: args.ca_file.clone(),
+            expect_status: args.expect_status,
+        },
     };
     let progress = Progress::default();
     let rt = if small(&req) {
@@ -98,6 +135,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
                 }
                 out.emit_group(&row, std::slice::from_ref(row.probe))
             }
+            Event::Check(c) => out.emit(c),
         },
     ));
     drop(line);

@@ -144,6 +144,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("portcheck", |b| {
             b.add::<probe::Probe>("port")
                 .add::<probe::scan::Unresolved>("target")
+                .add::<probe::check::CheckResult>("check")
                 .add::<probe::scan::ScanSummary>("summary")
                 .add::<probe::local::LocalCheck>("bind_check");
         }),

@@ -3,6 +3,7 @@
 //! that stream, waits with deadlines that hold, local bind checks, and the
 //! phase-by-phase diagnosis of a connection.
 
+pub mod check;
 pub mod diagnose;
 pub mod local;
 pub mod portcheck;

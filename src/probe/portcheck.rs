@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use super::check::{CheckOpts, CheckResult, CheckSpec};
 use super::scan::{self, Counts, Layout, Row, ScanPlan, ScanSummary, TargetSpec, Unresolved};
 use super::timing::Timing;
 use super::wait::{self, WaitPlan};
@@ -42,6 +43,10 @@ pub struct Request {
     pub open_only: bool,
     /// `--wait` with this deadline.
     pub wait: Option<Duration>,
+    /// `--wait` checks beyond TCP: http(s)://, tls://, unix:.
+    pub checks: Vec<(String, CheckSpec)>,
+    /// How to run them.
+    pub check_opts: CheckOpts,
 }
 
 /// What portcheck streams.
@@ -52,6 +57,8 @@ pub enum Event<'a> {
     Unresolved(&'a Unresolved),
     /// One probe.
     Row(Row<'a>),
+    /// One check (--wait), after the probes.
+    Check(&'a CheckResult),
 }
 
 /// Counters a progress line can read while a scan runs.
@@ -96,6 +103,8 @@ pub async fn run(
         interrupted: false,
         error: None,
         slowdowns: 0,
+        checks: req.checks.len() as u64,
+        checks_ready: 0,
         not_shown: 0,
         open_only: req.open_only,
     };
@@ -106,6 +115,7 @@ pub async fn run(
         banner: req.banner,
     };
     let mut unresolved_failure: Option<Failure> = None;
+    let mut check_failure: Option<(String, Failure)> = None;
     let note = |u: &Unresolved, worst: &mut Option<Failure>| {
         if worst.as_ref().is_none_or(|w| u.error.exit() > w.exit()) {
             *worst = Some(u.error.clone());
@@ -120,11 +130,15 @@ pub async fn run(
             deadline,
             timeout: req.timeout,
             concurrency: req.concurrency,
+            checks: req.checks.clone(),
+            check_opts: req.check_opts.clone(),
         };
         let w = wait::wait(&plan, stop).await?;
         layout.address = address_width(w.probes.iter().map(|p| (&*p.target, p.address)));
         layout.service = service_width(w.probes.iter().map(|p| p.port), &service);
-        emit(Event::Start(layout)).map_err(werr)?;
+        if !req.targets.is_empty() {
+            emit(Event::Start(layout)).map_err(werr)?;
+        }
         for u in &w.unresolved {
             note(u, &mut unresolved_failure);
             emit(Event::Unresolved(u)).map_err(werr)?;
@@ -136,6 +150,14 @@ pub async fn run(
             }
             p.service = service(p.port);
             emit(Event::Row(Row { probe: &p, layout })).map_err(werr)?;
+        }
+        for c in &w.checks {
+            if c.ok {
+                summary.checks_ready += 1;
+            } else if check_failure.is_none() {
+                check_failure = c.error.clone().map(|f| (c.target.clone(), f));
+            }
+            emit(Event::Check(c)).map_err(werr)?;
         }
         summary.counts = w.counts;
         summary.addresses = w.addresses;
@@ -194,7 +216,8 @@ pub async fn run(
         summary.slowdowns = plan.timing.slowdowns();
     }
     let c = summary.counts;
-    summary.ok = summary.unresolved == 0 && c.unexpected == 0 && c.probes > 0;
+    let ports_ok = req.targets.is_empty() || (c.unexpected == 0 && c.probes > 0);
+    summary.ok = summary.unresolved == 0 && ports_ok && summary.checks_ready == summary.checks;
     summary.interrupted = stop.by_signal();
     summary.duration_ms = started.elapsed().as_secs_f64() * 1e3;
     if !summary.ok {
@@ -206,18 +229,30 @@ pub async fn run(
                     summary.unresolved, f.message
                 ),
             ),
-            None => Failure::new(
-                Reason::Unexpected,
-                format!(
-                    "{} of {} ports not {}",
-                    c.unexpected,
-                    c.probes,
-                    req.expect.as_str()
+            None => match check_failure.as_ref().filter(|_| ports_ok) {
+                None => Failure::new(
+                    Reason::Unexpected,
+                    format!(
+                        "{} of {} ports not {}",
+                        c.unexpected,
+                        c.probes,
+                        req.expect.as_str()
+                    ),
                 ),
-            ),
+                Some((target, f)) => Failure::new(
+                    f.reason,
+                    format!(
+                        "{} of {} checks not ready; {}: {}",
+                        summary.checks - summary.checks_ready,
+                        summary.checks,
+                        crate::sanitize::escape(target),
+                        f.message
+                    ),
+                ),
+            },
         });
     }
-    let unexpected = if c.unexpected > 0 || c.probes == 0 {
+    let unexpected = if !ports_ok || summary.checks_ready < summary.checks {
         Exit::Negative
     } else {
         Exit::Success

@@ -617,6 +617,10 @@ pub struct ScanSummary {
     /// Times the scan slowed down because drops rose (a firewall's SYN
     /// limit, ICMP rate limits).
     pub slowdowns: u32,
+    /// --wait: HTTP(S), TLS and Unix-socket checks.
+    pub checks: u64,
+    /// Of which ready at the last poll.
+    pub checks_ready: u64,
     /// Rows left out of the table (closed, filtered...; -v shows them,
     /// unless --open left them out of every output).
     #[serde(skip)]
@@ -629,17 +633,32 @@ pub struct ScanSummary {
 impl Render for ScanSummary {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
         let c = &self.counts;
-        let mut line = format!(
-            "{} probes on {} addresses: {} open, {} closed, {} filtered, {} unreachable, {} errors in {:.2} s",
-            c.probes,
-            self.addresses,
-            c.open,
-            c.closed,
-            c.filtered,
-            c.unreachable,
-            c.errors,
-            self.duration_ms / 1e3
-        );
+        let mut line = if c.probes == 0 && self.checks > 0 {
+            format!(
+                "{} of {} checks ready in {:.2} s",
+                self.checks_ready,
+                self.checks,
+                self.duration_ms / 1e3
+            )
+        } else {
+            format!(
+                "{} probes on {} addresses: {} open, {} closed, {} filtered, {} unreachable, {} errors in {:.2} s",
+                c.probes,
+                self.addresses,
+                c.open,
+                c.closed,
+                c.filtered,
+                c.unreachable,
+                c.errors,
+                self.duration_ms / 1e3
+            )
+        };
+        if c.probes > 0 && self.checks > 0 {
+            line.push_str(&format!(
+                "; {} of {} checks ready",
+                self.checks_ready, self.checks
+            ));
+        }
         if self.polls > 1 {
             line.push_str(&format!(" ({} polls)", self.polls));
         }

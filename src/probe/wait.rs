@@ -1,13 +1,15 @@
 //! `portcheck --wait`: poll until every port is in the expected state or
 //! the deadline passes, re-resolving names on every poll (a service's name
 //! often appears only once its container is up), each poll's timeout capped
-//! by the time left, the last poll at the deadline itself. Then, if asked,
+//! by the time left, the last poll in the deadline's final slice (250 ms, or
+//! --timeout when shorter) so that it has time to answer. Then, if asked,
 //! run a command, passing signals on to it.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
+use super::check::{self, CheckOpts, CheckResult, CheckSpec};
 use super::scan::{self, Counts, ScanPlan, TargetSpec, Unresolved};
 use super::{PortState, Probe, ProbeOpts};
 use crate::error::{NetkitError, Result};
@@ -31,6 +33,10 @@ pub struct WaitPlan {
     pub timeout: Duration,
     /// Connections in flight.
     pub concurrency: usize,
+    /// HTTP(S), TLS and Unix-socket checks, as given and parsed.
+    pub checks: Vec<(String, CheckSpec)>,
+    /// How to run them.
+    pub check_opts: CheckOpts,
 }
 
 /// How the wait ended.
@@ -44,11 +50,16 @@ pub struct WaitOutcome {
     pub counts: Counts,
     /// Addresses in the last poll.
     pub addresses: u64,
+    /// The last poll's checks, in the order given.
+    pub checks: Vec<CheckResult>,
     /// Polls made.
     pub polls: u32,
     /// Whether everything was ready.
     pub ready: bool,
 }
+
+/// The least time the last poll of a wait has before the deadline.
+const LAST_SLICE: Duration = Duration::from_millis(250);
 
 /// The most probes one wait checks per poll.
 pub const MAX_WAIT_PROBES: usize = 4096;
@@ -93,36 +104,55 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
             .map(|g| g.addresses.len() as u64)
             .sum();
         let mut probes = Vec::new();
-        let counts = scan::scan(scan_plan, stop, Arc::new(AtomicU64::new(0)), &mut |p| {
-            probes.push(p);
-            Ok(())
-        })
-        .await
-        .map_err(NetkitError::system("scanning"))?;
-        probes.sort_by_key(|p| p.index);
-        let ready = unresolved.is_empty() && counts.unexpected == 0 && counts.probes > 0;
-        let now = Instant::now();
-        if ready || stop.is_set() || now >= end {
-            return Ok(WaitOutcome {
-                probes,
-                unresolved,
-                counts,
-                addresses,
-                polls,
-                ready,
-            });
+        let has_ports = !plan.targets.is_empty();
+        // The ports and the checks of one poll run side by side.
+        let scanning = async {
+            if !has_ports {
+                return Ok(Counts::default());
+            }
+            scan::scan(scan_plan, stop, Arc::new(AtomicU64::new(0)), &mut |p| {
+                probes.push(p);
+                Ok(())
+            })
+            .await
+        };
+        let checking = futures_util::future::join_all(
+            plan.checks
+                .iter()
+                .map(|(text, spec)| check::check(text, spec, &plan.check_opts, timeout, stop)),
+        );
+        let (counts, mut checks) = tokio::join!(scanning, checking);
+        let counts = counts.map_err(NetkitError::system("scanning"))?;
+        for c in &mut checks {
+            c.attempts = polls;
         }
-        // The last poll happens at the deadline, not a backoff before it.
-        let pause = backoff.min(end - now);
+        probes.sort_by_key(|p| p.index);
+        let ports_ready = !has_ports || (counts.unexpected == 0 && counts.probes > 0);
+        let ready = unresolved.is_empty() && ports_ready && checks.iter().all(|c| c.ok);
+        let now = Instant::now();
+        let outcome = |probes, unresolved, checks, ready| WaitOutcome {
+            probes,
+            unresolved,
+            counts,
+            addresses,
+            checks,
+            polls,
+            ready,
+        };
+        if ready || stop.is_set() || now >= end {
+            return Ok(outcome(probes, unresolved, checks, ready));
+        }
+        // The last poll runs up to the deadline, not a backoff before it:
+        // it starts a slice before the deadline (its --timeout, at most
+        // 250 ms), so that an HTTP or TLS check has the time to answer
+        // (a poll that starts at the deadline would time out at once).
+        let slice = plan.timeout.min(LAST_SLICE);
+        let Some(room) = (end - now).checked_sub(slice).filter(|r| !r.is_zero()) else {
+            return Ok(outcome(probes, unresolved, checks, false));
+        };
+        let pause = backoff.min(room);
         if !stop_sleep(stop, pause).await {
-            return Ok(WaitOutcome {
-                probes,
-                unresolved,
-                counts,
-                addresses,
-                polls,
-                ready: false,
-            });
+            return Ok(outcome(probes, unresolved, checks, false));
         }
         backoff = backoff.mul_f64(1.5).min(Duration::from_secs(2));
     }

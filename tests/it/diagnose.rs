@@ -251,7 +251,7 @@ fn time_now_year() -> i32 {
 }
 
 /// An HTTPS server with this certificate answering 200 to anything.
-fn tls_server(certs: &Certs, leaf: &str) -> SocketAddr {
+pub(crate) fn tls_server(certs: &Certs, leaf: &str) -> SocketAddr {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let chain: Vec<CertificateDer<'static>> =

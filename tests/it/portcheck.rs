@@ -673,3 +673,160 @@ fn a_filtered_port_costs_the_estimate_not_the_timeout() {
     );
     assert!(human.contains("100 not shown (--open)"), "{human}");
 }
+
+/// An HTTP server on loopback answering `first` to its first `n` requests,
+/// then 200.
+fn flaky_http(first: u16, n: usize) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for (i, s) in l.incoming().enumerate() {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 2048];
+            let _ = s.read(&mut buf);
+            let status = if i < n { first } else { 200 };
+            let _ = write!(
+                s,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    addr
+}
+
+/// --wait on http://, https://, tls:// and unix: targets: each ready only
+/// when its protocol says so, one JSON result per check with the last
+/// failure, all of them (and the TCP ports) ready at once.
+#[test]
+fn wait_checks_protocols_beyond_tcp() {
+    // HTTP: 503 twice (starting up), then 200.
+    let http = flaky_http(503, 2);
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let tcp = l.local_addr().unwrap();
+    let out = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "10s",
+        &format!("http://{http}/health"),
+        &tcp.to_string(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v = json_lines(&out);
+    let check = v.iter().find(|v| v["type"] == "check").unwrap();
+    assert_eq!(
+        (
+            check["ok"].as_bool(),
+            check["check"].as_str(),
+            check["status_code"].as_u64()
+        ),
+        (Some(true), Some("http"), Some(200)),
+        "{check}"
+    );
+    assert!(
+        check["attempts"].as_u64() >= Some(3),
+        "two 503s first: {check}"
+    );
+    let summary = v.last().unwrap();
+    assert_eq!(
+        (summary["checks"].as_u64(), summary["checks_ready"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(summary["open"], 1, "the TCP target too: {summary}");
+
+    // The status that means ready, and the last failure when it never comes.
+    let always = flaky_http(200, 0);
+    let out = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "1s",
+        "--expect-status",
+        "204",
+        &format!("http://{always}/"),
+    ]);
+    assert_eq!(code(&out), 1, "not ready by the deadline");
+    let v = json_lines(&out);
+    let check = v.iter().find(|v| v["type"] == "check").unwrap();
+    assert_eq!(
+        (
+            check["ok"].as_bool(),
+            check["error"]["code"].as_str(),
+            check["status_code"].as_u64()
+        ),
+        (Some(false), Some("http_status"), Some(200)),
+        "{check}"
+    );
+    assert!(
+        v.last().unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 of 1 checks not ready")
+    );
+
+    // TLS: the handshake and the certificate must verify.
+    let certs = crate::diagnose::make_certs();
+    let tls = crate::diagnose::tls_server(&certs, "valid");
+    let ca = certs.path("ca.pem");
+    let ok = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "5s",
+        "--ca-file",
+        &ca,
+        &format!("tls://{tls}"),
+        &format!("https://{tls}/"),
+    ]);
+    assert_eq!(code(&ok), 0, "{}", stdout(&ok));
+    let expired = crate::diagnose::tls_server(&certs, "expired");
+    let bad = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "1s",
+        "--ca-file",
+        &ca,
+        &format!("tls://{expired}"),
+    ]);
+    assert_eq!(code(&bad), 1);
+    let v = json_lines(&bad);
+    assert_eq!(v[0]["type"], "check");
+    assert_eq!(v[0]["error"]["code"], "tls_expired", "{}", v[0]);
+
+    // unix: a socket that appears half a second after the wait starts.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.sock");
+    let p = path.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        let l = std::os::unix::net::UnixListener::bind(p).unwrap();
+        for s in l.incoming() {
+            drop(s);
+        }
+    });
+    let target = format!("unix:{}", path.display());
+    let human = run(["portcheck", "--wait", "--deadline", "5s", &target]);
+    assert_eq!(code(&human), 0, "{}", stderr(&human));
+    let text = stdout(&human);
+    assert!(text.contains("unix") && text.contains("ready"), "{text}");
+    assert!(text.contains("1 of 1 checks ready"), "{text}");
+    let gone = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "300ms",
+        "unix:/nonexistent/x.sock",
+    ]);
+    assert_eq!(code(&gone), 1);
+    assert_eq!(json_lines(&gone)[0]["error"]["code"], "not_found");
+
+    // Only with --wait; diagnose checks one once.
+    assert_usage_error(&run(["portcheck", &target]), "--wait");
+}
