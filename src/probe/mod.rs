@@ -145,13 +145,46 @@ fn classify_on(fd: std::os::fd::RawFd, e: &io::Error) -> (PortState, Reason) {
     (st, r)
 }
 
+/// Sockets whose connect was refused, dissolved and kept for the next
+/// connect of a scan (a fresh socket costs the kernel more than the SYN).
+#[derive(Debug, Default)]
+pub struct Spares {
+    v4: Vec<Socket>,
+    v6: Vec<Socket>,
+}
+
+impl Spares {
+    /// The most spare sockets kept (per family).
+    const MOST: usize = 64;
+
+    fn take(&mut self, v6: bool) -> Option<Socket> {
+        if v6 { self.v6.pop() } else { self.v4.pop() }
+    }
+
+    fn put(&mut self, s: Socket, v6: bool) {
+        use std::os::fd::AsRawFd;
+        let list = if v6 { &mut self.v6 } else { &mut self.v4 };
+        if list.len() < Self::MOST && crate::sys::disconnect(s.as_raw_fd()) {
+            list.push(s);
+        }
+    }
+}
+
 /// Starts a non-blocking connect and reads any verdict that is already in.
 pub fn start_connect(addr: SocketAddr) -> Started {
-    let domain = if addr.is_ipv4() {
-        Domain::IPV4
-    } else {
-        Domain::IPV6
-    };
+    start_connect_with(addr, None)
+}
+
+/// [`start_connect`], on a spare socket when there is one, keeping the
+/// socket of a refused connect for the next.
+pub fn start_connect_with(addr: SocketAddr, mut spares: Option<&mut Spares>) -> Started {
+    let v6 = addr.is_ipv6();
+    if let Some(s) = spares.as_deref_mut().and_then(|sp| sp.take(v6))
+        && let Some(started) = connect_on(s, addr, spares.as_deref_mut(), true)
+    {
+        return started;
+    }
+    let domain = if v6 { Domain::IPV6 } else { Domain::IPV4 };
     let s = match Socket::new(domain, Type::STREAM.nonblocking(), Some(Protocol::TCP)) {
         Ok(s) => s,
         Err(e) => {
@@ -160,24 +193,52 @@ pub fn start_connect(addr: SocketAddr) -> Started {
         }
     };
     use std::os::fd::AsRawFd;
-    crate::sys::set_recverr(s.as_raw_fd(), addr.is_ipv6());
+    crate::sys::set_recverr(s.as_raw_fd(), v6);
+    connect_on(s, addr, spares, false)
+        .unwrap_or(Started::Done(PortState::Error, Some(Reason::System)))
+}
+
+/// Connects `s`; `None` when `reused` and the socket gave an error a fresh
+/// one might not (the caller then starts over on a fresh socket, so that a
+/// reused socket never decides a verdict other than refused, pending or
+/// connected on its own).
+fn connect_on(
+    s: Socket,
+    addr: SocketAddr,
+    spares: Option<&mut Spares>,
+    reused: bool,
+) -> Option<Started> {
+    use std::os::fd::AsRawFd;
+    let v6 = addr.is_ipv6();
+    let refused = |s: Socket, spares: Option<&mut Spares>| {
+        if let Some(sp) = spares {
+            sp.put(s, v6);
+        }
+        Started::Done(PortState::Closed, Some(Reason::Refused))
+    };
     match s.connect(&addr.into()) {
-        Ok(()) => Started::Connected(s.into()),
+        Ok(()) => Some(Started::Connected(s.into())),
         Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => match s.take_error() {
+            Ok(Some(err)) if err.raw_os_error() == Some(libc::ECONNREFUSED) => {
+                Some(refused(s, spares))
+            }
             Ok(Some(err)) => {
                 let (st, r) = classify_on(s.as_raw_fd(), &err);
-                Started::Done(st, Some(r))
+                Some(Started::Done(st, Some(r)))
             }
-            Ok(None) if s.peer_addr().is_ok() => Started::Connected(s.into()),
-            Ok(None) => Started::Pending(s.into()),
+            Ok(None) if s.peer_addr().is_ok() => Some(Started::Connected(s.into())),
+            Ok(None) => Some(Started::Pending(s.into())),
+            Err(_) if reused => None,
             Err(e) => {
                 let (st, r) = classify(&e);
-                Started::Done(st, Some(r))
+                Some(Started::Done(st, Some(r)))
             }
         },
+        Err(e) if e.raw_os_error() == Some(libc::ECONNREFUSED) => Some(refused(s, spares)),
+        Err(_) if reused => None,
         Err(e) => {
             let (st, r) = classify_on(s.as_raw_fd(), &e);
-            Started::Done(st, Some(r))
+            Some(Started::Done(st, Some(r)))
         }
     }
 }

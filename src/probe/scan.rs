@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::timing::Answer;
 use super::{
-    PortState, Probe, ProbeOpts, Started, connect_adaptive, is_self_connect, start_connect,
+    PortState, Probe, ProbeOpts, Started, connect_adaptive, is_self_connect, start_connect_with,
 };
 use crate::addr::cidr::Cidr;
 use crate::addr::{Host, parse_host_port};
@@ -259,7 +259,7 @@ impl Counts {
 /// for scans of at most 1,024 probes). `done` counts finished probes for a
 /// progress line. Large scans run one sub-scanner per core, each over its
 /// share of the probes and of the in-flight limit, because most verdicts
-/// on near hosts are settled synchronously (see [`start_connect`]).
+/// on near hosts are settled synchronously (see [`start_connect_with`]).
 pub async fn scan(
     plan: Arc<ScanPlan>,
     stop: &Stop,
@@ -274,7 +274,9 @@ pub async fn scan(
     } else {
         1
     };
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Probe>(4096);
+    // Probes travel in batches: one wake-up of this task per batch, not
+    // per probe (most of a loopback scan's cost was those wake-ups).
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Probe>>(64);
     let mut handles = Vec::with_capacity(parts);
     for k in 0..parts {
         handles.push(tokio::spawn(scan_part(
@@ -292,16 +294,18 @@ pub async fn scan(
     let mut next = 0usize;
     let mut counts = Counts::default();
     let result = async {
-        while let Some(p) = rx.recv().await {
-            counts.add(&p);
-            if !ordered {
-                emit(p)?;
-                continue;
-            }
-            held.insert(p.index, p);
-            while let Some(p) = held.remove(&next) {
-                emit(p)?;
-                next += 1;
+        while let Some(batch) = rx.recv().await {
+            for p in batch {
+                counts.add(&p);
+                if !ordered {
+                    emit(p)?;
+                    continue;
+                }
+                held.insert(p.index, p);
+                while let Some(p) = held.remove(&next) {
+                    emit(p)?;
+                    next += 1;
+                }
             }
         }
         // Stopped early: what finished is still shown.
@@ -324,8 +328,25 @@ async fn scan_part(
     done: Arc<AtomicU64>,
     k: usize,
     parts: usize,
-    tx: tokio::sync::mpsc::Sender<Probe>,
+    tx: tokio::sync::mpsc::Sender<Vec<Probe>>,
 ) {
+    // Verdicts wait here until BATCH of them are in or this part is about
+    // to wait for something.
+    const BATCH: usize = 256;
+    let mut batch: Vec<Probe> = Vec::with_capacity(BATCH);
+    let mut spares = super::Spares::default();
+    macro_rules! flush {
+        () => {
+            if !batch.is_empty()
+                && tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .await
+                    .is_err()
+            {
+                return;
+            }
+        };
+    }
     let total = plan.total();
     let concurrency = (plan.concurrency / parts).max(1);
     let mut set = tokio::task::JoinSet::new();
@@ -360,6 +381,7 @@ async fn scan_part(
         let window = (plan.timing.window() / parts).clamp(1, concurrency);
         while next < total && set.len() < window && !stop.is_set() {
             if let Some(at) = plan.timing.slot() {
+                flush!();
                 tokio::select! {
                     () = tokio::time::sleep_until(at.into()) => {}
                     () = stop.wait() => return,
@@ -369,6 +391,7 @@ async fn scan_part(
                 let due = start + Duration::from_secs_f64(issued as f64 / (rate / parts as f64));
                 if tokio::time::Instant::now() < due {
                     if set.is_empty() {
+                        flush!();
                         tokio::select! {
                             () = tokio::time::sleep_until(due) => {}
                             () = stop.wait() => return,
@@ -389,7 +412,7 @@ async fn scan_part(
             // Settle what is already decided here, without a task: on
             // loopback and near hosts that is nearly every closed port.
             let t0 = Instant::now();
-            let started = start_connect(addr);
+            let started = start_connect_with(addr, Some(&mut spares));
             let settled = match &started {
                 Started::Done(st, r)
                     if !(matches!(st, PortState::Error) && plan.timing.retries(ip) > 0) =>
@@ -414,12 +437,9 @@ async fn scan_part(
                     plan.timing.answered(ip, t0.elapsed(), how);
                 }
                 done.fetch_add(1, Ordering::Relaxed);
-                if tx
-                    .send(make(label, ip, port, state, reason, t0, None, 1, index))
-                    .await
-                    .is_err()
-                {
-                    return;
+                batch.push(make(label, ip, port, state, reason, t0, None, 1, index));
+                if batch.len() >= BATCH {
+                    flush!();
                 }
                 continue;
             }
@@ -434,17 +454,27 @@ async fn scan_part(
             if next < total && !stop.is_set() {
                 continue;
             }
+            flush!();
             return;
         }
-        let joined = tokio::select! {
-            j = set.join_next() => j,
-            () = stop.wait() => return,
-            () = tokio::time::sleep(Duration::from_millis(5)), if plan.rate.is_some() && next < total => continue,
+        // A verdict ready now is taken without waiting; before waiting,
+        // what is batched goes out.
+        let joined = match set.try_join_next() {
+            Some(j) => Some(j),
+            None => {
+                flush!();
+                tokio::select! {
+                j = set.join_next() => j,
+                () = stop.wait() => return,
+                () = tokio::time::sleep(Duration::from_millis(5)), if plan.rate.is_some() && next < total => continue,
+                    }
+            }
         };
         if let Some(Ok(p)) = joined {
             done.fetch_add(1, Ordering::Relaxed);
-            if tx.send(p).await.is_err() {
-                return;
+            batch.push(p);
+            if batch.len() >= BATCH {
+                flush!();
             }
         }
     }

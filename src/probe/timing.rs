@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The shortest timeout for an unanswered SYN, however near the host.
@@ -130,9 +130,17 @@ pub struct Timing {
     fixed_retries: Option<u32>,
     max_window: usize,
     window: AtomicUsize,
-    hosts: Mutex<HashMap<IpAddr, Host>>,
-    global: Mutex<Estimate>,
-    cc: Mutex<Congestion>,
+    /// Whether probes are paced now (read without the lock).
+    paced: AtomicBool,
+    /// One lock for all of it: probes take it once per answer.
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    hosts: HashMap<IpAddr, Host>,
+    global: Estimate,
+    cc: Congestion,
 }
 
 impl Timing {
@@ -146,34 +154,37 @@ impl Timing {
             fixed_retries: retries,
             max_window: window.max(1),
             window: AtomicUsize::new(window.max(1)),
-            hosts: Mutex::new(HashMap::new()),
-            global: Mutex::new(Estimate::default()),
-            cc: Mutex::new(Congestion {
-                answered: 0,
-                drops: 0,
-                since: now,
-                rate: None,
-                next_slot: now,
-                slowdowns: 0,
+            paced: AtomicBool::new(false),
+            state: Mutex::new(State {
+                hosts: HashMap::new(),
+                global: Estimate::default(),
+                cc: Congestion {
+                    answered: 0,
+                    drops: 0,
+                    since: now,
+                    rate: None,
+                    next_slot: now,
+                    slowdowns: 0,
+                },
             }),
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The timeout for an unanswered SYN to `ip` now: from its own
     /// estimate, else from every host's, else the ceiling.
     pub fn timeout(&self, ip: IpAddr) -> Duration {
-        let own = self
-            .hosts
-            .lock()
-            .ok()
-            .and_then(|h| h.get(&ip).and_then(|h| h.rtt.timeout(self.ceiling)));
-        own.or_else(|| {
-            self.global
-                .lock()
-                .ok()
-                .and_then(|g| g.timeout(self.ceiling))
-        })
-        .unwrap_or(self.ceiling)
+        let st = self.lock();
+        st.hosts
+            .get(&ip)
+            .and_then(|h| h.rtt.timeout(self.ceiling))
+            .or_else(|| st.global.timeout(self.ceiling))
+            .unwrap_or(self.ceiling)
     }
 
     /// Retransmissions for an unanswered probe to `ip`.
@@ -181,11 +192,7 @@ impl Timing {
         if let Some(n) = self.fixed_retries {
             return n;
         }
-        self.hosts
-            .lock()
-            .ok()
-            .and_then(|h| h.get(&ip).map(Host::retries))
-            .unwrap_or(1)
+        self.lock().hosts.get(&ip).map_or(1, Host::retries)
     }
 
     /// Notes an answer from `ip` (open, refused, unreachable) `rtt` after
@@ -195,18 +202,13 @@ impl Timing {
             == (Answer::Newest {
                 retransmitted: true,
             });
-        if let Ok(mut hosts) = self.hosts.lock() {
-            let h = hosts.entry(ip).or_default();
-            h.rtt.sample(rtt);
-            h.answered += 1;
-            h.drops += u64::from(drop);
-        }
-        if let Ok(mut g) = self.global.lock() {
-            g.sample(rtt);
-        }
-        let Ok(mut cc) = self.cc.lock() else {
-            return;
-        };
+        let mut st = self.lock();
+        let h = st.hosts.entry(ip).or_default();
+        h.rtt.sample(rtt);
+        h.answered += 1;
+        h.drops += u64::from(drop);
+        st.global.sample(rtt);
+        let cc = &mut st.cc;
         cc.answered += 1;
         cc.drops += u32::from(drop);
         if cc.answered < VERDICT_EVERY {
@@ -224,11 +226,13 @@ impl Timing {
             let rate = cc.rate.map_or(pace, |r| r.min(pace)) / 2.0;
             cc.rate = Some(rate.max(MIN_RATE));
             cc.slowdowns += 1;
+            self.paced.store(true, Ordering::Relaxed);
         } else if let Some(rate) = cc.rate {
             // Clean window: a quarter more each time, until unlimited.
             let grown = (window + window / 4 + 1).min(self.max_window);
             self.window.store(grown, Ordering::Relaxed);
             cc.rate = (grown < self.max_window).then_some(rate * 1.25);
+            self.paced.store(cc.rate.is_some(), Ordering::Relaxed);
         }
         cc.answered = 0;
         cc.drops = 0;
@@ -242,7 +246,11 @@ impl Timing {
 
     /// When the next probe may be sent (`None`: now), taking its slot.
     pub fn slot(&self) -> Option<Instant> {
-        let mut cc = self.cc.lock().ok()?;
+        if !self.paced.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut st = self.lock();
+        let cc = &mut st.cc;
         let rate = cc.rate?;
         let now = Instant::now();
         let at = cc.next_slot.max(now);
@@ -252,7 +260,7 @@ impl Timing {
 
     /// Times the scan slowed down for drops.
     pub fn slowdowns(&self) -> u32 {
-        self.cc.lock().map_or(0, |c| c.slowdowns)
+        self.lock().cc.slowdowns
     }
 }
 

@@ -437,6 +437,24 @@ pub fn set_recverr(fd: RawFd, v6: bool) {
     };
 }
 
+/// Dissolves a TCP socket's association (connect with `AF_UNSPEC`), so
+/// that a socket whose connect was refused can connect again: a scan saves
+/// a socket(2) and a close(2), and the kernel's allocation of each, per
+/// closed port. False when the kernel refused.
+pub fn disconnect(fd: RawFd) -> bool {
+    // SAFETY: sockaddr is plain data; all zeroes is AF_UNSPEC (0).
+    let addr: libc::sockaddr = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid descriptor and an address passed with its own size.
+    let r = unsafe {
+        libc::connect(
+            fd,
+            &raw const addr,
+            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+        )
+    };
+    r == 0
+}
+
 /// The ICMP (or ICMPv6) type and code of the last error queued on a socket
 /// with [`set_recverr`], if one is there.
 pub fn icmp_error(fd: RawFd) -> Option<(u8, u8, bool)> {
