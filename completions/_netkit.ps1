@@ -363,7 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         'netkit;diagnose' {
             [CompletionResult]::new('--prom-file', '--prom-file', [CompletionResultType]::ParameterName, 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bounds each phase')
-            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust these CA certificates (PEM) instead of the system''s')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust these CA certificates (PEM) instead of the system''s; a server certificate found in it as is is trusted too (as curl --cacert does)')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'The HTTP status expected (default: anything below 400)')
             [CompletionResult]::new('--expect-body', '--expect-body', [CompletionResultType]::ParameterName, 'The start of the body (64 KiB) must match this regular expression')

@@ -346,7 +346,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
         &'netkit;diagnose'= {
             cand --prom-file 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter''s textfile collector'
             cand --timeout 'Bounds each phase'
-            cand --ca-file 'Trust these CA certificates (PEM) instead of the system''s'
+            cand --ca-file 'Trust these CA certificates (PEM) instead of the system''s; a server certificate found in it as is is trusted too (as curl --cacert does)'
             cand --proxy 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)'
             cand --expect-status 'The HTTP status expected (default: anything below 400)'
             cand --expect-body 'The start of the body (64 KiB) must match this regular expression'

@@ -288,7 +288,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s h -l help -d
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l timeout -d 'Bounds each phase' -r
-complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l ca-file -d 'Trust these CA certificates (PEM) instead of the system\'s' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l ca-file -d 'Trust these CA certificates (PEM) instead of the system\'s; a server certificate found in it as is is trusted too (as curl --cacert does)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l proxy -d 'Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-status -d 'The HTTP status expected (default: anything below 400)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-body -d 'The start of the body (64 KiB) must match this regular expression' -r

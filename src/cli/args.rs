@@ -717,7 +717,8 @@ pub struct DiagnoseArgs {
     /// Go on past a certificate that fails verification (still reported)
     #[arg(long)]
     pub insecure: bool,
-    /// Trust these CA certificates (PEM) instead of the system's
+    /// Trust these CA certificates (PEM) instead of the system's; a server
+    /// certificate found in it as is is trusted too (as curl --cacert does)
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// Through a proxy: socks5://[user:pass@]host:port, socks5h:// (it resolves), http:// (CONNECT)

@@ -187,8 +187,9 @@ failure. Names are resolved again on every poll; the last poll runs in the deadl
     /// Take a connection apart: resolve, connect, TLS, HTTP, each timed; or check this host
     #[command(
         long_about = "Diagnose a connection to TARGET (HOST:PORT, http://... or https://...), phase by \
-phase, each timed: resolve (every address, from the system resolver), connect (each address in \
-order), then TLS for https:// or --tls (version, cipher, ALPN, certificate subject, issuer, \
+phase, each timed: resolve (every address, from the system resolver), connect (the addresses \
+raced as RFC 8305 Happy Eyeballs: families alternate, a new attempt every 250 ms; with --proxy, \
+a proxy phase reaches the proxy and connect is its tunnel), then TLS for https:// or --tls (version, cipher, ALPN, certificate subject, issuer, \
 SANs, days to expiry, and the verification result with its reason), then for http(s):// or \
 --http a raw HTTP/1.1 GET (status, headers, time to first byte, bytes). The failing phase is \
 named and classified (dns, refused, timeout, unreachable, prohibited, reset, self_connect, \

@@ -144,16 +144,28 @@ pub async fn connect(
     // Refused before connecting, not only before sending.
     check_dest(dest)?;
     let work = async {
-        let net = |e: std::io::Error| Failure::io(&e, format!("proxy {}", proxy.address));
-        let s = TcpStream::connect(proxy.address.as_str())
-            .await
-            .map_err(net)?;
-        let _ = s.set_nodelay(true);
+        let s = reach_now(proxy).await?;
         handshake(s, proxy, dest).await
     };
     tokio::time::timeout(timeout, work)
         .await
         .map_err(|_| Failure::timeout(format!("proxy {}", proxy.address), timeout))?
+}
+
+/// Connects to the proxy itself within `timeout` (the first half of
+/// [`connect`], timed on its own by diagnose).
+pub async fn reach(proxy: &Proxy, timeout: Duration) -> std::result::Result<TcpStream, Failure> {
+    tokio::time::timeout(timeout, reach_now(proxy))
+        .await
+        .map_err(|_| Failure::timeout(format!("proxy {}", proxy.address), timeout))?
+}
+
+async fn reach_now(proxy: &Proxy) -> std::result::Result<TcpStream, Failure> {
+    let s = TcpStream::connect(proxy.address.as_str())
+        .await
+        .map_err(|e| Failure::io(&e, format!("proxy {}", proxy.address)))?;
+    let _ = s.set_nodelay(true);
+    Ok(s)
 }
 
 /// The proxy's half of the conversation over `stream`, already connected

@@ -426,11 +426,25 @@ fn through_a_socks5_proxy() {
         &format!("socks5h://127.0.0.1:{port}"),
         &format!("http://{addr}/ok"),
     ]);
+    // An address needs no resolving, even where the proxy would resolve.
     assert_eq!(
         (rc, phase(&r, "resolve")["status"].as_str()),
-        (0, Some("skipped"))
+        (0, Some("ok"))
+    );
+    assert!(
+        phase(&r, "resolve")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("nothing to resolve")
     );
     assert_eq!(seen.lock().unwrap().len(), 2);
+    // A name is the proxy's to resolve (localhost: /etc/hosts, no query).
+    let (_, r) = diag(&[
+        "--proxy",
+        &format!("socks5h://127.0.0.1:{port}"),
+        &format!("http://localhost:{}/ok", addr.port()),
+    ]);
+    assert_eq!(phase(&r, "resolve")["status"], "skipped", "{r}");
     let closed = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -735,4 +749,339 @@ fn status_codes_outside_100_to_599_are_malformed() {
             "{status}: {r}"
         );
     }
+}
+
+/// A web server on loopback, one thread per connection: 1xx interim
+/// responses, a chain of redirects, a loop, an endless body and a server
+/// that answers after 2.5 s.
+fn web_server() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            let Ok(mut c) = c else { continue };
+            std::thread::spawn(move || {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match c.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => req.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let text = String::from_utf8_lossy(&req).into_owned();
+                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                let resp = match path.as_str() {
+                    "/interim" => "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_string(),
+                    "/r1" => "HTTP/1.1 302 Found\r\nLocation: /r2\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/r2" => format!("HTTP/1.1 301 Moved\r\nLocation: http://{addr}/final\r\nContent-Length: 0\r\n\r\n"),
+                    "/final" => "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nstatus: good".to_string(),
+                    "/loop" => "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n".to_string(),
+                    "/endless" => {
+                        let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Stream: yes\r\n\r\n");
+                        while c.write_all(&[b'x'; 4096]).is_ok() {
+                            std::thread::sleep(Duration::from_millis(5));
+                        }
+                        return;
+                    }
+                    "/slow" => {
+                        std::thread::sleep(Duration::from_millis(2500));
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
+                    }
+                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
+                };
+                let _ = c.write_all(resp.as_bytes());
+            });
+        }
+    });
+    addr
+}
+
+/// HTTP as a browser sees it: interim 1xx skipped to the final status,
+/// -L following redirects with each hop timed, --expect-body, a redirect
+/// loop, an endless body that keeps its status and first-byte time, and a
+/// slow server whose hint does not blame a firewall.
+#[test]
+fn http_interim_redirects_bodies_and_slow_servers() {
+    let web = web_server();
+    let url = |p: &str| format!("http://{web}{p}");
+    let (rc, r) = diag(&[&url("/interim")]);
+    assert_eq!(rc, 0, "{r}");
+    assert_eq!(
+        (r["http"]["status"].as_u64(), r["http"]["interim"].clone()),
+        (Some(200), serde_json::json!([100, 103]))
+    );
+
+    // Without -L the redirect is the answer; with it, each hop is timed.
+    let (rc, r) = diag(&[&url("/r1")]);
+    assert_eq!((rc, r["http"]["status"].as_u64()), (0, Some(302)), "{r}");
+    let (rc, r) = diag(&["-L", &url("/r1")]);
+    assert_eq!(rc, 0, "{r}");
+    assert_eq!(r["http"]["status"], 200);
+    assert_eq!(r["redirects"].as_array().map(Vec::len), Some(2), "{r}");
+    for hop in ["request", "request #2", "request #3", "connect #3"] {
+        assert!(phase(&r, hop)["duration_ms"].as_f64().is_some(), "{hop}");
+    }
+    let (rc, _) = diag(&["-L", "--expect-body", "good$", &url("/r1")]);
+    assert_eq!(rc, 0);
+    let (rc, r) = diag(&["-L", "--expect-body", "^bad", &url("/r1")]);
+    assert_eq!((rc, reason(&r)), (1, Some("http_body")), "{r}");
+    let (rc, r) = diag(&["-L", &url("/loop")]);
+    assert_eq!(reason(&r), Some("too_many_redirects"), "{r}");
+    assert_eq!(rc, 5);
+
+    // An endless body: the status, headers and first byte are kept.
+    let started = std::time::Instant::now();
+    let (rc, r) = diag(&["--timeout", "1s", &url("/endless")]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!((rc, r["http"]["status"].as_u64()), (0, Some(200)), "{r}");
+    assert!(r["http"]["ttfb_ms"].as_f64().unwrap() < 1000.0);
+    assert!(
+        r["http"]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["name"] == "X-Stream"),
+        "{r}"
+    );
+
+    // A slow answer is a slow application, not a firewall.
+    let out = run(["diagnose", "--timeout", "1s", &url("/slow")]);
+    assert_eq!(code(&out), 4);
+    let text = stdout(&out);
+    assert!(
+        text.contains("request failed: timeout") && text.contains("slow or stuck"),
+        "{text}"
+    );
+    assert!(!text.contains("firewall drops"), "{text}");
+}
+
+/// A minimal HTTP CONNECT proxy: tunnels to the target, or 502.
+fn connect_proxy() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming() {
+            let Ok(mut c) = c else { continue };
+            std::thread::spawn(move || {
+                let mut head = Vec::new();
+                let mut b = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match c.read(&mut b) {
+                        Ok(1) => head.push(b[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let target = text.split_whitespace().nth(1).unwrap_or("").to_string();
+                let Ok(mut up) = std::net::TcpStream::connect(&target) else {
+                    let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                };
+                let _ = c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut up2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut c, &mut up);
+                let _ = up.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    addr
+}
+
+/// --proxy http://: the proxy's own phase timed, then the tunnel; a proxy
+/// that cannot reach the target, and one that is not there, each named.
+#[test]
+fn http_connect_proxy_has_its_own_phase() {
+    let web = web_server();
+    let proxy = format!("http://{}", connect_proxy());
+    let (rc, r) = diag(&["--proxy", &proxy, &format!("http://{web}/final")]);
+    assert_eq!(rc, 0, "{r}");
+    let names: Vec<&str> = r["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["resolve", "proxy", "connect", "request"]);
+    assert!(phase(&r, "proxy")["duration_ms"].as_f64().is_some());
+    assert_eq!(r["http"]["status"], 200);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (rc, r) = diag(&["--proxy", &proxy, &closed.to_string()]);
+    assert_eq!(
+        (rc, r["failed_phase"].as_str(), reason(&r)),
+        (5, Some("connect"), Some("proxy")),
+        "{r}"
+    );
+    assert!(
+        phase(&r, "connect")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("502")
+    );
+    let (rc, r) = diag(&["--proxy", &format!("http://{closed}"), &web.to_string()]);
+    assert_eq!(
+        (rc, r["failed_phase"].as_str(), reason(&r)),
+        (5, Some("proxy"), Some("refused")),
+        "{r}"
+    );
+    assert_eq!(phase(&r, "connect")["status"], "not_reached");
+}
+
+/// What `openssl req -x509` makes (a CA certificate served as the
+/// server's): classified as such without --ca-file, trusted with that very
+/// certificate in --ca-file as curl --cacert trusts it, the name still
+/// checked; --min-days against the expiry.
+#[test]
+fn an_openssl_made_certificate_and_min_days() {
+    if !crate::support::tool_or_skip("openssl", "diagnose openssl certificate") {
+        return;
+    }
+    let certs = make_certs();
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+        ])
+        .args(["-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args([
+            "-keyout",
+            &certs.path("openssl.key"),
+            "-out",
+            &certs.path("openssl.pem"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = tls_server(&certs, "openssl");
+    let url = format!("https://{server}/");
+    let (rc, r) = diag(&[&url]);
+    assert_eq!((rc, reason(&r)), (5, Some("tls_ca_used_as_leaf")), "{r}");
+    let pinned = certs.path("openssl.pem");
+    let (rc, r) = diag(&["--ca-file", &pinned, &url]);
+    assert_eq!(rc, 0, "{r}");
+    assert_eq!(r["tls"]["verified"], true);
+    assert_eq!(
+        r["tls"]["sans"],
+        serde_json::json!(["DNS:localhost", "IP:127.0.0.1"]),
+        "each name once"
+    );
+    // Trusted for its own names only.
+    let (rc, r) = diag(&[
+        "--ca-file",
+        &pinned,
+        "--tls",
+        &format!("127.0.0.2:{}", server.port()),
+    ]);
+    assert_ne!(rc, 0, "{r}");
+
+    // --min-days: the rcgen leaf is valid for a year or more.
+    let valid = tls_server(&certs, "valid");
+    let ca = certs.path("ca.pem");
+    let (rc, _) = diag(&[
+        "--ca-file",
+        &ca,
+        "--min-days",
+        "7",
+        &format!("https://{valid}/"),
+    ]);
+    assert_eq!(rc, 0);
+    let (rc, r) = diag(&[
+        "--ca-file",
+        &ca,
+        "--min-days",
+        "36500",
+        &format!("https://{valid}/"),
+    ]);
+    assert_eq!((rc, reason(&r)), (1, Some("tls_expires_soon")), "{r}");
+}
+
+/// Happy Eyeballs (RFC 8305) in the sandbox: a black-holed IPv6 address
+/// (nft drops its SYNs) costs 250 ms, not the timeout, and the race is
+/// shown; a name whose first address answers connects once; IPv6 refused
+/// and IPv4 filtered are both named, each with its hint.
+#[test]
+fn happy_eyeballs_races_past_a_black_hole() {
+    if !crate::support::tool_or_skip("nft", "diagnose happy eyeballs") {
+        return;
+    }
+    let Some(sb) = Sandbox::new("diagnose happy eyeballs") else {
+        return;
+    };
+    let sb = sb.etc(
+        "hosts",
+        "127.0.0.1 localhost\n2001:db8::1 race.test\n127.0.0.1 race.test\n\
+         ::1 both.test\n127.0.0.1 both.test\n",
+    );
+    let script = "ip -6 addr add 2001:db8::1/128 dev lo\n\
+        nft -f - <<'NFT'\n\
+        table inet t {\n chain input { type filter hook input priority 0;\n\
+          ip6 daddr 2001:db8::1 tcp dport 5601 drop\n ip daddr 127.0.0.1 tcp dport 5602 drop\n }\n}\n\
+        NFT\n\
+        python3 -c \"\nimport socket,time\ns=socket.socket(); s.bind(('127.0.0.1',5601)); s.listen(8)\n\
+        s6=socket.socket(socket.AF_INET6); s6.bind(('2001:db8::1',5601)); s6.listen(8)\n\
+        s7=socket.socket(socket.AF_INET6); s7.bind(('::1',5603)); s7.listen(8)\n\
+        open('ready','w').close()\ntime.sleep(30)\" & p=$!\n\
+        for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+        \"$NK\" --json diagnose --timeout 5s race.test:5601 > race.json\n\
+        \"$NK\" --json diagnose --timeout 5s both.test:5603 > first.json\n\
+        \"$NK\" diagnose --timeout 1s both.test:5602 > mixed.txt\n\
+        kill $p\n";
+    sb.shell_within(script, 60);
+    let last = |f: &str| -> Value {
+        serde_json::from_str(sb.read(f).lines().last().expect("output")).unwrap()
+    };
+    let race = last("race.json");
+    assert_eq!(race["ok"], true, "{race}");
+    let connects: Vec<(&str, &str, bool)> = race["connects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap(),
+                c["state"].as_str().unwrap(),
+                c["won"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        connects,
+        [
+            ("2001:db8::1", "cancelled", false),
+            ("127.0.0.1", "open", true)
+        ],
+        "IPv6 first (RFC 6724), then IPv4 after the attempt delay"
+    );
+    let took = phase(&race, "connect")["duration_ms"].as_f64().unwrap();
+    assert!(
+        (240.0..1500.0).contains(&took),
+        "{took} ms, not the 5 s timeout"
+    );
+
+    let first = last("first.json");
+    assert_eq!(first["ok"], true, "{first}");
+    assert_eq!(
+        first["connects"].as_array().map(Vec::len),
+        Some(1),
+        "the first address answered: no other is tried: {first}"
+    );
+
+    let mixed = sb.read("mixed.txt");
+    assert!(
+        mixed.contains("connect failed: refused on ::1")
+            && mixed.contains("and timeout on 127.0.0.1")
+            && mixed.contains("firewall drops"),
+        "{mixed}"
+    );
 }

@@ -560,19 +560,31 @@ pub async fn diagnose(
             format!(" #{}", hop + 1)
         };
         let tls = target.scheme == "https" || (hop == 0 && opts.tls);
-        let mut later: Vec<String> = vec![format!("connect{suffix}")];
+        let mut later: Vec<String> = Vec::new();
+        if opts.proxy.is_some() {
+            later.push(format!("proxy{suffix}"));
+        }
+        later.push(format!("connect{suffix}"));
         if tls {
             later.push(format!("tls{suffix}"));
         }
         if http_wanted {
             later.push(format!("request{suffix}"));
         }
-        let later_refs = |from: usize, l: &Vec<String>| -> Vec<String> { l[from..].to_vec() };
+        // The phases after `name`, not reached when it fails.
+        let later_refs = |name: &str, l: &Vec<String>| -> Vec<String> {
+            l.iter()
+                .skip_while(|p| *p != name)
+                .skip(1)
+                .cloned()
+                .collect()
+        };
 
         // resolve
         let t = Instant::now();
         let remote_dns = opts.proxy.as_ref().is_some_and(Proxy::remote_dns);
-        let addrs: Vec<IpAddr> = if remote_dns {
+        let literal = target.host.parse::<IpAddr>().ok();
+        let addrs: Vec<IpAddr> = if remote_dns && literal.is_none() {
             run.phase(
                 &format!("resolve{suffix}"),
                 "skipped",
@@ -584,7 +596,7 @@ pub async fn diagnose(
                 None,
             )?;
             Vec::new()
-        } else if let Ok(ip) = target.host.parse::<IpAddr>() {
+        } else if let Some(ip) = literal {
             run.phase(
                 &format!("resolve{suffix}"),
                 "ok",
@@ -631,9 +643,43 @@ pub async fn diagnose(
                 Some(ip) => Dest::Addr(SocketAddr::new(*ip, target.port)),
                 None => Dest::Name(target.host.clone(), target.port),
             };
-            let connecting = crate::probe::proxy::connect(proxy, &dest, opts.timeout);
+            // The proxy's own phase: reaching it.
+            let tp = Instant::now();
+            let pname = format!("proxy{suffix}");
+            let reaching = crate::probe::proxy::reach(proxy, opts.timeout);
+            let reached = tokio::select! {
+                r = reaching => r,
+                () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
+            };
+            let socket = match reached {
+                Ok(s) => {
+                    run.phase(
+                        &pname,
+                        "ok",
+                        Some(ms(tp)),
+                        format!("{} proxy {} reached", proxy.scheme(), proxy.address),
+                        None,
+                    )?;
+                    s
+                }
+                Err(f) => {
+                    let l = later_refs(&pname, &later);
+                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
+                    let detail = f.message.clone();
+                    return run.fail(&pname, f, Some(ms(tp)), detail, &l);
+                }
+            };
+            // Then the tunnel: the proxy reaching the target.
+            let t = Instant::now();
+            let tunnel = tokio::time::timeout(
+                opts.timeout,
+                crate::probe::proxy::handshake(socket, proxy, &dest),
+            );
             let r = tokio::select! {
-                r = connecting => r,
+                r = tunnel => r.unwrap_or_else(|_| Err(Failure::timeout(
+                    format!("{dest} via proxy {}", proxy.address),
+                    opts.timeout,
+                ))),
                 () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
             };
             let mut attempt = ConnectAttempt {
@@ -662,7 +708,7 @@ pub async fn diagnose(
                     attempt.reason = Some(f.reason);
                     attempt.won = false;
                     run.report.connects.push(attempt);
-                    let l = later_refs(1, &later);
+                    let l = later_refs(&name, &later);
                     let l: Vec<&str> = l.iter().map(String::as_str).collect();
                     let detail = f.message.clone();
                     return run.fail(&name, f, Some(ms(t)), detail, &l);
@@ -709,7 +755,7 @@ pub async fn diagnose(
                 }
                 (None, f) => {
                     let f = f.unwrap_or_else(|| Failure::new(Reason::Timeout, "no address"));
-                    let l = later_refs(1, &later);
+                    let l = later_refs(&name, &later);
                     let l: Vec<&str> = l.iter().map(String::as_str).collect();
                     return run.fail(&name, f, Some(ms(t)), detail, &l);
                 }
@@ -749,7 +795,7 @@ pub async fn diagnose(
             let tls_stream = match handshake {
                 Err(_) => {
                     run.report.tls = Some(info);
-                    let l = later_refs(2, &later);
+                    let l = later_refs(&name, &later);
                     let l: Vec<&str> = l.iter().map(String::as_str).collect();
                     return run.fail(
                         &name,
@@ -771,7 +817,7 @@ pub async fn diagnose(
                         None => words.clone(),
                     };
                     run.report.tls = Some(info);
-                    let l = later_refs(2, &later);
+                    let l = later_refs(&name, &later);
                     let l: Vec<&str> = l.iter().map(String::as_str).collect();
                     return run.fail(&name, Failure::new(reason, words), Some(ms(t)), detail, &l);
                 }
@@ -804,7 +850,7 @@ pub async fn diagnose(
             };
             run.report.tls = Some(info);
             if let Some(f) = soon {
-                let l = later_refs(2, &later);
+                let l = later_refs(&name, &later);
                 let l: Vec<&str> = l.iter().map(String::as_str).collect();
                 return run.fail(&name, f, Some(ms(t)), detail, &l);
             }

@@ -9,6 +9,7 @@ use super::http::HttpInfo;
 use super::selfcheck::{Check, SelfCheckSummary};
 use super::tls::TlsInfo;
 use super::{Phase, Report};
+use crate::exit::Reason;
 use crate::output::{Render, View, pad_left, pad_right};
 use crate::sanitize::escape;
 
@@ -75,12 +76,15 @@ impl Render for Phase {
             "not_reached" => "not reached".dimmed().to_string(),
             _ => escape(&self.detail).into_owned(),
         };
+        // A longer name (`request #2`) takes its room from the time's
+        // column, so the details stay aligned.
+        let over = self.name.chars().count().saturating_sub(8);
         writeln!(
             w,
             "  {} {} {}  {detail}",
             mark(self.status),
             pad_right(&self.name, 8),
-            pad_left(&took, 10)
+            pad_left(&took, 10usize.saturating_sub(over).max(took.len()))
         )
     }
 }
@@ -109,17 +113,41 @@ impl Render for Report {
         }
         match &self.error {
             Some(e) => {
-                let hint = e
-                    .reason
-                    .hint()
+                let hint = phase_hint(self.failed_phase.as_deref().unwrap_or(""), e.reason)
                     .map(|h| format!(": {h}"))
                     .unwrap_or_default();
+                // Addresses that failed differently (IPv6 refused, IPv4
+                // filtered): each reason with its addresses and own hint.
+                let mut by_reason: Vec<(Reason, Vec<&str>)> = Vec::new();
+                for c in &self.connects {
+                    let Some(r) = c.reason else { continue };
+                    match by_reason.iter_mut().find(|(o, _)| *o == r) {
+                        Some((_, addrs)) => addrs.push(&c.address),
+                        None => by_reason.push((r, vec![&c.address])),
+                    }
+                }
+                let mixed = by_reason.len() > 1;
+                let on = |r: Reason| {
+                    by_reason
+                        .iter()
+                        .find(|(o, _)| *o == r)
+                        .filter(|_| mixed)
+                        .map(|(_, a)| format!(" on {}", a.join(", ")))
+                        .unwrap_or_default()
+                };
                 let line = format!(
-                    "{} failed: {}{hint}",
+                    "{} failed: {}{}{hint}",
                     self.failed_phase.as_deref().unwrap_or("?"),
-                    e.reason.code()
+                    e.reason.code(),
+                    on(e.reason)
                 );
-                writeln!(w, "{}", line.red())
+                writeln!(w, "{}", line.red())?;
+                for (r, _) in by_reason.iter().filter(|(r, _)| *r != e.reason) {
+                    let hint = r.hint().map(|h| format!(": {h}")).unwrap_or_default();
+                    let line = format!("  and {}{}{hint}", r.code(), on(*r));
+                    writeln!(w, "{}", line.red())?;
+                }
+                Ok(())
             }
             None => writeln!(
                 w,
@@ -154,5 +182,21 @@ impl Render for SelfCheckSummary {
                 line.red()
             }
         )
+    }
+}
+
+/// The hint for a failure in `phase`: a timeout after the connection was
+/// accepted is a slow or stuck service, not a firewall.
+fn phase_hint(phase: &str, reason: Reason) -> Option<&'static str> {
+    match (phase.split(' ').next().unwrap_or(""), reason) {
+        ("request", Reason::Timeout) => Some(
+            "the server accepted the connection but sent no complete response in time: the \
+             application is slow or stuck, not a firewall (raise --timeout to wait longer)",
+        ),
+        ("tls", Reason::Timeout) => Some(
+            "the connection was accepted but the TLS handshake did not finish in time: a slow \
+             service, or one that does not speak TLS on this port and waits for the client",
+        ),
+        _ => reason.hint(),
     }
 }

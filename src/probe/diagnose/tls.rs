@@ -96,10 +96,16 @@ pub fn verify_words(e: &rustls::Error) -> String {
 }
 
 /// Records what the WebPKI verifier said, and lets `--insecure` go on.
+/// A server certificate that is itself in `--ca-file` is trusted even when
+/// it is a CA certificate (what `openssl req -x509` makes), as curl
+/// `--cacert` and OpenSSL trust it: the name and the validity period are
+/// still checked.
 #[derive(Debug)]
 pub struct RecordingVerifier {
     inner: Arc<rustls::client::WebPkiServerVerifier>,
     insecure: bool,
+    /// The certificates of `--ca-file` (none for the system's store).
+    pinned: Vec<CertificateDer<'static>>,
     /// The verdict (None: the handshake never got that far).
     pub result: Mutex<Option<std::result::Result<(), (Reason, String)>>>,
     /// The server's certificate.
@@ -115,9 +121,18 @@ impl ServerCertVerifier for RecordingVerifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> std::result::Result<ServerCertVerified, rustls::Error> {
-        let r = self
-            .inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        let mut r =
+            self.inner
+                .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
+        if let Err(e) = &r
+            && verify_reason(e, end_entity) == Reason::TlsCaUsedAsLeaf
+            && self
+                .pinned
+                .iter()
+                .any(|p| p.as_ref() == end_entity.as_ref())
+        {
+            r = pinned(end_entity, server_name, now);
+        }
         if let Ok(mut slot) = self.end_entity.lock() {
             *slot = Some(end_entity.clone().into_owned());
         }
@@ -157,14 +172,44 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 }
 
+/// A server certificate found as is in `--ca-file`: trusted if it names
+/// the server and is valid now.
+fn pinned(
+    end_entity: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> std::result::Result<ServerCertVerified, rustls::Error> {
+    let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+    rustls::client::verify_server_name(&parsed, server_name)?;
+    let (_, cert) = x509_parser::parse_x509_certificate(end_entity.as_ref())
+        .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+    let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    if now < cert.validity().not_before.timestamp() {
+        return Err(rustls::Error::InvalidCertificate(
+            CertificateError::NotValidYet,
+        ));
+    }
+    if now > cert.validity().not_after.timestamp() {
+        return Err(rustls::Error::InvalidCertificate(CertificateError::Expired));
+    }
+    Ok(ServerCertVerified::assertion())
+}
+
 /// Reads `--ca-file` (PEM, at most 4 MiB), or the system's trust store.
 pub fn roots(ca_file: Option<&Path>) -> Result<rustls::RootCertStore> {
+    ca_certs(ca_file).map(|(store, _)| store)
+}
+
+/// The trust store, and the certificates of `--ca-file` as read.
+fn ca_certs(
+    ca_file: Option<&Path>,
+) -> Result<(rustls::RootCertStore, Vec<CertificateDer<'static>>)> {
     let mut store = rustls::RootCertStore::empty();
     let Some(path) = ca_file else {
         for c in rustls_native_certs::load_native_certs().certs {
             let _ = store.add(c);
         }
-        return Ok(store);
+        return Ok((store, Vec::new()));
     };
     use rustls::pki_types::pem::PemObject;
     let shown = crate::sanitize::escape(&path.display().to_string()).into_owned();
@@ -177,12 +222,12 @@ pub fn roots(ca_file: Option<&Path>) -> Result<rustls::RootCertStore> {
             "--ca-file {shown}: no PEM certificates"
         )));
     }
-    for c in certs {
+    for c in &certs {
         store
-            .add(c)
+            .add(c.clone())
             .map_err(|e| NetkitError::invalid(format!("--ca-file {shown}: {e}")))?;
     }
-    Ok(store)
+    Ok((store, certs))
 }
 
 /// A client configuration whose verifier records its verdict.
@@ -192,7 +237,8 @@ pub fn client_config(
     http: bool,
 ) -> Result<(rustls::ClientConfig, Arc<RecordingVerifier>)> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = Arc::new(roots(ca_file)?);
+    let (store, pinned) = ca_certs(ca_file)?;
+    let roots = Arc::new(store);
     let inner =
         rustls::client::WebPkiServerVerifier::builder_with_provider(roots, Arc::clone(&provider))
             .build()
@@ -200,6 +246,7 @@ pub fn client_config(
     let verifier = Arc::new(RecordingVerifier {
         inner,
         insecure,
+        pinned,
         result: Mutex::new(None),
         end_entity: Mutex::new(None),
     });
@@ -223,6 +270,8 @@ pub fn x509_details(der: &CertificateDer<'_>, info: &mut TlsInfo) {
     let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) else {
         return;
     };
+    // Called again after the handshake: what it says replaces, not adds.
+    info.sans.clear();
     info.subject = Some(cert.subject().to_string());
     info.issuer = Some(cert.issuer().to_string());
     let not_after = cert.validity().not_after.timestamp();
