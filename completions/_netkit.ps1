@@ -245,6 +245,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--family', '--family', [CompletionResultType]::ParameterName, 'Only this family')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Only this socket type')
             [CompletionResult]::new('--proto', '--proto', [CompletionResultType]::ParameterName, 'Only this protocol')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Most the system resolver is waited for, per host (default 30s)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
             [CompletionResult]::new('--canonname', '--canonname', [CompletionResultType]::ParameterName, 'AI_CANONNAME: report the canonical name')
             [CompletionResult]::new('--numeric-host', '--numeric-host', [CompletionResultType]::ParameterName, 'AI_NUMERICHOST: HOST must be an address literal')
@@ -275,7 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask (repeatable; one result per server)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per attempt (default: resolv.conf''s, else 2s)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per attempt (default: resolv.conf''s, else 2s); with --system, the most NSS is waited for (default 30s)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
@@ -298,6 +299,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;fqdn' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Most the system resolver is waited for, per name (default 30s)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing but summaries; for look-ups the exit status is the answer')
@@ -312,7 +314,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
         }
         'netkit;rdns' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server for --dns and --verify (repeatable: tried in order)')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per DNS attempt')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per DNS attempt (--dns, default 2s); without --dns, the most the system resolver is waited for, per address (default 30s)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
             [CompletionResult]::new('--dns', '--dns', [CompletionResultType]::ParameterName, 'Ask the DNS for PTR records instead of the system''s gethostbyaddr')

@@ -131,7 +131,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__addrinfo)
-            opts="-s -q -v -h -V --service --family --type --proto --canonname --numeric-host --numeric-serv --passive --addrconfig --v4mapped --all --table --json --color --quiet --verbose --help --version"
+            opts="-s -q -v -h -V --service --family --type --proto --canonname --numeric-host --numeric-serv --passive --addrconfig --timeout --v4mapped --all --table --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,6 +155,10 @@ _netkit() {
                     ;;
                 --proto)
                     COMPREPLY=($(compgen -W "tcp udp" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -391,12 +395,16 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__fqdn)
-            opts="-q -v -h -V --json --color --quiet --verbose --help --version"
+            opts="-q -v -h -V --timeout --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

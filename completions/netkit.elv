@@ -233,6 +233,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --family 'Only this family'
             cand --type 'Only this socket type'
             cand --proto 'Only this protocol'
+            cand --timeout 'Most the system resolver is waited for, per host (default 30s)'
             cand --color 'When to colour human output'
             cand --canonname 'AI_CANONNAME: report the canonical name'
             cand --numeric-host 'AI_NUMERICHOST: HOST must be an address literal'
@@ -262,7 +263,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -x 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
             cand --reverse 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too'
             cand --server 'DNS server to ask (repeatable; one result per server)'
-            cand --timeout 'Per attempt (default: resolv.conf''s, else 2s)'
+            cand --timeout 'Per attempt (default: resolv.conf''s, else 2s); with --system, the most NSS is waited for (default 30s)'
             cand --retries 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)'
             cand -f 'Read names from FILE, one per line (- for stdin)'
             cand --file 'Read names from FILE, one per line (- for stdin)'
@@ -284,6 +285,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --version 'Print version'
         }
         &'netkit;fqdn'= {
+            cand --timeout 'Most the system resolver is waited for, per name (default 30s)'
             cand --color 'When to colour human output'
             cand --json 'Print JSON Lines: one object per result (see docs/json.md)'
             cand -q 'Print nothing but summaries; for look-ups the exit status is the answer'
@@ -297,7 +299,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
         }
         &'netkit;rdns'= {
             cand --server 'DNS server for --dns and --verify (repeatable: tried in order)'
-            cand --timeout 'Per DNS attempt'
+            cand --timeout 'Per DNS attempt (--dns, default 2s); without --dns, the most the system resolver is waited for, per address (default 30s)'
             cand --concurrency 'Look-ups in flight at once'
             cand --color 'When to colour human output'
             cand --dns 'Ask the DNS for PTR records instead of the system''s gethostbyaddr'

@@ -198,6 +198,7 @@ dgram\t'SOCK_DGRAM'
 raw\t'SOCK_RAW'"
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l proto -d 'Only this protocol' -r -f -a "tcp\t'IPPROTO_TCP'
 udp\t'IPPROTO_UDP'"
+complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l timeout -d 'Most the system resolver is waited for, per host (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
@@ -221,7 +222,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'Th
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 'Look-ups in flight at once' -r
@@ -238,6 +239,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s q -l quiet -d '
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s V -l version -d 'Print version'
+complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -l timeout -d 'Most the system resolver is waited for, per name (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
@@ -247,7 +249,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s v -l verbose -d '
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l server -d 'DNS server for --dns and --verify (repeatable: tried in order)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l timeout -d 'Per DNS attempt' -r
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l timeout -d 'Per DNS attempt (--dns, default 2s); without --dns, the most the system resolver is waited for, per address (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l concurrency -d 'Look-ups in flight at once' -r
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'

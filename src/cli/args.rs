@@ -484,6 +484,9 @@ pub struct AddrinfoArgs {
     /// AI_ADDRCONFIG: only families this host has addresses for
     #[arg(long)]
     pub addrconfig: bool,
+    /// Most the system resolver is waited for, per host (default 30s)
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub timeout: Option<std::time::Duration>,
     /// AI_V4MAPPED: IPv4 as ::ffff:a.b.c.d when asking for inet6
     #[arg(long)]
     pub v4mapped: bool,
@@ -541,7 +544,8 @@ pub struct LookupArgs {
     /// Query over TCP
     #[arg(long)]
     pub tcp: bool,
-    /// Per attempt (default: resolv.conf's, else 2s)
+    /// Per attempt (default: resolv.conf's, else 2s); with --system, the
+    /// most NSS is waited for (default 30s)
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
     pub timeout: Option<std::time::Duration>,
     /// Extra attempts after a timeout (default: resolv.conf's attempts - 1, else 1)
@@ -567,6 +571,9 @@ pub struct FqdnArgs {
     /// Names (default: this host)
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
+    /// Most the system resolver is waited for, per name (default 30s)
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `netkit rdns`
@@ -584,7 +591,8 @@ pub struct RdnsArgs {
     /// Forward-confirm: each name must resolve back to the address
     #[arg(long)]
     pub verify: bool,
-    /// Per DNS attempt
+    /// Per DNS attempt (--dns, default 2s); without --dns, the most the
+    /// system resolver is waited for, per address (default 30s)
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
     pub timeout: Option<std::time::Duration>,
     /// Look-ups in flight at once

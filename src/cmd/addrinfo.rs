@@ -69,8 +69,16 @@ pub fn run(args: &AddrinfoArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
         if stop.is_set() {
             break;
         }
-        let host = (host != "-").then_some(host.as_str());
-        let mut answer = report::addrinfo(host, service.as_deref(), h)?;
+        let host = (host != "-").then(|| host.clone());
+        let deadline = args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE);
+        let what = crate::sanitize::escape(host.as_deref().unwrap_or("(wildcard)")).into_owned();
+        let (h2, s2) = (host.clone(), service.clone());
+        let mut answer = match crate::resolve::blocking_within(&what, deadline, move || {
+            report::addrinfo(h2.as_deref(), s2.as_deref(), h)
+        }) {
+            Ok(r) => r?,
+            Err(f) => report::AddrinfoAnswer::failed(host.as_deref(), service.as_deref(), f),
+        };
         if let Some(e) = &answer.error {
             exit = exit.max(e.exit());
         }

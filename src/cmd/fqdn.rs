@@ -11,18 +11,23 @@ pub fn run(args: &FqdnArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     if args.names.iter().any(|n| n.contains('\0')) {
         return Err(crate::error::NetkitError::invalid("a name contains a NUL byte").into());
     }
+    let deadline = args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE);
+    let exit_of = |a: &report::FqdnAnswer| a.error.as_ref().map_or(Exit::Success, |f| f.exit());
     if args.names.is_empty() {
-        out.emit(&report::fqdn("")?)?;
-        return Ok(Exit::Success);
+        let answer = report::fqdn_within("", deadline)?;
+        out.emit(&answer)?;
+        return Ok(exit_of(&answer));
     }
     let width = args.names.iter().map(|n| n.chars().count()).max();
+    let mut exit = Exit::Success;
     for name in &args.names {
         if stop.is_set() {
             break;
         }
-        let mut answer = report::fqdn(name)?;
+        let mut answer = report::fqdn_within(name, deadline)?;
         answer.width = width;
+        exit = exit.max(exit_of(&answer));
         out.emit(&answer)?;
     }
-    Ok(Exit::Success)
+    Ok(exit)
 }

@@ -219,7 +219,10 @@ fn run_nss(
             break;
         }
         let (text, _) = name?;
-        let pair = lookup::nss(&text)?;
+        let pair = lookup::nss(
+            &text,
+            args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE),
+        )?;
         exit = exit.max(lookup::nss_exit(&pair));
         out.emit_group(
             &NssGroup {

@@ -51,8 +51,11 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         blocks,
         dns_target,
         opts,
-        args.verify,
-        concurrency,
+        rdns::SweepOpts {
+            verify: args.verify,
+            concurrency,
+            system_deadline: args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE),
+        },
         stop,
         &mut |mut a| {
             exit = exit.max(a.exit());

@@ -164,7 +164,13 @@ pub async fn run(
         summary.unresolved = w.unresolved.len() as u64;
         summary.polls = w.polls;
     } else {
-        let (groups, unresolved) = scan::expand(&req.targets, &req.ports, req.family)?;
+        let (groups, unresolved) = scan::expand_within(
+            &req.targets,
+            &req.ports,
+            req.family,
+            crate::resolve::SYSTEM_DEADLINE,
+        )
+        .await?;
         for u in &unresolved {
             note(u, &mut unresolved_failure);
             emit(Event::Unresolved(u)).map_err(werr)?;

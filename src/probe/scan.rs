@@ -108,6 +108,53 @@ pub struct ScanGroup {
     pub ports: Vec<u16>,
 }
 
+/// [`expand`] with the system resolver bounded by `deadline`: the C calls
+/// run on a thread of their own, abandoned at the deadline; every name
+/// target then did not resolve.
+pub async fn expand_within(
+    targets: &[(String, TargetSpec)],
+    ports: &[u16],
+    family: i32,
+    deadline: Duration,
+) -> crate::error::Result<(Vec<ScanGroup>, Vec<Unresolved>)> {
+    let is_name = |t: &TargetSpec| matches!(t, TargetSpec::Host(crate::addr::Host::Name(_), _));
+    if !targets.iter().any(|(_, t)| is_name(t)) {
+        return expand(targets, ports, family);
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (owned, ports_owned) = (targets.to_vec(), ports.to_vec());
+    std::thread::Builder::new()
+        .name("netkit-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(expand(&owned, &ports_owned, family));
+        })
+        .map_err(crate::error::NetkitError::system(
+            "starting a resolver thread",
+        ))?;
+    match tokio::time::timeout(deadline.max(Duration::from_millis(10)), rx).await {
+        Ok(Ok(r)) => r,
+        _ => Ok((
+            Vec::new(),
+            targets
+                .iter()
+                .filter(|(_, t)| is_name(t))
+                .map(|(text, _)| Unresolved {
+                    kind: "target",
+                    ok: false,
+                    target: text.clone(),
+                    error: crate::error::Failure::new(
+                        crate::exit::Reason::TemporaryFailure,
+                        format!(
+                            "the system resolver did not answer within {}",
+                            crate::output::seconds(deadline)
+                        ),
+                    ),
+                })
+                .collect(),
+        )),
+    }
+}
+
 /// Resolves the targets (names through the system resolver, each time it
 /// is called: a name may appear later, as a container comes up) into scan
 /// groups, and the targets that did not resolve.

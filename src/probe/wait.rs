@@ -170,40 +170,7 @@ async fn resolve_within(
     plan: &WaitPlan,
     left: Duration,
 ) -> Result<(Vec<scan::ScanGroup>, Vec<Unresolved>)> {
-    let needs_resolver = plan
-        .targets
-        .iter()
-        .any(|(_, t)| matches!(t, TargetSpec::Host(crate::addr::Host::Name(_), _)));
-    if !needs_resolver {
-        return scan::expand(&plan.targets, &plan.ports, plan.family);
-    }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let (targets, ports, family) = (plan.targets.clone(), plan.ports.clone(), plan.family);
-    std::thread::Builder::new()
-        .name("netkit-resolve".into())
-        .spawn(move || {
-            let _ = tx.send(scan::expand(&targets, &ports, family));
-        })
-        .map_err(NetkitError::system("starting a resolver thread"))?;
-    match tokio::time::timeout(left.max(Duration::from_millis(10)), rx).await {
-        Ok(Ok(r)) => r,
-        _ => Ok((
-            Vec::new(),
-            plan.targets
-                .iter()
-                .filter(|(_, t)| matches!(t, TargetSpec::Host(crate::addr::Host::Name(_), _)))
-                .map(|(text, _)| Unresolved {
-                    kind: "target",
-                    ok: false,
-                    target: text.clone(),
-                    error: crate::error::Failure::new(
-                        crate::exit::Reason::TemporaryFailure,
-                        "the system resolver did not answer before the deadline",
-                    ),
-                })
-                .collect(),
-        )),
-    }
+    scan::expand_within(&plan.targets, &plan.ports, plan.family, left).await
 }
 
 /// Checks that `argv[0]` can run, as a shell does before running it:

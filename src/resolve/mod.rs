@@ -233,6 +233,38 @@ pub fn stream_addresses(
     )
 }
 
+/// How long a system resolver call (getaddrinfo, gethostbyname_ex,
+/// gethostbyaddr, getfqdn) is waited for when no --timeout says: past
+/// glibc's own default (5 s x 2 attempts) and a search domain or two, short
+/// of a resolv.conf whose caps multiply into minutes.
+pub const SYSTEM_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Runs a blocking resolver call on a thread of its own and waits for it
+/// at most `deadline`; past it the thread is abandoned (a C resolver call
+/// cannot be cancelled) and `what` is reported as not answered in time.
+pub fn blocking_within<T: Send + 'static>(
+    what: &str,
+    deadline: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::result::Result<T, Failure> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("netkit-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| Failure::io(&e, "starting a resolver thread"))?;
+    rx.recv_timeout(deadline).map_err(|_| {
+        Failure::new(
+            Reason::TemporaryFailure,
+            format!(
+                "{what}: the system resolver did not answer within {}",
+                crate::output::seconds(deadline)
+            ),
+        )
+    })
+}
+
 /// [`stream_addresses`] bounded by `timeout`: the C call runs on a thread
 /// of its own, which a deadline can abandon (getaddrinfo cannot be
 /// cancelled, and a runtime's blocking pool would wait for it at shutdown).

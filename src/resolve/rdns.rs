@@ -289,17 +289,32 @@ pub struct RdnsSummary {
     pub interrupted: bool,
 }
 
+/// How a sweep goes.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepOpts {
+    /// Forward-confirm each name.
+    pub verify: bool,
+    /// Look-ups in flight.
+    pub concurrency: usize,
+    /// The most a system look-up (gethostbyaddr) is waited for.
+    pub system_deadline: std::time::Duration,
+}
+
 /// Sweeps `blocks` (every address of each), `concurrency` at once, each
 /// answer emitted in address order as soon as it and those before it are in.
 pub async fn sweep(
     blocks: Vec<Cidr>,
     dns: Option<Arc<Dns>>,
     opts: QueryOpts,
-    verify: bool,
-    concurrency: usize,
+    how: SweepOpts,
     stop: &Stop,
     emit: &mut dyn FnMut(RdnsAnswer) -> io::Result<()>,
 ) -> Result<RdnsSummary> {
+    let SweepOpts {
+        verify,
+        concurrency,
+        system_deadline,
+    } = how;
     let mut summary = RdnsSummary {
         kind: "summary",
         ok: true,
@@ -314,9 +329,28 @@ pub async fn sweep(
         async move {
             match dns {
                 Some(d) => by_dns(ip, d, opts, verify).await,
-                None => tokio::task::spawn_blocking(move || by_system(ip, verify))
-                    .await
-                    .unwrap_or_else(|_| RdnsAnswer::blank(ip, "system")),
+                None => {
+                    // Bounded: a resolver that never answers costs the
+                    // deadline (the blocked thread is abandoned).
+                    let job = tokio::task::spawn_blocking(move || by_system(ip, verify));
+                    match tokio::time::timeout(system_deadline, job).await {
+                        Ok(a) => a.unwrap_or_else(|_| RdnsAnswer::blank(ip, "system")),
+                        Err(_) => {
+                            let mut a = RdnsAnswer::blank(ip, "system");
+                            let f = crate::error::Failure::new(
+                                crate::exit::Reason::TemporaryFailure,
+                                format!(
+                                    "{ip}: the system resolver did not answer within {}",
+                                    crate::output::seconds(system_deadline)
+                                ),
+                            );
+                            a.status = f.reason.code().to_string();
+                            a.error = Some(f);
+                            a.ok = false;
+                            a
+                        }
+                    }
+                }
             }
         }
     };

@@ -19,12 +19,16 @@ pub struct FqdnAnswer {
     /// Always `"fqdn"`.
     #[serde(rename = "type")]
     pub kind: &'static str,
-    /// Always true: getfqdn falls back to the name given.
+    /// True unless the resolver did not answer in time (getfqdn itself
+    /// falls back to the name given).
     pub ok: bool,
     /// The name as given ("" for this host).
     pub name: String,
-    /// getfqdn's answer.
+    /// getfqdn's answer (the name given when the resolver did not answer).
     pub fqdn: String,
+    /// Why the answer is only the name given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Failure>,
     /// Label width (None: this host alone, printed bare).
     #[serde(skip)]
     pub width: Option<usize>,
@@ -42,17 +46,48 @@ pub fn fqdn(name: &str) -> Result<FqdnAnswer> {
         ok: true,
         name: name.to_string(),
         fqdn: super::getfqdn(name)?,
+        error: None,
         width: None,
     })
 }
 
+/// [`fqdn`] waited for at most `deadline`.
+pub fn fqdn_within(name: &str, deadline: std::time::Duration) -> Result<FqdnAnswer> {
+    let owned = name.to_string();
+    let what = if name.is_empty() {
+        "this host's name".to_string()
+    } else {
+        escape(name).into_owned()
+    };
+    match super::blocking_within(&what, deadline, move || fqdn(&owned)) {
+        Ok(r) => r,
+        Err(f) => Ok(FqdnAnswer {
+            kind: "fqdn",
+            ok: false,
+            name: name.to_string(),
+            fqdn: if name.is_empty() {
+                crate::sys::hostname()
+            } else {
+                name.to_string()
+            },
+            error: Some(f),
+            width: None,
+        }),
+    }
+}
+
 impl Render for FqdnAnswer {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let note = self
+            .error
+            .as_ref()
+            .map(|e| format!("  ({})", e.message).red().to_string())
+            .unwrap_or_default();
         match self.width {
-            None => writeln!(w, "{}", escape(&self.fqdn)),
+            None => writeln!(w, "{}{note}", escape(&self.fqdn)),
             Some(width) => writeln!(
                 w,
-                "{} : {}",
+                "{} : {}{note}",
                 pad_left(&escape(&self.name), width),
                 escape(&self.fqdn)
             ),
@@ -171,6 +206,22 @@ pub struct AddrinfoAnswer {
 }
 
 /// getaddrinfo for one host (`None`: the passive wildcard).
+impl AddrinfoAnswer {
+    /// An answer that never came (the resolver did not answer in time).
+    pub fn failed(host: Option<&str>, service: Option<&str>, error: Failure) -> Self {
+        AddrinfoAnswer {
+            kind: "addrinfo",
+            ok: false,
+            host: host.map(str::to_string),
+            service: service.map(str::to_string),
+            results: Vec::new(),
+            error: Some(error),
+            heading: None,
+        }
+    }
+}
+
+/// getaddrinfo of `host` and `service`, as a report.
 pub fn addrinfo(
     host: Option<&str>,
     service: Option<&str>,

@@ -12,7 +12,7 @@ use hickory_proto::rr::{Name, RData};
 use serde_json::Value;
 
 use crate::support::hostile::{self, Reply};
-use crate::support::{code, json_lines, netkit, stderr, stdout};
+use crate::support::{Sandbox, code, json_lines, netkit, stderr, stdout};
 
 fn lines_of(out: &std::process::Output) -> Vec<Value> {
     json_lines(out)
@@ -849,4 +849,42 @@ fn trace_refuses_referrals_that_do_not_lead_down() {
     assert_eq!(v[1]["type"], "summary");
     assert_eq!(v[1]["error"]["code"], "referral");
     assert_eq!(code(&out), 1);
+}
+
+/// A nameserver that takes every query and never answers, with a
+/// resolv.conf that lets glibc wait 15 s per look-up: every command that
+/// asks the system resolver ends at its --timeout (lookup --system once,
+/// not once per family).
+#[test]
+fn a_resolver_that_never_answers_costs_the_timeout() {
+    let Some(sb) = Sandbox::new("silent system resolver") else {
+        return;
+    };
+    let sb = sb.etc(
+        "resolv.conf",
+        "nameserver 127.0.0.1\noptions timeout:5 attempts:3\n",
+    );
+    let script = "python3 -c \"\nimport socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(('127.0.0.1',53))\n\
+        t=socket.socket(); t.bind(('127.0.0.1',53)); t.listen(64)\nopen('ready','w').close()\n\
+        held=[]\nimport select\nwhile True:\n    r,_,_=select.select([s,t],[],[])\n    for x in r:\n        if x is s: s.recv(4096)\n        else: held.append(t.accept()[0])\" & p=$!\n\
+        for i in $(seq 200); do [ -e ready ] && break; sleep 0.02; done\n\
+        run() { s=$(date +%s%N); \"$NK\" --json \"$@\" > out.json 2>/dev/null; rc=$?; \
+        echo \"$* | $rc | $(( ($(date +%s%N) - s) / 1000000 )) | $(tail -c 300 out.json | tr '\\n' ' ')\" >> runs.txt; }\n\
+        run addrinfo --timeout 1s never.example.test\n\
+        run lookup --system --timeout 1s never.example.test\n\
+        run fqdn --timeout 1s never.example.test\n\
+        run rdns --timeout 1s 192.0.2.1\n\
+        run diagnose --timeout 1s never.example.test:80\n\
+        run portcheck --wait --deadline 1s never.example.test:80\n\
+        kill $p\n";
+    sb.shell_within(script, 120);
+    let runs = sb.read("runs.txt");
+    assert_eq!(runs.lines().count(), 6, "{runs}");
+    for line in runs.lines() {
+        let f: Vec<&str> = line.split(" | ").collect();
+        let (rc, ms): (i32, u64) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        assert!(ms < 3000, "{} took {ms} ms: {line}", f[0]);
+        assert_eq!(rc, 3, "resolution failed, not a 'no': {line}");
+        assert!(f[3].contains("temporary_failure"), "{line}");
+    }
 }
