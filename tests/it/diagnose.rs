@@ -1085,3 +1085,45 @@ fn happy_eyeballs_races_past_a_black_hole() {
         "{mixed}"
     );
 }
+
+/// Phases are printed as they end: against a server that answers after
+/// 2.5 s, resolve and connect are out long before the request ends.
+#[test]
+fn phases_stream_as_they_end() {
+    use std::io::BufRead;
+    let web = web_server();
+    let started = std::time::Instant::now();
+    let mut child = crate::support::netkit()
+        .args([
+            "--json",
+            "diagnose",
+            "--timeout",
+            "5s",
+            &format!("http://{web}/slow"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
+        seen.push((
+            v["name"].as_str().unwrap_or("").to_string(),
+            started.elapsed(),
+        ));
+        if v["name"] == "connect" {
+            break;
+        }
+    }
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let _ = child.wait();
+    let (name, at) = seen.last().unwrap();
+    assert_eq!(name, "connect", "{seen:?}");
+    assert!(
+        *at < Duration::from_millis(1500),
+        "connect shown after {at:?}"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(2400));
+    assert!(rest.iter().any(|l| l.contains("\"request\"")), "{rest:?}");
+}
