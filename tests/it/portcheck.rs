@@ -569,7 +569,10 @@ fn wan_scan_is_exact_under_delay_and_loss() {
     let wrong = wrong_states(&lines, truth);
     assert!(wrong.is_empty(), "{} wrong: {wrong:?}\n{log}", wrong.len());
     eprintln!("wan scan: {took:?}, {}", lines.last().unwrap());
-    assert!(took < Duration::from_secs(10), "{took:?}");
+    // About 2 s alone; with the rest of the suite on the same two cores
+    // the simulated host falls behind, its queue drops packets and the
+    // scan rightly slows down (17 s seen): the bound only catches a hang.
+    assert!(took < Duration::from_secs(60), "{took:?}");
     let retried = lines
         .iter()
         .filter(|v| {
