@@ -25,13 +25,14 @@ pub const DEVICE: &str = "nksim0";
 
 /// The shell lines that start the simulated host (this test binary,
 /// re-executed as the helper named `helper`) with `config`, and bring
-/// its link up once it is there.
+/// its link up once it is there (with a long device queue: a burst of SYNs
+/// waits for the simulated host instead of being dropped on the way).
 pub fn start_script(helper: &str, config: &str) -> String {
     let me = std::env::current_exe().expect("test binary");
     format!(
         "NETKIT_SIM='{config}' NETKIT_SIM_READY=sim.ready '{}' --ignored --exact {helper} >sim.log 2>&1 &\n\
          for i in $(seq 250); do [ -e sim.ready ] && break; sleep 0.02; done\n\
-         ip addr add 198.51.100.1/24 dev {DEVICE}\nip link set {DEVICE} up\n",
+         ip addr add 198.51.100.1/24 dev {DEVICE}\nip link set {DEVICE} txqueuelen 100000 up\n",
         me.display()
     )
 }
