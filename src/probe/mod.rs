@@ -325,6 +325,8 @@ pub(crate) async fn connect_adaptive(
     let mut attempts: u32 = 1;
     let mut started = first;
     let mut sent = sent;
+    // When the attempt before the newest was sent: a drop is dated by it.
+    let mut dropped_sent = sent;
     // The attempt before the newest, still listened to.
     let mut older: Option<(Instant, TcpStream)> = None;
     loop {
@@ -343,11 +345,11 @@ pub(crate) async fn connect_adaptive(
                 continue;
             }
             Started::Done(st, r) => {
-                timing.answered(ip, sent.elapsed(), newest_answer);
+                timing.answered_since(ip, sent.elapsed(), newest_answer, dropped_sent);
                 return (st, r, None, attempts);
             }
             Started::Connected(s) => {
-                timing.answered(ip, sent.elapsed(), newest_answer);
+                timing.answered_since(ip, sent.elapsed(), newest_answer, dropped_sent);
                 let (st, r, b) = opened(s, opts).await;
                 return (st, r, b, attempts);
             }
@@ -387,6 +389,7 @@ pub(crate) async fn connect_adaptive(
                 tokio::time::sleep_until(at.into()).await;
             }
             older = Some((sent, newest));
+            dropped_sent = sent;
             attempts += 1;
             sent = Instant::now();
             started = start_connect(addr);
@@ -405,11 +408,11 @@ pub(crate) async fn connect_adaptive(
         if let Some(e) = failure {
             let (st, r) = classify_on(std::os::fd::AsRawFd::as_raw_fd(&stream), &e);
             if st != PortState::Error {
-                timing.answered(ip, rtt, how);
+                timing.answered_since(ip, rtt, how, dropped_sent);
             }
             return (st, Some(r), None, attempts);
         }
-        timing.answered(ip, rtt, how);
+        timing.answered_since(ip, rtt, how, dropped_sent);
         let Ok(s) = stream.into_std() else {
             return (PortState::Error, Some(Reason::System), None, attempts);
         };

@@ -108,6 +108,11 @@ struct Congestion {
     next_slot: Instant,
     /// Times the scan slowed down.
     slowdowns: u32,
+    /// When it last did: drops of probes sent before do not count.
+    recovery_point: Instant,
+    /// Drops in this verdict window from before it: the window is not
+    /// clean, so it does not speed the scan up either.
+    stale_drops: u32,
 }
 
 /// How a probe's attempt was answered.
@@ -165,6 +170,8 @@ impl Timing {
                     rate: None,
                     next_slot: now,
                     slowdowns: 0,
+                    recovery_point: now,
+                    stale_drops: 0,
                 },
             }),
         }
@@ -196,8 +203,17 @@ impl Timing {
     }
 
     /// Notes an answer from `ip` (open, refused, unreachable) `rtt` after
-    /// the attempt that drew it was sent.
+    /// the attempt that drew it was sent (a probe first sent now).
     pub fn answered(&self, ip: IpAddr, rtt: Duration, how: Answer) {
+        self.answered_since(ip, rtt, how, Instant::now());
+    }
+
+    /// [`Timing::answered`] for a probe whose dropped attempt was sent at
+    /// `dropped_sent`: a drop of an attempt sent before the last slowdown
+    /// does not count towards the next (that slowdown already answered it:
+    /// one reduction per round of drops, as TCP's recovery point does), or
+    /// a burst's late drops would halve the window again and again.
+    pub fn answered_since(&self, ip: IpAddr, rtt: Duration, how: Answer, dropped_sent: Instant) {
         let drop = how
             == (Answer::Newest {
                 retransmitted: true,
@@ -210,7 +226,9 @@ impl Timing {
         st.global.sample(rtt);
         let cc = &mut st.cc;
         cc.answered += 1;
-        cc.drops += u32::from(drop);
+        let counted = drop && dropped_sent >= cc.recovery_point;
+        cc.drops += u32::from(counted);
+        cc.stale_drops += u32::from(drop && !counted);
         if cc.answered < VERDICT_EVERY {
             return;
         }
@@ -226,8 +244,9 @@ impl Timing {
             let rate = cc.rate.map_or(pace, |r| r.min(pace)) / 2.0;
             cc.rate = Some(rate.max(MIN_RATE));
             cc.slowdowns += 1;
+            cc.recovery_point = now;
             self.paced.store(true, Ordering::Relaxed);
-        } else if let Some(rate) = cc.rate {
+        } else if let Some(rate) = cc.rate.filter(|_| cc.stale_drops == 0) {
             // Clean window: a quarter more each time, until unlimited.
             let grown = (window + window / 4 + 1).min(self.max_window);
             self.window.store(grown, Ordering::Relaxed);
@@ -236,6 +255,7 @@ impl Timing {
         }
         cc.answered = 0;
         cc.drops = 0;
+        cc.stale_drops = 0;
         cc.since = now;
     }
 
@@ -342,6 +362,30 @@ mod tests {
         }
         assert_eq!(t.retries(ip), MAX_AUTO_RETRIES);
         assert_eq!(Timing::new(MS(1), Some(0), 1).retries(ip), 0, "fixed");
+    }
+
+    #[test]
+    fn one_slowdown_per_round_of_drops() {
+        let ip: IpAddr = [192, 0, 2, 1].into();
+        let t = Timing::new(MS(1000), None, 512);
+        let before = Instant::now();
+        let drop = Answer::Newest {
+            retransmitted: true,
+        };
+        for _ in 0..64 {
+            t.answered(ip, MS(1), drop);
+        }
+        assert_eq!(t.slowdowns(), 1);
+        // The same burst's drops, sent before the slowdown: no second one.
+        for _ in 0..64 {
+            t.answered_since(ip, MS(1), drop, before);
+        }
+        assert_eq!((t.slowdowns(), t.window()), (1, 256));
+        // Drops of attempts sent after it: the path is still congested.
+        for _ in 0..64 {
+            t.answered_since(ip, MS(1), drop, Instant::now());
+        }
+        assert_eq!((t.slowdowns(), t.window()), (2, 128));
     }
 
     #[test]
