@@ -11,20 +11,23 @@ admin-prohibited (nft, matching only the target address); every other port
 is closed. far's ICMP rate limit is off, so that every rejected port gets
 its ICMP error (with it on, most rejected ports look dropped to any scanner).
 
-Two profiles, as issue 13 names them:
+Two profiles, as issue 13 names them, and a third:
   A. 20 ms RTT (-d 10 -j 1), all 65,535 ports;
-  B. 100 ms RTT and 1% loss each way (-d 50 -j 1 -l 1), ports 1-2000.
+  B. 100 ms RTT and 1% loss each way (-d 50 -j 1 -l 1), ports 1-2000;
+  C. 20 ms RTT behind a SYN limit (nft in far: over 2,000 SYNs/s dropped),
+     ports 1-10000.
 For each: netkit portcheck (RUNS times), nmap -sT -T4 and -T5 (once each);
 the wall time, every port's state against the truth (per true state), and
 netkit's time as a ratio of nmap's.
 
-    sudo benches/portcheck-lab.py            # RUNS=3 by default
+    sudo benches/portcheck-lab.py            # RUNS=3 PROFILES=ABC by default
 
 Measured here (2 shared cores, 2026-11-22), every port in its true state in
-every run of both tools:
-  A. netkit 1.10-1.18 s; nmap -sT -T4 6.60 s (0.169x), -T5 6.47 s (0.172x)
-  B. netkit 0.67-0.68 s (1.30 s in a run that slowed down once for a burst
-     of losses); nmap -T4 26.9 s (0.025x), -T5 18.5 s (0.037x)
+every netkit run (nmap -T5 called 2 closed ports filtered once in B):
+  A. netkit 1.10-1.23 s; nmap -sT -T4 6.6 s (0.165-0.175x), -T5 6.5 s
+  B. netkit 0.66-0.69 s; nmap -T4 19.9 s (0.034x), -T5 16.6 s (0.041x)
+  C. netkit 7.3-9.3 s (3-5 slowdowns); nmap -T4 11.1 s (0.79x), -T5 7.2 s
+     (1.21x): the first full-window burst is mostly dropped by the limit
 """
 
 import json
@@ -38,6 +41,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.environ.get("LAB", os.path.join(ROOT, "..", "shared", "lab", "lab.sh"))
 NK = os.path.join(ROOT, "target", "release", "netkit")
 RUNS = int(os.environ.get("RUNS", "3"))
+PROFILES = os.environ.get("PROFILES", "ABC")
 HOST = "192.0.2.2"
 
 OPEN = {22, 80, 443, *range(8000, 8010)}
@@ -185,9 +189,24 @@ def main():
     subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
     listener = setup()
     try:
-        profile("A: 20 ms RTT", ["-d", "10", "-j", "1"], "-", range(1, 65536))
-        profile("B: 100 ms RTT, 1% loss", ["-d", "50", "-j", "1", "-l", "1"], "1-2000",
-                range(1, 2001))
+        if "A" in PROFILES:
+            profile("A: 20 ms RTT", ["-d", "10", "-j", "1"], "-", range(1, 65536))
+        if "B" in PROFILES:
+            profile("B: 100 ms RTT, 1% loss", ["-d", "50", "-j", "1", "-l", "1"], "1-2000",
+                    range(1, 2001))
+        # C: a firewall's SYN limit in far (nft: past 2,000 SYNs a second,
+        # after a burst of 200, drop), 20 ms RTT.
+        lab("far", "nft", "-f", "-", input=f"""
+table inet nklimit {{
+  chain input {{
+    type filter hook input priority -10; policy accept;
+    ip daddr {HOST} tcp flags syn limit rate over 2000/second burst 200 packets drop
+  }}
+}}
+""".encode())
+        if "C" in PROFILES:
+            profile("C: 20 ms RTT, SYN limit 2,000/s", ["-d", "10", "-j", "1"], "1-10000",
+                    range(1, 10001))
     finally:
         listener.kill()
         lab("down", check=False, stdout=subprocess.DEVNULL)

@@ -361,7 +361,7 @@ pub(crate) async fn connect_adaptive(
         // Wait for either socket, re-reading the timeout as answers from
         // this host refine it.
         let answer = loop {
-            let timeout = timing.timeout(ip);
+            let timeout = timing.timeout_for(ip, attempts);
             let now = Instant::now();
             let deadline = sent + timeout;
             if now >= deadline {

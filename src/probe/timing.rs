@@ -33,6 +33,8 @@ const VERDICT_EVERY: u32 = 64;
 const CONGESTION_DROPS: f64 = 0.09;
 /// The slowest pace a congested scan is held to, in probes per second.
 const MIN_RATE: f64 = 20.0;
+/// What a slowdown keeps of the window and the pace.
+const BACKOFF: f64 = 0.7;
 
 /// A round-trip estimate (RFC 6298), in seconds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -137,6 +139,8 @@ pub struct Timing {
     window: AtomicUsize,
     /// Whether probes are paced now (read without the lock).
     paced: AtomicBool,
+    /// Whether the scan has ever slowed down.
+    congested: AtomicBool,
     /// One lock for all of it: probes take it once per answer.
     state: Mutex<State>,
 }
@@ -160,6 +164,7 @@ impl Timing {
             max_window: window.max(1),
             window: AtomicUsize::new(window.max(1)),
             paced: AtomicBool::new(false),
+            congested: AtomicBool::new(false),
             state: Mutex::new(State {
                 hosts: HashMap::new(),
                 global: Estimate::default(),
@@ -194,6 +199,22 @@ impl Timing {
             .unwrap_or(self.ceiling)
     }
 
+    /// The wait for attempt `attempt` (1, 2...) of a probe to `ip`: the
+    /// timeout; once the scan has had to slow down, doubled for each
+    /// retransmission before it (as TCP backs off its RTO), at most the
+    /// ceiling: retransmissions of a burst that a SYN limit dropped spread
+    /// out instead of meeting the limit again. Random loss alone (no
+    /// slowdown) keeps the plain timeout, so filtered ports stay cheap.
+    pub fn timeout_for(&self, ip: IpAddr, attempt: u32) -> Duration {
+        let base = self.timeout(ip);
+        if !self.congested.load(Ordering::Relaxed) {
+            return base;
+        }
+        base.saturating_mul(1 << attempt.saturating_sub(1).min(10))
+            .min(self.ceiling)
+            .max(base)
+    }
+
     /// Retransmissions for an unanswered probe to `ip`.
     pub fn retries(&self, ip: IpAddr) -> u32 {
         if let Some(n) = self.fixed_retries {
@@ -212,7 +233,7 @@ impl Timing {
     /// `dropped_sent`: a drop of an attempt sent before the last slowdown
     /// does not count towards the next (that slowdown already answered it:
     /// one reduction per round of drops, as TCP's recovery point does), or
-    /// a burst's late drops would halve the window again and again.
+    /// a burst's late drops would shrink the window again and again.
     pub fn answered_since(&self, ip: IpAddr, rtt: Duration, how: Answer, dropped_sent: Instant) {
         let drop = how
             == (Answer::Newest {
@@ -237,15 +258,17 @@ impl Timing {
         let pace = f64::from(cc.answered) / secs;
         let window = self.window.load(Ordering::Relaxed);
         if f64::from(cc.drops) / f64::from(cc.answered) > CONGESTION_DROPS {
-            // Congested: half as many in flight, and half the pace the
-            // answers came at.
+            // Congested: 30% fewer in flight, and 30% under the pace it
+            // was paced at (the pace the answers came at, the first time:
+            // what got through), as CUBIC backs off.
             self.window
-                .store((window / 2).max(MIN_WINDOW), Ordering::Relaxed);
-            let rate = cc.rate.map_or(pace, |r| r.min(pace)) / 2.0;
+                .store((window * 7 / 10).max(MIN_WINDOW), Ordering::Relaxed);
+            let rate = cc.rate.unwrap_or(pace) * BACKOFF;
             cc.rate = Some(rate.max(MIN_RATE));
             cc.slowdowns += 1;
             cc.recovery_point = now;
             self.paced.store(true, Ordering::Relaxed);
+            self.congested.store(true, Ordering::Relaxed);
         } else if let Some(rate) = cc.rate.filter(|_| cc.stale_drops == 0) {
             // Clean window: a quarter more each time, until unlimited.
             let grown = (window + window / 4 + 1).min(self.max_window);
@@ -380,12 +403,12 @@ mod tests {
         for _ in 0..64 {
             t.answered_since(ip, MS(1), drop, before);
         }
-        assert_eq!((t.slowdowns(), t.window()), (1, 256));
+        assert_eq!((t.slowdowns(), t.window()), (1, 358), "512 x 0.7");
         // Drops of attempts sent after it: the path is still congested.
         for _ in 0..64 {
             t.answered_since(ip, MS(1), drop, Instant::now());
         }
-        assert_eq!((t.slowdowns(), t.window()), (2, 128));
+        assert_eq!((t.slowdowns(), t.window()), (2, 250), "358 x 0.7");
     }
 
     #[test]
@@ -416,8 +439,8 @@ mod tests {
                 },
             );
         }
-        assert_eq!((t.window(), t.slowdowns()), (256, 1));
-        // At most 64 answers in 20 ms: paced at 1,600/s at most.
+        assert_eq!((t.window(), t.slowdowns()), (358, 1), "512 x 0.7");
+        // At most 64 answers in 20 ms: paced at 2,240/s at most.
         t.slot();
         let next = t.slot().expect("paced: the next slot is later");
         assert!(next > Instant::now() + Duration::from_micros(100));
