@@ -1127,3 +1127,68 @@ fn phases_stream_as_they_end() {
     assert!(started.elapsed() >= Duration::from_millis(2400));
     assert!(rest.iter().any(|l| l.contains("\"request\"")), "{rest:?}");
 }
+
+/// A real HTTP server nobody here wrote (Python's http.server, HTTP/1.0,
+/// closing after each response): diagnose reads its status and its whole
+/// body, and `portcheck --wait` waits on it and names its 404.
+#[test]
+fn a_real_http_server() {
+    if !crate::support::tool_or_skip("python3", "diagnose against python3 http.server") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("health"), "ok\n".repeat(1000)).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    crate::support::wait_port(([127, 0, 0, 1], port).into());
+    let url = |p: &str| format!("http://127.0.0.1:{port}{p}");
+    let (rc, r) = diag(&[&url("/health")]);
+    assert_eq!(rc, 0, "{r}");
+    assert_eq!(
+        (
+            r["http"]["status"].as_u64(),
+            r["http"]["body_bytes"].as_u64()
+        ),
+        (Some(200), Some(3000)),
+        "{r}"
+    );
+    let (rc, r) = diag(&[&url("/missing")]);
+    assert_eq!((rc, reason(&r)), (1, Some("http_status")), "{r}");
+    let out = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "5s",
+        &url("/health"),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "1s",
+        &url("/missing"),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(json_lines(&out)[0]["status_code"], 404);
+    let _ = server.kill();
+    let _ = server.wait();
+}
