@@ -12,6 +12,17 @@ pub mod proto;
 pub mod services;
 pub mod target;
 
+/// The address family `-4`/`-6` ask for: AF_INET, AF_INET6, else AF_UNSPEC.
+pub fn family(ipv4: bool, ipv6: bool) -> i32 {
+    if ipv4 {
+        libc::AF_INET
+    } else if ipv6 {
+        libc::AF_INET6
+    } else {
+        libc::AF_UNSPEC
+    }
+}
+
 pub(crate) use pack::strtoul_base0;
 pub use pack::{hex, python_bytes_repr, reverse_name_v4, reverse_name_v6};
 pub use target::{Host, HostPort, parse_host_port};

@@ -29,13 +29,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
     let target = Target::parse(text)?;
     let opts = Options {
         timeout: args.timeout,
-        family: if args.ipv4 {
-            libc::AF_INET
-        } else if args.ipv6 {
-            libc::AF_INET6
-        } else {
-            libc::AF_UNSPEC
-        },
+        family: crate::addr::family(args.ipv4, args.ipv6),
         tls: args.tls,
         http: args.http,
         insecure: args.insecure,

@@ -47,13 +47,7 @@ pub fn plan(
             .map_or(0, |h| h.port_or(crate::echo::DEFAULT_PORT)),
         host: hp.map(|h| h.host),
         transport: transport.clone(),
-        family: if args.ipv4 {
-            libc::AF_INET
-        } else if args.ipv6 {
-            libc::AF_INET6
-        } else {
-            libc::AF_UNSPEC
-        },
+        family: crate::addr::family(args.ipv4, args.ipv6),
         timeout: args.timeout,
         proxy: args.proxy.clone(),
     };

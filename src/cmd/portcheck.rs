@@ -69,16 +69,11 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         (room / 2).clamp(16, 4096),
         1,
     );
+    let family = crate::addr::family(args.ipv4, args.ipv6);
     let req = Request {
         targets,
         ports,
-        family: if args.ipv4 {
-            libc::AF_INET
-        } else if args.ipv6 {
-            libc::AF_INET6
-        } else {
-            libc::AF_UNSPEC
-        },
+        family,
         expect: match args.expect {
             ExpectState::Open => PortState::Open,
             ExpectState::Closed => PortState::Closed,
@@ -93,13 +88,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         wait: args.wait.then_some(args.deadline),
         checks,
         check_opts: CheckOpts {
-            family: if args.ipv4 {
-                libc::AF_INET
-            } else if args.ipv6 {
-                libc::AF_INET6
-            } else {
-                libc::AF_UNSPEC
-            },
+            family,
             ca_file: args.ca_file.clone(),
             expect_status: args.expect_status,
         },

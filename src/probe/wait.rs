@@ -74,7 +74,8 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
     loop {
         polls += 1;
         let left = end.saturating_duration_since(Instant::now());
-        let (groups, unresolved) = resolve_within(plan, left).await?;
+        let (groups, unresolved) =
+            scan::expand_within(&plan.targets, &plan.ports, plan.family, left).await?;
         // One attempt per poll, for at most the time left.
         let timeout = plan
             .timeout
@@ -163,14 +164,6 @@ async fn stop_sleep(stop: &Stop, d: Duration) -> bool {
         () = tokio::time::sleep(d) => true,
         () = stop.wait() => false,
     }
-}
-
-/// Expands the targets, the system resolver bounded by the time left.
-async fn resolve_within(
-    plan: &WaitPlan,
-    left: Duration,
-) -> Result<(Vec<scan::ScanGroup>, Vec<Unresolved>)> {
-    scan::expand_within(&plan.targets, &plan.ports, plan.family, left).await
 }
 
 /// Checks that `argv[0]` can run, as a shell does before running it:
