@@ -12,7 +12,7 @@
 # Needs cc, socat and python3 (installed from Debian if missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in socat cc python3; do
+for tool in socat cc python3 taskset; do
     command -v "$tool" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool/cc/gcc}"; }
 done
 cargo build --release --locked -q
@@ -72,15 +72,25 @@ nk, c = float(sys.argv[1]), float(sys.argv[2])
 print(f"1-byte round trip p50 (20,000 round trips, median of 5 interleaved runs): netkit {nk*1000:.1f} us, C pair {c*1000:.1f} us, ratio {nk/c:.2f}")
 PY
 
-for i in 1 2 3 4 5; do
-    "$NK" --json echo-client --udp --count 20000 --interval 0 "127.0.0.1:$UP" | field rtt.p50_ms >> "$work/nk_urtt"
-    "$work/echo_pair" udprtt "$UP" 20000 >> "$work/c_urtt"
-done
-python3 - "$(median < "$work/nk_urtt")" "$(median < "$work/c_urtt")" <<'PY'
+# UDP: the C server pinned to CPU 0, each client pinned to CPU 1 (every
+# reply wakes the client across CPUs, as between two hosts) or to CPU 0
+# (server and client take turns on one CPU). Unpinned, the scheduler's
+# placement moves p50 between these two for either client.
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+taskset -c 0 "$work/echo_pair" udpserver "$UP" & pids+=($!)
+sleep 0.3
+for cpu in 1 0; do
+    for i in 1 2 3 4 5; do
+        taskset -c "$cpu" "$NK" --json echo-client --udp --count 20000 --interval 0 "127.0.0.1:$UP" | field rtt.p50_ms >> "$work/nk_urtt$cpu"
+        taskset -c "$cpu" "$work/echo_pair" udprtt "$UP" 20000 >> "$work/c_urtt$cpu"
+    done
+    python3 - "$(median < "$work/nk_urtt$cpu")" "$(median < "$work/c_urtt$cpu")" "$cpu" <<'PY'
 import sys
 nk, c = float(sys.argv[1]), float(sys.argv[2])
-print(f"UDP 64-byte round trip p50 against the C server (20,000 round trips, median of 5 interleaved runs): netkit client {nk*1000:.1f} us, C client {c*1000:.1f} us, ratio {nk/c:.2f}")
+where = "client on the other CPU" if sys.argv[3] == "1" else "client on the server's CPU"
+print(f"UDP 64-byte round trip p50 against the C server, {where} (20,000 round trips, median of 5 interleaved runs): netkit client {nk*1000:.1f} us (reported to the microsecond), C client {c*1000:.1f} us, ratio {nk/c:.2f}")
 PY
+done
 
 python3 - "$NP" "$(pgrep -f "echo-server --port $NP" | head -1)" <<'PY'
 import socket, sys, time

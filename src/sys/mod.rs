@@ -119,6 +119,37 @@ pub fn wait_wake(
     }
 }
 
+/// Blocks until `fd` is readable (or has an error to report) and returns
+/// true; false once `until` passes or `stopped()` says so. One poll per
+/// wait with a nanosecond timeout, at most 50 ms each so that a stop is
+/// seen promptly. A blocking wait measures what blocking clients (ping,
+/// sockperf, the C pair in benches) measure.
+pub fn wait_readable(
+    fd: std::os::fd::BorrowedFd<'_>,
+    until: std::time::Instant,
+    stopped: &dyn Fn() -> bool,
+) -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    loop {
+        let now = std::time::Instant::now();
+        if stopped() || now >= until {
+            return false;
+        }
+        let t = (until - now).min(std::time::Duration::from_millis(50));
+        let ts = Timespec {
+            tv_sec: 0,
+            tv_nsec: i64::from(t.subsec_nanos()),
+        };
+        let mut fds = [PollFd::from_borrowed_fd(fd, PollFlags::IN)];
+        match poll(&mut fds, Some(&ts)) {
+            Ok(0) | Err(rustix::io::Errno::INTR) => {}
+            // Readable, an error queued (ECONNREFUSED), or poll failed:
+            // the receive that follows says which.
+            _ => return true,
+        }
+    }
+}
+
 /// Raises the soft open-file limit to the hard limit, so thousands of
 /// sockets fit. Returns the limit now in force.
 pub fn raise_nofile_limit() -> u64 {

@@ -1030,3 +1030,205 @@ fn prom_file_has_rtt_quantiles() {
         .unwrap();
     assert!(p99 > 0.0 && p99 < 1.0, "{p99}");
 }
+
+/// A shim preloaded into netkit that makes every send to a socket sleep
+/// 3 ms first. A send time read before the send sees the 3 ms in every
+/// round trip; one read after it (the bias issue 12 found: 0.28 us minimum
+/// where a plain client saw 5.9 us) would report microseconds.
+const SLOW_SEND_SHIM: &str = r#"
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+static void slow(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        struct timespec t = {0, 3000000};
+        nanosleep(&t, 0);
+    }
+}
+ssize_t send(int fd, const void *b, size_t n, int f) {
+    static ssize_t (*real)(int, const void *, size_t, int);
+    if (!real) real = dlsym(RTLD_NEXT, "send");
+    slow(fd);
+    return real(fd, b, n, f);
+}
+ssize_t write(int fd, const void *b, size_t n) {
+    static ssize_t (*real)(int, const void *, size_t);
+    if (!real) real = dlsym(RTLD_NEXT, "write");
+    slow(fd);
+    return real(fd, b, n);
+}
+ssize_t writev(int fd, const struct iovec *v, int n) {
+    static ssize_t (*real)(int, const struct iovec *, int);
+    if (!real) real = dlsym(RTLD_NEXT, "writev");
+    slow(fd);
+    return real(fd, v, n);
+}
+"#;
+
+#[test]
+fn send_time_is_read_before_the_send() {
+    if !crate::support::tool_or_skip("cc", "send time before the send") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("slow_send.c");
+    let so = dir.path().join("slow_send.so");
+    std::fs::write(&src, SLOW_SEND_SHIM).unwrap();
+    let built = Command::new("cc")
+        .args(["-shared", "-fPIC", "-O2", "-o"])
+        .arg(&so)
+        .arg(&src)
+        .arg("-ldl")
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let srv = Server::start(&["--tcp", "--udp"]);
+    let target = srv.addr();
+    for (proto, conns) in [
+        ("--udp", "1"),
+        ("--udp", "2"),
+        ("--tcp", "1"),
+        ("--tcp", "2"),
+    ] {
+        let args = [
+            "--json",
+            "echo-client",
+            proto,
+            "--connections",
+            conns,
+            "--count",
+            "10",
+            "--interval",
+            "0",
+            &target,
+        ];
+        let plain = summary(&run(args));
+        let slowed = summary(
+            &Command::new(bin())
+                .args(args)
+                .env("LD_PRELOAD", &so)
+                .output()
+                .unwrap(),
+        );
+        let min = |v: &Value| v["rtt"]["min_ms"].as_f64().unwrap_or(0.0);
+        assert_eq!(
+            slowed["received"].as_u64(),
+            Some(10 * conns.parse::<u64>().unwrap()),
+            "{slowed}"
+        );
+        assert!(
+            min(&plain) < 3.0,
+            "{proto} x{conns}: loopback itself: {plain}"
+        );
+        assert!(
+            min(&slowed) >= 3.0,
+            "{proto} x{conns}: a 3 ms send must be inside every round trip: {slowed}"
+        );
+    }
+}
+
+/// A server that stops for 300 ms before answering its 20th request, over
+/// TCP and UDP; otherwise it echoes at once.
+fn stalling_server(udp: bool) -> String {
+    const STALL_AT: usize = 20;
+    if udp {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = s.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 2048];
+            let mut n = 0;
+            while let Ok((len, from)) = s.recv_from(&mut buf) {
+                n += 1;
+                if n == STALL_AT {
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                let _ = s.send_to(&buf[..len], from);
+            }
+        });
+        return addr.to_string();
+    }
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut c = c;
+                let (mut buf, mut total, mut stalled) = ([0u8; 4096], 0usize, false);
+                while let Ok(n) = c.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    total += n;
+                    if !stalled && total >= STALL_AT * 64 {
+                        stalled = true;
+                        std::thread::sleep(Duration::from_millis(300));
+                    }
+                    if c.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr.to_string()
+}
+
+/// Open loop: with --rate, round trips count from the intended send time,
+/// so a 300 ms stall shows in the upper percentiles (about 30 requests were
+/// due during it) instead of in one sample (coordinated omission); the
+/// percentile thresholds gate on it.
+#[test]
+fn a_server_stall_shows_in_the_percentiles_with_rate() {
+    for proto in ["--tcp", "--udp"] {
+        let target = stalling_server(proto == "--udp");
+        let out = client(&[
+            proto,
+            "--rate",
+            "100",
+            "--count",
+            "60",
+            "--size",
+            "64",
+            "--max-p99",
+            "50",
+            &target,
+        ]);
+        let s = summary(&out);
+        assert_eq!(s["received"].as_u64(), Some(60), "{proto}: {s}");
+        let p90 = s["rtt"]["p90_ms"].as_f64().unwrap();
+        assert!(
+            p90 >= 100.0,
+            "{proto}: about half of the requests were due during the stall: p90 {p90} ms: {s}"
+        );
+        assert_eq!(code(&out), 1, "{proto}: --max-p99 50 is crossed: {s}");
+        let crossed: Vec<&str> = s["thresholds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|t| t["flag"].as_str())
+            .collect();
+        assert_eq!(crossed, ["--max-p99"], "{proto}: {s}");
+    }
+    // The same gates pass against a server that does not stall.
+    let srv = Server::start(&["--tcp", "--udp"]);
+    for proto in ["--tcp", "--udp"] {
+        let out = client(&[
+            proto,
+            "--rate",
+            "200",
+            "--count",
+            "40",
+            "--max-p99",
+            "50",
+            "--max-p999",
+            "50",
+            &srv.addr(),
+        ]);
+        assert_eq!(code(&out), 0, "{proto}: {}", stdout(&out));
+    }
+}
