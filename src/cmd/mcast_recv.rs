@@ -17,7 +17,10 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         .map(|i| iface::find(i))
         .collect::<Result<Vec<_>, _>>()?;
     let cfg = RecvConfig {
-        target: args.target.clone(),
+        target: match interfaces.as_slice() {
+            [one] => args.target.named_with(Some(&one.name)),
+            _ => args.target.clone(),
+        },
         interfaces,
         source: args.source,
         count: args.count,

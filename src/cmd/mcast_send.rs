@@ -68,7 +68,9 @@ pub fn config(args: &McastSendArgs, stdin: impl Read) -> Result<SendConfig, Netk
         (None, None) => Duration::from_secs(1),
     };
     Ok(SendConfig {
-        target: args.target.clone(),
+        target: args
+            .target
+            .named_with(interface.as_ref().map(|i| i.name.as_str())),
         interface,
         ttl: args.ttl,
         loopback: args.loopback,

@@ -50,6 +50,20 @@ pub struct McastTarget {
     pub scope_id: u32,
 }
 
+impl McastTarget {
+    /// The same target named the same way whichever form chose the
+    /// interface: `[ff15::1%eth0]:PORT` for `[ff15::1]:PORT -i eth0` too,
+    /// in sender and receiver alike (IPv4 has no zone: `-i` is printed
+    /// beside it).
+    pub fn named_with(&self, interface: Option<&str>) -> McastTarget {
+        let mut t = self.clone();
+        if t.group.is_ipv6() && t.zone.is_none() {
+            t.zone = interface.map(str::to_string);
+        }
+        t
+    }
+}
+
 impl std::fmt::Display for McastTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.group, &self.zone) {

@@ -148,6 +148,9 @@ pub struct Gap {
     /// How long the silence lasted (stalls).
     #[serde(serialize_with = "crate::output::json::opt_ms")]
     pub silence_ms: Option<f64>,
+    /// Of the missing, how many came later, out of order (so were not
+    /// lost): 0 when the gap is seen; counted in the summary's timeline.
+    pub arrived_late: u64,
 }
 
 /// Per-sender sequence accounting with a sliding window, counted from the
@@ -465,6 +468,18 @@ impl SenderState {
         }
     }
 
+    /// A datagram that came out of order fills part of the gap it was
+    /// missing from: that part was late, not lost.
+    fn late_into_gap(&mut self, seq: u64) {
+        if let Some(g) = self.gaps.iter_mut().rev().find(|g| {
+            g.first_missing
+                .zip(g.missing)
+                .is_some_and(|(first, n)| (first..first.saturating_add(n)).contains(&seq))
+        }) {
+            g.arrived_late += 1;
+        }
+    }
+
     fn add_gap(&mut self, g: Gap) {
         if self.gaps.len() < MAX_GAPS {
             self.gaps.push(g);
@@ -638,7 +653,12 @@ pub fn receive(
         kind: "joined",
         ok: true,
         group: cfg.target.group_ref(),
-        interfaces: cfg.interfaces.iter().map(|i| i.name.clone()).collect(),
+        interfaces: if cfg.interfaces.is_empty() {
+            // A zone chooses the interface as -i does.
+            cfg.target.zone.iter().cloned().collect()
+        } else {
+            cfg.interfaces.iter().map(|i| i.name.clone()).collect()
+        },
         source: cfg.source,
         target: cfg.target.clone(),
     };
@@ -763,6 +783,7 @@ pub fn receive(
                     first_missing: None,
                     missing: None,
                     silence_ms: Some(silence * 1e3),
+                    arrived_late: 0,
                 };
                 emit(Event::Gap(&g)).map_err(NetkitError::system("writing stdout"))?;
                 s.add_gap(g);
@@ -783,6 +804,9 @@ pub fn receive(
                 Some(t) => t.record_after(h.seq, since_previous),
             };
             anomaly = a;
+            if a == Some("reordered") {
+                s.late_into_gap(h.seq);
+            }
             if skipped > 0 {
                 let g = Gap {
                     kind: "gap",
@@ -794,6 +818,7 @@ pub fn receive(
                     first_missing: Some(h.seq - skipped),
                     missing: Some(skipped),
                     silence_ms: None,
+                    arrived_late: 0,
                 };
                 emit(Event::Gap(&g)).map_err(NetkitError::system("writing stdout"))?;
                 s.add_gap(g);

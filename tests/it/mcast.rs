@@ -230,6 +230,57 @@ for sid, seqs in ((0x1111, [0, 1, 3, 2, 2, 5, 9, 7]), (0x2222, [100, 101])):
         ]
     );
     assert_eq!(rc(&sb, "r.json"), 0, "25% loss is within --max-loss 50");
+    // When loss happened: one gap per hole, at the datagram that showed it,
+    // as a line of its own and in the sender's timeline.
+    let gaps: Vec<(u64, u64, u64)> = a["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["gap_kind"] == "gap")
+        .map(|g| {
+            (
+                g["first_missing"].as_u64().unwrap(),
+                g["missing"].as_u64().unwrap(),
+                g["arrived_late"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // 2 was missing when 3 came, then came late; 7 of 6-8 too.
+    assert_eq!(gaps, vec![(2, 1, 1), (4, 1, 0), (6, 3, 1)], "{a}");
+    let at: Vec<f64> = a["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["at_ms"].as_f64().unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] <= w[1]) && at[0] > 0.0, "{at:?}");
+    assert_eq!(
+        all.iter().filter(|v| v["type"] == "gap").count(),
+        a["gaps"].as_array().unwrap().len()
+    );
+}
+
+/// With no --timeout the receiver waits for the first datagram however
+/// long it takes (the sender started later in another shell), and says
+/// how long that was.
+#[test]
+fn without_a_timeout_the_receiver_waits_for_the_first_datagram() {
+    let Some(sb) = lo_sandbox("mcast waits for the first datagram") else {
+        return;
+    };
+    let script = recv_bg("w.json", "--count 3 239.9.9.8:5001")
+        + "sleep 1.5\n\"$NK\" -q mcast-send --count 3 --interval 0.01 239.9.9.8:5001\n"
+        + &wait_bg("w.json");
+    sb.shell(&script);
+    let s = summary(&sb, "w.json");
+    assert_eq!(rc(&sb, "w.json"), 0, "{s}");
+    assert_eq!(s["received"].as_u64(), Some(3), "{s}");
+    assert_eq!(s["stop_reason"], "count", "{s}");
+    let first = s["first_datagram_ms"].as_f64().unwrap();
+    assert!(
+        (1400.0..10_000.0).contains(&first),
+        "join to first: {first} ms"
+    );
 }
 
 #[test]
@@ -365,11 +416,35 @@ fn ipv6_over_veth_and_the_kernels_loop_and_hop_rules() {
             + &wait_bg(&format!("{tag}-wire.json"))
             + &wait_bg(&format!("{tag}-loop.json"))
     };
+    // Human output: a zone and -i name the interface alike, and the group
+    // prints the same way in sender and receiver.
+    let forms = "\"$NK\" mcast-recv --count 1 --timeout 2s -i nk1 '[ff15::98]:5002' > f1.txt 2>&1 &\n\
+                 \"$NK\" mcast-recv --count 1 --timeout 2s '[ff02::98%nk1]:5003' > f2.txt 2>&1 &\n\
+                 nk_ready f1.txt Joined; nk_ready f2.txt Joined\n\
+                 \"$NK\" mcast-send --count 1 '[ff15::98%nk0]:5002' > s1.txt 2>&1\n\
+                 \"$NK\" mcast-send --count 1 -i nk0 '[ff02::98]:5003' > s2.txt 2>&1\n\
+                 wait\n";
     let script = round("plain", "", "ff02::1234")
         + &round("noloop", "--no-loop", "ff02::1234")
         + &round("hop0", "--hops 0", "ff02::1234")
-        + &round("site", "", "ff15::99");
+        + &round("site", "", "ff15::99")
+        + forms;
     sb.shell(&script);
+    for (file, first) in [
+        ("f1.txt", "Joined [ff15::98%nk1]:5002 on nk1"),
+        ("f2.txt", "Joined [ff02::98%nk1]:5003 on nk1"),
+        ("s1.txt", "--- [ff15::98%nk0]:5002 multicast send ---"),
+        ("s2.txt", "--- [ff02::98%nk0]:5003 multicast send ---"),
+    ] {
+        let text = sb.read(file);
+        assert_eq!(text.lines().next(), Some(first), "{file}: {text}");
+    }
+    assert!(
+        sb.read("f2.txt")
+            .contains("--- [ff02::98%nk1]:5003 multicast statistics ---"),
+        "{}",
+        sb.read("f2.txt")
+    );
     let got = |name: &str| summary(&sb, name)["received"].as_u64().unwrap();
     assert_eq!(
         (got("plain-wire.json"), got("plain-loop.json")),
