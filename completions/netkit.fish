@@ -220,6 +220,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'R
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls:// and https:// servers, instead of the system\'s store' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls:// or https:// server\'s certificate must hold (else its address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trust-anchor -d 'Trust anchors for --dnssec instead of the root\'s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
@@ -231,6 +232,7 @@ always\t'Always colour'
 never\t'Never colour'"
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trace -d 'Resolve iteratively from the root, one line per server asked, as dig +trace'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask every authoritative server of the name\'s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec -d 'Validate answers with DNSSEC from a trust anchor (the root\'s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query over TCP'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'

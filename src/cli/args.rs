@@ -534,6 +534,15 @@ pub struct LookupArgs {
     /// @SERVER or resolv.conf) and report where answers or SOA serials differ
     #[arg(long = "all-ns", conflicts_with_all = ["system", "file"])]
     pub all_ns: bool,
+    /// Validate answers with DNSSEC from a trust anchor (the root's, built
+    /// in): each is secure, insecure, bogus (exit 3) or indeterminate, with
+    /// the link that failed
+    #[arg(long, conflicts_with_all = ["system", "trace", "all_ns"])]
+    pub dnssec: bool,
+    /// Trust anchors for --dnssec instead of the root's: DS or DNSKEY
+    /// records in zone-file form (dnssec-dsfromkey, a .key file)
+    #[arg(long = "trust-anchor", value_name = "FILE", requires = "dnssec")]
+    pub trust_anchor: Option<PathBuf>,
     /// Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or
     /// ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]

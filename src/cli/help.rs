@@ -228,6 +228,10 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
                 "Reverse look-up, as dig -x",
                 "netkit lookup -x 192.0.2.10 @192.0.2.53",
             ),
+            ex(
+                "Validate with DNSSEC from the root (secure, insecure, bogus: exit 3), every link with -v",
+                "netkit lookup --dnssec -v www.example.test @192.0.2.53",
+            ),
         ],
     ),
     (

@@ -102,11 +102,35 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         (_, _, true) => Style::Host,
         _ => Style::Sections,
     };
+    let dnssec = if args.dnssec {
+        let anchors = match &args.trust_anchor {
+            Some(path) => {
+                let data = crate::value::read_file_limited(
+                    path,
+                    dns::dnssec::MAX_ANCHOR_FILE,
+                    "--trust-anchor",
+                )?;
+                dns::dnssec::parse_anchors(&String::from_utf8_lossy(&data)).map_err(|why| {
+                    NetkitError::invalid(format!(
+                        "--trust-anchor {}: {}",
+                        crate::sanitize::brief(&path.to_string_lossy(), 200),
+                        crate::sanitize::escape(&why)
+                    ))
+                })?
+            }
+            None => dns::dnssec::root_anchors(),
+        };
+        Some(Arc::new(dns::dnssec::Plan::new(anchors)))
+    } else {
+        None
+    };
     let plan = Arc::new(BatchPlan {
         types,
         target,
+        dnssec,
         opts: QueryOpts {
             recurse: true,
+            dnssec: args.dnssec,
             tcp: args.tcp,
             timeout: args.timeout.unwrap_or(conf_timeout),
             retries: args.retries.unwrap_or(conf_retries),
@@ -160,6 +184,7 @@ fn run_trace(
     };
     let opts = QueryOpts {
         recurse: false,
+        dnssec: false,
         tcp: args.tcp,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
         retries: args.retries.unwrap_or(1),
@@ -185,6 +210,7 @@ fn run_all_ns(
     let (via, timeout, retries) = dns::allns::via(servers)?;
     let opts = QueryOpts {
         recurse: true,
+        dnssec: false,
         tcp: args.tcp,
         timeout: args.timeout.unwrap_or(timeout),
         retries: args.retries.unwrap_or(retries),

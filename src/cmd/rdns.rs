@@ -34,6 +34,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     };
     let opts = QueryOpts {
         recurse: true,
+        dnssec: false,
         tcp: false,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
         retries: 1,

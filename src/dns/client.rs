@@ -27,6 +27,9 @@ pub struct QueryOpts {
     pub retries: u32,
     /// Ask for recursion (RD); off for iterative queries (`--trace`).
     pub recurse: bool,
+    /// DNSSEC: set DO (the signatures come along) and CD (a validating
+    /// resolver hands over what fails its checks, so netkit can say why).
+    pub dnssec: bool,
 }
 
 /// A server's answer to one query.
@@ -44,12 +47,14 @@ pub struct Exchange {
     pub tcp_fallback: bool,
 }
 
-fn build_query(id: u16, name: &Name, rtype: RecordType, recurse: bool) -> io::Result<Vec<u8>> {
+fn build_query(id: u16, name: &Name, rtype: RecordType, opts: &QueryOpts) -> io::Result<Vec<u8>> {
     let mut m = Message::new(id, MessageType::Query, OpCode::Query);
-    m.metadata.recursion_desired = recurse;
+    m.metadata.recursion_desired = opts.recurse;
+    m.metadata.checking_disabled = opts.dnssec;
     m.add_query(Query::query(name.clone(), rtype));
     let mut edns = Edns::new();
     edns.set_max_payload(1232);
+    edns.set_dnssec_ok(opts.dnssec);
     m.edns = Some(edns);
     m.to_vec()
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
@@ -235,7 +240,7 @@ pub async fn exchange(
     let mut solo = false;
     for _attempt in 0..=opts.retries {
         let id = crate::sys::random_u64() as u16;
-        let query = build_query(id, name, rtype, opts.recurse)
+        let query = build_query(id, name, rtype, &opts)
             .and_then(|q| Ok((q, Asked::new(id, name, rtype)?)))
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
         let (query, mut asked) = query?;

@@ -14,7 +14,7 @@ use super::client::{QueryOpts, exchange};
 use super::present::type_name;
 use super::record::Answer;
 use super::system::{SystemConfig, candidates};
-use super::wire::{Rr, WireName};
+use super::wire::{Reply, Rr, WireName};
 use super::{status_name, status_reason};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
@@ -87,6 +87,12 @@ pub struct LookupReport {
     /// Why there is no answer with data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+    /// With --dnssec: the validation verdict (null without it).
+    pub dnssec: Option<super::dnssec::Verdict>,
+    /// The reply as read, kept only until it is validated.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub reply: Option<Box<Reply>>,
 }
 
 impl crate::output::prom::ToMetrics for LookupReport {
@@ -174,6 +180,8 @@ impl LookupReport {
             records_dropped: 0,
             ede: Vec::new(),
             error: Some(f),
+            dnssec: None,
+            reply: None,
         }
     }
 
@@ -311,6 +319,8 @@ pub async fn resolve_at(
         records_dropped: 0,
         ede: resp.ede.clone(),
         error,
+        dnssec: None,
+        reply: opts.dnssec.then(|| Box::new(ex.response.clone())),
     }
 }
 
@@ -383,6 +393,8 @@ pub struct BatchPlan {
     pub concurrency: usize,
     /// Most records kept per section of an answer (0: all).
     pub max_records: usize,
+    /// `--dnssec`: validate every answer.
+    pub dnssec: Option<Arc<super::dnssec::Plan>>,
 }
 
 /// Looks up every name of `names` (read lazily: an `Err` ends the batch
@@ -429,6 +441,9 @@ where
                                 no_nameserver(&given, qtype, "none given")
                             }
                         };
+                        if let Some(d) = &plan.dnssec {
+                            super::dnssec::apply(&mut r, d, plan.opts, u16::from(qtype)).await;
+                        }
                         if plan.max_records > 0 {
                             r.cap_records(plan.max_records);
                         }
@@ -647,6 +662,7 @@ mod tests {
             text: n(to).to_text(),
             data: crate::dns::record::RecordData::Other {},
             target: Some(n(to)),
+            rdata: n(to).0,
         };
         let answers = vec![
             cname("www.t.", "a.t."),

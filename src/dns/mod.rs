@@ -4,6 +4,7 @@
 
 pub mod allns;
 pub mod client;
+pub mod dnssec;
 pub mod link;
 pub mod lookup;
 pub mod present;

@@ -45,7 +45,8 @@ impl Render for LookupGroup<'_> {
     fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()> {
         match self.style {
             Style::Short => {
-                for r in self.results {
+                // A bogus answer's data is not printed where only data is.
+                for r in self.results.iter().filter(|r| !is_bogus(r)) {
                     for a in &r.answers {
                         writeln!(w, "{}", escape(&a.value))?;
                     }
@@ -58,9 +59,14 @@ impl Render for LookupGroup<'_> {
                         r.values().map(|a| escape(&a.value).into_owned()).collect();
                     let status = upper(&r.status);
                     let status = if r.ok { status.normal() } else { status.red() };
+                    let dnssec = r
+                        .dnssec
+                        .as_ref()
+                        .map(|v| format!("  DNSSEC:{}", v.status))
+                        .unwrap_or_default();
                     writeln!(
                         w,
-                        "{}  {}  {status}  {}",
+                        "{}  {}  {status}{dnssec}  {}",
                         escape(&r.name),
                         r.qtype,
                         values.join(" ")
@@ -125,6 +131,9 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
         };
         writeln!(w, "{}", line.yellow())?;
     }
+    if let Some(v) = &r.dnssec {
+        dnssec_lines(w, v, verbose)?;
+    }
     if r.records_dropped > 0 {
         writeln!(
             w,
@@ -142,6 +151,41 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
                 escape(&a.value)
             );
             writeln!(w, "{}", line.dimmed())?;
+        }
+    }
+    Ok(())
+}
+
+fn is_bogus(r: &LookupReport) -> bool {
+    r.dnssec.as_ref().is_some_and(|v| v.status == "bogus")
+}
+
+/// `;; DNSSEC: STATUS[: why]`, and with -v every link checked.
+fn dnssec_lines(w: &mut dyn Write, v: &super::dnssec::Verdict, verbose: bool) -> io::Result<()> {
+    let line = match &v.reason {
+        Some(why) => format!(";; DNSSEC: {}: {}", v.status, escape(why)),
+        None => format!(";; DNSSEC: {}", v.status),
+    };
+    let line = match v.status {
+        "secure" => line.green(),
+        "bogus" => line.red(),
+        _ => line.yellow(),
+    };
+    writeln!(w, "{line}")?;
+    if verbose {
+        for s in &v.chain {
+            let mark = if s.ok { "ok  " } else { "FAIL" };
+            writeln!(
+                w,
+                "{}",
+                format!(
+                    ";;   {mark} {} {}: {}",
+                    escape(&s.zone),
+                    s.check,
+                    escape(&s.detail)
+                )
+                .dimmed()
+            )?;
         }
     }
     Ok(())
@@ -174,6 +218,15 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
         let Some(found) = ok.first() else {
             let worst = rs.iter().max_by_key(|r| r.exit()).copied();
             let shown = match worst {
+                Some(r) if is_bogus(r) => format!(
+                    "DNSSEC bogus: {}",
+                    escape(
+                        r.dnssec
+                            .as_ref()
+                            .and_then(|v| v.reason.as_deref())
+                            .unwrap_or("validation failed")
+                    )
+                ),
                 Some(r) if r.status == "nodata" => "no address (NODATA)".to_string(),
                 Some(r) => format!(
                     "{}: {}",
@@ -214,6 +267,24 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
             })
             .collect();
         writeln!(w, "  Addresses: {}", addrs.join(", "))?;
+        // The weakest verdict among the block's answers.
+        let rank = |s: &str| match s {
+            "bogus" => 3,
+            "indeterminate" => 2,
+            "insecure" => 1,
+            _ => 0,
+        };
+        if let Some(v) = rs
+            .iter()
+            .filter_map(|r| r.dnssec.as_ref())
+            .max_by_key(|v| rank(v.status))
+        {
+            let text = match &v.reason {
+                Some(why) => format!("{}: {}", v.status, escape(why)),
+                None => v.status.to_string(),
+            };
+            writeln!(w, "  DNSSEC   : {text}")?;
+        }
         writeln!(w)?;
     }
     Ok(())

@@ -184,6 +184,7 @@ async fn addresses_of(ns: &WireName, opts: QueryOpts) -> Vec<SocketAddr> {
     };
     let opts = QueryOpts {
         recurse: true,
+        dnssec: false,
         ..opts
     };
     let mut out = Vec::new();
@@ -211,6 +212,7 @@ pub async fn trace(
 ) -> std::io::Result<TraceSummary> {
     let opts = QueryOpts {
         recurse: false,
+        dnssec: false,
         ..opts
     };
     let mut qname = name.clone();

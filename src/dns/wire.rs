@@ -262,6 +262,10 @@ pub struct Rr {
     pub data: RecordData,
     /// For NS, CNAME and DNAME, the name pointed to.
     pub target: Option<WireName>,
+    /// The data in DNSSEC's canonical form (RFC 4034 6.2, RFC 6840 5.1):
+    /// names inside it uncompressed, and lower-cased for the types that
+    /// list says (not NSEC's next name).
+    pub rdata: Vec<u8>,
 }
 
 /// EDNS (RFC 6891), from the OPT record.
@@ -437,6 +441,8 @@ fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize, usize)> {
         return Err(WireError("record data runs past the message"));
     }
     let shown = present::rdata(msg, start, end, rtype);
+    let rdata =
+        canonical_rdata(msg, start, end, rtype).unwrap_or_else(|_| msg[start..end].to_vec());
     Ok((
         Rr {
             name,
@@ -447,10 +453,64 @@ fn read_rr(msg: &[u8], pos: usize) -> Res<(Rr, usize, usize)> {
             text: shown.text,
             data: shown.data,
             target: shown.target,
+            rdata,
         },
         end,
         start,
     ))
+}
+
+/// The record data of `msg[start..end]` in canonical form: each embedded
+/// name read (pointers followed) and lower-cased, for the types of RFC
+/// 4034 6.2 that carry names; NSEC keeps its next name's case (RFC 6840
+/// 5.1). Other types are their bytes.
+fn canonical_rdata(msg: &[u8], start: usize, end: usize, rtype: u16) -> Res<Vec<u8>> {
+    // Fixed bytes before the names, the names, and whether the rest follows
+    // as it is.
+    let (fixed, names): (usize, usize) = match rtype {
+        // NS MD MF CNAME MB MG MR PTR DNAME
+        2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 | 39 => (0, 1),
+        // SOA MINFO RP
+        6 | 14 | 17 => (0, 2),
+        // MX AFSDB RT KX
+        15 | 18 | 21 | 36 => (2, 1),
+        // PX
+        26 => (2, 2),
+        // SRV
+        33 => (6, 1),
+        // SIG RRSIG
+        24 | 46 => (18, 1),
+        // NSEC (case kept)
+        47 => (0, 1),
+        // NAPTR: order, preference, three strings, then the name.
+        35 => {
+            let mut p = start + 4;
+            for _ in 0..3 {
+                p += 1 + usize::from(*msg.get(p).ok_or(WireError("short NAPTR"))?);
+            }
+            (p - start, 1)
+        }
+        _ => return Ok(msg[start..end].to_vec()),
+    };
+    let mut out = msg
+        .get(start..start + fixed)
+        .ok_or(WireError("short record data"))?
+        .to_vec();
+    let mut p = start + fixed;
+    for _ in 0..names {
+        let (name, next) = read_name(msg, p)?;
+        if rtype == 47 {
+            out.extend_from_slice(&name.0);
+        } else {
+            out.extend(name.0.iter().map(u8::to_ascii_lowercase));
+        }
+        p = next;
+    }
+    if p > end {
+        return Err(WireError("record data runs past its length"));
+    }
+    out.extend_from_slice(&msg[p..end]);
+    Ok(out)
 }
 
 /// Extended DNS Errors (RFC 8914) in an OPT record's options.

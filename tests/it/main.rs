@@ -5,6 +5,7 @@ mod support;
 
 mod assets;
 mod diagnose;
+mod dnssec;
 mod echo;
 mod fidelity;
 mod fuzz;

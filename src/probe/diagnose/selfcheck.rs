@@ -286,6 +286,7 @@ pub async fn self_check(
             let name = hickory_proto::rr::Name::root();
             let q = crate::dns::QueryOpts {
                 recurse: true,
+                dnssec: false,
                 tcp: false,
                 timeout,
                 retries: 0,

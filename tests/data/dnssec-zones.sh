@@ -1,0 +1,86 @@
+set -e
+# Signed zones under test. and a signed root, built with BIND's tools, served
+# by named on 127.0.0.1:53 (inside the test's namespace). Writes anchor.ds
+# (the DS of test.) and root.ds (the DS of .).
+soa='@ SOA ns.test. hostmaster.test. 1 3600 600 86400 60'
+child() { # name
+cat > $1.zone <<Z
+\$ORIGIN $1.test.
+\$TTL 300
+$soa
+@ NS ns.test.
+www A 192.0.2.1
+www TXT "hello"
+alias CNAME www
+*.wild A 192.0.2.9
+deep.sub A 192.0.2.7
+Z
+}
+key() { # zone alg [ksk] (published and active since 2019: the expired zone signs in 2020)
+  dnssec-keygen -q -a $2 ${3:+-f KSK} -P 20190101000000 -A 20190101000000 -n ZONE $1
+}
+for z in example rsa ed expired badds tampered; do child $z; done
+key example.test ECDSAP256SHA256 ksk >/dev/null; key example.test ECDSAP256SHA256 >/dev/null
+key rsa.test RSASHA256 ksk >/dev/null; key rsa.test RSASHA256 >/dev/null
+key ed.test ED25519 ksk >/dev/null; key ed.test ED25519 >/dev/null
+for z in expired badds tampered; do key $z.test ECDSAP256SHA256 ksk >/dev/null; key $z.test ECDSAP256SHA256 >/dev/null; done
+key test ECDSAP256SHA256 ksk > /dev/null; key test ECDSAP256SHA256 >/dev/null
+signz() { z=$1; shift; dnssec-signzone -q -S -K . -o $z.test "$@" -f $z.signed $z.zone >/dev/null; }
+# example: ECDSA P-256 with NSEC; rsa: RSASHA256 with NSEC3; ed: Ed25519;
+# expired: signatures of January 2020; badds: the parent's DS digest is
+# wrong; tampered: the A record changed after signing.
+signz example
+signz rsa -3 - -H 0
+signz ed
+signz expired -P -s 20200101000000 -e 20200201000000
+signz badds
+signz tampered
+sed -i 's/192\.0\.2\.1$/192.0.2.66/' tampered.signed
+cat > test.zone <<Z
+\$ORIGIN test.
+\$TTL 300
+$soa
+@ NS ns
+ns A 127.0.0.1
+unsigned NS ns.unsigned
+ns.unsigned A 127.0.0.1
+Z
+for z in example rsa ed expired badds tampered; do
+  echo "$z NS ns.test." >> test.zone
+  dnssec-dsfromkey -2 $(grep -l 'key-signing' K$z.test.+*.key | head -1) >> test.zone
+done
+# badds: the DS digest of another key
+sed -i '/^badds.test.*DS/ s/[0-9A-F]\{8\}$/00000000/' test.zone
+cat > unsigned.zone <<Z
+\$ORIGIN unsigned.test.
+\$TTL 300
+$soa
+@ NS ns.test.
+www A 192.0.2.3
+Z
+dnssec-signzone -q -S -K . -o test -f test.signed test.zone >/dev/null
+dnssec-dsfromkey -2 $(grep -l 'key-signing' Ktest.+*.key | head -1) > anchor.ds
+# A signed root above test.: the whole chain from ".".
+cat > root.zone <<Z
+\$ORIGIN .
+\$TTL 300
+@ SOA ns.test. hostmaster.test. 1 3600 600 86400 60
+@ NS ns.test.
+test. NS ns.test.
+ns.test. A 127.0.0.1
+Z
+cat anchor.ds >> root.zone
+key . ECDSAP256SHA256 ksk >/dev/null; key . ECDSAP256SHA256 >/dev/null
+dnssec-signzone -q -S -K . -o . -f root.signed root.zone >/dev/null
+dnssec-dsfromkey -2 $(grep -l 'key-signing' K.+*.key | head -1) > root.ds
+# Named serves them all on 127.0.0.1:53.
+d=$PWD
+{ echo "options { directory \"$d\"; listen-on port 53 { 127.0.0.1; }; listen-on-v6 { none; }; pid-file \"$d/named.pid\"; session-keyfile \"$d/s.key\"; recursion no; dnssec-validation no; };"
+  echo 'controls { };'
+  echo "zone \".\" { type primary; file \"$d/root.signed\"; };"
+  echo "zone \"test\" { type primary; file \"$d/test.signed\"; };"
+  echo "zone \"unsigned.test\" { type primary; file \"$d/unsigned.zone\"; };"
+  for z in example rsa ed expired badds tampered; do echo "zone \"$z.test\" { type primary; file \"$d/$z.signed\"; };"; done
+} > named.conf
+named -g -c "$d/named.conf" > named.log 2>&1 &
+i=0; until dig +time=1 +tries=1 @127.0.0.1 test SOA >/dev/null; do i=$((i+1)); [ $i -gt 200 ] && { echo "named never answered" >&2; exit 1; }; sleep 0.05; done

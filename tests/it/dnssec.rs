@@ -1,0 +1,307 @@
+//! `lookup --dnssec` against zones signed by BIND's own tools and served by
+//! named, inside the sandbox: every verdict is checked against what was
+//! built (secure with ECDSA, RSA and Ed25519 keys, NSEC and NSEC3 denials,
+//! wildcards; insecure below an unsigned delegation; bogus for an expired
+//! signature, a wrong DS and a record changed after signing) and against
+//! delv, BIND's validating look-up tool, run side by side.
+
+use serde_json::Value;
+
+use crate::support::{Sandbox, tool_or_skip};
+
+const ZONES: &str = include_str!("../data/dnssec-zones.sh");
+
+/// (name, type, verdict, exit, words the reason or chain must hold).
+const CASES: &[(&str, &str, &str, i32, &str)] = &[
+    (
+        "www.example.test",
+        "A",
+        "secure",
+        0,
+        "www.example.test. A signed by example.test.",
+    ),
+    (
+        "nope.example.test",
+        "A",
+        "secure",
+        1,
+        "covers nope.example.test.",
+    ),
+    (
+        "www.example.test",
+        "AAAA",
+        "secure",
+        1,
+        "lists neither AAAA nor CNAME",
+    ),
+    (
+        "x.wild.example.test",
+        "A",
+        "secure",
+        0,
+        "the answer came from a wildcard",
+    ),
+    (
+        "alias.example.test",
+        "A",
+        "secure",
+        0,
+        "alias.example.test. CNAME signed",
+    ),
+    ("www.rsa.test", "A", "secure", 0, "(RSASHA256)"),
+    (
+        "nope.rsa.test",
+        "A",
+        "secure",
+        1,
+        "closest encloser rsa.test.",
+    ),
+    (
+        "x.wild.rsa.test",
+        "A",
+        "secure",
+        0,
+        "the answer came from a wildcard",
+    ),
+    ("www.ed.test", "A", "secure", 0, "(ED25519)"),
+    (
+        "www.unsigned.test",
+        "A",
+        "insecure",
+        0,
+        "unsigned.test. is an unsigned delegation",
+    ),
+    (
+        "www.expired.test",
+        "A",
+        "bogus",
+        3,
+        "expired 2020-02-01T00:00:00Z",
+    ),
+    ("www.badds.test", "A", "bogus", 3, "matches the parent's DS"),
+    ("www.tampered.test", "A", "bogus", 3, "does not verify"),
+    (
+        "www.tampered.test",
+        "TXT",
+        "secure",
+        0,
+        "TXT signed by tampered.test.",
+    ),
+];
+
+/// What delv says of a look-up: secure, insecure or bogus.
+fn delv_verdict(text: &str) -> &'static str {
+    if text.contains("; fully validated") || text.contains("negative response, fully validated") {
+        "secure"
+    } else if text.contains("; unsigned answer") {
+        "insecure"
+    } else {
+        "bogus"
+    }
+}
+
+#[test]
+fn verdicts_match_what_was_signed_and_what_delv_says() {
+    const TEST: &str = "dnssec verdicts against named and delv";
+    for tool in [
+        "named",
+        "dig",
+        "delv",
+        "dnssec-keygen",
+        "dnssec-signzone",
+        "bash",
+    ] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    std::fs::write(sb.path("zones.sh"), ZONES).unwrap();
+    let mut script = String::from(
+        "bash zones.sh > zones.log 2>&1 || { cat zones.log >&2; exit 1; }\n\
+         read -r o _ _ t a dt dg < anchor.ds\n\
+         echo \"trust-anchors { $o static-ds $t $a $dt \\\"$dg\\\"; };\" > anchors.conf\n",
+    );
+    for (i, (name, rtype, ..)) in CASES.iter().enumerate() {
+        script += &format!(
+            "\"$NK\" --json lookup --dnssec --trust-anchor anchor.ds @127.0.0.1 -t {rtype} {name} > c{i}.json; echo $? > c{i}.rc\n\
+             delv @127.0.0.1 -a anchors.conf +root=test {name} {rtype} > d{i}.txt 2>&1\n"
+        );
+    }
+    // The whole chain from a signed root; a wrong anchor; a name no anchor
+    // covers; the human forms.
+    script += "\"$NK\" --json lookup --dnssec --trust-anchor root.ds @127.0.0.1 -t A www.ed.test > root.json; echo $? > root.rc\n\
+               sed 's/[0-9A-F]\\{4\\}$/0000/' anchor.ds > wrong.ds\n\
+               \"$NK\" --json lookup --dnssec --trust-anchor wrong.ds @127.0.0.1 -t A www.example.test > wrong.json; echo $? > wrong.rc\n\
+               \"$NK\" --json lookup --dnssec --trust-anchor anchor.ds @127.0.0.1 -t SOA . > none.json; echo $? > none.rc\n\
+               \"$NK\" lookup --dnssec --trust-anchor anchor.ds @127.0.0.1 -t A -v www.example.test > human.txt\n\
+               \"$NK\" lookup --dnssec --trust-anchor anchor.ds @127.0.0.1 www.expired.test > host.txt; echo $? > host.rc\n\
+               \"$NK\" lookup --dnssec --trust-anchor anchor.ds @127.0.0.1 --short -t A www.tampered.test www.example.test > short.txt; echo $? > short.rc\n";
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("named.log")
+    );
+    let one = |file: &str| -> Value {
+        let text = sb.read(file);
+        let v: Value = serde_json::from_str(text.lines().next().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("{file}: {e}: {text}"));
+        crate::support::assert_schema(&v);
+        v
+    };
+    let rc = |file: &str| sb.read(file).trim().parse::<i32>().unwrap_or(-1);
+    let mut agree = 0;
+    for (i, (name, rtype, verdict, exit, words)) in CASES.iter().enumerate() {
+        let v = one(&format!("c{i}.json"));
+        let d = &v["dnssec"];
+        let all_text = format!("{} {}", d["reason"], d["chain"]);
+        assert_eq!(d["status"], *verdict, "{name} {rtype}: {v}");
+        assert_eq!(rc(&format!("c{i}.rc")), *exit, "{name} {rtype}: {v}");
+        assert!(
+            all_text.contains(words),
+            "{name} {rtype}: wanted {words:?} in {d}"
+        );
+        let chain = d["chain"].as_array().unwrap();
+        assert_eq!(
+            chain[0]["zone"], "test.",
+            "{name}: the chain starts at the anchor: {d}"
+        );
+        if *verdict == "bogus" {
+            assert_eq!(v["ok"], false, "{v}");
+            assert_eq!(v["error"]["code"], "bogus", "{v}");
+            assert_eq!(
+                chain.last().unwrap()["ok"],
+                false,
+                "the failing link is last: {d}"
+            );
+        } else {
+            assert!(chain.iter().all(|s| s["ok"] == true), "{d}");
+        }
+        let delv = sb.read(&format!("d{i}.txt"));
+        assert_eq!(
+            delv_verdict(&delv),
+            *verdict,
+            "{name} {rtype}: delv disagrees:\n{delv}"
+        );
+        agree += 1;
+    }
+    assert_eq!(agree, CASES.len());
+
+    let root = one("root.json");
+    let zones: Vec<&str> = root["dnssec"]["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(root["dnssec"]["status"], "secure", "{root}");
+    assert_eq!(
+        zones,
+        [
+            ".",
+            ".",
+            "test.",
+            "test.",
+            "ed.test.",
+            "ed.test.",
+            "www.ed.test."
+        ],
+        "{root}"
+    );
+    let wrong = one("wrong.json");
+    assert_eq!(wrong["dnssec"]["status"], "bogus", "{wrong}");
+    assert!(
+        wrong["dnssec"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("matches the trust anchor"),
+        "{wrong}"
+    );
+    assert_eq!(rc("wrong.rc"), 3);
+    let none = one("none.json");
+    assert_eq!(none["dnssec"]["status"], "indeterminate", "{none}");
+    assert!(
+        none["dnssec"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no trust anchor covers"),
+        "{none}"
+    );
+    assert_eq!(rc("none.rc"), 0, "indeterminate is not a failure");
+
+    let human = sb.read("human.txt");
+    assert!(human.contains(";; DNSSEC: secure\n"), "{human}");
+    assert!(
+        human.contains(";;   ok   example.test. ds: DNSKEY"),
+        "-v lists the chain: {human}"
+    );
+    let host = sb.read("host.txt");
+    assert!(
+        host.contains("ERROR: DNSSEC bogus: RRSIG expired.test. DNSKEY by key"),
+        "{host}"
+    );
+    assert_eq!(rc("host.rc"), 3);
+    // --short prints no data of a bogus answer (the secure one's A and,
+    // as dig +short +dnssec, its RRSIG).
+    let short = sb.read("short.txt");
+    assert!(short.starts_with("192.0.2.1\nA 13 3 300 "), "{short}");
+    assert!(!short.contains("192.0.2.66"), "{short}");
+    assert_eq!(short.lines().count(), 2, "{short}");
+    assert_eq!(rc("short.rc"), 3);
+}
+
+#[test]
+fn dnssec_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.ds");
+    std::fs::write(&bad, "test. IN A 192.0.2.1\n").unwrap();
+    let bad = bad.to_string_lossy().into_owned();
+    for (args, what) in [
+        (
+            vec!["lookup", "--trust-anchor", "x", "@127.0.0.1", "a.test"],
+            "--trust-anchor without --dnssec",
+        ),
+        (
+            vec![
+                "lookup",
+                "--dnssec",
+                "--trust-anchor",
+                "/nonexistent/x",
+                "@127.0.0.1",
+                "a.test",
+            ],
+            "a missing anchor file",
+        ),
+        (
+            vec![
+                "lookup",
+                "--dnssec",
+                "--trust-anchor",
+                &bad,
+                "@127.0.0.1",
+                "a.test",
+            ],
+            "an anchor file without DS or DNSKEY",
+        ),
+        (
+            vec![
+                "lookup",
+                "--dnssec",
+                "--trust-anchor",
+                "/dev/zero",
+                "@127.0.0.1",
+                "a.test",
+            ],
+            "an endless anchor file",
+        ),
+        (
+            vec!["lookup", "--dnssec", "--system", "a.test"],
+            "--dnssec with --system",
+        ),
+    ] {
+        let out = crate::support::run(&args);
+        crate::support::assert_usage_error(&out, what);
+    }
+}
