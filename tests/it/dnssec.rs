@@ -305,3 +305,98 @@ fn dnssec_usage_errors() {
         crate::support::assert_usage_error(&out, what);
     }
 }
+
+/// Through a validating resolver (unbound, recursing to named from the
+/// same signed root): netkit sets CD, gets the data unbound would refuse,
+/// and names the link; without --dnssec the resolver's own SERVFAIL and
+/// Extended DNS Error come through.
+#[test]
+fn through_unbound_the_verdicts_hold_and_its_errors_show() {
+    const TEST: &str = "dnssec through unbound";
+    for tool in [
+        "named",
+        "dig",
+        "unbound",
+        "dnssec-keygen",
+        "dnssec-signzone",
+        "bash",
+    ] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    std::fs::write(sb.path("zones.sh"), ZONES).unwrap();
+    let dir = sb.path("");
+    let dir = dir.to_string_lossy();
+    let dir = dir.trim_end_matches('/');
+    std::fs::write(
+        sb.path("unbound.conf"),
+        format!(
+            "server:\n  interface: 127.0.0.2@53\n  do-daemonize: no\n  chroot: \"\"\n  username: \"\"\n\
+             directory: \"{dir}\"\n  pidfile: \"{dir}/unbound.pid\"\n  use-syslog: no\n  logfile: \"\"\n  do-ip6: no\n\
+             access-control: 127.0.0.0/8 allow\n  do-not-query-localhost: no\n  qname-minimisation: no\n\
+             module-config: \"validator iterator\"\n  local-zone: \"test.\" nodefault\n  trust-anchor-file: \"{dir}/root.ds\"\n  ede: yes\n\
+             val-log-level: 2\nstub-zone:\n  name: \".\"\n  stub-addr: 127.0.0.1\nremote-control:\n  control-enable: no\n"
+        ),
+    )
+    .unwrap();
+    let cases = [
+        ("www.example.test", "secure"),
+        ("nope.rsa.test", "secure"),
+        ("www.unsigned.test", "insecure"),
+        ("www.expired.test", "bogus"),
+        ("www.badds.test", "bogus"),
+        ("www.tampered.test", "bogus"),
+    ];
+    let mut script = String::from(
+        "ip addr add 127.0.0.2/32 dev lo\n\
+         bash zones.sh > zones.log 2>&1 || { cat zones.log >&2; exit 1; }\n\
+         unbound -d -c \"$PWD/unbound.conf\" > unbound.log 2>&1 &\n\
+         i=0; until dig +time=1 +tries=1 @127.0.0.2 www.example.test A >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 100 ] && { echo 'unbound never answered' >&2; exit 1; }; sleep 0.1; done\n",
+    );
+    for (i, (name, _)) in cases.iter().enumerate() {
+        script += &format!(
+            "\"$NK\" --json lookup --dnssec --trust-anchor root.ds @127.0.0.2 -t A {name} > u{i}.json; echo $? > u{i}.rc\n"
+        );
+    }
+    script +=
+        "\"$NK\" --json lookup @127.0.0.2 -t A www.expired.test > plain.json; echo $? > plain.rc\n";
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("unbound.log")
+    );
+    for (i, (name, verdict)) in cases.iter().enumerate() {
+        let v: Value = serde_json::from_str(sb.read(&format!("u{i}.json")).trim())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        crate::support::assert_schema(&v);
+        assert_eq!(v["dnssec"]["status"], *verdict, "{name}: {v}");
+        assert!(v["flags"].as_array().unwrap().contains(&"cd".into()), "{v}");
+        let rc = sb.read(&format!("u{i}.rc"));
+        assert_eq!(
+            rc.trim(),
+            if *verdict == "bogus" {
+                "3"
+            } else if name.starts_with("nope") {
+                "1"
+            } else {
+                "0"
+            },
+            "{name}: {v}"
+        );
+        let chain = v["dnssec"]["chain"].as_array().unwrap();
+        assert_eq!(chain[0]["zone"], ".", "{name}: from the root: {v}");
+    }
+    // The resolver itself refuses the expired zone, and says why.
+    let plain: Value = serde_json::from_str(sb.read("plain.json").trim()).unwrap();
+    assert_eq!(plain["status"], "servfail", "{plain}");
+    assert!(
+        !plain["ede"].as_array().unwrap().is_empty(),
+        "unbound gives an EDE: {plain}"
+    );
+    assert_eq!(sb.read("plain.rc").trim(), "3");
+}
