@@ -866,12 +866,17 @@ enum Udp {
     Blocking(std::net::UdpSocket),
 }
 
+/// How long a blocking read of a UDP ping waits before it looks at the
+/// clock and the stop flag again.
+const LONG_WAIT: Duration = Duration::from_millis(50);
+
 /// The runtime's socket as a blocking one: sends block as a blocking
-/// client's do (for at most a second), receives follow a poll.
+/// client's do (for at most a second), reads for at most [`LONG_WAIT`].
 fn blocking_udp(s: UdpSocket) -> io::Result<std::net::UdpSocket> {
     let s = s.into_std()?;
     s.set_nonblocking(false)?;
     s.set_write_timeout(Some(Duration::from_secs(1)))?;
+    s.set_read_timeout(Some(LONG_WAIT))?;
     Ok(s)
 }
 
@@ -898,12 +903,21 @@ impl Udp {
             },
             Udp::Blocking(s) => {
                 use std::os::fd::AsFd;
-                if !crate::sys::wait_readable(s.as_fd(), until, &|| stop.is_set()) {
-                    return None;
-                }
-                match rustix::net::recv(s, buf, rustix::net::RecvFlags::DONTWAIT) {
+                // Nothing due soon (a closed-loop ping): one blocking read,
+                // as the C client does, woken every 50 ms to see a stop.
+                // A deadline near (a --rate schedule): poll, whose timeout
+                // is precise where SO_RCVTIMEO's is rounded to jiffies.
+                let flags = if until.saturating_duration_since(Instant::now()) > LONG_WAIT {
+                    rustix::net::RecvFlags::empty()
+                } else {
+                    if !crate::sys::wait_readable(s.as_fd(), until, &|| stop.is_set()) {
+                        return None;
+                    }
+                    rustix::net::RecvFlags::DONTWAIT
+                };
+                match rustix::net::recv(s, buf, flags) {
                     Ok((n, _)) => Some(Ok(n)),
-                    Err(rustix::io::Errno::AGAIN) => None,
+                    Err(rustix::io::Errno::AGAIN | rustix::io::Errno::INTR) => None,
                     Err(e) => Some(Err(e.into())),
                 }
             }
