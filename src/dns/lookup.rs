@@ -60,6 +60,9 @@ pub struct LookupReport {
     pub server: Option<ServerAddr>,
     /// The absolute name that was asked (after the search list).
     pub query_name: Option<String>,
+    /// The asked name in Unicode when it is an IDN (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_name_unicode: Option<String>,
     /// noerror, nodata, nxdomain, referral, servfail, refused, formerr,
     /// notimp, yxdomain... (the rcode, lower case), timeout or error.
     pub status: String,
@@ -164,6 +167,7 @@ impl LookupReport {
             qtype: type_name(u16::from(qtype)).into_owned(),
             server: server.map(ServerAddr::from),
             query_name: query_name.map(|n| WireName::from_name(n).to_text()),
+            query_name_unicode: query_name.and_then(|n| WireName::from_name(n).to_unicode()),
             status: if f.reason == Reason::Timeout {
                 "timeout".into()
             } else {
@@ -307,6 +311,7 @@ pub async fn resolve_at(
         qtype: type_name(qt).into_owned(),
         server: Some(server.into()),
         query_name: Some(qwire.to_text()),
+        query_name_unicode: qwire.to_unicode(),
         status,
         rcode: Some(rcode),
         flags: resp.flags.names(),

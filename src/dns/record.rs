@@ -78,6 +78,10 @@ pub enum RecordData {
 pub struct Answer {
     /// Owner name, absolute (trailing dot), as on the wire.
     pub name: String,
+    /// The owner in Unicode, beside the wire form, when it is an IDN
+    /// (`xn--` labels that decode); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_unicode: Option<String>,
     /// Record type mnemonic (`A`, `MX`, `TYPE65280`).
     pub rtype: String,
     /// Time to live, seconds.
@@ -93,6 +97,7 @@ impl Answer {
     pub fn from_rr(rr: &super::wire::Rr) -> Answer {
         Answer {
             name: rr.name.to_text(),
+            name_unicode: rr.name.to_unicode(),
             rtype: super::present::type_name(rr.rtype).into_owned(),
             ttl: rr.ttl,
             value: rr.text.clone(),

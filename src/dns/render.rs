@@ -86,8 +86,13 @@ impl Render for LookupGroup<'_> {
 }
 
 fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()> {
+    let unicode = r
+        .query_name_unicode
+        .as_deref()
+        .map(|u| format!(" ({})", escape(u)))
+        .unwrap_or_default();
     let mut head = format!(
-        ";; {} {}",
+        ";; {}{unicode} {}",
         escape(r.query_name.as_deref().unwrap_or(&r.name)),
         r.qtype
     );
@@ -239,11 +244,12 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
             writeln!(w)?;
             continue;
         };
-        writeln!(
-            w,
-            "  Hostname : {}",
-            escape(trim_dot(found.canonical_name.as_deref().unwrap_or("")))
-        )?;
+        let canonical = found.canonical_name.as_deref().unwrap_or("");
+        let unicode = super::wire::WireName::from_text(canonical)
+            .and_then(|n| n.to_unicode())
+            .map(|u| format!(" ({})", escape(trim_dot(&u))))
+            .unwrap_or_default();
+        writeln!(w, "  Hostname : {}{unicode}", escape(trim_dot(canonical)))?;
         let aliases: Vec<String> = found
             .aliases
             .iter()

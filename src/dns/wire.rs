@@ -95,6 +95,25 @@ impl WireName {
         out
     }
 
+    /// The name in Unicode when it holds IDN labels (`xn--`) that are valid
+    /// IDNA (UTS 46), for showing beside the wire form; None otherwise (a
+    /// plain name, or labels that do not decode). The wire form stays the
+    /// one to trust: look-alike letters only show in the Unicode one.
+    pub fn to_unicode(&self) -> Option<String> {
+        if !self
+            .labels()
+            .any(|l| l.len() > 4 && l[..4].eq_ignore_ascii_case(b"xn--"))
+        {
+            return None;
+        }
+        let text = self.to_text();
+        if text.contains('\\') {
+            return None;
+        }
+        let (unicode, result) = idna::domain_to_unicode(&text);
+        (result.is_ok() && unicode != text).then_some(unicode)
+    }
+
     /// Reads a name given in presentation form, with RFC 1035 escapes
     /// (`\032`, `\.`); relative names are taken as absolute.
     pub fn from_text(text: &str) -> Option<WireName> {
@@ -578,6 +597,23 @@ pub fn ede_name(code: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unicode_beside_idn_labels_only() {
+        let n = |t: &str| WireName::from_text(t).unwrap();
+        assert_eq!(
+            n("xn--bcher-kva.test.").to_unicode().as_deref(),
+            Some("bücher.test.")
+        );
+        assert_eq!(
+            n("XN--BCHER-KVA.test.").to_unicode().as_deref(),
+            Some("bücher.test.")
+        );
+        assert_eq!(n("plain.test.").to_unicode(), None);
+        // Not valid IDNA (bad punycode, a hyphen rule broken): no Unicode.
+        assert_eq!(n("xn--zzzzzzzzzz-.test.").to_unicode(), None);
+        assert_eq!(n("xn--a\\000b.test.").to_unicode(), None);
+    }
 
     #[test]
     fn names_escape_as_dig_does() {

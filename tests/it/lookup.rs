@@ -681,3 +681,39 @@ fn prom_file_has_a_series_per_lookup() {
         )
     );
 }
+
+/// An IDN asked in Unicode is sent, and shown, in its wire form (as dig
+/// and kdig show it); the Unicode form sits beside it, never instead.
+#[test]
+fn idn_names_show_the_wire_form_with_unicode_beside() {
+    let srv = server();
+    let (rc, v) = lookup(&["-t", "A", "bücher.example.test", &srv]);
+    assert_eq!(rc, 0, "{v:?}");
+    let r = &v[0];
+    assert_eq!(r["query_name"], "xn--bcher-kva.example.test.", "{r}");
+    assert_eq!(r["query_name_unicode"], "bücher.example.test.", "{r}");
+    assert_eq!(
+        r["answers"][0]["name"], "xn--bcher-kva.example.test.",
+        "{r}"
+    );
+    assert_eq!(
+        r["answers"][0]["name_unicode"], "bücher.example.test.",
+        "{r}"
+    );
+    // A plain name has no Unicode form at all.
+    let (_, v) = lookup(&["-t", "A", "mail.example.test", &srv]);
+    assert!(v[0].get("query_name_unicode").is_none(), "{}", v[0]);
+    assert!(v[0]["answers"][0].get("name_unicode").is_none(), "{}", v[0]);
+    let out = run(["lookup", "-t", "A", "xn--bcher-kva.example.test", &srv]);
+    assert!(
+        stdout(&out).starts_with(";; xn--bcher-kva.example.test. (bücher.example.test.) A @"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(["lookup", "bücher.example.test", &srv]);
+    assert!(
+        stdout(&out).contains("Hostname : xn--bcher-kva.example.test (bücher.example.test)"),
+        "{}",
+        stdout(&out)
+    );
+}
