@@ -92,8 +92,9 @@ impl Asked {
 /// How a UDP attempt ended.
 enum Udp {
     Answer(Reply),
-    /// No answer in time.
-    TimedOut,
+    /// No answer in time; true when the server answered others meanwhile
+    /// (a drop, not a dead server).
+    TimedOut(bool),
     /// The server moved to TCP while this attempt waited.
     MovedToTcp,
 }
@@ -113,6 +114,7 @@ async fn udp_once(
     let net = |e: io::Error| Failure::io(&e, format!("query to {server}"));
     let sock = UdpSocket::bind(bind).await.map_err(net)?;
     sock.connect(server).await.map_err(net)?;
+    link.udp_turn().await;
     let sent = Instant::now();
     sock.send(query).await.map_err(net)?;
     let deadline = tokio::time::Instant::now() + timeout;
@@ -121,10 +123,7 @@ async fn udp_once(
     loop {
         let n = tokio::select! {
             r = tokio::time::timeout_at(deadline, sock.recv(&mut buf)) => match r {
-                Err(_) => {
-                    link.udp_timed_out(sent);
-                    return Ok(Udp::TimedOut);
-                }
+                Err(_) => return Ok(Udp::TimedOut(link.udp_timed_out(sent))),
                 Ok(Err(e)) => return Err(net(e)),
                 Ok(Ok(n)) => n,
             },
@@ -217,6 +216,10 @@ async fn tcp_once(
     }
 }
 
+/// Tries per query beyond `--retries` for losses that are the server's
+/// rate limit rather than its absence (docs/limits.md).
+pub const MAX_FREE_RETRIES: u32 = 4;
+
 /// Sends one query to one server: UDP, retried on timeout; TCP when the
 /// answer is truncated, when `--tcp` asks for it, or once the server has
 /// shown it drops UDP answers it gives others (rate limiting). TCP queries
@@ -238,7 +241,12 @@ pub async fn exchange(
     };
     // After a TCP timeout, retries take connections of their own.
     let mut solo = false;
-    for _attempt in 0..=opts.retries {
+    // Tries that do not count: a drop by a server that answers others
+    // (it is up, only rate-limiting), and a move to TCP that was refused.
+    let mut free = 0u32;
+    let mut attempt = 0u32;
+    while attempt <= opts.retries {
+        attempt += 1;
         let id = crate::sys::random_u64() as u16;
         let query = build_query(id, name, rtype, &opts)
             .and_then(|q| Ok((q, Asked::new(id, name, rtype)?)))
@@ -264,8 +272,14 @@ pub async fn exchange(
                 }
                 Udp::Answer(m) => return Ok(done(m, start, "udp", false)),
                 Udp::MovedToTcp => over_tcp = true,
-                Udp::TimedOut if link.prefers_tcp() => over_tcp = true,
-                Udp::TimedOut => continue,
+                Udp::TimedOut(_) if link.prefers_tcp() => over_tcp = true,
+                Udp::TimedOut(dropped) => {
+                    if dropped && free < MAX_FREE_RETRIES {
+                        free += 1;
+                        attempt -= 1;
+                    }
+                    continue;
+                }
             }
             start = Instant::now();
         }
@@ -284,6 +298,10 @@ pub async fn exchange(
             Err(f) if !opts.tcp && f.reason.exit() == crate::exit::Exit::Connect => {
                 link.tcp_unreachable();
                 last = f;
+                if free < MAX_FREE_RETRIES {
+                    free += 1;
+                    attempt -= 1;
+                }
             }
             Err(f) => return Err(f),
         }

@@ -28,6 +28,56 @@ pub const MAX_PIPELINE: usize = 64;
 /// the batch goes over TCP.
 pub const DROPS_BEFORE_TCP: u32 = 3;
 
+/// Answer times kept to measure the rate a server answers at.
+const RATE_SAMPLES: usize = 256;
+/// The slowest pace a rate-limited batch slows to, queries a second.
+pub const MIN_PACE: f64 = 20.0;
+
+/// How fast UDP queries go to a server that drops what exceeds its rate
+/// (a firewall or a resolver's per-client limit, with no TCP to move to):
+/// unpaced until answers are lost while others come, then paced at 90%
+/// of the rate answers came at, growing 5% a second while nothing is lost
+/// (AIMD, once per round of losses as in TCP's recovery).
+#[derive(Debug)]
+struct Pace {
+    /// Queries a second, once a loss was seen.
+    per_sec: Option<f64>,
+    /// When the next paced query may go.
+    next: Instant,
+    /// The last answers' times (ns after the link's epoch), a ring.
+    answers: Vec<u64>,
+    at: usize,
+    /// Losses of queries sent before this (ns) were answered already.
+    recovery_ns: u64,
+}
+
+impl Pace {
+    fn new() -> Pace {
+        Pace {
+            per_sec: None,
+            next: Instant::now(),
+            answers: Vec::with_capacity(RATE_SAMPLES),
+            at: 0,
+            recovery_ns: 0,
+        }
+    }
+
+    /// Answers a second over the last samples.
+    fn answer_rate(&self) -> Option<f64> {
+        if self.answers.len() < 16 {
+            return None;
+        }
+        let newest = self.answers[(self.at + self.answers.len() - 1) % self.answers.len()];
+        let oldest = if self.answers.len() < RATE_SAMPLES {
+            self.answers[0]
+        } else {
+            self.answers[self.at]
+        };
+        let span = newest.saturating_sub(oldest) as f64 / 1e9;
+        (span > 0.0).then(|| (self.answers.len() - 1) as f64 / span)
+    }
+}
+
 type Pending = Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>;
 
 /// One TCP connection carrying many queries.
@@ -84,6 +134,8 @@ pub struct Link {
     epoch: Instant,
     /// Nanoseconds after `epoch` of the last UDP answer.
     last_udp_answer: AtomicU64,
+    /// The UDP pace (see [`Pace`]).
+    pace: Mutex<Pace>,
 }
 
 /// The link for `server` (one per server per process).
@@ -103,6 +155,7 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             h2: tokio::sync::Mutex::new(None),
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
+            pace: Mutex::new(Pace::new()),
         })
     }))
 }
@@ -249,22 +302,62 @@ impl Link {
 
     /// A UDP answer came.
     pub fn udp_answered(&self) {
-        self.last_udp_answer
-            .store(self.now_ns().max(1), Ordering::Relaxed);
+        let now = self.now_ns().max(1);
+        self.last_udp_answer.store(now, Ordering::Relaxed);
+        let mut p = self.pace.lock().unwrap_or_else(|e| e.into_inner());
+        if p.answers.len() < RATE_SAMPLES {
+            p.answers.push(now);
+        } else {
+            let at = p.at;
+            p.answers[at] = now;
+        }
+        p.at = (p.at + 1) % RATE_SAMPLES;
+        if let Some(r) = p.per_sec {
+            // +5% a second: each answer adds 0.05.
+            p.per_sec = Some(r + 0.05);
+        }
+    }
+
+    /// Waits for this query's turn when the server is paced.
+    pub async fn udp_turn(&self) {
+        let at = {
+            let mut p = self.pace.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(r) = p.per_sec else { return };
+            let at = p.next.max(Instant::now());
+            p.next = at + Duration::from_secs_f64(1.0 / r);
+            at
+        };
+        tokio::time::sleep_until(at.into()).await;
     }
 
     /// A UDP attempt sent at `sent` got nothing in time. If the server
     /// answered other queries meanwhile, it drops answers (rate limiting):
-    /// after a few, TCP.
-    pub fn udp_timed_out(&self, sent: Instant) {
+    /// after a few, TCP; with no TCP, queries are paced to the rate the
+    /// server answers at. True when the loss was such a drop (the query
+    /// deserves another try: the server is up).
+    pub fn udp_timed_out(&self, sent: Instant) -> bool {
         let sent_ns = sent.saturating_duration_since(self.epoch).as_nanos() as u64;
         let answering = self.last_udp_answer.load(Ordering::Relaxed) > sent_ns;
-        if answering
-            && !self.tcp_unusable.load(Ordering::Relaxed)
+        if !answering {
+            return false;
+        }
+        if !self.tcp_unusable.load(Ordering::Relaxed)
             && self.drops.fetch_add(1, Ordering::Relaxed) + 1 >= DROPS_BEFORE_TCP
         {
             self.tcp.send_replace(true);
         }
+        let mut p = self.pace.lock().unwrap_or_else(|e| e.into_inner());
+        if sent_ns >= p.recovery_ns {
+            let measured = p.answer_rate();
+            let before = p.per_sec.or(measured).unwrap_or(1000.0);
+            let cut = match measured {
+                Some(m) => (m * 0.9).min(before * 0.9),
+                None => before * 0.5,
+            };
+            p.per_sec = Some(cut.max(MIN_PACE));
+            p.recovery_ns = self.now_ns();
+        }
+        true
     }
 
     async fn conn(&self, solo: bool) -> io::Result<Arc<Conn>> {

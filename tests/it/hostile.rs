@@ -4,14 +4,15 @@
 //! states, with room for the allocator.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::ResponseCode;
+use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::{A, PTR, TXT};
 use hickory_proto::rr::{Name, RData};
 use serde_json::Value;
 
-use crate::support::hostile::{self, Reply};
+use crate::support::hostile::{self, Reply, record, response};
 use crate::support::{Sandbox, code, json_lines, netkit, stderr, stdout};
 
 fn lines_of(out: &std::process::Output) -> Vec<Value> {
@@ -887,4 +888,79 @@ fn a_resolver_that_never_answers_costs_the_timeout() {
         assert_eq!(rc, 3, "resolution failed, not a 'no': {line}");
         assert!(f[3].contains("temporary_failure"), "{line}");
     }
+}
+
+/// A UDP-only server (TCP refused) that answers at most `rate` queries a
+/// second (a burst of `burst`) and drops the rest silently, as a firewall
+/// or resolver rate limit does. Returns its address and how many it
+/// dropped.
+fn rate_limited_udp_dns(
+    rate: f64,
+    burst: f64,
+) -> (std::net::SocketAddr, Arc<std::sync::atomic::AtomicU64>) {
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = udp.local_addr().unwrap();
+    let dropped = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let d = Arc::clone(&dropped);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let (mut tokens, mut last) = (burst, Instant::now());
+        while let Ok((n, from)) = udp.recv_from(&mut buf) {
+            let now = Instant::now();
+            tokens = (tokens + now.duration_since(last).as_secs_f64() * rate).min(burst);
+            last = now;
+            if tokens < 1.0 {
+                d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
+            tokens -= 1.0;
+            let Ok(q) = Message::from_vec(&buf[..n]) else {
+                continue;
+            };
+            let a = record(&q, 60, RData::A(A::new(192, 0, 2, 1)));
+            if let Ok(b) = response(&q, ResponseCode::NoError, vec![a]).to_vec() {
+                let _ = udp.send_to(&b, from);
+            }
+        }
+    });
+    (addr, dropped)
+}
+
+/// Against a server that silently drops what exceeds 2,000 queries a
+/// second and has no TCP to move to, a batch slows down to what gets
+/// answered (adaptive concurrency) and loses nothing.
+#[test]
+fn a_batch_slows_down_for_a_server_that_drops_what_exceeds_its_rate() {
+    let (server, dropped) = rate_limited_udp_dns(2000.0, 50.0);
+    let names: String = (0..3000).map(|i| format!("n{i}.test\n")).collect();
+    let t = Instant::now();
+    let out = crate::support::run_with_stdin(
+        &[
+            "--json",
+            "lookup",
+            "-t",
+            "A",
+            "-f",
+            "-",
+            &format!("@{server}"),
+        ],
+        names.as_bytes(),
+    );
+    let took = t.elapsed();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 3000, "{}", stderr(&out));
+    let lost: Vec<&Value> = v.iter().filter(|r| r["ok"] != true).collect();
+    let dropped = dropped.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "3,000 names at a 2,000/s limit: {} lost, {dropped} queries dropped by the server, {took:?}",
+        lost.len()
+    );
+    assert!(
+        dropped > 0,
+        "the server limited nothing: the test proves nothing"
+    );
+    assert!(lost.is_empty(), "{} lost, e.g. {}", lost.len(), lost[0]);
+    assert_eq!(code(&out), 0);
+    // Before: 459 lost in 18 s. 1.5 s is the server's own limit.
+    assert!(took < Duration::from_secs(20), "took {took:?}");
 }
