@@ -217,8 +217,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s h -l help -d 
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls:// and https:// servers, instead of the system\'s store' -r -F
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls:// or https:// server\'s certificate must hold (else its address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls://, https:// and quic:// servers, instead of the system\'s store' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls://, https:// or quic:// server\'s certificate must hold (else its address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trust-anchor -d 'Trust anchors for --dnssec instead of the root\'s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r

@@ -507,19 +507,20 @@ pub struct LookupArgs {
     pub prom_file: Option<PathBuf>,
     /// Names to look up; @SERVER[:PORT] picks a server, as with dig;
     /// @tls://ADDRESS[:PORT] speaks DNS over TLS (port 853),
-    /// @https://ADDRESS[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query)
+    /// @https://ADDRESS[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query),
+    /// @quic://ADDRESS[:PORT] DNS over QUIC (UDP port 853)
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
     /// HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn
     #[arg(short = 't', long = "type", value_name = "TYPE")]
     pub types: Vec<String>,
-    /// Trust anchors (PEM) for tls:// and https:// servers, instead of the
-    /// system's store
+    /// Trust anchors (PEM) for tls://, https:// and quic:// servers,
+    /// instead of the system's store
     #[arg(long = "ca-file", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
-    /// The name a tls:// or https:// server's certificate must hold (else
-    /// its address)
+    /// The name a tls://, https:// or quic:// server's certificate must
+    /// hold (else its address)
     #[arg(long = "tls-name", value_name = "NAME")]
     pub tls_name: Option<String>,
     /// Resolve iteratively from the root, one line per server asked, as

@@ -189,6 +189,68 @@ async fn doh_once(
     }
 }
 
+/// A certificate refused during a QUIC handshake, told from quinn's words
+/// for rustls's error (quinn does not hand the error itself on).
+fn quic_tls_reason(text: &str) -> Option<(Reason, &'static str)> {
+    if !text.contains("certificate") {
+        return None;
+    }
+    // rustls's words, in the Debug and the Display form of its errors.
+    let has = |a: &str, b: &str| text.contains(a) || text.contains(b);
+    Some(if has("NotValidForName", "not valid for name") {
+        (Reason::TlsWrongHost, "the certificate is for another name")
+    } else if has("UnknownIssuer", "unknown issuer") {
+        (
+            Reason::TlsUnknownIssuer,
+            "the certificate's issuer is not trusted",
+        )
+    } else if has("NotValidYet", "not valid yet") {
+        (Reason::TlsNotYetValid, "the certificate is not valid yet")
+    } else if has("Expired", "certificate expired") {
+        (Reason::TlsExpired, "the certificate has expired")
+    } else {
+        (Reason::TlsBadCertificate, "the certificate was refused")
+    })
+}
+
+/// One query over DNS over QUIC: the ID goes as 0 (RFC 9250 4.2.1).
+async fn doq_once(
+    link: &Link,
+    server: SocketAddr,
+    query: &[u8],
+    asked: &mut Asked,
+    timeout: Duration,
+) -> Result<Reply, Failure> {
+    let mut q = query.to_vec();
+    if let Some(id) = q.get_mut(..2) {
+        id.copy_from_slice(&[0, 0]);
+    }
+    asked.id = 0;
+    let body = link.doq_query(&q, timeout).await.map_err(|e| {
+        let text = e.to_string();
+        match quic_tls_reason(&text) {
+            Some((Reason::TlsBadCertificate, _)) => Failure::new(
+                Reason::TlsBadCertificate,
+                format!("TLS to {server} over QUIC: {text}"),
+            ),
+            Some((reason, words)) => {
+                Failure::new(reason, format!("TLS to {server} over QUIC: {words}"))
+            }
+            None => transport_failure(&e, server, "QUIC", timeout),
+        }
+    })?;
+    let m = Reply::parse(&body)
+        .map_err(|e| Failure::new(Reason::Malformed, format!("DoQ answer from {server}: {e}")))?;
+    if asked.matches(&m) {
+        Ok(m)
+    } else {
+        Err(Failure::new(
+            Reason::Malformed,
+            format!("{server} answered another question over QUIC"),
+        ))
+    }
+}
+
 /// One query over the server's pipelined TCP connections.
 async fn tcp_once(
     link: &Link,
@@ -253,6 +315,16 @@ pub async fn exchange(
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
         let (query, mut asked) = query?;
         let mut start = Instant::now();
+        if link.is_doq() {
+            match doq_once(&link, server, &query, &mut asked, opts.timeout).await {
+                Ok(m) => return Ok(done(m, start, "quic", false)),
+                Err(f) if f.reason == Reason::Timeout => {
+                    last = f;
+                    continue;
+                }
+                Err(f) => return Err(f),
+            }
+        }
         if link.is_doh() {
             match doh_once(&link, server, &query, &asked, opts.timeout).await {
                 Ok(m) => return Ok(done(m, start, "https", false)),

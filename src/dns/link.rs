@@ -80,6 +80,22 @@ impl Pace {
 
 type Pending = Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>;
 
+/// DNS over QUIC (RFC 9250) to this server: the client settings (ALPN
+/// `doq`) and the name the certificate must hold.
+#[derive(Clone)]
+pub struct Doq {
+    /// QUIC over rustls, as the TLS servers are verified.
+    pub config: quinn::ClientConfig,
+    /// The certificate's name (or the address).
+    pub name: String,
+}
+
+/// The QUIC connection to a DoQ server, and the endpoint that drives it.
+struct QuicConn {
+    _endpoint: quinn::Endpoint,
+    conn: quinn::Connection,
+}
+
 /// One TCP connection carrying many queries.
 type Writer = Box<dyn AsyncWrite + Send + Unpin>;
 type Reader = Box<dyn AsyncRead + Send + Unpin>;
@@ -131,6 +147,10 @@ pub struct Link {
     doh: Mutex<Option<Doh>>,
     /// The HTTP/2 connection, shared by every query (streams multiplex).
     h2: tokio::sync::Mutex<Option<h2::client::SendRequest<bytes::Bytes>>>,
+    /// DNS over QUIC, when given as quic://.
+    doq: Mutex<Option<Doq>>,
+    /// The QUIC connection, shared by every query (a stream each).
+    quic: tokio::sync::Mutex<Option<QuicConn>>,
     epoch: Instant,
     /// Nanoseconds after `epoch` of the last UDP answer.
     last_udp_answer: AtomicU64,
@@ -153,11 +173,56 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             tls: Mutex::new(None),
             doh: Mutex::new(None),
             h2: tokio::sync::Mutex::new(None),
+            doq: Mutex::new(None),
+            quic: tokio::sync::Mutex::new(None),
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
             pace: Mutex::new(Pace::new()),
         })
     }))
+}
+
+/// How a DoQ stream failed: with its connection (worth one more try on
+/// a new one), or on its own.
+enum QuicFail {
+    Closed(io::Error),
+    Stream(io::Error),
+}
+
+/// One query on a new stream of `conn`: the framed query out, the whole
+/// answer (at most [`MAX_DOQ_ANSWER`] bytes) back.
+async fn quic_exchange(conn: &quinn::Connection, framed: &[u8]) -> Result<Vec<u8>, QuicFail> {
+    let closed = |e: quinn::ConnectionError| QuicFail::Closed(quic_error(e));
+    let (mut send, mut recv) = conn.open_bi().await.map_err(closed)?;
+    send.write_all(framed).await.map_err(|e| match e {
+        quinn::WriteError::ConnectionLost(c) => closed(c),
+        e => QuicFail::Stream(io::Error::other(format!("QUIC: {e}"))),
+    })?;
+    let _ = send.finish();
+    recv.read_to_end(MAX_DOQ_ANSWER).await.map_err(|e| match e {
+        quinn::ReadToEndError::Read(quinn::ReadError::ConnectionLost(c)) => closed(c),
+        e => QuicFail::Stream(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("QUIC stream: {e}"),
+        )),
+    })
+}
+
+/// A QUIC connection error as I/O: a refused or unanswered handshake is
+/// a connection failure, a certificate problem keeps rustls's reason.
+fn quic_error(e: quinn::ConnectionError) -> io::Error {
+    use quinn::ConnectionError as C;
+    match e {
+        C::TimedOut => io::Error::new(io::ErrorKind::TimedOut, "QUIC: no answer to the handshake"),
+        C::ConnectionClosed(c)
+            if c.error_code.to_string().contains("crypto")
+                || c.error_code.to_string().contains("TLS") =>
+        {
+            io::Error::new(io::ErrorKind::InvalidData, format!("QUIC: {c}"))
+        }
+        C::TransportError(t) => io::Error::new(io::ErrorKind::InvalidData, format!("QUIC: {t}")),
+        other => io::Error::new(io::ErrorKind::ConnectionRefused, format!("QUIC: {other}")),
+    }
 }
 
 /// Speaks DNS over TLS to `server` from now on.
@@ -173,7 +238,112 @@ pub fn use_doh(server: SocketAddr, doh: Doh) {
     *l.doh.lock().unwrap_or_else(|e| e.into_inner()) = Some(doh);
 }
 
+/// Speaks DNS over QUIC to `server` from now on.
+pub fn use_doq(server: SocketAddr, doq: Doq) {
+    let l = link(server);
+    *l.doq.lock().unwrap_or_else(|e| e.into_inner()) = Some(doq);
+}
+
+/// Connections a DoQ query is tried on when the server closes them.
+pub const MAX_QUIC_TRIES: u32 = 4;
+
+/// The largest DoQ answer read: a length prefix and a DNS message.
+pub const MAX_DOQ_ANSWER: usize = 2 + 65_535;
+
 impl Link {
+    /// Whether this server is spoken to over QUIC.
+    pub fn is_doq(&self) -> bool {
+        self.doq.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    }
+
+    async fn quic_conn(&self, doq: &Doq) -> io::Result<quinn::Connection> {
+        let mut slot = self.quic.lock().await;
+        if let Some(q) = slot.as_ref()
+            && q.conn.close_reason().is_none()
+        {
+            return Ok(q.conn.clone());
+        }
+        let bind: SocketAddr = if self.server.is_ipv4() {
+            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let mut endpoint = quinn::Endpoint::client(bind)?;
+        endpoint.set_default_client_config(doq.config.clone());
+        let conn = endpoint
+            .connect(self.server, &doq.name)
+            .map_err(|e| io::Error::other(format!("QUIC: {e}")))?
+            .await
+            .map_err(quic_error)?;
+        *slot = Some(QuicConn {
+            _endpoint: endpoint,
+            conn: conn.clone(),
+        });
+        Ok(conn)
+    }
+
+    /// One query on a stream of its own (RFC 9250: the message ID is 0,
+    /// a two-byte length before the message both ways, the stream closed
+    /// after it). Returns the answer's bytes.
+    pub async fn doq_query(&self, query: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
+        let doq = self
+            .doq
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .ok_or_else(|| io::Error::other("not a DoQ server"))?;
+        let len =
+            u16::try_from(query.len()).map_err(|_| io::Error::other("the query is too long"))?;
+        let mut framed = Vec::with_capacity(query.len() + 2);
+        framed.extend_from_slice(&len.to_be_bytes());
+        framed.extend_from_slice(query);
+        let work = async {
+            // A server may close a connection after so many queries
+            // (hickory-server: 100) or when idle: again on a new one (a
+            // batch may see several such closes while it has queries in
+            // flight).
+            let mut tries = 0;
+            let data = loop {
+                tries += 1;
+                let conn = self.quic_conn(&doq).await?;
+                match quic_exchange(&conn, &framed).await {
+                    Ok(d) => break d,
+                    Err(QuicFail::Closed(e)) => {
+                        let mut slot = self.quic.lock().await;
+                        if slot
+                            .as_ref()
+                            .is_some_and(|q| q.conn.stable_id() == conn.stable_id())
+                        {
+                            *slot = None;
+                        }
+                        if tries >= MAX_QUIC_TRIES {
+                            return Err(e);
+                        }
+                    }
+                    Err(QuicFail::Stream(e)) => return Err(e),
+                }
+            };
+            let n = data
+                .get(..2)
+                .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "an empty DoQ answer"))?;
+            if data.len() != n + 2 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("a DoQ answer of {} bytes announced {n}", data.len() - 2),
+                ));
+            }
+            Ok(data[2..].to_vec())
+        };
+        match tokio::time::timeout(timeout, work).await {
+            Ok(r) => r,
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "no DoQ answer in time",
+            )),
+        }
+    }
+
     /// Whether this server is spoken to over HTTPS.
     pub fn is_doh(&self) -> bool {
         self.doh.lock().unwrap_or_else(|e| e.into_inner()).is_some()

@@ -48,13 +48,13 @@ pub struct TlsOpts<'a> {
     pub name: Option<&'a str>,
 }
 
-/// The TLS connector and the name to verify for an encrypted server.
-fn tls_settings(
+/// The TLS client settings and the name to verify for an encrypted server.
+fn tls_config(
     ip: std::net::IpAddr,
     tls: &TlsOpts<'_>,
     alpn: &[u8],
     bad: &dyn Fn(&str) -> NetkitError,
-) -> Result<link::Tls> {
+) -> Result<(rustls::ClientConfig, rustls::pki_types::ServerName<'static>)> {
     let name = match tls.name {
         Some(n) => rustls::pki_types::ServerName::try_from(n.to_string())
             .map_err(|_| bad("--tls-name is not a valid DNS name"))?,
@@ -68,6 +68,17 @@ fn tls_settings(
         .with_root_certificates(roots)
         .with_no_client_auth();
     config.alpn_protocols = vec![alpn.to_vec()];
+    Ok((config, name))
+}
+
+/// The TLS connector and the name to verify for an encrypted server.
+fn tls_settings(
+    ip: std::net::IpAddr,
+    tls: &TlsOpts<'_>,
+    alpn: &[u8],
+    bad: &dyn Fn(&str) -> NetkitError,
+) -> Result<link::Tls> {
+    let (config, name) = tls_config(ip, tls, alpn, bad)?;
     Ok(link::Tls {
         connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
         name,
@@ -125,9 +136,35 @@ pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
         );
         return Ok(addr);
     }
-    if ["h3://", "quic://"].iter().any(|s| t.starts_with(s)) {
+    if let Some(rest) = t.strip_prefix("quic://") {
+        let bad = |why: &str| {
+            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
+        };
+        let hp = crate::addr::parse_host_port(rest.trim_end_matches('/'))
+            .map_err(|_| bad("give quic://ADDRESS[:PORT]"))?;
+        let ip = hp.host.ip().ok_or_else(|| {
+            bad("give the server's address, and its certificate's name with --tls-name")
+        })?;
+        let addr = SocketAddr::new(ip, hp.port_or(853));
+        let (config, name) = tls_config(ip, tls, b"doq", &bad)?;
+        let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(config)
+            .map_err(|e| NetkitError::invalid(format!("QUIC: {e}")))?;
+        let name = match name {
+            rustls::pki_types::ServerName::DnsName(n) => n.as_ref().to_string(),
+            _ => ip.to_string(),
+        };
+        link::use_doq(
+            addr,
+            link::Doq {
+                config: quinn::ClientConfig::new(std::sync::Arc::new(crypto)),
+                name,
+            },
+        );
+        return Ok(addr);
+    }
+    if t.starts_with("h3://") {
         return Err(NetkitError::invalid(format!(
-            "'{}': DNS over QUIC is not built into netkit yet; tls://ADDRESS is DNS over TLS, https://ADDRESS DNS over HTTPS",
+            "'{}': DNS over HTTP/3 is not built into netkit; quic://ADDRESS is DNS over QUIC, https://ADDRESS DNS over HTTPS (HTTP/2)",
             brief(text, 64)
         )));
     }

@@ -717,3 +717,106 @@ fn idn_names_show_the_wire_form_with_unicode_beside() {
         stdout(&out)
     );
 }
+
+/// DNS over QUIC against hickory-server's DoQ (a server netkit did not
+/// write), with a certificate made in the test: one query, a batch on one
+/// connection, and the certificate checks.
+#[test]
+fn dns_over_quic() {
+    let certs = crate::diagnose::make_certs();
+    let addr = crate::support::zones::serve_doq(
+        "127.0.0.1:0".parse().unwrap(),
+        &[crate::support::dns::ZONE],
+        &certs.path("valid.pem"),
+        &certs.path("valid.key"),
+    );
+    let ca = certs.path("ca.pem");
+    let server = format!("@quic://{addr}");
+    let (rc, v) = lookup(&["--ca-file", &ca, "-t", "A", "c.example.test", &server]);
+    assert_eq!(rc, 0, "{v:?}");
+    assert_eq!(v[0]["transport"], "quic", "{}", v[0]);
+    assert_eq!(v[0]["answers"][0]["value"], "192.0.2.10", "{}", v[0]);
+    // A batch: a stream per query on one connection, input order kept.
+    let names: String = (0..200)
+        .map(|i| {
+            if i % 2 == 0 {
+                "c.example.test\n"
+            } else {
+                "mail.example.test\n"
+            }
+        })
+        .collect();
+    let out = crate::support::run_with_stdin(
+        &[
+            "--json",
+            "lookup",
+            "--ca-file",
+            &ca,
+            "-t",
+            "A",
+            "-f",
+            "-",
+            &server,
+        ],
+        names.as_bytes(),
+    );
+    assert_eq!(
+        code(&out),
+        0,
+        "{:?}",
+        stdout(&out)
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.contains("\"ok\":true"))
+            .map(|(i, l)| format!("{i}: {}", &l[l.find("message").unwrap_or(0)..]))
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 200);
+    for (i, r) in v.iter().enumerate() {
+        let want = if i % 2 == 0 {
+            "192.0.2.10"
+        } else {
+            "192.0.2.25"
+        };
+        assert_eq!(r["answers"][0]["value"], want, "{r}");
+    }
+    // The certificate is checked: no CA given, and another name asked for.
+    let (rc, v) = lookup(&["-t", "A", "c.example.test", &server]);
+    assert_eq!(
+        (rc, v[0]["error"]["code"].as_str()),
+        (5, Some("tls_unknown_issuer")),
+        "{v:?}"
+    );
+    let (rc, v) = lookup(&[
+        "--ca-file",
+        &ca,
+        "--tls-name",
+        "other.example.test",
+        "-t",
+        "A",
+        "c.example.test",
+        &server,
+    ]);
+    assert_eq!(
+        (rc, v[0]["error"]["code"].as_str()),
+        (5, Some("tls_wrong_host")),
+        "{v:?}"
+    );
+    // Nothing speaks QUIC there: a timeout within the deadline.
+    let silent = crate::support::dns::silent_server();
+    let t = Instant::now();
+    let (rc, _) = lookup(&[
+        "--timeout",
+        "1s",
+        "--retries",
+        "0",
+        "-t",
+        "A",
+        "c.example.test",
+        &format!("@quic://{}", silent.addr()),
+    ]);
+    assert_eq!(rc, 4);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}

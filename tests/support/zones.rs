@@ -25,11 +25,7 @@ pub fn bind_pair(addr: SocketAddr) -> (UdpSocket, TcpListener) {
     panic!("no free port pair");
 }
 
-/// Serves `zones` (zone-file texts) on `bind`, on a thread of its own;
-/// returns the address.
-pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
-    let (udp, tcp) = bind_pair(bind);
-    let addr = udp.local_addr().expect("local address");
+fn catalog(zones: &[&str]) -> Catalog {
     let mut catalog = Catalog::new();
     for zone in zones {
         let (origin, records) = Parser::new(*zone, None, None).parse().expect("zone parses");
@@ -43,6 +39,15 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
             .expect("zone loads");
         catalog.upsert(origin.into(), vec![Arc::new(handler)]);
     }
+    catalog
+}
+
+/// Serves `zones` (zone-file texts) on `bind`, on a thread of its own;
+/// returns the address.
+pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
+    let (udp, tcp) = bind_pair(bind);
+    let addr = udp.local_addr().expect("local address");
+    let catalog = catalog(zones);
     udp.set_nonblocking(true).expect("nonblocking");
     tcp.set_nonblocking(true).expect("nonblocking");
     std::thread::spawn(move || {
@@ -58,6 +63,49 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
                 Duration::from_secs(5),
                 65_535,
             );
+            let _ = server.block_until_done().await;
+        });
+    });
+    addr
+}
+
+/// Serves `zones` over DNS over QUIC (RFC 9250, hickory-server's) on a UDP
+/// port of `bind`, with the certificate and key in PEM files; returns the
+/// address.
+pub fn serve_doq(bind: SocketAddr, zones: &[&str], cert: &str, key: &str) -> SocketAddr {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .expect("cert file")
+        .map(|c| c.expect("cert"))
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(key).expect("key file");
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .expect("TLS 1.3")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("certificate");
+    tls.alpn_protocols = vec![b"doq".to_vec()];
+    let udp = UdpSocket::bind(bind).expect("bind udp");
+    let addr = udp.local_addr().expect("local address");
+    udp.set_nonblocking(true).expect("nonblocking");
+    let catalog = catalog(zones);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let mut server = Server::new(catalog);
+            server
+                .register_quic_listener_and_tls_config(
+                    tokio::net::UdpSocket::from_std(udp).expect("udp"),
+                    Duration::from_secs(5),
+                    Arc::new(tls),
+                )
+                .expect("DoQ listener");
             let _ = server.block_until_done().await;
         });
     });
