@@ -151,6 +151,8 @@ pub struct Link {
     doq: Mutex<Option<Doq>>,
     /// The QUIC connection, shared by every query (a stream each).
     quic: tokio::sync::Mutex<Option<QuicConn>>,
+    /// Streams open at once on it.
+    quic_streams: tokio::sync::Semaphore,
     epoch: Instant,
     /// Nanoseconds after `epoch` of the last UDP answer.
     last_udp_answer: AtomicU64,
@@ -175,6 +177,7 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             h2: tokio::sync::Mutex::new(None),
             doq: Mutex::new(None),
             quic: tokio::sync::Mutex::new(None),
+            quic_streams: tokio::sync::Semaphore::new(MAX_QUIC_STREAMS),
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
             pace: Mutex::new(Pace::new()),
@@ -244,6 +247,12 @@ pub fn use_doq(server: SocketAddr, doq: Doq) {
     *l.doq.lock().unwrap_or_else(|e| e.into_inner()) = Some(doq);
 }
 
+/// DoQ queries on the wire at once per server; the rest wait their turn
+/// here rather than in a server that may answer a connection's streams
+/// one at a time (hickory-server does, and closes the connection when
+/// one of them is abandoned).
+pub const MAX_QUIC_STREAMS: usize = 32;
+
 /// Connections a DoQ query is tried on when the server closes them.
 pub const MAX_QUIC_TRIES: u32 = 4;
 
@@ -305,6 +314,11 @@ impl Link {
             let mut tries = 0;
             let data = loop {
                 tries += 1;
+                let _turn = self
+                    .quic_streams
+                    .acquire()
+                    .await
+                    .map_err(|_| io::Error::other("closed"))?;
                 let conn = self.quic_conn(&doq).await?;
                 match quic_exchange(&conn, &framed).await {
                     Ok(d) => break d,
