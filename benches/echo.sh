@@ -36,22 +36,30 @@ UP=$(port); "$work/echo_pair" udpserver "$UP" & pids+=($!)
 sleep 0.5
 
 hangs=0
+failed=0
 for i in $(seq 20); do
-    if out=$(timeout 60 "$NK" --json echo-client --bytes 1G "127.0.0.1:$NP"); then
+    rc=0
+    out=$(timeout 60 "$NK" --json echo-client --bytes 1G "127.0.0.1:$NP" 2> "$work/tp_err") || rc=$?
+    if [ "$rc" = 0 ]; then
         echo "$out" | field bytes_per_s >> "$work/nk_tp"
         [ "$(echo "$out" | field bytes_received)" = 1073741824 ] || { echo "run $i: short or corrupt"; exit 1; }
-    else
+    elif [ "$rc" = 124 ]; then
         hangs=$((hangs + 1))
+        echo "run $i: no end in 60 s"
+    else
+        # A failed run is not a hang: say what failed.
+        failed=$((failed + 1))
+        echo "run $i: exit $rc: $(tail -1 "$work/tp_err") $(echo "$out" | tail -1 | cut -c1-300)"
     fi
 done
 for i in 1 2 3; do
     timeout 120 "$NK" --json echo-client --timeout 20s --bytes 1G "127.0.0.1:$SP" | field bytes_per_s >> "$work/socat_tp" || echo 0 >> "$work/socat_tp"
 done
 nk=$(median < "$work/nk_tp"); so=$(median < "$work/socat_tp")
-python3 - "$nk" "$so" "$hangs" "$(sort -n "$work/nk_tp" | head -1)" "$(sort -n "$work/nk_tp" | tail -1)" <<'PY'
+python3 - "$nk" "$so" "$hangs" "$(sort -n "$work/nk_tp" | head -1)" "$(sort -n "$work/nk_tp" | tail -1)" "$failed" <<'PY'
 import sys
 nk, so, hangs, lo, hi = float(sys.argv[1]) / 1e6, float(sys.argv[2]) / 1e6, sys.argv[3], float(sys.argv[4]) / 1e6, float(sys.argv[5]) / 1e6
-print(f"1 GiB echoed, verified: netkit median {nk:.0f} MB/s (min {lo:.0f}, max {hi:.0f}, 20 runs, {hangs} hangs); "
+print(f"1 GiB echoed, verified: netkit median {nk:.0f} MB/s (min {lo:.0f}, max {hi:.0f}, 20 runs, {hangs} hangs, {sys.argv[6]} failed); "
       f"socat fork EXEC:cat median {so:.0f} MB/s; ratio {nk/so:.2f}x")
 PY
 
