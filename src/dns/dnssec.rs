@@ -37,6 +37,10 @@ const T_NSEC: u16 = 47;
 const T_DNSKEY: u16 = 48;
 const T_NSEC3: u16 = 50;
 
+/// The least time one answer's validation may take, all its queries
+/// together (more when --timeout and --retries allow each query more).
+pub const VALIDATION_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The largest --trust-anchor file read (docs/limits.md).
 pub const MAX_ANCHOR_FILE: u64 = 1 << 20;
 /// Zones below the anchor walked when proving a delegation insecure.
@@ -765,7 +769,19 @@ pub async fn apply(
         .unwrap_or_else(WireName::root);
     let server = SocketAddr::new(server.address, server.port);
     let mut v = Validator::new(server, opts, plan);
-    let verdict = v.validate(&reply, &qname, qtype).await;
+    // The chain may take many queries; the whole of it has one deadline.
+    let limit = (opts.timeout * (opts.retries + 1) * 4).max(VALIDATION_DEADLINE);
+    let verdict = match tokio::time::timeout(limit, v.validate(&reply, &qname, qtype)).await {
+        Ok(v) => v,
+        Err(_) => Verdict {
+            status: "indeterminate",
+            reason: Some(format!(
+                "the chain of trust was not checked within {} s",
+                limit.as_secs()
+            )),
+            chain: Vec::new(),
+        },
+    };
     if verdict.status == "bogus" {
         report.ok = false;
         report.error = Some(crate::error::Failure::new(

@@ -964,3 +964,109 @@ fn a_batch_slows_down_for_a_server_that_drops_what_exceeds_its_rate() {
     // Before: 459 lost in 18 s. 1.5 s is the server's own limit.
     assert!(took < Duration::from_secs(20), "took {took:?}");
 }
+
+/// A server whose signatures, keys and DS records are bytes of its own
+/// choosing (seeded, varied per query): --dnssec never panics, ends within
+/// its deadline, and never calls such an answer secure.
+#[test]
+fn dnssec_against_garbage_signatures_keys_and_proofs() {
+    use hickory_proto::rr::RecordType;
+    use hickory_proto::rr::rdata::NULL;
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(1));
+    let server = hostile::dns(move |q| {
+        let mut x = counter.fetch_add(0x9e37_79b9_7f4a_7c15, std::sync::atomic::Ordering::Relaxed);
+        let mut bytes = |n: usize| -> Vec<u8> {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        };
+        let qt = q
+            .queries
+            .first()
+            .map(|q| q.query_type())
+            .unwrap_or(RecordType::A);
+        let raw = |code: RecordType, data: Vec<u8>| RData::Unknown {
+            code,
+            rdata: NULL::with(data),
+        };
+        let mut sig = vec![
+            0,
+            u16::from(qt) as u8,
+            13,
+            2,
+            0,
+            0,
+            1,
+            44,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0,
+            0,
+            0,
+            0,
+            1,
+            2,
+        ];
+        sig.extend_from_slice(b"\x04test\x00");
+        sig.extend(bytes(64));
+        let mut answers = vec![record(q, 60, raw(RecordType::RRSIG, sig))];
+        match qt {
+            RecordType::DNSKEY => {
+                let mut k = vec![1, 1, 3, 13];
+                k.extend(bytes(64));
+                answers.push(record(q, 60, raw(RecordType::DNSKEY, k)));
+                answers.push(record(q, 60, raw(RecordType::DNSKEY, bytes(40))));
+            }
+            RecordType::DS => {
+                answers.push(record(q, 60, raw(RecordType::DS, bytes(36))));
+            }
+            _ => answers.push(record(q, 60, RData::A(A::new(192, 0, 2, 7)))),
+        }
+        Reply::Answer(response(q, ResponseCode::NoError, answers))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = dir.path().join("a.ds");
+    std::fs::write(
+        &anchor,
+        "test. IN DS 513 13 2 00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF\n",
+    )
+    .unwrap();
+    let names: String = (0..50).map(|i| format!("n{i}.a.b.test\n")).collect();
+    let t = Instant::now();
+    let out = crate::support::run_with_stdin(
+        &[
+            "--json",
+            "lookup",
+            "--dnssec",
+            "--trust-anchor",
+            anchor.to_str().unwrap(),
+            "-t",
+            "A",
+            "-f",
+            "-",
+            &format!("@{server}"),
+        ],
+        names.as_bytes(),
+    );
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 50, "{}", stderr(&out));
+    for r in &v {
+        let status = r["dnssec"]["status"].as_str().unwrap_or("");
+        assert!(matches!(status, "bogus" | "indeterminate"), "{r}");
+    }
+    assert_eq!(code(&out), 3, "bogus answers exit 3");
+    // The garbage did reach the validator: signatures were read and refused.
+    assert!(
+        v.iter().any(|r| r["dnssec"]["chain"].as_array().is_some_and(|c| !c.is_empty())),
+        "{}",
+        v[0]
+    );
+}
