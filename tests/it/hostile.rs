@@ -1065,7 +1065,9 @@ fn dnssec_against_garbage_signatures_keys_and_proofs() {
     assert_eq!(code(&out), 3, "bogus answers exit 3");
     // The garbage did reach the validator: signatures were read and refused.
     assert!(
-        v.iter().any(|r| r["dnssec"]["chain"].as_array().is_some_and(|c| !c.is_empty())),
+        v.iter().any(|r| r["dnssec"]["chain"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())),
         "{}",
         v[0]
     );
