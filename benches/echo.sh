@@ -4,7 +4,9 @@
 #  1. 1 GiB echoed and verified: netkit server (20 runs, each under a 60 s
 #     timeout, counting hangs) vs socat TCP-LISTEN,fork EXEC:cat (3 runs);
 #  2. 1,000 connections x 100 round trips of 64 bytes: netkit pair vs the
-#     minimal blocking C pair in benches/echo_pair.c (3 runs each);
+#     minimal blocking C pair in benches/echo_pair.c (3 runs each), and the
+#     same shape from one io_uring thread (benches/echo_uring.c, liburing)
+#     against the netkit server;
 #  3. 1-byte round-trip p50: netkit pair vs the C pair, interleaved, 5 runs;
 #  4. UDP 64-byte round-trip p50 against the same C server: netkit client
 #     vs the C client (both read the clock before sending), interleaved;
@@ -22,6 +24,10 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 cc -O2 -pthread -o "$work/echo_pair" benches/echo_pair.c
+# The io_uring experiment (benches/echo_uring.c) needs liburing.
+[ -e /usr/include/liburing.h ] || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq liburing-dev >/dev/null; } || true
+uring=""
+cc -O2 -o "$work/echo_uring" benches/echo_uring.c -luring 2>/dev/null && uring="$work/echo_uring"
 ulimit -n "$(ulimit -Hn)"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -66,9 +72,11 @@ PY
 for i in 1 2 3; do
     "$NK" --json echo-client --connections 1000 --count 100 --interval 0 "127.0.0.1:$NP" | field duration_ms >> "$work/nk_load"
     "$work/echo_pair" load "$CP" 1000 100 >> "$work/c_load"
+    [ -z "$uring" ] || "$uring" "$NP" 1000 100 >> "$work/uring_load"
 done
 echo "1,000 connections x 100 round trips of 64 bytes: netkit $(median < "$work/nk_load" | cut -d. -f1) ms," \
      "minimal blocking C pair $(median < "$work/c_load" | cut -d. -f1) ms (medians of 3)"
+[ -z "$uring" ] || echo "  the same shape from one io_uring thread (benches/echo_uring.c) against the netkit server: $(median < "$work/uring_load" | cut -d. -f1) ms"
 
 for i in 1 2 3 4 5; do
     "$NK" --json echo-client --count 20000 --interval 0 --size 1 "127.0.0.1:$NP" | field rtt.p50_ms >> "$work/nk_rtt"
