@@ -177,14 +177,29 @@ async fn doh_once(
         .doh_query(query, timeout)
         .await
         .map_err(|e| transport_failure(&e, server, "HTTPS", timeout))?;
-    let m = Reply::parse(&body)
-        .map_err(|e| Failure::new(Reason::Malformed, format!("DoH answer from {server}: {e}")))?;
+    answer_to(&body, asked, server, "DoH", "HTTPS")
+}
+
+/// The message in `body`, if it parses and answers what was `asked`.
+fn answer_to(
+    body: &[u8],
+    asked: &Asked,
+    server: SocketAddr,
+    kind: &str,
+    over: &str,
+) -> Result<Reply, Failure> {
+    let m = Reply::parse(body).map_err(|e| {
+        Failure::new(
+            Reason::Malformed,
+            format!("{kind} answer from {server}: {e}"),
+        )
+    })?;
     if asked.matches(&m) {
         Ok(m)
     } else {
         Err(Failure::new(
             Reason::Malformed,
-            format!("{server} answered another question over HTTPS"),
+            format!("{server} answered another question over {over}"),
         ))
     }
 }
@@ -239,16 +254,7 @@ async fn doq_once(
             None => transport_failure(&e, server, "QUIC", timeout),
         }
     })?;
-    let m = Reply::parse(&body)
-        .map_err(|e| Failure::new(Reason::Malformed, format!("DoQ answer from {server}: {e}")))?;
-    if asked.matches(&m) {
-        Ok(m)
-    } else {
-        Err(Failure::new(
-            Reason::Malformed,
-            format!("{server} answered another question over QUIC"),
-        ))
-    }
+    answer_to(&body, asked, server, "DoQ", "QUIC")
 }
 
 /// One query over the server's pipelined TCP connections.

@@ -304,7 +304,7 @@ pub async fn resolve_at(
         };
         Failure::new(reason, crate::sanitize::escape(&what).into_owned())
     });
-    LookupReport {
+    let mut report = LookupReport {
         kind: "lookup",
         ok: error.is_none(),
         name: given.to_string(),
@@ -325,8 +325,13 @@ pub async fn resolve_at(
         ede: resp.ede.clone(),
         error,
         dnssec: None,
-        reply: opts.dnssec.then(|| Box::new(ex.response.clone())),
+        reply: None,
+    };
+    // Kept (not copied) for --dnssec to check.
+    if opts.dnssec {
+        report.reply = Some(Box::new(ex.response));
     }
+    report
 }
 
 /// Looks (`given`, `qtype`) up the way the system's stub resolver would:

@@ -85,41 +85,49 @@ fn tls_settings(
     })
 }
 
+/// The address of an encrypted server (`tls://`, `https://`, `quic://`):
+/// an IP address, as the certificate's name comes from --tls-name.
+fn encrypted_addr(
+    hostport: &str,
+    default_port: u16,
+    form: &str,
+    bad: &dyn Fn(&str) -> NetkitError,
+) -> Result<SocketAddr> {
+    let hp = crate::addr::parse_host_port(hostport).map_err(|_| bad(&format!("give {form}")))?;
+    let ip = hp.host.ip().ok_or_else(|| {
+        bad("give the server's address, and its certificate's name with --tls-name")
+    })?;
+    Ok(SocketAddr::new(ip, hp.port_or(default_port)))
+}
+
 /// Parses a server as [`parse_server`] does, `tls://ADDRESS[:PORT]` for
 /// DNS over TLS (RFC 7858, port 853 by default) and
 /// `https://ADDRESS[:PORT][/PATH]` for DNS over HTTPS (RFC 8484, HTTP/2,
-/// port 443, `/dns-query`), registering the settings for that address.
+/// port 443, `/dns-query`) and `quic://ADDRESS[:PORT]` for DNS over QUIC
+/// (RFC 9250, UDP port 853), registering the settings for that address.
 pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
     let t = text.trim().trim_start_matches('@');
+    let bad = |why: &str| {
+        NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
+    };
     if let Some(rest) = t.strip_prefix("tls://") {
-        let bad = |why: &str| {
-            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
-        };
-        let hp = crate::addr::parse_host_port(rest.trim_end_matches('/'))
-            .map_err(|_| bad("give tls://ADDRESS[:PORT]"))?;
-        let ip = hp.host.ip().ok_or_else(|| {
-            bad("give the server's address, and its certificate's name with --tls-name")
-        })?;
-        let addr = SocketAddr::new(ip, hp.port_or(853));
-        let tls = tls_settings(ip, tls, b"dot", &bad)?;
+        let addr = encrypted_addr(
+            rest.trim_end_matches('/'),
+            853,
+            "tls://ADDRESS[:PORT]",
+            &bad,
+        )?;
+        let tls = tls_settings(addr.ip(), tls, b"dot", &bad)?;
         link::use_tls(addr, tls);
         return Ok(addr);
     }
     if let Some(rest) = t.strip_prefix("https://") {
-        let bad = |why: &str| {
-            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
-        };
         let (hostport, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/dns-query"),
         };
-        let hp = crate::addr::parse_host_port(hostport)
-            .map_err(|_| bad("give https://ADDRESS[:PORT][/PATH]"))?;
-        let ip = hp.host.ip().ok_or_else(|| {
-            bad("give the server's address, and its certificate's name with --tls-name")
-        })?;
-        let addr = SocketAddr::new(ip, hp.port_or(443));
-        let tls = tls_settings(ip, tls, b"h2", &bad)?;
+        let addr = encrypted_addr(hostport, 443, "https://ADDRESS[:PORT][/PATH]", &bad)?;
+        let tls = tls_settings(addr.ip(), tls, b"h2", &bad)?;
         let authority = match tls.name {
             rustls::pki_types::ServerName::DnsName(ref n) => {
                 format!("{}:{}", n.as_ref(), addr.port())
@@ -137,15 +145,13 @@ pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
         return Ok(addr);
     }
     if let Some(rest) = t.strip_prefix("quic://") {
-        let bad = |why: &str| {
-            NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
-        };
-        let hp = crate::addr::parse_host_port(rest.trim_end_matches('/'))
-            .map_err(|_| bad("give quic://ADDRESS[:PORT]"))?;
-        let ip = hp.host.ip().ok_or_else(|| {
-            bad("give the server's address, and its certificate's name with --tls-name")
-        })?;
-        let addr = SocketAddr::new(ip, hp.port_or(853));
+        let addr = encrypted_addr(
+            rest.trim_end_matches('/'),
+            853,
+            "quic://ADDRESS[:PORT]",
+            &bad,
+        )?;
+        let ip = addr.ip();
         let (config, name) = tls_config(ip, tls, b"doq", &bad)?;
         let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(config)
             .map_err(|e| NetkitError::invalid(format!("QUIC: {e}")))?;

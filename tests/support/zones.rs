@@ -50,6 +50,20 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
     let catalog = catalog(zones);
     udp.set_nonblocking(true).expect("nonblocking");
     tcp.set_nonblocking(true).expect("nonblocking");
+    run(catalog, move |server| {
+        server.register_socket(tokio::net::UdpSocket::from_std(udp).expect("udp"));
+        server.register_listener(
+            tokio::net::TcpListener::from_std(tcp).expect("tcp"),
+            Duration::from_secs(5),
+            65_535,
+        );
+    });
+    addr
+}
+
+/// Runs a hickory-server for `catalog` on a thread of its own, with the
+/// sockets `register` gives it (registered inside the runtime).
+fn run(catalog: Catalog, register: impl FnOnce(&mut Server<Catalog>) + Send + 'static) {
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -57,16 +71,10 @@ pub fn serve(bind: SocketAddr, zones: &[&str]) -> SocketAddr {
             .expect("runtime");
         rt.block_on(async move {
             let mut server = Server::new(catalog);
-            server.register_socket(tokio::net::UdpSocket::from_std(udp).expect("udp"));
-            server.register_listener(
-                tokio::net::TcpListener::from_std(tcp).expect("tcp"),
-                Duration::from_secs(5),
-                65_535,
-            );
+            register(&mut server);
             let _ = server.block_until_done().await;
         });
     });
-    addr
 }
 
 /// Serves `zones` over DNS over QUIC (RFC 9250, hickory-server's) on a UDP
@@ -92,22 +100,14 @@ pub fn serve_doq(bind: SocketAddr, zones: &[&str], cert: &str, key: &str) -> Soc
     let addr = udp.local_addr().expect("local address");
     udp.set_nonblocking(true).expect("nonblocking");
     let catalog = catalog(zones);
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async move {
-            let mut server = Server::new(catalog);
-            server
-                .register_quic_listener_and_tls_config(
-                    tokio::net::UdpSocket::from_std(udp).expect("udp"),
-                    Duration::from_secs(5),
-                    Arc::new(tls),
-                )
-                .expect("DoQ listener");
-            let _ = server.block_until_done().await;
-        });
+    run(catalog, move |server| {
+        server
+            .register_quic_listener_and_tls_config(
+                tokio::net::UdpSocket::from_std(udp).expect("udp"),
+                Duration::from_secs(5),
+                Arc::new(tls),
+            )
+            .expect("DoQ listener");
     });
     addr
 }
