@@ -219,7 +219,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo__subcmd__client)
-            opts="-4 -6 -c -i -s -q -v -h -V --prom-file --tcp --udp --unix --timeout --proxy --count --interval --size --duration --bytes --throughput --connections --rate --max-rtt --max-p99 --max-p999 --max-loss --min-throughput --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -c -i -s -q -v -h -V --prom-file --tcp --udp --unix --timeout --proxy --congestion --count --interval --size --duration --bytes --throughput --connections --rate --max-rtt --max-p99 --max-p999 --max-loss --min-throughput --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -238,6 +238,10 @@ _netkit() {
                     return 0
                     ;;
                 --proxy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --congestion)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -313,7 +317,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__echo__subcmd__server)
-            opts="-p -q -v -h -V --tcp --udp --unix --bind --port --max-conns --idle-timeout --max-bytes --max-duration --min-rate --once --reuseport --rcvbuf --sndbuf --nodelay --keepalive --udp-rate --allow --allow-low-ports --drain-timeout --threads --json --color --quiet --verbose --help --version"
+            opts="-p -q -v -h -V --tcp --udp --unix --bind --port --max-conns --idle-timeout --max-bytes --max-duration --min-rate --once --reuseport --rcvbuf --sndbuf --nodelay --congestion --keepalive --udp-rate --allow --allow-low-ports --drain-timeout --threads --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,6 +364,10 @@ _netkit() {
                     return 0
                     ;;
                 --sndbuf)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --congestion)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

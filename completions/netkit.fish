@@ -132,6 +132,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-durati
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l min-rate -d 'Under pressure (3/4 of --max-conns used), a connection older than 10 s (or half --idle-timeout) averaging fewer bytes per second than this makes way for a new client (0: never)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l rcvbuf -d 'SO_RCVBUF' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l sndbuf -d 'SO_SNDBUF' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l congestion -d 'TCP congestion control: auto (reno when bound to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l keepalive -d 'TCP keepalive after this much idle time' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l udp-rate -d 'UDP datagrams per second answered per source address' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l allow -d 'Only these clients (repeatable), both protocols' -r
@@ -155,6 +156,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l prom-file 
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l unix -d 'Use a Unix stream socket' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l timeout -d 'Connect and reply timeout' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l proxy -d 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l congestion -d 'TCP congestion control: auto (reno to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s c -l count -d 'Ping mode: this many round trips' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s i -l interval -d 'Ping mode: time between requests; 0 = back to back (default 1s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s s -l size -d 'Ping mode: bytes per request' -r

@@ -313,6 +313,11 @@ pub struct EchoServerArgs {
     /// TCP_NODELAY on connections
     #[arg(long)]
     pub nodelay: bool,
+    /// TCP congestion control: auto (reno when bound to a loopback address,
+    /// where the system's BBR reorders and retransmits; the system's
+    /// elsewhere), system, or an algorithm (reno, cubic, bbr...)
+    #[arg(long, value_name = "ALGO", default_value = "auto")]
+    pub congestion: crate::echo::congestion::Congestion,
     /// TCP keepalive after this much idle time
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
     pub keepalive: Option<std::time::Duration>,
@@ -368,6 +373,11 @@ pub struct EchoClientArgs {
     /// Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)
     #[arg(long, value_name = "URL", value_parser = proxy_arg)]
     pub proxy: Option<crate::probe::proxy::Proxy>,
+    /// TCP congestion control: auto (reno to a loopback address, where the
+    /// system's BBR reorders and retransmits; the system's elsewhere),
+    /// system, or an algorithm (reno, cubic, bbr...)
+    #[arg(long, value_name = "ALGO", default_value = "auto")]
+    pub congestion: crate::echo::congestion::Congestion,
     /// Ping mode: this many round trips
     #[arg(short, long, value_name = "N")]
     pub count: Option<u64>,

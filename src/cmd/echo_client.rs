@@ -41,6 +41,16 @@ pub fn plan(
     if args.proxy.is_some() && transport != Transport::Tcp {
         return Err(NetkitError::invalid("--proxy works with TCP only"));
     }
+    let congestion_named = args.congestion != crate::echo::congestion::Congestion::Auto;
+    if congestion_named && transport != Transport::Tcp {
+        return Err(NetkitError::invalid("--congestion works with TCP only"));
+    }
+    if congestion_named && args.proxy.is_some() {
+        return Err(NetkitError::invalid(
+            "--congestion does not reach through a proxy (the proxy's own connection carries the data)",
+        ));
+    }
+    args.congestion.check()?;
     let ep = Endpoint {
         port: hp
             .as_ref()
@@ -50,6 +60,7 @@ pub fn plan(
         family: crate::addr::family(args.ipv4, args.ipv6),
         timeout: args.timeout,
         proxy: args.proxy.clone(),
+        congestion: args.congestion.clone(),
     };
     let flags = ModeFlags {
         bytes: args.bytes,

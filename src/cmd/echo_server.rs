@@ -38,6 +38,7 @@ pub fn config(args: &EchoServerArgs, verbose: u8) -> Result<ServerConfig, Netkit
         rcvbuf: to_usize(args.rcvbuf, "--rcvbuf")?,
         sndbuf: to_usize(args.sndbuf, "--sndbuf")?,
         nodelay: args.nodelay,
+        congestion: args.congestion.clone(),
         keepalive: args.keepalive,
         udp_rate: args.udp_rate,
         allow_low_ports: args.allow_low_ports,
@@ -50,6 +51,9 @@ pub fn config(args: &EchoServerArgs, verbose: u8) -> Result<ServerConfig, Netkit
 /// Runs `netkit echo-server` until SIGINT/SIGTERM (or `--once`).
 pub fn run(args: &EchoServerArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
     let cfg = config(args, out.view().verbose)?;
+    if cfg.congestion != crate::echo::congestion::Congestion::Auto && !cfg.tcp {
+        return Err(NetkitError::invalid("--congestion works with TCP only").into());
+    }
     if !cfg.bind.is_loopback() && (cfg.tcp || cfg.udp) {
         crate::output::warn(&format!(
             "binding {}: clients on the network can reach this echo server (limit them with --allow)",

@@ -61,6 +61,8 @@ pub struct Endpoint {
     pub timeout: Duration,
     /// A proxy (TCP only).
     pub proxy: Option<Proxy>,
+    /// TCP congestion control (`--congestion`), set before connecting.
+    pub congestion: super::congestion::Congestion,
 }
 
 /// The target, in the one address form of the JSON contract.
@@ -122,6 +124,17 @@ pub enum Conn {
     Unix(UnixStream),
     /// Through a proxy.
     Proxied(Box<dyn Stream>),
+}
+
+impl Conn {
+    /// The TCP congestion control the connection uses, as the kernel
+    /// reports it (`None` for Unix sockets and proxied connections).
+    pub fn congestion(&self) -> Option<String> {
+        match self {
+            Conn::Tcp(s) => super::congestion::current(s),
+            _ => None,
+        }
+    }
 }
 
 impl AsyncRead for Conn {
@@ -230,7 +243,14 @@ pub async fn connect(ep: &Endpoint) -> Result<(Conn, f64), Failure> {
                 let mut last = None;
                 let mut conn = None;
                 for addr in resolve(ep).await? {
-                    match tokio::time::timeout(ep.timeout, TcpStream::connect(addr)).await {
+                    let sock = match tcp_socket(ep, addr) {
+                        Ok(s) => s,
+                        Err(f) => {
+                            last = Some(f);
+                            continue;
+                        }
+                    };
+                    match tokio::time::timeout(ep.timeout, sock.connect(addr)).await {
                         Ok(Ok(s)) => {
                             conn = Some(s);
                             break;
@@ -250,6 +270,26 @@ pub async fn connect(ep: &Endpoint) -> Result<(Conn, f64), Failure> {
         },
     };
     Ok((conn, start.elapsed().as_secs_f64() * 1e3))
+}
+
+/// A TCP socket for `addr` with `--congestion` applied: before connect,
+/// since BBR arms pacing when a connection starts and a later change of
+/// algorithm leaves it armed. `auto` ignores a refusal (the system's
+/// algorithm stays); a named algorithm was checked before any connect.
+fn tcp_socket(ep: &Endpoint, addr: SocketAddr) -> Result<tokio::net::TcpSocket, Failure> {
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(|e| Failure::io(&e, "socket"))?;
+    if let Some(name) = ep.congestion.for_addr(addr.ip())
+        && let Err(e) = super::congestion::set(&sock, name)
+        && ep.congestion != super::congestion::Congestion::Auto
+    {
+        return Err(Failure::io(&e, format!("setsockopt TCP_CONGESTION {name}")));
+    }
+    Ok(sock)
 }
 
 async fn udp_socket(ep: &Endpoint) -> Result<UdpSocket, Failure> {
@@ -465,6 +505,8 @@ pub struct Tally {
     pub seconds: f64,
     /// Message mode: what came back.
     pub reply: Option<Vec<u8>>,
+    /// The TCP congestion control the connection used.
+    pub congestion: Option<String>,
     /// What ended it early, if anything did.
     pub failure: Option<Failure>,
 }
@@ -522,6 +564,7 @@ async fn message_exchange(
     }
     let (mut conn, connect_ms) = connect(ep).await?;
     t.connect_ms = Some(connect_ms);
+    t.congestion = conn.congestion();
     let start = Instant::now();
     // Write and read at once: a large message must not deadlock on full
     // buffers with a server that echoes as it reads.
@@ -585,6 +628,7 @@ pub async fn ping_stream(
         }
     };
     tally.connect_ms = Some(connect_ms);
+    tally.congestion = conn.congestion();
     let start = Instant::now();
     let mut out = vec![0u8; plan.size];
     let mut back = vec![0u8; plan.size];
@@ -945,6 +989,7 @@ pub async fn throughput(
         }
     };
     tally.connect_ms = Some(connect_ms);
+    tally.congestion = conn.congestion();
     let start = Instant::now();
     let limits = super::write::WriteLimits {
         bytes,
@@ -1167,6 +1212,9 @@ pub struct ClientSummary {
     /// Throughput mode: verified bytes per second.
     #[serde(serialize_with = "crate::output::json::opt_round3")]
     pub bytes_per_s: Option<f64>,
+    /// TCP: the congestion control the connections used, as the kernel
+    /// reports it (`--congestion`); null for UDP, Unix and proxied.
+    pub congestion: Option<String>,
     /// Message mode: what came back, as text (lossy UTF-8).
     pub reply: Option<String>,
     /// Message mode: whether it equals what was sent.
@@ -1293,6 +1341,7 @@ fn summarize(
         bytes_received: 0,
         mismatch_at: None,
         bytes_per_s: None,
+        congestion: tallies.iter().find_map(|t| t.congestion.clone()),
         reply: None,
         matched: None,
         duration_ms: seconds * 1e3,

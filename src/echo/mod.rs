@@ -3,6 +3,7 @@
 //! server with limits that no client can make hang or grow.
 
 pub mod client;
+pub mod congestion;
 pub mod render;
 pub mod server;
 pub mod stats;

@@ -130,6 +130,9 @@ impl Render for ClientSummary {
                         String::new()
                     }
                 )?;
+                if let Some(c) = &self.congestion {
+                    writeln!(w, "congestion control {}", crate::sanitize::escape(c))?;
+                }
             }
         }
         for (reason, n) in &self.failures {
@@ -146,12 +149,23 @@ impl Render for ClientSummary {
 }
 
 impl Render for super::server::ServerEvent {
-    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+    fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()> {
         use super::server::ServerEvent as E;
         match self {
             E::Listening {
-                protocol, local, ..
-            } => writeln!(w, "Listening on {local} ({protocol})"),
+                protocol,
+                local,
+                congestion,
+                ..
+            } => {
+                writeln!(w, "Listening on {local} ({protocol})")?;
+                match congestion {
+                    Some(c) if view.verbose > 0 => {
+                        writeln!(w, "  congestion control {}", crate::sanitize::escape(c))
+                    }
+                    _ => Ok(()),
+                }
+            }
             E::Open { peer, id, .. } => writeln!(w, "Connected by {peer} [#{id}]"),
             E::Close {
                 peer,

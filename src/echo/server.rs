@@ -66,6 +66,8 @@ pub struct ServerConfig {
     pub sndbuf: Option<usize>,
     /// TCP_NODELAY on accepted connections.
     pub nodelay: bool,
+    /// TCP congestion control, set on the listener (connections inherit it).
+    pub congestion: super::congestion::Congestion,
     /// TCP keepalive idle time on accepted connections.
     pub keepalive: Option<Duration>,
     /// UDP datagrams per second per source address.
@@ -156,6 +158,9 @@ pub enum ServerEvent {
         protocol: &'static str,
         /// Its address (or path).
         local: Local,
+        /// TCP: the congestion control its connections use, as the kernel
+        /// reports it for the listener (`--congestion`); null otherwise.
+        congestion: Option<String>,
     },
     /// A client connected.
     Open {
@@ -396,6 +401,14 @@ fn ip_socket(cfg: &ServerConfig, ty: Type, proto: Protocol) -> Result<Socket> {
     if ty == Type::STREAM {
         s.set_reuse_address(true)
             .map_err(sys("setsockopt SO_REUSEADDR"))?;
+        // On the listener, before any connection: accepted sockets inherit
+        // it, and BBR's pacing is never armed on them.
+        if let Some(name) = cfg.congestion.for_addr(cfg.bind)
+            && let Err(e) = super::congestion::set(&s, name)
+            && cfg.congestion != super::congestion::Congestion::Auto
+        {
+            return Err(super::congestion::refused(name, &e));
+        }
     }
     if cfg.reuseport {
         s.set_reuse_port(true)
@@ -576,6 +589,7 @@ pub async fn serve(
             ok: true,
             protocol: "tcp",
             local: local_of(l.local_addr()),
+            congestion: super::congestion::current(&l),
         })
         .await;
         tasks.push(tokio::spawn(accept_tcp(l, Arc::clone(&ctx))));
@@ -590,6 +604,7 @@ pub async fn serve(
             ok: true,
             protocol: "unix",
             local: Local::Unix { path },
+            congestion: None,
         })
         .await;
         tasks.push(tokio::spawn(accept_unix(l, Arc::clone(&ctx))));
@@ -599,6 +614,7 @@ pub async fn serve(
             ok: true,
             protocol: "udp",
             local: local_of(s.local_addr()),
+            congestion: None,
         })
         .await;
         tasks.push(tokio::spawn(serve_udp(
