@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # echo-server / echo-client on loopback, release build, side by side with
 # peers on this machine:
-#  1. 1 GiB echoed and verified: netkit server (20 runs, each under a 60 s
-#     timeout, counting hangs) vs socat TCP-LISTEN,fork EXEC:cat (3 runs);
+#  1. 1 GiB echoed and verified: the netkit pair (20 runs, each under a 60 s
+#     timeout, counting hangs and retransmitted segments), the pair with
+#     the system's congestion control (5 runs), socat TCP-LISTEN,fork
+#     EXEC:cat with the system's algorithm and with Reno (3 runs each), and
+#     iperf2 --full-duplex on one socket as the kernel's reference;
 #  2. 1,000 connections x 100 round trips of 64 bytes: netkit pair vs the
 #     minimal blocking C pair in benches/echo_pair.c (3 runs each), and the
 #     same shape from one io_uring thread (benches/echo_uring.c, liburing)
@@ -11,11 +14,13 @@
 #  4. UDP 64-byte round-trip p50 against the same C server: netkit client
 #     vs the C client (both read the clock before sending), interleaved;
 #  5. server RSS holding 10,000 idle connections.
-# Needs cc, socat and python3 (installed from Debian if missing and root).
+# Needs cc, socat, iperf (2), nstat and python3 (installed from Debian if
+# missing and root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in socat cc python3 taskset; do
-    command -v "$tool" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${tool/cc/gcc}"; }
+for tool in socat cc python3 taskset iperf nstat; do
+    case $tool in cc) pkg=gcc ;; nstat) pkg=iproute2 ;; *) pkg=$tool ;; esac
+    command -v "$tool" >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg"; }
 done
 cargo build --release --locked -q
 NK=$PWD/target/release/netkit
@@ -36,37 +41,88 @@ for k in sys.argv[1].split("."): v=v[k]
 print(v)' "$1"; }
 
 NP=$(port); "$NK" echo-server --port "$NP" --nodelay > /dev/null & pids+=($!)
+NS=$(port); "$NK" echo-server --port "$NS" --nodelay --congestion system > /dev/null & pids+=($!)
 SP=$(port); socat TCP-LISTEN:"$SP",reuseaddr,fork EXEC:cat & pids+=($!)
+# socat with Reno on its listener (IPPROTO_TCP=6, TCP_CONGESTION=13), like netkit's default.
+SR=$(port); socat TCP-LISTEN:"$SR",reuseaddr,fork,setsockopt-string=6:13:reno EXEC:cat & pids+=($!)
+IP=$(port); iperf -s -p "$IP" > /dev/null 2>&1 & pids+=($!)
+IR=$(port); iperf -s -p "$IR" -Z reno > /dev/null 2>&1 & pids+=($!)
 CP=$(port); "$work/echo_pair" server "$CP" & pids+=($!)
 UP=$(port); "$work/echo_pair" udpserver "$UP" & pids+=($!)
 sleep 0.5
+echo "TCP congestion control: system default $(cat /proc/sys/net/ipv4/tcp_congestion_control); netkit's default on loopback: reno (--congestion auto)"
 
+# Retransmitted segments, machine-wide (read-only), around one run.
+retrans() { nstat -az TcpRetransSegs 2>/dev/null | awk '/TcpRetransSegs/ {print $2}'; }
+# one_gib LABEL PORT [client flags...]: one verified 1 GiB echo; records
+# bytes/s and retransmissions, tells a failed run from a hang.
 hangs=0
 failed=0
-for i in $(seq 20); do
-    rc=0
-    out=$(timeout 60 "$NK" --json echo-client --bytes 1G "127.0.0.1:$NP" 2> "$work/tp_err") || rc=$?
+one_gib() {
+    local label=$1 port=$2 rc=0 out r0
+    shift 2
+    r0=$(retrans)
+    out=$(timeout 60 "$NK" --json echo-client --bytes 1G "$@" "127.0.0.1:$port" 2> "$work/tp_err") || rc=$?
     if [ "$rc" = 0 ]; then
-        echo "$out" | field bytes_per_s >> "$work/nk_tp"
-        [ "$(echo "$out" | field bytes_received)" = 1073741824 ] || { echo "run $i: short or corrupt"; exit 1; }
+        echo "$out" | field bytes_per_s >> "$work/tp_$label"
+        echo $(( $(retrans) - r0 )) >> "$work/rt_$label"
+        [ "$(echo "$out" | field bytes_received)" = 1073741824 ] || { echo "$label: short or corrupt"; exit 1; }
     elif [ "$rc" = 124 ]; then
         hangs=$((hangs + 1))
-        echo "run $i: no end in 60 s"
+        echo "$label: no end in 60 s"
     else
         # A failed run is not a hang: say what failed.
         failed=$((failed + 1))
-        echo "run $i: exit $rc: $(tail -1 "$work/tp_err") $(echo "$out" | tail -1 | cut -c1-300)"
+        echo "$label: exit $rc: $(tail -1 "$work/tp_err") $(echo "$out" | tail -1 | cut -c1-300)"
     fi
+}
+for i in $(seq 20); do
+    one_gib nk "$NP"
+    # Every fourth run: the same pair with the system's algorithm on both ends.
+    [ $((i % 4)) != 0 ] || one_gib nk_system "$NS" --congestion system
 done
 for i in 1 2 3; do
-    timeout 120 "$NK" --json echo-client --timeout 20s --bytes 1G "127.0.0.1:$SP" | field bytes_per_s >> "$work/socat_tp" || echo 0 >> "$work/socat_tp"
+    one_gib socat "$SP" --timeout 20s --congestion system
+    one_gib socat_reno "$SR" --timeout 20s
 done
-nk=$(median < "$work/nk_tp"); so=$(median < "$work/socat_tp")
-python3 - "$nk" "$so" "$hangs" "$(sort -n "$work/nk_tp" | head -1)" "$(sort -n "$work/nk_tp" | tail -1)" "$failed" <<'PY'
-import sys
-nk, so, hangs, lo, hi = float(sys.argv[1]) / 1e6, float(sys.argv[2]) / 1e6, sys.argv[3], float(sys.argv[4]) / 1e6, float(sys.argv[5]) / 1e6
-print(f"1 GiB echoed, verified: netkit median {nk:.0f} MB/s (min {lo:.0f}, max {hi:.0f}, 20 runs, {hangs} hangs, {sys.argv[6]} failed); "
-      f"socat fork EXEC:cat median {so:.0f} MB/s; ratio {nk/so:.2f}x")
+python3 - "$work" "$hangs" "$failed" <<'PY'
+import statistics, sys
+work, hangs, failed = sys.argv[1:]
+def col(name):
+    try:
+        return [float(x) for x in open(f"{work}/{name}")]
+    except OSError:
+        return [0.0]
+def line(label, name):
+    tp, rt = col("tp_" + name), col("rt_" + name)
+    return (f"  {label}: median {statistics.median(tp)/1e6:.0f} MB/s (min {min(tp)/1e6:.0f}, max {max(tp)/1e6:.0f}, {len(tp)} runs), "
+            f"retransmitted segments per run: median {statistics.median(rt):.0f}")
+nk = statistics.median(col("tp_nk"))
+print(f"1 GiB echoed and verified ({hangs} hangs, {failed} failed):")
+print(line("netkit pair, default (reno on loopback)", "nk"))
+print(line("netkit pair, --congestion system on both ends", "nk_system"))
+print(line("socat fork EXEC:cat, system algorithm", "socat"))
+print(line("socat fork EXEC:cat, reno", "socat_reno"))
+print(f"  ratios: netkit default / socat (system) {nk/statistics.median(col('tp_socat')):.2f}x, "
+      f"/ socat (reno) {nk/statistics.median(col('tp_socat_reno')):.2f}x, "
+      f"/ netkit --congestion system {nk/statistics.median(col('tp_nk_system')):.2f}x")
+PY
+# iperf2 (no verification, copies from user memory) on one socket in both
+# directions at once, the echo's load on the kernel: per-direction MB/s.
+for cc in system reno; do
+    port=$IP; flags=()
+    [ "$cc" = system ] || { port=$IR; flags=(-Z reno); }
+    for i in 1 2 3; do
+        iperf -c 127.0.0.1 -p "$port" "${flags[@]}" --full-duplex -t 2 -f m 2>/dev/null \
+            | awk '/SUM/ {for (i = 1; i < NF; i++) if ($(i+1) == "MBytes") print $i}' >> "$work/iperf_$cc"
+    done
+done
+python3 - "$work" <<'PY'
+import statistics, sys
+for cc in ("system", "reno"):
+    v = [float(x) for x in open(f"{sys.argv[1]}/iperf_{cc}")] or [0.0]
+    # SUM is both directions over 2 s, in MBytes (2^20).
+    print(f"  iperf2 --full-duplex, one socket, {cc}: {statistics.median(v) * 2**20 / 2 / 2 / 1e6:.0f} MB/s each way (median of 3)")
 PY
 
 for i in 1 2 3; do
