@@ -1261,6 +1261,8 @@ fn loopback_connections_use_reno_set_before_they_start() {
          sleep 0.4; ss -tin state established > ss.txt; wait $c\n\
          \"$NK\" --json echo-client --congestion system --bytes 16M 127.0.0.1:41001 > c-system.json\n\
          \"$NK\" --json echo-client --congestion {alt} --bytes 16M 127.0.0.1:41000 > c-named.json\n\
+         \"$NK\" echo-client --bytes 1M 127.0.0.1:41000 > human.txt\n\
+         \"$NK\" -v echo-server --port 0 --once > server-human.txt & h=$!; nk_ready server-human.txt congestion; kill -TERM $h; wait $h\n\
          kill -TERM $a $s; wait $a $s\n"
     );
     let out = sb.shell_within(&script, 60);
@@ -1280,6 +1282,18 @@ fn loopback_connections_use_reno_set_before_they_start() {
     assert_eq!(auto["congestion"], "reno", "{auto}");
     assert_eq!(last("c-system.json")["congestion"], alt);
     assert_eq!(last("c-named.json")["congestion"], alt);
+    // People see it too (the server's line with -v).
+    assert!(
+        sb.read("human.txt").contains("\ncongestion control reno\n"),
+        "{}",
+        sb.read("human.txt")
+    );
+    assert!(
+        sb.read("server-human.txt")
+            .contains("  congestion control reno"),
+        "{}",
+        sb.read("server-human.txt")
+    );
     // The kernel's view of both ends of a live transfer: Reno, not the
     // namespace's default.
     let ss = sb.read("ss.txt");
