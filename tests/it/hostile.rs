@@ -739,19 +739,7 @@ fn tcp_batches_pipeline_on_few_connections_and_match_answers_by_id() {
     let (server, conns) = reordering_tcp_dns();
     let names: String = (0..600).map(|i| format!("n{i}.test\n")).collect();
     let t = Instant::now();
-    let out = crate::support::run_with_stdin(
-        &[
-            "--json",
-            "lookup",
-            "--tcp",
-            "-t",
-            "A",
-            "-f",
-            "-",
-            &format!("@{server}"),
-        ],
-        names.as_bytes(),
-    );
+    let out = crate::support::lookup_batch(&format!("@{server}"), &["--tcp"], &names);
     let took = t.elapsed();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let v = json_lines(&out);
@@ -787,22 +775,10 @@ fn a_stuck_tcp_connection_is_left_behind() {
         names.push_str(&format!("ok{i}.test\n"));
     }
     let t = Instant::now();
-    let out = crate::support::run_with_stdin(
-        &[
-            "--json",
-            "lookup",
-            "--tcp",
-            "-t",
-            "A",
-            "--timeout",
-            "1s",
-            "--retries",
-            "2",
-            "-f",
-            "-",
-            &format!("@{server}"),
-        ],
-        names.as_bytes(),
+    let out = crate::support::lookup_batch(
+        &format!("@{server}"),
+        &["--tcp", "--timeout", "1s", "--retries", "2"],
+        &names,
     );
     let took = t.elapsed();
     let v = json_lines(&out);
@@ -934,18 +910,7 @@ fn a_batch_slows_down_for_a_server_that_drops_what_exceeds_its_rate() {
     let (server, dropped) = rate_limited_udp_dns(2000.0, 50.0);
     let names: String = (0..3000).map(|i| format!("n{i}.test\n")).collect();
     let t = Instant::now();
-    let out = crate::support::run_with_stdin(
-        &[
-            "--json",
-            "lookup",
-            "-t",
-            "A",
-            "-f",
-            "-",
-            &format!("@{server}"),
-        ],
-        names.as_bytes(),
-    );
+    let out = crate::support::lookup_batch(&format!("@{server}"), &[], &names);
     let took = t.elapsed();
     let v = json_lines(&out);
     assert_eq!(v.len(), 3000, "{}", stderr(&out));
@@ -1040,20 +1005,10 @@ fn dnssec_against_garbage_signatures_keys_and_proofs() {
     .unwrap();
     let names: String = (0..50).map(|i| format!("n{i}.a.b.test\n")).collect();
     let t = Instant::now();
-    let out = crate::support::run_with_stdin(
-        &[
-            "--json",
-            "lookup",
-            "--dnssec",
-            "--trust-anchor",
-            anchor.to_str().unwrap(),
-            "-t",
-            "A",
-            "-f",
-            "-",
-            &format!("@{server}"),
-        ],
-        names.as_bytes(),
+    let out = crate::support::lookup_batch(
+        &format!("@{server}"),
+        &["--dnssec", "--trust-anchor", anchor.to_str().unwrap()],
+        &names,
     );
     assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
     let v = json_lines(&out);

@@ -746,20 +746,7 @@ fn dns_over_quic() {
             }
         })
         .collect();
-    let out = crate::support::run_with_stdin(
-        &[
-            "--json",
-            "lookup",
-            "--ca-file",
-            &ca,
-            "-t",
-            "A",
-            "-f",
-            "-",
-            &server,
-        ],
-        names.as_bytes(),
-    );
+    let out = crate::support::lookup_batch(&server, &["--ca-file", &ca], &names);
     assert_eq!(
         code(&out),
         0,

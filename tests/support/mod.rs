@@ -40,6 +40,15 @@ where
     netkit().args(args).output().expect("spawn netkit")
 }
 
+/// `netkit --json lookup EXTRA... -t A -f - SERVER` with `names` on stdin:
+/// the batch the DNS tests share.
+pub fn lookup_batch(server: &str, extra: &[&str], names: &str) -> Output {
+    let mut args = vec!["--json", "lookup"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-t", "A", "-f", "-", server]);
+    run_with_stdin(&args, names.as_bytes())
+}
+
 /// Runs netkit with these arguments and `input` on its stdin.
 pub fn run_with_stdin<S: AsRef<OsStr>>(args: &[S], input: &[u8]) -> Output {
     use std::io::Write;
