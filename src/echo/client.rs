@@ -283,12 +283,9 @@ fn tcp_socket(ep: &Endpoint, addr: SocketAddr) -> Result<tokio::net::TcpSocket, 
         tokio::net::TcpSocket::new_v6()
     }
     .map_err(|e| Failure::io(&e, "socket"))?;
-    if let Some(name) = ep.congestion.for_addr(addr.ip())
-        && let Err(e) = super::congestion::set(&sock, name)
-        && ep.congestion != super::congestion::Congestion::Auto
-    {
-        return Err(Failure::io(&e, format!("setsockopt TCP_CONGESTION {name}")));
-    }
+    ep.congestion
+        .apply(&sock, addr.ip())
+        .map_err(|(name, e)| Failure::io(&e, format!("setsockopt TCP_CONGESTION {name}")))?;
     Ok(sock)
 }
 

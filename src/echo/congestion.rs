@@ -73,6 +73,20 @@ impl Congestion {
         }
     }
 
+    /// Sets what was asked on a TCP socket that talks to (or listens on)
+    /// `ip`, before it connects or listens. Under `auto` a refusal is
+    /// ignored (the system's algorithm stays); otherwise it is returned with
+    /// the algorithm's name.
+    pub fn apply(&self, sock: &impl AsFd, ip: IpAddr) -> Result<(), (&str, io::Error)> {
+        match self.for_addr(ip) {
+            Some(name) => match set(sock, name) {
+                Err(e) if *self != Congestion::Auto => Err((name, e)),
+                _ => Ok(()),
+            },
+            None => Ok(()),
+        }
+    }
+
     /// Checks a named algorithm on a throwaway socket, so that a name the
     /// kernel does not have is a usage error (exit 2) and one this user may
     /// not set a local error (exit 6), before anything connects.

@@ -403,12 +403,9 @@ fn ip_socket(cfg: &ServerConfig, ty: Type, proto: Protocol) -> Result<Socket> {
             .map_err(sys("setsockopt SO_REUSEADDR"))?;
         // On the listener, before any connection: accepted sockets inherit
         // it, and BBR's pacing is never armed on them.
-        if let Some(name) = cfg.congestion.for_addr(cfg.bind)
-            && let Err(e) = super::congestion::set(&s, name)
-            && cfg.congestion != super::congestion::Congestion::Auto
-        {
-            return Err(super::congestion::refused(name, &e));
-        }
+        cfg.congestion
+            .apply(&s, cfg.bind)
+            .map_err(|(name, e)| super::congestion::refused(name, &e))?;
     }
     if cfg.reuseport {
         s.set_reuse_port(true)
