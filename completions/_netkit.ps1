@@ -273,12 +273,12 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
             [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Trust anchors (PEM) for tls://, https:// and quic:// servers, instead of the system''s store')
-            [CompletionResult]::new('--tls-name', '--tls-name', [CompletionResultType]::ParameterName, 'The name a tls://, https:// or quic:// server''s certificate must hold (else its address)')
+            [CompletionResult]::new('--tls-name', '--tls-name', [CompletionResultType]::ParameterName, 'The name a tls://, https:// or quic:// server''s certificate must hold (else the server''s name as given, or its address)')
             [CompletionResult]::new('--root-hints', '--root-hints', [CompletionResultType]::ParameterName, 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots')
             [CompletionResult]::new('--trust-anchor', '--trust-anchor', [CompletionResultType]::ParameterName, 'Trust anchors for --dnssec instead of the root''s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
             [CompletionResult]::new('--reverse', '--reverse', [CompletionResultType]::ParameterName, 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too')
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask (repeatable; one result per server)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server to ask, as @SERVER (repeatable; one result per server)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per attempt (default: resolv.conf''s, else 2s); with --system, the most NSS is waited for (default 30s)')
             [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)')
             [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
@@ -288,7 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Resolve iteratively from the root, one line per server asked, as dig +trace')
             [CompletionResult]::new('--all-ns', '--all-ns', [CompletionResultType]::ParameterName, 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ')
             [CompletionResult]::new('--dnssec', '--dnssec', [CompletionResultType]::ParameterName, 'Validate answers with DNSSEC from a trust anchor (the root''s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed')
-            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query over TCP')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)')
             [CompletionResult]::new('--short', '--short', [CompletionResultType]::ParameterName, 'Values only, one per line')
             [CompletionResult]::new('--system', '--system', [CompletionResultType]::ParameterName, 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON Lines: one object per result (see docs/json.md)')
@@ -317,7 +317,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             break
         }
         'netkit;rdns' {
-            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server for --dns and --verify (repeatable: tried in order)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'DNS server for --dns and --verify (repeatable: tried in order), as lookup''s @SERVER: an address or a name, optionally with a scheme')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Per DNS attempt (--dns, default 2s); without --dns, the most the system resolver is waited for, per address (default 30s)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')

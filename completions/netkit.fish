@@ -220,11 +220,11 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls://, https:// and quic:// servers, instead of the system\'s store' -r -F
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls://, https:// or quic:// server\'s certificate must hold (else its address)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls://, https:// or quic:// server\'s certificate must hold (else the server\'s name as given, or its address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trust-anchor -d 'Trust anchors for --dnssec instead of the root\'s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too' -r
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask (repeatable; one result per server)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask, as @SERVER (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
@@ -235,7 +235,7 @@ never\t'Never colour'"
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trace -d 'Resolve iteratively from the root, one line per server asked, as dig +trace'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask every authoritative server of the name\'s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec -d 'Validate answers with DNSSEC from a trust anchor (the root\'s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed'
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query over TCP'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
@@ -252,7 +252,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s q -l quiet -d 'Pr
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s v -l verbose -d 'Say more (repeatable)'
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand fqdn" -s V -l version -d 'Print version'
-complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l server -d 'DNS server for --dns and --verify (repeatable: tried in order)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l server -d 'DNS server for --dns and --verify (repeatable: tried in order), as lookup\'s @SERVER: an address or a name, optionally with a scheme' -r
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l timeout -d 'Per DNS attempt (--dns, default 2s); without --dns, the most the system resolver is waited for, per address (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l concurrency -d 'Look-ups in flight at once' -r
 complete -c netkit -n "__fish_netkit_using_subcommand rdns" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'

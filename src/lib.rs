@@ -19,6 +19,7 @@
 pub mod addr;
 pub mod cli;
 pub mod cmd;
+pub mod deadline;
 pub mod dns;
 pub mod echo;
 pub mod error;
@@ -31,6 +32,7 @@ pub mod sanitize;
 pub mod signal;
 pub mod sys;
 pub mod threshold;
+pub mod tls;
 pub mod value;
 
 pub use cli::assets;

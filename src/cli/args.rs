@@ -515,10 +515,13 @@ pub struct LookupArgs {
     /// node_exporter's textfile collector
     #[arg(long = "prom-file", value_name = "PATH")]
     pub prom_file: Option<PathBuf>,
-    /// Names to look up; @SERVER[:PORT] picks a server, as with dig;
-    /// @tls://ADDRESS[:PORT] speaks DNS over TLS (port 853),
-    /// @https://ADDRESS[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query),
-    /// @quic://ADDRESS[:PORT] DNS over QUIC (UDP port 853)
+    /// Names to look up; @SERVER[:PORT] picks a server (an address or a
+    /// name), as with dig; @tcp://SERVER asks over TCP only,
+    /// @tls://SERVER[:PORT] over DNS over TLS (port 853),
+    /// @https://SERVER[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query),
+    /// @quic://SERVER[:PORT] DNS over QUIC (UDP port 853). A server name is
+    /// resolved by the system, its addresses tried in order, and is the
+    /// name its certificate must hold
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
@@ -530,7 +533,7 @@ pub struct LookupArgs {
     #[arg(long = "ca-file", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// The name a tls://, https:// or quic:// server's certificate must
-    /// hold (else its address)
+    /// hold (else the server's name as given, or its address)
     #[arg(long = "tls-name", value_name = "NAME")]
     pub tls_name: Option<String>,
     /// Resolve iteratively from the root, one line per server asked, as
@@ -558,10 +561,11 @@ pub struct LookupArgs {
     /// ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
     pub reverse: Vec<String>,
-    /// DNS server to ask (repeatable; one result per server)
-    #[arg(long, value_name = "ADDR[:PORT]")]
+    /// DNS server to ask, as @SERVER (repeatable; one result per server)
+    #[arg(long, value_name = "SERVER")]
     pub server: Vec<String>,
-    /// Query over TCP
+    /// Query plain servers over TCP only (tls:// and https:// are TCP
+    /// already; not with quic://)
     #[arg(long)]
     pub tcp: bool,
     /// Per attempt (default: resolv.conf's, else 2s); with --system, the
@@ -605,8 +609,9 @@ pub struct RdnsArgs {
     /// Ask the DNS for PTR records instead of the system's gethostbyaddr
     #[arg(long)]
     pub dns: bool,
-    /// DNS server for --dns and --verify (repeatable: tried in order)
-    #[arg(long, value_name = "ADDR[:PORT]")]
+    /// DNS server for --dns and --verify (repeatable: tried in order), as
+    /// lookup's @SERVER: an address or a name, optionally with a scheme
+    #[arg(long, value_name = "SERVER")]
     pub server: Vec<String>,
     /// Forward-confirm: each name must resolve back to the address
     #[arg(long)]

@@ -218,7 +218,7 @@ pub const EXAMPLES: &[(&str, &[Example])] = &[
             ),
             ex(
                 "DNS over TLS, the certificate checked for a name",
-                "netkit lookup --tls-name dns.example.test @tls://192.0.2.53 www.example.test",
+                "netkit lookup @tls://dns.example.test www.example.test",
             ),
             ex(
                 "From the root down, one line per server asked, as dig +trace",

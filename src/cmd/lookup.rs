@@ -8,6 +8,7 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::cli::LookupArgs;
+use crate::deadline::Deadline;
 use crate::dns::lookup::{self, BatchPlan, Target};
 use crate::dns::render::{LookupGroup, NssGroup, Style};
 use crate::dns::{self, QueryOpts};
@@ -24,14 +25,10 @@ pub const BATCH_MAX_RECORDS: usize = 512;
 
 /// Runs `netkit lookup`.
 pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
-    let tls = dns::TlsOpts {
-        ca_file: args.ca_file.as_deref(),
-        name: args.tls_name.as_deref(),
-    };
-    let mut servers = args
+    let mut specs = args
         .server
         .iter()
-        .map(|s| dns::parse_server_with(s, &tls))
+        .map(|s| dns::server::parse(s))
         .collect::<Result<Vec<_>>>()?;
     // -t PTR (alone, or -x): an address is looked up by its reverse name.
     let ptr_only = args.types.is_empty() && !args.reverse.is_empty()
@@ -39,7 +36,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     let mut given = Vec::new();
     for n in &args.names {
         match n.strip_prefix('@') {
-            Some(s) => servers.push(dns::parse_server_with(s, &tls)?),
+            Some(s) => specs.push(dns::server::parse(s)?),
             None => given.push((n.clone(), dns::query_name(n, ptr_only)?)),
         }
     }
@@ -57,8 +54,16 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
             NetkitError::invalid("nothing to look up: give a NAME, -x ADDR or -f FILE").into(),
         );
     }
+    if (args.ca_file.is_some() || args.tls_name.is_some())
+        && !specs.iter().any(|s| s.scheme.encrypted())
+    {
+        return Err(NetkitError::invalid(
+            "--ca-file and --tls-name are for tls://, https:// and quic:// servers: give one as @SERVER",
+        )
+        .into());
+    }
     if args.system {
-        if !servers.is_empty() {
+        if !specs.is_empty() {
             return Err(
                 NetkitError::invalid("--system asks NSS; it does not go with @SERVER").into(),
             );
@@ -82,6 +87,23 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     if args.trace {
         return run_trace(&given, &types, args, out, stop);
     }
+    // Server names are resolved now, under one deadline, once everything
+    // given has been checked.
+    let servers = dns::server::build_all(
+        &specs,
+        &dns::server::BuildOpts {
+            tls: dns::server::TlsOpts {
+                ca_file: args.ca_file.as_deref(),
+                name: args.tls_name.as_deref(),
+            },
+            tcp: args.tcp,
+        },
+        Deadline::after(
+            args.timeout
+                .map(|t| t * (args.retries.unwrap_or(1) + 1))
+                .unwrap_or(crate::resolve::SYSTEM_DEADLINE),
+        ),
+    )?;
     if args.all_ns {
         return run_all_ns(&given, &types, &servers, args, out);
     }
@@ -89,10 +111,13 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
     let target = if explicit {
         Target::Servers(servers)
     } else {
-        Target::System(dns::system_config(Path::new("/etc/resolv.conf")).map_err(|e| e.to_string()))
+        Target::System {
+            conf: dns::system_config(Path::new("/etc/resolv.conf")).map_err(|e| e.to_string()),
+            tcp: args.tcp,
+        }
     };
     let (conf_timeout, conf_retries) = match &target {
-        Target::System(Ok(c)) => (c.timeout, c.attempts.saturating_sub(1) as u32),
+        Target::System { conf: Ok(c), .. } => (c.timeout, c.attempts.saturating_sub(1) as u32),
         _ => (Duration::from_secs(2), 1),
     };
     let batch = args.file.is_some();
@@ -131,7 +156,6 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         opts: QueryOpts {
             recurse: true,
             dnssec: args.dnssec,
-            tcp: args.tcp,
             timeout: args.timeout.unwrap_or(conf_timeout),
             retries: args.retries.unwrap_or(conf_retries),
         },
@@ -175,7 +199,10 @@ fn run_trace(
     out: &mut Printer,
     stop: &Stop,
 ) -> anyhow::Result<Exit> {
-    let hints = dns::trace::root_hints(args.root_hints.as_deref())?;
+    let hints = dns::trace::root_hints(args.root_hints.as_deref())?
+        .into_iter()
+        .map(|(name, addr)| (name, dns::Server::plain(addr, args.tcp)))
+        .collect();
     // One type unless asked for more, as dig +trace.
     let types = if args.types.is_empty() {
         &[RecordType::A][..]
@@ -185,7 +212,6 @@ fn run_trace(
     let opts = QueryOpts {
         recurse: false,
         dnssec: false,
-        tcp: args.tcp,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
         retries: args.retries.unwrap_or(1),
     };
@@ -203,21 +229,20 @@ fn run_trace(
 fn run_all_ns(
     given: &[(String, Name)],
     types: &[RecordType],
-    servers: &[std::net::SocketAddr],
+    servers: &[dns::Server],
     args: &LookupArgs,
     out: &mut Printer,
 ) -> anyhow::Result<Exit> {
-    let (via, timeout, retries) = dns::allns::via(servers)?;
+    let (via, timeout, retries) = dns::allns::via(servers, args.tcp)?;
     let opts = QueryOpts {
         recurse: true,
         dnssec: false,
-        tcp: args.tcp,
         timeout: args.timeout.unwrap_or(timeout),
         retries: args.retries.unwrap_or(retries),
     };
     let rt = crate::sys::runtime::current_thread()?;
     let mut m = Metrics::default();
-    let exit = rt.block_on(dns::allns::all_ns_all(given, types, via, opts, &mut |r| {
+    let exit = rt.block_on(dns::allns::all_ns_all(given, types, &via, opts, &mut |r| {
         r.metrics(&mut m);
         out.emit(r)
     }))?;

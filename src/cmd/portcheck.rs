@@ -54,7 +54,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     }
     if let Some(ca) = &args.ca_file {
         // A bad --ca-file is a usage error now, not a failed check later.
-        crate::probe::diagnose::tls::client_config(Some(ca), false, true)?;
+        crate::tls::client_config(Some(ca), false, crate::tls::ALPN_HTTP1)?;
     }
     let ports = match &args.ports {
         Some(p) => p.parse::<PortSpec>()?.resolve(&db, "tcp")?,

@@ -15,11 +15,17 @@ use crate::signal::Stop;
 /// Runs `netkit rdns`.
 pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
     let blocks = rdns::parse_targets(&args.targets)?;
-    let servers = args
+    let specs = args
         .server
         .iter()
-        .map(|s| dns::parse_server(s))
+        .map(|s| dns::server::parse(s))
         .collect::<Result<Vec<_>>>()?;
+    // Server names are resolved under one deadline, before any work.
+    let servers = dns::server::build_all(
+        &specs,
+        &dns::server::BuildOpts::default(),
+        crate::deadline::Deadline::after(args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE)),
+    )?;
     let dns_target = if !servers.is_empty() {
         Some(Arc::new(Dns::Servers(servers)))
     } else if args.dns {
@@ -35,7 +41,6 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     let opts = QueryOpts {
         recurse: true,
         dnssec: false,
-        tcp: false,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
         retries: 1,
     };

@@ -12,6 +12,7 @@ use super::client::{Exchange, QueryOpts, exchange};
 use super::lookup::ServerAddr;
 use super::present::type_name;
 use super::record::RecordData;
+use super::server::Server;
 use super::wire::{Rr, WireName};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
@@ -138,7 +139,7 @@ fn soa_serial(rrs: &[Rr]) -> Option<u32> {
 }
 
 async fn ask(
-    server: SocketAddr,
+    server: &Server,
     name: &Name,
     t: RecordType,
     opts: QueryOpts,
@@ -151,7 +152,7 @@ pub async fn all_ns(
     given: &str,
     name: &Name,
     qtype: RecordType,
-    via: SocketAddr,
+    via: &Server,
     opts: QueryOpts,
 ) -> AllNsReport {
     let mut report = AllNsReport {
@@ -274,11 +275,13 @@ pub async fn all_ns(
                 *addr,
                 given.to_string(),
             );
+            // The zone's servers are plain DNS (over TCP only if `via` is).
+            let server = via.plain_like(addr);
             let i = index;
             index += 1;
             set.spawn(async move {
-                let soa = ask(addr, &zone_name, RecordType::SOA, opts).await;
-                let answer = super::lookup::resolve_at(&given, &qname, qtype, addr, opts).await;
+                let soa = ask(&server, &zone_name, RecordType::SOA, opts).await;
+                let answer = super::lookup::resolve_at(&given, &qname, qtype, &server, opts).await;
                 let serial = soa
                     .as_ref()
                     .ok()
@@ -340,10 +343,14 @@ pub async fn all_ns(
 }
 
 /// The server to find zones through: the first given, else resolv.conf's
-/// first nameserver, with resolv.conf's timeout and retries.
-pub fn via(servers: &[SocketAddr]) -> crate::error::Result<(SocketAddr, std::time::Duration, u32)> {
+/// first nameserver (over TCP only with `tcp`), with resolv.conf's timeout
+/// and retries.
+pub fn via(
+    servers: &[Server],
+    tcp: bool,
+) -> crate::error::Result<(Server, std::time::Duration, u32)> {
     if let Some(s) = servers.first() {
-        return Ok((*s, std::time::Duration::from_secs(2), 1));
+        return Ok((s.clone(), std::time::Duration::from_secs(2), 1));
     }
     let cfg = super::system_config(std::path::Path::new("/etc/resolv.conf"))?;
     let first = *cfg.servers.first().ok_or_else(|| {
@@ -351,14 +358,18 @@ pub fn via(servers: &[SocketAddr]) -> crate::error::Result<(SocketAddr, std::tim
             "--all-ns: no nameserver to find the zone with: give @SERVER",
         )
     })?;
-    Ok((first, cfg.timeout, cfg.attempts.saturating_sub(1) as u32))
+    Ok((
+        Server::plain(first, tcp),
+        cfg.timeout,
+        cfg.attempts.saturating_sub(1) as u32,
+    ))
 }
 
 /// Checks every (name, type); returns the worst exit.
 pub async fn all_ns_all(
     given: &[(String, Name)],
     types: &[RecordType],
-    via: SocketAddr,
+    via: &Server,
     opts: QueryOpts,
     emit: &mut dyn FnMut(&AllNsReport) -> std::io::Result<()>,
 ) -> std::io::Result<Exit> {

@@ -1,7 +1,8 @@
 //! The wire: one query to one server, sent as dig sends it (EDNS 1232, RD
-//! set, a random id), UDP first with the reply checked for id and question,
-//! TCP when the answer is truncated or `--tcp` asks for it, retries on
-//! timeout.
+//! set, a random id) over the server's own transport: for plain servers UDP
+//! first with the reply checked for id and question, TCP when the answer
+//! is truncated (or always, for `tcp://` and `--tcp`); TLS, HTTPS or QUIC
+//! for the encrypted; retries on timeout.
 
 use std::io;
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use hickory_proto::rr::{Name, RecordType};
 use tokio::net::UdpSocket;
 
 use super::link::Link;
+use super::server::{Server, Transport, TransportName};
 use super::wire::{Reply, WireName, peek_id};
 use crate::error::Failure;
 use crate::exit::Reason;
@@ -19,8 +21,6 @@ use crate::exit::Reason;
 /// How each query is sent.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryOpts {
-    /// TCP from the start (else UDP, then TCP when truncated).
-    pub tcp: bool,
     /// Per attempt.
     pub timeout: Duration,
     /// Extra attempts after a timeout.
@@ -35,14 +35,14 @@ pub struct QueryOpts {
 /// A server's answer to one query.
 #[derive(Debug, Clone)]
 pub struct Exchange {
-    /// Who answered.
+    /// The address that answered.
     pub server: SocketAddr,
     /// The response, as read from the wire.
     pub response: Reply,
     /// From send to answer (last attempt).
     pub rtt_ms: f64,
-    /// `udp`, `tcp`, `tls` or `https`.
-    pub transport: &'static str,
+    /// What carried the answer.
+    pub transport: TransportName,
     /// True when a truncated UDP answer was retried over TCP.
     pub tcp_fallback: bool,
 }
@@ -100,12 +100,12 @@ enum Udp {
 }
 
 async fn udp_once(
-    server: SocketAddr,
     query: &[u8],
     asked: &Asked,
     timeout: Duration,
     link: &Link,
 ) -> Result<Udp, Failure> {
+    let server = link.addr();
     let bind: SocketAddr = if server.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -147,19 +147,25 @@ async fn udp_once(
 }
 
 /// A transport error as a failure: timeouts, TLS verification with its
-/// reason, the rest classified as I/O.
-fn transport_failure(e: &io::Error, server: SocketAddr, over: &str, timeout: Duration) -> Failure {
+/// reason (as the verifier recorded it), the rest classified as I/O.
+fn transport_failure(
+    e: &io::Error,
+    server: SocketAddr,
+    over: &str,
+    timeout: Duration,
+    verifier: Option<&crate::tls::RecordingVerifier>,
+) -> Failure {
     if e.kind() == io::ErrorKind::TimedOut {
         return Failure::timeout(format!("query to {server} over {over}"), timeout);
     }
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        if let Some((reason, words)) = verifier.and_then(refused) {
+            return Failure::new(reason, format!("TLS to {server}: {words}"));
+        }
         let none = rustls::pki_types::CertificateDer::from(Vec::new());
         return Failure::new(
-            crate::probe::diagnose::tls::verify_reason(tls, &none),
-            format!(
-                "TLS to {server}: {}",
-                crate::probe::diagnose::tls::verify_words(tls)
-            ),
+            crate::tls::verify_reason(tls, &none),
+            format!("TLS to {server}: {}", crate::tls::verify_words(tls)),
         );
     }
     if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::Other {
@@ -168,19 +174,27 @@ fn transport_failure(e: &io::Error, server: SocketAddr, over: &str, timeout: Dur
     Failure::io(e, format!("query to {server} over {over}"))
 }
 
+/// Why the verifier refused the last certificate, if it did.
+fn refused(v: &crate::tls::RecordingVerifier) -> Option<(Reason, String)> {
+    v.result
+        .lock()
+        .ok()
+        .and_then(|r| r.clone())
+        .and_then(Result::err)
+}
+
 /// One query over DNS over HTTPS.
 async fn doh_once(
     link: &Link,
-    server: SocketAddr,
+    cfg: &super::server::DohCfg,
     query: &[u8],
     asked: &Asked,
     timeout: Duration,
 ) -> Result<Reply, Failure> {
-    let body = link
-        .doh_query(query, timeout)
-        .await
-        .map_err(|e| transport_failure(&e, server, "HTTPS", timeout))?;
-    answer_to(&body, asked, server, "DoH", "HTTPS")
+    let body = link.doh_query(cfg, query, timeout).await.map_err(|e| {
+        transport_failure(&e, link.addr(), "HTTPS", timeout, Some(&cfg.tls.verifier))
+    })?;
+    answer_to(&body, asked, link.addr(), "DoH", "HTTPS")
 }
 
 /// The message in `body`, if it parses and answers what was `asked`.
@@ -234,7 +248,7 @@ fn quic_tls_reason(text: &str) -> Option<(Reason, &'static str)> {
 /// One query over DNS over QUIC: the ID goes as 0 (RFC 9250 4.2.1).
 async fn doq_once(
     link: &Link,
-    server: SocketAddr,
+    cfg: &super::server::DoqCfg,
     query: &[u8],
     asked: &mut Asked,
     timeout: Duration,
@@ -244,8 +258,14 @@ async fn doq_once(
         id.copy_from_slice(&[0, 0]);
     }
     asked.id = 0;
-    let body = link.doq_query(&q, timeout).await.map_err(|e| {
+    let body = link.doq_query(cfg, &q, timeout).await.map_err(|e| {
+        let server = link.addr();
         let text = e.to_string();
+        if text.contains("certificate")
+            && let Some((reason, words)) = refused(&cfg.verifier)
+        {
+            return Failure::new(reason, format!("TLS to {server} over QUIC: {words}"));
+        }
         match quic_tls_reason(&text) {
             Some((Reason::TlsBadCertificate, _)) => Failure::new(
                 Reason::TlsBadCertificate,
@@ -254,26 +274,30 @@ async fn doq_once(
             Some((reason, words)) => {
                 Failure::new(reason, format!("TLS to {server} over QUIC: {words}"))
             }
-            None => transport_failure(&e, server, "QUIC", timeout),
+            None => transport_failure(&e, server, "QUIC", timeout, None),
         }
     })?;
-    answer_to(&body, asked, server, "DoQ", "QUIC")
+    answer_to(&body, asked, link.addr(), "DoQ", "QUIC")
 }
 
 /// One query over the server's pipelined TCP connections.
 async fn tcp_once(
     link: &Link,
-    server: SocketAddr,
     query: &[u8],
     asked: &mut Asked,
     timeout: Duration,
     solo: bool,
 ) -> Result<Reply, Failure> {
-    let over = if link.is_tls() { "TLS" } else { "TCP" };
+    let verifier = match &link.server().transport {
+        Transport::Tls(t) => Some(&*t.verifier),
+        _ => None,
+    };
+    let over = if verifier.is_some() { "TLS" } else { "TCP" };
     let (body, id) = link
         .tcp_query(query, timeout, solo)
         .await
-        .map_err(|e| transport_failure(&e, server, over, timeout))?;
+        .map_err(|e| transport_failure(&e, link.addr(), over, timeout, verifier))?;
+    let server = link.addr();
     asked.id = id;
     let m = Reply::parse(&body)
         .map_err(|e| Failure::new(Reason::Malformed, format!("answer from {server}: {e}")))?;
@@ -291,20 +315,21 @@ async fn tcp_once(
 /// rate limit rather than its absence (docs/limits.md).
 pub const MAX_FREE_RETRIES: u32 = 4;
 
-/// Sends one query to one server: UDP, retried on timeout; TCP when the
-/// answer is truncated, when `--tcp` asks for it, or once the server has
-/// shown it drops UDP answers it gives others (rate limiting). TCP queries
-/// share pipelined connections ([`super::link`]).
+/// Sends one query to one server over its transport, retried on timeout.
+/// Plain servers: UDP; TCP when the answer is truncated, for `tcp://`
+/// (and `--tcp`), or once the server has shown it drops UDP answers it
+/// gives others (rate limiting). TCP and TLS queries share pipelined
+/// connections ([`super::link`]).
 pub async fn exchange(
-    server: SocketAddr,
+    server: &Server,
     name: &Name,
     rtype: RecordType,
     opts: QueryOpts,
 ) -> Result<Exchange, Failure> {
     let link = super::link::link(server);
-    let mut last = Failure::timeout(format!("query to {server}"), opts.timeout);
+    let mut last = Failure::timeout(format!("query to {}", link.addr()), opts.timeout);
     let done = |response, start: Instant, transport, tcp_fallback| Exchange {
-        server,
+        server: link.addr(),
         response,
         rtt_ms: start.elapsed().as_secs_f64() * 1e3,
         transport,
@@ -315,6 +340,8 @@ pub async fn exchange(
     // Tries that do not count: a drop by a server that answers others
     // (it is up, only rate-limiting), and a move to TCP that was refused.
     let mut free = 0u32;
+    // Addresses left behind because they refused.
+    let mut moved = 0usize;
     let mut attempt = 0u32;
     while attempt <= opts.retries {
         attempt += 1;
@@ -324,66 +351,88 @@ pub async fn exchange(
             .map_err(|e| Failure::new(Reason::Invalid, format!("building the query: {e}")));
         let (query, mut asked) = query?;
         let mut start = Instant::now();
-        if link.is_doq() {
-            match doq_once(&link, server, &query, &mut asked, opts.timeout).await {
-                Ok(m) => return Ok(done(m, start, "quic", false)),
-                Err(f) if f.reason == Reason::Timeout => {
-                    last = f;
-                    continue;
-                }
-                Err(f) => return Err(f),
-            }
-        }
-        if link.is_doh() {
-            match doh_once(&link, server, &query, &asked, opts.timeout).await {
-                Ok(m) => return Ok(done(m, start, "https", false)),
-                Err(f) if f.reason == Reason::Timeout => {
-                    last = f;
-                    continue;
-                }
-                Err(f) => return Err(f),
-            }
-        }
-        let mut over_tcp = opts.tcp || link.prefers_tcp();
-        if !over_tcp {
-            match udp_once(server, &query, &asked, opts.timeout, &link).await? {
-                Udp::Answer(m) if m.flags.tc => {
-                    link.truncated();
-                    over_tcp = true;
-                }
-                Udp::Answer(m) => return Ok(done(m, start, "udp", false)),
-                Udp::MovedToTcp => over_tcp = true,
-                Udp::TimedOut(_) if link.prefers_tcp() => over_tcp = true,
-                Udp::TimedOut(dropped) => {
-                    if dropped && free < MAX_FREE_RETRIES {
-                        free += 1;
-                        attempt -= 1;
+        let answer = match &server.transport {
+            Transport::Quic(cfg) => doq_once(&link, cfg, &query, &mut asked, opts.timeout)
+                .await
+                .map(|m| done(m, start, TransportName::Quic, false)),
+            Transport::Https(cfg) => doh_once(&link, cfg, &query, &asked, opts.timeout)
+                .await
+                .map(|m| done(m, start, TransportName::Https, false)),
+            Transport::Udp | Transport::Tcp | Transport::Tls(_) => {
+                let mut over_tcp = link.prefers_tcp();
+                if !over_tcp {
+                    let udp = match udp_once(&query, &asked, opts.timeout, &link).await {
+                        Ok(u) => u,
+                        // Refused (an ICMP port unreachable): the server's
+                        // next address, if it has one not tried yet.
+                        Err(f)
+                            if f.reason.exit() == crate::exit::Exit::Connect
+                                && moved + 1 < server.endpoint.addrs.len() =>
+                        {
+                            link.next_addr();
+                            moved += 1;
+                            attempt -= 1;
+                            last = f;
+                            continue;
+                        }
+                        Err(f) => return Err(f),
+                    };
+                    match udp {
+                        Udp::Answer(m) if m.flags.tc => {
+                            link.truncated();
+                            over_tcp = true;
+                        }
+                        Udp::Answer(m) => return Ok(done(m, start, TransportName::Udp, false)),
+                        Udp::MovedToTcp => over_tcp = true,
+                        Udp::TimedOut(_) if link.prefers_tcp() => over_tcp = true,
+                        Udp::TimedOut(dropped) => {
+                            if dropped && free < MAX_FREE_RETRIES {
+                                free += 1;
+                                attempt -= 1;
+                            } else if !dropped {
+                                link.next_addr();
+                            }
+                            continue;
+                        }
                     }
-                    continue;
+                    start = Instant::now();
+                }
+                debug_assert!(over_tcp);
+                let plain = matches!(server.transport, Transport::Udp);
+                let carried = match server.transport {
+                    Transport::Tls(_) => TransportName::Tls,
+                    _ => TransportName::Tcp,
+                };
+                match tcp_once(&link, &query, &mut asked, opts.timeout, solo).await {
+                    Ok(m) => Ok(done(m, start, carried, plain)),
+                    Err(f) if f.reason == Reason::Timeout => {
+                        solo = true;
+                        Err(f)
+                    }
+                    // A connection the server closed (idle, or its own
+                    // limit): try again on a fresh one.
+                    Err(f) if f.reason == Reason::Reset => {
+                        last = f;
+                        continue;
+                    }
+                    // TCP not served at all: if it was netkit's choice,
+                    // UDP again.
+                    Err(f) if plain && f.reason.exit() == crate::exit::Exit::Connect => {
+                        link.tcp_unreachable();
+                        last = f;
+                        if free < MAX_FREE_RETRIES {
+                            free += 1;
+                            attempt -= 1;
+                        }
+                        continue;
+                    }
+                    Err(f) => Err(f),
                 }
             }
-            start = Instant::now();
-        }
-        debug_assert!(over_tcp);
-        match tcp_once(&link, server, &query, &mut asked, opts.timeout, solo).await {
-            Ok(m) if link.is_tls() => return Ok(done(m, start, "tls", false)),
-            Ok(m) => return Ok(done(m, start, "tcp", !opts.tcp)),
-            Err(f) if f.reason == Reason::Timeout => {
-                solo = true;
-                last = f;
-            }
-            // A connection the server closed (idle, or its own limit): try
-            // again on a fresh one.
-            Err(f) if f.reason == Reason::Reset => last = f,
-            // TCP not served at all: if it was netkit's choice, UDP again.
-            Err(f) if !opts.tcp && f.reason.exit() == crate::exit::Exit::Connect => {
-                link.tcp_unreachable();
-                last = f;
-                if free < MAX_FREE_RETRIES {
-                    free += 1;
-                    attempt -= 1;
-                }
-            }
+        };
+        match answer {
+            Ok(ex) => return Ok(ex),
+            Err(f) if f.reason == Reason::Timeout => last = f,
             Err(f) => return Err(f),
         }
     }

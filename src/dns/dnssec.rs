@@ -15,10 +15,10 @@
 //! and CD set (as delv does), so a validating resolver still hands over what
 //! it would refuse and the failing link can be named.
 
+use super::server::Server;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 
 use hickory_proto::rr::{Name, RecordType};
@@ -726,7 +726,7 @@ pub const MAX_CACHED_ZONES: usize = 1024;
 pub struct Plan {
     /// The trust anchors.
     pub anchors: Vec<Anchor>,
-    cache: std::sync::Mutex<HashMap<(SocketAddr, WireName), Cached>>,
+    cache: std::sync::Mutex<HashMap<(Server, WireName), Cached>>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -749,11 +749,12 @@ impl Plan {
 /// `dnssec`, and a bogus answer becomes an error (exit 3).
 pub async fn apply(
     report: &mut super::lookup::LookupReport,
+    server: Option<&Server>,
     plan: &Plan,
     opts: QueryOpts,
     qtype: u16,
 ) {
-    let (Some(reply), Some(server)) = (report.reply.take(), report.server) else {
+    let (Some(reply), Some(server)) = (report.reply.take(), server) else {
         report.dnssec = Some(Verdict {
             status: "indeterminate",
             reason: Some("no answer to validate".into()),
@@ -767,8 +768,7 @@ pub async fn apply(
         .map(|q| q.name.clone())
         .or_else(|| report.query_name.as_deref().and_then(WireName::from_text))
         .unwrap_or_else(WireName::root);
-    let server = SocketAddr::new(server.address, server.port);
-    let mut v = Validator::new(server, opts, plan);
+    let mut v = Validator::new(server.clone(), opts, plan);
     // The chain may take many queries; the whole of it has one deadline.
     let limit = (opts.timeout * (opts.retries + 1) * 4).max(VALIDATION_DEADLINE);
     let verdict = match tokio::time::timeout(limit, v.validate(&reply, &qname, qtype)).await {
@@ -797,7 +797,7 @@ pub async fn apply(
 
 /// Validates answers from one server.
 pub struct Validator<'p> {
-    server: SocketAddr,
+    server: Server,
     opts: QueryOpts,
     plan: &'p Plan,
     anchors: &'p [Anchor],
@@ -809,7 +809,7 @@ pub struct Validator<'p> {
 
 impl<'p> Validator<'p> {
     /// A validator asking `server` for keys and DS records.
-    pub fn new(server: SocketAddr, opts: QueryOpts, plan: &'p Plan) -> Validator<'p> {
+    pub fn new(server: Server, opts: QueryOpts, plan: &'p Plan) -> Validator<'p> {
         Validator {
             server,
             opts: QueryOpts {
@@ -850,7 +850,7 @@ impl<'p> Validator<'p> {
             .map_err(|e| Broken::Indeterminate(format!("{}: {e}", name.to_text())))?;
         let mut n = n;
         n.set_fqdn(true);
-        let ex = exchange(self.server, &n, RecordType::from(rtype), self.opts)
+        let ex = exchange(&self.server, &n, RecordType::from(rtype), self.opts)
             .await
             .map_err(|f| {
                 Broken::Indeterminate(format!(
@@ -890,7 +890,7 @@ impl<'p> Validator<'p> {
     ) -> Pin<Box<dyn Future<Output = Keys> + Send + 'a>> {
         Box::pin(async move {
             let zone = lower(zone);
-            let key = (self.server, zone.clone());
+            let key = (self.server.clone(), zone.clone());
             let hit = self
                 .plan
                 .cache

@@ -1,7 +1,9 @@
-//! What netkit keeps per DNS server for the life of the process: pipelined
-//! TCP connections (RFC 7766: many queries in flight on one connection,
-//! answers matched by ID in whatever order they come) and the choice of
-//! transport. A server that truncates (TC) or that answers some UDP
+//! What netkit keeps per DNS server (a [`Server`]: its addresses and its
+//! transport) for the life of the process: pipelined TCP or TLS
+//! connections (RFC 7766: many queries in flight on one connection,
+//! answers matched by ID in whatever order they come), the HTTP/2 and QUIC
+//! connections of DoH and DoQ, and for plain servers the choice of UDP or
+//! TCP. A server that truncates (TC) or that answers some UDP
 //! queries while dropping others (response rate limiting, as nsd and BIND
 //! do by default) moves the rest of the batch to TCP, where rate limits do
 //! not apply, and UDP waits still pending are resent over TCP at once
@@ -18,6 +20,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{oneshot, watch};
 
+use super::server::{DohCfg, DoqCfg, Server, Transport};
 use super::wire::peek_id;
 
 /// TCP connections kept open per server.
@@ -80,16 +83,6 @@ impl Pace {
 
 type Pending = Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>;
 
-/// DNS over QUIC (RFC 9250) to this server: the client settings (ALPN
-/// `doq`) and the name the certificate must hold.
-#[derive(Clone)]
-pub struct Doq {
-    /// QUIC over rustls, as the TLS servers are verified.
-    pub config: quinn::ClientConfig,
-    /// The certificate's name (or the address).
-    pub name: String,
-}
-
 /// The QUIC connection to a DoQ server, and the endpoint that drives it.
 struct QuicConn {
     _endpoint: quinn::Endpoint,
@@ -99,27 +92,6 @@ struct QuicConn {
 /// One TCP connection carrying many queries.
 type Writer = Box<dyn AsyncWrite + Send + Unpin>;
 type Reader = Box<dyn AsyncRead + Send + Unpin>;
-
-/// DNS over TLS (RFC 7858) to this server: the connector and the name the
-/// certificate must hold.
-#[derive(Clone)]
-pub struct Tls {
-    /// rustls, with the trust store to verify against.
-    pub connector: tokio_rustls::TlsConnector,
-    /// The name (or address) the certificate is checked for.
-    pub name: rustls::pki_types::ServerName<'static>,
-}
-
-/// DNS over HTTPS (RFC 8484, HTTP/2 POST of application/dns-message).
-#[derive(Clone)]
-pub struct Doh {
-    /// TLS to the server (ALPN h2).
-    pub tls: Tls,
-    /// The authority sent (`host[:port]`).
-    pub authority: String,
-    /// The path (`/dns-query` by default).
-    pub path: String,
-}
 
 /// The largest DoH answer read (a DNS message is at most 65,535 bytes).
 pub const MAX_DOH_BODY: usize = 65_535;
@@ -133,22 +105,19 @@ struct Conn {
     last_answer: Arc<AtomicU64>,
 }
 
-/// A server's transport state.
+/// A server's connection state.
 pub struct Link {
-    server: SocketAddr,
+    server: Server,
+    /// The index of the address in use (the next is tried when it fails).
+    current: AtomicUsize,
     conns: tokio::sync::Mutex<Vec<Arc<Conn>>>,
+    /// Whether queries go over TCP now (always for tcp:// and tls://).
     tcp: watch::Sender<bool>,
     drops: AtomicU32,
     /// TCP failed to connect: never move to it unasked.
     tcp_unusable: AtomicBool,
-    /// DNS over TLS, when the server was given as tls://.
-    tls: Mutex<Option<Tls>>,
-    /// DNS over HTTPS, when given as https://.
-    doh: Mutex<Option<Doh>>,
     /// The HTTP/2 connection, shared by every query (streams multiplex).
     h2: tokio::sync::Mutex<Option<h2::client::SendRequest<bytes::Bytes>>>,
-    /// DNS over QUIC, when given as quic://.
-    doq: Mutex<Option<Doq>>,
     /// The QUIC connection, shared by every query (a stream each).
     quic: tokio::sync::Mutex<Option<QuicConn>>,
     /// Streams open at once on it.
@@ -160,22 +129,25 @@ pub struct Link {
     pace: Mutex<Pace>,
 }
 
-/// The link for `server` (one per server per process).
-pub fn link(server: SocketAddr) -> Arc<Link> {
-    static LINKS: OnceLock<Mutex<HashMap<SocketAddr, Arc<Link>>>> = OnceLock::new();
+/// The link for `server` (one per server per process, keyed by the whole
+/// server: its addresses and its transport with its settings).
+pub fn link(server: &Server) -> Arc<Link> {
+    static LINKS: OnceLock<Mutex<HashMap<Server, Arc<Link>>>> = OnceLock::new();
     let map = LINKS.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
-    Arc::clone(map.entry(server).or_insert_with(|| {
+    if let Some(l) = map.get(server) {
+        return Arc::clone(l);
+    }
+    let stream = matches!(server.transport, Transport::Tcp | Transport::Tls(_));
+    Arc::clone(map.entry(server.clone()).or_insert_with(|| {
         Arc::new(Link {
-            server,
+            server: server.clone(),
+            current: AtomicUsize::new(0),
             conns: tokio::sync::Mutex::new(Vec::new()),
-            tcp: watch::channel(false).0,
+            tcp: watch::channel(stream).0,
             drops: AtomicU32::new(0),
             tcp_unusable: AtomicBool::new(false),
-            tls: Mutex::new(None),
-            doh: Mutex::new(None),
             h2: tokio::sync::Mutex::new(None),
-            doq: Mutex::new(None),
             quic: tokio::sync::Mutex::new(None),
             quic_streams: tokio::sync::Semaphore::new(MAX_QUIC_STREAMS),
             epoch: Instant::now(),
@@ -183,6 +155,35 @@ pub fn link(server: SocketAddr) -> Arc<Link> {
             pace: Mutex::new(Pace::new()),
         })
     }))
+}
+
+/// Connects to the first of `addrs` that answers, starting at `start`,
+/// each given an equal share of `budget`. Returns the stream and the index
+/// of the address that took it.
+async fn connect_any(
+    addrs: &[SocketAddr],
+    start: usize,
+    budget: Duration,
+) -> io::Result<(TcpStream, usize)> {
+    let share = budget / u32::try_from(addrs.len()).unwrap_or(1).max(1);
+    let mut last = io::Error::new(io::ErrorKind::TimedOut, "TCP connect timed out");
+    for i in 0..addrs.len() {
+        let k = (start + i) % addrs.len();
+        match tokio::time::timeout(share, TcpStream::connect(addrs[k])).await {
+            Ok(Ok(s)) => {
+                let _ = s.set_nodelay(true);
+                return Ok((s, k));
+            }
+            Ok(Err(e)) => last = e,
+            Err(_) => {
+                last = io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!("TCP connect to {} timed out", addrs[k]),
+                )
+            }
+        }
+    }
+    Err(last)
 }
 
 /// How a DoQ stream failed: with its connection (worth one more try on
@@ -228,25 +229,6 @@ fn quic_error(e: quinn::ConnectionError) -> io::Error {
     }
 }
 
-/// Speaks DNS over TLS to `server` from now on.
-pub fn use_tls(server: SocketAddr, tls: Tls) {
-    let l = link(server);
-    *l.tls.lock().unwrap_or_else(|e| e.into_inner()) = Some(tls);
-    l.tcp.send_replace(true);
-}
-
-/// Speaks DNS over HTTPS to `server` from now on.
-pub fn use_doh(server: SocketAddr, doh: Doh) {
-    let l = link(server);
-    *l.doh.lock().unwrap_or_else(|e| e.into_inner()) = Some(doh);
-}
-
-/// Speaks DNS over QUIC to `server` from now on.
-pub fn use_doq(server: SocketAddr, doq: Doq) {
-    let l = link(server);
-    *l.doq.lock().unwrap_or_else(|e| e.into_inner()) = Some(doq);
-}
-
 /// DoQ queries on the wire at once per server; the rest wait their turn
 /// here rather than in a server that may answer a connection's streams
 /// one at a time (hickory-server does, and closes the connection when
@@ -260,47 +242,90 @@ pub const MAX_QUIC_TRIES: u32 = 4;
 pub const MAX_DOQ_ANSWER: usize = 2 + 65_535;
 
 impl Link {
-    /// Whether this server is spoken to over QUIC.
-    pub fn is_doq(&self) -> bool {
-        self.doq.lock().unwrap_or_else(|e| e.into_inner()).is_some()
+    /// The server this link speaks to.
+    pub fn server(&self) -> &Server {
+        &self.server
     }
 
-    async fn quic_conn(&self, doq: &Doq) -> io::Result<quinn::Connection> {
+    /// The address in use.
+    pub fn addr(&self) -> SocketAddr {
+        let addrs = &self.server.endpoint.addrs;
+        addrs[self.current.load(Ordering::Relaxed) % addrs.len()]
+    }
+
+    /// The address in use gave nothing back: the next one from now on
+    /// (a named server's addresses are tried in turn, as dig does).
+    pub fn next_addr(&self) {
+        if self.server.endpoint.addrs.len() > 1 {
+            self.current.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A TCP connection to the address in use or, failing that, the next
+    /// that answers (which becomes the one in use).
+    async fn connect(&self, budget: Duration) -> io::Result<TcpStream> {
+        let addrs = &self.server.endpoint.addrs;
+        let start = self.current.load(Ordering::Relaxed) % addrs.len();
+        let (stream, k) = connect_any(addrs, start, budget).await?;
+        self.current.store(k, Ordering::Relaxed);
+        Ok(stream)
+    }
+
+    async fn quic_conn(&self, doq: &DoqCfg, budget: Duration) -> io::Result<quinn::Connection> {
         let mut slot = self.quic.lock().await;
         if let Some(q) = slot.as_ref()
             && q.conn.close_reason().is_none()
         {
             return Ok(q.conn.clone());
         }
-        let bind: SocketAddr = if self.server.is_ipv4() {
-            (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-        };
-        let mut endpoint = quinn::Endpoint::client(bind)?;
-        endpoint.set_default_client_config(doq.config.clone());
-        let conn = endpoint
-            .connect(self.server, &doq.name)
-            .map_err(|e| io::Error::other(format!("QUIC: {e}")))?
-            .await
-            .map_err(quic_error)?;
-        *slot = Some(QuicConn {
-            _endpoint: endpoint,
-            conn: conn.clone(),
-        });
-        Ok(conn)
+        let addrs = &self.server.endpoint.addrs;
+        let share = budget / u32::try_from(addrs.len()).unwrap_or(1).max(1);
+        let start = self.current.load(Ordering::Relaxed) % addrs.len();
+        let mut last = io::Error::new(io::ErrorKind::TimedOut, "QUIC: no answer to the handshake");
+        for i in 0..addrs.len() {
+            let k = (start + i) % addrs.len();
+            let bind: SocketAddr = if addrs[k].is_ipv4() {
+                (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
+            } else {
+                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+            };
+            let mut endpoint = quinn::Endpoint::client(bind)?;
+            endpoint.set_default_client_config(doq.config.clone());
+            let connecting = endpoint
+                .connect(addrs[k], &doq.name)
+                .map_err(|e| io::Error::other(format!("QUIC: {e}")))?;
+            let conn = match tokio::time::timeout(share, connecting).await {
+                Ok(Ok(c)) => c,
+                Ok(Err(e)) => {
+                    last = quic_error(e);
+                    // A refused certificate is the server's answer, not a
+                    // dead address.
+                    if last.kind() == io::ErrorKind::InvalidData {
+                        return Err(last);
+                    }
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            self.current.store(k, Ordering::Relaxed);
+            *slot = Some(QuicConn {
+                _endpoint: endpoint,
+                conn: conn.clone(),
+            });
+            return Ok(conn);
+        }
+        Err(last)
     }
 
     /// One query on a stream of its own (RFC 9250: the message ID is 0,
     /// a two-byte length before the message both ways, the stream closed
     /// after it). Returns the answer's bytes.
-    pub async fn doq_query(&self, query: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
-        let doq = self
-            .doq
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .ok_or_else(|| io::Error::other("not a DoQ server"))?;
+    pub async fn doq_query(
+        &self,
+        doq: &DoqCfg,
+        query: &[u8],
+        timeout: Duration,
+    ) -> io::Result<Vec<u8>> {
         let len =
             u16::try_from(query.len()).map_err(|_| io::Error::other("the query is too long"))?;
         let mut framed = Vec::with_capacity(query.len() + 2);
@@ -319,7 +344,7 @@ impl Link {
                     .acquire()
                     .await
                     .map_err(|_| io::Error::other("closed"))?;
-                let conn = self.quic_conn(&doq).await?;
+                let conn = self.quic_conn(doq, timeout).await?;
                 match quic_exchange(&conn, &framed).await {
                     Ok(d) => break d,
                     Err(QuicFail::Closed(e)) => {
@@ -358,18 +383,16 @@ impl Link {
         }
     }
 
-    /// Whether this server is spoken to over HTTPS.
-    pub fn is_doh(&self) -> bool {
-        self.doh.lock().unwrap_or_else(|e| e.into_inner()).is_some()
-    }
-
-    async fn h2(&self, doh: &Doh) -> io::Result<h2::client::SendRequest<bytes::Bytes>> {
+    async fn h2(
+        &self,
+        doh: &DohCfg,
+        budget: Duration,
+    ) -> io::Result<h2::client::SendRequest<bytes::Bytes>> {
         let mut slot = self.h2.lock().await;
         if let Some(s) = slot.as_ref() {
             return Ok(s.clone());
         }
-        let stream = TcpStream::connect(self.server).await?;
-        let _ = stream.set_nodelay(true);
+        let stream = self.connect(budget).await?;
         let tls = doh
             .tls
             .connector
@@ -388,15 +411,14 @@ impl Link {
     /// One query over HTTP/2 (RFC 8484 POST). Returns the answer's bytes;
     /// a status other than 200 or a body that is not a DNS message is an
     /// error.
-    pub async fn doh_query(&self, query: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
-        let doh = self
-            .doh
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .ok_or_else(|| io::Error::other("not a DoH server"))?;
+    pub async fn doh_query(
+        &self,
+        doh: &DohCfg,
+        query: &[u8],
+        timeout: Duration,
+    ) -> io::Result<Vec<u8>> {
         let work = async {
-            let send = self.h2(&doh).await?;
+            let send = self.h2(doh, timeout).await?;
             let mut send = send
                 .ready()
                 .await
@@ -450,11 +472,6 @@ impl Link {
         }
     }
 
-    /// Whether this server is spoken to over TLS.
-    pub fn is_tls(&self) -> bool {
-        self.tls.lock().unwrap_or_else(|e| e.into_inner()).is_some()
-    }
-
     /// Whether queries to this server now go over TCP.
     pub fn prefers_tcp(&self) -> bool {
         *self.tcp.borrow()
@@ -473,7 +490,7 @@ impl Link {
     /// TCP could not be reached: back to UDP, and no moving to TCP again
     /// because of drops (a truncated answer still tries it).
     pub fn tcp_unreachable(&self) {
-        if self.is_tls() {
+        if !matches!(self.server.transport, Transport::Udp) {
             return;
         }
         self.tcp_unusable.store(true, Ordering::Relaxed);
@@ -544,12 +561,12 @@ impl Link {
         true
     }
 
-    async fn conn(&self, solo: bool) -> io::Result<Arc<Conn>> {
+    async fn conn(&self, solo: bool, budget: Duration) -> io::Result<Arc<Conn>> {
         let mut conns = self.conns.lock().await;
         conns.retain(|c| !c.dead.load(Ordering::Relaxed));
         if solo {
             drop(conns);
-            return self.open().await;
+            return self.open(budget).await;
         }
         let least = conns
             .iter()
@@ -560,23 +577,21 @@ impl Link {
         {
             return Ok(Arc::clone(c));
         }
-        let conn = self.open().await?;
+        let conn = self.open(budget).await?;
         conns.push(Arc::clone(&conn));
         Ok(conn)
     }
 
     /// Opens a connection and starts its reader.
-    async fn open(&self) -> io::Result<Arc<Conn>> {
-        let stream = TcpStream::connect(self.server).await?;
-        let _ = stream.set_nodelay(true);
-        let tls = self.tls.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let (mut reader, writer): (Reader, Writer) = match tls {
-            Some(t) => {
-                let s = t.connector.connect(t.name, stream).await?;
+    async fn open(&self, budget: Duration) -> io::Result<Arc<Conn>> {
+        let stream = self.connect(budget).await?;
+        let (mut reader, writer): (Reader, Writer) = match &self.server.transport {
+            Transport::Tls(t) => {
+                let s = t.connector.connect(t.name.clone(), stream).await?;
                 let (r, w) = tokio::io::split(s);
                 (Box::new(r), Box::new(w))
             }
-            None => {
+            _ => {
                 let (r, w) = stream.into_split();
                 (Box::new(r), Box::new(w))
             }
@@ -634,7 +649,7 @@ impl Link {
         timeout: Duration,
         solo: bool,
     ) -> io::Result<(Vec<u8>, u16)> {
-        let conn = tokio::time::timeout(timeout, self.conn(solo))
+        let conn = tokio::time::timeout(timeout, self.conn(solo, timeout))
             .await
             .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "TCP connect timed out"))??;
         let sent = self.now_ns();

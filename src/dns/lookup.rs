@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::client::{QueryOpts, exchange};
 use super::present::type_name;
 use super::record::Answer;
+use super::server::Server;
 use super::system::{SystemConfig, candidates};
 use super::wire::{Reply, Rr, WireName};
 use super::{status_name, status_reason};
@@ -21,12 +22,16 @@ use crate::exit::{Exit, Reason};
 use crate::signal::Stop;
 
 /// A DNS server's address, in the one address form of the JSON contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ServerAddr {
     /// The server's IP address.
     pub address: std::net::IpAddr,
     /// Its port.
     pub port: u16,
+    /// The server's name, when it was given by name (`@tls://dns.example`):
+    /// `address` is the one of its addresses that was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl From<SocketAddr> for ServerAddr {
@@ -34,13 +39,28 @@ impl From<SocketAddr> for ServerAddr {
         ServerAddr {
             address: s.ip(),
             port: s.port(),
+            host: None,
+        }
+    }
+}
+
+impl ServerAddr {
+    /// `server`, at the address `used` of its own.
+    pub fn of(server: &Server, used: SocketAddr) -> ServerAddr {
+        ServerAddr {
+            host: server.endpoint.name.clone(),
+            ..ServerAddr::from(used)
         }
     }
 }
 
 impl std::fmt::Display for ServerAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", SocketAddr::new(self.address, self.port))
+        let addr = SocketAddr::new(self.address, self.port);
+        match &self.host {
+            Some(h) => write!(f, "{} ({addr})", crate::sanitize::escape(h)),
+            None => write!(f, "{addr}"),
+        }
     }
 }
 
@@ -73,8 +93,8 @@ pub struct LookupReport {
     /// Round trip of the last exchange.
     #[serde(serialize_with = "crate::output::json::opt_ms")]
     pub rtt_ms: Option<f64>,
-    /// udp or tcp.
-    pub transport: Option<&'static str>,
+    /// What carried the answer: udp, tcp, tls, https or quic.
+    pub transport: Option<super::TransportName>,
     /// Answer section, as the server sent it.
     pub answers: Vec<Answer>,
     /// Authority section.
@@ -102,7 +122,8 @@ impl crate::output::prom::ToMetrics for LookupReport {
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let server = self
             .server
-            .map(|s| s.to_string())
+            .as_ref()
+            .map(|s| SocketAddr::new(s.address, s.port).to_string())
             .unwrap_or_else(|| "system".into());
         let l = [
             ("name", self.name.as_str()),
@@ -156,7 +177,7 @@ impl LookupReport {
     fn failed(
         name: &str,
         qtype: RecordType,
-        server: Option<SocketAddr>,
+        server: Option<ServerAddr>,
         query_name: Option<&Name>,
         f: Failure,
     ) -> Self {
@@ -165,7 +186,7 @@ impl LookupReport {
             ok: false,
             name: name.to_string(),
             qtype: type_name(u16::from(qtype)).into_owned(),
-            server: server.map(ServerAddr::from),
+            server,
             query_name: query_name.map(|n| WireName::from_name(n).to_text()),
             query_name_unicode: query_name.and_then(|n| WireName::from_name(n).to_unicode()),
             status: if f.reason == Reason::Timeout {
@@ -244,7 +265,7 @@ pub async fn resolve_at(
     given: &str,
     qname: &Name,
     qtype: RecordType,
-    server: SocketAddr,
+    server: &Server,
     opts: QueryOpts,
 ) -> LookupReport {
     // Names sent to a server are absolute, as dig sends them.
@@ -253,8 +274,13 @@ pub async fn resolve_at(
     let qname = &absolute;
     let ex = match exchange(server, qname, qtype, opts).await {
         Ok(ex) => ex,
-        Err(f) => return LookupReport::failed(given, qtype, Some(server), Some(qname), f),
+        Err(f) => {
+            let at = ServerAddr::of(server, super::link::link(server).addr());
+            return LookupReport::failed(given, qtype, Some(at), Some(qname), f);
+        }
     };
+    let answered = ServerAddr::of(server, ex.server);
+    let server = ex.server;
     let resp = &ex.response;
     let answers: &[Rr] = &resp.answers;
     let qwire = resp
@@ -309,7 +335,7 @@ pub async fn resolve_at(
         ok: error.is_none(),
         name: given.to_string(),
         qtype: type_name(qt).into_owned(),
-        server: Some(server.into()),
+        server: Some(answered),
         query_name: Some(qwire.to_text()),
         query_name_unicode: qwire.to_unicode(),
         status,
@@ -341,6 +367,7 @@ pub async fn resolve_system(
     name: &Name,
     qtype: RecordType,
     cfg: &SystemConfig,
+    tcp: bool,
     opts: QueryOpts,
 ) -> LookupReport {
     if cfg.servers.is_empty() {
@@ -350,7 +377,8 @@ pub async fn resolve_system(
     for candidate in candidates(given, name, cfg) {
         let mut result = None;
         for server in &cfg.servers {
-            let r = resolve_at(given, &candidate, qtype, *server, opts).await;
+            let server = Server::plain(*server, tcp);
+            let r = resolve_at(given, &candidate, qtype, &server, opts).await;
             let elsewhere = matches!(
                 r.status.as_str(),
                 "timeout" | "error" | "servfail" | "refused"
@@ -385,9 +413,15 @@ pub async fn resolve_system(
 #[derive(Debug, Clone)]
 pub enum Target {
     /// These servers, each asked separately.
-    Servers(Vec<SocketAddr>),
-    /// The system's resolv.conf (or why it could not be read).
-    System(Result<SystemConfig, String>),
+    Servers(Vec<Server>),
+    /// The system's resolv.conf (or why it could not be read), its servers
+    /// asked over TCP only with `tcp`.
+    System {
+        /// The configuration.
+        conf: Result<SystemConfig, String>,
+        /// `--tcp`.
+        tcp: bool,
+    },
 }
 
 /// How a batch runs.
@@ -423,9 +457,9 @@ pub async fn lookup_all<I>(
 where
     I: Iterator<Item = crate::error::Result<(String, Name)>>,
 {
-    let servers: Vec<Option<SocketAddr>> = match &plan.target {
-        Target::Servers(s) => s.iter().copied().map(Some).collect(),
-        Target::System(_) => vec![None],
+    let servers: Vec<Option<Server>> = match &plan.target {
+        Target::Servers(s) => s.iter().cloned().map(Some).collect(),
+        Target::System { .. } => vec![None],
     };
     let per_name = plan.types.len() * servers.len();
     let names_in_flight = (plan.concurrency / per_name.max(1)).max(1);
@@ -438,21 +472,44 @@ where
             let mut sub = 0usize;
             for qtype in plan.types.clone() {
                 for server in &servers {
-                    let (plan, given, name, server) =
-                        (Arc::clone(&plan), given.clone(), name.clone(), *server);
+                    let (plan, given, name, server) = (
+                        Arc::clone(&plan),
+                        given.clone(),
+                        name.clone(),
+                        server.clone(),
+                    );
                     set.spawn(async move {
-                        let mut r = match (&plan.target, server) {
+                        let mut r = match (&plan.target, &server) {
                             (_, Some(s)) => resolve_at(&given, &name, qtype, s, plan.opts).await,
-                            (Target::System(Ok(cfg)), None) => {
-                                resolve_system(&given, &name, qtype, cfg, plan.opts).await
+                            (Target::System { conf: Ok(cfg), tcp }, None) => {
+                                resolve_system(&given, &name, qtype, cfg, *tcp, plan.opts).await
                             }
-                            (Target::System(Err(why)), None) => no_nameserver(&given, qtype, why),
+                            (Target::System { conf: Err(why), .. }, None) => {
+                                no_nameserver(&given, qtype, why)
+                            }
                             (Target::Servers(_), None) => {
                                 no_nameserver(&given, qtype, "none given")
                             }
                         };
                         if let Some(d) = &plan.dnssec {
-                            super::dnssec::apply(&mut r, d, plan.opts, u16::from(qtype)).await;
+                            // The server that answered, over the same
+                            // transport, is asked for the keys and DS.
+                            let asked = match (&server, &r.server) {
+                                (Some(s), _) => Some(s.clone()),
+                                (None, Some(a)) => Some(Server::plain(
+                                    SocketAddr::new(a.address, a.port),
+                                    matches!(&plan.target, Target::System { tcp: true, .. }),
+                                )),
+                                (None, None) => None,
+                            };
+                            super::dnssec::apply(
+                                &mut r,
+                                asked.as_ref(),
+                                d,
+                                plan.opts,
+                                u16::from(qtype),
+                            )
+                            .await;
                         }
                         if plan.max_records > 0 {
                             r.cap_records(plan.max_records);

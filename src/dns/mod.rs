@@ -10,11 +10,10 @@ pub mod lookup;
 pub mod present;
 pub mod record;
 pub mod render;
+pub mod server;
 pub mod system;
 pub mod trace;
 pub mod wire;
-
-use std::net::SocketAddr;
 
 use hickory_proto::rr::{Name, RecordType};
 
@@ -23,159 +22,8 @@ use crate::exit::Reason;
 use crate::sanitize::brief;
 
 pub use client::{Exchange, QueryOpts, exchange};
+pub use server::{Server, ServerSpec, Transport, TransportName};
 pub use system::{SystemConfig, system_config};
-
-/// Parses `1.2.3.4`, `1.2.3.4:5353`, `[::1]:53`, `::1` (port 53 by default).
-pub fn parse_server(text: &str) -> Result<SocketAddr> {
-    let t = text.trim().trim_start_matches('@');
-    let bad = || {
-        NetkitError::invalid(format!(
-            "invalid DNS server '{}': give an IP address, optionally :PORT",
-            brief(text, 64)
-        ))
-    };
-    let hp = crate::addr::parse_host_port(t).map_err(|_| bad())?;
-    let ip = hp.host.ip().ok_or_else(bad)?;
-    Ok(SocketAddr::new(ip, hp.port_or(53)))
-}
-
-/// How `tls://` servers are verified.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TlsOpts<'a> {
-    /// PEM trust anchors instead of the system's store.
-    pub ca_file: Option<&'a std::path::Path>,
-    /// The name the certificate must hold (else the address).
-    pub name: Option<&'a str>,
-}
-
-/// The TLS client settings and the name to verify for an encrypted server.
-fn tls_config(
-    ip: std::net::IpAddr,
-    tls: &TlsOpts<'_>,
-    alpn: &[u8],
-    bad: &dyn Fn(&str) -> NetkitError,
-) -> Result<(rustls::ClientConfig, rustls::pki_types::ServerName<'static>)> {
-    let name = match tls.name {
-        Some(n) => rustls::pki_types::ServerName::try_from(n.to_string())
-            .map_err(|_| bad("--tls-name is not a valid DNS name"))?,
-        None => rustls::pki_types::ServerName::IpAddress(ip.into()),
-    };
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let roots = crate::probe::diagnose::tls::roots(tls.ca_file)?;
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| NetkitError::invalid(format!("TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    config.alpn_protocols = vec![alpn.to_vec()];
-    Ok((config, name))
-}
-
-/// The TLS connector and the name to verify for an encrypted server.
-fn tls_settings(
-    ip: std::net::IpAddr,
-    tls: &TlsOpts<'_>,
-    alpn: &[u8],
-    bad: &dyn Fn(&str) -> NetkitError,
-) -> Result<link::Tls> {
-    let (config, name) = tls_config(ip, tls, alpn, bad)?;
-    Ok(link::Tls {
-        connector: tokio_rustls::TlsConnector::from(std::sync::Arc::new(config)),
-        name,
-    })
-}
-
-/// The address of an encrypted server (`tls://`, `https://`, `quic://`):
-/// an IP address, as the certificate's name comes from --tls-name.
-fn encrypted_addr(
-    hostport: &str,
-    default_port: u16,
-    form: &str,
-    bad: &dyn Fn(&str) -> NetkitError,
-) -> Result<SocketAddr> {
-    let hp = crate::addr::parse_host_port(hostport).map_err(|_| bad(&format!("give {form}")))?;
-    let ip = hp.host.ip().ok_or_else(|| {
-        bad("give the server's address, and its certificate's name with --tls-name")
-    })?;
-    Ok(SocketAddr::new(ip, hp.port_or(default_port)))
-}
-
-/// Parses a server as [`parse_server`] does, `tls://ADDRESS[:PORT]` for
-/// DNS over TLS (RFC 7858, port 853 by default) and
-/// `https://ADDRESS[:PORT][/PATH]` for DNS over HTTPS (RFC 8484, HTTP/2,
-/// port 443, `/dns-query`) and `quic://ADDRESS[:PORT]` for DNS over QUIC
-/// (RFC 9250, UDP port 853), registering the settings for that address.
-pub fn parse_server_with(text: &str, tls: &TlsOpts<'_>) -> Result<SocketAddr> {
-    let t = text.trim().trim_start_matches('@');
-    let bad = |why: &str| {
-        NetkitError::invalid(format!("invalid DNS server '{}': {why}", brief(text, 64)))
-    };
-    if let Some(rest) = t.strip_prefix("tls://") {
-        let addr = encrypted_addr(
-            rest.trim_end_matches('/'),
-            853,
-            "tls://ADDRESS[:PORT]",
-            &bad,
-        )?;
-        let tls = tls_settings(addr.ip(), tls, b"dot", &bad)?;
-        link::use_tls(addr, tls);
-        return Ok(addr);
-    }
-    if let Some(rest) = t.strip_prefix("https://") {
-        let (hostport, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/dns-query"),
-        };
-        let addr = encrypted_addr(hostport, 443, "https://ADDRESS[:PORT][/PATH]", &bad)?;
-        let tls = tls_settings(addr.ip(), tls, b"h2", &bad)?;
-        let authority = match tls.name {
-            rustls::pki_types::ServerName::DnsName(ref n) => {
-                format!("{}:{}", n.as_ref(), addr.port())
-            }
-            _ => addr.to_string(),
-        };
-        link::use_doh(
-            addr,
-            link::Doh {
-                tls,
-                authority,
-                path: path.to_string(),
-            },
-        );
-        return Ok(addr);
-    }
-    if let Some(rest) = t.strip_prefix("quic://") {
-        let addr = encrypted_addr(
-            rest.trim_end_matches('/'),
-            853,
-            "quic://ADDRESS[:PORT]",
-            &bad,
-        )?;
-        let ip = addr.ip();
-        let (config, name) = tls_config(ip, tls, b"doq", &bad)?;
-        let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(config)
-            .map_err(|e| NetkitError::invalid(format!("QUIC: {e}")))?;
-        let name = match name {
-            rustls::pki_types::ServerName::DnsName(n) => n.as_ref().to_string(),
-            _ => ip.to_string(),
-        };
-        link::use_doq(
-            addr,
-            link::Doq {
-                config: quinn::ClientConfig::new(std::sync::Arc::new(crypto)),
-                name,
-            },
-        );
-        return Ok(addr);
-    }
-    if t.starts_with("h3://") {
-        return Err(NetkitError::invalid(format!(
-            "'{}': DNS over HTTP/3 is not built into netkit; quic://ADDRESS is DNS over QUIC, https://ADDRESS DNS over HTTPS (HTTP/2)",
-            brief(text, 64)
-        )));
-    }
-    parse_server(text)
-}
 
 /// Parses a record type: `A`, `mx`, `loc`, `TYPE65`... (every IANA
 /// mnemonic netkit can show, and RFC 3597's `TYPEnnn` for any other).
@@ -286,26 +134,6 @@ pub fn status_reason(status: &str) -> Option<Reason> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn servers() {
-        assert_eq!(
-            parse_server("127.0.0.1").unwrap(),
-            "127.0.0.1:53".parse().unwrap()
-        );
-        assert_eq!(
-            parse_server("@127.0.0.1:5353").unwrap(),
-            "127.0.0.1:5353".parse().unwrap()
-        );
-        assert_eq!(parse_server("::1").unwrap(), "[::1]:53".parse().unwrap());
-        assert_eq!(
-            parse_server("[::1]:5300").unwrap(),
-            "[::1]:5300".parse().unwrap()
-        );
-        for bad in ["", "dns.example.test", "1.2.3.4:0", "1.2.3.4:x", "[::1"] {
-            assert!(parse_server(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn types_and_names() {

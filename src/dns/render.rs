@@ -204,7 +204,7 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
     let mut servers = Vec::new();
     for r in results {
         if !servers.contains(&r.server) {
-            servers.push(r.server);
+            servers.push(r.server.clone());
         }
     }
     if !explicit {

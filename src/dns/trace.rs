@@ -16,6 +16,7 @@ use super::client::{QueryOpts, exchange};
 use super::lookup::ServerAddr;
 use super::present::type_name;
 use super::record::{Answer, RecordData};
+use super::server::Server;
 use super::wire::WireName;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
@@ -172,7 +173,7 @@ fn is_under(name: &WireName, zone: &WireName) -> bool {
 
 /// Finds addresses for name servers without glue, through the system's
 /// first nameserver.
-async fn addresses_of(ns: &WireName, opts: QueryOpts) -> Vec<SocketAddr> {
+async fn addresses_of(ns: &WireName, like: &Server, opts: QueryOpts) -> Vec<SocketAddr> {
     let Ok(cfg) = super::system_config(Path::new("/etc/resolv.conf")) else {
         return Vec::new();
     };
@@ -189,7 +190,7 @@ async fn addresses_of(ns: &WireName, opts: QueryOpts) -> Vec<SocketAddr> {
     };
     let mut out = Vec::new();
     for t in [RecordType::A, RecordType::AAAA] {
-        if let Ok(ex) = exchange(resolver, &name, t, opts).await {
+        if let Ok(ex) = exchange(&like.plain_like(resolver), &name, t, opts).await {
             out.extend(ex.response.answers.iter().filter_map(|a| match a.data {
                 RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
                 _ => None,
@@ -200,12 +201,13 @@ async fn addresses_of(ns: &WireName, opts: QueryOpts) -> Vec<SocketAddr> {
 }
 
 /// Resolves (`name`, `qtype`) iteratively from `hints`, calling `step` as
-/// each server answers or fails.
+/// each server answers or fails. The servers found on the way are spoken
+/// to as the hints are (UDP, or TCP only).
 pub async fn trace(
     given: &str,
     name: &Name,
     qtype: RecordType,
-    hints: Vec<(String, SocketAddr)>,
+    hints: Vec<(String, Server)>,
     opts: QueryOpts,
     stop: &crate::signal::Stop,
     step: &mut dyn FnMut(&TraceStep) -> std::io::Result<()>,
@@ -236,7 +238,8 @@ pub async fn trace(
     };
     'levels: while summary.steps < MAX_STEPS {
         let mut last_error = None;
-        for (ns, addr) in servers.iter().take(MAX_TRIES_PER_LEVEL) {
+        for (ns, server) in servers.iter().take(MAX_TRIES_PER_LEVEL) {
+            let addr = server.addr();
             if stop.is_set() {
                 fail(&mut summary, Reason::Interrupted, "interrupted".into());
                 return Ok(summary);
@@ -248,7 +251,7 @@ pub async fn trace(
                 step: summary.steps,
                 zone: zone.to_text(),
                 ns: ns.clone(),
-                server: (*addr).into(),
+                server: addr.into(),
                 outcome: "error".into(),
                 referral_to: None,
                 servers: Vec::new(),
@@ -256,7 +259,7 @@ pub async fn trace(
                 rtt_ms: None,
                 error: None,
             };
-            let ex = match exchange(*addr, &qname, qtype, opts).await {
+            let ex = match exchange(server, &qname, qtype, opts).await {
                 Ok(ex) => ex,
                 Err(f) => {
                     s.outcome = f.reason.code().to_string();
@@ -347,13 +350,20 @@ pub async fn trace(
                         _ => None,
                     })
                     .collect();
-                next_servers.extend(glue.into_iter().map(|a| (target.to_text(), a)));
+                next_servers.extend(
+                    glue.into_iter()
+                        .map(|a| (target.to_text(), server.plain_like(a))),
+                );
             }
             if next_servers.is_empty() {
                 for n in ns_records.iter().take(MAX_TRIES_PER_LEVEL) {
                     if let Some(t) = &n.target {
-                        let found = addresses_of(t, opts).await;
-                        next_servers.extend(found.into_iter().map(|a| (t.to_text(), a)));
+                        let found = addresses_of(t, server, opts).await;
+                        next_servers.extend(
+                            found
+                                .into_iter()
+                                .map(|a| (t.to_text(), server.plain_like(a))),
+                        );
                     }
                 }
             }
@@ -397,7 +407,7 @@ pub enum Event<'a> {
 pub async fn trace_all(
     given: &[(String, Name)],
     types: &[RecordType],
-    hints: Vec<(String, SocketAddr)>,
+    hints: Vec<(String, Server)>,
     opts: QueryOpts,
     stop: &crate::signal::Stop,
     emit: &mut dyn FnMut(Event<'_>) -> std::io::Result<()>,

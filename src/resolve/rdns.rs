@@ -3,7 +3,7 @@
 //! a bounded number of names checked concurrently under one deadline.
 
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -124,7 +124,7 @@ pub fn parse_targets(targets: &[String]) -> Result<Vec<Cidr>> {
 #[derive(Debug, Clone)]
 pub enum Dns {
     /// These servers, tried in order.
-    Servers(Vec<SocketAddr>),
+    Servers(Vec<crate::dns::Server>),
     /// The system's resolv.conf.
     System(SystemConfig),
 }
@@ -140,7 +140,7 @@ async fn ask(
         Dns::Servers(servers) => {
             let mut last = None;
             for s in servers {
-                let r = resolve_at(given, name, qtype, *s, opts).await;
+                let r = resolve_at(given, name, qtype, s, opts).await;
                 let again = matches!(
                     r.status.as_str(),
                     "timeout" | "error" | "servfail" | "refused"
@@ -152,7 +152,7 @@ async fn ask(
             }
             last.unwrap_or_else(|| no_nameserver(given, qtype, "no server given"))
         }
-        Dns::System(cfg) => resolve_system(given, name, qtype, cfg, opts).await,
+        Dns::System(cfg) => resolve_system(given, name, qtype, cfg, false, opts).await,
     }
 }
 

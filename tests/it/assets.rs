@@ -143,8 +143,8 @@ fn limits_doc_matches_the_code() {
             format!("{} KiB", netkit::dns::system::MAX_RESOLV_CONF >> 10),
         ),
         (
-            "probe::diagnose::tls::MAX_CA_FILE",
-            format!("{} MiB", netkit::probe::diagnose::tls::MAX_CA_FILE >> 20),
+            "tls::MAX_CA_FILE",
+            format!("{} MiB", netkit::tls::MAX_CA_FILE >> 20),
         ),
         (
             "echo::client::MAX_MESSAGE",

@@ -190,8 +190,8 @@ impl Certs {
     }
 }
 
-/// A CA, and leaves: valid (localhost, 127.0.0.1), expired, for another
-/// name, and self-signed. PEM files in a temporary directory.
+/// A CA, and leaves: valid (localhost, dns.example.test, both.example.test,
+/// 127.0.0.1), expired, for another name, and self-signed. PEM files in a temporary directory.
 pub(crate) fn make_certs() -> Certs {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType, date_time_ymd};
     let dir = tempfile::tempdir().unwrap();
@@ -227,6 +227,8 @@ pub(crate) fn make_certs() -> Certs {
     let local = || {
         vec![
             SanType::DnsName("localhost".try_into().unwrap()),
+            SanType::DnsName("dns.example.test".try_into().unwrap()),
+            SanType::DnsName("both.example.test".try_into().unwrap()),
             SanType::IpAddress(IpAddr::from([127, 0, 0, 1])),
         ]
     };

@@ -692,3 +692,165 @@ fn extended_dns_errors_from_unbound_are_shown() {
     );
     assert_eq!(sb.read("rc").trim(), "3");
 }
+
+/// A DNS server is a value: where (an address, or a name resolved from the
+/// sandbox's /etc/hosts, each of its addresses tried in order) and how (its
+/// transport). Two unbound instances and hickory-server's DoQ, in one
+/// sandbox: `@127.0.0.1:853 @tls://127.0.0.1:853` asks the first over UDP
+/// and the second over TLS (one server answers both on port 853);
+/// `@tls://both.example.test @quic://both.example.test` (TLS on TCP 853,
+/// QUIC on UDP 853) asks each over its own; `@tls://NAME`,
+/// `@https://NAME/dns-query` and `@quic://NAME` check the certificate for
+/// NAME.
+#[test]
+fn dns_servers_by_name_and_transport() {
+    const TEST: &str = "dns_servers_by_name_and_transport";
+    if !tool_or_skip("unbound", TEST) {
+        return;
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let sb = sb
+        .etc(
+            "hosts",
+            "127.0.0.1 localhost\n::1 dns.example.test\n127.0.0.1 dns.example.test\n\
+             127.0.0.2 both.example.test\n127.0.0.1 other.test\n",
+        )
+        // Nothing answers there: a name not in /etc/hosts fails at once.
+        .etc(
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
+        );
+    let certs = crate::diagnose::make_certs();
+    let dir = dir_of(&sb);
+    let unbound = |name: &str, interfaces: &str, extra: &str, address: &str| {
+        std::fs::write(
+            sb.path(name),
+            format!(
+                "server:\n{interfaces}  tls-port: 853\n  https-port: 8443\n  tls-service-key: \"{key}\"\n  tls-service-pem: \"{pem}\"\n{extra}\
+                 do-daemonize: no\n  chroot: \"\"\n  username: \"\"\n  directory: \"{dir}\"\n  pidfile: \"{dir}/{name}.pid\"\n\
+                 use-syslog: no\n  logfile: \"\"\n  verbosity: 0\n  do-ip6: no\n  access-control: 127.0.0.0/8 allow\n\
+                 local-zone: \"example.test.\" redirect\n  local-data: \"example.test. 300 IN A {address}\"\n\
+                 remote-control:\n  control-enable: no\n",
+                key = certs.path("valid.key"),
+                pem = certs.path("valid.pem"),
+            ),
+        )
+        .unwrap();
+    };
+    // A: plain UDP and TLS on 853, HTTPS on 8443. B: TLS only on 853.
+    unbound(
+        "a.conf",
+        "  interface: 127.0.0.1@853\n  interface: 127.0.0.1@8443\n",
+        "",
+        "192.0.2.80",
+    );
+    unbound(
+        "b.conf",
+        "  interface: 127.0.0.2@853\n",
+        "  do-udp: no\n",
+        "192.0.2.81",
+    );
+    let ca = certs.path("ca.pem");
+    let me = std::env::current_exe().unwrap();
+    let script = format!(
+        "unbound -d -c \"$PWD/a.conf\" > a.log 2>&1 &\n\
+         unbound -d -c \"$PWD/b.conf\" > b.log 2>&1 &\n\
+         NETKIT_DOQ_FIXTURE=127.0.0.2:853 NETKIT_DOQ_CERT={pem} NETKIT_DOQ_KEY={key} NETKIT_DNS_READY=doq.ready '{me}' --ignored --exact lookup::zz_dns_fixture_helper >/dev/null 2>&1 &\n\
+         for i in $(seq 200); do [ -s doq.ready ] && break; sleep 0.02; done\n\
+         for srv in tls://127.0.0.1 tls://127.0.0.2 https://127.0.0.1:8443; do i=0; until \"$NK\" lookup -q --ca-file {ca} --tls-name localhost -t A x.example.test @$srv 2>/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 100 ] && {{ echo \"unbound never answered at $srv\" >&2; cat a.log b.log >&2; exit 1; }}; sleep 0.1; done; done\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A www.example.test @127.0.0.1:853 @tls://127.0.0.1:853 > same-port.json; echo $? > same-port.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A c.example.test @tls://both.example.test @quic://both.example.test > both.json; echo $? > both.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A www.example.test @tls://dns.example.test > tls-name.json; echo $? > tls-name.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A www.example.test @https://dns.example.test:8443/dns-query > https-name.json; echo $? > https-name.rc\n\
+         \"$NK\" lookup --json -t A www.example.test @dns.example.test:853 > udp-name.json; echo $? > udp-name.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A www.example.test @tls://other.test > wrong-name.json; echo $? > wrong-name.rc\n\
+         \"$NK\" lookup --json --ca-file {ca} -t A www.example.test @tls://nosuch.test > nosuch.json 2> nosuch.err; echo $? > nosuch.rc\n",
+        pem = certs.path("valid.pem"),
+        key = certs.path("valid.key"),
+        me = me.display(),
+    );
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = |f: &str| -> Vec<Value> {
+        sb.read(f)
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                crate::support::assert_schema(&v);
+                v
+            })
+            .collect()
+    };
+    // One port number, two transports: each server keeps its own.
+    let v = lines("same-port.json");
+    assert_eq!(sb.read("same-port.rc").trim(), "0", "{v:?}");
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert_eq!(
+        (v[0]["transport"].as_str(), v[1]["transport"].as_str()),
+        (Some("udp"), Some("tls")),
+        "{v:?}"
+    );
+    for r in &v {
+        assert_eq!(r["server"]["port"], 853, "{r}");
+        assert_eq!(r["answers"][0]["value"], "192.0.2.80", "{r}");
+    }
+    // TLS on TCP 853 and QUIC on UDP 853 of one name: two servers.
+    let v = lines("both.json");
+    assert_eq!(sb.read("both.rc").trim(), "0", "{v:?}");
+    assert_eq!(
+        (v[0]["transport"].as_str(), v[1]["transport"].as_str()),
+        (Some("tls"), Some("quic")),
+        "{v:?}"
+    );
+    assert_eq!(
+        v[0]["answers"][0]["value"], "192.0.2.81",
+        "unbound B: {}",
+        v[0]
+    );
+    assert_eq!(
+        v[1]["answers"][0]["value"], "192.0.2.10",
+        "hickory: {}",
+        v[1]
+    );
+    for r in &v {
+        assert_eq!(r["server"]["host"], "both.example.test", "{r}");
+        assert_eq!(r["server"]["address"], "127.0.0.2", "{r}");
+    }
+    // By name: ::1 is tried first and refuses; 127.0.0.1 answers. The
+    // certificate is checked for the name.
+    for (file, transport) in [
+        ("tls-name", "tls"),
+        ("https-name", "https"),
+        ("udp-name", "udp"),
+    ] {
+        let v = lines(&format!("{file}.json"));
+        assert_eq!(sb.read(&format!("{file}.rc")).trim(), "0", "{file}: {v:?}");
+        assert_eq!(v[0]["transport"], transport, "{}", v[0]);
+        assert_eq!(v[0]["server"]["host"], "dns.example.test", "{}", v[0]);
+        assert_eq!(v[0]["server"]["address"], "127.0.0.1", "{}", v[0]);
+        assert_eq!(v[0]["answers"][0]["value"], "192.0.2.80", "{}", v[0]);
+    }
+    let v = lines("wrong-name.json");
+    assert_eq!(v[0]["error"]["code"], "tls_wrong_host", "{v:?}");
+    assert_eq!(sb.read("wrong-name.rc").trim(), "5");
+    // A server name that does not resolve: a resolution failure (exit 3),
+    // one line, nothing looked up.
+    assert_eq!(
+        sb.read("nosuch.rc").trim(),
+        "3",
+        "{}",
+        sb.read("nosuch.err")
+    );
+    assert!(sb.read("nosuch.json").is_empty());
+    let err = sb.read("nosuch.err");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("netkit: error: resolving the DNS server nosuch.test"),
+        "{err}"
+    );
+}

@@ -373,7 +373,16 @@ fn usage_errors() {
     for args in [
         &["lookup"][..],
         &["lookup", "-t", "BOGUS", "example.test"],
-        &["lookup", "@dns.example.test", "example.test"],
+        &["lookup", "@ftp://127.0.0.1", "example.test"],
+        &["lookup", "@tls://", "example.test"],
+        &["lookup", "--tcp", "@quic://127.0.0.1", "example.test"],
+        &[
+            "lookup",
+            "--tls-name",
+            "x.test",
+            "@127.0.0.1",
+            "example.test",
+        ],
         &["lookup", "@127.0.0.1:0", "example.test"],
         &["lookup", "a..b"],
         &["lookup", "has space"],
@@ -386,7 +395,7 @@ fn usage_errors() {
         &["addrinfo", "--family", "ipx", "localhost"],
         &["rdns", "not-an-address"],
         &["rdns", "192.0.2.0/33"],
-        &["rdns", "--server", "nope", "192.0.2.1"],
+        &["rdns", "--server", "nope:0", "192.0.2.1"],
     ] {
         crate::support::assert_usage_error(&run(args), &format!("{args:?}"));
     }
@@ -397,10 +406,20 @@ fn usage_errors() {
 #[test]
 #[ignore = "helper: serves the test zones inside the sandbox"]
 fn zz_dns_fixture_helper() {
-    let Ok(bind) = std::env::var("NETKIT_DNS_FIXTURE") else {
+    let var = |name: &str| std::env::var(name).ok();
+    let addr = if let Some(bind) = var("NETKIT_DOQ_FIXTURE") {
+        // DNS over QUIC with the certificate named by NETKIT_DOQ_CERT/KEY.
+        crate::support::zones::serve_doq(
+            bind.parse().unwrap(),
+            &[crate::support::dns::ZONE],
+            &var("NETKIT_DOQ_CERT").unwrap(),
+            &var("NETKIT_DOQ_KEY").unwrap(),
+        )
+    } else if let Some(bind) = var("NETKIT_DNS_FIXTURE") {
+        zone_server(&bind)
+    } else {
         return;
     };
-    let addr = zone_server(&bind);
     if let Ok(ready) = std::env::var("NETKIT_DNS_READY") {
         std::fs::write(ready, addr.to_string()).unwrap();
     }

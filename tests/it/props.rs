@@ -188,7 +188,7 @@ proptest! {
         let _ = text.parse::<netkit::addr::ports::PortSpec>();
         let _ = netkit::value::parse_duration(&text);
         let _ = netkit::dns::parse_name(&text);
-        let _ = netkit::dns::parse_server(&text);
+        let _ = netkit::dns::server::parse(&text);
         let _ = netkit::dns::parse_type(&text);
         let _ = text.parse::<netkit::addr::cidr::Cidr>();
         let _ = text.parse::<netkit::mcast::McastTarget>();

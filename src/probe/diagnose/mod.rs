@@ -7,7 +7,6 @@
 pub mod http;
 pub mod render;
 pub mod selfcheck;
-pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -19,12 +18,12 @@ use serde::Serialize;
 use tokio::net::TcpStream;
 
 use self::http::{HttpInfo, Stream};
-use self::tls::TlsInfo;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
 use crate::probe::proxy::{Dest, Proxy};
 use crate::sanitize::{brief, escape};
 use crate::signal::Stop;
+use crate::tls::{self, TlsInfo};
 
 /// What to diagnose.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -508,11 +507,20 @@ fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
     Failure::new(pick, message)
 }
 
+/// The request phase speaks HTTP/1.1, so only that is offered for it.
+fn alpn(http: bool) -> &'static [&'static [u8]] {
+    if http {
+        tls::ALPN_HTTP1
+    } else {
+        tls::ALPN_ANY_HTTP
+    }
+}
+
 /// Checks the options that can be wrong before anything is printed or
 /// sent: the TLS trust store (`--ca-file`) and the server name.
 pub fn validate(target: &Target, opts: &Options) -> Result<()> {
     if target.scheme == "https" || opts.tls {
-        tls::client_config(opts.ca_file.as_deref(), opts.insecure, true)?;
+        tls::client_config(opts.ca_file.as_deref(), opts.insecure, tls::ALPN_HTTP1)?;
     }
     Ok(())
 }
@@ -529,7 +537,7 @@ pub async fn diagnose(
     let http_wanted = target.scheme != "tcp" || opts.http;
     // Validate the TLS settings before touching the network.
     if tls {
-        tls::client_config(opts.ca_file.as_deref(), opts.insecure, http_wanted)?;
+        tls::client_config(opts.ca_file.as_deref(), opts.insecure, alpn(http_wanted))?;
     }
     let mut run = Run {
         report: Report {
@@ -767,7 +775,7 @@ pub async fn diagnose(
             let t = Instant::now();
             let name = format!("tls{suffix}");
             let (config, verifier) =
-                tls::client_config(opts.ca_file.as_deref(), opts.insecure, http_wanted)?;
+                tls::client_config(opts.ca_file.as_deref(), opts.insecure, alpn(http_wanted))?;
             let server_name = match target.host.parse::<IpAddr>() {
                 Ok(ip) => ServerName::IpAddress(ip.into()),
                 Err(_) => ServerName::try_from(target.host.clone()).map_err(|_| {

@@ -7,11 +7,11 @@ use colored::Colorize;
 
 use super::http::HttpInfo;
 use super::selfcheck::{Check, SelfCheckSummary};
-use super::tls::TlsInfo;
 use super::{Phase, Report};
 use crate::exit::Reason;
 use crate::output::{Render, View, pad_left, pad_right};
 use crate::sanitize::escape;
+use crate::tls::TlsInfo;
 
 fn mark(status: &str) -> colored::ColoredString {
     match status {

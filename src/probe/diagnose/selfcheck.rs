@@ -287,11 +287,11 @@ pub async fn self_check(
             let q = crate::dns::QueryOpts {
                 recurse: true,
                 dnssec: false,
-                tcp: false,
                 timeout,
                 retries: 0,
             };
-            let r = match crate::dns::exchange(server, &name, hickory_proto::rr::RecordType::NS, q)
+            let server = crate::dns::Server::plain(server, false);
+            let r = match crate::dns::exchange(&server, &name, hickory_proto::rr::RecordType::NS, q)
                 .await
             {
                 Ok(ex) => Ok(format!(

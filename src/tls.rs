@@ -1,6 +1,9 @@
-//! The TLS phase: rustls with WebPKI verification, wrapped so the verdict
-//! and its reason are recorded (and `--insecure` can go on past a failure),
-//! and x509-parser for what the certificate says.
+//! TLS for every client netkit has (diagnose, `--wait` checks, DNS over
+//! TLS, HTTPS and QUIC): the trust roots (`--ca-file` or the system's
+//! store), one rustls client configuration whose WebPKI verifier records
+//! its verdict and reason (and lets `--insecure` go on past a failure),
+//! the failure vocabulary for verification errors, and x509-parser for
+//! what the certificate says.
 
 use std::net::IpAddr;
 use std::path::Path;
@@ -230,11 +233,17 @@ fn ca_certs(
     Ok((store, certs))
 }
 
-/// A client configuration whose verifier records its verdict.
+/// ALPN for a client that speaks HTTP/1.1 only (diagnose's request phase).
+pub const ALPN_HTTP1: &[&[u8]] = &[b"http/1.1"];
+/// ALPN offered when only the handshake matters (HTTP/2 first, as browsers).
+pub const ALPN_ANY_HTTP: &[&[u8]] = &[b"h2", b"http/1.1"];
+
+/// A client configuration whose verifier records its verdict, offering
+/// `alpn`.
 pub fn client_config(
     ca_file: Option<&Path>,
     insecure: bool,
-    http: bool,
+    alpn: &[&[u8]],
 ) -> Result<(rustls::ClientConfig, Arc<RecordingVerifier>)> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let (store, pinned) = ca_certs(ca_file)?;
@@ -256,12 +265,7 @@ pub fn client_config(
         .dangerous()
         .with_custom_certificate_verifier(Arc::clone(&verifier) as Arc<dyn ServerCertVerifier>)
         .with_no_client_auth();
-    // The request phase speaks HTTP/1.1, so only that is offered for it.
-    config.alpn_protocols = if http {
-        vec![b"http/1.1".to_vec()]
-    } else {
-        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
-    };
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Ok((config, verifier))
 }
 
