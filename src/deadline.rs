@@ -68,12 +68,41 @@ fn late(what: &str, deadline: Deadline) -> Failure {
     )
 }
 
-fn spawn(f: impl FnOnce() + Send + 'static) -> Result<(), Failure> {
-    std::thread::Builder::new()
+/// A blocking call running on a thread of its own (see [`started`]).
+pub struct Started<T> {
+    what: String,
+    rx: Result<std::sync::mpsc::Receiver<T>, Failure>,
+}
+
+/// Starts the blocking call `f` on a thread of its own, to be waited for
+/// later with [`Started::wait`] (several calls at once: each family of a
+/// look-up, say, under one deadline).
+pub fn started<T: Send + 'static>(
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Started<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
         .name("netkit-resolve".into())
-        .spawn(f)
-        .map(drop)
-        .map_err(|e| Failure::io(&e, "starting a resolver thread"))
+        .spawn(move || {
+            let _ = tx.send(f());
+        });
+    Started {
+        what: what.to_string(),
+        rx: spawned
+            .map(|_| rx)
+            .map_err(|e| Failure::io(&e, "starting a resolver thread")),
+    }
+}
+
+impl<T> Started<T> {
+    /// Its result, or a failure once `deadline` passes (the thread is
+    /// abandoned: a C resolver call cannot be cancelled).
+    pub fn wait(self, deadline: Deadline) -> Result<T, Failure> {
+        let rx = self.rx?;
+        rx.recv_timeout(deadline.left())
+            .map_err(|_| late(&self.what, deadline))
+    }
 }
 
 /// Runs the blocking call `f` on a thread of its own and waits for it until
@@ -84,12 +113,7 @@ pub fn within<T: Send + 'static>(
     deadline: Deadline,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    spawn(move || {
-        let _ = tx.send(f());
-    })?;
-    rx.recv_timeout(deadline.left())
-        .map_err(|_| late(what, deadline))
+    started(what, f).wait(deadline)
 }
 
 /// [`within`] for async code: the runtime is never blocked, and its
@@ -100,9 +124,12 @@ pub async fn within_async<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Failure> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    spawn(move || {
-        let _ = tx.send(f());
-    })?;
+    std::thread::Builder::new()
+        .name("netkit-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| Failure::io(&e, "starting a resolver thread"))?;
     match tokio::time::timeout_at(deadline.at().into(), rx).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(_)) => Err(Failure::new(

@@ -73,7 +73,8 @@ pub fn run(args: &AddrinfoArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
         let deadline = args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE);
         let what = crate::sanitize::escape(host.as_deref().unwrap_or("(wildcard)")).into_owned();
         let (h2, s2) = (host.clone(), service.clone());
-        let mut answer = match crate::resolve::blocking_within(&what, deadline, move || {
+        let deadline = crate::deadline::Deadline::after(deadline);
+        let mut answer = match crate::deadline::within(&what, deadline, move || {
             report::addrinfo(h2.as_deref(), s2.as_deref(), h)
         }) {
             Ok(r) => r?,

@@ -590,75 +590,62 @@ pub struct NssReport {
 /// gethostbyname_ex for both families, side by side, each waited for at
 /// most `deadline` (one resolver wait, not two in a row).
 pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[NssReport; 2]> {
+    let deadline = crate::deadline::Deadline::after(deadline);
     let start = |af: i32| {
-        let (tx, rx) = std::sync::mpsc::channel();
+        let qtype = if af == libc::AF_INET { "A" } else { "AAAA" };
         let owned = given.to_string();
-        let spawned = std::thread::Builder::new()
-            .name("netkit-nss".into())
-            .spawn(move || {
-                let _ = tx.send(crate::resolve::gethostbyname_ex(&owned, af));
-            });
-        (spawned.is_ok(), rx)
+        let what = format!("{} {qtype}", crate::sanitize::escape(given));
+        crate::deadline::started(&what, move || crate::resolve::gethostbyname_ex(&owned, af))
     };
+    // Both families at once: one resolver wait, not two in a row.
     let (v4, v6) = (start(libc::AF_INET), start(libc::AF_INET6));
-    let end = std::time::Instant::now() + deadline;
     type Answer = crate::error::Result<
         std::result::Result<crate::resolve::HostEntry, crate::resolve::HostError>,
     >;
-    let one = |af: i32,
-               (spawned, rx): (bool, std::sync::mpsc::Receiver<Answer>)|
-     -> crate::error::Result<NssReport> {
-        let qtype = if af == libc::AF_INET { "A" } else { "AAAA" };
-        let answer = match spawned {
-            true => rx.recv_timeout(end.saturating_duration_since(std::time::Instant::now())),
-            false => Err(std::sync::mpsc::RecvTimeoutError::Disconnected),
+    let one =
+        |af: i32, pending: crate::deadline::Started<Answer>| -> crate::error::Result<NssReport> {
+            let qtype = if af == libc::AF_INET { "A" } else { "AAAA" };
+            let answer = match pending.wait(deadline) {
+                Ok(a) => a,
+                Err(f) => {
+                    return Ok(NssReport {
+                        kind: "nss_lookup",
+                        ok: false,
+                        name: given.into(),
+                        qtype,
+                        status: f.reason.code(),
+                        canonical_name: None,
+                        aliases: Vec::new(),
+                        addresses: Vec::new(),
+                        error: Some(f),
+                    });
+                }
+            };
+            Ok(match answer? {
+                Ok(e) => NssReport {
+                    kind: "nss_lookup",
+                    ok: true,
+                    name: given.into(),
+                    qtype,
+                    status: "found",
+                    canonical_name: Some(e.hostname),
+                    aliases: e.aliases,
+                    addresses: e.addresses,
+                    error: None,
+                },
+                Err(he) => NssReport {
+                    kind: "nss_lookup",
+                    ok: false,
+                    name: given.into(),
+                    qtype,
+                    status: he.reason().code(),
+                    canonical_name: None,
+                    aliases: Vec::new(),
+                    addresses: Vec::new(),
+                    error: Some(he.failure()),
+                },
+            })
         };
-        let Ok(answer) = answer else {
-            let f = Failure::new(
-                crate::exit::Reason::TemporaryFailure,
-                format!(
-                    "{} {qtype}: the system resolver did not answer within {}",
-                    crate::sanitize::escape(given),
-                    crate::output::seconds(deadline)
-                ),
-            );
-            return Ok(NssReport {
-                kind: "nss_lookup",
-                ok: false,
-                name: given.into(),
-                qtype,
-                status: f.reason.code(),
-                canonical_name: None,
-                aliases: Vec::new(),
-                addresses: Vec::new(),
-                error: Some(f),
-            });
-        };
-        Ok(match answer? {
-            Ok(e) => NssReport {
-                kind: "nss_lookup",
-                ok: true,
-                name: given.into(),
-                qtype,
-                status: "found",
-                canonical_name: Some(e.hostname),
-                aliases: e.aliases,
-                addresses: e.addresses,
-                error: None,
-            },
-            Err(he) => NssReport {
-                kind: "nss_lookup",
-                ok: false,
-                name: given.into(),
-                qtype,
-                status: he.reason().code(),
-                canonical_name: None,
-                aliases: Vec::new(),
-                addresses: Vec::new(),
-                error: Some(he.failure()),
-            },
-        })
-    };
     Ok([one(libc::AF_INET, v4)?, one(libc::AF_INET6, v6)?])
 }
 

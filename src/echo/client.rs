@@ -188,7 +188,12 @@ pub async fn resolve(ep: &Endpoint) -> Result<Vec<SocketAddr>, Failure> {
     let ips: Vec<IpAddr> = match host {
         crate::addr::Host::Ip { ip, .. } => vec![*ip],
         crate::addr::Host::Name(n) => {
-            crate::resolve::stream_addresses_within(n, ep.family, ep.timeout).await?
+            crate::resolve::stream_addresses_within(
+                n,
+                ep.family,
+                crate::deadline::Deadline::after(ep.timeout),
+            )
+            .await?
         }
     };
     let addrs: Vec<SocketAddr> = ips

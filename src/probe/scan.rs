@@ -121,19 +121,15 @@ pub async fn expand_within(
     if !targets.iter().any(|(_, t)| is_name(t)) {
         return expand(targets, ports, family);
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let (owned, ports_owned) = (targets.to_vec(), ports.to_vec());
-    std::thread::Builder::new()
-        .name("netkit-resolve".into())
-        .spawn(move || {
-            let _ = tx.send(expand(&owned, &ports_owned, family));
-        })
-        .map_err(crate::error::NetkitError::system(
-            "starting a resolver thread",
-        ))?;
-    match tokio::time::timeout(deadline.max(Duration::from_millis(10)), rx).await {
-        Ok(Ok(r)) => r,
-        _ => Ok((
+    let deadline = crate::deadline::Deadline::after(deadline.max(Duration::from_millis(10)));
+    match crate::deadline::within_async("resolving the targets", deadline, move || {
+        expand(&owned, &ports_owned, family)
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(f) => Ok((
             Vec::new(),
             targets
                 .iter()
@@ -142,13 +138,7 @@ pub async fn expand_within(
                     kind: "target",
                     ok: false,
                     target: text.clone(),
-                    error: crate::error::Failure::new(
-                        crate::exit::Reason::TemporaryFailure,
-                        format!(
-                            "the system resolver did not answer within {}",
-                            crate::output::seconds(deadline)
-                        ),
-                    ),
+                    error: f.clone(),
                 })
                 .collect(),
         )),

@@ -239,82 +239,36 @@ pub fn stream_addresses(
 /// of a resolv.conf whose caps multiply into minutes.
 pub const SYSTEM_DEADLINE: Duration = Duration::from_secs(30);
 
-/// Runs a blocking resolver call on a thread of its own and waits for it
-/// at most `deadline`; past it the thread is abandoned (a C resolver call
-/// cannot be cancelled) and `what` is reported as not answered in time.
-pub fn blocking_within<T: Send + 'static>(
-    what: &str,
-    deadline: Duration,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> std::result::Result<T, Failure> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("netkit-resolve".into())
-        .spawn(move || {
-            let _ = tx.send(f());
-        })
-        .map_err(|e| Failure::io(&e, "starting a resolver thread"))?;
-    rx.recv_timeout(deadline).map_err(|_| {
-        Failure::new(
-            Reason::TemporaryFailure,
-            format!(
-                "{what}: the system resolver did not answer within {}",
-                crate::output::seconds(deadline)
-            ),
-        )
-    })
-}
-
-/// [`stream_addresses`] bounded by `timeout`: the C call runs on a thread
-/// of its own, which a deadline can abandon (getaddrinfo cannot be
-/// cancelled, and a runtime's blocking pool would wait for it at shutdown).
+/// [`stream_addresses`] bounded by `deadline` ([`crate::deadline::within_async`]:
+/// getaddrinfo cannot be cancelled, so its thread is abandoned past it).
 pub async fn stream_addresses_within(
     host: &str,
     family: i32,
-    timeout: Duration,
+    deadline: crate::deadline::Deadline,
 ) -> std::result::Result<Vec<IpAddr>, Failure> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return Ok(vec![ip]);
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let owned = host.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("netkit-getaddrinfo".into())
-        .spawn(move || {
-            let _ = tx.send(stream_addresses(&owned, family));
-        });
-    if let Err(e) = spawned {
-        return Err(Failure::io(&e, "starting a resolver thread"));
-    }
-    match tokio::time::timeout(timeout, rx).await {
-        Err(_) => Err(Failure::new(
-            Reason::TemporaryFailure,
-            format!(
-                "resolving {}: the system resolver did not answer within {}",
-                crate::sanitize::escape(host),
-                crate::output::seconds(timeout)
-            ),
-        )),
-        Ok(Err(_)) => Err(Failure::new(
-            Reason::System,
-            "the resolver thread ended without an answer",
-        )),
-        Ok(Ok(Err(e))) => Err(Failure::new(Reason::Invalid, e.to_string())),
-        Ok(Ok(Ok(Err(e)))) => {
+    let shown = crate::sanitize::escape(host).into_owned();
+    let found = crate::deadline::within_async(&format!("resolving {shown}"), deadline, move || {
+        stream_addresses(&owned, family)
+    })
+    .await?;
+    match found {
+        Err(e) => Err(Failure::new(Reason::Invalid, e.to_string())),
+        Ok(Err(e)) => {
             let f = e.failure();
             Err(Failure::new(
                 f.reason,
-                format!("resolving {}: {}", crate::sanitize::escape(host), f.message),
+                format!("resolving {shown}: {}", f.message),
             ))
         }
-        Ok(Ok(Ok(Ok(ips)))) if ips.is_empty() => Err(Failure::new(
+        Ok(Ok(ips)) if ips.is_empty() => Err(Failure::new(
             Reason::NotFound,
-            format!(
-                "{} has no address of the requested family",
-                crate::sanitize::escape(host)
-            ),
+            format!("{shown} has no address of the requested family"),
         )),
-        Ok(Ok(Ok(Ok(ips)))) => Ok(ips),
+        Ok(Ok(ips)) => Ok(ips),
     }
 }
 

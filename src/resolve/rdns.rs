@@ -332,18 +332,16 @@ pub async fn sweep(
                 None => {
                     // Bounded: a resolver that never answers costs the
                     // deadline (the blocked thread is abandoned).
-                    let job = tokio::task::spawn_blocking(move || by_system(ip, verify));
-                    match tokio::time::timeout(system_deadline, job).await {
-                        Ok(a) => a.unwrap_or_else(|_| RdnsAnswer::blank(ip, "system")),
-                        Err(_) => {
+                    let deadline = crate::deadline::Deadline::after(system_deadline);
+                    let what = ip.to_string();
+                    match crate::deadline::within_async(&what, deadline, move || {
+                        by_system(ip, verify)
+                    })
+                    .await
+                    {
+                        Ok(a) => a,
+                        Err(f) => {
                             let mut a = RdnsAnswer::blank(ip, "system");
-                            let f = crate::error::Failure::new(
-                                crate::exit::Reason::TemporaryFailure,
-                                format!(
-                                    "{ip}: the system resolver did not answer within {}",
-                                    crate::output::seconds(system_deadline)
-                                ),
-                            );
                             a.status = f.reason.code().to_string();
                             a.error = Some(f);
                             a.ok = false;

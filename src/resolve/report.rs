@@ -59,7 +59,11 @@ pub fn fqdn_within(name: &str, deadline: std::time::Duration) -> Result<FqdnAnsw
     } else {
         escape(name).into_owned()
     };
-    match super::blocking_within(&what, deadline, move || fqdn(&owned)) {
+    match crate::deadline::within(
+        &what,
+        crate::deadline::Deadline::after(deadline),
+        move || fqdn(&owned),
+    ) {
         Ok(r) => r,
         Err(f) => Ok(FqdnAnswer {
             kind: "fqdn",

@@ -614,8 +614,11 @@ pub async fn diagnose(
             )?;
             vec![ip]
         } else {
-            let resolving =
-                crate::resolve::stream_addresses_within(&target.host, opts.family, opts.timeout);
+            let resolving = crate::resolve::stream_addresses_within(
+                &target.host,
+                opts.family,
+                crate::deadline::Deadline::after(opts.timeout),
+            );
             let r = tokio::select! {
                 r = resolving => r,
                 () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
