@@ -41,7 +41,8 @@ fn run() -> u8 {
     } else {
         Mode::Human
     };
-    let mut out = Printer::stdout(mode, cli.global.quiet, cli.global.verbose);
+    let mut out = Printer::stdout(mode, cli.global.quiet, cli.global.verbose)
+        .with_prom_file(cli.command.prom_file().map(Into::into));
     let result = match &cli.command {
         Command::Pack(args) => cmd::pack::run(args, &mut out, &stop),
         Command::Services(args) => cmd::services::run(args, &mut out, &stop),
@@ -58,7 +59,7 @@ fn run() -> u8 {
         Command::Portcheck(args) => cmd::portcheck::run(args, &mut out, &stop),
         Command::Diagnose(args) => cmd::diagnose::run(args, &mut out, &stop),
     }
-    .and_then(|exit| out.flush().map(|()| exit).map_err(Into::into));
+    .and_then(|exit| out.finish().map(|()| exit).map_err(Into::into));
     let exit = match result {
         Ok(exit) => exit,
         Err(err) => {

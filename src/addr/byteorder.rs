@@ -60,9 +60,6 @@ impl ByteOrderFn {
 /// The result of one conversion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ByteOrderReport {
-    /// Always `"byte_order"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true: a bad value is a usage error.
     pub ok: bool,
     /// htons, htonl, htonll, ntohs, ntohl or ntohll.
@@ -87,6 +84,10 @@ pub struct ByteOrderReport {
     pub host_bytes: String,
     /// The input's bytes in network (big-endian) order.
     pub network_bytes: String,
+}
+
+impl crate::output::Report for ByteOrderReport {
+    const TYPE: &'static str = "byte_order";
 }
 
 /// The byte order of this host.
@@ -125,7 +126,6 @@ pub fn convert(function: ByteOrderFn, text: &str) -> Result<ByteOrderReport> {
     };
     let result = function.apply(value);
     Ok(ByteOrderReport {
-        kind: "byte_order",
         ok: true,
         function,
         bits,

@@ -86,9 +86,6 @@ pub struct MacForms {
 /// Everything `netkit pack` reports about one address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PackReport {
-    /// Always `"address"`, so byte-order results can share the stream.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true (see [`InvalidInput`] for inputs that did not parse).
     pub ok: bool,
     /// The text as given.
@@ -136,13 +133,14 @@ pub struct PackReport {
     pub notes: Vec<String>,
 }
 
+impl crate::output::Report for PackReport {
+    const TYPE: &'static str = "address";
+}
+
 /// A line of `-` input that is not an address: reported in place (the
 /// stream goes on), and the command exits 2 at the end.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct InvalidInput {
-    /// Always `"address"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always false.
     pub ok: bool,
     /// The text as given.
@@ -153,9 +151,12 @@ pub struct InvalidInput {
     pub error: crate::error::Failure,
 }
 
+impl crate::output::Report for InvalidInput {
+    const TYPE: &'static str = "address";
+}
+
 /// One result of `netkit pack`.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum PackItem {
     /// An address, packed or unpacked.
     Address(Box<PackReport>),
@@ -239,7 +240,6 @@ impl PackPlan {
                     Err(e) => {
                         invalid += 1;
                         PackItem::Invalid(InvalidInput {
-                            kind: "address",
                             ok: false,
                             input: line.text.clone(),
                             line: line.number,
@@ -566,7 +566,6 @@ fn ipv4_report(input: &str, addr: Ipv4Addr, parsers: Option<Ipv4Parsers>) -> Pac
     let (classes, scope) = classify_v4(addr);
     let global = classes == ["global"] || scope == Some("global");
     PackReport {
-        kind: "address",
         ok: true,
         input: input.to_string(),
         family: AddrFamily::Ipv4,
@@ -698,7 +697,6 @@ fn ipv6_report(
         None => addr.to_string(),
     };
     PackReport {
-        kind: "address",
         ok: true,
         input: input.to_string(),
         family: AddrFamily::Ipv6,
@@ -989,7 +987,6 @@ fn mac_report(input: &str, mac: [u8; 6]) -> PackReport {
         value = (value << 8) | u64::from(b);
     }
     PackReport {
-        kind: "address",
         ok: true,
         input: input.to_string(),
         family: AddrFamily::Mac,
@@ -1047,25 +1044,15 @@ pub fn python_bytes_repr(bytes: &[u8]) -> String {
     out
 }
 
-impl crate::output::Render for PackItem {
-    fn render(
-        &self,
-        w: &mut dyn std::io::Write,
-        view: &crate::output::View,
-    ) -> std::io::Result<()> {
-        match self {
-            PackItem::Address(r) => r.render(w, view),
-            PackItem::ByteOrder(r) => r.render(w, view),
-            PackItem::Invalid(r) => {
-                use colored::Colorize;
-                writeln!(w, "Original: {}", crate::sanitize::brief(&r.input, 200))?;
-                writeln!(
-                    w,
-                    "{}",
-                    format!("Error   : line {}: {}", r.line, r.error.message).red()
-                )
-            }
-        }
+impl crate::output::Render for InvalidInput {
+    fn render(&self, w: &mut dyn std::io::Write, _: &crate::output::View) -> std::io::Result<()> {
+        use colored::Colorize;
+        writeln!(w, "Original: {}", crate::sanitize::brief(&self.input, 200))?;
+        writeln!(
+            w,
+            "{}",
+            format!("Error   : line {}: {}", self.line, self.error.message).red()
+        )
     }
 }
 

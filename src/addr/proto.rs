@@ -188,9 +188,6 @@ impl ProtoQuery {
 /// The answer to one query.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProtoAnswer {
-    /// Always `"protocol"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether the table has an answer.
     pub ok: bool,
     /// The query as given.
@@ -211,6 +208,10 @@ pub struct ProtoAnswer {
     /// Column widths shared by every answer of the run (label, number, constant).
     #[serde(skip)]
     pub widths: (usize, usize, usize),
+}
+
+impl crate::output::Report for ProtoAnswer {
+    const TYPE: &'static str = "protocol";
 }
 
 impl ProtoAnswer {
@@ -286,7 +287,6 @@ impl ProtoDb {
             crate::error::Failure::new(crate::exit::Reason::NotFound, message)
         });
         Ok(ProtoAnswer {
-            kind: "protocol",
             ok: error.is_none(),
             query: text.to_string(),
             name: found.map(|e| e.name.clone()),
@@ -304,7 +304,6 @@ impl ProtoDb {
         self.entries
             .iter()
             .map(|entry| ProtoListEntry {
-                kind: "protocol_entry",
                 ok: true,
                 entry,
                 constant: ipproto_constant(entry.number),
@@ -359,9 +358,6 @@ impl crate::output::Render for ProtoAnswer {
 /// One entry of `--all`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ProtoListEntry<'a> {
-    /// Always `"protocol_entry"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true.
     pub ok: bool,
     /// The entry.
@@ -371,6 +367,10 @@ pub struct ProtoListEntry<'a> {
     pub constant: Option<&'static str>,
     /// Where it came from.
     pub source: &'a DbSource,
+}
+
+impl<'a> crate::output::Report for ProtoListEntry<'a> {
+    const TYPE: &'static str = "protocol_entry";
 }
 
 /// `--all` for people: one table.

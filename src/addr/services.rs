@@ -383,9 +383,6 @@ impl ServiceQuery {
 /// The answer to one query.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceAnswer {
-    /// Always `"service"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether the table has an answer.
     pub ok: bool,
     /// The query as given.
@@ -415,6 +412,10 @@ pub struct ServiceAnswer {
     /// The width labels are aligned to (the widest of the queries).
     #[serde(skip)]
     pub width: usize,
+}
+
+impl crate::output::Report for ServiceAnswer {
+    const TYPE: &'static str = "service";
 }
 
 impl ServiceDb {
@@ -465,7 +466,6 @@ impl ServiceDb {
             }
         }
         ServiceAnswer {
-            kind: "service",
             ok: error.is_none(),
             query: text.to_string(),
             query_kind,
@@ -526,9 +526,6 @@ impl crate::output::Render for ServiceAnswer {
 /// One entry of `--all`.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceListEntry<'a> {
-    /// Always `"service_entry"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true.
     pub ok: bool,
     /// The entry.
@@ -536,6 +533,10 @@ pub struct ServiceListEntry<'a> {
     pub entry: &'a ServiceEntry,
     /// Where it came from.
     pub source: &'a DbSource,
+}
+
+impl<'a> crate::output::Report for ServiceListEntry<'a> {
+    const TYPE: &'static str = "service_entry";
 }
 
 /// `--all` for people: one table.
@@ -567,7 +568,6 @@ impl ServiceDb {
             .iter()
             .filter(|e| filter.is_none_or(|p| e.protocol == p))
             .map(|entry| ServiceListEntry {
-                kind: "service_entry",
                 ok: true,
                 entry,
                 source: &self.source,

@@ -44,7 +44,7 @@ pub fn render_all() -> Vec<(PathBuf, Vec<u8>)> {
         files.push((PathBuf::from(format!("man/netkit-{name}.1")), page));
     }
     files.push((PathBuf::from("docs/exit-codes.md"), exit_codes_doc()));
-    for (name, schema) in crate::output::schema::all() {
+    for (name, schema) in super::schema::all() {
         let mut text = serde_json::to_string_pretty(&schema)
             .unwrap_or_default()
             .into_bytes();

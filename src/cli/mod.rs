@@ -5,6 +5,7 @@
 pub mod args;
 pub mod assets;
 pub mod help;
+pub mod schema;
 
 use std::ffi::OsString;
 
@@ -236,6 +237,19 @@ impl Command {
             self,
             Command::McastSend(_) | Command::McastRecv(_) | Command::EchoServer(_)
         )
+    }
+
+    /// `--prom-file PATH`, on the commands that have it: the printer
+    /// writes every report's metrics there.
+    pub fn prom_file(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Diagnose(a) => a.prom_file.as_deref(),
+            Command::Portcheck(a) => a.prom_file.as_deref(),
+            Command::Lookup(a) => a.prom_file.as_deref(),
+            Command::EchoClient(a) => a.prom_file.as_deref(),
+            Command::McastRecv(a) => a.prom_file.as_deref(),
+            _ => None,
+        }
     }
 }
 

@@ -49,10 +49,5 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
     rt.shutdown_background();
     let report = report?;
     out.summary(&report)?;
-    if let Some(path) = &args.prom_file {
-        let mut m = crate::output::prom::Metrics::default();
-        crate::output::prom::ToMetrics::metrics(&report, &mut m);
-        m.write_atomic(path)?;
-    }
     Ok(report.exit())
 }

@@ -157,10 +157,5 @@ pub fn run(args: &EchoClientArgs, out: &mut Printer, stop: &Stop) -> anyhow::Res
         return Err(e.into());
     }
     out.summary(&summary)?;
-    if let Some(path) = &args.prom_file {
-        let mut m = crate::output::prom::Metrics::default();
-        crate::output::prom::ToMetrics::metrics(&summary, &mut m);
-        m.write_atomic(path)?;
-    }
     Ok(summary.exit())
 }

@@ -15,7 +15,6 @@ use crate::dns::{self, QueryOpts};
 use crate::error::{NetkitError, Result};
 use crate::exit::Exit;
 use crate::output::Printer;
-use crate::output::prom::{Metrics, ToMetrics};
 use crate::signal::Stop;
 
 /// The longest line of a `-f` file (a DNS name is at most 253 bytes).
@@ -173,11 +172,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         MAX_LINE,
     )?);
     let rt = crate::sys::runtime::current_thread()?;
-    let mut prom = args.prom_file.as_ref().map(|_| Metrics::default());
     let exit = rt.block_on(lookup::lookup_all(names, plan, stop, &mut |_, results| {
-        if let Some(m) = prom.as_mut().filter(|m| m.has_room()) {
-            results.iter().for_each(|r| r.metrics(m));
-        }
         let group = LookupGroup {
             style,
             results: &results,
@@ -185,9 +180,6 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         };
         out.emit_group(&group, &results)
     }))?;
-    if let (Some(path), Some(m)) = (&args.prom_file, prom) {
-        m.write_atomic(path)?;
-    }
     Ok(exit)
 }
 
@@ -241,15 +233,11 @@ fn run_all_ns(
         retries: args.retries.unwrap_or(retries),
     };
     let rt = crate::sys::runtime::current_thread()?;
-    let mut m = Metrics::default();
-    let exit = rt.block_on(dns::allns::all_ns_all(given, types, &via, opts, &mut |r| {
-        r.metrics(&mut m);
-        out.emit(r)
-    }))?;
-    if let Some(path) = &args.prom_file {
-        m.write_atomic(path)?;
-    }
-    Ok(exit)
+    Ok(
+        rt.block_on(dns::allns::all_ns_all(given, types, &via, opts, &mut |r| {
+            out.emit(r)
+        }))?,
+    )
 }
 
 fn run_nss(

@@ -72,10 +72,5 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     }
     summary.ok = summary.error.is_none();
     out.summary(&summary)?;
-    if let Some(path) = &args.prom_file {
-        let mut m = crate::output::prom::Metrics::default();
-        crate::output::prom::ToMetrics::metrics(&summary, &mut m);
-        m.write_atomic(path)?;
-    }
     Ok(exit)
 }

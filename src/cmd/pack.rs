@@ -1,7 +1,7 @@
 //! `netkit pack`: addresses to bytes and back, and byte-order conversions.
 
 use crate::addr::byteorder::ByteOrderFn;
-use crate::addr::pack::PackPlan;
+use crate::addr::pack::{PackItem, PackPlan};
 use crate::cli::PackArgs;
 use crate::exit::Exit;
 use crate::output::Printer;
@@ -23,7 +23,11 @@ pub fn run(args: &PackArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         if !std::mem::take(&mut first) {
             out.text("\n")?;
         }
-        out.emit(item)
+        match item {
+            PackItem::Address(r) => out.emit(&**r),
+            PackItem::ByteOrder(r) => out.emit(r),
+            PackItem::Invalid(r) => out.emit(r),
+        }
     })?;
     if invalid > 0 {
         return Err(crate::error::NetkitError::invalid(format!(

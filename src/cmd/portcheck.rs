@@ -106,10 +106,6 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         progress.done.clone(),
         progress.open.clone(),
     );
-    let mut prom = args
-        .prom_file
-        .as_ref()
-        .map(|_| crate::output::prom::Metrics::default());
     let r = rt.block_on(portcheck::run(
         &req,
         &db,
@@ -118,12 +114,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         &mut |e| match e {
             Event::Start(layout) => out.text(&header(&layout)),
             Event::Unresolved(u) => out.emit(u),
-            Event::Row(row) => {
-                if let Some(m) = prom.as_mut().filter(|m| m.has_room()) {
-                    crate::output::prom::ToMetrics::metrics(row.probe, m);
-                }
-                out.emit_group(&row, std::slice::from_ref(row.probe))
-            }
+            Event::Row(row) => out.emit_group(&row, std::slice::from_ref(row.probe)),
             Event::Check(c) => out.emit(c),
         },
     ));
@@ -131,12 +122,9 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     rt.shutdown_background();
     let (summary, exit) = r?;
     out.summary(&summary)?;
-    if let (Some(path), Some(mut m)) = (&args.prom_file, prom) {
-        crate::output::prom::ToMetrics::metrics(&summary, &mut m);
-        m.write_atomic(path)?;
-    }
     if args.wait && !args.command.is_empty() && exit == Exit::Success && !stop.is_set() {
-        out.flush()?;
+        // The metrics and what was printed go out before the command runs.
+        out.finish()?;
         return Ok(wait::run_command(&args.command, stop)?);
     }
     Ok(exit)

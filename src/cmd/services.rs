@@ -43,7 +43,7 @@ pub fn run(args: &ServicesArgs, out: &mut Printer, _: &Stop) -> anyhow::Result<E
         out.emit(a)?;
     }
     if out.view().verbose > 1 {
-        out.emit_group(&SkippedReport { db: &db }, &[] as &[()])?;
+        out.human(&SkippedReport { db: &db })?;
     }
     Ok(exit)
 }

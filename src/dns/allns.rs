@@ -48,9 +48,6 @@ pub struct NsAnswer {
 /// Every authoritative server of a zone, compared.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AllNsReport {
-    /// Always `"all_ns"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when every server answered and all agree.
     pub ok: bool,
     /// The name as given.
@@ -70,7 +67,9 @@ pub struct AllNsReport {
     pub error: Option<Failure>,
 }
 
-impl crate::output::prom::ToMetrics for AllNsReport {
+impl crate::output::Report for AllNsReport {
+    const TYPE: &'static str = "all_ns";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let l = [("name", self.name.as_str()), ("qtype", self.qtype.as_str())];
         m.gauge(
@@ -156,7 +155,6 @@ pub async fn all_ns(
     opts: QueryOpts,
 ) -> AllNsReport {
     let mut report = AllNsReport {
-        kind: "all_ns",
         ok: false,
         name: given.to_string(),
         qtype: type_name(u16::from(qtype)).into_owned(),

@@ -67,9 +67,6 @@ impl std::fmt::Display for ServerAddr {
 /// One look-up of (name, type) at one server.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LookupReport {
-    /// Always `"lookup"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True for an answer with data (status `noerror`).
     pub ok: bool,
     /// The name as given.
@@ -118,7 +115,9 @@ pub struct LookupReport {
     pub reply: Option<Box<Reply>>,
 }
 
-impl crate::output::prom::ToMetrics for LookupReport {
+impl crate::output::Report for LookupReport {
+    const TYPE: &'static str = "lookup";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let server = self
             .server
@@ -182,7 +181,6 @@ impl LookupReport {
         f: Failure,
     ) -> Self {
         LookupReport {
-            kind: "lookup",
             ok: false,
             name: name.to_string(),
             qtype: type_name(u16::from(qtype)).into_owned(),
@@ -331,7 +329,6 @@ pub async fn resolve_at(
         Failure::new(reason, crate::sanitize::escape(&what).into_owned())
     });
     let mut report = LookupReport {
-        kind: "lookup",
         ok: error.is_none(),
         name: given.to_string(),
         qtype: type_name(qt).into_owned(),
@@ -565,9 +562,6 @@ fn group_exit(results: &[LookupReport], host_types: bool) -> Exit {
 /// A look-up through NSS (gethostbyname_ex), one per family.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct NssReport {
-    /// Always `"nss_lookup"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when NSS found the name for this family.
     pub ok: bool,
     /// The name as given.
@@ -585,6 +579,31 @@ pub struct NssReport {
     /// Why there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+impl crate::output::Report for NssReport {
+    const TYPE: &'static str = "nss_lookup";
+
+    /// The same series as a DNS look-up's, with `server="nss"`.
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let l = [
+            ("name", self.name.as_str()),
+            ("qtype", self.qtype),
+            ("server", "nss"),
+        ];
+        m.gauge(
+            "netkit_dns_lookup_success",
+            "Whether the look-up got an answer with data",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "netkit_dns_answers",
+            "Records in the answer section",
+            &l,
+            self.addresses.len() as f64,
+        );
+    }
 }
 
 /// gethostbyname_ex for both families, side by side, each waited for at
@@ -609,7 +628,6 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
                 Ok(a) => a,
                 Err(f) => {
                     return Ok(NssReport {
-                        kind: "nss_lookup",
                         ok: false,
                         name: given.into(),
                         qtype,
@@ -623,7 +641,6 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
             };
             Ok(match answer? {
                 Ok(e) => NssReport {
-                    kind: "nss_lookup",
                     ok: true,
                     name: given.into(),
                     qtype,
@@ -634,7 +651,6 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
                     error: None,
                 },
                 Err(he) => NssReport {
-                    kind: "nss_lookup",
                     ok: false,
                     name: given.into(),
                     qtype,

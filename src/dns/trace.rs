@@ -99,9 +99,6 @@ pub fn root_hints(file: Option<&Path>) -> Result<Vec<(String, SocketAddr)>> {
 /// One server asked.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TraceStep {
-    /// Always `"trace_step"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// False when the server failed to answer (the next one is tried).
     pub ok: bool,
     /// 1, 2, ... in the order asked.
@@ -128,12 +125,13 @@ pub struct TraceStep {
     pub error: Option<Failure>,
 }
 
+impl crate::output::Report for TraceStep {
+    const TYPE: &'static str = "trace_step";
+}
+
 /// Where the trace ended.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TraceSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when the trace reached an answer with data.
     pub ok: bool,
     /// The name as given.
@@ -149,6 +147,31 @@ pub struct TraceSummary {
     /// Why the trace failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+impl crate::output::Report for TraceSummary {
+    const TYPE: &'static str = "summary";
+
+    /// Whether the trace reached an answer (`server="trace"`), and its steps.
+    fn metrics(&self, m: &mut crate::output::prom::Metrics) {
+        let l = [
+            ("name", self.name.as_str()),
+            ("qtype", self.qtype.as_str()),
+            ("server", "trace"),
+        ];
+        m.gauge(
+            "netkit_dns_lookup_success",
+            "Whether the look-up got an answer with data",
+            &l,
+            f64::from(u8::from(self.ok)),
+        );
+        m.gauge(
+            "netkit_dns_trace_steps",
+            "Servers asked on the way down from the root",
+            &l[..2],
+            self.steps as f64,
+        );
+    }
 }
 
 impl TraceSummary {
@@ -221,7 +244,6 @@ pub async fn trace(
     qname.set_fqdn(true);
     let qwire = WireName::from_name(&qname);
     let mut summary = TraceSummary {
-        kind: "summary",
         ok: false,
         name: given.to_string(),
         qtype: type_name(u16::from(qtype)).into_owned(),
@@ -246,7 +268,6 @@ pub async fn trace(
             }
             summary.steps += 1;
             let mut s = TraceStep {
-                kind: "trace_step",
                 ok: false,
                 step: summary.steps,
                 zone: zone.to_text(),

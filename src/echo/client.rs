@@ -463,9 +463,6 @@ pub struct PingPlan {
 /// One reply, streamed in ping mode.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reply {
-    /// Always `"reply"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// False for a duplicate.
     pub ok: bool,
     /// Sequence number, from 0.
@@ -477,6 +474,10 @@ pub struct Reply {
     pub rtt_ms: f64,
     /// `duplicate` or `reordered` (UDP), or absent.
     pub anomaly: Option<&'static str>,
+}
+
+impl crate::output::Report for Reply {
+    const TYPE: &'static str = "reply";
 }
 
 /// The tally of one connection.
@@ -697,7 +698,6 @@ pub async fn ping_stream(
         tally.bytes_received += plan.size as u64;
         tally.rtts.record_ms(rtt);
         on_reply(&Reply {
-            kind: "reply",
             ok: true,
             seq,
             bytes: plan.size,
@@ -893,7 +893,6 @@ pub async fn ping_udp(
         }
         tally.bytes_received += n as u64;
         on_reply(&Reply {
-            kind: "reply",
             ok: anomaly != Some("duplicate"),
             seq,
             bytes: n,
@@ -1093,7 +1092,9 @@ pub async fn throughput(
     tally
 }
 
-impl crate::output::prom::ToMetrics for ClientSummary {
+impl crate::output::Report for ClientSummary {
+    const TYPE: &'static str = "summary";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let target = match &self.target {
             TargetRef::Host { address, port } => format!("{address}:{port}"),
@@ -1167,9 +1168,6 @@ impl crate::output::prom::ToMetrics for ClientSummary {
 /// What every client run ends with.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when nothing failed and no threshold was crossed.
     pub ok: bool,
     /// message, ping or throughput.
@@ -1322,7 +1320,6 @@ fn summarize(
     stop: &Stop,
 ) -> ClientSummary {
     let mut s = ClientSummary {
-        kind: "summary",
         ok: false,
         mode: mode.name(),
         protocol: ep.transport.name(),

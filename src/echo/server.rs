@@ -225,6 +225,13 @@ pub enum ServerEvent {
     },
 }
 
+impl crate::output::Report for ServerEvent {
+    /// Each variant names itself: listening, open, close, refused,
+    /// dropped, warning.
+    const TYPE: &'static str = "listening, open, close, refused, dropped, warning";
+    const SELF_TAGGED: bool = true;
+}
+
 /// Datagrams not echoed, by reason.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct UdpDrops {
@@ -245,9 +252,6 @@ pub struct UdpDrops {
 /// Printed when the server stops.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServerSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true: the server stopped as asked.
     pub ok: bool,
     /// Stream connections served.
@@ -278,6 +282,10 @@ pub struct ServerSummary {
     /// How long the server ran.
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
+}
+
+impl crate::output::Report for ServerSummary {
+    const TYPE: &'static str = "summary";
 }
 
 #[derive(Default)]
@@ -660,7 +668,6 @@ pub async fn serve(
     }
     let s = &ctx.stats;
     Ok(ServerSummary {
-        kind: "summary",
         ok: true,
         events_dropped: s.events_dropped.load(Ordering::SeqCst),
         connections: s.connections.load(Ordering::SeqCst),

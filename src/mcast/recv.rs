@@ -58,9 +58,6 @@ pub struct RecvConfig {
 /// Printed once the group is joined, before any datagram.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Joined {
-    /// Always `"joined"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always true.
     pub ok: bool,
     /// The group.
@@ -72,6 +69,10 @@ pub struct Joined {
     /// The target, for people.
     #[serde(skip)]
     pub target: McastTarget,
+}
+
+impl crate::output::Report for Joined {
+    const TYPE: &'static str = "joined";
 }
 
 /// A sender's address and port.
@@ -92,9 +93,6 @@ impl std::fmt::Display for Source {
 /// One received datagram.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Datagram {
-    /// Always `"datagram"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// False for a duplicate or an out-of-window datagram.
     pub ok: bool,
     /// Sender address and port.
@@ -121,13 +119,14 @@ pub struct Datagram {
     pub preview: Option<String>,
 }
 
+impl crate::output::Report for Datagram {
+    const TYPE: &'static str = "datagram";
+}
+
 /// Loss seen in the stream of one sender: datagrams missing before a
 /// sequence number (a gap), or a silence (a stall).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Gap {
-    /// Always `"gap"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always false.
     pub ok: bool,
     /// The sender.
@@ -151,6 +150,10 @@ pub struct Gap {
     /// Of the missing, how many came later, out of order (so were not
     /// lost): 0 when the gap is seen; counted in the summary's timeline.
     pub arrived_late: u64,
+}
+
+impl crate::output::Report for Gap {
+    const TYPE: &'static str = "gap";
 }
 
 /// Per-sender sequence accounting with a sliding window, counted from the
@@ -333,7 +336,9 @@ pub struct SenderStats {
     pub gaps_dropped: u64,
 }
 
-impl crate::output::prom::ToMetrics for RecvSummary {
+impl crate::output::Report for RecvSummary {
+    const TYPE: &'static str = "summary";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let g = match &self.group.zone {
             Some(z) => format!("[{}%{z}]:{}", self.group.address, self.group.port),
@@ -394,9 +399,6 @@ impl crate::output::prom::ToMetrics for RecvSummary {
 /// The receiver's summary.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RecvSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when datagrams arrived and every threshold held.
     pub ok: bool,
     /// The group.
@@ -650,7 +652,6 @@ pub fn receive(
     let werr = NetkitError::system("writing stdout");
     let socket = join(cfg)?;
     let joined = Joined {
-        kind: "joined",
         ok: true,
         group: cfg.target.group_ref(),
         interfaces: if cfg.interfaces.is_empty() {
@@ -774,7 +775,6 @@ pub fn receive(
             let silence = (arrived - s.last_at).as_secs_f64();
             if silence > (usual * STALL_FACTOR).max(0.1) {
                 let g = Gap {
-                    kind: "gap",
                     ok: false,
                     from: s.from(),
                     sender_id: s.sender_id,
@@ -809,7 +809,6 @@ pub fn receive(
             }
             if skipped > 0 {
                 let g = Gap {
-                    kind: "gap",
                     ok: false,
                     from: s.from(),
                     sender_id: s.sender_id,
@@ -833,7 +832,6 @@ pub fn receive(
             }
         }
         let d = Datagram {
-            kind: "datagram",
             ok: !matches!(anomaly, Some("duplicate" | "out_of_window")),
             from: s.from(),
             bytes: n,
@@ -856,7 +854,6 @@ pub fn receive(
         .fold((0, 0), |(l, e), t| (l + t.lost(), e + t.expected()));
     let since = |t: Option<Instant>| t.map(|t| (t - start).as_secs_f64() * 1e3);
     Ok(RecvSummary {
-        kind: "summary",
         ok: false,
         group: cfg.target.group_ref(),
         received,

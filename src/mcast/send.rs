@@ -48,9 +48,6 @@ pub struct SendConfig {
 /// The sender's summary.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SendSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when every datagram was sent.
     pub ok: bool,
     /// The group.
@@ -84,6 +81,10 @@ pub struct SendSummary {
     /// The target, for people.
     #[serde(skip)]
     pub target: McastTarget,
+}
+
+impl crate::output::Report for SendSummary {
+    const TYPE: &'static str = "summary";
 }
 
 /// An address and port.
@@ -164,7 +165,6 @@ pub fn send(cfg: &SendConfig, stop: &Stop) -> Result<SendSummary> {
     };
     let sequenced = matches!(cfg.payload, Payload::Sequenced(_));
     let mut summary = SendSummary {
-        kind: "summary",
         ok: true,
         group: cfg.target.group_ref(),
         sender_id: sequenced.then_some(sender_id),

@@ -12,7 +12,7 @@ pub mod color;
 pub mod json;
 pub mod progress;
 pub mod prom;
-pub mod schema;
+pub mod report;
 pub mod text;
 
 use std::io::{self, Write};
@@ -20,9 +20,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 pub use color::{ColorChoice, apply_color, decide_color};
+pub use report::{Report, Tagged};
 pub use text::{pad_left, pad_right, seconds, table, visible_width};
 
 /// What human rendering may depend on besides the report itself.
@@ -204,13 +203,24 @@ impl Sink {
     }
 }
 
-/// The stdout printer every command writes through.
+/// The Prometheus file of `--prom-file`: every report printed feeds it,
+/// and it is written once, when the printer finishes.
+struct PromSink {
+    path: std::path::PathBuf,
+    metrics: prom::Metrics,
+    written: bool,
+}
+
+/// The stdout printer every command writes through. It owns every sink:
+/// stdout (human text or JSON Lines) and the `--prom-file` metrics, so no
+/// command can forget one.
 pub struct Printer {
     mode: Mode,
     quiet: bool,
     view: View,
     sink: &'static Sink,
     scratch: Vec<u8>,
+    prom: Option<PromSink>,
 }
 
 impl Printer {
@@ -222,7 +232,46 @@ impl Printer {
             view: View { verbose },
             sink: stdout_sink(),
             scratch: Vec::with_capacity(1024),
+            prom: None,
         }
+    }
+
+    /// Also writes what is printed as Prometheus metrics to `path`
+    /// (`--prom-file`), when [`Printer::finish`] is called.
+    pub fn with_prom_file(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.prom = path.map(|path| PromSink {
+            path,
+            metrics: prom::Metrics::default(),
+            written: false,
+        });
+        self
+    }
+
+    /// Adds a report's samples: results while there is room for them
+    /// (leaving room for a summary's), summaries always.
+    fn measure<R: Report + ?Sized>(&mut self, r: &R, summary: bool) {
+        if let Some(p) = self.prom.as_mut()
+            && (summary || p.metrics.has_room())
+        {
+            r.metrics(&mut p.metrics);
+        }
+    }
+
+    /// Writes the `--prom-file` (once) and everything buffered. Called when
+    /// a command has printed its last result, even a failed one.
+    pub fn finish(&mut self) -> crate::error::Result<()> {
+        if let Some(p) = self.prom.as_mut()
+            && !p.written
+        {
+            p.written = true;
+            p.metrics.write_atomic(&p.path)?;
+        }
+        self.sink
+            .flush()
+            .map_err(|e| crate::error::NetkitError::System {
+                call: "write",
+                source: e,
+            })
     }
 
     /// What human rendering may depend on.
@@ -230,10 +279,10 @@ impl Printer {
         self.view
     }
 
-    fn render_one<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+    fn render_one<R: Render + Report + ?Sized>(&mut self, r: &R) -> io::Result<()> {
         match self.mode {
             Mode::Json => {
-                json::to_writer(&mut self.scratch, r)?;
+                json::to_writer(&mut self.scratch, &Tagged(r))?;
                 self.scratch.push(b'\n');
             }
             Mode::Human => r.render(&mut self.scratch, &self.view)?,
@@ -248,7 +297,8 @@ impl Printer {
     }
 
     /// One result or event: printed unless `-q`.
-    pub fn emit<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+    pub fn emit<R: Render + Report + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+        self.measure(r, false);
         if self.quiet {
             return self.check_open();
         }
@@ -258,18 +308,21 @@ impl Printer {
 
     /// A group shown to people as one block and in JSON as one object per
     /// item (a name's A and AAAA answers, say).
-    pub fn emit_group<G: Render + ?Sized, T: Serialize>(
+    pub fn emit_group<G: Render + ?Sized, T: Report>(
         &mut self,
         group: &G,
         items: &[T],
     ) -> io::Result<()> {
+        for item in items {
+            self.measure(item, false);
+        }
         if self.quiet {
             return self.check_open();
         }
         match self.mode {
             Mode::Json => {
                 for item in items {
-                    json::to_writer(&mut self.scratch, item)?;
+                    json::to_writer(&mut self.scratch, &Tagged(item))?;
                     self.scratch.push(b'\n');
                 }
             }
@@ -279,7 +332,8 @@ impl Printer {
     }
 
     /// The last object of a command: printed even with `-q`, and at once.
-    pub fn summary<R: Render + Serialize + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+    pub fn summary<R: Render + Report + ?Sized>(&mut self, r: &R) -> io::Result<()> {
+        self.measure(r, true);
         self.render_one(r)?;
         self.push(true)
     }
@@ -291,6 +345,16 @@ impl Printer {
             return self.check_open();
         }
         self.scratch.extend_from_slice(line.as_bytes());
+        self.push(false)
+    }
+
+    /// A human-only block (rendered for people; nothing in JSON, nothing
+    /// with `-q`).
+    pub fn human<G: Render + ?Sized>(&mut self, block: &G) -> io::Result<()> {
+        if self.quiet || self.mode == Mode::Json {
+            return self.check_open();
+        }
+        block.render(&mut self.scratch, &self.view)?;
         self.push(false)
     }
 
@@ -307,12 +371,5 @@ impl Printer {
     /// Writes everything buffered.
     pub fn flush(&mut self) -> io::Result<()> {
         self.sink.flush()
-    }
-}
-
-/// A report that renders nothing for people (JSON-only objects).
-impl Render for serde_json::Value {
-    fn render(&self, _: &mut dyn Write, _: &View) -> io::Result<()> {
-        Ok(())
     }
 }

@@ -136,12 +136,6 @@ impl Metrics {
     }
 }
 
-/// A report that can be written as metrics.
-pub trait ToMetrics {
-    /// Adds this report's samples.
-    fn metrics(&self, m: &mut Metrics);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,9 +83,6 @@ pub struct CheckOpts {
 /// One check's outcome (the last poll's, when waiting).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckResult {
-    /// Always `"check"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Ready: the check passed.
     pub ok: bool,
     /// The target as given.
@@ -106,6 +103,10 @@ pub struct CheckResult {
     /// Why it is not ready (the last failure).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+impl crate::output::Report for CheckResult {
+    const TYPE: &'static str = "check";
 }
 
 impl Render for CheckResult {
@@ -141,7 +142,6 @@ pub async fn check(
 ) -> CheckResult {
     let started = Instant::now();
     let mut r = CheckResult {
-        kind: "check",
         ok: false,
         target: target.to_string(),
         check: spec.kind(),

@@ -14,9 +14,6 @@ use crate::output::{Render, View};
 /// Where a local bind was tried and what happened.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LocalCheck {
-    /// Always `"bind_check"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when a server could bind it (or the address is not on this host).
     pub ok: bool,
     /// The port.
@@ -32,6 +29,10 @@ pub struct LocalCheck {
     /// Why not, when not free.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+impl crate::output::Report for LocalCheck {
+    const TYPE: &'static str = "bind_check";
 }
 
 /// Tries to bind `port` the way a server would (SO_REUSEADDR for TCP,
@@ -75,7 +76,6 @@ pub fn local_checks(port: u16, udp: bool, binds: &[IpAddr]) -> Vec<LocalCheck> {
                 ),
             };
             LocalCheck {
-                kind: "bind_check",
                 ok: matches!(status, "free" | "unavailable"),
                 port,
                 protocol: if udp { "udp" } else { "tcp" },

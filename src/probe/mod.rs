@@ -71,9 +71,6 @@ impl PortState {
 /// The result of one probe.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Probe {
-    /// Always `"port"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether the port is in the state expected of it (open by default).
     pub ok: bool,
     /// The target as given (name or address), shared by its probes.
@@ -435,7 +432,6 @@ pub async fn probe_tcp(target: Arc<str>, addr: SocketAddr, opts: &ProbeOpts) -> 
         }
     };
     Probe {
-        kind: "port",
         ok: state == PortState::Open,
         target,
         address: addr.ip(),

@@ -92,7 +92,6 @@ pub async fn run(
     };
     let started = Instant::now();
     let mut summary = ScanSummary {
-        kind: "summary",
         ok: false,
         addresses: 0,
         counts: Counts::default(),

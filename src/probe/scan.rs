@@ -76,15 +76,16 @@ pub fn parse_target(text: &str) -> Result<TargetSpec> {
 /// A target that did not resolve.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Unresolved {
-    /// Always `"target"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Always false.
     pub ok: bool,
     /// The target as given.
     pub target: String,
     /// Why.
     pub error: Failure,
+}
+
+impl crate::output::Report for Unresolved {
+    const TYPE: &'static str = "target";
 }
 
 impl Render for Unresolved {
@@ -135,7 +136,6 @@ pub async fn expand_within(
                 .iter()
                 .filter(|(_, t)| is_name(t))
                 .map(|(text, _)| Unresolved {
-                    kind: "target",
                     ok: false,
                     target: text.clone(),
                     error: f.clone(),
@@ -187,7 +187,6 @@ pub fn expand(
                     Err(e) => {
                         let f = e.failure();
                         unresolved.push(Unresolved {
-                            kind: "target",
                             ok: false,
                             target: text.clone(),
                             error: Failure::new(
@@ -400,7 +399,6 @@ async fn scan_part(
                      banner,
                      attempts,
                      index| Probe {
-        kind: "port",
         ok: state == expect,
         target: label,
         address: ip,
@@ -553,7 +551,9 @@ pub struct Row<'a> {
     pub layout: Layout,
 }
 
-impl crate::output::prom::ToMetrics for Probe {
+impl crate::output::Report for Probe {
+    const TYPE: &'static str = "port";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let addr = self.address.to_string();
         let port = self.port.to_string();
@@ -577,7 +577,9 @@ impl crate::output::prom::ToMetrics for Probe {
     }
 }
 
-impl crate::output::prom::ToMetrics for ScanSummary {
+impl crate::output::Report for ScanSummary {
+    const TYPE: &'static str = "summary";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         m.gauge(
             "probe_success",
@@ -657,9 +659,6 @@ impl Render for Row<'_> {
 /// The last object of a scan.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ScanSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether every port was in the expected state and every target resolved.
     pub ok: bool,
     /// Addresses scanned.

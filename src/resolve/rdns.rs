@@ -28,9 +28,6 @@ pub const MAX_NAMES_KEPT: usize = 64;
 /// The answer for one address.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RdnsAnswer {
-    /// Always `"rdns"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when the address has a name (and passes `--verify`).
     pub ok: bool,
     /// The address.
@@ -61,10 +58,13 @@ pub struct RdnsAnswer {
     pub sweep_width: Option<usize>,
 }
 
+impl crate::output::Report for RdnsAnswer {
+    const TYPE: &'static str = "rdns";
+}
+
 impl RdnsAnswer {
     fn blank(address: IpAddr, source: &'static str) -> Self {
         RdnsAnswer {
-            kind: "rdns",
             ok: false,
             address,
             source,
@@ -274,9 +274,6 @@ fn confirm(a: &mut RdnsAnswer) {
 /// The end of a sweep.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RdnsSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when every address has a (confirmed) name.
     pub ok: bool,
     /// Addresses answered.
@@ -287,6 +284,10 @@ pub struct RdnsSummary {
     pub not_confirmed: u64,
     /// Stopped by a signal before the end.
     pub interrupted: bool,
+}
+
+impl crate::output::Report for RdnsSummary {
+    const TYPE: &'static str = "summary";
 }
 
 /// How a sweep goes.
@@ -316,7 +317,6 @@ pub async fn sweep(
         system_deadline,
     } = how;
     let mut summary = RdnsSummary {
-        kind: "summary",
         ok: true,
         addresses: 0,
         named: 0,

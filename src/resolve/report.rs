@@ -16,9 +16,6 @@ use crate::sanitize::escape;
 /// One `fqdn` answer.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FqdnAnswer {
-    /// Always `"fqdn"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True unless the resolver did not answer in time (getfqdn itself
     /// falls back to the name given).
     pub ok: bool,
@@ -34,6 +31,10 @@ pub struct FqdnAnswer {
     pub width: Option<usize>,
 }
 
+impl crate::output::Report for FqdnAnswer {
+    const TYPE: &'static str = "fqdn";
+}
+
 /// Python's getfqdn of `name` ("" for this host).
 pub fn fqdn(name: &str) -> Result<FqdnAnswer> {
     if name.contains('\0') {
@@ -42,7 +43,6 @@ pub fn fqdn(name: &str) -> Result<FqdnAnswer> {
         ));
     }
     Ok(FqdnAnswer {
-        kind: "fqdn",
         ok: true,
         name: name.to_string(),
         fqdn: super::getfqdn(name)?,
@@ -66,7 +66,6 @@ pub fn fqdn_within(name: &str, deadline: std::time::Duration) -> Result<FqdnAnsw
     ) {
         Ok(r) => r,
         Err(f) => Ok(FqdnAnswer {
-            kind: "fqdn",
             ok: false,
             name: name.to_string(),
             fqdn: if name.is_empty() {
@@ -102,9 +101,6 @@ impl Render for FqdnAnswer {
 /// The `hostname` report.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HostnameReport {
-    /// Always `"hostname"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// False when `--addrs` was asked and the name does not resolve.
     pub ok: bool,
     /// gethostname.
@@ -120,11 +116,14 @@ pub struct HostnameReport {
     pub interfaces: Option<Vec<Interface>>,
 }
 
+impl crate::output::Report for HostnameReport {
+    const TYPE: &'static str = "hostname";
+}
+
 /// This host's name, and what was asked about it.
 pub fn hostname(addrs: bool, interfaces: bool) -> Result<HostnameReport> {
     let name = super::hostname();
     let mut report = HostnameReport {
-        kind: "hostname",
         ok: true,
         hostname: name.clone(),
         addresses: None,
@@ -190,9 +189,6 @@ impl Render for HostnameReport {
 /// The `addrinfo` answer for one host.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AddrinfoAnswer {
-    /// Always `"addrinfo"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether getaddrinfo succeeded.
     pub ok: bool,
     /// The host as given (null for the passive wildcard).
@@ -209,12 +205,15 @@ pub struct AddrinfoAnswer {
     pub heading: Option<bool>,
 }
 
+impl crate::output::Report for AddrinfoAnswer {
+    const TYPE: &'static str = "addrinfo";
+}
+
 /// getaddrinfo for one host (`None`: the passive wildcard).
 impl AddrinfoAnswer {
     /// An answer that never came (the resolver did not answer in time).
     pub fn failed(host: Option<&str>, service: Option<&str>, error: Failure) -> Self {
         AddrinfoAnswer {
-            kind: "addrinfo",
             ok: false,
             host: host.map(str::to_string),
             service: service.map(str::to_string),
@@ -236,7 +235,6 @@ pub fn addrinfo(
         Err(e) => (Vec::new(), Some(e.failure())),
     };
     Ok(AddrinfoAnswer {
-        kind: "addrinfo",
         ok: error.is_none(),
         host: host.map(str::to_string),
         service: service.map(str::to_string),

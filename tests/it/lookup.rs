@@ -448,6 +448,48 @@ fn with_resolver(test: &str, script: &str) -> Option<(Sandbox, std::process::Out
     Some((sb, out))
 }
 
+/// `--prom-file` is fed by the printer for every mode: `--system` (NSS)
+/// writes its series too, and `-q` (nothing printed) still measures.
+#[test]
+fn prom_file_in_every_lookup_mode() {
+    let script = "\"$NK\" lookup --system --prom-file nss.prom web nosuch.example.test > nss.txt; echo $? > nss.rc\n\
+                  \"$NK\" lookup -q --prom-file quiet.prom -t A www > quiet.txt; echo $? > quiet.rc\n";
+    let Some((sb, out)) = with_resolver("prom_file_in_every_lookup_mode", script) else {
+        return;
+    };
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(sb.read("nss.rc").trim(), "1", "{}", sb.read("nss.txt"));
+    let text = sb.read("nss.prom");
+    let s = crate::diagnose::prom_samples(&text);
+    let get = |series: &str| s.iter().find(|(k, _)| k == series).map(|(_, v)| *v);
+    assert_eq!(
+        get("netkit_dns_lookup_success{name=\"web\",qtype=\"A\",server=\"nss\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        get(
+            "netkit_dns_lookup_success{name=\"nosuch.example.test\",qtype=\"AAAA\",server=\"nss\"}"
+        ),
+        Some(0.0),
+        "{text}"
+    );
+    assert_eq!(
+        get("netkit_dns_answers{name=\"web\",qtype=\"A\",server=\"nss\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(sb.read("quiet.rc").trim(), "0");
+    assert!(sb.read("quiet.txt").is_empty());
+    let text = sb.read("quiet.prom");
+    assert!(
+        text.contains(
+            "netkit_dns_lookup_success{name=\"www\",qtype=\"A\",server=\"127.0.0.1:53\"} 1"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn system_resolver_search_list_and_nss() {
     let script = "\"$NK\" --json lookup www > search.json; echo $? > search.rc\n\

@@ -134,9 +134,6 @@ pub struct Options {
 /// One phase's outcome, streamed as it ends.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Phase {
-    /// Always `"phase"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether it passed (skipped counts as passed).
     pub ok: bool,
     /// resolve, connect, tls, request (request #2... after a redirect).
@@ -151,6 +148,10 @@ pub struct Phase {
     /// Why it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+impl crate::output::Report for Phase {
+    const TYPE: &'static str = "phase";
 }
 
 /// One connect attempt of the race.
@@ -177,9 +178,6 @@ pub struct ConnectAttempt {
 /// The whole diagnosis: the last object.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Report {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when every phase passed.
     pub ok: bool,
     /// As given.
@@ -193,6 +191,7 @@ pub struct Report {
     /// The addresses the name resolved to.
     pub addresses: Vec<IpAddr>,
     /// Phases in order.
+    #[serde(serialize_with = "crate::output::report::tagged_list")]
     pub phases: Vec<Phase>,
     /// Every connect attempt.
     pub connects: Vec<ConnectAttempt>,
@@ -212,7 +211,9 @@ pub struct Report {
     pub duration_ms: f64,
 }
 
-impl crate::output::prom::ToMetrics for Report {
+impl crate::output::Report for Report {
+    const TYPE: &'static str = "summary";
+
     fn metrics(&self, m: &mut crate::output::prom::Metrics) {
         let t = [("target", self.target.as_str())];
         m.gauge(
@@ -340,7 +341,6 @@ impl Run<'_> {
         error: Option<Failure>,
     ) -> Result<()> {
         let p = Phase {
-            kind: "phase",
             ok: error.is_none(),
             name: name.to_string(),
             status,
@@ -541,7 +541,6 @@ pub async fn diagnose(
     }
     let mut run = Run {
         report: Report {
-            kind: "summary",
             ok: false,
             target: target.text.clone(),
             scheme: target.scheme,

@@ -17,9 +17,6 @@ use crate::resolve::{self, AiHints};
 /// One self-check.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
-    /// Always `"check"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// Whether it passed.
     pub ok: bool,
     /// What was checked.
@@ -34,12 +31,13 @@ pub struct Check {
     pub error: Option<Failure>,
 }
 
+impl crate::output::Report for Check {
+    const TYPE: &'static str = "check";
+}
+
 /// The self-check's last object.
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct SelfCheckSummary {
-    /// Always `"summary"`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
     /// True when every check passed.
     pub ok: bool,
     /// Checks passed.
@@ -50,6 +48,10 @@ pub struct SelfCheckSummary {
     pub failures: Vec<String>,
 }
 
+impl crate::output::Report for SelfCheckSummary {
+    const TYPE: &'static str = "summary";
+}
+
 struct Emitter<'a> {
     emit: &'a mut dyn FnMut(&Check) -> io::Result<()>,
     summary: SelfCheckSummary,
@@ -57,7 +59,6 @@ struct Emitter<'a> {
 
 impl Emitter<'_> {
     fn push(&mut self, c: Check) -> io::Result<()> {
-        self.summary.kind = "summary";
         if c.ok {
             self.summary.passed += 1;
         } else {
@@ -84,7 +85,6 @@ fn check(
         Err(d) => (false, d),
     };
     Check {
-        kind: "check",
         ok,
         error: (!ok).then(|| Failure::new(reason, detail.clone())),
         name: name.to_string(),
@@ -149,7 +149,6 @@ pub async fn self_check(
     let mut checks = Emitter {
         emit,
         summary: SelfCheckSummary {
-            kind: "summary",
             ok: true,
             ..SelfCheckSummary::default()
         },

@@ -8,9 +8,12 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{Map, Value};
 
+use crate::output::Report;
+
 struct Builder {
     generator: SchemaGenerator,
-    types: Vec<(String, Value)>,
+    /// (the `type` name, its schema, whether the printer adds `type`).
+    types: Vec<(String, Value, bool)>,
 }
 
 impl Builder {
@@ -22,9 +25,10 @@ impl Builder {
         }
     }
 
-    fn add<T: JsonSchema>(&mut self, ty: &str) -> &mut Self {
+    fn add<T: JsonSchema + Report>(&mut self) -> &mut Self {
         let s: Schema = self.generator.subschema_for::<T>();
-        self.types.push((ty.to_string(), s.to_value()));
+        self.types
+            .push((T::TYPE.to_string(), s.to_value(), !T::SELF_TAGGED));
         self
     }
 
@@ -38,8 +42,9 @@ impl Builder {
         for v in defs.values_mut() {
             close_objects(v);
         }
-        // Each printed object's "type" is a constant naming its shape.
-        for (ty, s) in &self.types {
+        // Each printed object's "type" is a constant naming its shape, which
+        // the printer writes first (`output::Report::TYPE`).
+        for (ty, s, added) in &self.types {
             let Some(name) = s
                 .get("$ref")
                 .and_then(Value::as_str)
@@ -47,30 +52,43 @@ impl Builder {
             else {
                 continue;
             };
-            if ty.contains(',') {
+            let Some(def) = defs.get_mut(name).and_then(Value::as_object_mut) else {
                 continue;
-            }
-            if let Some(t) = defs
-                .get_mut(name)
-                .and_then(|d| d.get_mut("properties"))
-                .and_then(|p| p.get_mut("type"))
-                .and_then(Value::as_object_mut)
-            {
-                t.insert("const".into(), Value::String(ty.clone()));
+            };
+            if *added {
+                let props = def
+                    .entry("properties")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Some(props) = props.as_object_mut() {
+                    let mut with_type = Map::new();
+                    with_type.insert(
+                        "type".into(),
+                        serde_json::json!({
+                            "description": format!("Always `\"{ty}\"`."),
+                            "type": "string",
+                            "const": ty,
+                        }),
+                    );
+                    with_type.extend(std::mem::take(props));
+                    *props = with_type;
+                }
+                if let Some(req) = def.get_mut("required").and_then(Value::as_array_mut) {
+                    req.insert(0, Value::String("type".into()));
+                }
             }
         }
-        let any_of: Vec<Value> = self.types.iter().map(|(_, s)| s.clone()).collect();
+        let any_of: Vec<Value> = self.types.iter().map(|(_, s, _)| s.clone()).collect();
         let names: Vec<Value> = self
             .types
             .iter()
-            .map(|(t, _)| Value::String(t.clone()))
+            .map(|(t, _, _)| Value::String(t.clone()))
             .collect();
         serde_json::json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": title,
             "description": format!(
                 "One object per line (JSON Lines), contract version {}; its \"type\" names its shape: {}.",
-                super::json::CONTRACT_VERSION,
+                crate::output::json::CONTRACT_VERSION,
                 names.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
             ),
             "anyOf": any_of,
@@ -109,67 +127,67 @@ pub fn all() -> Vec<(&'static str, Value)> {
     use crate::{addr, dns, echo, mcast, probe, resolve};
     let per: Vec<(&'static str, AddTypes)> = vec![
         ("pack", |b| {
-            b.add::<addr::pack::PackReport>("address")
-                .add::<addr::pack::InvalidInput>("address")
-                .add::<addr::byteorder::ByteOrderReport>("byte_order");
+            b.add::<addr::pack::PackReport>()
+                .add::<addr::pack::InvalidInput>()
+                .add::<addr::byteorder::ByteOrderReport>();
         }),
         ("services", |b| {
-            b.add::<addr::services::ServiceAnswer>("service")
-                .add::<addr::services::ServiceListEntry<'static>>("service_entry");
+            b.add::<addr::services::ServiceAnswer>()
+                .add::<addr::services::ServiceListEntry<'static>>();
         }),
         ("proto", |b| {
-            b.add::<addr::proto::ProtoAnswer>("protocol")
-                .add::<addr::proto::ProtoListEntry<'static>>("protocol_entry");
+            b.add::<addr::proto::ProtoAnswer>()
+                .add::<addr::proto::ProtoListEntry<'static>>();
         }),
         ("hostname", |b| {
-            b.add::<resolve::report::HostnameReport>("hostname");
+            b.add::<resolve::report::HostnameReport>();
         }),
         ("fqdn", |b| {
-            b.add::<resolve::report::FqdnAnswer>("fqdn");
+            b.add::<resolve::report::FqdnAnswer>();
         }),
         ("addrinfo", |b| {
-            b.add::<resolve::report::AddrinfoAnswer>("addrinfo");
+            b.add::<resolve::report::AddrinfoAnswer>();
         }),
         ("lookup", |b| {
-            b.add::<dns::lookup::LookupReport>("lookup")
-                .add::<dns::lookup::NssReport>("nss_lookup")
-                .add::<dns::allns::AllNsReport>("all_ns")
-                .add::<dns::trace::TraceStep>("trace_step")
-                .add::<dns::trace::TraceSummary>("summary");
+            b.add::<dns::lookup::LookupReport>()
+                .add::<dns::lookup::NssReport>()
+                .add::<dns::allns::AllNsReport>()
+                .add::<dns::trace::TraceStep>()
+                .add::<dns::trace::TraceSummary>();
         }),
         ("rdns", |b| {
-            b.add::<resolve::rdns::RdnsAnswer>("rdns")
-                .add::<resolve::rdns::RdnsSummary>("summary");
+            b.add::<resolve::rdns::RdnsAnswer>()
+                .add::<resolve::rdns::RdnsSummary>();
         }),
         ("portcheck", |b| {
-            b.add::<probe::Probe>("port")
-                .add::<probe::scan::Unresolved>("target")
-                .add::<probe::check::CheckResult>("check")
-                .add::<probe::scan::ScanSummary>("summary")
-                .add::<probe::local::LocalCheck>("bind_check");
+            b.add::<probe::Probe>()
+                .add::<probe::scan::Unresolved>()
+                .add::<probe::check::CheckResult>()
+                .add::<probe::scan::ScanSummary>()
+                .add::<probe::local::LocalCheck>();
         }),
         ("diagnose", |b| {
-            b.add::<probe::diagnose::Phase>("phase")
-                .add::<probe::diagnose::Report>("summary")
-                .add::<probe::diagnose::selfcheck::Check>("check")
-                .add::<probe::diagnose::selfcheck::SelfCheckSummary>("summary");
+            b.add::<probe::diagnose::Phase>()
+                .add::<probe::diagnose::Report>()
+                .add::<probe::diagnose::selfcheck::Check>()
+                .add::<probe::diagnose::selfcheck::SelfCheckSummary>();
         }),
         ("echo-server", |b| {
-            b.add::<echo::server::ServerEvent>("listening, open, close, refused, dropped, warning")
-                .add::<echo::server::ServerSummary>("summary");
+            b.add::<echo::server::ServerEvent>()
+                .add::<echo::server::ServerSummary>();
         }),
         ("echo-client", |b| {
-            b.add::<echo::client::Reply>("reply")
-                .add::<echo::client::ClientSummary>("summary");
+            b.add::<echo::client::Reply>()
+                .add::<echo::client::ClientSummary>();
         }),
         ("mcast-send", |b| {
-            b.add::<mcast::send::SendSummary>("summary");
+            b.add::<mcast::send::SendSummary>();
         }),
         ("mcast-recv", |b| {
-            b.add::<mcast::recv::Joined>("joined")
-                .add::<mcast::recv::Datagram>("datagram")
-                .add::<mcast::recv::Gap>("gap")
-                .add::<mcast::recv::RecvSummary>("summary");
+            b.add::<mcast::recv::Joined>()
+                .add::<mcast::recv::Datagram>()
+                .add::<mcast::recv::Gap>()
+                .add::<mcast::recv::RecvSummary>();
         }),
     ];
     let mut out = Vec::new();
