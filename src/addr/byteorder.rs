@@ -79,7 +79,7 @@ pub struct ByteOrderReport {
     /// The result in hex, zero-padded to the width.
     pub result_hex: String,
     /// This host's byte order: `little` or `big`.
-    pub host_order: &'static str,
+    pub host_order: Endian,
     /// The input's bytes as they lie in this host's memory.
     pub host_bytes: String,
     /// The input's bytes in network (big-endian) order.
@@ -91,11 +91,21 @@ impl crate::output::Report for ByteOrderReport {
 }
 
 /// The byte order of this host.
-pub fn host_order() -> &'static str {
+pub fn host_order() -> Endian {
     if cfg!(target_endian = "little") {
-        "little"
+        Endian::Little
     } else {
-        "big"
+        Endian::Big
+    }
+}
+
+words! {
+    /// A byte order.
+    pub enum Endian {
+        /// Least significant byte first (x86, most ARM).
+        Little = "little",
+        /// Most significant byte first (network order).
+        Big = "big",
     }
 }
 

@@ -26,3 +26,27 @@ pub fn family(ipv4: bool, ipv6: bool) -> i32 {
 pub(crate) use pack::strtoul_base0;
 pub use pack::{hex, python_bytes_repr, reverse_name_v4, reverse_name_v6};
 pub use target::{Host, HostPort, parse_host_port};
+
+words! {
+    /// The protocol a socket speaks, as printed.
+    pub enum SockProto {
+        /// TCP.
+        Tcp = "tcp",
+        /// UDP.
+        Udp = "udp",
+        /// A Unix stream socket.
+        Unix = "unix",
+    }
+}
+
+words! {
+    /// A datagram that did not arrive as the next in order.
+    pub enum Anomaly {
+        /// Its sequence number was seen already.
+        Duplicate = "duplicate",
+        /// It came after a later one (late).
+        Reordered = "reordered",
+        /// Its sequence number is too far ahead to be believed.
+        OutOfWindow = "out_of_window",
+    }
+}

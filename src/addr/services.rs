@@ -380,6 +380,18 @@ impl ServiceQuery {
     }
 }
 
+words! {
+    /// What a `services` query named.
+    pub enum QueryKind {
+        /// A service name (`http`).
+        Name = "name",
+        /// A URL, by its scheme (`imaps://host`).
+        Url = "url",
+        /// A port number.
+        Port = "port",
+    }
+}
+
 /// The answer to one query.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ServiceAnswer {
@@ -388,7 +400,7 @@ pub struct ServiceAnswer {
     /// The query as given.
     pub query: String,
     /// `name`, `port` or `url`.
-    pub query_kind: &'static str,
+    pub query_kind: QueryKind,
     /// The protocol filter in force, if any.
     pub protocol: Option<String>,
     /// The official name of the first matching entry (glibc's answer).
@@ -424,19 +436,19 @@ impl ServiceDb {
         use crate::sanitize::escape;
         let (query_kind, label, matches, asked) = match query {
             ServiceQuery::Name(n) => (
-                "name",
+                QueryKind::Name,
                 n.clone(),
                 self.by_name(n, filter),
                 format!("no service named '{}'", escape(n)),
             ),
             ServiceQuery::Url { scheme } => (
-                "url",
+                QueryKind::Url,
                 scheme.clone(),
                 self.by_name(scheme, filter),
                 format!("no service for URL scheme '{scheme}'"),
             ),
             ServiceQuery::Port(p) => (
-                "port",
+                QueryKind::Port,
                 p.to_string(),
                 self.by_port(*p, filter),
                 format!("no service on port {p}"),
@@ -495,7 +507,7 @@ impl crate::output::Render for ServiceAnswer {
         let label = pad_left(&escape(&self.label), self.width);
         match (&self.error, self.query_kind) {
             (Some(e), _) => writeln!(w, "{label} : {}", format!("not found: {}", e.message).red())?,
-            (None, "port") => {
+            (None, QueryKind::Port) => {
                 writeln!(w, "{label} : {}", self.name.map(escape).unwrap_or_default())?
             }
             (None, _) => writeln!(w, "{label} : {}", self.port.unwrap_or_default())?,

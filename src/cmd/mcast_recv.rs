@@ -45,7 +45,7 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     let mut exit = Exit::Success;
     if summary.received == 0 {
         let (reason, message) = match summary.stop_reason {
-            "timeout" => (
+            crate::mcast::recv::StopReason::Timeout => (
                 Reason::Timeout,
                 "nothing arrived within --timeout".to_string(),
             ),

@@ -32,7 +32,7 @@ pub struct NsAnswer {
     /// The zone's SOA serial there.
     pub serial: Option<u32>,
     /// The answer's status (`noerror`, `nxdomain`, `nodata`, `timeout`...).
-    pub status: String,
+    pub status: super::DnsStatus,
     /// Whether the server said it is authoritative (AA).
     pub authoritative: bool,
     /// The answer's values for the type, sorted.
@@ -254,7 +254,7 @@ pub async fn all_ns(
                 server: SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), 53).into(),
                 ok: false,
                 serial: None,
-                status: "error".into(),
+                status: super::DnsStatus::Error,
                 authoritative: false,
                 values: Vec::new(),
                 rtt_ms: None,
@@ -301,7 +301,7 @@ pub async fn all_ns(
                         server: addr.into(),
                         ok: error.is_none(),
                         serial,
-                        status: answer.status.clone(),
+                        status: answer.status,
                         authoritative: answer.flags.contains(&"aa"),
                         values,
                         rtt_ms: answer.rtt_ms,

@@ -52,12 +52,69 @@ const MAX_NSEC3_ITERATIONS: u16 = 150;
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verdict {
     /// `secure`, `insecure`, `bogus` or `indeterminate`.
-    pub status: &'static str,
+    pub status: Security,
     /// Why it is not secure (the failing link, or the proof of an unsigned
     /// delegation), null when secure.
     pub reason: Option<String>,
     /// The links checked, from the trust anchor down; the failing one last.
     pub chain: Vec<Step>,
+}
+
+/// A DNSSEC verdict (RFC 4035 4.3), ordered from the best to the worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// The chain of trust holds from an anchor to the answer.
+    Secure,
+    /// Proven unsigned (an unsigned delegation, an unsupported algorithm).
+    Insecure,
+    /// Could not be told (no anchor covers it, a query failed, the
+    /// deadline passed).
+    Indeterminate,
+    /// Signed, and the signatures or proofs fail.
+    Bogus,
+}
+
+impl std::fmt::Display for Security {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Security::Secure => "secure",
+            Security::Insecure => "insecure",
+            Security::Indeterminate => "indeterminate",
+            Security::Bogus => "bogus",
+        })
+    }
+}
+
+/// What a link of the chain checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// A DNSKEY matches the trust anchor.
+    Anchor,
+    /// A DNSKEY matches the parent's DS.
+    Ds,
+    /// The DNSKEY set is signed by a vouched key.
+    Dnskey,
+    /// An RRset is signed.
+    Rrsig,
+    /// An NSEC or NSEC3 proof of absence.
+    Denial,
+    /// A delegation proven unsigned.
+    Insecure,
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Check::Anchor => "anchor",
+            Check::Ds => "ds",
+            Check::Dnskey => "dnskey",
+            Check::Rrsig => "rrsig",
+            Check::Denial => "denial",
+            Check::Insecure => "insecure",
+        })
+    }
 }
 
 /// One link of the chain of trust.
@@ -69,7 +126,7 @@ pub struct Step {
     /// matches the parent's DS), `dnskey` (the DNSKEY set is signed by
     /// it), `rrsig` (an RRset is signed), `denial` (an NSEC/NSEC3 proof),
     /// `insecure` (a delegation proven unsigned).
-    pub check: &'static str,
+    pub check: Check,
     /// Whether it held.
     pub ok: bool,
     /// What was checked: key tags, algorithms, types, dates.
@@ -756,7 +813,7 @@ pub async fn apply(
 ) {
     let (Some(reply), Some(server)) = (report.reply.take(), server) else {
         report.dnssec = Some(Verdict {
-            status: "indeterminate",
+            status: Security::Indeterminate,
             reason: Some("no answer to validate".into()),
             chain: Vec::new(),
         });
@@ -774,7 +831,7 @@ pub async fn apply(
     let verdict = match tokio::time::timeout(limit, v.validate(&reply, &qname, qtype)).await {
         Ok(v) => v,
         Err(_) => Verdict {
-            status: "indeterminate",
+            status: Security::Indeterminate,
             reason: Some(format!(
                 "the chain of trust was not checked within {} s",
                 limit.as_secs()
@@ -782,7 +839,7 @@ pub async fn apply(
             chain: Vec::new(),
         },
     };
-    if verdict.status == "bogus" {
+    if verdict.status == Security::Bogus {
         report.ok = false;
         report.error = Some(crate::error::Failure::new(
             crate::exit::Reason::Bogus,
@@ -824,7 +881,7 @@ impl<'p> Validator<'p> {
         }
     }
 
-    fn step(&mut self, zone: &WireName, check: &'static str, ok: bool, detail: String) {
+    fn step(&mut self, zone: &WireName, check: Check, ok: bool, detail: String) {
         self.push(Step {
             zone: zone.to_text(),
             check,
@@ -868,7 +925,7 @@ impl<'p> Validator<'p> {
                 name.to_text(),
                 type_text(rtype),
                 self.server,
-                super::status_name(r.rcode).to_ascii_uppercase()
+                super::DnsStatus::from_rcode(r.rcode).upper()
             )));
         }
         Ok(r)
@@ -930,9 +987,9 @@ impl<'p> Validator<'p> {
             .cloned()
             .collect();
         // What vouches for the keys: the anchor, or the parent's DS.
-        let (ds, from): (Vec<Vec<u8>>, &'static str) = if anchors.is_empty() {
+        let (ds, from): (Vec<Vec<u8>>, Check) = if anchors.is_empty() {
             match self.ds_state(zone).await? {
-                DsState::Signed(ds) => (ds, "ds"),
+                DsState::Signed(ds) => (ds, Check::Ds),
                 DsState::Unsigned(why) => return Err(Broken::Insecure(why)),
                 DsState::NotACut => {
                     return Err(Broken::Bogus(format!(
@@ -947,7 +1004,7 @@ impl<'p> Validator<'p> {
                 .filter(|a| a.rtype == T_DS)
                 .map(|a| a.rdata.clone())
                 .collect();
-            (ds, "anchor")
+            (ds, Check::Anchor)
         };
         let anchor_keys: Vec<Vec<u8>> = anchors
             .iter()
@@ -965,7 +1022,7 @@ impl<'p> Validator<'p> {
                 "{}: no DS of an algorithm this validator supports (RFC 4035 5.2: insecure)",
                 zone.to_text()
             );
-            self.step(zone, "insecure", true, why.clone());
+            self.step(zone, Check::Insecure, true, why.clone());
             return Err(Broken::Insecure(why));
         }
         let reply = self.query(zone, T_DNSKEY).await?;
@@ -975,7 +1032,7 @@ impl<'p> Validator<'p> {
             .find(|s| s.rtype == T_DNSKEY && s.owner.eq_ignore_case(zone))
         else {
             let why = format!("{} has no DNSKEY set at {}", zone.to_text(), self.server);
-            self.step(zone, "dnskey", false, why.clone());
+            self.step(zone, Check::Dnskey, false, why.clone());
             return Err(Broken::Bogus(why));
         };
         let keys: Vec<Key> = set
@@ -1002,7 +1059,7 @@ impl<'p> Validator<'p> {
             let why = format!(
                 "no DNSKEY of {} matches the {} (DS {}; keys {})",
                 zone.to_text(),
-                if from == "anchor" {
+                if from == Check::Anchor {
                     "trust anchor"
                 } else {
                     "parent's DS"
@@ -1027,7 +1084,7 @@ impl<'p> Validator<'p> {
             format!(
                 "DNSKEY {} matches {}",
                 tags.join(", "),
-                if from == "anchor" {
+                if from == Check::Anchor {
                     "the trust anchor".to_string()
                 } else {
                     format!("DS {}", described(&ds))
@@ -1038,14 +1095,14 @@ impl<'p> Validator<'p> {
             Ok((tag, _)) => {
                 self.step(
                     zone,
-                    "dnskey",
+                    Check::Dnskey,
                     true,
                     format!("DNSKEY set ({} keys) signed by key {tag}", keys.len()),
                 );
                 Ok(keys)
             }
             Err(why) => {
-                self.step(zone, "dnskey", false, why.clone());
+                self.step(zone, Check::Dnskey, false, why.clone());
                 Err(Broken::Bogus(why))
             }
         }
@@ -1083,7 +1140,7 @@ impl<'p> Validator<'p> {
                         set.records.iter().map(|r| r.rdata.clone()).collect(),
                     )),
                     Err(why) => {
-                        self.step(name, "ds", false, why.clone());
+                        self.step(name, Check::Ds, false, why.clone());
                         Err(Broken::Bogus(why))
                     }
                 };
@@ -1096,7 +1153,7 @@ impl<'p> Validator<'p> {
                     how,
                 } => {
                     let why = format!("{} is an unsigned delegation ({how})", name.to_text());
-                    self.step(name, "insecure", true, why.clone());
+                    self.step(name, Check::Insecure, true, why.clone());
                     Ok(DsState::Unsigned(why))
                 }
                 Denial::OptOut(how) => {
@@ -1104,7 +1161,7 @@ impl<'p> Validator<'p> {
                         "{} is covered by an NSEC3 opt-out span ({how})",
                         name.to_text()
                     );
-                    self.step(name, "insecure", true, why.clone());
+                    self.step(name, Check::Insecure, true, why.clone());
                     Ok(DsState::Unsigned(why))
                 }
                 Denial::NoData {
@@ -1131,7 +1188,7 @@ impl<'p> Validator<'p> {
         let what = format!("{} {}", name.to_text(), type_text(qtype));
         if proofs.is_empty() {
             let why = format!("no NSEC or NSEC3 proves that {what} does not exist");
-            self.step(name, "denial", false, why.clone());
+            self.step(name, Check::Denial, false, why.clone());
             return Err(Broken::Bogus(why));
         }
         // Every proof record must be signed by its zone.
@@ -1146,7 +1203,7 @@ impl<'p> Validator<'p> {
                     set.owner.to_text(),
                     type_text(set.rtype)
                 );
-                self.step(name, "denial", false, why.clone());
+                self.step(name, Check::Denial, false, why.clone());
                 return Err(Broken::Bogus(why));
             };
             if !is_within(&set.owner, &signer) {
@@ -1168,7 +1225,7 @@ impl<'p> Validator<'p> {
             }
             let keys = self.zone_keys(&signer).await?;
             if let Err(why) = verify_set(set, &signer, &keys, self.now) {
-                self.step(name, "denial", false, why.clone());
+                self.step(name, Check::Denial, false, why.clone());
                 return Err(Broken::Bogus(why));
             }
         }
@@ -1184,12 +1241,12 @@ impl<'p> Validator<'p> {
                         how.clone()
                     }
                 };
-                self.step(name, "denial", true, how);
+                self.step(name, Check::Denial, true, how);
                 Ok(d)
             }
             Err(why) => {
                 let why = format!("the denial of {what} does not hold: {why}");
-                self.step(name, "denial", false, why.clone());
+                self.step(name, Check::Denial, false, why.clone());
                 Err(Broken::Bogus(why))
             }
         }
@@ -1226,10 +1283,10 @@ impl<'p> Validator<'p> {
         let r = self.validate_inner(reply, qname, qtype).await;
         let chain = std::mem::take(&mut self.chain);
         let (status, reason) = match r {
-            Ok(()) => ("secure", None),
-            Err(Broken::Insecure(w)) => ("insecure", Some(w)),
-            Err(Broken::Bogus(w)) => ("bogus", Some(w)),
-            Err(Broken::Indeterminate(w)) => ("indeterminate", Some(w)),
+            Ok(()) => (Security::Secure, None),
+            Err(Broken::Insecure(w)) => (Security::Insecure, Some(w)),
+            Err(Broken::Bogus(w)) => (Security::Bogus, Some(w)),
+            Err(Broken::Indeterminate(w)) => (Security::Indeterminate, Some(w)),
         };
         Verdict {
             status,
@@ -1272,7 +1329,7 @@ impl<'p> Validator<'p> {
                             type_text(qtype)
                         ),
                     };
-                    self.step(qname, "rrsig", false, why.clone());
+                    self.step(qname, Check::Rrsig, false, why.clone());
                     Err(Broken::Bogus(why))
                 }
                 None => Err(Broken::Bogus("an empty answer in a signed zone".into())),
@@ -1301,7 +1358,7 @@ impl<'p> Validator<'p> {
                             set.owner.to_text(),
                             type_text(set.rtype)
                         );
-                        self.step(&set.owner, "rrsig", false, why.clone());
+                        self.step(&set.owner, Check::Rrsig, false, why.clone());
                         return Err(Broken::Bogus(why));
                     }
                 }
@@ -1318,7 +1375,7 @@ impl<'p> Validator<'p> {
                     set.owner.to_text(),
                     type_text(set.rtype)
                 );
-                self.step(&set.owner, "rrsig", false, why.clone());
+                self.step(&set.owner, Check::Rrsig, false, why.clone());
                 return Err(Broken::Bogus(why));
             };
             let keys = self.zone_keys(&signer).await?;
@@ -1326,7 +1383,7 @@ impl<'p> Validator<'p> {
                 Ok((tag, wildcard)) => {
                     self.step(
                         &set.owner,
-                        "rrsig",
+                        Check::Rrsig,
                         true,
                         format!(
                             "{} {} signed by {} key {tag}",
@@ -1342,7 +1399,7 @@ impl<'p> Validator<'p> {
                     }
                 }
                 Err(why) => {
-                    self.step(&set.owner, "rrsig", false, why.clone());
+                    self.step(&set.owner, Check::Rrsig, false, why.clone());
                     return Err(Broken::Bogus(why));
                 }
             }
@@ -1424,7 +1481,7 @@ impl<'p> Validator<'p> {
             if held {
                 self.step(
                     owner,
-                    "denial",
+                    Check::Denial,
                     true,
                     format!(
                         "{} does not exist: the answer came from a wildcard",
@@ -1438,7 +1495,7 @@ impl<'p> Validator<'p> {
             "{} was answered from a wildcard with no proof that the name does not exist",
             owner.to_text()
         );
-        self.step(owner, "denial", false, why.clone());
+        self.step(owner, Check::Denial, false, why.clone());
         Err(Broken::Bogus(why))
     }
 }

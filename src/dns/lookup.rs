@@ -14,9 +14,9 @@ use super::client::{QueryOpts, exchange};
 use super::present::type_name;
 use super::record::Answer;
 use super::server::Server;
+use super::status::{DnsStatus, NameStatus};
 use super::system::{SystemConfig, candidates};
 use super::wire::{Reply, Rr, WireName};
-use super::{status_name, status_reason};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
 use crate::signal::Stop;
@@ -82,7 +82,7 @@ pub struct LookupReport {
     pub query_name_unicode: Option<String>,
     /// noerror, nodata, nxdomain, referral, servfail, refused, formerr,
     /// notimp, yxdomain... (the rcode, lower case), timeout or error.
-    pub status: String,
+    pub status: DnsStatus,
     /// The numeric rcode, when an answer came.
     pub rcode: Option<u16>,
     /// Header flags set in the answer.
@@ -188,9 +188,9 @@ impl LookupReport {
             query_name: query_name.map(|n| WireName::from_name(n).to_text()),
             query_name_unicode: query_name.and_then(|n| WireName::from_name(n).to_unicode()),
             status: if f.reason == Reason::Timeout {
-                "timeout".into()
+                DnsStatus::Timeout
             } else {
-                "error".into()
+                DnsStatus::Error
             },
             rcode: None,
             flags: Vec::new(),
@@ -301,14 +301,14 @@ pub async fn resolve_at(
         && !resp.flags.aa
         && resp.authority.iter().any(|r| r.rtype == 2);
     let status = match rcode {
-        0 if has_data => "noerror".to_string(),
+        0 if has_data => DnsStatus::Noerror,
         // A chain that leaves the answer is still the server's answer.
-        0 if !aliases.is_empty() => "noerror".to_string(),
-        0 if referral => "referral".to_string(),
-        0 => "nodata".to_string(),
-        other => status_name(other),
+        0 if !aliases.is_empty() => DnsStatus::Noerror,
+        0 if referral => DnsStatus::Referral,
+        0 => DnsStatus::Nodata,
+        other => DnsStatus::from_rcode(other),
     };
-    let error = status_reason(&status).map(|reason| {
+    let error = status.reason().map(|reason| {
         let what = match reason {
             Reason::Referral => {
                 let to: Vec<&str> = resp
@@ -319,7 +319,7 @@ pub async fn resolve_at(
                     .collect();
                 format!("{server} referred the query to {}", to.join(", "))
             }
-            _ => format!("{} from {server}", status.to_ascii_uppercase()),
+            _ => format!("{} from {server}", status.upper()),
         };
         let what = match resp.ede.first() {
             Some(e) if e.text.is_empty() => format!("{what} (EDE {} {})", e.code, e.name),
@@ -376,25 +376,25 @@ pub async fn resolve_system(
         for server in &cfg.servers {
             let server = Server::plain(*server, tcp);
             let r = resolve_at(given, &candidate, qtype, &server, opts).await;
-            let elsewhere = matches!(
-                r.status.as_str(),
-                "timeout" | "error" | "servfail" | "refused"
-            );
+            let elsewhere = r.status.try_elsewhere();
             result = Some(r);
             if !elsewhere {
                 break;
             }
         }
         let Some(r) = result else { continue };
-        match r.status.as_str() {
-            "noerror" => return r,
+        match r.status {
+            DnsStatus::Noerror => return r,
             // NODATA beats a later NXDOMAIN, as in glibc.
-            "nodata" => {
-                if fallback.as_ref().is_none_or(|f| f.status != "nodata") {
+            DnsStatus::Nodata => {
+                if fallback
+                    .as_ref()
+                    .is_none_or(|f| f.status != DnsStatus::Nodata)
+                {
                     fallback = Some(r);
                 }
             }
-            "nxdomain" => {
+            DnsStatus::Nxdomain => {
                 if fallback.is_none() {
                     fallback = Some(r);
                 }
@@ -569,7 +569,7 @@ pub struct NssReport {
     /// A (AF_INET) or AAAA (AF_INET6).
     pub qtype: &'static str,
     /// found, not_found, nodata, temporary_failure or resolver_failure.
-    pub status: &'static str,
+    pub status: NameStatus,
     /// The primary name.
     pub canonical_name: Option<String>,
     /// Other names.
@@ -631,7 +631,7 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
                         ok: false,
                         name: given.into(),
                         qtype,
-                        status: f.reason.code(),
+                        status: NameStatus::Failed(f.reason),
                         canonical_name: None,
                         aliases: Vec::new(),
                         addresses: Vec::new(),
@@ -644,7 +644,7 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
                     ok: true,
                     name: given.into(),
                     qtype,
-                    status: "found",
+                    status: NameStatus::FOUND,
                     canonical_name: Some(e.hostname),
                     aliases: e.aliases,
                     addresses: e.addresses,
@@ -654,7 +654,7 @@ pub fn nss(given: &str, deadline: std::time::Duration) -> crate::error::Result<[
                     ok: false,
                     name: given.into(),
                     qtype,
-                    status: he.reason().code(),
+                    status: NameStatus::Failed(he.reason()),
                     canonical_name: None,
                     aliases: Vec::new(),
                     addresses: Vec::new(),

@@ -11,6 +11,7 @@ pub mod present;
 pub mod record;
 pub mod render;
 pub mod server;
+pub mod status;
 pub mod system;
 pub mod trace;
 pub mod wire;
@@ -18,11 +19,11 @@ pub mod wire;
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::error::{NetkitError, Result};
-use crate::exit::Reason;
 use crate::sanitize::brief;
 
 pub use client::{Exchange, QueryOpts, exchange};
 pub use server::{Server, ServerSpec, Transport, TransportName};
+pub use status::DnsStatus;
 pub use system::{SystemConfig, system_config};
 
 /// Parses a record type: `A`, `mx`, `loc`, `TYPE65`... (every IANA
@@ -95,42 +96,6 @@ pub fn query_name(text: &str, reverse_addresses: bool) -> Result<Name> {
     parse_name(text)
 }
 
-/// A DNS outcome, named as dig names the rcode (lower case in JSON), plus
-/// NODATA, referral and the transport failures.
-pub fn status_name(rcode: u16) -> String {
-    match rcode {
-        0 => "noerror".into(),
-        1 => "formerr".into(),
-        2 => "servfail".into(),
-        3 => "nxdomain".into(),
-        4 => "notimp".into(),
-        5 => "refused".into(),
-        6 => "yxdomain".into(),
-        7 => "yxrrset".into(),
-        8 => "nxrrset".into(),
-        9 => "notauth".into(),
-        10 => "notzone".into(),
-        11 => "dsotypeni".into(),
-        16 => "badvers".into(),
-        n => format!("rcode{n}"),
-    }
-}
-
-/// The failure vocabulary's reason for a DNS status.
-pub fn status_reason(status: &str) -> Option<Reason> {
-    Some(match status {
-        "noerror" => return None,
-        "nodata" => Reason::Nodata,
-        "nxdomain" => Reason::Nxdomain,
-        "referral" => Reason::Referral,
-        "servfail" => Reason::Servfail,
-        "refused" => Reason::DnsRefused,
-        "formerr" => Reason::Formerr,
-        "notimp" => Reason::Notimp,
-        _ => Reason::Rcode,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,18 +138,5 @@ mod tests {
             parse_name("bücher.test").unwrap().to_ascii(),
             "xn--bcher-kva.test"
         );
-    }
-
-    #[test]
-    fn statuses() {
-        assert_eq!(status_name(3), "nxdomain");
-        assert_eq!(status_name(6), "yxdomain");
-        assert_eq!(status_name(12), "rcode12");
-        assert_eq!(status_reason("nxdomain"), Some(Reason::Nxdomain));
-        assert_eq!(
-            status_reason("servfail").map(Reason::exit),
-            Some(crate::exit::Exit::Resolve)
-        );
-        assert_eq!(status_reason("noerror"), None);
     }
 }

@@ -6,7 +6,9 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
+use super::dnssec::Security;
 use super::lookup::{LookupReport, NssReport};
+use super::status::DnsStatus;
 use crate::output::{Render, View, pad_left, pad_right};
 use crate::sanitize::escape;
 
@@ -37,8 +39,8 @@ fn trim_dot(s: &str) -> &str {
     s.strip_suffix('.').unwrap_or(s)
 }
 
-fn upper(status: &str) -> String {
-    status.to_ascii_uppercase()
+fn upper(status: impl std::fmt::Display) -> String {
+    status.to_string().to_ascii_uppercase()
 }
 
 impl Render for LookupGroup<'_> {
@@ -57,7 +59,7 @@ impl Render for LookupGroup<'_> {
                 for r in self.results {
                     let values: Vec<String> =
                         r.values().map(|a| escape(&a.value).into_owned()).collect();
-                    let status = upper(&r.status);
+                    let status = upper(r.status);
                     let status = if r.ok { status.normal() } else { status.red() };
                     let dnssec = r
                         .dnssec
@@ -99,7 +101,7 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
     if let Some(s) = &r.server {
         head.push_str(&format!(" @{s}"));
     }
-    head.push_str(&format!(": {}", upper(&r.status)));
+    head.push_str(&format!(": {}", upper(r.status)));
     if !r.flags.is_empty() {
         head.push_str(&format!(", flags {}", r.flags.join(" ")));
     }
@@ -107,7 +109,7 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
         head.push_str(&format!(", {ms:.2} ms over {t}"));
     }
     if let Some(e) = &r.error
-        && !matches!(r.status.as_str(), "nxdomain" | "nodata")
+        && !matches!(r.status, DnsStatus::Nxdomain | DnsStatus::Nodata)
     {
         head.push_str(&format!(" ({})", e.message));
     }
@@ -162,7 +164,9 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
 }
 
 fn is_bogus(r: &LookupReport) -> bool {
-    r.dnssec.as_ref().is_some_and(|v| v.status == "bogus")
+    r.dnssec
+        .as_ref()
+        .is_some_and(|v| v.status == Security::Bogus)
 }
 
 /// `;; DNSSEC: STATUS[: why]`, and with -v every link checked.
@@ -172,8 +176,8 @@ fn dnssec_lines(w: &mut dyn Write, v: &super::dnssec::Verdict, verbose: bool) ->
         None => format!(";; DNSSEC: {}", v.status),
     };
     let line = match v.status {
-        "secure" => line.green(),
-        "bogus" => line.red(),
+        Security::Secure => line.green(),
+        Security::Bogus => line.red(),
         _ => line.yellow(),
     };
     writeln!(w, "{line}")?;
@@ -232,10 +236,10 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
                             .unwrap_or("validation failed")
                     )
                 ),
-                Some(r) if r.status == "nodata" => "no address (NODATA)".to_string(),
+                Some(r) if r.status == DnsStatus::Nodata => "no address (NODATA)".to_string(),
                 Some(r) => format!(
                     "{}: {}",
-                    upper(&r.status),
+                    upper(r.status),
                     r.error.as_ref().map_or("no answer", |e| e.message.as_str())
                 ),
                 None => "no answer".to_string(),
@@ -274,16 +278,10 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
             .collect();
         writeln!(w, "  Addresses: {}", addrs.join(", "))?;
         // The weakest verdict among the block's answers.
-        let rank = |s: &str| match s {
-            "bogus" => 3,
-            "indeterminate" => 2,
-            "insecure" => 1,
-            _ => 0,
-        };
         if let Some(v) = rs
             .iter()
             .filter_map(|r| r.dnssec.as_ref())
-            .max_by_key(|v| rank(v.status))
+            .max_by_key(|v| v.status)
         {
             let text = match &v.reason {
                 Some(why) => format!("{}: {}", v.status, escape(why)),
@@ -379,7 +377,7 @@ impl Render for super::allns::AllNsReport {
             let serial = s.serial.map_or("-".to_string(), |n| n.to_string());
             let detail = match &s.error {
                 Some(e) => escape(&e.message).red().to_string(),
-                None => format!("{}  {}", upper(&s.status), escape(&s.values.join(" "))),
+                None => format!("{}  {}", upper(s.status), escape(&s.values.join(" "))),
             };
             writeln!(
                 w,
@@ -421,7 +419,7 @@ impl Render for super::trace::TraceStep {
                 escape(z),
                 escape(&self.servers.join(", "))
             ),
-            (None, None) => self.outcome.clone(),
+            (None, None) => self.outcome.to_string(),
         };
         let line = format!(
             ";; {} {} from {} ({}){rtt}: {what}",
@@ -448,7 +446,7 @@ impl Render for super::trace::TraceSummary {
             ";; {} {}: {} after {} steps through {}",
             escape(&self.name),
             self.qtype,
-            upper(&self.status),
+            upper(self.status),
             self.steps,
             escape(&self.zones.join(" "))
         );

@@ -17,6 +17,7 @@ use super::lookup::ServerAddr;
 use super::present::type_name;
 use super::record::{Answer, RecordData};
 use super::server::Server;
+use super::status::{DnsStatus, NameStatus, StepOutcome, Walk};
 use super::wire::WireName;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
@@ -110,7 +111,7 @@ pub struct TraceStep {
     /// Its address.
     pub server: ServerAddr,
     /// `referral`, `answer`, `nxdomain`, `nodata`, or the failure.
-    pub outcome: String,
+    pub outcome: StepOutcome,
     /// For a referral: the zone handed over to.
     pub referral_to: Option<String>,
     /// For a referral: the servers named for it.
@@ -139,7 +140,7 @@ pub struct TraceSummary {
     /// The type asked.
     pub qtype: String,
     /// `noerror`, `nxdomain`, `nodata`, or why it stopped.
-    pub status: String,
+    pub status: NameStatus,
     /// Servers asked.
     pub steps: usize,
     /// The zones passed through, root first.
@@ -247,7 +248,7 @@ pub async fn trace(
         ok: false,
         name: given.to_string(),
         qtype: type_name(u16::from(qtype)).into_owned(),
-        status: "error".into(),
+        status: NameStatus::Dns(DnsStatus::Error),
         steps: 0,
         zones: vec![".".into()],
         error: None,
@@ -255,7 +256,7 @@ pub async fn trace(
     let mut zone = WireName::root();
     let mut servers = hints;
     let fail = |s: &mut TraceSummary, reason: Reason, why: String| {
-        s.status = reason.code().to_string();
+        s.status = NameStatus::Failed(reason);
         s.error = Some(Failure::new(reason, why));
     };
     'levels: while summary.steps < MAX_STEPS {
@@ -273,7 +274,7 @@ pub async fn trace(
                 zone: zone.to_text(),
                 ns: ns.clone(),
                 server: addr.into(),
-                outcome: "error".into(),
+                outcome: StepOutcome::Dns(DnsStatus::Error),
                 referral_to: None,
                 servers: Vec::new(),
                 answers: Vec::new(),
@@ -283,7 +284,7 @@ pub async fn trace(
             let ex = match exchange(server, &qname, qtype, opts).await {
                 Ok(ex) => ex,
                 Err(f) => {
-                    s.outcome = f.reason.code().to_string();
+                    s.outcome = StepOutcome::Failed(f.reason);
                     s.error = Some(f.clone());
                     step(&s)?;
                     last_error = Some(f);
@@ -296,39 +297,39 @@ pub async fn trace(
             s.answers = r.answers.iter().map(Answer::from_rr).collect();
             let ns_records: Vec<_> = r.authority.iter().filter(|a| a.rtype == 2).collect();
             if r.rcode == 3 {
-                s.outcome = "nxdomain".into();
+                s.outcome = StepOutcome::Dns(DnsStatus::Nxdomain);
                 step(&s)?;
                 fail(
                     &mut summary,
                     Reason::Nxdomain,
                     format!("NXDOMAIN from {addr}"),
                 );
-                summary.status = "nxdomain".into();
+                summary.status = NameStatus::Dns(DnsStatus::Nxdomain);
                 return Ok(summary);
             }
             if r.rcode != 0 {
-                let status = super::status_name(r.rcode);
+                let status = DnsStatus::from_rcode(r.rcode);
                 s.ok = false;
-                s.outcome = status.clone();
+                s.outcome = StepOutcome::Dns(status);
                 step(&s)?;
                 last_error = Some(Failure::new(
-                    super::status_reason(&status).unwrap_or(Reason::Rcode),
-                    format!("{} from {addr}", status.to_ascii_uppercase()),
+                    status.reason().unwrap_or(Reason::Rcode),
+                    format!("{} from {addr}", status.upper()),
                 ));
                 continue;
             }
             if !r.answers.is_empty() {
-                s.outcome = "answer".into();
+                s.outcome = StepOutcome::Walk(Walk::Answer);
                 step(&s)?;
                 summary.ok = true;
-                summary.status = "noerror".into();
+                summary.status = NameStatus::Dns(DnsStatus::Noerror);
                 return Ok(summary);
             }
             if ns_records.is_empty() {
-                s.outcome = "nodata".into();
+                s.outcome = StepOutcome::Dns(DnsStatus::Nodata);
                 step(&s)?;
                 fail(&mut summary, Reason::Nodata, format!("NODATA from {addr}"));
-                summary.status = "nodata".into();
+                summary.status = NameStatus::Dns(DnsStatus::Nodata);
                 return Ok(summary);
             }
             // A referral: it must hand over to a zone below the current one
@@ -339,7 +340,7 @@ pub async fn trace(
                 || !is_under(&qwire, &next)
             {
                 s.ok = false;
-                s.outcome = "bad_referral".into();
+                s.outcome = StepOutcome::Walk(Walk::BadReferral);
                 s.referral_to = Some(next.to_text());
                 step(&s)?;
                 fail(
@@ -354,7 +355,7 @@ pub async fn trace(
                 );
                 return Ok(summary);
             }
-            s.outcome = "referral".into();
+            s.outcome = StepOutcome::Walk(Walk::Referral);
             s.referral_to = Some(next.to_text());
             let mut next_servers = Vec::new();
             for n in &ns_records {
@@ -404,7 +405,7 @@ pub async fn trace(
         }
         let f =
             last_error.unwrap_or_else(|| Failure::new(Reason::NoNameserver, "no server to ask"));
-        summary.status = f.reason.code().to_string();
+        summary.status = NameStatus::Failed(f.reason);
         summary.error = Some(f);
         return Ok(summary);
     }

@@ -37,11 +37,11 @@ pub enum Transport {
 
 impl Transport {
     /// tcp, udp or unix.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> crate::addr::SockProto {
         match self {
-            Transport::Tcp => "tcp",
-            Transport::Udp => "udp",
-            Transport::Unix(_) => "unix",
+            Transport::Tcp => crate::addr::SockProto::Tcp,
+            Transport::Udp => crate::addr::SockProto::Udp,
+            Transport::Unix(_) => crate::addr::SockProto::Unix,
         }
     }
 }
@@ -435,11 +435,11 @@ impl Mode {
         Ok(Mode::Message(bytes))
     }
 
-    fn name(&self) -> &'static str {
+    fn name(&self) -> ModeName {
         match self {
-            Mode::Message(_) => "message",
-            Mode::Ping(_) => "ping",
-            Mode::Throughput { .. } => "throughput",
+            Mode::Message(_) => ModeName::Message,
+            Mode::Ping(_) => ModeName::Ping,
+            Mode::Throughput { .. } => ModeName::Throughput,
         }
     }
 }
@@ -473,7 +473,7 @@ pub struct Reply {
     #[serde(serialize_with = "crate::output::json::ms")]
     pub rtt_ms: f64,
     /// `duplicate` or `reordered` (UDP), or absent.
-    pub anomaly: Option<&'static str>,
+    pub anomaly: Option<crate::addr::Anomaly>,
 }
 
 impl crate::output::Report for Reply {
@@ -867,17 +867,17 @@ pub async fn ping_udp(
         let anomaly = match seen.insert(seq, next_seq.saturating_sub(1)) {
             Some(true) => {
                 tally.duplicates += 1;
-                Some("duplicate")
+                Some(crate::addr::Anomaly::Duplicate)
             }
             None => {
                 // Too old to tell: count it as late (reordered), not received twice.
                 tally.reordered += 1;
-                Some("reordered")
+                Some(crate::addr::Anomaly::Reordered)
             }
             Some(false) if max_seen.is_some_and(|m| seq < m) => {
                 tally.received += 1;
                 tally.reordered += 1;
-                Some("reordered")
+                Some(crate::addr::Anomaly::Reordered)
             }
             Some(false) => {
                 tally.received += 1;
@@ -888,12 +888,12 @@ pub async fn ping_udp(
         let rtt = sent_at
             .remove(&seq)
             .map(|t| t.elapsed().as_secs_f64() * 1e3);
-        if let (Some(rtt), true) = (rtt, anomaly != Some("duplicate")) {
+        if let (Some(rtt), true) = (rtt, anomaly != Some(crate::addr::Anomaly::Duplicate)) {
             tally.rtts.record_ms(rtt);
         }
         tally.bytes_received += n as u64;
         on_reply(&Reply {
-            ok: anomaly != Some("duplicate"),
+            ok: anomaly != Some(crate::addr::Anomaly::Duplicate),
             seq,
             bytes: n,
             rtt_ms: rtt.unwrap_or(0.0),
@@ -1100,7 +1100,7 @@ impl crate::output::Report for ClientSummary {
             TargetRef::Host { address, port } => format!("{address}:{port}"),
             TargetRef::Unix { path } => path.clone(),
         };
-        let l = [("target", target.as_str()), ("mode", self.mode)];
+        let l = [("target", target.as_str()), ("mode", self.mode.as_str())];
         m.gauge(
             "probe_success",
             "Whether the run passed (and its thresholds)",
@@ -1155,7 +1155,7 @@ impl crate::output::Report for ClientSummary {
                     "Round-trip time quantiles",
                     &[
                         ("target", target.as_str()),
-                        ("mode", self.mode),
+                        ("mode", self.mode.as_str()),
                         ("quantile", q),
                     ],
                     v / 1e3,
@@ -1165,15 +1165,27 @@ impl crate::output::Report for ClientSummary {
     }
 }
 
+words! {
+    /// What a client run did.
+    pub enum ModeName {
+        /// One message sent and its echo checked.
+        Message = "message",
+        /// Round trips timed.
+        Ping = "ping",
+        /// Bytes streamed and verified.
+        Throughput = "throughput",
+    }
+}
+
 /// What every client run ends with.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ClientSummary {
     /// True when nothing failed and no threshold was crossed.
     pub ok: bool,
     /// message, ping or throughput.
-    pub mode: &'static str,
+    pub mode: ModeName,
     /// tcp, udp or unix.
-    pub protocol: &'static str,
+    pub protocol: crate::addr::SockProto,
     /// The target.
     pub target: TargetRef,
     /// Connections attempted.

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
+use super::client::ModeName;
 use super::client::{ClientSummary, Reply};
 use crate::output::{Render, View};
 
@@ -45,7 +46,7 @@ impl Render for ClientSummary {
         };
         let target = crate::sanitize::escape(&target).into_owned();
         match self.mode {
-            "message" => {
+            ModeName::Message => {
                 if let Some(reply) = &self.reply_bytes {
                     writeln!(w, "Received {}", crate::addr::python_bytes_repr(reply))?;
                     if self.matched == Some(false) {
@@ -57,7 +58,7 @@ impl Render for ClientSummary {
                     }
                 }
             }
-            "ping" => {
+            ModeName::Ping => {
                 writeln!(w, "--- {target} echo statistics ---")?;
                 let conns = if self.connections > 1 {
                     format!(

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::addr::SockProto;
 use serde::Serialize;
 use socket2::{Domain, Protocol, Socket, TcpKeepalive, Type};
 use tokio::io::AsyncWriteExt;
@@ -146,6 +147,57 @@ impl std::fmt::Display for Local {
     }
 }
 
+words! {
+    /// Why a connection ended.
+    pub enum CloseReason {
+        /// The client closed it.
+        Eof = "eof",
+        /// Nothing came for `--idle-timeout`.
+        IdleTimeout = "idle_timeout",
+        /// Slower than `--min-rate` while the server was full (evicted).
+        TooSlow = "too_slow",
+        /// `--max-bytes` echoed.
+        MaxBytes = "max_bytes",
+        /// `--max-duration` passed.
+        MaxDuration = "max_duration",
+        /// The server was stopping and its drain time ended.
+        Drain = "drain",
+        /// The client reset it.
+        Reset = "reset",
+        /// Another error.
+        Error = "error",
+    }
+}
+
+words! {
+    /// Why a connection was accepted and closed at once.
+    pub enum RefuseReason {
+        /// `--max-conns` connections were open.
+        MaxConns = "max_conns",
+        /// Not in `--allow`.
+        NotAllowed = "not_allowed",
+    }
+}
+
+words! {
+    /// Why a datagram was not echoed.
+    pub enum DropReason {
+        /// From a privileged port (a reflection vector: chargen, another echo).
+        LowPort = "low_port",
+        /// From an address no reply should go to (unspecified, multicast,
+        /// broadcast, port 0).
+        BadSource = "bad_source",
+        /// From the server's own address and port.
+        OwnAddress = "own_address",
+        /// Over `--udp-rate` for its source.
+        RateLimited = "rate_limited",
+        /// Mirrored back by another echo service (a loop).
+        LoopSuspected = "loop_suspected",
+        /// Not in `--allow`.
+        NotAllowed = "not_allowed",
+    }
+}
+
 /// Server events, in the order they happen.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -155,7 +207,7 @@ pub enum ServerEvent {
         /// Always true.
         ok: bool,
         /// tcp, udp or unix.
-        protocol: &'static str,
+        protocol: SockProto,
         /// Its address (or path).
         local: Local,
         /// TCP: the congestion control its connections use, as the kernel
@@ -167,7 +219,7 @@ pub enum ServerEvent {
         /// Always true.
         ok: bool,
         /// tcp or unix.
-        protocol: &'static str,
+        protocol: SockProto,
         /// Connection number.
         id: u64,
         /// The client.
@@ -178,7 +230,7 @@ pub enum ServerEvent {
         /// False when it ended on an error or a reset.
         ok: bool,
         /// tcp or unix.
-        protocol: &'static str,
+        protocol: SockProto,
         /// Connection number.
         id: u64,
         /// The client.
@@ -189,7 +241,7 @@ pub enum ServerEvent {
         #[serde(serialize_with = "crate::output::json::ms")]
         duration_ms: f64,
         /// eof, idle_timeout, too_slow, max_bytes, max_duration, drain, reset, error.
-        reason: &'static str,
+        reason: CloseReason,
         /// The error, for reset and error.
         #[serde(skip_serializing_if = "Option::is_none")]
         error: Option<crate::error::Failure>,
@@ -199,11 +251,11 @@ pub enum ServerEvent {
         /// Always false.
         ok: bool,
         /// tcp or unix.
-        protocol: &'static str,
+        protocol: SockProto,
         /// The client.
         peer: Peer,
         /// max_conns or not_allowed.
-        reason: &'static str,
+        reason: RefuseReason,
     },
     /// A datagram was not echoed.
     Dropped {
@@ -214,7 +266,7 @@ pub enum ServerEvent {
         /// Its size.
         bytes: usize,
         /// low_port, bad_source, own_address, rate_limited, loop_suspected, not_allowed.
-        reason: &'static str,
+        reason: DropReason,
     },
     /// Something the operator should know.
     Warning {
@@ -592,7 +644,7 @@ pub async fn serve(
     if let Some(l) = tcp {
         ctx.event(ServerEvent::Listening {
             ok: true,
-            protocol: "tcp",
+            protocol: SockProto::Tcp,
             local: local_of(l.local_addr()),
             congestion: super::congestion::current(&l),
         })
@@ -607,7 +659,7 @@ pub async fn serve(
             .unwrap_or_default();
         ctx.event(ServerEvent::Listening {
             ok: true,
-            protocol: "unix",
+            protocol: SockProto::Unix,
             local: Local::Unix { path },
             congestion: None,
         })
@@ -617,7 +669,7 @@ pub async fn serve(
     if let Some(s) = udp {
         ctx.event(ServerEvent::Listening {
             ok: true,
-            protocol: "udp",
+            protocol: SockProto::Udp,
             local: local_of(s.local_addr()),
             congestion: None,
         })
@@ -691,7 +743,7 @@ async fn admit<S: EchoStream>(
     stream: S,
     peer: Peer,
     ip: Option<IpAddr>,
-    protocol: &'static str,
+    protocol: SockProto,
 ) {
     if let Some(ip) = ip
         && !ctx.allowed(ip)
@@ -701,7 +753,7 @@ async fn admit<S: EchoStream>(
             ok: false,
             protocol,
             peer,
-            reason: "not_allowed",
+            reason: RefuseReason::NotAllowed,
         })
         .await;
         return;
@@ -719,7 +771,7 @@ async fn admit<S: EchoStream>(
             ok: false,
             protocol,
             peer,
-            reason: "max_conns",
+            reason: RefuseReason::MaxConns,
         })
         .await;
         return;
@@ -769,7 +821,7 @@ async fn accept_tcp(listener: TcpListener, ctx: Arc<Ctx>) {
                     let _ = socket2::SockRef::from(&stream)
                         .set_tcp_keepalive(&TcpKeepalive::new().with_time(idle));
                 }
-                admit(&ctx, stream, peer.into(), Some(peer.ip()), "tcp").await;
+                admit(&ctx, stream, peer.into(), Some(peer.ip()), SockProto::Tcp).await;
             }
             Err(e) => accept_backoff(&ctx, e, &mut warned).await,
         }
@@ -782,7 +834,7 @@ async fn accept_unix(listener: UnixListener, ctx: Arc<Ctx>) {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let pid = stream.peer_cred().ok().and_then(|c| c.pid());
-                admit(&ctx, stream, Peer::Unix { pid }, None, "unix").await;
+                admit(&ctx, stream, Peer::Unix { pid }, None, SockProto::Unix).await;
             }
             Err(e) => accept_backoff(&ctx, e, &mut warned).await,
         }
@@ -840,7 +892,7 @@ async fn handle<S: EchoStream>(
     ctx: Arc<Ctx>,
     id: u64,
     peer: Peer,
-    protocol: &'static str,
+    protocol: SockProto,
     conn: Arc<Conn>,
 ) {
     ctx.event(ServerEvent::Open {
@@ -866,16 +918,16 @@ async fn handle<S: EchoStream>(
     let mut splice_ok = true;
     let mut bulk = false;
     let mut bytes: u64 = 0;
-    let (reason, error): (&'static str, Option<crate::error::Failure>) = 'conn: loop {
+    let (reason, error): (CloseReason, Option<crate::error::Failure>) = 'conn: loop {
         let ready = tokio::select! {
             biased;
-            _ = abort.changed() => break ("drain", None),
-            () = conn.evict.notified() => break ("too_slow", None),
-            _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
+            _ = abort.changed() => break (CloseReason::Drain, None),
+            () = conn.evict.notified() => break (CloseReason::TooSlow, None),
+            _ = tokio::time::sleep_until(deadline) => break (CloseReason::MaxDuration, None),
             r = tokio::time::timeout(cfg.idle_timeout, stream.ready()) => r,
         };
         match ready {
-            Err(_) => break ("idle_timeout", None),
+            Err(_) => break (CloseReason::IdleTimeout, None),
             Ok(Err(e)) => break classify_close(&e),
             Ok(Ok(())) => {}
         }
@@ -895,7 +947,7 @@ async fn handle<S: EchoStream>(
             let n = match stream.try_raw(tokio::io::Interest::READABLE, || {
                 splice(sock, p.write.as_raw_fd(), want)
             }) {
-                Ok(0) => break ("eof", None),
+                Ok(0) => break (CloseReason::Eof, None),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e)
@@ -914,12 +966,12 @@ async fn handle<S: EchoStream>(
             while left > 0 {
                 let writable = tokio::select! {
                     biased;
-                    _ = abort.changed() => break 'conn ("drain", None),
-                    _ = tokio::time::sleep_until(deadline) => break 'conn ("max_duration", None),
+                    _ = abort.changed() => break 'conn (CloseReason::Drain, None),
+                    _ = tokio::time::sleep_until(deadline) => break 'conn (CloseReason::MaxDuration, None),
                     r = tokio::time::timeout(cfg.idle_timeout, stream.ready_to_write()) => r,
                 };
                 match writable {
-                    Err(_) => break 'conn ("idle_timeout", None),
+                    Err(_) => break 'conn (CloseReason::IdleTimeout, None),
                     Ok(Err(e)) => break 'conn classify_close(&e),
                     Ok(Ok(())) => {}
                 }
@@ -940,7 +992,7 @@ async fn handle<S: EchoStream>(
             }
             let want = want.min(SMALL_BUF_LEN);
             let n = match stream.read_now(&mut buf[..want]) {
-                Ok(0) => break ("eof", None),
+                Ok(0) => break (CloseReason::Eof, None),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                 Err(e) => break classify_close(&e),
@@ -950,12 +1002,12 @@ async fn handle<S: EchoStream>(
             }
             let wrote = tokio::select! {
                 biased;
-                _ = abort.changed() => break ("drain", None),
-                _ = tokio::time::sleep_until(deadline) => break ("max_duration", None),
+                _ = abort.changed() => break (CloseReason::Drain, None),
+                _ = tokio::time::sleep_until(deadline) => break (CloseReason::MaxDuration, None),
                 r = tokio::time::timeout(cfg.idle_timeout, stream.write_all(&buf[..n])) => r,
             };
             match wrote {
-                Err(_) => break ("idle_timeout", None),
+                Err(_) => break (CloseReason::IdleTimeout, None),
                 Ok(Err(e)) => break classify_close(&e),
                 Ok(Ok(())) => {}
             }
@@ -964,10 +1016,13 @@ async fn handle<S: EchoStream>(
             ctx.stats.bytes.fetch_add(n as u64, Ordering::Relaxed);
         }
         if cfg.max_bytes.is_some_and(|m| bytes >= m) {
-            break ("max_bytes", None);
+            break (CloseReason::MaxBytes, None);
         }
     };
-    if matches!(reason, "eof" | "max_bytes" | "max_duration" | "drain") {
+    if matches!(
+        reason,
+        CloseReason::Eof | CloseReason::MaxBytes | CloseReason::MaxDuration | CloseReason::Drain
+    ) {
         // Graceful: the client reads everything echoed, then EOF.
         let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
     }
@@ -994,11 +1049,11 @@ async fn handle<S: EchoStream>(
     }
 }
 
-fn classify_close(e: &io::Error) -> (&'static str, Option<crate::error::Failure>) {
+fn classify_close(e: &io::Error) -> (CloseReason, Option<crate::error::Failure>) {
     let f = crate::error::Failure::io(e, "connection");
     match f.reason {
-        crate::exit::Reason::Reset => ("reset", Some(f)),
-        _ => ("error", Some(f)),
+        crate::exit::Reason::Reset => (CloseReason::Reset, Some(f)),
+        _ => (CloseReason::Error, Some(f)),
     }
 }
 
@@ -1027,14 +1082,14 @@ impl UdpStats {
         }
     }
 
-    fn counter(&self, reason: &str) -> &AtomicU64 {
+    fn counter(&self, reason: DropReason) -> &AtomicU64 {
         match reason {
-            "low_port" => &self.low_port,
-            "bad_source" => &self.bad_source,
-            "own_address" => &self.own_address,
-            "rate_limited" => &self.rate_limited,
-            "loop_suspected" => &self.loop_suspected,
-            _ => &self.not_allowed,
+            DropReason::LowPort => &self.low_port,
+            DropReason::BadSource => &self.bad_source,
+            DropReason::OwnAddress => &self.own_address,
+            DropReason::RateLimited => &self.rate_limited,
+            DropReason::LoopSuspected => &self.loop_suspected,
+            DropReason::NotAllowed => &self.not_allowed,
         }
     }
 }
@@ -1234,7 +1289,7 @@ pub fn udp_source_verdict(
     src: SocketAddr,
     local: SocketAddr,
     allow_low_ports: bool,
-) -> Option<&'static str> {
+) -> Option<DropReason> {
     let ip = match src.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(src.ip(), IpAddr::V4),
         v4 => v4,
@@ -1244,7 +1299,7 @@ pub fn udp_source_verdict(
         || src.port() == 0
         || matches!(ip, IpAddr::V4(v4) if v4.is_broadcast());
     if bad {
-        return Some("bad_source");
+        return Some(DropReason::BadSource);
     }
     if src.port() == local.port() {
         let local_ip = match local.ip() {
@@ -1257,11 +1312,11 @@ pub fn udp_source_verdict(
             ip == local_ip
         };
         if ours {
-            return Some("own_address");
+            return Some(DropReason::OwnAddress);
         }
     }
     if src.port() < 1024 && !allow_low_ports {
-        return Some("low_port");
+        return Some(DropReason::LowPort);
     }
     None
 }
@@ -1285,13 +1340,13 @@ async fn serve_udp(socket: UdpSocket, ctx: Arc<Ctx>, stats: Arc<UdpStats>) {
         let now = Instant::now();
         let payload = &buf[..n];
         let verdict = if !ctx.allowed(src.ip()) {
-            Some("not_allowed")
+            Some(DropReason::NotAllowed)
         } else if let Some(v) = udp_source_verdict(src, local, ctx.cfg.allow_low_ports) {
             Some(v)
         } else if loops.is_loop(src, payload, now) {
-            Some("loop_suspected")
+            Some(DropReason::LoopSuspected)
         } else if !limiter.allow(src.ip(), now) {
-            Some("rate_limited")
+            Some(DropReason::RateLimited)
         } else {
             None
         };
@@ -1332,15 +1387,15 @@ mod tests {
         let local = sa("127.0.0.1:50007");
         let table = [
             ("127.0.0.1:40000", None),
-            ("127.0.0.1:7", Some("low_port")),
-            ("127.0.0.1:19", Some("low_port")),
-            ("127.0.0.1:0", Some("bad_source")),
-            ("0.0.0.0:40000", Some("bad_source")),
-            ("255.255.255.255:40000", Some("bad_source")),
-            ("224.0.0.1:40000", Some("bad_source")),
-            ("127.0.0.1:50007", Some("own_address")),
-            ("[::ffff:127.0.0.1]:50007", Some("own_address")),
-            ("[ff02::1]:40000", Some("bad_source")),
+            ("127.0.0.1:7", Some(DropReason::LowPort)),
+            ("127.0.0.1:19", Some(DropReason::LowPort)),
+            ("127.0.0.1:0", Some(DropReason::BadSource)),
+            ("0.0.0.0:40000", Some(DropReason::BadSource)),
+            ("255.255.255.255:40000", Some(DropReason::BadSource)),
+            ("224.0.0.1:40000", Some(DropReason::BadSource)),
+            ("127.0.0.1:50007", Some(DropReason::OwnAddress)),
+            ("[::ffff:127.0.0.1]:50007", Some(DropReason::OwnAddress)),
+            ("[ff02::1]:40000", Some(DropReason::BadSource)),
         ];
         for (src, want) in table {
             assert_eq!(udp_source_verdict(sa(src), local, false), want, "{src}");

@@ -10,6 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6, UdpSock
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+
+use crate::addr::Anomaly;
 use socket2::InterfaceIndexOrAddress;
 
 use super::{GroupRef, Header, McastTarget, hex_id, now_ns, open_socket, sys};
@@ -114,13 +116,37 @@ pub struct Datagram {
     /// True when the datagram has no netkit header.
     pub raw: bool,
     /// `duplicate`, `reordered`, `out_of_window`, or absent.
-    pub anomaly: Option<&'static str>,
+    pub anomaly: Option<Anomaly>,
     /// The start of a raw payload as text (escaped in human output).
     pub preview: Option<String>,
 }
 
 impl crate::output::Report for Datagram {
     const TYPE: &'static str = "datagram";
+}
+
+words! {
+    /// What a gap is.
+    pub enum GapKind {
+        /// Sequence numbers missing.
+        Gap = "gap",
+        /// Nothing for a while.
+        Stall = "stall",
+    }
+}
+
+words! {
+    /// Why a receiver stopped.
+    pub enum StopReason {
+        /// `--count` datagrams came.
+        Count = "count",
+        /// `--duration` passed.
+        Duration = "duration",
+        /// Nothing came for `--timeout`.
+        Timeout = "timeout",
+        /// A signal.
+        Interrupted = "interrupted",
+    }
 }
 
 /// Loss seen in the stream of one sender: datagrams missing before a
@@ -139,7 +165,7 @@ pub struct Gap {
     #[serde(serialize_with = "crate::output::json::ms")]
     pub at_ms: f64,
     /// `gap` (sequence numbers missing) or `stall` (nothing for a while).
-    pub gap_kind: &'static str,
+    pub gap_kind: GapKind,
     /// The first missing sequence number (gaps).
     pub first_missing: Option<u64>,
     /// How many are missing (gaps).
@@ -219,7 +245,7 @@ impl SeqTracker {
 
     /// Records one sequence number; says what was odd about it, and how
     /// many were skipped before it (a gap).
-    pub fn record(&mut self, seq: u64) -> (Option<&'static str>, u64) {
+    pub fn record(&mut self, seq: u64) -> (Option<Anomaly>, u64) {
         self.record_after(seq, None)
     }
 
@@ -230,24 +256,24 @@ impl SeqTracker {
         &mut self,
         seq: u64,
         since_previous: Option<Duration>,
-    ) -> (Option<&'static str>, u64) {
+    ) -> (Option<Anomaly>, u64) {
         if seq > self.max
             && let Some(d) = since_previous
         {
             let possible = SEQ_WINDOW as f64 + d.as_secs_f64() * MAX_PLAUSIBLE_PPS;
             if (seq - self.max) as f64 > possible {
                 self.out_of_window += 1;
-                return (Some("out_of_window"), 0);
+                return (Some(Anomaly::OutOfWindow), 0);
             }
         }
         if seq < self.first {
             // Older than the first one seen: late, and outside the count.
             self.reordered += 1;
-            return (Some("reordered"), 0);
+            return (Some(Anomaly::Reordered), 0);
         }
         if seq > self.max && seq - self.max > MAX_JUMP {
             self.out_of_window += 1;
-            return (Some("out_of_window"), 0);
+            return (Some(Anomaly::OutOfWindow), 0);
         }
         if seq > self.max {
             let skipped = seq - self.max - 1;
@@ -260,15 +286,15 @@ impl SeqTracker {
         if seq < self.base {
             // Too old to tell a duplicate from a late one: late.
             self.reordered += 1;
-            return (Some("reordered"), 0);
+            return (Some(Anomaly::Reordered), 0);
         }
         if self.mark(seq) {
             self.duplicates += 1;
-            return (Some("duplicate"), 0);
+            return (Some(Anomaly::Duplicate), 0);
         }
         self.unique += 1;
         self.reordered += 1;
-        (Some("reordered"), 0)
+        (Some(Anomaly::Reordered), 0)
     }
 
     /// Missing sequence numbers between the first and the highest seen.
@@ -426,7 +452,7 @@ pub struct RecvSummary {
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
     /// Why it stopped: `count`, `duration`, `timeout` (no data) or `interrupted`.
-    pub stop_reason: &'static str,
+    pub stop_reason: StopReason,
     /// Per tracked sender, in order of first arrival (at most 1,024).
     pub senders: Vec<SenderStats>,
     /// Senders beyond the first 1,024: not tracked.
@@ -678,14 +704,14 @@ pub fn receive(
     let mut last_at: Option<Instant> = None;
     let stop_reason = loop {
         if stop.is_set() {
-            break "interrupted";
+            break StopReason::Interrupted;
         }
         if cfg.count.is_some_and(|c| received >= c) {
-            break "count";
+            break StopReason::Count;
         }
         let now = Instant::now();
         if deadline.is_some_and(|d| now >= d) {
-            break "duration";
+            break StopReason::Duration;
         }
         // Before the first datagram: --timeout, or no limit at all; after
         // it: --timeout (or 10 s) since the last one.
@@ -697,7 +723,7 @@ pub fn receive(
         if let Some((since, t)) = idle
             && now - since >= t
         {
-            break "timeout";
+            break StopReason::Timeout;
         }
         let mut wait = Duration::from_millis(100);
         if let Some((since, t)) = idle {
@@ -779,7 +805,7 @@ pub fn receive(
                     from: s.from(),
                     sender_id: s.sender_id,
                     at_ms,
-                    gap_kind: "stall",
+                    gap_kind: GapKind::Stall,
                     first_missing: None,
                     missing: None,
                     silence_ms: Some(silence * 1e3),
@@ -804,7 +830,7 @@ pub fn receive(
                 Some(t) => t.record_after(h.seq, since_previous),
             };
             anomaly = a;
-            if a == Some("reordered") {
+            if a == Some(Anomaly::Reordered) {
                 s.late_into_gap(h.seq);
             }
             if skipped > 0 {
@@ -813,7 +839,7 @@ pub fn receive(
                     from: s.from(),
                     sender_id: s.sender_id,
                     at_ms,
-                    gap_kind: "gap",
+                    gap_kind: GapKind::Gap,
                     first_missing: Some(h.seq - skipped),
                     missing: Some(skipped),
                     silence_ms: None,
@@ -832,7 +858,7 @@ pub fn receive(
             }
         }
         let d = Datagram {
-            ok: !matches!(anomaly, Some("duplicate" | "out_of_window")),
+            ok: !matches!(anomaly, Some(Anomaly::Duplicate | Anomaly::OutOfWindow)),
             from: s.from(),
             bytes: n,
             at_ms,
@@ -878,7 +904,7 @@ pub fn receive(
         hint: querier_hint(
             received,
             last_at.map(|t| t - start),
-            stop_reason == "timeout",
+            stop_reason == StopReason::Timeout,
         ),
         target: cfg.target.clone(),
     })
@@ -892,18 +918,18 @@ mod tests {
     fn tracker_counts_loss_duplicates_reordering_and_gaps() {
         // 0 1 3 2 2 5 (4 missing) 9 (6,7,8 missing), then 7 arrives late.
         let mut t = SeqTracker::new(0);
-        let got: Vec<(Option<&str>, u64)> =
+        let got: Vec<(Option<Anomaly>, u64)> =
             [1, 3, 2, 2, 5, 9, 7].iter().map(|s| t.record(*s)).collect();
         assert_eq!(
             got,
             vec![
                 (None, 0),
                 (None, 1),
-                (Some("reordered"), 0),
-                (Some("duplicate"), 0),
+                (Some(Anomaly::Reordered), 0),
+                (Some(Anomaly::Duplicate), 0),
                 (None, 1),
                 (None, 3),
-                (Some("reordered"), 0)
+                (Some(Anomaly::Reordered), 0)
             ]
         );
         assert_eq!(
@@ -915,8 +941,8 @@ mod tests {
     #[test]
     fn a_forged_jump_costs_no_memory_and_no_loss() {
         let mut t = SeqTracker::new(0);
-        assert_eq!(t.record((1 << 24) + 5), (Some("out_of_window"), 0));
-        assert_eq!(t.record(u64::MAX), (Some("out_of_window"), 0));
+        assert_eq!(t.record((1 << 24) + 5), (Some(Anomaly::OutOfWindow), 0));
+        assert_eq!(t.record(u64::MAX), (Some(Anomaly::OutOfWindow), 0));
         assert_eq!(
             t.bits.len() * 8,
             8192,
@@ -927,7 +953,10 @@ mod tests {
         // Timed: 2^20 ahead a millisecond later is forged; 20 ms later, real.
         let mut t = SeqTracker::new(0);
         let ms = |n| Some(Duration::from_millis(n));
-        assert_eq!(t.record_after(1 << 20, ms(1)), (Some("out_of_window"), 0));
+        assert_eq!(
+            t.record_after(1 << 20, ms(1)),
+            (Some(Anomaly::OutOfWindow), 0)
+        );
         assert_eq!(t.record_after(1 << 18, ms(20)), (None, (1 << 18) - 1));
         assert_eq!(
             t.record_after((1 << 18) + 60_000, ms(0)).0,
@@ -936,7 +965,7 @@ mod tests {
         );
         assert_eq!(
             t.record(3),
-            (Some("reordered"), 0),
+            (Some(Anomaly::Reordered), 0),
             "too old for the window: late"
         );
     }

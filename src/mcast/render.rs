@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use super::recv::{Datagram, Gap, Joined, RecvSummary};
+use super::recv::{Datagram, Gap, GapKind, Joined, RecvSummary};
 use super::send::SendSummary;
 use crate::output::{Render, View};
 use crate::sanitize::{escape, escape_bytes};
@@ -39,7 +39,7 @@ impl Render for Datagram {
             line.push_str(&format!("  delay {delay:.3} ms"));
         }
         match self.anomaly {
-            Some(a) => writeln!(w, "{line}  {}", a.yellow()),
+            Some(a) => writeln!(w, "{line}  {}", a.as_str().yellow()),
             None => writeln!(w, "{line}"),
         }
     }
@@ -53,7 +53,7 @@ impl Render for Gap {
             self.missing,
             self.silence_ms,
         ) {
-            ("gap", Some(first), Some(n), _) => format!("{n} missing from seq {first}"),
+            (GapKind::Gap, Some(first), Some(n), _) => format!("{n} missing from seq {first}"),
             (_, _, _, Some(ms)) => format!("nothing for {:.0} ms", ms),
             _ => "gap".into(),
         };

@@ -60,11 +60,12 @@ impl CheckSpec {
     }
 
     /// `http`, `https`, `tls` or `unix`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> CheckKind {
         match self {
-            CheckSpec::Http(t) => t.scheme,
-            CheckSpec::Tls(_) => "tls",
-            CheckSpec::Unix(_) => "unix",
+            CheckSpec::Http(t) if t.scheme == "https" => CheckKind::Https,
+            CheckSpec::Http(_) => CheckKind::Http,
+            CheckSpec::Tls(_) => CheckKind::Tls,
+            CheckSpec::Unix(_) => CheckKind::Unix,
         }
     }
 }
@@ -80,6 +81,20 @@ pub struct CheckOpts {
     pub expect_status: Option<u16>,
 }
 
+words! {
+    /// What a `--wait` check speaks.
+    pub enum CheckKind {
+        /// HTTP: a status below 400 (or `--expect-status`).
+        Http = "http",
+        /// HTTPS: the certificate verifies, then as HTTP.
+        Https = "https",
+        /// TLS: the handshake and the certificate.
+        Tls = "tls",
+        /// A Unix stream socket accepts.
+        Unix = "unix",
+    }
+}
+
 /// One check's outcome (the last poll's, when waiting).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CheckResult {
@@ -88,7 +103,7 @@ pub struct CheckResult {
     /// The target as given.
     pub target: String,
     /// `http`, `https`, `tls` or `unix`.
-    pub check: &'static str,
+    pub check: CheckKind,
     /// The final HTTP status, when a response came.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_code: Option<u16>,
@@ -231,7 +246,7 @@ mod tests {
     fn check_targets_are_told_from_tcp_targets() {
         assert!(CheckSpec::parse("db:5432").is_none());
         assert!(CheckSpec::parse("10.0.0.0/24").is_none());
-        let kind = |t: &str| CheckSpec::parse(t).map(|r| r.map(|s| s.kind()).ok());
+        let kind = |t: &str| CheckSpec::parse(t).map(|r| r.map(|s| s.kind().as_str()).ok());
         assert_eq!(kind("http://127.0.0.1:8080/health"), Some(Some("http")));
         assert_eq!(kind("https://example.test"), Some(Some("https")));
         assert_eq!(kind("tls://example.test:853"), Some(Some("tls")));

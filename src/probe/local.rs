@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use serde::Serialize;
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::addr::SockProto;
 use crate::error::Failure;
 use crate::exit::Reason;
 use crate::output::{Render, View};
@@ -19,16 +20,42 @@ pub struct LocalCheck {
     /// The port.
     pub port: u16,
     /// tcp or udp.
-    pub protocol: &'static str,
+    pub protocol: SockProto,
     /// The address tried.
     pub address: IpAddr,
     /// For `::`: `v6only` or `dual_stack`; else null.
-    pub mode: Option<&'static str>,
+    pub mode: Option<BindMode>,
     /// free, in_use, permission, unavailable or error.
-    pub status: &'static str,
+    pub status: BindStatus,
     /// Why not, when not free.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+}
+
+words! {
+    /// How a `::` socket was bound.
+    pub enum BindMode {
+        /// IPv6 only (IPV6_V6ONLY set).
+        V6only = "v6only",
+        /// IPv6 and IPv4-mapped (IPV6_V6ONLY clear).
+        DualStack = "dual_stack",
+    }
+}
+
+words! {
+    /// What a bind found.
+    pub enum BindStatus {
+        /// The port can be bound.
+        Free = "free",
+        /// Something holds it (EADDRINUSE).
+        InUse = "in_use",
+        /// Not allowed (EACCES, EPERM: a privileged port).
+        Permission = "permission",
+        /// The address is not on this host (EADDRNOTAVAIL).
+        Unavailable = "unavailable",
+        /// Another error.
+        Error = "error",
+    }
 }
 
 impl crate::output::Report for LocalCheck {
@@ -61,13 +88,13 @@ pub fn local_checks(port: u16, udp: bool, binds: &[IpAddr]) -> Vec<LocalCheck> {
         .map(|(addr, v6only)| {
             let result = try_bind(addr, port, udp, v6only);
             let (status, error) = match result {
-                Ok(()) => ("free", None),
+                Ok(()) => (BindStatus::Free, None),
                 Err(e) => (
                     match e.raw_os_error() {
-                        Some(libc::EADDRINUSE) => "in_use",
-                        Some(libc::EACCES | libc::EPERM) => "permission",
-                        Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT) => "unavailable",
-                        _ => "error",
+                        Some(libc::EADDRINUSE) => BindStatus::InUse,
+                        Some(libc::EACCES | libc::EPERM) => BindStatus::Permission,
+                        Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT) => BindStatus::Unavailable,
+                        _ => BindStatus::Error,
                     },
                     Some(Failure::new(
                         Reason::from_local_io(&e),
@@ -76,13 +103,13 @@ pub fn local_checks(port: u16, udp: bool, binds: &[IpAddr]) -> Vec<LocalCheck> {
                 ),
             };
             LocalCheck {
-                ok: matches!(status, "free" | "unavailable"),
+                ok: matches!(status, BindStatus::Free | BindStatus::Unavailable),
                 port,
-                protocol: if udp { "udp" } else { "tcp" },
+                protocol: if udp { SockProto::Udp } else { SockProto::Tcp },
                 address: addr,
                 mode: match (addr.is_ipv6() && addr.is_unspecified(), v6only) {
-                    (true, Some(true)) => Some("v6only"),
-                    (true, Some(false)) => Some("dual_stack"),
+                    (true, Some(true)) => Some(BindMode::V6only),
+                    (true, Some(false)) => Some(BindMode::DualStack),
                     _ => None,
                 },
                 status,
@@ -120,17 +147,17 @@ fn try_bind(addr: IpAddr, port: u16, udp: bool, v6only: Option<bool>) -> io::Res
 impl Render for LocalCheck {
     fn render(&self, w: &mut dyn io::Write, _: &View) -> io::Result<()> {
         use colored::Colorize;
-        let status = if self.status == "free" {
-            self.status.green().to_string()
+        let status = if self.status == BindStatus::Free {
+            self.status.as_str().green().to_string()
         } else {
-            self.status.red().to_string()
+            self.status.as_str().red().to_string()
         };
         w.write_all(
             crate::output::text::row(
                 &[
                     format!("{}/{}", self.port, self.protocol),
                     self.address.to_string(),
-                    self.mode.unwrap_or("").to_string(),
+                    self.mode.map_or("", BindMode::as_str).to_string(),
                     status,
                     self.error
                         .as_ref()
@@ -169,12 +196,12 @@ mod tests {
         let checks = local_checks(port, false, &[Ipv4Addr::LOCALHOST.into()]);
         assert_eq!(
             (checks.len(), checks[0].status, checks[0].ok),
-            (1, "in_use", false)
+            (1, BindStatus::InUse, false)
         );
         drop(l);
         assert_eq!(
             local_checks(port, false, &[Ipv4Addr::LOCALHOST.into()])[0].status,
-            "free"
+            BindStatus::Free
         );
     }
 }

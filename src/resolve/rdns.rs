@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::addr::cidr::Cidr;
 use crate::dns::lookup::{LookupReport, no_nameserver, resolve_at, resolve_system};
+use crate::dns::status::NameStatus;
 use crate::dns::{QueryOpts, SystemConfig};
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
@@ -25,6 +26,16 @@ pub const MAX_VERIFY_NAMES: usize = 16;
 /// Names of one address kept in a result (a PTR answer can hold thousands).
 pub const MAX_NAMES_KEPT: usize = 64;
 
+words! {
+    /// Who answered a reverse look-up.
+    pub enum RdnsSource {
+        /// PTR records from DNS (`--dns`, `--server`).
+        Dns = "dns",
+        /// The system's gethostbyaddr (NSS: /etc/hosts, DNS...).
+        System = "system",
+    }
+}
+
 /// The answer for one address.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RdnsAnswer {
@@ -33,9 +44,9 @@ pub struct RdnsAnswer {
     /// The address.
     pub address: IpAddr,
     /// `system` (gethostbyaddr) or `dns` (PTR).
-    pub source: &'static str,
+    pub source: RdnsSource,
     /// found, not_found, nxdomain, nodata, servfail, timeout, error.
-    pub status: String,
+    pub status: NameStatus,
     /// The primary name (gethostbyaddr's hostname, or the first PTR).
     pub hostname: Option<String>,
     /// Other names (aliases, or further PTRs), at most 64.
@@ -63,12 +74,12 @@ impl crate::output::Report for RdnsAnswer {
 }
 
 impl RdnsAnswer {
-    fn blank(address: IpAddr, source: &'static str) -> Self {
+    fn blank(address: IpAddr, source: RdnsSource) -> Self {
         RdnsAnswer {
             ok: false,
             address,
             source,
-            status: "error".into(),
+            status: NameStatus::Dns(crate::dns::DnsStatus::Error),
             hostname: None,
             aliases: Vec::new(),
             names_dropped: 0,
@@ -141,10 +152,7 @@ async fn ask(
             let mut last = None;
             for s in servers {
                 let r = resolve_at(given, name, qtype, s, opts).await;
-                let again = matches!(
-                    r.status.as_str(),
-                    "timeout" | "error" | "servfail" | "refused"
-                );
+                let again = r.status.try_elsewhere();
                 last = Some(r);
                 if !again {
                     break;
@@ -167,7 +175,7 @@ fn reverse_name(ip: IpAddr) -> Result<Name> {
 /// PTR records of `ip`; with `verify`, each name (at most 16) must resolve
 /// back to it, all checked at once within one deadline.
 pub async fn by_dns(ip: IpAddr, dns: Arc<Dns>, opts: QueryOpts, verify: bool) -> RdnsAnswer {
-    let mut a = RdnsAnswer::blank(ip, "dns");
+    let mut a = RdnsAnswer::blank(ip, RdnsSource::Dns);
     let Ok(rname) = reverse_name(ip) else {
         a.error = Some(Failure::new(Reason::Invalid, "no reverse name"));
         return a;
@@ -175,9 +183,9 @@ pub async fn by_dns(ip: IpAddr, dns: Arc<Dns>, opts: QueryOpts, verify: bool) ->
     let r = ask(&dns, &rname.to_string(), &rname, RecordType::PTR, opts).await;
     let names: Vec<String> = r.values().map(|v| v.value.clone()).collect();
     a.status = if r.ok {
-        "found".into()
+        NameStatus::FOUND
     } else {
-        r.status.clone()
+        NameStatus::Dns(r.status)
     };
     a.error = r.error.clone();
     let checked: Vec<String> = names.iter().take(MAX_VERIFY_NAMES).cloned().collect();
@@ -220,10 +228,10 @@ pub async fn by_dns(ip: IpAddr, dns: Arc<Dns>, opts: QueryOpts, verify: bool) ->
 /// gethostbyaddr of `ip`; with `verify`, getaddrinfo of each name (at most
 /// 16). Blocking: run it off the runtime.
 pub fn by_system(ip: IpAddr, verify: bool) -> RdnsAnswer {
-    let mut a = RdnsAnswer::blank(ip, "system");
+    let mut a = RdnsAnswer::blank(ip, RdnsSource::System);
     match super::gethostbyaddr(ip) {
         Ok(e) => {
-            a.status = "found".into();
+            a.status = NameStatus::FOUND;
             let names: Vec<String> = std::iter::once(e.hostname.clone())
                 .chain(e.aliases)
                 .collect();
@@ -252,7 +260,7 @@ pub fn by_system(ip: IpAddr, verify: bool) -> RdnsAnswer {
         }
         Err(e) => {
             let f = e.failure();
-            a.status = f.reason.code().to_string();
+            a.status = NameStatus::Failed(f.reason);
             a.error = Some(f);
         }
     }
@@ -341,8 +349,8 @@ pub async fn sweep(
                     {
                         Ok(a) => a,
                         Err(f) => {
-                            let mut a = RdnsAnswer::blank(ip, "system");
-                            a.status = f.reason.code().to_string();
+                            let mut a = RdnsAnswer::blank(ip, RdnsSource::System);
+                            a.status = NameStatus::Failed(f.reason);
                             a.error = Some(f);
                             a.ok = false;
                             a
@@ -374,7 +382,7 @@ pub async fn sweep(
 impl Render for RdnsAnswer {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
         if let Some(width) = self.sweep_width {
-            if self.hostname.is_none() && matches!(self.status.as_str(), "not_found" | "nxdomain") {
+            if self.hostname.is_none() && self.status.is_no_such_name() {
                 return Ok(());
             }
             let verified = match self.verified {
@@ -382,7 +390,8 @@ impl Render for RdnsAnswer {
                 Some(false) => "NO".red().to_string(),
                 None => "-".into(),
             };
-            let name = escape(self.hostname.as_deref().unwrap_or(&self.status)).into_owned();
+            let status = self.status.to_string();
+            let name = escape(self.hostname.as_deref().unwrap_or(&status)).into_owned();
             return w.write_all(
                 crate::output::text::row(&[self.address.to_string(), verified, name], &[width, 8])
                     .as_bytes(),
@@ -396,7 +405,7 @@ impl Render for RdnsAnswer {
                     "Aliases  : {}",
                     crate::sanitize::python_list(&self.aliases)
                 )?;
-                if self.source == "system" {
+                if self.source == RdnsSource::System {
                     let addrs: Vec<String> = self.addresses.iter().map(|a| a.to_string()).collect();
                     writeln!(w, "Addresses: {}", crate::sanitize::python_list(&addrs))?;
                 }
@@ -409,7 +418,7 @@ impl Render for RdnsAnswer {
                     self.address,
                     self.error
                         .as_ref()
-                        .map_or(self.status.as_str(), |e| e.message.as_str())
+                        .map_or(self.status.to_string(), |e| e.message.clone())
                 )
                 .red()
             )?,

@@ -295,7 +295,7 @@ pub async fn self_check(
             {
                 Ok(ex) => Ok(format!(
                     "answered {} in {:.2} ms",
-                    crate::dns::status_name(ex.response.rcode).to_ascii_uppercase(),
+                    crate::dns::DnsStatus::from_rcode(ex.response.rcode).upper(),
                     ex.rtt_ms
                 )),
                 Err(e) => Err(e.to_string()),
