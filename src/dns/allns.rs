@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::client::{Exchange, QueryOpts, exchange};
 use super::lookup::ServerAddr;
-use super::present::type_name;
 use super::record::RecordData;
 use super::server::Server;
+use super::types::type_name;
 use super::wire::{Rr, WireName};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};

@@ -11,11 +11,11 @@ use hickory_proto::rr::{Name, RecordType};
 use serde::Serialize;
 
 use super::client::{QueryOpts, exchange};
-use super::present::type_name;
 use super::record::Answer;
 use super::server::Server;
 use super::status::{DnsStatus, NameStatus};
 use super::system::{SystemConfig, candidates};
+use super::types::type_name;
 use super::wire::{Reply, Rr, WireName};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};

@@ -7,13 +7,16 @@ pub mod client;
 pub mod dnssec;
 pub mod link;
 pub mod lookup;
+pub mod name;
 pub mod present;
+pub mod rdata;
 pub mod record;
 pub mod render;
 pub mod server;
 pub mod status;
 pub mod system;
 pub mod trace;
+pub mod types;
 pub mod wire;
 
 use hickory_proto::rr::{Name, RecordType};
@@ -29,7 +32,7 @@ pub use system::{SystemConfig, system_config};
 /// Parses a record type: `A`, `mx`, `loc`, `TYPE65`... (every IANA
 /// mnemonic netkit can show, and RFC 3597's `TYPEnnn` for any other).
 pub fn parse_type(text: &str) -> Result<RecordType> {
-    present::type_from_name(text.trim())
+    types::type_from_name(text.trim())
         .map(RecordType::from)
         .ok_or_else(|| NetkitError::invalid(format!("unknown record type '{}'", brief(text, 32))))
 }

@@ -9,10 +9,14 @@
 use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use data_encoding::{BASE32HEX_NOPAD, BASE64, HEXUPPER};
+use data_encoding::{BASE64, HEXUPPER};
 
-use super::record::RecordData;
-use super::wire::{WireName, push_decimal3, read_name};
+use super::name::WireName;
+use super::rdata::{
+    Caa, Cur, Decode, Dnskey, Ds, Nsec, Nsec3, Nsec3Param, Pref, RecordData, Rrsig, Soa, Srv, Txt,
+    TypeBitmap, quoted,
+};
+use super::types::type_name;
 
 /// A record's data as shown.
 pub struct Shown {
@@ -24,193 +28,7 @@ pub struct Shown {
     pub target: Option<WireName>,
 }
 
-/// The IANA mnemonic of a record type, or `TYPEnnn` (RFC 3597).
-pub fn type_name(t: u16) -> std::borrow::Cow<'static, str> {
-    let s = match t {
-        1 => "A",
-        2 => "NS",
-        3 => "MD",
-        4 => "MF",
-        5 => "CNAME",
-        6 => "SOA",
-        7 => "MB",
-        8 => "MG",
-        9 => "MR",
-        10 => "NULL",
-        11 => "WKS",
-        12 => "PTR",
-        13 => "HINFO",
-        14 => "MINFO",
-        15 => "MX",
-        16 => "TXT",
-        17 => "RP",
-        18 => "AFSDB",
-        19 => "X25",
-        20 => "ISDN",
-        21 => "RT",
-        22 => "NSAP",
-        23 => "NSAP-PTR",
-        24 => "SIG",
-        25 => "KEY",
-        26 => "PX",
-        27 => "GPOS",
-        28 => "AAAA",
-        29 => "LOC",
-        30 => "NXT",
-        31 => "EID",
-        32 => "NIMLOC",
-        33 => "SRV",
-        34 => "ATMA",
-        35 => "NAPTR",
-        36 => "KX",
-        37 => "CERT",
-        38 => "A6",
-        39 => "DNAME",
-        40 => "SINK",
-        41 => "OPT",
-        42 => "APL",
-        43 => "DS",
-        44 => "SSHFP",
-        45 => "IPSECKEY",
-        46 => "RRSIG",
-        47 => "NSEC",
-        48 => "DNSKEY",
-        49 => "DHCID",
-        50 => "NSEC3",
-        51 => "NSEC3PARAM",
-        52 => "TLSA",
-        53 => "SMIMEA",
-        55 => "HIP",
-        56 => "NINFO",
-        57 => "RKEY",
-        58 => "TALINK",
-        59 => "CDS",
-        60 => "CDNSKEY",
-        61 => "OPENPGPKEY",
-        62 => "CSYNC",
-        63 => "ZONEMD",
-        64 => "SVCB",
-        65 => "HTTPS",
-        66 => "DSYNC",
-        99 => "SPF",
-        104 => "NID",
-        105 => "L32",
-        106 => "L64",
-        107 => "LP",
-        108 => "EUI48",
-        109 => "EUI64",
-        249 => "TKEY",
-        250 => "TSIG",
-        251 => "IXFR",
-        252 => "AXFR",
-        253 => "MAILB",
-        254 => "MAILA",
-        255 => "ANY",
-        256 => "URI",
-        257 => "CAA",
-        258 => "AVC",
-        259 => "DOA",
-        260 => "AMTRELAY",
-        261 => "RESINFO",
-        262 => "WALLET",
-        32768 => "TA",
-        32769 => "DLV",
-        n => return format!("TYPE{n}").into(),
-    };
-    s.into()
-}
-
-/// A type from its mnemonic (any case) or `TYPEnnn`.
-pub fn type_from_name(text: &str) -> Option<u16> {
-    let upper = text.to_ascii_uppercase();
-    if let Some(n) = upper.strip_prefix("TYPE")
-        && !n.is_empty()
-        && n.bytes().all(|b| b.is_ascii_digit())
-    {
-        return n.parse().ok();
-    }
-    (1..=262)
-        .chain([32768, 32769])
-        .find(|&t| type_name(t) == upper.as_str())
-}
-
-/// Reads fields of one record's data, never past its end.
-struct Cur<'a> {
-    msg: &'a [u8],
-    pos: usize,
-    end: usize,
-}
-
-impl<'a> Cur<'a> {
-    fn bytes(&mut self, n: usize) -> Option<&'a [u8]> {
-        let b = self.msg.get(self.pos..self.pos.checked_add(n)?)?;
-        (self.pos + n <= self.end).then(|| {
-            self.pos += n;
-            b
-        })
-    }
-    fn u8(&mut self) -> Option<u8> {
-        self.bytes(1).map(|b| b[0])
-    }
-    fn u16(&mut self) -> Option<u16> {
-        self.bytes(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        self.bytes(4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn rest(&mut self) -> &'a [u8] {
-        let b = &self.msg[self.pos..self.end];
-        self.pos = self.end;
-        b
-    }
-    fn left(&self) -> usize {
-        self.end - self.pos
-    }
-    fn name(&mut self) -> Option<WireName> {
-        let (n, next) = read_name(self.msg, self.pos).ok()?;
-        (next <= self.end).then(|| {
-            self.pos = next;
-            n
-        })
-    }
-    fn charstr(&mut self) -> Option<&'a [u8]> {
-        let len = self.u8()?;
-        self.bytes(usize::from(len))
-    }
-    fn ipv4(&mut self) -> Option<Ipv4Addr> {
-        let b = self.bytes(4)?;
-        Some(Ipv4Addr::new(b[0], b[1], b[2], b[3]))
-    }
-    fn ipv6(&mut self) -> Option<Ipv6Addr> {
-        let b: [u8; 16] = self.bytes(16)?.try_into().ok()?;
-        Some(Ipv6Addr::from(b))
-    }
-}
-
-/// Escapes the inside of a character-string: `"` and `\` with a
-/// backslash, bytes outside the printable ASCII range as `\DDD`.
-pub fn escape_chars(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    for &b in bytes {
-        match b {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => {
-                out.push('\\');
-                push_decimal3(&mut out, b);
-            }
-        }
-    }
-    out
-}
-
-fn quoted(bytes: &[u8]) -> String {
-    format!("\"{}\"", escape_chars(bytes))
-}
+pub use super::rdata::escape_chars;
 
 /// An IPv6 address as BIND prints it: RFC 5952, and `::a.b.c.d` for the
 /// IPv4-compatible form.
@@ -224,35 +42,9 @@ pub fn ipv6_text(a: Ipv6Addr) -> String {
 }
 
 /// Seconds since 1970 (an RRSIG's u32) as `YYYYMMDDHHMMSS`.
-fn time_text(t: u32) -> String {
-    let (y, m, d, hh, mm, ss) = crate::output::json::civil(i64::from(t));
-    format!("{y:04}{m:02}{d:02}{hh:02}{mm:02}{ss:02}")
-}
-
-/// A type bitmap (NSEC, NSEC3, CSYNC): the types present, ascending.
+/// A type bitmap (NSEC, NSEC3, CSYNC) in words, if well formed.
 fn type_bitmap(bytes: &[u8]) -> Option<String> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    let mut last_window: Option<u8> = None;
-    while i < bytes.len() {
-        let window = *bytes.get(i)?;
-        let len = usize::from(*bytes.get(i + 1)?);
-        if len == 0 || len > 32 || last_window.is_some_and(|w| w >= window) {
-            return None;
-        }
-        last_window = Some(window);
-        let map = bytes.get(i + 2..i + 2 + len)?;
-        for (j, &b) in map.iter().enumerate() {
-            for bit in 0..8 {
-                if b & (0x80 >> bit) != 0 {
-                    let t = u16::from(window) * 256 + (j * 8 + bit) as u16;
-                    out.push(type_name(t).into_owned());
-                }
-            }
-        }
-        i += 2 + len;
-    }
-    Some(out.join(" "))
+    TypeBitmap::new(bytes).map(|m| m.to_string())
 }
 
 fn cert_type(t: u16) -> String {
@@ -387,11 +179,7 @@ fn svc_param(key: u16, v: &[u8]) -> Option<String> {
     let value = match key {
         0 => Some(list(2, &|b| name(u16::from_be_bytes([b[0], b[1]])))?),
         1 => {
-            let mut c = Cur {
-                msg: v,
-                pos: 0,
-                end: v.len(),
-            };
+            let mut c = Cur::over(v);
             let mut ids = Vec::new();
             while c.left() > 0 {
                 let id = c.charstr().filter(|s| !s.is_empty())?;
@@ -452,14 +240,6 @@ fn svcb(c: &mut Cur) -> Option<String> {
     Some(out)
 }
 
-fn hex_or_dash(b: &[u8]) -> String {
-    if b.is_empty() {
-        "-".into()
-    } else {
-        HEXUPPER.encode(b)
-    }
-}
-
 /// A gateway or relay: 0 none, 1 IPv4, 2 IPv6, 3 a name.
 fn gateway(c: &mut Cur, kind: u8) -> Option<String> {
     Some(match kind {
@@ -478,14 +258,10 @@ fn target(t: String) -> RecordData {
 /// Renders one record's data (`msg[start..end]`, names may point anywhere
 /// before in `msg`).
 pub fn rdata(msg: &[u8], start: usize, end: usize, rtype: u16) -> Shown {
-    let mut c = Cur {
-        msg,
-        pos: start,
-        end,
-    };
+    let mut c = Cur::new(msg, start, end);
     let mut data = RecordData::Other {};
     let mut tgt = None;
-    let text = typed(&mut c, rtype, &mut data, &mut tgt).filter(|_| c.pos == end);
+    let text = typed(&mut c, rtype, &mut data, &mut tgt).filter(|_| c.done());
     match text {
         Some(text) => Shown {
             text,
@@ -539,22 +315,9 @@ fn typed(
             t
         }
         6 => {
-            let (mname, rname) = (c.name()?.to_text(), c.name()?.to_text());
-            let v = [c.u32()?, c.u32()?, c.u32()?, c.u32()?, c.u32()?];
-            let text = format!(
-                "{mname} {rname} {} {} {} {} {}",
-                v[0], v[1], v[2], v[3], v[4]
-            );
-            *data = RecordData::Soa {
-                mname,
-                rname,
-                serial: v[0],
-                refresh: v[1],
-                retry: v[2],
-                expire: v[3],
-                minimum: v[4],
-            };
-            text
+            let soa = Soa::decode(c)?;
+            *data = soa.data();
+            soa.to_string()
         }
         11 => {
             let a = c.ipv4()?;
@@ -572,40 +335,31 @@ fn typed(
         13 => format!("{} {}", quoted(c.charstr()?), quoted(c.charstr()?)),
         14 | 17 | 58 => format!("{} {}", c.name()?.to_text(), c.name()?.to_text()),
         15 | 18 | 21 | 36 | 107 => {
-            let pref = c.u16()?;
-            let n = c.name()?.to_text();
+            let p = Pref::decode(c)?;
             if rtype == 15 {
                 *data = RecordData::Mx {
-                    preference: pref,
-                    exchange: n.clone(),
+                    preference: p.preference,
+                    exchange: p.name.to_text(),
                 };
             }
-            format!("{pref} {n}")
+            p.to_string()
         }
         16 | 99 | 56 | 258 | 261 | 262 | 19 | 20 | 27 => {
-            let mut strings = Vec::new();
-            while c.left() > 0 {
-                strings.push(c.charstr()?);
-            }
+            let txt = Txt::decode(c)?;
+            let n = txt.strings.len();
             let ok = match rtype {
-                19 => strings.len() == 1,
-                20 => (1..=2).contains(&strings.len()),
-                27 => strings.len() == 3,
-                _ => !strings.is_empty(),
+                19 => n == 1,
+                20 => (1..=2).contains(&n),
+                27 => n == 3,
+                _ => n > 0,
             };
             if !ok {
                 return None;
             }
             if rtype == 16 || rtype == 99 {
-                *data = RecordData::Txt {
-                    strings: strings.iter().map(|s| escape_chars(s)).collect(),
-                };
+                *data = txt.data();
             }
-            strings
-                .iter()
-                .map(|s| quoted(s))
-                .collect::<Vec<_>>()
-                .join(" ")
+            txt.to_string()
         }
         22 => {
             let b = c.rest();
@@ -614,23 +368,8 @@ fn typed(
             }
             format!("0x{}", data_encoding::HEXLOWER.encode(b))
         }
-        24 | 46 => {
-            let covered = type_name(c.u16()?);
-            let (alg, labels, ttl) = (c.u8()?, c.u8()?, c.u32()?);
-            let (exp, inc) = (time_text(c.u32()?), time_text(c.u32()?));
-            let tag = c.u16()?;
-            let signer = c.name()?.to_text();
-            let sig = BASE64.encode(c.rest());
-            format!("{covered} {alg} {labels} {ttl} {exp} {inc} {tag} {signer} {sig}")
-        }
-        25 | 48 | 60 => {
-            let (flags, proto, alg) = (c.u16()?, c.u8()?, c.u8()?);
-            let key = c.rest();
-            if key.is_empty() {
-                return None;
-            }
-            format!("{flags} {proto} {alg} {}", BASE64.encode(key))
-        }
+        24 | 46 => Rrsig::decode(c)?.to_string(),
+        25 | 48 | 60 => Dnskey::decode(c)?.to_string(),
         26 => format!(
             "{} {} {}",
             c.u16()?,
@@ -639,15 +378,9 @@ fn typed(
         ),
         29 => loc(c)?,
         33 => {
-            let (priority, weight, port) = (c.u16()?, c.u16()?, c.u16()?);
-            let t = c.name()?.to_text();
-            *data = RecordData::Srv {
-                priority,
-                weight,
-                port,
-                target: t.clone(),
-            };
-            format!("{priority} {weight} {port} {t}")
+            let srv = Srv::decode(c)?;
+            *data = srv.data();
+            srv.to_string()
         }
         35 => {
             let (order, pref) = (c.u16()?, c.u16()?);
@@ -672,14 +405,7 @@ fn typed(
             )
         }
         42 => apl(c)?,
-        43 | 59 | 32768 | 32769 => {
-            let (tag, alg, dt) = (c.u16()?, c.u8()?, c.u8()?);
-            let digest = c.rest();
-            if digest.is_empty() {
-                return None;
-            }
-            format!("{tag} {alg} {dt} {}", HEXUPPER.encode(digest))
-        }
+        43 | 59 | 32768 | 32769 => Ds::decode(c)?.to_string(),
         44 => {
             let (alg, t) = (c.u8()?, c.u8()?);
             let fp = c.rest();
@@ -698,11 +424,7 @@ fn typed(
             }
             out
         }
-        47 => {
-            let next = c.name()?.to_text();
-            let types = type_bitmap(c.rest())?;
-            format!("{next} {types}").trim_end().to_string()
-        }
+        47 => Nsec::decode(c)?.to_string(),
         49 | 61 => {
             let b = c.rest();
             if b.is_empty() {
@@ -710,22 +432,8 @@ fn typed(
             }
             BASE64.encode(b)
         }
-        50 => {
-            let (alg, flags, iter) = (c.u8()?, c.u8()?, c.u16()?);
-            let salt = hex_or_dash(c.charstr()?);
-            let hash = c.charstr().filter(|h| !h.is_empty())?;
-            let types = type_bitmap(c.rest())?;
-            format!(
-                "{alg} {flags} {iter} {salt} {} {types}",
-                BASE32HEX_NOPAD.encode(hash)
-            )
-            .trim_end()
-            .to_string()
-        }
-        51 => {
-            let (alg, flags, iter) = (c.u8()?, c.u8()?, c.u16()?);
-            format!("{alg} {flags} {iter} {}", hex_or_dash(c.charstr()?))
-        }
+        50 => Nsec3::decode(c)?.to_string(),
+        51 => Nsec3Param::decode(c)?.to_string(),
         52 | 53 => {
             let (u, s, m) = (c.u8()?, c.u8()?, c.u8()?);
             let d = c.rest();
@@ -788,19 +496,9 @@ fn typed(
             format!("{prio} {weight} {}", quoted(t))
         }
         257 => {
-            let flags = c.u8()?;
-            let tag = c.charstr().filter(|t| !t.is_empty())?;
-            if !tag.iter().all(u8::is_ascii_alphanumeric) {
-                return None;
-            }
-            let value = c.rest();
-            let tag = String::from_utf8_lossy(tag).into_owned();
-            *data = RecordData::Caa {
-                critical: flags & 0x80 != 0,
-                tag: tag.clone(),
-                value: escape_chars(value),
-            };
-            format!("{flags} {tag} {}", quoted(value))
+            let caa = Caa::decode(c)?;
+            *data = caa.data();
+            caa.to_string()
         }
         260 => {
             let prec = c.u8()?;
@@ -849,6 +547,7 @@ mod tests {
         );
         assert_eq!(show(65280, &[10, 0, 0, 1]), "\\# 4 0A000001");
         assert_eq!(type_name(65280), "TYPE65280");
+        use crate::dns::types::type_from_name;
         assert_eq!(type_from_name("type65280"), Some(65280));
         assert_eq!(type_from_name("loc"), Some(29));
         assert_eq!(type_from_name("NSAP-PTR"), Some(23));
@@ -873,9 +572,6 @@ mod tests {
 
     #[test]
     fn times_bitmaps_and_addresses() {
-        assert_eq!(time_text(0), "19700101000000");
-        assert_eq!(time_text(1_798_675_200), "20261231000000");
-        assert_eq!(time_text(u32::MAX), "21060207062815");
         assert_eq!(
             type_bitmap(&[0, 6, 0x40, 0x01, 0, 0, 0, 0x03]).unwrap(),
             "A MX RRSIG NSEC"

@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::client::{QueryOpts, exchange};
 use super::lookup::ServerAddr;
-use super::present::type_name;
 use super::record::{Answer, RecordData};
 use super::server::Server;
 use super::status::{DnsStatus, NameStatus, StepOutcome, Walk};
+use super::types::type_name;
 use super::wire::WireName;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
