@@ -208,6 +208,21 @@ impl LookupReport {
         }
     }
 
+    /// Records a DNSSEC verdict: a bogus answer becomes an error (exit 3).
+    pub fn set_verdict(&mut self, verdict: super::dnssec::Verdict) {
+        if verdict.status == super::dnssec::Security::Bogus {
+            self.ok = false;
+            self.error = Some(Failure::new(
+                Reason::Bogus,
+                format!(
+                    "DNSSEC validation failed: {}",
+                    verdict.reason.as_deref().unwrap_or("bogus")
+                ),
+            ));
+        }
+        self.dnssec = Some(verdict);
+    }
+
     /// Keeps at most `max` records per section (batches hold results in
     /// order, so each one's size is bounded).
     pub fn cap_records(&mut self, max: usize) {
@@ -499,14 +514,29 @@ where
                                 )),
                                 (None, None) => None,
                             };
-                            super::dnssec::apply(
-                                &mut r,
-                                asked.as_ref(),
-                                d,
-                                plan.opts,
-                                u16::from(qtype),
-                            )
-                            .await;
+                            let verdict = match (r.reply.take(), asked) {
+                                (Some(reply), Some(asked)) => {
+                                    let qname = reply
+                                        .question
+                                        .as_ref()
+                                        .map(|q| q.name.clone())
+                                        .or_else(|| {
+                                            r.query_name.as_deref().and_then(WireName::from_text)
+                                        })
+                                        .unwrap_or_else(WireName::root);
+                                    super::dnssec::validate(
+                                        &reply,
+                                        &qname,
+                                        u16::from(qtype),
+                                        &asked,
+                                        d,
+                                        plan.opts,
+                                    )
+                                    .await
+                                }
+                                _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
+                            };
+                            r.set_verdict(verdict);
                         }
                         if plan.max_records > 0 {
                             r.cap_records(plan.max_records);
