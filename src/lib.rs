@@ -51,23 +51,23 @@ macro_rules! words {
     };
 }
 
-pub mod addr;
-pub mod cli;
-pub mod cmd;
-pub mod deadline;
-pub mod dns;
-pub mod echo;
-pub mod error;
-pub mod exit;
-pub mod mcast;
-pub mod output;
-pub mod probe;
-pub mod resolve;
-pub mod sanitize;
-pub mod signal;
-pub mod sys;
-pub mod threshold;
-pub mod tls;
-pub mod value;
-
-pub use cli::assets;
+pub(crate) mod addr;
+pub mod api;
+pub mod app;
+pub(crate) mod cli;
+pub(crate) mod cmd;
+pub(crate) mod deadline;
+pub(crate) mod dns;
+pub(crate) mod echo;
+pub(crate) mod error;
+pub(crate) mod exit;
+pub(crate) mod mcast;
+pub(crate) mod output;
+pub(crate) mod probe;
+pub(crate) mod resolve;
+pub(crate) mod sanitize;
+pub(crate) mod signal;
+pub(crate) mod sys;
+pub(crate) mod threshold;
+pub(crate) mod tls;
+pub(crate) mod value;

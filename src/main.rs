@@ -1,4 +1,4 @@
-//! The `netkit` binary: parse argv, dispatch, map the error to an exit code.
+//! The `netkit` binary: the C entry point around [`netkit::app::run`].
 //!
 //! `main` is the C entry point: std's runtime set-up is skipped (it reads
 //! /proc/self/maps to place a stack guard, a tenth of netkit's start-up);
@@ -7,158 +7,13 @@
 //! the end. argv comes from std's own capture (glibc's init_array).
 #![no_main]
 
-use std::io::{self, Write};
-
-use netkit::cli::{self, Command};
-use netkit::cmd;
-use netkit::error::{Failure, NetkitError};
-use netkit::exit::Exit;
-use netkit::output::{self, Mode, Printer};
-use netkit::signal::{Stop, StopCause};
+use std::io::Write;
 
 /// The process's entry point.
 // SAFETY: the one C `main` symbol of this executable; nothing else defines it.
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: i32, _argv: *const *const std::ffi::c_char) -> i32 {
-    netkit::sys::ignore_sigpipe();
-    let code = run();
-    let _ = io::stdout().flush();
+    let code = netkit::app::run();
+    let _ = std::io::stdout().flush();
     i32::from(code)
-}
-
-fn run() -> u8 {
-    let cli = match cli::parse(std::env::args_os()) {
-        Ok(cli) => cli,
-        Err(err) => return clap_failure(&err),
-    };
-    output::apply_color(cli.global.color);
-    let stop = Stop::process();
-    if cli.command.watches_from_start() {
-        stop.watch();
-    }
-    let mode = if cli.global.json {
-        Mode::Json
-    } else {
-        Mode::Human
-    };
-    let mut out = Printer::stdout(mode, cli.global.quiet, cli.global.verbose)
-        .with_prom_file(cli.command.prom_file().map(Into::into));
-    let result = match &cli.command {
-        Command::Pack(args) => cmd::pack::run(args, &mut out, &stop),
-        Command::Services(args) => cmd::services::run(args, &mut out, &stop),
-        Command::Proto(args) => cmd::proto::run(args, &mut out, &stop),
-        Command::McastSend(args) => cmd::mcast_send::run(args, &mut out, &stop),
-        Command::McastRecv(args) => cmd::mcast_recv::run(args, &mut out, &stop),
-        Command::EchoServer(args) => cmd::echo_server::run(args, &mut out, &stop),
-        Command::EchoClient(args) => cmd::echo_client::run(args, &mut out, &stop),
-        Command::Hostname(args) => cmd::hostname::run(args, &mut out, &stop),
-        Command::Addrinfo(args) => cmd::addrinfo::run(args, &mut out, &stop),
-        Command::Lookup(args) => cmd::lookup::run(args, &mut out, &stop),
-        Command::Fqdn(args) => cmd::fqdn::run(args, &mut out, &stop),
-        Command::Rdns(args) => cmd::rdns::run(args, &mut out, &stop),
-        Command::Portcheck(args) => cmd::portcheck::run(args, &mut out, &stop),
-        Command::Diagnose(args) => cmd::diagnose::run(args, &mut out, &stop),
-    }
-    .and_then(|exit| out.finish().map(|()| exit).map_err(Into::into));
-    let exit = match result {
-        Ok(exit) => exit,
-        Err(err) => {
-            // What was printed before the error still goes out.
-            let _ = out.flush();
-            return failure(&err, cli.command.name(), &stop);
-        }
-    };
-    final_exit(exit, &cli.command, &stop).code()
-}
-
-/// A signal decides the status (130, 143) over the command's own, except
-/// for echo-server, whose normal stop is a signal, and a child's status,
-/// which `portcheck --wait -- CMD` hands on.
-fn final_exit(exit: Exit, command: &Command, stop: &Stop) -> Exit {
-    match stop.cause() {
-        Some(StopCause::ClosedOutput) => Exit::Success,
-        Some(_) if matches!(command, Command::EchoServer(_)) => exit,
-        Some(_) if matches!(exit, Exit::Child(_)) => exit,
-        Some(cause) => cause.exit(),
-        None => exit,
-    }
-}
-
-/// Prints the one error line and picks the exit code. A closed stdout
-/// (`netkit ... | head -1`) is not an error: exit 0 quietly.
-fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> u8 {
-    let broken = err
-        .chain()
-        .filter_map(|e| e.downcast_ref::<io::Error>())
-        .any(|e| e.kind() == io::ErrorKind::BrokenPipe);
-    if broken || stop.cause() == Some(StopCause::ClosedOutput) {
-        return 0;
-    }
-    let (exit, hint) = match err.chain().find_map(|e| e.downcast_ref::<NetkitError>()) {
-        Some(e) => (e.exit(), e.hint()),
-        None => match err.chain().find_map(|e| e.downcast_ref::<Failure>()) {
-            Some(f) => (f.exit(), f.reason.hint()),
-            None => (Exit::Local, None),
-        },
-    };
-    let message = format!("{err:#}").replace('\n', " ");
-    let tail = match (exit, hint) {
-        (Exit::Usage, _) => format!(" (see 'netkit {command} --help')"),
-        (_, Some(h)) => format!(" ({h})"),
-        _ => String::new(),
-    };
-    let _ = writeln!(
-        io::stderr(),
-        "netkit: error: {}{tail}",
-        netkit::sanitize::brief(&message, 2000)
-    );
-    let exit = match stop.exit() {
-        Some(signal) if stop.by_signal() => signal,
-        _ => exit,
-    };
-    exit.code()
-}
-
-/// clap's errors in one line (with its "did you mean" tip); help and
-/// version go to stdout with status 0.
-fn clap_failure(err: &clap::Error) -> u8 {
-    use clap::error::ErrorKind;
-    match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = err.print();
-            0
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = err.print();
-            Exit::Usage.code()
-        }
-        _ => {
-            // The message and its tips, up to the usage block.
-            let rendered = err.render().to_string();
-            let message = rendered
-                .lines()
-                .map(str::trim)
-                .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
-                .filter(|l| !l.is_empty())
-                .collect::<Vec<_>>()
-                .join("; ");
-            let message = message.strip_prefix("error: ").unwrap_or(&message);
-            // argv may hold bytes that are not UTF-8: never panic on them.
-            let subcommand = std::env::args_os()
-                .skip(1)
-                .find_map(|a| {
-                    a.to_str()
-                        .filter(|s| cli::is_subcommand(s))
-                        .map(str::to_string)
-                })
-                .map(|s| format!(" {s}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                io::stderr(),
-                "netkit: error: {} (see 'netkit{subcommand} --help')",
-                netkit::sanitize::brief(message, 2000)
-            );
-            Exit::Usage.code()
-        }
-    }
 }

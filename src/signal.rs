@@ -244,33 +244,6 @@ impl Stop {
         }
     }
 
-    /// Sleeps for `d` unless stopped first; true when the full time passed.
-    pub fn sleep(&self, d: Duration) -> bool {
-        // A short sleep looks at the flag at its end; a long one is woken.
-        if d > WATCH_AFTER {
-            self.watch();
-        }
-        let until = Instant::now() + d;
-        let mut guard = self
-            .inner
-            .lock
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        loop {
-            if self.is_set() {
-                return false;
-            }
-            let now = Instant::now();
-            if now >= until {
-                return true;
-            }
-            guard = match self.inner.cv.wait_timeout(guard, until - now) {
-                Ok((g, _)) => g,
-                Err(p) => p.into_inner().0,
-            };
-        }
-    }
-
     /// How long the command may take to end after a signal.
     pub fn set_grace(&self, grace: Duration) {
         self.inner
@@ -395,17 +368,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sleep_ends_early_on_stop() {
+    fn the_first_cause_wins() {
         let stop = Stop::new();
-        let s2 = stop.clone();
-        let t = std::thread::spawn(move || s2.sleep(Duration::from_secs(30)));
-        std::thread::sleep(Duration::from_millis(20));
+        assert!(!stop.is_set());
         stop.trigger(StopCause::Interrupt);
-        assert!(!t.join().unwrap());
+        assert!(stop.is_set());
         assert_eq!(stop.exit(), Some(Exit::Interrupted));
         stop.trigger(StopCause::Terminate);
         assert_eq!(stop.cause(), Some(StopCause::Interrupt), "first cause wins");
-        assert!(Stop::new().sleep(Duration::from_millis(1)));
     }
 
     #[test]

@@ -198,11 +198,6 @@ fn pinned(
     Ok(ServerCertVerified::assertion())
 }
 
-/// Reads `--ca-file` (PEM, at most 4 MiB), or the system's trust store.
-pub fn roots(ca_file: Option<&Path>) -> Result<rustls::RootCertStore> {
-    ca_certs(ca_file).map(|(store, _)| store)
-}
-
 /// The trust store, and the certificates of `--ca-file` as read.
 fn ca_certs(
     ca_file: Option<&Path>,

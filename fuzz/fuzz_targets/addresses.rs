@@ -2,7 +2,7 @@
 //! targets, DNS servers and names, multicast groups, URLs, proxies, bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netkit::addr::cidr::Cidr;
+use netkit::api::addr::cidr::Cidr;
 use std::str::FromStr;
 
 #[path = "common.rs"]
@@ -11,11 +11,11 @@ use common::{check, text};
 
 fuzz_target!(|data: &[u8]| {
     let Some(t) = text(data) else { return };
-    if let Some(hp) = check(netkit::addr::parse_host_port(t)) {
+    if let Some(hp) = check(netkit::api::addr::parse_host_port(t)) {
         let _ = hp.with_port(80);
         let _ = hp.host.text();
     }
-    check(netkit::addr::target::parse_name(t));
+    check(netkit::api::addr::target::parse_name(t));
     if let Some(c) = check(Cidr::from_str(t)) {
         let size = c.size();
         let first: Vec<_> = c.addresses().take(3).collect();
@@ -24,17 +24,17 @@ fuzz_target!(|data: &[u8]| {
             assert!(c.contains(ip), "{t}: {ip} outside its own block");
         }
     }
-    check(netkit::probe::scan::parse_target(t));
-    check(netkit::dns::parse_server(t));
-    check(netkit::dns::parse_name(t));
-    check(netkit::mcast::McastTarget::from_str(t));
-    check(netkit::probe::diagnose::Target::parse(t));
-    check(netkit::probe::proxy::Proxy::from_str(t));
-    check(netkit::addr::pack::pack(t));
-    check(netkit::addr::pack::unpack_bytes(t));
-    if let Some(b) = check(netkit::addr::pack::parse_byte_text(t)) {
+    check(netkit::api::probe::scan::parse_target(t));
+    check(netkit::api::dns::server::parse(t));
+    check(netkit::api::dns::parse_name(t));
+    check(netkit::api::mcast::McastTarget::from_str(t));
+    check(netkit::api::probe::diagnose::Target::parse(t));
+    check(netkit::api::probe::proxy::Proxy::from_str(t));
+    check(netkit::api::addr::pack::pack(t));
+    check(netkit::api::addr::pack::unpack_bytes(t));
+    if let Some(b) = check(netkit::api::addr::pack::parse_byte_text(t)) {
         assert!(b.len() <= t.len(), "more bytes than text");
     }
-    let _ = netkit::addr::pack::parse_mac(t);
-    let _ = netkit::addr::pack::inet_aton(t);
+    let _ = netkit::api::addr::pack::parse_mac(t);
+    let _ = netkit::api::addr::pack::inet_aton(t);
 });

@@ -3,7 +3,7 @@
 //! characters; data that is not its type's shape in RFC 3597 form.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netkit::dns::wire::Reply;
+use netkit::api::dns::wire::Reply;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(reply) = Reply::parse(data) else {
@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         // The owner reads back to the same wire name.
-        let back = netkit::dns::wire::WireName::from_text(&owner);
+        let back = netkit::api::dns::wire::WireName::from_text(&owner);
         if rr.name.0.len() > 1 {
             assert_eq!(back.as_ref(), Some(&rr.name), "{owner}");
         }

@@ -9,7 +9,7 @@ use common::{check, short_line, text};
 
 fuzz_target!(|data: &[u8]| {
     let Some(t) = text(data) else { return };
-    use netkit::value::*;
+    use netkit::api::value::*;
     if let Some(d) = check(parse_duration(t)) {
         // Whatever parses can be added to now without overflow.
         let _ = std::time::Instant::now()

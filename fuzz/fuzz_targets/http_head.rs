@@ -16,11 +16,11 @@ fuzz_target!(|data: &[u8]| {
         pos: 0,
         chunk: usize::from(chunk) + 1,
     };
-    let mut stream: Box<dyn netkit::probe::diagnose::http::Stream> = Box::new(peer);
+    let mut stream: Box<dyn netkit::api::probe::diagnose::http::Stream> = Box::new(peer);
     runtime().block_on(async {
         let now = tokio::time::Instant::now();
         let far = now + std::time::Duration::from_secs(3600);
-        match netkit::probe::diagnose::http::exchange(
+        match netkit::api::probe::diagnose::http::exchange(
             &mut stream,
             b"GET / HTTP/1.1\r\n\r\n",
             false,

@@ -2,8 +2,8 @@
 //! tracker fed whatever sequence numbers and gaps the datagrams carry.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netkit::mcast::Header;
-use netkit::mcast::recv::SeqTracker;
+use netkit::api::mcast::Header;
+use netkit::api::mcast::recv::SeqTracker;
 use std::time::Duration;
 
 fuzz_target!(|data: &[u8]| {

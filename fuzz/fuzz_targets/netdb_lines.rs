@@ -2,9 +2,9 @@
 //! parser must agree with the general one on every input.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netkit::addr::netdb::DbSource;
-use netkit::addr::proto::ProtoDb;
-use netkit::addr::services::ServiceDb;
+use netkit::api::addr::netdb::DbSource;
+use netkit::api::addr::proto::ProtoDb;
+use netkit::api::addr::services::ServiceDb;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(t) = std::str::from_utf8(data) else {
@@ -28,9 +28,9 @@ fuzz_target!(|data: &[u8]| {
         let p = ProtoDb::parse(t, DbSource::Builtin);
         let _ = p.listing();
         let mut fields = Vec::new();
-        for line in netkit::addr::netdb::lines(t) {
-            netkit::addr::netdb::fields_into(line, &mut fields);
-            assert_eq!(fields, netkit::addr::netdb::fields(line));
+        for line in netkit::api::addr::netdb::lines(t) {
+            netkit::api::addr::netdb::fields_into(line, &mut fields);
+            assert_eq!(fields, netkit::api::addr::netdb::fields(line));
         }
     }
     // SAFETY: `leaked` came from Box::leak above and nothing borrows it now.

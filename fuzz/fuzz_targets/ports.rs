@@ -9,13 +9,13 @@ use common::{check, text};
 
 fuzz_target!(|data: &[u8]| {
     let Some(t) = text(data) else { return };
-    if let Some(spec) = check(netkit::addr::ports::PortSpec::from_str(t)) {
-        static DB: std::sync::OnceLock<netkit::addr::services::ServiceDb> =
+    if let Some(spec) = check(netkit::api::addr::ports::PortSpec::from_str(t)) {
+        static DB: std::sync::OnceLock<netkit::api::addr::services::ServiceDb> =
             std::sync::OnceLock::new();
         let db = DB.get_or_init(|| {
-            netkit::addr::services::ServiceDb::parse(
-                netkit::addr::services::BUILTIN,
-                netkit::addr::netdb::DbSource::Builtin,
+            netkit::api::addr::services::ServiceDb::parse(
+                netkit::api::addr::services::BUILTIN,
+                netkit::api::addr::netdb::DbSource::Builtin,
             )
         });
         if let Some(ports) = check(spec.resolve(db, "tcp")) {
@@ -27,5 +27,5 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(sorted.len(), ports.len(), "{t}: a port twice");
         }
     }
-    check(netkit::addr::target::parse_port(t, t));
+    check(netkit::api::addr::target::parse_port(t, t));
 });

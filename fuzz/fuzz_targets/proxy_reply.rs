@@ -2,7 +2,7 @@
 //! HTTP CONNECT head) from a hostile proxy, in chunks of any size.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use netkit::probe::proxy::{Dest, Proxy, handshake};
+use netkit::api::probe::proxy::{Dest, Proxy, handshake};
 use std::str::FromStr;
 
 #[path = "common.rs"]

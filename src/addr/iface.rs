@@ -1,7 +1,7 @@
 //! Network interfaces of this host (getifaddrs, through nix).
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use serde::Serialize;
 
@@ -41,21 +41,6 @@ pub struct Interface {
     pub mac: Option<String>,
     /// IPv4 and IPv6 addresses.
     pub addrs: Vec<IfAddr>,
-}
-
-impl Interface {
-    /// Whether a flag is set.
-    pub fn has(&self, flag: &str) -> bool {
-        self.flags.contains(&flag)
-    }
-
-    /// The first IPv4 address, if any.
-    pub fn ipv4(&self) -> Option<Ipv4Addr> {
-        self.addrs.iter().find_map(|a| match a.address {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None,
-        })
-    }
 }
 
 fn ip_of(sa: Option<&nix::sys::socket::SockaddrStorage>) -> Option<IpAddr> {
@@ -184,12 +169,16 @@ mod tests {
         let lo = list()
             .unwrap()
             .into_iter()
-            .find(|i| i.has("loopback"))
+            .find(|i| i.flags.contains(&"loopback"))
             .expect("a loopback interface");
         assert_eq!(index_of(&lo.name), Some(lo.index));
         assert_eq!(name_of(lo.index).as_deref(), Some(lo.name.as_str()));
         assert_eq!(find(&lo.index.to_string()).unwrap().name, lo.name);
-        if let Some(v4) = lo.ipv4() {
+        let v4 = lo.addrs.iter().find_map(|a| match a.address {
+            IpAddr::V4(v4) => Some(v4),
+            IpAddr::V6(_) => None,
+        });
+        if let Some(v4) = v4 {
             assert!(v4.is_loopback());
             assert_eq!(find(&v4.to_string()).unwrap().name, lo.name);
         }

@@ -57,7 +57,7 @@ impl Aliases {
     }
 
     /// Them, in a list.
-    pub fn to_vec(&self) -> Vec<&'static str> {
+    pub fn to_vec(self) -> Vec<&'static str> {
         self.iter().collect()
     }
 

@@ -43,8 +43,6 @@ pub struct Exchange {
     pub rtt_ms: f64,
     /// What carried the answer.
     pub transport: TransportName,
-    /// True when a truncated UDP answer was retried over TCP.
-    pub tcp_fallback: bool,
 }
 
 fn build_query(id: u16, name: &Name, rtype: RecordType, opts: &QueryOpts) -> io::Result<Vec<u8>> {
@@ -328,12 +326,11 @@ pub async fn exchange(
 ) -> Result<Exchange, Failure> {
     let link = super::link::link(server);
     let mut last = Failure::timeout(format!("query to {}", link.addr()), opts.timeout);
-    let done = |response, start: Instant, transport, tcp_fallback| Exchange {
+    let done = |response, start: Instant, transport| Exchange {
         server: link.addr(),
         response,
         rtt_ms: start.elapsed().as_secs_f64() * 1e3,
         transport,
-        tcp_fallback,
     };
     // After a TCP timeout, retries take connections of their own.
     let mut solo = false;
@@ -354,10 +351,10 @@ pub async fn exchange(
         let answer = match &server.transport {
             Transport::Quic(cfg) => doq_once(&link, cfg, &query, &mut asked, opts.timeout)
                 .await
-                .map(|m| done(m, start, TransportName::Quic, false)),
+                .map(|m| done(m, start, TransportName::Quic)),
             Transport::Https(cfg) => doh_once(&link, cfg, &query, &asked, opts.timeout)
                 .await
-                .map(|m| done(m, start, TransportName::Https, false)),
+                .map(|m| done(m, start, TransportName::Https)),
             Transport::Udp | Transport::Tcp | Transport::Tls(_) => {
                 let mut over_tcp = link.prefers_tcp();
                 if !over_tcp {
@@ -382,7 +379,7 @@ pub async fn exchange(
                             link.truncated();
                             over_tcp = true;
                         }
-                        Udp::Answer(m) => return Ok(done(m, start, TransportName::Udp, false)),
+                        Udp::Answer(m) => return Ok(done(m, start, TransportName::Udp)),
                         Udp::MovedToTcp => over_tcp = true,
                         Udp::TimedOut(_) if link.prefers_tcp() => over_tcp = true,
                         Udp::TimedOut(dropped) => {
@@ -404,7 +401,7 @@ pub async fn exchange(
                     _ => TransportName::Tcp,
                 };
                 match tcp_once(&link, &query, &mut asked, opts.timeout, solo).await {
-                    Ok(m) => Ok(done(m, start, carried, plain)),
+                    Ok(m) => Ok(done(m, start, carried)),
                     Err(f) if f.reason == Reason::Timeout => {
                         solo = true;
                         Err(f)

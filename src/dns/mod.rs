@@ -24,8 +24,8 @@ use hickory_proto::rr::{Name, RecordType};
 use crate::error::{NetkitError, Result};
 use crate::sanitize::brief;
 
-pub use client::{Exchange, QueryOpts, exchange};
-pub use server::{Server, ServerSpec, Transport, TransportName};
+pub use client::{QueryOpts, exchange};
+pub use server::{Server, TransportName};
 pub use status::DnsStatus;
 pub use system::{SystemConfig, system_config};
 

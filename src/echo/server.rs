@@ -1153,13 +1153,9 @@ impl RateLimiter {
     }
 
     /// Sources tracked.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.buckets.len()
-    }
-
-    /// Whether no source is tracked.
-    pub fn is_empty(&self) -> bool {
-        self.buckets.is_empty()
     }
 }
 
@@ -1273,13 +1269,9 @@ impl LoopGuard {
     }
 
     /// Peers tracked.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.peers.len()
-    }
-
-    /// Whether no peer is tracked.
-    pub fn is_empty(&self) -> bool {
-        self.peers.is_empty()
     }
 }
 

@@ -82,11 +82,6 @@ impl RttHistogram {
             .map_or(self.samples.len() as u64, Histogram::len)
     }
 
-    /// Whether no sample was recorded.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The statistics.
     pub fn stats(&self) -> RttStats {
         let n = self.len();

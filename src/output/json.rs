@@ -43,13 +43,6 @@ pub fn to_writer<W: Write, T: Serialize + ?Sized>(w: W, value: &T) -> io::Result
     value.serialize(&mut ser).map_err(io::Error::from)
 }
 
-/// One value as a JSON string with netkit's escaping.
-pub fn to_string<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut out = Vec::new();
-    let _ = to_writer(&mut out, value);
-    String::from_utf8(out).unwrap_or_default()
-}
-
 /// Rounds milliseconds to a microsecond (three decimals).
 pub fn round_ms(ms: f64) -> f64 {
     if ms.is_finite() {
@@ -88,11 +81,6 @@ pub fn u64_string<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error
     s.collect_str(v)
 }
 
-/// `serialize_with` for a 128-bit integer: a decimal string.
-pub fn u128_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
 /// A Unix time (seconds) as UTC (year, month, day, hour, minute, second),
 /// by Howard Hinnant's civil_from_days.
 pub fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64) {
@@ -116,21 +104,15 @@ pub fn rfc3339(unix: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
 }
 
-/// The current time as an RFC 3339 UTC date.
-pub fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    rfc3339(now)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn escapes_what_terminals_act_on() {
-        let s = to_string("a\u{202e}b\u{9b}c\u{7f}d\x1be\u{2028}ü\"");
+        let mut out = Vec::new();
+        to_writer(&mut out, "a\u{202e}b\u{9b}c\u{7f}d\x1be\u{2028}ü\"").unwrap();
+        let s = String::from_utf8(out).unwrap();
         assert_eq!(s, r#""a\u202eb\u009bc\u007fd\u001be\u2028ü\"""#);
         let back: String = serde_json::from_str(&s).unwrap();
         assert_eq!(back, "a\u{202e}b\u{9b}c\u{7f}d\x1be\u{2028}ü\"");

@@ -20,9 +20,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-pub use color::{ColorChoice, apply_color, decide_color};
+pub use color::{ColorChoice, apply_color};
 pub use report::{Report, Tagged};
-pub use text::{pad_left, pad_right, seconds, table, visible_width};
+pub use text::{pad_left, pad_right, seconds, table};
 
 /// What human rendering may depend on besides the report itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

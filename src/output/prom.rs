@@ -87,16 +87,6 @@ impl Metrics {
         }
     }
 
-    /// Samples so far.
-    pub fn len(&self) -> usize {
-        self.samples
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.samples == 0
-    }
-
     /// Whether per-item samples still fit, leaving room for a summary's.
     pub fn has_room(&self) -> bool {
         self.samples + 64 < MAX_SAMPLES

@@ -101,11 +101,6 @@ pub struct Probe {
 /// How probes run.
 #[derive(Debug, Clone)]
 pub struct ProbeOpts {
-    /// Per connect.
-    pub timeout: Duration,
-    /// Extra attempts for filtered/error results (`None`: adaptive, see
-    /// [`timing`]).
-    pub retries: Option<u32>,
     /// Read a banner for this long (None: no banner).
     pub banner: Option<Duration>,
     /// Most banner bytes.
@@ -246,43 +241,6 @@ pub(crate) fn is_self_connect(s: &std::net::TcpStream) -> bool {
     s.local_addr().ok() == s.peer_addr().ok()
 }
 
-/// Finishes a connect: waits for it (bounded), checks for self-connect,
-/// reads a banner if asked.
-pub(crate) async fn finish(
-    started: Started,
-    opts: &ProbeOpts,
-) -> (PortState, Option<Reason>, Option<String>) {
-    let stream = match started {
-        Started::Done(st, r) => return (st, r, None),
-        Started::Connected(s) => s,
-        Started::Pending(s) => {
-            let Ok(t) = TcpStream::from_std(s) else {
-                return (PortState::Error, Some(Reason::System), None);
-            };
-            match tokio::time::timeout(opts.timeout, t.writable()).await {
-                Err(_) => return (PortState::Filtered, Some(Reason::Timeout), None),
-                Ok(Err(e)) => {
-                    let (st, r) = classify(&e);
-                    return (st, Some(r), None);
-                }
-                Ok(Ok(())) => {}
-            }
-            match t.take_error() {
-                Ok(Some(e)) | Err(e) => {
-                    let (st, r) = classify_on(std::os::fd::AsRawFd::as_raw_fd(&t), &e);
-                    return (st, Some(r), None);
-                }
-                Ok(None) => {}
-            }
-            match t.into_std() {
-                Ok(s) => s,
-                Err(_) => return (PortState::Error, Some(Reason::System), None),
-            }
-        }
-    };
-    opened(stream, opts).await
-}
-
 /// An open connection: checked for self-connect, its banner read if asked.
 async fn opened(
     stream: std::net::TcpStream,
@@ -415,34 +373,6 @@ pub(crate) async fn connect_adaptive(
         };
         let (st, r, b) = opened(s, opts).await;
         return (st, r, b, attempts);
-    }
-}
-
-/// One TCP connect to `addr`, classified; reads a banner if asked.
-pub async fn probe_tcp(target: Arc<str>, addr: SocketAddr, opts: &ProbeOpts) -> Probe {
-    let start = Instant::now();
-    let mut attempts = 0;
-    let (state, reason, banner) = loop {
-        attempts += 1;
-        let outcome = finish(start_connect(addr), opts).await;
-        let retry = matches!(outcome.0, PortState::Filtered | PortState::Error)
-            && attempts <= opts.retries.unwrap_or(0);
-        if !retry {
-            break outcome;
-        }
-    };
-    Probe {
-        ok: state == PortState::Open,
-        target,
-        address: addr.ip(),
-        port: addr.port(),
-        service: None,
-        state,
-        reason,
-        rtt_ms: start.elapsed().as_secs_f64() * 1e3,
-        banner,
-        attempts,
-        index: 0,
     }
 }
 

@@ -186,8 +186,6 @@ pub async fn run(
                 .flat_map(|g| g.addresses.iter().map(|a| (&*g.label, *a))),
         );
         let opts = ProbeOpts {
-            timeout: req.timeout,
-            retries: req.retries,
             banner: req.banner.then_some(req.timeout),
             banner_bytes: 256,
         };

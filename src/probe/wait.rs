@@ -54,8 +54,6 @@ pub struct WaitOutcome {
     pub checks: Vec<CheckResult>,
     /// Polls made.
     pub polls: u32,
-    /// Whether everything was ready.
-    pub ready: bool,
 }
 
 /// The least time the last poll of a wait has before the deadline.
@@ -87,8 +85,6 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
             rate: None,
             timing: super::timing::Timing::new(timeout, Some(0), plan.concurrency),
             opts: ProbeOpts {
-                timeout,
-                retries: Some(0),
                 banner: None,
                 banner_bytes: 0,
             },
@@ -131,17 +127,16 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
         let ports_ready = !has_ports || (counts.unexpected == 0 && counts.probes > 0);
         let ready = unresolved.is_empty() && ports_ready && checks.iter().all(|c| c.ok);
         let now = Instant::now();
-        let outcome = |probes, unresolved, checks, ready| WaitOutcome {
+        let outcome = |probes, unresolved, checks| WaitOutcome {
             probes,
             unresolved,
             counts,
             addresses,
             checks,
             polls,
-            ready,
         };
         if ready || stop.is_set() || now >= end {
-            return Ok(outcome(probes, unresolved, checks, ready));
+            return Ok(outcome(probes, unresolved, checks));
         }
         // The last poll runs up to the deadline, not a backoff before it:
         // it starts a slice before the deadline (its --timeout, at most
@@ -149,11 +144,11 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
         // (a poll that starts at the deadline would time out at once).
         let slice = plan.timeout.min(LAST_SLICE);
         let Some(room) = (end - now).checked_sub(slice).filter(|r| !r.is_zero()) else {
-            return Ok(outcome(probes, unresolved, checks, false));
+            return Ok(outcome(probes, unresolved, checks));
         };
         let pause = backoff.min(room);
         if !stop_sleep(stop, pause).await {
-            return Ok(outcome(probes, unresolved, checks, false));
+            return Ok(outcome(probes, unresolved, checks));
         }
         backoff = backoff.mul_f64(1.5).min(Duration::from_secs(2));
     }

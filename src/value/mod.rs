@@ -6,7 +6,7 @@ pub mod lines;
 pub mod size;
 
 pub use duration::{parse_duration, parse_timeout};
-pub use lines::{BoundedLines, Line, read_file_limited};
+pub use lines::{BoundedLines, read_file_limited};
 pub use size::parse_size;
 
 /// Parses a percentage `0`-`100` (`1`, `0.5`, `2%`).

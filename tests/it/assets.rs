@@ -9,7 +9,7 @@ fn generated_assets_are_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let update = std::env::var("UPDATE_ASSETS").is_ok_and(|v| v == "1");
     let mut stale = Vec::new();
-    for (rel, content) in netkit::assets::render_all() {
+    for (rel, content) in netkit::api::assets::render_all() {
         let path = root.join(&rel);
         if update {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -28,7 +28,7 @@ fn generated_assets_are_fresh() {
 
 #[test]
 fn every_man_page_has_exit_status_and_examples() {
-    for (rel, content) in netkit::assets::render_all() {
+    for (rel, content) in netkit::api::assets::render_all() {
         if rel.starts_with("man") {
             let text = String::from_utf8(content).unwrap();
             assert!(text.contains(".SH \"EXIT STATUS\""), "{}", rel.display());
@@ -37,11 +37,11 @@ fn every_man_page_has_exit_status_and_examples() {
             assert_eq!(text.contains("\\fB130\\fR"), !server, "{}", rel.display());
         }
     }
-    let names: Vec<String> = netkit::assets::render_all()
+    let names: Vec<String> = netkit::api::assets::render_all()
         .into_iter()
         .map(|(p, _)| p.display().to_string())
         .collect();
-    for sub in netkit::cli::command()
+    for sub in netkit::api::cli::command()
         .get_subcommands()
         .map(|s| s.get_name().to_string())
         .filter(|n| n != "help")
@@ -54,7 +54,7 @@ fn every_man_page_has_exit_status_and_examples() {
 #[test]
 fn documented_exit_codes_match_the_enum() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let table: String = netkit::exit::Exit::ALL
+    let table: String = netkit::api::exit::Exit::ALL
         .iter()
         .map(|e| format!("| {} | {} |\n", e.code(), e.meaning()))
         .collect();
@@ -116,87 +116,90 @@ fn limits_doc_matches_the_code() {
             "echo::server::LOOP_RATE",
             format!(
                 "{} mirrored datagrams a second",
-                netkit::echo::server::LOOP_RATE
+                netkit::api::echo::server::LOOP_RATE
             ),
         ),
         (
             "echo::server::SLOW_GRACE",
             format!(
                 "{} s, or half the idle timeout",
-                netkit::echo::server::SLOW_GRACE.as_secs()
+                netkit::api::echo::server::SLOW_GRACE.as_secs()
             ),
         ),
         (
             "addr::pack::MAX_LINE",
-            format!("{} bytes", netkit::addr::pack::MAX_LINE),
+            format!("{} bytes", netkit::api::addr::pack::MAX_LINE),
         ),
         (
             "cmd::lookup::MAX_LINE",
-            format!("{} bytes", netkit::cmd::lookup::MAX_LINE),
+            format!("{} bytes", netkit::api::cmd::lookup::MAX_LINE),
         ),
         (
             "addr::netdb::MAX_DB_BYTES",
-            format!("{} MiB", netkit::addr::netdb::MAX_DB_BYTES >> 20),
+            format!("{} MiB", netkit::api::addr::netdb::MAX_DB_BYTES >> 20),
         ),
         (
             "dns::system::MAX_RESOLV_CONF",
-            format!("{} KiB", netkit::dns::system::MAX_RESOLV_CONF >> 10),
+            format!("{} KiB", netkit::api::dns::system::MAX_RESOLV_CONF >> 10),
         ),
         (
             "tls::MAX_CA_FILE",
-            format!("{} MiB", netkit::tls::MAX_CA_FILE >> 20),
+            format!("{} MiB", netkit::api::tls::MAX_CA_FILE >> 20),
         ),
         (
             "echo::client::MAX_MESSAGE",
-            format!("{} MiB", netkit::echo::client::MAX_MESSAGE >> 20),
+            format!("{} MiB", netkit::api::echo::client::MAX_MESSAGE >> 20),
         ),
         (
             "probe::diagnose::http::MAX_HEAD",
-            format!("{} KiB", netkit::probe::diagnose::http::MAX_HEAD >> 10),
+            format!("{} KiB", netkit::api::probe::diagnose::http::MAX_HEAD >> 10),
         ),
         (
             "probe::diagnose::http::MAX_BODY_KEPT",
-            format!("{} KiB", netkit::probe::diagnose::http::MAX_BODY_KEPT >> 10),
+            format!(
+                "{} KiB",
+                netkit::api::probe::diagnose::http::MAX_BODY_KEPT >> 10
+            ),
         ),
         (
             "cmd::lookup::BATCH_MAX_RECORDS",
-            netkit::cmd::lookup::BATCH_MAX_RECORDS.to_string(),
+            netkit::api::cmd::lookup::BATCH_MAX_RECORDS.to_string(),
         ),
         (
             "resolve::rdns::MAX_NAMES_KEPT",
-            netkit::resolve::rdns::MAX_NAMES_KEPT.to_string(),
+            netkit::api::resolve::rdns::MAX_NAMES_KEPT.to_string(),
         ),
         (
             "resolve::rdns::MAX_VERIFY_NAMES",
-            netkit::resolve::rdns::MAX_VERIFY_NAMES.to_string(),
+            netkit::api::resolve::rdns::MAX_VERIFY_NAMES.to_string(),
         ),
         (
             "cmd::echo_server::EVENT_QUEUE",
-            netkit::cmd::echo_server::EVENT_QUEUE.to_string(),
+            netkit::api::cmd::echo_server::EVENT_QUEUE.to_string(),
         ),
         (
             "mcast::recv::MAX_SENDERS",
-            with_commas(netkit::mcast::recv::MAX_SENDERS as u64),
+            with_commas(netkit::api::mcast::recv::MAX_SENDERS as u64),
         ),
         (
             "mcast::recv::SEQ_WINDOW",
-            with_commas(netkit::mcast::recv::SEQ_WINDOW),
+            with_commas(netkit::api::mcast::recv::SEQ_WINDOW),
         ),
         (
             "mcast::recv::MAX_GAPS",
-            netkit::mcast::recv::MAX_GAPS.to_string(),
+            netkit::api::mcast::recv::MAX_GAPS.to_string(),
         ),
         (
             "probe::scan::MAX_ADDRESSES",
-            with_commas(netkit::probe::scan::MAX_ADDRESSES as u64),
+            with_commas(netkit::api::probe::scan::MAX_ADDRESSES as u64),
         ),
         (
             "probe::wait::MAX_WAIT_PROBES",
-            netkit::probe::wait::MAX_WAIT_PROBES.to_string(),
+            netkit::api::probe::wait::MAX_WAIT_PROBES.to_string(),
         ),
         (
             "signal::DEFAULT_GRACE",
-            format!("{} s", netkit::signal::DEFAULT_GRACE.as_secs_f64()),
+            format!("{} s", netkit::api::signal::DEFAULT_GRACE.as_secs_f64()),
         ),
     ];
     for (constant, value) in checks {

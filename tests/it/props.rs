@@ -4,8 +4,8 @@
 use std::ffi::CString;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use netkit::addr::byteorder::{ByteOrderFn, convert};
-use netkit::addr::pack::{self as addr, AddrInteger};
+use netkit::api::addr::byteorder::{ByteOrderFn, convert};
+use netkit::api::addr::pack::{self as addr, AddrInteger};
 use proptest::prelude::*;
 
 // The libc crate does not bind these; glibc exports them.
@@ -183,19 +183,19 @@ proptest! {
     fn pack_never_panics(text in "\\PC{0,40}") {
         let _ = addr::pack(&text);
         let _ = addr::unpack_bytes(&text);
-        let _ = netkit::addr::services::ServiceQuery::parse(&text);
-        let _ = netkit::addr::proto::ProtoQuery::parse(&text);
-        let _ = text.parse::<netkit::addr::ports::PortSpec>();
-        let _ = netkit::value::parse_duration(&text);
-        let _ = netkit::dns::parse_name(&text);
-        let _ = netkit::dns::server::parse(&text);
-        let _ = netkit::dns::parse_type(&text);
-        let _ = text.parse::<netkit::addr::cidr::Cidr>();
-        let _ = text.parse::<netkit::mcast::McastTarget>();
-        let _ = text.parse::<netkit::probe::proxy::Proxy>();
-        let _ = netkit::value::parse_size(&text);
-        let _ = netkit::addr::parse_host_port(&text);
-        let _ = netkit::probe::scan::parse_target(&text);
-        let _ = netkit::probe::diagnose::Target::parse(&text);
+        let _ = netkit::api::addr::services::ServiceQuery::parse(&text);
+        let _ = netkit::api::addr::proto::ProtoQuery::parse(&text);
+        let _ = text.parse::<netkit::api::addr::ports::PortSpec>();
+        let _ = netkit::api::value::parse_duration(&text);
+        let _ = netkit::api::dns::parse_name(&text);
+        let _ = netkit::api::dns::server::parse(&text);
+        let _ = netkit::api::dns::parse_type(&text);
+        let _ = text.parse::<netkit::api::addr::cidr::Cidr>();
+        let _ = text.parse::<netkit::api::mcast::McastTarget>();
+        let _ = text.parse::<netkit::api::probe::proxy::Proxy>();
+        let _ = netkit::api::value::parse_size(&text);
+        let _ = netkit::api::addr::parse_host_port(&text);
+        let _ = netkit::api::probe::scan::parse_target(&text);
+        let _ = netkit::api::probe::diagnose::Target::parse(&text);
     }
 }

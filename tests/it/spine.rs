@@ -15,7 +15,7 @@ fn version_and_help() {
         stdout(&out).trim(),
         format!("netkit {}", env!("CARGO_PKG_VERSION"))
     );
-    let subs: Vec<String> = netkit::cli::command()
+    let subs: Vec<String> = netkit::api::cli::command()
         .get_subcommands()
         .map(|s| s.get_name().to_string())
         .filter(|n| n != "help")
@@ -364,7 +364,7 @@ fn executable_loads_only_glibc() {
     // e_type at offset 16: 2 is an executable, 3 a shared object (PIE).
     assert_eq!(u16::from_le_bytes([elf[16], elf[17]]), 2, "netkit is PIE");
     // The libm crate's pow, as tokio uses it.
-    assert_eq!(netkit::sys::pow(2.0, 10.0), 1024.0);
-    assert!((netkit::sys::pow(0.9, 2.5) - 0.9f64.powf(2.5)).abs() < 1e-15);
-    assert_eq!(netkit::sys::log2(1024.0), 10.0);
+    assert_eq!(netkit::api::sys::pow(2.0, 10.0), 1024.0);
+    assert!((netkit::api::sys::pow(0.9, 2.5) - 0.9f64.powf(2.5)).abs() < 1e-15);
+    assert_eq!(netkit::api::sys::log2(1024.0), 10.0);
 }

@@ -36,7 +36,7 @@ use super::server::Server;
 use super::wire::{Reply, WireName};
 
 pub use anchor::{Anchor, key_tag, parse_anchors, root_anchors};
-pub use walk::{MAX_CACHED_ZONES, Plan, Validator};
+pub use walk::{Plan, Validator};
 
 const T_CNAME: u16 = 5;
 const T_NS: u16 = 2;

@@ -259,12 +259,17 @@ pub async fn self_check(
     let conf = crate::dns::system_config(std::path::Path::new("/etc/resolv.conf"));
     let r = match &conf {
         Ok(c) => Ok(format!(
-            "nameservers {}; search {}; ndots {}",
+            "nameservers {}{}; search {}; ndots {}",
             c.servers
                 .iter()
                 .map(|s| s.ip().to_string())
                 .collect::<Vec<_>>()
                 .join(", "),
+            if c.implicit_local {
+                " (none listed: glibc asks the local one)"
+            } else {
+                ""
+            },
             if c.search.is_empty() {
                 "-".to_string()
             } else {
