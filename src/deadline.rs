@@ -63,7 +63,7 @@ fn late(what: &str, deadline: Deadline) -> Failure {
         Reason::TemporaryFailure,
         format!(
             "{what}: the system resolver did not answer within {}",
-            crate::output::seconds(deadline.budget())
+            crate::value::seconds(deadline.budget())
         ),
     )
 }

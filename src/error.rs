@@ -115,7 +115,7 @@ impl Failure {
     pub fn timeout(what: impl std::fmt::Display, after: std::time::Duration) -> Self {
         Failure::new(
             Reason::Timeout,
-            format!("{what}: no answer within {}", crate::output::seconds(after)),
+            format!("{what}: no answer within {}", crate::value::seconds(after)),
         )
     }
 

@@ -292,7 +292,7 @@ fn on_signal(sig: i32) {
         || inner.cause.load(Ordering::Acquire) == StopCause::ClosedOutput.as_u8();
     if !first {
         // A second signal: the user means it.
-        crate::output::stdout_sink().flush_from_signal();
+        flush_from_signal();
         crate::sys::exit_now(cause.exit().code());
     }
     let fd = inner.wake_fd.load(Ordering::Acquire);
@@ -309,8 +309,33 @@ fn on_alarm() {
     }
     let code = StopCause::from_u8(stop.inner.cause.load(Ordering::Acquire))
         .map_or(Exit::Interrupted.code(), |c| c.exit().code());
-    crate::output::stdout_sink().flush_from_signal();
+    flush_from_signal();
     crate::sys::exit_now(code);
+}
+
+/// What the watch thread and the watchdog flush: stdout's buffer. The
+/// printer registers it ([`set_output`]), so this module needs nothing of
+/// the printer's.
+pub trait Output: Sync {
+    /// How long until buffered lines are due (None: nothing buffered).
+    fn due_in(&self) -> Option<Duration>;
+    /// Writes what is buffered if it is due.
+    fn flush_if_due(&self) -> std::io::Result<()>;
+    /// From a signal handler: writes what is buffered, never waiting.
+    fn flush_from_signal(&self);
+}
+
+static OUTPUT: OnceLock<&'static dyn Output> = OnceLock::new();
+
+/// Registers stdout's buffer (once, by the printer).
+pub fn set_output(out: &'static dyn Output) {
+    let _ = OUTPUT.set(out);
+}
+
+fn flush_from_signal() {
+    if let Some(o) = OUTPUT.get() {
+        o.flush_from_signal();
+    }
 }
 
 /// The watch thread's stack: it polls, flushes and wakes (small frames).
@@ -342,12 +367,14 @@ pub fn poke_watcher() -> bool {
 /// was very recent are written when due (see [`poke_watcher`]).
 fn watcher(stop: &Stop, wake: Option<&std::os::fd::OwnedFd>, stdout: bool) {
     use crate::sys::Woken;
-    let sink = crate::output::stdout_sink();
+    let sink = OUTPUT.get();
     loop {
-        let due = sink.due_in();
+        let due = sink.and_then(|s| s.due_in());
         let woken = crate::sys::wait_wake(wake, stdout, due);
         // An error (closed stdout) reaches the writer at its next line.
-        let _ = sink.flush_if_due();
+        if let Some(s) = sink {
+            let _ = s.flush_if_due();
+        }
         match woken {
             Woken::Pipe if stop.is_set() => {
                 stop.wake_all();

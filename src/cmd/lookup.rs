@@ -160,7 +160,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         },
         // A socket per look-up in flight (a batch; one name needs none).
         concurrency: if batch || given.len() > 1 {
-            crate::sys::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1)
+            super::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1)
         } else {
             1
         },

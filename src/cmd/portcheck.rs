@@ -63,7 +63,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     wait::check_command(&args.command)?;
     // One descriptor per probe in flight; by default half of what fits.
     let room = crate::sys::raise_nofile_limit().saturating_sub(64);
-    let concurrency = crate::sys::fit_concurrency(
+    let concurrency = super::fit_concurrency(
         "--concurrency",
         args.concurrency,
         (room / 2).clamp(16, 4096),

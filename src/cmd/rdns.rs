@@ -50,7 +50,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         out.text(&rdns::sweep_header(width))?;
     }
     let concurrency =
-        crate::sys::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1);
+        super::fit_concurrency("--concurrency", Some(args.concurrency.into()), 256, 1);
     let rt = crate::sys::runtime::multi_thread(None)?;
     let mut exit = Exit::Success;
     let summary = rt.block_on(rdns::sweep(

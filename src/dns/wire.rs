@@ -8,7 +8,7 @@
 
 pub use super::name::{WireError, WireName, read_name};
 use super::present;
-use super::record::RecordData;
+use super::rdata::RecordData;
 
 type Res<T> = Result<T, WireError>;
 

@@ -6,20 +6,18 @@ use std::collections::BTreeMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::{TcpStream, UdpSocket, UnixStream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UdpSocket, UnixStream};
 
 use super::check_pattern;
+pub use super::conn::Conn;
 use super::stats::{RttHistogram, RttStats};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
-use crate::probe::diagnose::http::Stream;
 use crate::probe::proxy::{Dest, Proxy};
 use crate::signal::Stop;
 use crate::threshold::{self, Crossed, Metric, Threshold};
@@ -112,69 +110,6 @@ impl Endpoint {
             )
             .into_owned(),
             (_, None) => "?".into(),
-        }
-    }
-}
-
-/// One connected stream of any kind.
-pub enum Conn {
-    /// TCP.
-    Tcp(TcpStream),
-    /// Unix.
-    Unix(UnixStream),
-    /// Through a proxy.
-    Proxied(Box<dyn Stream>),
-}
-
-impl Conn {
-    /// The TCP congestion control the connection uses, as the kernel
-    /// reports it (`None` for Unix sockets and proxied connections).
-    pub fn congestion(&self) -> Option<String> {
-        match self {
-            Conn::Tcp(s) => super::congestion::current(s),
-            _ => None,
-        }
-    }
-}
-
-impl AsyncRead for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Tcp(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
-            Conn::Proxied(s) => Pin::new(s).poll_read(cx, buf),
-        }
-    }
-}
-
-impl AsyncWrite for Conn {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Conn::Tcp(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
-            Conn::Proxied(s) => Pin::new(s).poll_write(cx, buf),
-        }
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Tcp(s) => Pin::new(s).poll_flush(cx),
-            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
-            Conn::Proxied(s) => Pin::new(s).poll_flush(cx),
-        }
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Conn::Tcp(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
-            Conn::Proxied(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }

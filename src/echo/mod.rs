@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod congestion;
+pub mod conn;
 pub mod render;
 pub mod server;
 pub mod stats;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
 
-use super::client::Conn;
+use super::conn::Conn;
 use super::pattern;
 use super::server::EchoStream;
 use crate::signal::Stop;

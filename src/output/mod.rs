@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 pub use color::{ColorChoice, apply_color};
 pub use report::{Report, Tagged};
-pub use text::{pad_left, pad_right, seconds, table};
+pub use text::{pad_left, pad_right, table};
 
 /// What human rendering may depend on besides the report itself.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -78,16 +78,38 @@ pub fn warn(message: &str) {
 /// The stdout sink of this process.
 pub fn stdout_sink() -> &'static Sink {
     static SINK: OnceLock<Sink> = OnceLock::new();
-    SINK.get_or_init(|| Sink {
-        state: Mutex::new(SinkState {
-            buf: Vec::with_capacity(8 * 1024),
-            last_flush: None,
-            window_start: None,
-            window_writes: 0,
-            broken: false,
-        }),
-        flusher: AtomicBool::new(false),
-    })
+    let mut created = false;
+    let sink = SINK.get_or_init(|| {
+        created = true;
+        Sink {
+            state: Mutex::new(SinkState {
+                buf: Vec::with_capacity(8 * 1024),
+                last_flush: None,
+                window_start: None,
+                window_writes: 0,
+                broken: false,
+            }),
+            flusher: AtomicBool::new(false),
+        }
+    });
+    if created {
+        crate::signal::set_output(sink);
+    }
+    sink
+}
+
+impl crate::signal::Output for Sink {
+    fn due_in(&self) -> Option<Duration> {
+        Sink::due_in(self)
+    }
+
+    fn flush_if_due(&self) -> io::Result<()> {
+        Sink::flush_if_due(self)
+    }
+
+    fn flush_from_signal(&self) {
+        Sink::flush_from_signal(self);
+    }
 }
 
 fn write_out(state: &mut SinkState) -> io::Result<()> {

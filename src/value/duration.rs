@@ -59,9 +59,32 @@ pub fn parse_timeout(text: &str) -> Result<Duration> {
     Ok(d)
 }
 
+/// A duration for people: `250 ms`, `2 s`, `1.5 s`.
+pub fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{} ms", trim_float(s * 1e3))
+    } else {
+        format!("{} s", trim_float(s))
+    }
+}
+
+fn trim_float(v: f64) -> String {
+    let t = format!("{v:.3}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t.is_empty() { "0".into() } else { t.into() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_people() {
+        assert_eq!(seconds(Duration::from_millis(250)), "250 ms");
+        assert_eq!(seconds(Duration::from_secs(2)), "2 s");
+        assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
+    }
 
     #[test]
     fn accepted_forms() {

@@ -5,7 +5,7 @@ pub mod duration;
 pub mod lines;
 pub mod size;
 
-pub use duration::{parse_duration, parse_timeout};
+pub use duration::{parse_duration, parse_timeout, seconds};
 pub use lines::{BoundedLines, read_file_limited};
 pub use size::parse_size;
 
