@@ -131,9 +131,6 @@ mod tests {
     }
 
     #[test]
-    fn durations_for_people() {}
-
-    #[test]
     fn streamed_rows() {
         assert_eq!(
             row(&["a".into(), "bb".into(), "c".into()], &[3, 3]),
