@@ -4,25 +4,26 @@
 //! browsers and curl race them (Happy Eyeballs v2, RFC 8305), and the race
 //! is reported: which address won, which lost, and why.
 
+mod flow;
 pub mod http;
+pub mod phase;
 pub mod render;
 pub mod selfcheck;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rustls::pki_types::ServerName;
 use serde::Serialize;
 use tokio::net::TcpStream;
 
-use self::http::{HttpInfo, Stream};
+pub use self::flow::diagnose;
+use self::http::HttpInfo;
+use self::phase::{AttemptState, PhaseKind, PhaseName, PhaseStatus};
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
-use crate::probe::proxy::{Dest, Proxy};
-use crate::sanitize::{brief, escape};
-use crate::signal::Stop;
+use crate::probe::proxy::Proxy;
+use crate::sanitize::brief;
 use crate::tls::{self, TlsInfo};
 
 /// What to diagnose.
@@ -136,10 +137,10 @@ pub struct Options {
 pub struct Phase {
     /// Whether it passed (skipped counts as passed).
     pub ok: bool,
-    /// resolve, connect, tls, request (request #2... after a redirect).
-    pub name: String,
+    /// resolve, proxy, connect, tls, request (request #2... after a redirect).
+    pub name: PhaseName,
     /// ok, failed, skipped or not_reached.
-    pub status: &'static str,
+    pub status: PhaseStatus,
     /// How long it took (null when not reached or skipped).
     #[serde(serialize_with = "crate::output::json::opt_ms")]
     pub duration_ms: Option<f64>,
@@ -162,7 +163,7 @@ pub struct ConnectAttempt {
     /// The port.
     pub port: u16,
     /// open, closed, filtered, unreachable, error, or cancelled (lost the race).
-    pub state: &'static str,
+    pub state: AttemptState,
     /// Why, when not open.
     pub reason: Option<Reason>,
     /// When the attempt started, after the connect phase began.
@@ -202,7 +203,7 @@ pub struct Report {
     /// The redirects followed, in order.
     pub redirects: Vec<String>,
     /// The phase that failed.
-    pub failed_phase: Option<String>,
+    pub failed_phase: Option<PhaseName>,
     /// Why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
@@ -234,18 +235,17 @@ impl crate::output::Report for Report {
             &t,
             f64::from(self.exit().code()),
         );
-        let base =
-            |name: &str| -> String { name.chars().take_while(char::is_ascii_alphabetic).collect() };
         // The first pass of each phase (redirect hops add more).
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<PhaseKind> = Vec::new();
         for p in &self.phases {
-            let b = base(&p.name);
-            if seen.contains(&b) {
+            let kind = p.name.kind;
+            if seen.contains(&kind) {
                 continue;
             }
-            seen.push(b.clone());
+            seen.push(kind);
+            let b = kind.as_str();
             let Some(ms) = p.duration_ms else { continue };
-            if b == "resolve" {
+            if kind == PhaseKind::Resolve {
                 m.gauge(
                     "probe_dns_lookup_time_seconds",
                     "Time to resolve the name",
@@ -256,10 +256,10 @@ impl crate::output::Report for Report {
             m.gauge(
                 "netkit_phase_duration_seconds",
                 "Time each phase took",
-                &[("target", self.target.as_str()), ("phase", b.as_str())],
+                &[("target", self.target.as_str()), ("phase", b)],
                 ms / 1e3,
             );
-            let http_phase = match b.as_str() {
+            let http_phase = match b {
                 "resolve" => Some(("resolve", ms)),
                 "connect" => Some(("connect", ms)),
                 "tls" => Some(("tls", ms)),
@@ -273,7 +273,7 @@ impl crate::output::Report for Report {
                     v / 1e3,
                 );
             }
-            if let (true, Some(h)) = (b == "request" || b == "http", &self.http) {
+            if let (true, Some(h)) = (kind == PhaseKind::Request, &self.http) {
                 let labels = |ph: &'static str| [("target", self.target.as_str()), ("phase", ph)];
                 m.gauge(
                     "probe_http_duration_seconds",
@@ -315,6 +315,26 @@ impl crate::output::Report for Report {
 }
 
 impl Report {
+    /// A report on `target`, nothing known yet.
+    pub fn new(target: &Target) -> Report {
+        Report {
+            ok: false,
+            target: target.text.clone(),
+            scheme: target.scheme,
+            host: target.host.clone(),
+            port: target.port,
+            addresses: Vec::new(),
+            phases: Vec::new(),
+            connects: Vec::new(),
+            tls: None,
+            http: None,
+            redirects: Vec::new(),
+            failed_phase: None,
+            error: None,
+            duration_ms: 0.0,
+        }
+    }
+
     /// The exit status.
     pub fn exit(&self) -> Exit {
         self.error.as_ref().map_or(Exit::Success, Failure::exit)
@@ -323,53 +343,6 @@ impl Report {
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1e3
-}
-
-struct Run<'a> {
-    report: Report,
-    started: Instant,
-    emit: &'a mut dyn FnMut(&Phase) -> std::io::Result<()>,
-}
-
-impl Run<'_> {
-    fn phase(
-        &mut self,
-        name: &str,
-        status: &'static str,
-        took: Option<f64>,
-        detail: String,
-        error: Option<Failure>,
-    ) -> Result<()> {
-        let p = Phase {
-            ok: error.is_none(),
-            name: name.to_string(),
-            status,
-            duration_ms: took,
-            detail,
-            error,
-        };
-        (self.emit)(&p).map_err(NetkitError::system("writing stdout"))?;
-        self.report.phases.push(p);
-        Ok(())
-    }
-
-    fn fail(
-        mut self,
-        phase: &str,
-        f: Failure,
-        took: Option<f64>,
-        detail: String,
-        later: &[&str],
-    ) -> Result<Report> {
-        self.phase(phase, "failed", took, detail, Some(f.clone()))?;
-        for l in later {
-            self.phase(l, "not_reached", None, String::new(), None)?;
-        }
-        self.report.failed_phase = Some(phase.to_string());
-        self.report.error = Some(f);
-        self.report.duration_ms = ms(self.started);
-        Ok(self.report)
-    }
 }
 
 /// The RFC 8305 "Connection Attempt Delay".
@@ -416,7 +389,7 @@ pub async fn race(
             attempts.push(ConnectAttempt {
                 address: addrs[next].to_string(),
                 port,
-                state: "filtered",
+                state: AttemptState::Filtered,
                 reason: Some(Reason::Timeout),
                 started_ms: ms(t0),
                 duration_ms: 0.0,
@@ -447,12 +420,12 @@ pub async fn race(
         a.duration_ms = ms(t0) - a.started_ms;
         match r {
             Ok(s) if s.local_addr().ok() == s.peer_addr().ok() => {
-                a.state = "closed";
+                a.state = AttemptState::Closed;
                 a.reason = Some(Reason::SelfConnect);
                 next_start = tokio::time::Instant::now();
             }
             Ok(s) => {
-                a.state = "open";
+                a.state = AttemptState::Open;
                 a.reason = None;
                 a.won = true;
                 winner = Some(s);
@@ -460,7 +433,7 @@ pub async fn race(
             }
             Err(e) => {
                 let (state, reason) = crate::probe::classify(&e);
-                a.state = state.as_str();
+                a.state = state.into();
                 a.reason = Some(reason);
                 // A failure starts the next attempt at once.
                 next_start = tokio::time::Instant::now();
@@ -472,7 +445,7 @@ pub async fn race(
         if a.duration_ms == 0.0 && !a.won {
             a.duration_ms = ms(t0) - a.started_ms;
             if winner.is_some() {
-                a.state = "cancelled";
+                a.state = AttemptState::Cancelled;
                 a.reason = None;
             }
         }
@@ -480,7 +453,7 @@ pub async fn race(
     (winner, attempts)
 }
 
-fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
+pub(super) fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
     // The most telling reason: a refusal or an unreachable over a timeout.
     let reasons: Vec<Reason> = attempts.iter().filter_map(|a| a.reason).collect();
     let pick = [
@@ -497,7 +470,13 @@ fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
     .unwrap_or(Reason::Timeout);
     let each: Vec<String> = attempts
         .iter()
-        .map(|a| format!("{} {}", a.address, a.reason.map_or(a.state, Reason::code)))
+        .map(|a| {
+            format!(
+                "{} {}",
+                a.address,
+                a.reason.map_or(a.state.as_str(), Reason::code)
+            )
+        })
         .collect();
     let mixed = reasons.iter().any(|r| *r != pick);
     let mut message = format!("{target}: {}", each.join(", "));
@@ -508,7 +487,7 @@ fn connect_failure(attempts: &[ConnectAttempt], target: &str) -> Failure {
 }
 
 /// The request phase speaks HTTP/1.1, so only that is offered for it.
-fn alpn(http: bool) -> &'static [&'static [u8]] {
+pub(super) fn alpn(http: bool) -> &'static [&'static [u8]] {
     if http {
         tls::ALPN_HTTP1
     } else {
@@ -525,440 +504,7 @@ pub fn validate(target: &Target, opts: &Options) -> Result<()> {
     Ok(())
 }
 
-/// Diagnoses one target, each phase handed to `emit` as it ends.
-pub async fn diagnose(
-    target: &Target,
-    opts: &Options,
-    stop: &Stop,
-    emit: &mut dyn FnMut(&Phase) -> std::io::Result<()>,
-) -> Result<Report> {
-    let mut target = target.clone();
-    let tls = target.scheme == "https" || opts.tls;
-    let http_wanted = target.scheme != "tcp" || opts.http;
-    // Validate the TLS settings before touching the network.
-    if tls {
-        tls::client_config(opts.ca_file.as_deref(), opts.insecure, alpn(http_wanted))?;
-    }
-    let mut run = Run {
-        report: Report {
-            ok: false,
-            target: target.text.clone(),
-            scheme: target.scheme,
-            host: target.host.clone(),
-            port: target.port,
-            addresses: Vec::new(),
-            phases: Vec::new(),
-            connects: Vec::new(),
-            tls: None,
-            http: None,
-            redirects: Vec::new(),
-            failed_phase: None,
-            error: None,
-            duration_ms: 0.0,
-        },
-        started: Instant::now(),
-        emit,
-    };
-    let mut hop = 0u32;
-    loop {
-        let suffix = if hop == 0 {
-            String::new()
-        } else {
-            format!(" #{}", hop + 1)
-        };
-        let tls = target.scheme == "https" || (hop == 0 && opts.tls);
-        let mut later: Vec<String> = Vec::new();
-        if opts.proxy.is_some() {
-            later.push(format!("proxy{suffix}"));
-        }
-        later.push(format!("connect{suffix}"));
-        if tls {
-            later.push(format!("tls{suffix}"));
-        }
-        if http_wanted {
-            later.push(format!("request{suffix}"));
-        }
-        // The phases after `name`, not reached when it fails.
-        let later_refs = |name: &str, l: &Vec<String>| -> Vec<String> {
-            l.iter()
-                .skip_while(|p| *p != name)
-                .skip(1)
-                .cloned()
-                .collect()
-        };
-
-        // resolve
-        let t = Instant::now();
-        let remote_dns = opts.proxy.as_ref().is_some_and(Proxy::remote_dns);
-        let literal = target.host.parse::<IpAddr>().ok();
-        let addrs: Vec<IpAddr> = if remote_dns && literal.is_none() {
-            run.phase(
-                &format!("resolve{suffix}"),
-                "skipped",
-                None,
-                format!(
-                    "the {} proxy resolves the name",
-                    opts.proxy.as_ref().map_or("", Proxy::scheme)
-                ),
-                None,
-            )?;
-            Vec::new()
-        } else if let Some(ip) = literal {
-            run.phase(
-                &format!("resolve{suffix}"),
-                "ok",
-                Some(ms(t)),
-                format!("{ip} (an address, nothing to resolve)"),
-                None,
-            )?;
-            vec![ip]
-        } else {
-            let resolving = crate::resolve::stream_addresses_within(
-                &target.host,
-                opts.family,
-                crate::deadline::Deadline::after(opts.timeout),
-            );
-            let r = tokio::select! {
-                r = resolving => r,
-                () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
-            };
-            match r {
-                Err(f) => {
-                    let l: Vec<&str> = later.iter().map(String::as_str).collect();
-                    let detail = f.message.clone();
-                    return run.fail(&format!("resolve{suffix}"), f, Some(ms(t)), detail, &l);
-                }
-                Ok(ips) => {
-                    let shown: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
-                    run.phase(
-                        &format!("resolve{suffix}"),
-                        "ok",
-                        Some(ms(t)),
-                        shown.join(", "),
-                        None,
-                    )?;
-                    ips
-                }
-            }
-        };
-        if hop == 0 {
-            run.report.addresses = addrs.clone();
-        }
-
-        // connect
-        let t = Instant::now();
-        let name = format!("connect{suffix}");
-        let mut stream: Box<dyn Stream> = if let Some(proxy) = &opts.proxy {
-            let dest = match addrs.first() {
-                Some(ip) => Dest::Addr(SocketAddr::new(*ip, target.port)),
-                None => Dest::Name(target.host.clone(), target.port),
-            };
-            // The proxy's own phase: reaching it.
-            let tp = Instant::now();
-            let pname = format!("proxy{suffix}");
-            let reaching = crate::probe::proxy::reach(proxy, opts.timeout);
-            let reached = tokio::select! {
-                r = reaching => r,
-                () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
-            };
-            let socket = match reached {
-                Ok(s) => {
-                    run.phase(
-                        &pname,
-                        "ok",
-                        Some(ms(tp)),
-                        format!("{} proxy {} reached", proxy.scheme(), proxy.address),
-                        None,
-                    )?;
-                    s
-                }
-                Err(f) => {
-                    let l = later_refs(&pname, &later);
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    let detail = f.message.clone();
-                    return run.fail(&pname, f, Some(ms(tp)), detail, &l);
-                }
-            };
-            // Then the tunnel: the proxy reaching the target.
-            let t = Instant::now();
-            let tunnel = tokio::time::timeout(
-                opts.timeout,
-                crate::probe::proxy::handshake(socket, proxy, &dest),
-            );
-            let r = tokio::select! {
-                r = tunnel => r.unwrap_or_else(|_| Err(Failure::timeout(
-                    format!("{dest} via proxy {}", proxy.address),
-                    opts.timeout,
-                ))),
-                () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
-            };
-            let mut attempt = ConnectAttempt {
-                address: dest.to_string(),
-                port: target.port,
-                state: "open",
-                reason: None,
-                started_ms: 0.0,
-                duration_ms: ms(t),
-                won: true,
-            };
-            match r {
-                Ok(s) => {
-                    run.report.connects.push(attempt);
-                    run.phase(
-                        &name,
-                        "ok",
-                        Some(ms(t)),
-                        format!("{dest} via {} proxy {}", proxy.scheme(), proxy.address),
-                        None,
-                    )?;
-                    s
-                }
-                Err(f) => {
-                    attempt.state = crate::probe::PortState::of(f.reason).as_str();
-                    attempt.reason = Some(f.reason);
-                    attempt.won = false;
-                    run.report.connects.push(attempt);
-                    let l = later_refs(&name, &later);
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    let detail = f.message.clone();
-                    return run.fail(&name, f, Some(ms(t)), detail, &l);
-                }
-            }
-        } else {
-            let order = interleave(&addrs);
-            let racing = race(&order, target.port, opts.timeout);
-            let (winner, attempts) = tokio::select! {
-                r = racing => r,
-                () = stop.wait() => (None, Vec::new()),
-            };
-            let detail = attempts
-                .iter()
-                .map(|a| {
-                    let what = if a.won {
-                        "open (won)".to_string()
-                    } else {
-                        a.reason.map_or(a.state, Reason::code).to_string()
-                    };
-                    format!(
-                        "{} {what}",
-                        SocketAddr::new(
-                            a.address.parse().unwrap_or(IpAddr::from([0, 0, 0, 0])),
-                            a.port
-                        )
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let failure = winner.is_none().then(|| {
-                if stop.is_set() {
-                    Failure::new(Reason::Interrupted, "stopped")
-                } else {
-                    connect_failure(&attempts, &format!("{}:{}", target.host, target.port))
-                }
-            });
-            run.report.connects.extend(attempts);
-            match (winner, failure) {
-                (Some(s), _) => {
-                    let _ = s.set_nodelay(true);
-                    run.phase(&name, "ok", Some(ms(t)), detail, None)?;
-                    Box::new(s)
-                }
-                (None, f) => {
-                    let f = f.unwrap_or_else(|| Failure::new(Reason::Timeout, "no address"));
-                    let l = later_refs(&name, &later);
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    return run.fail(&name, f, Some(ms(t)), detail, &l);
-                }
-            }
-        };
-
-        // tls
-        if tls {
-            let t = Instant::now();
-            let name = format!("tls{suffix}");
-            let (config, verifier) =
-                tls::client_config(opts.ca_file.as_deref(), opts.insecure, alpn(http_wanted))?;
-            let server_name = match target.host.parse::<IpAddr>() {
-                Ok(ip) => ServerName::IpAddress(ip.into()),
-                Err(_) => ServerName::try_from(target.host.clone()).map_err(|_| {
-                    NetkitError::invalid(format!(
-                        "'{}' is not a valid TLS server name",
-                        escape(&target.host)
-                    ))
-                })?,
-            };
-            let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-            let handshake =
-                tokio::time::timeout(opts.timeout, connector.connect(server_name, stream)).await;
-            let verify = verifier.result.lock().ok().and_then(|r| r.clone());
-            let mut info = TlsInfo {
-                verified: matches!(verify, Some(Ok(()))),
-                verify_error: verify.as_ref().and_then(|r| r.as_ref().err().map(|e| e.0)),
-                verify_detail: verify
-                    .as_ref()
-                    .and_then(|r| r.as_ref().err().map(|e| e.1.clone())),
-                ..TlsInfo::default()
-            };
-            if let Some(der) = verifier.end_entity.lock().ok().and_then(|c| c.clone()) {
-                tls::x509_details(&der, &mut info);
-            }
-            let tls_stream = match handshake {
-                Err(_) => {
-                    run.report.tls = Some(info);
-                    let l = later_refs(&name, &later);
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    return run.fail(
-                        &name,
-                        Failure::timeout("TLS handshake", opts.timeout),
-                        Some(ms(t)),
-                        "no handshake in time".into(),
-                        &l,
-                    );
-                }
-                Ok(Err(e)) => {
-                    let reason = info.verify_error.unwrap_or(Reason::TlsHandshake);
-                    let words = info.verify_detail.clone().unwrap_or_else(|| tls_words(&e));
-                    let detail = match &info.subject {
-                        Some(s) => format!(
-                            "{words}; certificate {} issued by {}",
-                            escape(s),
-                            escape(info.issuer.as_deref().unwrap_or("?"))
-                        ),
-                        None => words.clone(),
-                    };
-                    run.report.tls = Some(info);
-                    let l = later_refs(&name, &later);
-                    let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                    return run.fail(&name, Failure::new(reason, words), Some(ms(t)), detail, &l);
-                }
-                Ok(Ok(s)) => s,
-            };
-            {
-                let (_, conn) = tls_stream.get_ref();
-                info.version = conn
-                    .protocol_version()
-                    .and_then(|v| v.as_str())
-                    .map(|v| v.replace("TLSv1_", "TLSv1."));
-                info.cipher = conn
-                    .negotiated_cipher_suite()
-                    .and_then(|c| c.suite().as_str())
-                    .map(str::to_string);
-                info.alpn = conn
-                    .alpn_protocol()
-                    .map(|a| String::from_utf8_lossy(a).into_owned());
-                if let Some(end) = conn.peer_certificates().and_then(|c| c.first()) {
-                    tls::x509_details(end, &mut info);
-                }
-            }
-            let detail = render::tls_detail(&info);
-            let soon = match (opts.min_days, info.days_left) {
-                (Some(min), Some(left)) if left < min => Some(Failure::new(
-                    Reason::TlsExpiresSoon,
-                    format!("the certificate expires in {left} days, fewer than --min-days {min}"),
-                )),
-                _ => None,
-            };
-            run.report.tls = Some(info);
-            if let Some(f) = soon {
-                let l = later_refs(&name, &later);
-                let l: Vec<&str> = l.iter().map(String::as_str).collect();
-                return run.fail(&name, f, Some(ms(t)), detail, &l);
-            }
-            run.phase(&name, "ok", Some(ms(t)), detail, None)?;
-            stream = Box::new(tls_stream);
-        }
-
-        // request
-        if !http_wanted {
-            break;
-        }
-        let t = Instant::now();
-        let name = format!("request{suffix}");
-        let request = format!(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: netkit/{}\r\nAccept: */*\r\nConnection: close\r\n\r\n",
-            target.path,
-            target.authority(),
-            env!("CARGO_PKG_VERSION")
-        );
-        // Half-closing is the seed's way, but TLS has no half-close and many
-        // proxies tear the relay down on the client's FIN.
-        let half_close = !tls && opts.proxy.is_none();
-        let deadline = tokio::time::Instant::now() + opts.timeout;
-        let exchange = http::exchange(
-            &mut stream,
-            request.as_bytes(),
-            half_close,
-            deadline,
-            deadline,
-        );
-        let r = tokio::select! {
-            r = exchange => r,
-            () = stop.wait() => Err(Failure::new(Reason::Interrupted, "stopped")),
-        };
-        let info = match r {
-            Err(f) => {
-                let detail = f.message.clone();
-                return run.fail(&name, f, Some(ms(t)), detail, &[]);
-            }
-            Ok(info) => info,
-        };
-        let detail = render::http_detail(&info);
-        let elapsed = ms(t);
-        let redirect = info.location.clone().filter(|_| hop < opts.follow);
-        let bad_status = match opts.expect_status {
-            Some(want) => (info.status != want && redirect.is_none())
-                .then(|| format!("{detail} (expected {want})")),
-            None => (info.status >= 400).then(|| detail.clone()),
-        };
-        let body_mismatch = opts
-            .expect_body
-            .as_ref()
-            .filter(|_| redirect.is_none())
-            .filter(|re| !re.is_match(&String::from_utf8_lossy(&info.body_start)))
-            .map(|re| {
-                format!(
-                    "the first {} body bytes do not match --expect-body '{}'",
-                    info.body_start.len(),
-                    re.as_str()
-                )
-            });
-        run.report.http = Some(info);
-        if let Some(d) = bad_status {
-            let f = Failure::new(Reason::HttpStatus, d.clone());
-            return run.fail(&name, f, Some(elapsed), d, &[]);
-        }
-        if let Some(d) = body_mismatch {
-            let f = Failure::new(Reason::HttpBody, d.clone());
-            return run.fail(&name, f, Some(elapsed), detail, &[]);
-        }
-        run.phase(&name, "ok", Some(elapsed), detail, None)?;
-        let Some(location) = redirect else { break };
-        hop += 1;
-        let next = resolve_location(&target, &location)?;
-        run.report.redirects.push(next.text.clone());
-        if run
-            .report
-            .redirects
-            .iter()
-            .filter(|r| **r == next.text)
-            .count()
-            > 1
-        {
-            let f = Failure::new(
-                Reason::TooManyRedirects,
-                format!("redirect loop at {}", escape(&next.text)),
-            );
-            let detail = f.message.clone();
-            return run.fail(&format!("request #{}", hop + 1), f, None, detail, &[]);
-        }
-        target = next;
-    }
-    run.report.ok = true;
-    run.report.duration_ms = ms(run.started);
-    Ok(run.report)
-}
-
-fn tls_words(e: &std::io::Error) -> String {
+pub(super) fn tls_words(e: &std::io::Error) -> String {
     let text = e.to_string();
     if text.contains("InvalidContentType") || text.contains("corrupt message") {
         "the peer does not speak TLS (its first bytes are not a TLS record)".into()
@@ -970,7 +516,7 @@ fn tls_words(e: &std::io::Error) -> String {
 }
 
 /// The target of a redirect: an absolute URL, or a path on the same server.
-fn resolve_location(base: &Target, location: &str) -> Result<Target> {
+pub(super) fn resolve_location(base: &Target, location: &str) -> Result<Target> {
     let loc = location.trim();
     if loc.starts_with("http://") || loc.starts_with("https://") {
         return Target::parse(loc);

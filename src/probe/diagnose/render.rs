@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use super::http::HttpInfo;
+use super::phase::{PhaseKind, PhaseStatus};
 use super::selfcheck::{Check, SelfCheckSummary};
 use super::{Phase, Report};
 use crate::exit::Reason;
@@ -13,10 +14,10 @@ use crate::output::{Render, View, pad_left, pad_right};
 use crate::sanitize::escape;
 use crate::tls::TlsInfo;
 
-fn mark(status: &str) -> colored::ColoredString {
+fn mark(status: PhaseStatus) -> colored::ColoredString {
     match status {
-        "ok" => "✓".green(),
-        "failed" => "✗".red(),
+        PhaseStatus::Ok => "✓".green(),
+        PhaseStatus::Failed => "✗".red(),
         _ => "·".dimmed(),
     }
 }
@@ -73,17 +74,18 @@ impl Render for Phase {
             .duration_ms
             .map_or_else(|| "-".to_string(), |d| format!("{d:.2} ms"));
         let detail = match self.status {
-            "not_reached" => "not reached".dimmed().to_string(),
+            PhaseStatus::NotReached => "not reached".dimmed().to_string(),
             _ => escape(&self.detail).into_owned(),
         };
         // A longer name (`request #2`) takes its room from the time's
         // column, so the details stay aligned.
-        let over = self.name.chars().count().saturating_sub(8);
+        let name = self.name.to_string();
+        let over = name.chars().count().saturating_sub(8);
         writeln!(
             w,
             "  {} {} {}  {detail}",
             mark(self.status),
-            pad_right(&self.name, 8),
+            pad_right(&name, 8),
             pad_left(&took, 10usize.saturating_sub(over).max(took.len()))
         )
     }
@@ -113,7 +115,7 @@ impl Render for Report {
         }
         match &self.error {
             Some(e) => {
-                let hint = phase_hint(self.failed_phase.as_deref().unwrap_or(""), e.reason)
+                let hint = phase_hint(self.failed_phase.map(|p| p.kind), e.reason)
                     .map(|h| format!(": {h}"))
                     .unwrap_or_default();
                 // Addresses that failed differently (IPv6 refused, IPv4
@@ -137,7 +139,8 @@ impl Render for Report {
                 };
                 let line = format!(
                     "{} failed: {}{}{hint}",
-                    self.failed_phase.as_deref().unwrap_or("?"),
+                    self.failed_phase
+                        .map_or_else(|| "?".to_string(), |p| p.to_string()),
                     e.reason.code(),
                     on(e.reason)
                 );
@@ -163,7 +166,11 @@ impl Render for Check {
         writeln!(
             w,
             "  {} {}: {}",
-            mark(if self.ok { "ok" } else { "failed" }),
+            mark(if self.ok {
+                PhaseStatus::Ok
+            } else {
+                PhaseStatus::Failed
+            }),
             self.name,
             escape(&self.detail)
         )
@@ -187,13 +194,13 @@ impl Render for SelfCheckSummary {
 
 /// The hint for a failure in `phase`: a timeout after the connection was
 /// accepted is a slow or stuck service, not a firewall.
-fn phase_hint(phase: &str, reason: Reason) -> Option<&'static str> {
-    match (phase.split(' ').next().unwrap_or(""), reason) {
-        ("request", Reason::Timeout) => Some(
+fn phase_hint(phase: Option<PhaseKind>, reason: Reason) -> Option<&'static str> {
+    match (phase, reason) {
+        (Some(PhaseKind::Request), Reason::Timeout) => Some(
             "the server accepted the connection but sent no complete response in time: the \
              application is slow or stuck, not a firewall (raise --timeout to wait longer)",
         ),
-        ("tls", Reason::Timeout) => Some(
+        (Some(PhaseKind::Tls), Reason::Timeout) => Some(
             "the connection was accepted but the TLS handshake did not finish in time: a slow \
              service, or one that does not speak TLS on this port and waits for the client",
         ),
