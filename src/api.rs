@@ -84,6 +84,12 @@ pub mod addr {
 pub mod dns {
     pub use crate::dns::{parse_name, parse_type};
 
+    /// DNSSEC's bounds.
+    pub mod dnssec {
+        pub use crate::dns::dnssec::crypto::{
+            MAX_KEYS_PER_SIG, MAX_SIGS_PER_SET, MAX_VERIFICATIONS,
+        };
+    }
     /// `@SERVER`.
     pub mod server {
         pub use crate::dns::server::parse;

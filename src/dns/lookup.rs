@@ -478,17 +478,18 @@ where
     let mut exit = Exit::Success;
     let host_types = plan.types == [RecordType::A, RecordType::AAAA];
     let work = |(given, name): (String, Name)| {
-        let (plan, servers) = (Arc::clone(&plan), servers.clone());
+        let (plan, servers, stop) = (Arc::clone(&plan), servers.clone(), stop.clone());
         async move {
             let mut set = tokio::task::JoinSet::new();
             let mut sub = 0usize;
             for qtype in plan.types.clone() {
                 for server in &servers {
-                    let (plan, given, name, server) = (
+                    let (plan, given, name, server, stop) = (
                         Arc::clone(&plan),
                         given.clone(),
                         name.clone(),
                         server.clone(),
+                        stop.clone(),
                     );
                     set.spawn(async move {
                         let mut r = match (&plan.target, &server) {
@@ -531,6 +532,7 @@ where
                                         &asked,
                                         d,
                                         plan.opts,
+                                        &stop,
                                     )
                                     .await
                                 }

@@ -113,6 +113,18 @@ fn limits_doc_matches_the_code() {
     };
     let checks: &[(&str, String)] = &[
         (
+            "dns::dnssec::crypto::MAX_KEYS_PER_SIG",
+            netkit::api::dns::dnssec::MAX_KEYS_PER_SIG.to_string(),
+        ),
+        (
+            "dns::dnssec::crypto::MAX_SIGS_PER_SET",
+            netkit::api::dns::dnssec::MAX_SIGS_PER_SET.to_string(),
+        ),
+        (
+            "dns::dnssec::crypto::MAX_VERIFICATIONS",
+            netkit::api::dns::dnssec::MAX_VERIFICATIONS.to_string(),
+        ),
+        (
             "echo::server::LOOP_RATE",
             format!(
                 "{} mirrored datagrams a second",

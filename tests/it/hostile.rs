@@ -1027,3 +1027,179 @@ fn dnssec_against_garbage_signatures_keys_and_proofs() {
         v[0]
     );
 }
+
+/// KeyTrap (CVE-2023-50387): a DNSKEY set, properly signed by the anchored
+/// key, that holds 700 Ed25519 keys sharing its key tag, and an answer with
+/// 600 signatures by that tag. Trying every key against every signature is
+/// 420,000 verifications (half a minute of CPU); patched validators try a
+/// few keys per signature, a few signatures per RRset, and a bounded number
+/// per answer. The answer is bogus, quickly, with a short reason.
+#[test]
+fn keytrap_colliding_keys_and_signatures() {
+    use hickory_proto::rr::RecordType;
+    use hickory_proto::rr::rdata::NULL;
+    use ring::signature::{Ed25519KeyPair, KeyPair};
+    fn key_tag(rdata: &[u8]) -> u16 {
+        let mut ac: u32 = 0;
+        for (i, b) in rdata.iter().enumerate() {
+            ac += if i & 1 == 1 {
+                u32::from(*b)
+            } else {
+                u32::from(*b) << 8
+            };
+        }
+        ac += (ac >> 16) & 0xffff;
+        (ac & 0xffff) as u16
+    }
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut noise = |n: usize| -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect()
+    };
+    let pair = Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
+    let mut k0 = vec![1, 1, 3, 15];
+    k0.extend_from_slice(pair.public_key().as_ref());
+    let tag = key_tag(&k0);
+    // Swapping two bytes at even offsets keeps the tag: 699 more keys
+    // (about half of them points on the curve, each worth a full check).
+    let evens: Vec<usize> = (4..k0.len()).step_by(2).collect();
+    let mut keys: Vec<Vec<u8>> = vec![k0.clone()];
+    let mut seen = std::collections::HashSet::new();
+    seen.insert(k0.clone());
+    'fill: for (i, &a) in evens.iter().enumerate() {
+        for &b in &evens[i + 1..] {
+            for &c in &evens {
+                for &d in &evens {
+                    let mut k = k0.clone();
+                    k.swap(a, b);
+                    if c != d {
+                        k.swap(c, d);
+                    }
+                    if seen.insert(k.clone()) {
+                        assert_eq!(key_tag(&k), tag);
+                        keys.push(k);
+                    }
+                    if keys.len() == 700 {
+                        break 'fill;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(keys.len(), 700);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as u32;
+    let owner = b"\x04test\x00".to_vec();
+    let sig_head = |covered: u16, labels: u8| {
+        let mut h = covered.to_be_bytes().to_vec();
+        h.extend_from_slice(&[15, labels]);
+        h.extend_from_slice(&3600u32.to_be_bytes());
+        h.extend_from_slice(&(now + 86_400).to_be_bytes());
+        h.extend_from_slice(&(now - 86_400).to_be_bytes());
+        h.extend_from_slice(&tag.to_be_bytes());
+        h.extend_from_slice(&owner);
+        h
+    };
+    // The DNSKEY set, signed for real by the anchored key (RFC 4034
+    // 3.1.8.1: the RRSIG's fields, then each record in canonical order).
+    let mut sorted = keys.clone();
+    sorted.sort();
+    let mut signed = sig_head(48, 1);
+    for k in &sorted {
+        signed.extend_from_slice(&owner);
+        signed.extend_from_slice(&48u16.to_be_bytes());
+        signed.extend_from_slice(&1u16.to_be_bytes());
+        signed.extend_from_slice(&3600u32.to_be_bytes());
+        signed.extend_from_slice(&(k.len() as u16).to_be_bytes());
+        signed.extend_from_slice(k);
+    }
+    let mut keys_sig = sig_head(48, 1);
+    keys_sig.extend_from_slice(pair.sign(&signed).as_ref());
+    // Signatures whose S is below the group order: each is checked in full.
+    let answer_sigs: Vec<Vec<u8>> = (0..600)
+        .map(|_| {
+            let mut s = sig_head(1, 2);
+            let mut sig = noise(64);
+            sig[63] &= 0x0f;
+            s.extend(sig);
+            s
+        })
+        .collect();
+    let raw = |code: RecordType, data: Vec<u8>| RData::Unknown {
+        code,
+        rdata: NULL::with(data),
+    };
+    let server = hostile::dns(move |q| {
+        let qt = q.queries.first().map(|q| q.query_type());
+        let mut answers = Vec::new();
+        match qt {
+            Some(RecordType::DNSKEY) => {
+                for k in &keys {
+                    answers.push(record(q, 3600, raw(RecordType::DNSKEY, k.clone())));
+                }
+                answers.push(record(q, 3600, raw(RecordType::RRSIG, keys_sig.clone())));
+            }
+            _ => {
+                answers.push(record(q, 3600, RData::A(A::new(192, 0, 2, 7))));
+                for s in &answer_sigs {
+                    answers.push(record(q, 3600, raw(RecordType::RRSIG, s.clone())));
+                }
+            }
+        }
+        Reply::Answer(response(q, ResponseCode::NoError, answers))
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = dir.path().join("test.key");
+    std::fs::write(
+        &anchor,
+        format!(
+            "test. IN DNSKEY 257 3 15 {}\n",
+            data_encoding::BASE64.encode(pair.public_key().as_ref())
+        ),
+    )
+    .unwrap();
+    let mut cmd = netkit();
+    cmd.args([
+        "--json",
+        "lookup",
+        "--dnssec",
+        "--trust-anchor",
+        anchor.to_str().unwrap(),
+        "-t",
+        "A",
+        "x.test",
+        &format!("@{server}"),
+    ]);
+    let t = Instant::now();
+    let (out, _) = hostile::run_measured(cmd, Duration::from_secs(120), None);
+    let took = t.elapsed();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1, "{}", stderr(&out));
+    let d = &v[0]["dnssec"];
+    let short = |v: &Value| v.to_string().chars().take(300).collect::<String>();
+    assert_eq!(d["status"], "bogus", "{}", short(d));
+    assert_eq!(code(&out), 3);
+    // The attack reached the expensive step: the 700-key set verified.
+    assert!(
+        d["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["check"] == "dnskey"
+                && s["ok"] == true
+                && s["detail"].as_str().unwrap_or("").contains("700 keys")),
+        "{}",
+        short(d)
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let reason = d["reason"].as_str().unwrap_or("");
+    assert!(reason.len() < 1000, "a reason of {} bytes", reason.len());
+}

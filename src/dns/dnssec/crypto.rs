@@ -138,19 +138,85 @@ pub(super) fn now_u32() -> u32 {
 }
 
 /// Verifies `set` with `keys` of `zone`: Ok with the key tag and the
-/// wildcard's label count when a signature holds, else why none did.
+/// Keys tried per signature among those with its tag and algorithm
+/// (KeyTrap, CVE-2023-50387: a zone may publish hundreds of keys that share
+/// one tag; patched validators try a few).
+pub const MAX_KEYS_PER_SIG: usize = 4;
+/// Signatures tried per RRset (a rollover has two; an attacker, hundreds).
+pub const MAX_SIGS_PER_SET: usize = 8;
+/// Signature verifications for one answer, its whole chain included.
+pub const MAX_VERIFICATIONS: u32 = 64;
+
+/// The work one validation may do: signature verifications left, the
+/// deadline and the stop flag, all looked at before each verification (the
+/// only CPU-bound step), so no answer can hold the CPU past them.
+pub struct Budget {
+    left: u32,
+    deadline: std::time::Instant,
+    stop: Option<crate::signal::Stop>,
+    /// Ran out of time, or stopped: the verdict is indeterminate.
+    pub(super) late: Option<String>,
+}
+
+impl Budget {
+    /// [`MAX_VERIFICATIONS`] until `deadline`, unless `stop` is set first.
+    pub fn new(deadline: std::time::Instant, stop: Option<crate::signal::Stop>) -> Budget {
+        Budget {
+            left: MAX_VERIFICATIONS,
+            deadline,
+            stop,
+            late: None,
+        }
+    }
+
+    /// Takes one verification, or says why not.
+    fn spend(&mut self) -> Result<(), String> {
+        if self.stop.as_ref().is_some_and(crate::signal::Stop::is_set) {
+            self.late.get_or_insert_with(|| "stopped".into());
+            return Err("stopped".into());
+        }
+        if std::time::Instant::now() >= self.deadline {
+            self.late
+                .get_or_insert_with(|| "the validation's deadline passed".into());
+            return Err("out of time".into());
+        }
+        if self.left == 0 {
+            return Err(format!(
+                "more than {MAX_VERIFICATIONS} signature checks for one answer: given up (KeyTrap, CVE-2023-50387)"
+            ));
+        }
+        self.left -= 1;
+        Ok(())
+    }
+}
+
+/// Reasons joined, at most three of them (a hostile answer can have
+/// hundreds).
+fn some_of(why: &[String]) -> String {
+    let mut out = why.iter().take(3).cloned().collect::<Vec<_>>().join("; ");
+    if why.len() > 3 {
+        out.push_str(&format!("; and {} more", why.len() - 3));
+    }
+    out
+}
+
+/// Verifies `set` with `keys` of `zone`: Ok with the key tag and the
+/// wildcard's label count when a signature holds, else why none did. At
+/// most [`MAX_SIGS_PER_SET`] signatures and [`MAX_KEYS_PER_SIG`] keys each
+/// are tried, each verification taken from `budget`.
 pub(super) fn verify_set(
     set: &RrSet<'_>,
     zone: &WireName,
     keys: &[Key],
     now: u32,
+    budget: &mut Budget,
 ) -> Result<(u16, Option<u8>), String> {
     let what = format!("{} {}", set.owner.to_text(), type_text(set.rtype));
     if set.sigs.is_empty() {
         return Err(format!("no RRSIG for {what}"));
     }
     let mut why = Vec::new();
-    for sig in &set.sigs {
+    for sig in set.sigs.iter().take(MAX_SIGS_PER_SET) {
         let Some(f) = Rrsig::parse(&sig.rdata) else {
             why.push("an RRSIG that cannot be read".to_string());
             continue;
@@ -189,6 +255,7 @@ pub(super) fn verify_set(
         let candidates: Vec<&Key> = keys
             .iter()
             .filter(|k| k.tag == f.key_tag && k.alg == f.alg && k.is_zone_key())
+            .take(MAX_KEYS_PER_SIG)
             .collect();
         if candidates.is_empty() {
             why.push(format!(
@@ -200,12 +267,16 @@ pub(super) fn verify_set(
             continue;
         }
         let data = signed_data(set, &f);
-        if candidates
-            .iter()
-            .any(|k| verify_signature(k, &data, f.signature))
-        {
-            let wildcard = (usize::from(f.labels) < set.owner.label_count()).then_some(f.labels);
-            return Ok((f.key_tag, wildcard));
+        for k in candidates {
+            if let Err(e) = budget.spend() {
+                why.push(e);
+                return Err(some_of(&why));
+            }
+            if verify_signature(k, &data, f.signature) {
+                let wildcard =
+                    (usize::from(f.labels) < set.owner.label_count()).then_some(f.labels);
+                return Ok((f.key_tag, wildcard));
+            }
         }
         why.push(format!(
             "RRSIG {what} by key {} ({}) does not verify",
@@ -213,5 +284,11 @@ pub(super) fn verify_set(
             algorithm_name(f.alg)
         ));
     }
-    Err(why.join("; "))
+    if set.sigs.len() > MAX_SIGS_PER_SET {
+        why.push(format!(
+            "{} more RRSIGs not tried (at most {MAX_SIGS_PER_SET} per RRset)",
+            set.sigs.len() - MAX_SIGS_PER_SET
+        ));
+    }
+    Err(some_of(&why))
 }

@@ -78,11 +78,14 @@ pub struct Validator<'p> {
     /// Zones whose keys are being fetched (a loop guard).
     fetching: Vec<WireName>,
     now: u32,
+    /// The CPU-bound work left, the deadline and the stop flag.
+    budget: Budget,
 }
 
 impl<'p> Validator<'p> {
-    /// A validator asking `server` for keys and DS records.
-    pub fn new(server: Server, opts: QueryOpts, plan: &'p Plan) -> Validator<'p> {
+    /// A validator asking `server` for keys and DS records, its CPU-bound
+    /// work bounded by `budget`.
+    pub fn new(server: Server, opts: QueryOpts, plan: &'p Plan, budget: Budget) -> Validator<'p> {
         Validator {
             server,
             opts: QueryOpts {
@@ -94,6 +97,7 @@ impl<'p> Validator<'p> {
             chain: Vec::new(),
             fetching: Vec::new(),
             now: now_u32(),
+            budget,
         }
     }
 
@@ -308,7 +312,7 @@ impl<'p> Validator<'p> {
                 }
             ),
         );
-        match verify_set(set, zone, &vouched, self.now) {
+        match verify_set(set, zone, &vouched, self.now, &mut self.budget) {
             Ok((tag, _)) => {
                 self.step(
                     zone,
@@ -352,7 +356,7 @@ impl<'p> Validator<'p> {
                     )));
                 }
                 let keys = self.zone_keys(&signer).await?;
-                return match verify_set(set, &signer, &keys, self.now) {
+                return match verify_set(set, &signer, &keys, self.now, &mut self.budget) {
                     Ok(_) => Ok(DsState::Signed(
                         set.records.iter().map(|r| r.rdata.clone()).collect(),
                     )),
@@ -441,7 +445,7 @@ impl<'p> Validator<'p> {
                 )));
             }
             let keys = self.zone_keys(&signer).await?;
-            if let Err(why) = verify_set(set, &signer, &keys, self.now) {
+            if let Err(why) = verify_set(set, &signer, &keys, self.now, &mut self.budget) {
                 self.step(name, Check::Denial, false, why.clone());
                 return Err(Broken::Bogus(why));
             }
@@ -497,7 +501,12 @@ impl<'p> Validator<'p> {
     /// The verdict on `reply`, the answer to (`qname`, `qtype`).
     pub async fn validate(&mut self, reply: &Reply, qname: &WireName, qtype: u16) -> Verdict {
         self.chain.clear();
-        let r = self.validate_inner(reply, qname, qtype).await;
+        let mut r = self.validate_inner(reply, qname, qtype).await;
+        if let Some(why) = self.budget.late.take() {
+            r = Err(Broken::Indeterminate(format!(
+                "the chain of trust was not checked: {why}"
+            )));
+        }
         let chain = std::mem::take(&mut self.chain);
         let (status, reason) = match r {
             Ok(()) => (Security::Secure, None),
@@ -596,7 +605,7 @@ impl<'p> Validator<'p> {
                 return Err(Broken::Bogus(why));
             };
             let keys = self.zone_keys(&signer).await?;
-            match verify_set(set, &signer, &keys, self.now) {
+            match verify_set(set, &signer, &keys, self.now, &mut self.budget) {
                 Ok((tag, wildcard)) => {
                     self.step(
                         &set.owner,
@@ -670,7 +679,7 @@ impl<'p> Validator<'p> {
                 .find_map(|s| Rrsig::parse(&s.rdata).map(|f| f.signer));
             let Some(signer) = signer else { continue };
             let keys = self.zone_keys(&signer).await?;
-            if verify_set(set, &signer, &keys, self.now).is_err() {
+            if verify_set(set, &signer, &keys, self.now, &mut self.budget).is_err() {
                 continue;
             }
             let held = if set.rtype == T_NSEC {
