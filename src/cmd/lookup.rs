@@ -104,7 +104,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         ),
     )?;
     if args.all_ns {
-        return run_all_ns(&given, &types, &servers, args, out);
+        return run_all_ns(&given, &types, &servers, args, out, stop);
     }
     let explicit = !servers.is_empty();
     let target = if explicit {
@@ -212,9 +212,13 @@ fn run_trace(
         dns::trace::Event::Step(s) => out.emit(s),
         dns::trace::Event::End(s) => out.summary(s),
     };
-    Ok(rt.block_on(dns::trace::trace_all(
-        given, types, hints, opts, stop, &mut emit,
-    ))?)
+    let walk = dns::trace::TracePlan {
+        hints,
+        opts,
+        budget: dns::trace::default_budget(&opts),
+        stop,
+    };
+    Ok(rt.block_on(dns::trace::trace_all(given, types, &walk, &mut emit))?)
 }
 
 /// `--all-ns`: one report per (name, type).
@@ -224,6 +228,7 @@ fn run_all_ns(
     servers: &[dns::Server],
     args: &LookupArgs,
     out: &mut Printer,
+    stop: &Stop,
 ) -> anyhow::Result<Exit> {
     let (via, timeout, retries) = dns::allns::via(servers, args.tcp)?;
     let opts = QueryOpts {
@@ -233,11 +238,14 @@ fn run_all_ns(
         retries: args.retries.unwrap_or(retries),
     };
     let rt = crate::sys::runtime::current_thread()?;
-    Ok(
-        rt.block_on(dns::allns::all_ns_all(given, types, &via, opts, &mut |r| {
-            out.emit(r)
-        }))?,
-    )
+    Ok(rt.block_on(dns::allns::all_ns_all(
+        given,
+        types,
+        &via,
+        opts,
+        stop,
+        &mut |r| out.emit(r),
+    ))?)
 }
 
 fn run_nss(

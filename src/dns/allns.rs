@@ -17,7 +17,9 @@ use super::wire::{Rr, WireName};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
 
-/// Most name servers asked (a zone with more is cut, and says so).
+/// Most name servers asked, all NS names and addresses together (a zone
+/// with more is cut, and says so: a hostile zone cannot aim netkit's
+/// queries at a thousand addresses).
 pub const MAX_SERVERS: usize = 32;
 
 /// One authoritative server's answer.
@@ -62,6 +64,9 @@ pub struct AllNsReport {
     pub serials_agree: bool,
     /// Whether every server that answered gave the same status and values.
     pub answers_agree: bool,
+    /// Name servers and addresses listed but not asked: past
+    /// [`MAX_SERVERS`] in all.
+    pub servers_not_asked: u64,
     /// What went wrong finding the servers, or how they differ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
@@ -146,6 +151,21 @@ async fn ask(
     exchange(server, name, t, opts).await
 }
 
+/// A check that did not end.
+fn unfinished(given: &str, qtype: RecordType, f: Failure) -> AllNsReport {
+    AllNsReport {
+        ok: false,
+        name: given.to_string(),
+        qtype: type_name(u16::from(qtype)).into_owned(),
+        zone: None,
+        servers: Vec::new(),
+        serials_agree: false,
+        answers_agree: false,
+        servers_not_asked: 0,
+        error: Some(f),
+    }
+}
+
 /// Finds `name`'s zone and its servers through `via`, then asks each.
 pub async fn all_ns(
     given: &str,
@@ -162,6 +182,7 @@ pub async fn all_ns(
         servers: Vec::new(),
         serials_agree: false,
         answers_agree: false,
+        servers_not_asked: 0,
         error: None,
     };
     let mut qname = name.clone();
@@ -203,40 +224,78 @@ pub async fn all_ns(
             return report;
         }
     };
-    let mut targets: Vec<(String, Vec<SocketAddr>)> = Vec::new();
-    for r in ns.answers.iter().filter(|r| r.rtype == 2) {
-        let Some(target) = r.target.clone() else {
-            continue;
-        };
-        if targets
-            .iter()
-            .any(|(t, _)| t.eq_ignore_ascii_case(&target.to_text()))
-        {
+    // The NS names, each once, at most MAX_SERVERS of them.
+    let mut names: Vec<WireName> = Vec::new();
+    let mut listed = 0u64;
+    for target in ns
+        .answers
+        .iter()
+        .filter(|r| r.rtype == 2)
+        .filter_map(|r| r.target.as_ref())
+    {
+        if names.iter().any(|n| n.eq_ignore_case(target)) {
             continue;
         }
-        // Glue from the additional section first.
-        let mut addrs: Vec<SocketAddr> = ns
+        listed += 1;
+        if names.len() < MAX_SERVERS {
+            names.push(target.clone());
+        }
+    }
+    // Glue from the additional section; the names without it resolved all
+    // at once, within the deadline.
+    let lookups = names.iter().map(|target| {
+        let glue: Vec<SocketAddr> = ns
             .additional
             .iter()
-            .filter(|a| a.name.eq_ignore_case(&target))
+            .filter(|a| a.name.eq_ignore_case(target))
             .filter_map(|a| match a.data {
                 RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
                 _ => None,
             })
             .collect();
-        if addrs.is_empty()
-            && let Some(n) = name_of(&target)
-        {
-            for t in [RecordType::A, RecordType::AAAA] {
-                if let Ok(ex) = ask(via, &n, t, opts).await {
-                    addrs.extend(ex.response.answers.iter().filter_map(|a| match a.data {
-                        RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                        _ => None,
-                    }));
-                }
+        async move {
+            if !glue.is_empty() {
+                return glue;
             }
+            let Some(n) = name_of(target) else {
+                return Vec::new();
+            };
+            let (a, aaaa) = tokio::join!(
+                ask(via, &n, RecordType::A, opts),
+                ask(via, &n, RecordType::AAAA, opts)
+            );
+            [a, aaaa]
+                .into_iter()
+                .flatten()
+                .flat_map(|ex| {
+                    ex.response
+                        .answers
+                        .iter()
+                        .filter_map(|a| match a.data {
+                            RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
         }
-        targets.push((target.to_text(), addrs));
+    });
+    let found = futures_util::future::join_all(lookups).await;
+    // At most MAX_SERVERS addresses in all.
+    let mut room = MAX_SERVERS;
+    report.servers_not_asked = listed - names.len() as u64;
+    let mut targets: Vec<(String, Vec<SocketAddr>)> = Vec::new();
+    for (name, mut addrs) in names.iter().zip(found) {
+        addrs.dedup();
+        if room == 0 {
+            report.servers_not_asked += addrs.len().max(1) as u64;
+            continue;
+        }
+        let keep = addrs.len().min(room);
+        report.servers_not_asked += (addrs.len() - keep) as u64;
+        room = room.saturating_sub(keep.max(1));
+        addrs.truncate(keep);
+        targets.push((name.to_text(), addrs));
     }
     if targets.is_empty() {
         report.error = Some(Failure::new(
@@ -265,7 +324,7 @@ pub async fn all_ns(
             });
             continue;
         }
-        for addr in addrs.iter().take(MAX_SERVERS) {
+        for addr in addrs {
             let (ns_name, zone_name, qname, addr, given) = (
                 ns_name.clone(),
                 zone_name.clone(),
@@ -369,12 +428,25 @@ pub async fn all_ns_all(
     types: &[RecordType],
     via: &Server,
     opts: QueryOpts,
+    stop: &crate::signal::Stop,
     emit: &mut dyn FnMut(&AllNsReport) -> std::io::Result<()>,
 ) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
+    // One deadline per (name, type): the zone, its servers' names and
+    // every server's two answers together.
+    let budget = (opts.timeout * (opts.retries + 1) * 4).max(std::time::Duration::from_secs(30));
     for (text, name) in given {
         for t in types {
-            let r = all_ns(text, name, *t, via, opts).await;
+            if stop.is_set() {
+                return Ok(exit);
+            }
+            let checked = tokio::time::timeout(budget, all_ns(text, name, *t, via, opts));
+            let r = tokio::select! {
+                r = checked => r.unwrap_or_else(|_| {
+                    unfinished(text, *t, Failure::timeout("the check of every name server", budget))
+                }),
+                () = stop.wait() => unfinished(text, *t, Failure::new(Reason::Interrupted, "interrupted")),
+            };
             exit = exit.max(r.exit());
             emit(&r)?;
         }

@@ -353,11 +353,18 @@ impl Render for super::allns::AllNsReport {
             w,
             "{}",
             format!(
-                ";; all-ns {} {} (zone {}, {} servers)",
+                ";; all-ns {} {} (zone {}, {} servers{})",
                 escape(&self.name),
                 self.qtype,
                 escape(zone),
-                self.servers.len()
+                self.servers.len(),
+                match self.servers_not_asked {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} more not asked: at most {} in all",
+                        super::allns::MAX_SERVERS
+                    ),
+                }
             )
             .dimmed()
         )?;

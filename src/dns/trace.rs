@@ -19,6 +19,7 @@ use super::server::Server;
 use super::status::{DnsStatus, NameStatus, StepOutcome, Walk};
 use super::types::type_name;
 use super::wire::WireName;
+use crate::deadline::Deadline;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
 
@@ -195,9 +196,59 @@ fn is_under(name: &WireName, zone: &WireName) -> bool {
             .all(|(a, b)| a.eq_ignore_ascii_case(b))
 }
 
+/// How a trace runs: where it starts, how each query goes, and the one
+/// deadline and stop flag that bound the whole of it (glue-less name
+/// servers' addresses included).
+pub struct TracePlan<'a> {
+    /// The root servers (and how to speak to them: UDP, or TCP only).
+    pub hints: Vec<(String, Server)>,
+    /// Per query.
+    pub opts: QueryOpts,
+    /// The whole trace's budget; each trace of several names gets its own.
+    pub budget: std::time::Duration,
+    /// Ctrl-C.
+    pub stop: &'a crate::signal::Stop,
+}
+
+/// The whole-trace budget when nothing else says: a dozen levels' worth of
+/// tries, at least 30 s (docs/limits.md).
+pub fn default_budget(opts: &QueryOpts) -> std::time::Duration {
+    (opts.timeout * (opts.retries + 1) * 12).max(std::time::Duration::from_secs(30))
+}
+
+/// One query, bounded by what is left of `deadline` and by `stop`.
+async fn ask(
+    server: &Server,
+    name: &Name,
+    t: RecordType,
+    opts: QueryOpts,
+    deadline: Deadline,
+    stop: &crate::signal::Stop,
+) -> Result<super::client::Exchange, Failure> {
+    let left = deadline.left();
+    let late = || Failure::timeout("the trace", deadline.budget());
+    if left.is_zero() {
+        return Err(late());
+    }
+    let opts = QueryOpts {
+        timeout: opts.timeout.min(left),
+        ..opts
+    };
+    tokio::select! {
+        r = tokio::time::timeout(left, exchange(server, name, t, opts)) => r.unwrap_or_else(|_| Err(late())),
+        () = stop.wait() => Err(Failure::new(Reason::Interrupted, "interrupted")),
+    }
+}
+
 /// Finds addresses for name servers without glue, through the system's
-/// first nameserver.
-async fn addresses_of(ns: &WireName, like: &Server, opts: QueryOpts) -> Vec<SocketAddr> {
+/// first nameserver: A and AAAA at once, within the trace's deadline.
+async fn addresses_of(
+    ns: &WireName,
+    like: &Server,
+    opts: QueryOpts,
+    deadline: Deadline,
+    stop: &crate::signal::Stop,
+) -> Vec<SocketAddr> {
     let Ok(cfg) = super::system_config(Path::new("/etc/resolv.conf")) else {
         return Vec::new();
     };
@@ -212,35 +263,44 @@ async fn addresses_of(ns: &WireName, like: &Server, opts: QueryOpts) -> Vec<Sock
         dnssec: false,
         ..opts
     };
-    let mut out = Vec::new();
-    for t in [RecordType::A, RecordType::AAAA] {
-        if let Ok(ex) = exchange(&like.plain_like(resolver), &name, t, opts).await {
-            out.extend(ex.response.answers.iter().filter_map(|a| match a.data {
-                RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                _ => None,
-            }));
-        }
-    }
-    out
+    let server = like.plain_like(resolver);
+    let (a, aaaa) = tokio::join!(
+        ask(&server, &name, RecordType::A, opts, deadline, stop),
+        ask(&server, &name, RecordType::AAAA, opts, deadline, stop),
+    );
+    [a, aaaa]
+        .into_iter()
+        .flatten()
+        .flat_map(|ex| {
+            ex.response
+                .answers
+                .iter()
+                .filter_map(|a| match a.data {
+                    RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
-/// Resolves (`name`, `qtype`) iteratively from `hints`, calling `step` as
-/// each server answers or fails. The servers found on the way are spoken
-/// to as the hints are (UDP, or TCP only).
+/// Resolves (`name`, `qtype`) iteratively from the walk's hints, calling
+/// `step` as each server answers or fails. The servers found on the way are
+/// spoken to as the hints are (UDP, or TCP only). The whole trace ends by
+/// one deadline, and at once on `stop`, with its summary either way.
 pub async fn trace(
     given: &str,
     name: &Name,
     qtype: RecordType,
-    hints: Vec<(String, Server)>,
-    opts: QueryOpts,
-    stop: &crate::signal::Stop,
+    walk: &TracePlan<'_>,
     step: &mut dyn FnMut(&TraceStep) -> std::io::Result<()>,
 ) -> std::io::Result<TraceSummary> {
     let opts = QueryOpts {
         recurse: false,
         dnssec: false,
-        ..opts
+        ..walk.opts
     };
+    let (deadline, stop) = (Deadline::after(walk.budget), walk.stop);
     let mut qname = name.clone();
     qname.set_fqdn(true);
     let qwire = WireName::from_name(&qname);
@@ -254,7 +314,7 @@ pub async fn trace(
         error: None,
     };
     let mut zone = WireName::root();
-    let mut servers = hints;
+    let mut servers = walk.hints.clone();
     let fail = |s: &mut TraceSummary, reason: Reason, why: String| {
         s.status = NameStatus::Failed(reason);
         s.error = Some(Failure::new(reason, why));
@@ -265,6 +325,11 @@ pub async fn trace(
             let addr = server.addr();
             if stop.is_set() {
                 fail(&mut summary, Reason::Interrupted, "interrupted".into());
+                return Ok(summary);
+            }
+            if deadline.passed() {
+                let f = Failure::timeout("the trace", deadline.budget());
+                fail(&mut summary, f.reason, f.message);
                 return Ok(summary);
             }
             summary.steps += 1;
@@ -281,7 +346,7 @@ pub async fn trace(
                 rtt_ms: None,
                 error: None,
             };
-            let ex = match exchange(server, &qname, qtype, opts).await {
+            let ex = match ask(server, &qname, qtype, opts, deadline, stop).await {
                 Ok(ex) => ex,
                 Err(f) => {
                     s.outcome = StepOutcome::Failed(f.reason);
@@ -378,15 +443,24 @@ pub async fn trace(
                 );
             }
             if next_servers.is_empty() {
-                for n in ns_records.iter().take(MAX_TRIES_PER_LEVEL) {
-                    if let Some(t) = &n.target {
-                        let found = addresses_of(t, server, opts).await;
-                        next_servers.extend(
-                            found
-                                .into_iter()
-                                .map(|a| (t.to_text(), server.plain_like(a))),
-                        );
-                    }
+                // No glue: the names' addresses, all at once.
+                let targets: Vec<&WireName> = ns_records
+                    .iter()
+                    .filter_map(|n| n.target.as_ref())
+                    .take(MAX_TRIES_PER_LEVEL)
+                    .collect();
+                let found = futures_util::future::join_all(
+                    targets
+                        .iter()
+                        .map(|t| addresses_of(t, server, opts, deadline, stop)),
+                )
+                .await;
+                for (t, addrs) in targets.iter().zip(found) {
+                    next_servers.extend(
+                        addrs
+                            .into_iter()
+                            .map(|a| (t.to_text(), server.plain_like(a))),
+                    );
                 }
             }
             step(&s)?;
@@ -402,6 +476,10 @@ pub async fn trace(
             zone = next;
             servers = next_servers;
             continue 'levels;
+        }
+        if stop.is_set() {
+            fail(&mut summary, Reason::Interrupted, "interrupted".into());
+            return Ok(summary);
         }
         let f =
             last_error.unwrap_or_else(|| Failure::new(Reason::NoNameserver, "no server to ask"));
@@ -429,18 +507,16 @@ pub enum Event<'a> {
 pub async fn trace_all(
     given: &[(String, Name)],
     types: &[RecordType],
-    hints: Vec<(String, Server)>,
-    opts: QueryOpts,
-    stop: &crate::signal::Stop,
+    walk: &TracePlan<'_>,
     emit: &mut dyn FnMut(Event<'_>) -> std::io::Result<()>,
 ) -> std::io::Result<Exit> {
     let mut exit = Exit::Success;
     for (text, name) in given {
         for t in types {
-            let summary = trace(text, name, *t, hints.clone(), opts, stop, &mut |s| {
-                emit(Event::Step(s))
-            })
-            .await?;
+            if walk.stop.is_set() {
+                break;
+            }
+            let summary = trace(text, name, *t, walk, &mut |s| emit(Event::Step(s))).await?;
             exit = exit.max(summary.exit());
             emit(Event::End(&summary))?;
         }

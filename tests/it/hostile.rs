@@ -1203,3 +1203,78 @@ fn keytrap_colliding_keys_and_signatures() {
     let reason = d["reason"].as_str().unwrap_or("");
     assert!(reason.len() < 1000, "a reason of {} bytes", reason.len());
 }
+
+/// A zone that lists 1,000 name servers, each with glue (addresses on
+/// loopback where nothing listens): `--all-ns` asks at most 32 in all, not
+/// 32 per name, says how many it left out, and ends quickly.
+#[test]
+fn all_ns_asks_a_bounded_number_of_servers() {
+    use hickory_proto::rr::RecordType;
+    use hickory_proto::rr::rdata::{NS, SOA};
+    let server = hostile::dns(move |q| {
+        let zone = Name::from_ascii("z.test.").unwrap();
+        let qt = q.queries.first().map(|q| q.query_type());
+        let soa = RData::SOA(SOA::new(
+            Name::from_ascii("ns0.z.test.").unwrap(),
+            Name::from_ascii("h.z.test.").unwrap(),
+            1,
+            3600,
+            600,
+            86400,
+            60,
+        ));
+        match qt {
+            Some(RecordType::NS) => {
+                let mut m = response(q, ResponseCode::NoError, Vec::new());
+                for i in 0..1000u32 {
+                    let ns = Name::from_ascii(format!("ns{i}.z.test.")).unwrap();
+                    m.answers.push(hickory_proto::rr::Record::from_rdata(
+                        zone.clone(),
+                        60,
+                        RData::NS(NS(ns.clone())),
+                    ));
+                    m.additionals.push(hickory_proto::rr::Record::from_rdata(
+                        ns,
+                        60,
+                        RData::A(A::new(127, 1, (i / 250) as u8, (i % 250) as u8 + 1)),
+                    ));
+                }
+                Reply::Answer(m)
+            }
+            Some(RecordType::SOA) => Reply::Answer(response(
+                q,
+                ResponseCode::NoError,
+                vec![hickory_proto::rr::Record::from_rdata(zone, 60, soa)],
+            )),
+            _ => Reply::Answer(response(q, ResponseCode::NoError, Vec::new())),
+        }
+    });
+    let t = Instant::now();
+    let out = crate::support::run([
+        "--json",
+        "lookup",
+        "--all-ns",
+        "--timeout",
+        "1s",
+        "-t",
+        "A",
+        "www.z.test",
+        &format!("@{server}"),
+    ]);
+    let took = t.elapsed();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 1, "{}", stderr(&out));
+    let servers = v[0]["servers"].as_array().unwrap();
+    assert!(
+        !servers.is_empty() && servers.len() <= 32,
+        "{} servers asked",
+        servers.len()
+    );
+    assert_eq!(
+        v[0]["servers_not_asked"].as_u64(),
+        Some(1000 - servers.len() as u64),
+        "{}",
+        v[0]["servers_not_asked"]
+    );
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+}
