@@ -2,6 +2,7 @@
 
 use crate::addr::netdb::DbChoice;
 use crate::addr::services::ServiceDb;
+use crate::cli::help::{Help, ex, row};
 use crate::cli::{AddrinfoArgs, AiFamily, AiProto, AiSockType};
 use crate::exit::Exit;
 use crate::output::Printer;
@@ -95,3 +96,37 @@ pub fn run(args: &AddrinfoArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
     }
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "The seed's getaddrinfo loop",
+            "netkit addrinfo www.example.test http",
+        ),
+        ex(
+            "TCP over IPv6 only, with the canonical name",
+            "netkit addrinfo --family inet6 --proto tcp --canonname www.example.test 443",
+        ),
+        ex(
+            "Odd literals, without any resolver",
+            "netkit addrinfo --numeric-host 0xc000027b 'fe80::1%lo' ::ffff:192.0.2.128",
+        ),
+        ex(
+            "A table of several hosts",
+            "netkit addrinfo --table -s 53 localhost ip6-localhost",
+        ),
+    ],
+    exits: &[
+        row(0, "results for every host"),
+        row(1, "a host does not resolve (EAI_NONAME, EAI_NODATA)"),
+        row(
+            2,
+            "EAI_SERVICE, EAI_FAMILY, EAI_SOCKTYPE, EAI_BADFLAGS, bad flags",
+        ),
+        row(3, "the resolver failed (EAI_AGAIN, EAI_FAIL)"),
+        row(6, "EAI_SYSTEM, EAI_MEMORY"),
+    ],
+};

@@ -2,6 +2,7 @@
 //! self-check of this host.
 
 use crate::cli::DiagnoseArgs;
+use crate::cli::help::{Help, ex, row};
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::probe::diagnose::{self, Options, Target, selfcheck};
@@ -51,3 +52,49 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
     out.summary(&report)?;
     Ok(report.exit())
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex("Check this host's network stack first", "netkit diagnose"),
+        ex(
+            "Why can't I reach this port?",
+            "netkit diagnose db.example.test:5432",
+        ),
+        ex(
+            "A web endpoint: DNS, TCP, TLS, HTTP, each timed",
+            "netkit diagnose https://www.example.test/health",
+        ),
+        ex(
+            "A service with a private CA",
+            "netkit diagnose --ca-file ca.pem https://internal.example.test:8443/",
+        ),
+        ex(
+            "Through a SOCKS5 proxy that resolves names",
+            "netkit diagnose --proxy socks5h://127.0.0.1:1080 http://www.example.test/",
+        ),
+        ex(
+            "CI: the endpoint must answer 204",
+            "netkit diagnose --expect-status 204 http://127.0.0.1:8080/ready",
+        ),
+    ],
+    exits: &[
+        row(0, "every phase passed (self-check: every check)"),
+        row(
+            1,
+            "the name does not exist, an HTTP status >= 400 or not --expect-status, --expect-body or --min-days failed, a failed self-check",
+        ),
+        row(2, "a bad target, status, proxy URL, --ca-file"),
+        row(
+            3,
+            "the resolver failed (temporary failure, no answer in time)",
+        ),
+        row(4, "a phase timed out"),
+        row(
+            5,
+            "refused, unreachable, prohibited, reset, self-connect, proxy, TLS failures",
+        ),
+    ],
+};

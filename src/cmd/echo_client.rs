@@ -1,5 +1,6 @@
 //! `netkit echo-client`: message, ping, throughput and load modes.
 
+use crate::cli::help::{Help, ex, row};
 use std::io::{IsTerminal, Read};
 
 use crate::cli::EchoClientArgs;
@@ -159,3 +160,51 @@ pub fn run(args: &EchoClientArgs, out: &mut Printer, stop: &Stop) -> anyhow::Res
     out.summary(&summary)?;
     Ok(summary.exit())
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "The seeds' client: send a message, print the echo",
+            "netkit echo-client 127.0.0.1:50007 'Hello, world'",
+        ),
+        ex(
+            "Ping: 10 round trips, RTT percentiles",
+            "netkit echo-client --count 10 --interval 0.2 127.0.0.1",
+        ),
+        ex(
+            "UDP ping counting loss, duplicates, reordering",
+            "netkit echo-client --udp --count 100 --interval 10ms 127.0.0.1",
+        ),
+        ex(
+            "Stream 1 GiB and verify every byte",
+            "netkit echo-client --bytes 1G 127.0.0.1",
+        ),
+        ex(
+            "1,000 clients x 100 round trips",
+            "netkit echo-client --connections 1000 --count 100 --interval 0 127.0.0.1",
+        ),
+        ex(
+            "CI gate: fail above 2 ms average or 1% loss",
+            "netkit echo-client --count 50 --interval 0 --max-rtt 2 --max-loss 1 127.0.0.1",
+        ),
+        ex(
+            "Through a SOCKS5 proxy",
+            "netkit echo-client --proxy socks5h://127.0.0.1:1080 echo.example.test:7 hello",
+        ),
+    ],
+    exits: &[
+        row(0, "the echo matched and every threshold was met"),
+        row(
+            1,
+            "a mismatch, a threshold crossed (--max-rtt, --max-p99, --max-p999, --max-loss, --min-throughput), a name not found",
+        ),
+        row(2, "a bad target, mode mix, size or proxy URL"),
+        row(3, "the resolver failed"),
+        row(4, "no reply within --timeout"),
+        row(5, "refused, unreachable, reset, proxy refused"),
+        row(6, "a local failure (file descriptors, sockets)"),
+    ],
+};

@@ -1,5 +1,6 @@
 //! `netkit echo-server`: TCP, UDP and Unix-socket echo with limits.
 
+use crate::cli::help::{Help, ex, row};
 use tokio::sync::mpsc;
 
 use crate::cli::EchoServerArgs;
@@ -88,3 +89,42 @@ pub fn run(args: &EchoServerArgs, out: &mut Printer, stop: &Stop) -> anyhow::Res
     out.summary(&summary)?;
     Ok(Exit::Success)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "The seeds' server: TCP on 127.0.0.1:50007",
+            "netkit echo-server",
+        ),
+        ex(
+            "TCP and UDP on every address, IPv6 and IPv4",
+            "netkit echo-server --tcp --udp --bind ::",
+        ),
+        ex(
+            "Serve one client, then exit (as the seed's server does)",
+            "netkit echo-server --once",
+        ),
+        ex("A Unix socket", "netkit echo-server --unix /tmp/echo.sock"),
+        ex(
+            "Only local clients, short idle timeout, JSON events",
+            "netkit echo-server --json --allow 127.0.0.0/8 --idle-timeout 10s",
+        ),
+    ],
+    exits: &[
+        row(
+            0,
+            "stopped by SIGINT or SIGTERM after the drain, or --once served its client",
+        ),
+        row(
+            2,
+            "a bad address, port, size, CIDR, or --unix path that is not a socket",
+        ),
+        row(
+            6,
+            "bind failed (address in use, permission, a live socket at --unix PATH)",
+        ),
+    ],
+};

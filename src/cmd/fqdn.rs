@@ -1,6 +1,7 @@
 //! `netkit fqdn`: Python's getfqdn.
 
 use crate::cli::FqdnArgs;
+use crate::cli::help::{Help, ex, row};
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::resolve::report;
@@ -31,3 +32,20 @@ pub fn run(args: &FqdnArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     }
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex("This host's fully qualified name", "netkit fqdn"),
+        ex(
+            "The seed's getfqdn loop",
+            "netkit fqdn myhost www.example.test",
+        ),
+    ],
+    exits: &[
+        row(0, "always: getfqdn falls back to the name given"),
+        row(2, "a name holds a NUL byte"),
+    ],
+};

@@ -2,6 +2,7 @@
 
 use crate::addr::iface;
 use crate::cli::McastRecvArgs;
+use crate::cli::help::{Help, ex, row};
 use crate::error::Failure;
 use crate::exit::{Exit, Reason};
 use crate::mcast::recv::{self, Event, RecvConfig};
@@ -74,3 +75,37 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     out.summary(&summary)?;
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "Join and print every datagram",
+            "netkit mcast-recv 239.1.2.3:5000",
+        ),
+        ex(
+            "Summary only, fail above 1% loss",
+            "netkit mcast-recv -q --duration 30s --max-loss 1 239.1.2.3:5000",
+        ),
+        ex(
+            "Source-specific: only from 192.0.2.10",
+            "netkit mcast-recv --source 192.0.2.10 232.1.1.1:5000",
+        ),
+        ex(
+            "Per-datagram JSON",
+            "netkit mcast-recv --json --count 10 239.1.2.3:5000 | jq -c 'select(.type == \"datagram\")'",
+        ),
+    ],
+    exits: &[
+        row(0, "datagrams arrived and every threshold was met"),
+        row(
+            1,
+            "nothing arrived by --duration or --count, --expect or --max-loss crossed",
+        ),
+        row(2, "a bad group, interface, source or threshold"),
+        row(4, "--timeout passed with nothing received"),
+        row(6, "bind or join failed"),
+    ],
+};

@@ -1,5 +1,6 @@
 //! `netkit mcast-send`: numbered datagrams (or a message) to a group.
 
+use crate::cli::help::{Help, ex, row};
 use std::io::Read;
 use std::time::Duration;
 
@@ -93,6 +94,41 @@ pub fn run(args: &McastSendArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         Exit::Success
     })
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "Ten numbered datagrams, one a second, on the default route",
+            "netkit mcast-send 239.1.2.3:5000",
+        ),
+        ex(
+            "On lo: bind 127.0.0.1 so receivers see the sender",
+            "netkit mcast-send --interface lo --source 127.0.0.1 239.1.2.3:5000",
+        ),
+        ex(
+            "100,000 datagrams at 50,000 per second",
+            "netkit mcast-send --rate 50000 --count 100000 239.1.2.3:5000",
+        ),
+        ex(
+            "IPv6 link-local group on eth0, hop limit 1",
+            "netkit mcast-send '[ff02::1234%eth0]:5000'",
+        ),
+        ex(
+            "A raw message for another receiver",
+            "netkit mcast-send --message 'hello group' 224.3.29.71:10000",
+        ),
+    ],
+    exits: &[
+        row(0, "every datagram was sent"),
+        row(1, "some sends failed"),
+        row(2, "a bad group, size, rate, interface or source"),
+        row(5, "no route for the group (every send failed)"),
+        row(6, "socket, bind or option failed"),
+    ],
+};
 
 #[cfg(test)]
 mod tests {

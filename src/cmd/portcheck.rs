@@ -3,6 +3,7 @@
 use crate::addr::netdb::DbChoice;
 use crate::addr::ports::PortSpec;
 use crate::addr::services::ServiceDb;
+use crate::cli::help::{Help, ex, row};
 use crate::cli::{ExpectState, PortcheckArgs};
 use crate::error::NetkitError;
 use crate::exit::Exit;
@@ -169,3 +170,64 @@ fn run_local(args: &PortcheckArgs, db: &ServiceDb, out: &mut Printer) -> anyhow:
     }
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex("The seed's is_port_open", "netkit portcheck 127.0.0.1:22"),
+        ex(
+            "Web ports on every address of a name",
+            "netkit portcheck -p 80,443,8000-8100 www.example.test",
+        ),
+        ex(
+            "Every port of this host, open ones listed",
+            "netkit portcheck -p- 127.0.0.1",
+        ),
+        ex(
+            "A /24, SSH only, with banners",
+            "netkit portcheck -p ssh --banner 192.0.2.0/24",
+        ),
+        ex(
+            "CI: wait for the database, then migrate",
+            "netkit portcheck --wait --deadline 2m db.example.test:5432 -- ./migrate",
+        ),
+        ex(
+            "Wait until the API answers 200 and the app's socket accepts",
+            "netkit portcheck --wait --expect-status 200 https://api.example.test/health unix:/run/app.sock",
+        ),
+        ex(
+            "A firewalled host: only the open ports listed",
+            "netkit portcheck --open -p- 192.0.2.10",
+        ),
+        ex(
+            "Can a server bind 8080 here? (the seed's is_port_available)",
+            "netkit portcheck --local 8080",
+        ),
+    ],
+    exits: &[
+        row(
+            0,
+            "every port is in the --expect'ed state (open by default); with --wait -- CMD: CMD's own status",
+        ),
+        row(
+            1,
+            "a port is not in that state (closed, filtered, unreachable), the --wait deadline passed, --local: a port is not free",
+        ),
+        row(
+            2,
+            "a bad target, port list, CIDR (over 65,536 addresses) or flag mix",
+        ),
+        row(3, "a target does not resolve (and it was not a \"no\")"),
+        row(6, "a local failure (sockets, file descriptors)"),
+        row(
+            126,
+            "--wait -- CMD: CMD is not executable (checked before waiting)",
+        ),
+        row(
+            127,
+            "--wait -- CMD: CMD is not found (checked before waiting)",
+        ),
+    ],
+};

@@ -1,5 +1,6 @@
 //! `netkit rdns`: reverse look-ups, CIDR sweeps, forward confirmation.
 
+use crate::cli::help::{Help, ex, row};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,3 +77,31 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
     }
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex("The seed's gethostbyaddr", "netkit rdns 192.0.2.53"),
+        ex(
+            "PTR records of a /24 from a given server",
+            "netkit rdns --dns --server 192.0.2.53 192.0.2.0/24",
+        ),
+        ex(
+            "Forward-confirmed reverse DNS",
+            "netkit rdns --dns --verify 192.0.2.25 2001:db8::25",
+        ),
+    ],
+    exits: &[
+        row(0, "every address has a name (and passes --verify)"),
+        row(1, "an address without a name, or failing --verify"),
+        row(
+            2,
+            "a bad address or CIDR, a block over /16 (IPv4) or /112 (IPv6)",
+        ),
+        row(3, "SERVFAIL, REFUSED, TRY_AGAIN"),
+        row(4, "no DNS answer within the timeout"),
+        row(5, "the DNS server could not be reached"),
+    ],
+};

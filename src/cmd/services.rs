@@ -2,6 +2,7 @@
 
 use crate::addr::services::{ServiceDb, ServiceQuery, ServiceTable, SkippedReport};
 use crate::cli::ServicesArgs;
+use crate::cli::help::{Help, ex, row};
 use crate::error::Result;
 use crate::exit::Exit;
 use crate::output::Printer;
@@ -47,3 +48,34 @@ pub fn run(args: &ServicesArgs, out: &mut Printer, _: &Stop) -> anyhow::Result<E
     }
     Ok(exit)
 }
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "Ports of the seed's URL schemes",
+            "netkit services http https ftp gopher smtp imap imaps pop3 pop3s",
+        ),
+        ex("The service on a port", "netkit services 443 993"),
+        ex("A URL's scheme", "netkit services imaps://mail.example.com"),
+        ex("UDP only", "netkit services --proto udp 53 syslog"),
+        ex(
+            "Every UDP entry as JSON",
+            "netkit services --all --proto udp --json",
+        ),
+        ex(
+            "Another services file",
+            "netkit services --db ./services http",
+        ),
+    ],
+    exits: &[
+        row(0, "every query was answered"),
+        row(1, "a name or port is not in the table"),
+        row(
+            2,
+            "a malformed query or port, an unreadable or oversized --db file",
+        ),
+    ],
+};

@@ -1,0 +1,68 @@
+//! `netkit lookup --help`: examples and exit statuses.
+
+use crate::cli::help::{Help, ex, row};
+
+/// `--help`'s worked examples and exit statuses (the man page and
+/// docs/exit-codes.md are generated from them; a usage error's 2 and the
+/// signals' 130 and 143 are added to every command's).
+pub(crate) const HELP: Help = Help {
+    examples: &[
+        ex(
+            "A and AAAA, CNAME chain, TTLs",
+            "netkit lookup www.example.test",
+        ),
+        ex(
+            "Mail servers from a given server, as dig would ask",
+            "netkit lookup -t MX example.test @192.0.2.53",
+        ),
+        ex(
+            "Several types over TCP, values only",
+            "netkit lookup -t TXT -t CAA --tcp --short example.test",
+        ),
+        ex(
+            "What NSS says (/etc/hosts too)",
+            "netkit lookup --system db.internal.test",
+        ),
+        ex(
+            "10,000 names from a file, concurrently, as JSON",
+            "netkit lookup -f names.txt -t A --json | jq -r 'select(.ok | not) | .name'",
+        ),
+        ex(
+            "Have all of the zone's servers the same serial and answer?",
+            "netkit lookup --all-ns www.example.test",
+        ),
+        ex(
+            "DNS over TLS, the certificate checked for a name",
+            "netkit lookup @tls://dns.example.test www.example.test",
+        ),
+        ex(
+            "From the root down, one line per server asked, as dig +trace",
+            "netkit lookup --trace www.example.test",
+        ),
+        ex(
+            "Reverse look-up, as dig -x",
+            "netkit lookup -x 192.0.2.10 @192.0.2.53",
+        ),
+        ex(
+            "Validate with DNSSEC from the root (secure, insecure, bogus: exit 3), every link with -v",
+            "netkit lookup --dnssec -v www.example.test @192.0.2.53",
+        ),
+    ],
+    exits: &[
+        row(0, "every (name, type, server) got an answer with data"),
+        row(
+            1,
+            "NXDOMAIN, NODATA or a referral (with --system: not found; with --all-ns: the servers disagree)",
+        ),
+        row(2, "a bad name, type, server or file"),
+        row(
+            3,
+            "SERVFAIL, REFUSED, another rcode, a malformed answer, no nameserver",
+        ),
+        row(4, "no answer within the timeout after every retry"),
+        row(
+            5,
+            "the server could not be reached (port unreachable, no route)",
+        ),
+    ],
+};

@@ -1,0 +1,116 @@
+//! The modes of `netkit lookup` beside the look-up itself: `--trace`,
+//! `--all-ns` and `--system` (NSS).
+
+use std::time::Duration;
+
+use hickory_proto::rr::{Name, RecordType};
+
+use crate::cli::LookupArgs;
+use crate::dns::lookup;
+use crate::dns::render::NssGroup;
+use crate::dns::{self, QueryOpts};
+use crate::error::Result;
+use crate::exit::Exit;
+use crate::output::Printer;
+use crate::signal::Stop;
+
+use super::MAX_LINE;
+
+/// `--trace`: each step as it is known, then where it ended.
+pub(super) fn run_trace(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    args: &LookupArgs,
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let hints = dns::trace::root_hints(args.root_hints.as_deref())?
+        .into_iter()
+        .map(|(name, addr)| (name, dns::Server::plain(addr, args.tcp)))
+        .collect();
+    // One type unless asked for more, as dig +trace.
+    let types = if args.types.is_empty() {
+        &[RecordType::A][..]
+    } else {
+        types
+    };
+    let opts = QueryOpts {
+        recurse: false,
+        dnssec: false,
+        timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
+        retries: args.retries.unwrap_or(1),
+    };
+    let rt = crate::sys::runtime::current_thread()?;
+    let mut emit = |e: dns::trace::Event<'_>| match e {
+        dns::trace::Event::Step(s) => out.emit(s),
+        dns::trace::Event::End(s) => out.summary(s),
+    };
+    let walk = dns::trace::TracePlan {
+        hints,
+        opts,
+        budget: dns::trace::default_budget(&opts),
+        stop,
+    };
+    Ok(rt.block_on(dns::trace::trace_all(given, types, &walk, &mut emit))?)
+}
+
+/// `--all-ns`: one report per (name, type).
+pub(super) fn run_all_ns(
+    given: &[(String, Name)],
+    types: &[RecordType],
+    servers: &[dns::Server],
+    args: &LookupArgs,
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let (via, timeout, retries) = dns::allns::via(servers, args.tcp)?;
+    let opts = QueryOpts {
+        recurse: true,
+        dnssec: false,
+        timeout: args.timeout.unwrap_or(timeout),
+        retries: args.retries.unwrap_or(retries),
+    };
+    let rt = crate::sys::runtime::current_thread()?;
+    Ok(rt.block_on(dns::allns::all_ns_all(
+        given,
+        types,
+        &via,
+        opts,
+        stop,
+        &mut |r| out.emit(r),
+    ))?)
+}
+
+pub(super) fn run_nss(
+    given: &[(String, Name)],
+    args: &LookupArgs,
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let mut exit = Exit::Success;
+    let mut names: Vec<Result<(String, Name)>> = given.iter().cloned().map(Ok).collect();
+    names.extend(lookup::names_from_file(
+        args.file.as_deref(),
+        false,
+        MAX_LINE,
+    )?);
+    for name in names {
+        if stop.is_set() {
+            break;
+        }
+        let (text, _) = name?;
+        let pair = lookup::nss(
+            &text,
+            args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE),
+        )?;
+        exit = exit.max(lookup::nss_exit(&pair));
+        out.emit_group(
+            &NssGroup {
+                pair: &pair,
+                short: args.short,
+            },
+            &pair,
+        )?;
+    }
+    Ok(exit)
+}
