@@ -3,12 +3,13 @@
 //! routes, DNS failures, a full accept queue and the self-check.
 
 use std::io::{Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::support::peers::{connect_proxy, make_certs, path_of, read_head, tcp_peer, tls_server};
 use crate::support::{Sandbox, assert_usage_error, code, json_lines, run, stderr, stdout};
 
 /// Runs diagnose --json: the phases stream one by one, then the summary,
@@ -55,35 +56,22 @@ fn phase<'a>(r: &'a Value, name: &str) -> &'a Value {
 type Seen = Arc<Mutex<Vec<(String, bool)>>>;
 
 fn http_server() -> (SocketAddr, Seen) {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = Arc::clone(&seen);
-    std::thread::spawn(move || {
-        for c in l.incoming() {
-            let Ok(mut c) = c else { continue };
-            c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut req = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                match c.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => req.extend_from_slice(&buf[..n]),
-                }
-            }
-            c.set_read_timeout(Some(Duration::from_millis(300)))
-                .unwrap();
-            let half_closed = matches!(c.read(&mut buf), Ok(0));
-            let text = String::from_utf8_lossy(&req).into_owned();
-            let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
-            log.lock().unwrap().push((text, half_closed));
-            let resp: &[u8] = match path.as_str() {
-                "/ok" => b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello",
-                "/nocontent" => b"HTTP/1.1 204 No Content\r\n\r\n",
-                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
-            };
-            let _ = c.write_all(resp);
-        }
+    let addr = tcp_peer(move |mut c| {
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let text = read_head(&mut c).unwrap_or_default();
+        c.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let half_closed = matches!(c.read(&mut [0u8; 64]), Ok(0));
+        let path = path_of(&text).to_string();
+        log.lock().unwrap().push((text, half_closed));
+        let resp: &[u8] = match path.as_str() {
+            "/ok" => b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello",
+            "/nocontent" => b"HTTP/1.1 204 No Content\r\n\r\n",
+            _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found",
+        };
+        let _ = c.write_all(resp);
     });
     (addr, seen)
 }
@@ -178,133 +166,6 @@ fn http_phases() {
     });
     let (rc, r) = diag(&["--http", &jaddr.to_string()]);
     assert_eq!((rc, reason(&r)), (5, Some("http_malformed")));
-}
-
-pub(crate) struct Certs {
-    dir: tempfile::TempDir,
-}
-
-impl Certs {
-    pub(crate) fn path(&self, name: &str) -> String {
-        self.dir.path().join(name).to_str().unwrap().to_string()
-    }
-}
-
-/// A CA, and leaves: valid (localhost, dns.example.test, both.example.test,
-/// 127.0.0.1), expired, for another name, and self-signed. PEM files in a temporary directory.
-pub(crate) fn make_certs() -> Certs {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType, date_time_ymd};
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "netkit test CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
-    write("ca.pem", &ca_cert.pem());
-    let now = time_now_year();
-    let leaf = |file: &str, names: Vec<SanType>, expired: bool, self_signed: bool| {
-        let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.subject_alt_names = names;
-        p.distinguished_name.push(rcgen::DnType::CommonName, file);
-        if expired {
-            p.not_before = date_time_ymd(2020, 1, 1);
-            p.not_after = date_time_ymd(2021, 1, 1);
-        } else {
-            p.not_before = date_time_ymd(now - 1, 1, 1);
-            p.not_after = date_time_ymd(now + 2, 1, 1);
-        }
-        let cert = if self_signed {
-            p.self_signed(&key).unwrap()
-        } else {
-            p.signed_by(&key, &ca_cert, &ca_key).unwrap()
-        };
-        write(&format!("{file}.pem"), &cert.pem());
-        write(&format!("{file}.key"), &key.serialize_pem());
-    };
-    let local = || {
-        vec![
-            SanType::DnsName("localhost".try_into().unwrap()),
-            SanType::DnsName("dns.example.test".try_into().unwrap()),
-            SanType::DnsName("both.example.test".try_into().unwrap()),
-            SanType::IpAddress(IpAddr::from([127, 0, 0, 1])),
-        ]
-    };
-    leaf("valid", local(), false, false);
-    leaf("expired", local(), true, false);
-    leaf(
-        "wrongname",
-        vec![SanType::DnsName("other.example.test".try_into().unwrap())],
-        false,
-        false,
-    );
-    leaf("selfsigned", local(), false, true);
-    Certs { dir }
-}
-
-fn time_now_year() -> i32 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    1970 + (secs / 31_556_952) as i32
-}
-
-/// An HTTPS server with this certificate answering 200 to anything.
-pub(crate) fn tls_server(certs: &Certs, leaf: &str) -> SocketAddr {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(certs.path(&format!("{leaf}.pem")))
-            .unwrap()
-            .map(|c| c.unwrap())
-            .collect();
-    let key = PrivateKeyDer::from_pem_file(certs.path(&format!("{leaf}.key"))).unwrap();
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    l.set_nonblocking(true).unwrap();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::from_std(l).unwrap();
-            loop {
-                let Ok((s, _)) = l.accept().await else {
-                    continue;
-                };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                    let Ok(mut t) = acceptor.accept(s).await else {
-                        return;
-                    };
-                    let mut buf = [0u8; 4096];
-                    let _ = t.read(&mut buf).await;
-                    let _ = t
-                        .write_all(
-                            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-                        )
-                        .await;
-                    let _ = t.shutdown().await;
-                });
-            }
-        });
-    });
-    addr
 }
 
 #[test]
@@ -757,45 +618,35 @@ fn status_codes_outside_100_to_599_are_malformed() {
 /// responses, a chain of redirects, a loop, an endless body and a server
 /// that answers after 2.5 s.
 fn web_server() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for c in l.incoming() {
-            let Ok(mut c) = c else { continue };
-            std::thread::spawn(move || {
-                let mut req = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match c.read(&mut buf) {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => req.extend_from_slice(&buf[..n]),
-                    }
+    let me: Arc<Mutex<Option<SocketAddr>>> = Arc::default();
+    let here = Arc::clone(&me);
+    let addr = tcp_peer(move |mut c| {
+        let Some(text) = read_head(&mut c) else {
+            return;
+        };
+        let addr = here.lock().unwrap().expect("the address is known");
+        let resp = match path_of(&text) {
+            "/interim" => "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_string(),
+            "/r1" => "HTTP/1.1 302 Found\r\nLocation: /r2\r\nContent-Length: 0\r\n\r\n".to_string(),
+            "/r2" => format!("HTTP/1.1 301 Moved\r\nLocation: http://{addr}/final\r\nContent-Length: 0\r\n\r\n"),
+            "/final" => "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nstatus: good".to_string(),
+            "/loop" => "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n".to_string(),
+            "/endless" => {
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Stream: yes\r\n\r\n");
+                while c.write_all(&[b'x'; 4096]).is_ok() {
+                    std::thread::sleep(Duration::from_millis(5));
                 }
-                let text = String::from_utf8_lossy(&req).into_owned();
-                let path = text.split_whitespace().nth(1).unwrap_or("").to_string();
-                let resp = match path.as_str() {
-                    "/interim" => "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_string(),
-                    "/r1" => "HTTP/1.1 302 Found\r\nLocation: /r2\r\nContent-Length: 0\r\n\r\n".to_string(),
-                    "/r2" => format!("HTTP/1.1 301 Moved\r\nLocation: http://{addr}/final\r\nContent-Length: 0\r\n\r\n"),
-                    "/final" => "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nstatus: good".to_string(),
-                    "/loop" => "HTTP/1.1 302 Found\r\nLocation: /loop\r\nContent-Length: 0\r\n\r\n".to_string(),
-                    "/endless" => {
-                        let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX-Stream: yes\r\n\r\n");
-                        while c.write_all(&[b'x'; 4096]).is_ok() {
-                            std::thread::sleep(Duration::from_millis(5));
-                        }
-                        return;
-                    }
-                    "/slow" => {
-                        std::thread::sleep(Duration::from_millis(2500));
-                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
-                    }
-                    _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
-                };
-                let _ = c.write_all(resp.as_bytes());
-            });
-        }
+                return;
+            }
+            "/slow" => {
+                std::thread::sleep(Duration::from_millis(2500));
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
+            }
+            _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_string(),
+        };
+        let _ = c.write_all(resp.as_bytes());
     });
+    *me.lock().unwrap() = Some(addr);
     addr
 }
 
@@ -856,42 +707,6 @@ fn http_interim_redirects_bodies_and_slow_servers() {
         "{text}"
     );
     assert!(!text.contains("firewall drops"), "{text}");
-}
-
-/// A minimal HTTP CONNECT proxy: tunnels to the target, or 502.
-fn connect_proxy() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for c in l.incoming() {
-            let Ok(mut c) = c else { continue };
-            std::thread::spawn(move || {
-                let mut head = Vec::new();
-                let mut b = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    match c.read(&mut b) {
-                        Ok(1) => head.push(b[0]),
-                        _ => return,
-                    }
-                }
-                let text = String::from_utf8_lossy(&head).into_owned();
-                let target = text.split_whitespace().nth(1).unwrap_or("").to_string();
-                let Ok(mut up) = std::net::TcpStream::connect(&target) else {
-                    let _ = c.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
-                    return;
-                };
-                let _ = c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
-                let (mut c2, mut up2) = (c.try_clone().unwrap(), up.try_clone().unwrap());
-                std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up2, &mut c2);
-                    let _ = c2.shutdown(std::net::Shutdown::Write);
-                });
-                let _ = std::io::copy(&mut c, &mut up);
-                let _ = up.shutdown(std::net::Shutdown::Write);
-            });
-        }
-    });
-    addr
 }
 
 /// --proxy http://: the proxy's own phase timed, then the tunnel; a proxy

@@ -431,7 +431,7 @@ fn dns_over_tls_against_unbound() {
         return;
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
-    let certs = crate::diagnose::make_certs();
+    let certs = crate::support::peers::make_certs();
     let dir = dir_of(&sb);
     std::fs::write(
         sb.path("unbound.conf"),
@@ -720,7 +720,7 @@ fn dns_servers_by_name_and_transport() {
             "resolv.conf",
             "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n",
         );
-    let certs = crate::diagnose::make_certs();
+    let certs = crate::support::peers::make_certs();
     let dir = dir_of(&sb);
     let unbound = |name: &str, interfaces: &str, extra: &str, address: &str| {
         std::fs::write(

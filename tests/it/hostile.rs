@@ -13,6 +13,7 @@ use hickory_proto::rr::{Name, RData};
 use serde_json::Value;
 
 use crate::support::hostile::{self, Reply, record, response};
+use crate::support::peers::tcp_peer;
 use crate::support::{Sandbox, code, json_lines, netkit, stderr, stdout};
 
 fn lines_of(out: &std::process::Output) -> Vec<Value> {
@@ -219,19 +220,6 @@ fn huge_and_endless_files_are_refused_in_one_short_line() {
         assert!(took < Duration::from_secs(5), "{args:?} took {took:?}");
         assert!(peak_kib < 128 * 1024, "{args:?}: peak RSS {peak_kib} KiB");
     }
-}
-
-/// A TCP peer on 127.0.0.1 running `serve` on each connection (a thread
-/// each); returns its address.
-fn tcp_peer(serve: fn(std::net::TcpStream)) -> std::net::SocketAddr {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for c in l.incoming().flatten() {
-            std::thread::spawn(move || serve(c));
-        }
-    });
-    addr
 }
 
 /// Echoes everything, and after the client's FIN goes on sending what it

@@ -784,7 +784,7 @@ fn idn_names_show_the_wire_form_with_unicode_beside() {
 /// connection, and the certificate checks.
 #[test]
 fn dns_over_quic() {
-    let certs = crate::diagnose::make_certs();
+    let certs = crate::support::peers::make_certs();
     let addr = crate::support::zones::serve_doq(
         "127.0.0.1:0".parse().unwrap(),
         &[crate::support::dns::ZONE],

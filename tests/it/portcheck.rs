@@ -683,22 +683,12 @@ fn a_filtered_port_costs_the_estimate_not_the_timeout() {
 /// An HTTP server on loopback answering `first` to its first `n` requests,
 /// then 200.
 fn flaky_http(first: u16, n: usize) -> std::net::SocketAddr {
-    use std::io::{Read, Write};
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for (i, s) in l.incoming().enumerate() {
-            let Ok(mut s) = s else { continue };
-            let mut buf = [0u8; 2048];
-            let _ = s.read(&mut buf);
-            let status = if i < n { first } else { 200 };
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
-        }
-    });
-    addr
+    let served = std::sync::atomic::AtomicUsize::new(0);
+    crate::support::peers::http_peer(move |_| {
+        let i = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let status = if i < n { first } else { 200 };
+        format!("HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    })
 }
 
 /// --wait on http://, https://, tls:// and unix: targets: each ready only
@@ -774,8 +764,8 @@ fn wait_checks_protocols_beyond_tcp() {
     );
 
     // TLS: the handshake and the certificate must verify.
-    let certs = crate::diagnose::make_certs();
-    let tls = crate::diagnose::tls_server(&certs, "valid");
+    let certs = crate::support::peers::make_certs();
+    let tls = crate::support::peers::tls_server(&certs, "valid");
     let ca = certs.path("ca.pem");
     let ok = run([
         "--json",
@@ -789,7 +779,7 @@ fn wait_checks_protocols_beyond_tcp() {
         &format!("https://{tls}/"),
     ]);
     assert_eq!(code(&ok), 0, "{}", stdout(&ok));
-    let expired = crate::diagnose::tls_server(&certs, "expired");
+    let expired = crate::support::peers::tls_server(&certs, "expired");
     let bad = run([
         "--json",
         "portcheck",

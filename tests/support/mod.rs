@@ -4,6 +4,7 @@
 
 pub mod dns;
 pub mod hostile;
+pub mod peers;
 pub mod simhost;
 pub mod zones;
 
