@@ -151,18 +151,28 @@ async fn ask(
     exchange(server, name, t, opts).await
 }
 
+impl AllNsReport {
+    /// A report on (`given`, `qtype`), nothing known yet.
+    fn new(given: &str, qtype: RecordType) -> AllNsReport {
+        AllNsReport {
+            ok: false,
+            name: given.to_string(),
+            qtype: type_name(u16::from(qtype)).into_owned(),
+            zone: None,
+            servers: Vec::new(),
+            serials_agree: false,
+            answers_agree: false,
+            servers_not_asked: 0,
+            error: None,
+        }
+    }
+}
+
 /// A check that did not end.
 fn unfinished(given: &str, qtype: RecordType, f: Failure) -> AllNsReport {
     AllNsReport {
-        ok: false,
-        name: given.to_string(),
-        qtype: type_name(u16::from(qtype)).into_owned(),
-        zone: None,
-        servers: Vec::new(),
-        serials_agree: false,
-        answers_agree: false,
-        servers_not_asked: 0,
         error: Some(f),
+        ..AllNsReport::new(given, qtype)
     }
 }
 
@@ -174,17 +184,7 @@ pub async fn all_ns(
     via: &Server,
     opts: QueryOpts,
 ) -> AllNsReport {
-    let mut report = AllNsReport {
-        ok: false,
-        name: given.to_string(),
-        qtype: type_name(u16::from(qtype)).into_owned(),
-        zone: None,
-        servers: Vec::new(),
-        serials_agree: false,
-        answers_agree: false,
-        servers_not_asked: 0,
-        error: None,
-    };
+    let mut report = AllNsReport::new(given, qtype);
     let mut qname = name.clone();
     qname.set_fqdn(true);
     // The zone: the owner of the SOA in the answer or the authority section.
@@ -248,10 +248,8 @@ pub async fn all_ns(
             .additional
             .iter()
             .filter(|a| a.name.eq_ignore_case(target))
-            .filter_map(|a| match a.data {
-                RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                _ => None,
-            })
+            .filter_map(Rr::address)
+            .map(|ip| SocketAddr::new(ip, 53))
             .collect();
         async move {
             if !glue.is_empty() {
@@ -264,20 +262,7 @@ pub async fn all_ns(
                 ask(via, &n, RecordType::A, opts),
                 ask(via, &n, RecordType::AAAA, opts)
             );
-            [a, aaaa]
-                .into_iter()
-                .flatten()
-                .flat_map(|ex| {
-                    ex.response
-                        .answers
-                        .iter()
-                        .filter_map(|a| match a.data {
-                            RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                            _ => None,
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect()
+            super::client::server_addresses([a, aaaa])
         }
     });
     let found = futures_util::future::join_all(lookups).await;

@@ -309,6 +309,25 @@ async fn tcp_once(
     }
 }
 
+/// The name servers' addresses (port 53) in the answers that came: a
+/// name's A and AAAA asked at once, say.
+pub fn server_addresses(
+    answers: impl IntoIterator<Item = Result<Exchange, Failure>>,
+) -> Vec<SocketAddr> {
+    answers
+        .into_iter()
+        .flatten()
+        .flat_map(|ex| {
+            ex.response
+                .answers
+                .iter()
+                .filter_map(super::wire::Rr::address)
+                .map(|ip| SocketAddr::new(ip, 53))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Tries per query beyond `--retries` for losses that are the server's
 /// rate limit rather than its absence (docs/limits.md).
 pub const MAX_FREE_RETRIES: u32 = 4;

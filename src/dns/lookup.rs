@@ -115,6 +115,16 @@ pub struct LookupReport {
     pub reply: Option<Box<Reply>>,
 }
 
+/// `netkit_dns_lookup_success`, the one series every look-up mode writes.
+pub fn success_gauge(m: &mut crate::output::prom::Metrics, labels: &[(&str, &str)], ok: bool) {
+    m.gauge(
+        "netkit_dns_lookup_success",
+        "Whether the look-up got an answer with data",
+        labels,
+        f64::from(u8::from(ok)),
+    );
+}
+
 impl crate::output::Report for LookupReport {
     const TYPE: &'static str = "lookup";
 
@@ -129,12 +139,7 @@ impl crate::output::Report for LookupReport {
             ("qtype", self.qtype.as_str()),
             ("server", server.as_str()),
         ];
-        m.gauge(
-            "netkit_dns_lookup_success",
-            "Whether the look-up got an answer with data",
-            &l,
-            f64::from(u8::from(self.ok)),
-        );
+        success_gauge(m, &l, self.ok);
         if let Some(ms) = self.rtt_ms {
             m.gauge(
                 "netkit_dns_lookup_duration_seconds",
@@ -623,12 +628,7 @@ impl crate::output::Report for NssReport {
             ("qtype", self.qtype),
             ("server", "nss"),
         ];
-        m.gauge(
-            "netkit_dns_lookup_success",
-            "Whether the look-up got an answer with data",
-            &l,
-            f64::from(u8::from(self.ok)),
-        );
+        success_gauge(m, &l, self.ok);
         m.gauge(
             "netkit_dns_answers",
             "Records in the answer section",

@@ -14,11 +14,11 @@ use serde::Serialize;
 
 use super::client::{QueryOpts, exchange};
 use super::lookup::ServerAddr;
-use super::record::{Answer, RecordData};
+use super::record::Answer;
 use super::server::Server;
 use super::status::{DnsStatus, NameStatus, StepOutcome, Walk};
 use super::types::type_name;
-use super::wire::WireName;
+use super::wire::{Rr, WireName};
 use crate::deadline::Deadline;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
@@ -161,12 +161,7 @@ impl crate::output::Report for TraceSummary {
             ("qtype", self.qtype.as_str()),
             ("server", "trace"),
         ];
-        m.gauge(
-            "netkit_dns_lookup_success",
-            "Whether the look-up got an answer with data",
-            &l,
-            f64::from(u8::from(self.ok)),
-        );
+        super::lookup::success_gauge(m, &l, self.ok);
         m.gauge(
             "netkit_dns_trace_steps",
             "Servers asked on the way down from the root",
@@ -268,20 +263,7 @@ async fn addresses_of(
         ask(&server, &name, RecordType::A, opts, deadline, stop),
         ask(&server, &name, RecordType::AAAA, opts, deadline, stop),
     );
-    [a, aaaa]
-        .into_iter()
-        .flatten()
-        .flat_map(|ex| {
-            ex.response
-                .answers
-                .iter()
-                .filter_map(|a| match a.data {
-                    RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    super::client::server_addresses([a, aaaa])
 }
 
 /// Resolves (`name`, `qtype`) iteratively from the walk's hints, calling
@@ -432,10 +414,8 @@ pub async fn trace(
                     .additional
                     .iter()
                     .filter(|a| a.name.eq_ignore_case(&target))
-                    .filter_map(|a| match a.data {
-                        RecordData::Address { address } => Some(SocketAddr::new(address, 53)),
-                        _ => None,
-                    })
+                    .filter_map(Rr::address)
+                    .map(|ip| SocketAddr::new(ip, 53))
                     .collect();
                 next_servers.extend(
                     glue.into_iter()

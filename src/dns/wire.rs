@@ -86,6 +86,16 @@ pub struct Rr {
     pub rdata: Vec<u8>,
 }
 
+impl Rr {
+    /// The address of an A or AAAA record.
+    pub fn address(&self) -> Option<std::net::IpAddr> {
+        match self.data {
+            RecordData::Address { address } => Some(address),
+            _ => None,
+        }
+    }
+}
+
 /// EDNS (RFC 6891), from the OPT record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EdnsInfo {

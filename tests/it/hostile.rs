@@ -927,17 +927,9 @@ fn dnssec_against_garbage_signatures_keys_and_proofs() {
     use hickory_proto::rr::rdata::NULL;
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(1));
     let server = hostile::dns(move |q| {
-        let mut x = counter.fetch_add(0x9e37_79b9_7f4a_7c15, std::sync::atomic::Ordering::Relaxed);
-        let mut bytes = |n: usize| -> Vec<u8> {
-            (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        };
+        let mut bytes = hostile::noise(
+            counter.fetch_add(0x9e37_79b9_7f4a_7c15, std::sync::atomic::Ordering::Relaxed),
+        );
         let qt = q
             .queries
             .first()
@@ -1026,30 +1018,9 @@ fn dnssec_against_garbage_signatures_keys_and_proofs() {
 fn keytrap_colliding_keys_and_signatures() {
     use hickory_proto::rr::RecordType;
     use hickory_proto::rr::rdata::NULL;
+    use netkit::api::dns::dnssec::key_tag;
     use ring::signature::{Ed25519KeyPair, KeyPair};
-    fn key_tag(rdata: &[u8]) -> u16 {
-        let mut ac: u32 = 0;
-        for (i, b) in rdata.iter().enumerate() {
-            ac += if i & 1 == 1 {
-                u32::from(*b)
-            } else {
-                u32::from(*b) << 8
-            };
-        }
-        ac += (ac >> 16) & 0xffff;
-        (ac & 0xffff) as u16
-    }
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut noise = |n: usize| -> Vec<u8> {
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x as u8
-            })
-            .collect()
-    };
+    let mut noise = hostile::noise(0x9e37_79b9_7f4a_7c15);
     let pair = Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
     let mut k0 = vec![1, 1, 3, 15];
     k0.extend_from_slice(pair.public_key().as_ref());

@@ -21,6 +21,21 @@ pub enum Reply {
     Answer(Message),
 }
 
+/// Bytes from a xorshift generator seeded with `seed`: data of a hostile
+/// peer's own choosing, the same on every run.
+pub fn noise(mut seed: u64) -> impl FnMut(usize) -> Vec<u8> {
+    move |n| {
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as u8
+            })
+            .collect()
+    }
+}
+
 /// A response to `query` with `rcode` and these answer records.
 pub fn response(query: &Message, rcode: ResponseCode, answers: Vec<Record>) -> Message {
     let mut m = Message::new(query.metadata.id, MessageType::Response, OpCode::Query);
