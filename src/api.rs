@@ -89,6 +89,7 @@ pub mod dns {
         pub use crate::dns::dnssec::crypto::{
             MAX_KEYS_PER_SIG, MAX_SIGS_PER_SET, MAX_VERIFICATIONS,
         };
+        pub use crate::dns::dnssec::key_tag;
     }
     /// `@SERVER`.
     pub mod server {
