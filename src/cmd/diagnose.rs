@@ -81,7 +81,10 @@ pub(crate) const HELP: Help = Help {
         ),
     ],
     exits: &[
-        row(0, "every phase passed (self-check: every check)"),
+        row(
+            0,
+            "every phase passed (self-check: every check passed, warnings included)",
+        ),
         row(
             1,
             "the name does not exist, an HTTP status >= 400 or not --expect-status, --expect-body or --min-days failed, a failed self-check",

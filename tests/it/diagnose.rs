@@ -1009,3 +1009,99 @@ fn a_real_http_server() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// The README's first command on a host without `::1 localhost` (common
+/// in containers and minimal VMs): a warning with the fix, exit 0. A
+/// resolver that answers "try again" is a temporary failure, not "not
+/// found"; one that never answers, with caps that multiply into minutes,
+/// costs the self-check's deadline, not 150 s.
+#[test]
+fn self_check_without_ipv6_localhost_and_with_a_broken_resolver() {
+    let Some(sb) = Sandbox::new("self_check_without_ipv6_localhost") else {
+        return;
+    };
+    let sb = sb
+        .hostname("vm")
+        .etc(
+            "hosts",
+            "127.0.0.1 localhost\n127.0.1.1 vm.example.test vm\n",
+        )
+        .etc("resolv.conf", "nameserver 127.0.0.1\n");
+    let out = sb.netkit(&["diagnose"]);
+    let human = stdout(&out);
+    assert_eq!(code(&out), 0, "{human}");
+    assert!(
+        human.contains("! localhost resolves to ::1:")
+            && human.contains("add \"::1 localhost\" to /etc/hosts"),
+        "{human}"
+    );
+    assert!(human.contains("1 warning, 0 failed"), "{human}");
+    let v = json_lines(&sb.netkit(&["--json", "diagnose"]));
+    let six = v
+        .iter()
+        .find(|c| c["name"] == "localhost resolves to ::1")
+        .unwrap();
+    assert_eq!(
+        (six["ok"].as_bool(), six["status"].as_str()),
+        (Some(true), Some("warning")),
+        "{six}"
+    );
+    assert_eq!(six["hint"], "add \"::1 localhost\" to /etc/hosts", "{six}");
+    let summary = v.last().unwrap();
+    assert_eq!(
+        (summary["ok"].as_bool(), summary["warnings"].as_u64()),
+        (Some(true), Some(1)),
+        "{summary}"
+    );
+    // The host's name is not in /etc/hosts and the nameserver refuses:
+    // EAI_AGAIN, a temporary failure, with the fix.
+    let sb = Sandbox::new("self_check_eai_again")
+        .unwrap()
+        .hostname("vm")
+        .etc("hosts", "127.0.0.1 localhost\n::1 localhost\n")
+        .etc("resolv.conf", "nameserver 127.0.0.1\n");
+    let out = sb.netkit(&["--json", "diagnose"]);
+    assert_eq!(code(&out), 1);
+    let v = json_lines(&out);
+    let host = v
+        .iter()
+        .find(|c| c["name"] == "host name resolves")
+        .unwrap();
+    assert_eq!(host["error"]["code"], "temporary_failure", "{host}");
+    assert!(
+        host["hint"].as_str().unwrap_or("").contains("127.0.1.1 vm"),
+        "{host}"
+    );
+    // A nameserver that never answers, and caps of 30 s x 5 attempts: the
+    // self-check's resolver calls share one deadline (4 x --timeout).
+    let sb = Sandbox::new("self_check_silent_resolver")
+        .unwrap()
+        .hostname("vm")
+        .etc("hosts", "127.0.0.1 localhost\n")
+        .etc(
+            "resolv.conf",
+            "nameserver 127.0.0.1\noptions timeout:30 attempts:5\n",
+        );
+    let script = "python3 -c 'import socket,time; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((\"127.0.0.1\",53)); time.sleep(120)' &\n\
+                  sleep 0.3\n\
+                  start=$(date +%s%N)\n\
+                  \"$NK\" --json diagnose --timeout 1s > out.json; echo $? > rc\n\
+                  echo $(( ($(date +%s%N) - start) / 1000000 )) > ms\n";
+    let out = sb.shell_within(script, 60);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let ms: u64 = sb.read("ms").trim().parse().unwrap();
+    assert!(ms < 8000, "the self-check took {ms} ms");
+    assert_eq!(sb.read("rc").trim(), "1");
+    let late: Vec<Value> = sb
+        .read("out.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|c: &Value| {
+            c["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("did not answer within")
+        })
+        .collect();
+    assert!(!late.is_empty(), "{}", sb.read("out.json"));
+}

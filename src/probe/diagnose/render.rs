@@ -7,7 +7,7 @@ use colored::Colorize;
 
 use super::http::HttpInfo;
 use super::phase::{PhaseKind, PhaseStatus};
-use super::selfcheck::{Check, SelfCheckSummary};
+use super::selfcheck::{Check, CheckStatus, SelfCheckSummary};
 use super::{Phase, Report};
 use crate::exit::Reason;
 use crate::output::{Render, View, pad_left, pad_right};
@@ -163,23 +163,44 @@ impl Render for Report {
 
 impl Render for Check {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
-        writeln!(
-            w,
-            "  {} {}: {}",
-            mark(if self.ok {
-                PhaseStatus::Ok
-            } else {
-                PhaseStatus::Failed
-            }),
-            self.name,
-            escape(&self.detail)
-        )
+        let hint = self
+            .hint
+            .as_deref()
+            .map(|h| format!(": {h}"))
+            .unwrap_or_default();
+        match self.status {
+            CheckStatus::Warning => writeln!(
+                w,
+                "  {} {}",
+                "!".yellow(),
+                format!("{}: {}{hint}", self.name, escape(&self.detail)).yellow()
+            ),
+            status => writeln!(
+                w,
+                "  {} {}: {}{}",
+                mark(if status == CheckStatus::Passed {
+                    PhaseStatus::Ok
+                } else {
+                    PhaseStatus::Failed
+                }),
+                self.name,
+                escape(&self.detail),
+                hint
+            ),
+        }
     }
 }
 
 impl Render for SelfCheckSummary {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
-        let line = format!("{} passed, {} failed", self.passed, self.failed);
+        let line = match self.warnings {
+            0 => format!("{} passed, {} failed", self.passed, self.failed),
+            1 => format!("{} passed, 1 warning, {} failed", self.passed, self.failed),
+            n => format!(
+                "{} passed, {n} warnings, {} failed",
+                self.passed, self.failed
+            ),
+        };
         writeln!(
             w,
             "{}",

@@ -10,19 +10,38 @@ use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::deadline::Deadline;
 use crate::error::Failure;
 use crate::exit::Reason;
 use crate::resolve::{self, AiHints};
 
+words! {
+    /// How a self-check ended.
+    pub enum CheckStatus {
+        /// As it should be.
+        Passed = "passed",
+        /// Not as it should be, but nothing breaks (IPv6 off, `::1
+        /// localhost` missing): the hint says how to mend it.
+        Warning = "warning",
+        /// Broken.
+        Failed = "failed",
+    }
+}
+
 /// One self-check.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Check {
-    /// Whether it passed.
+    /// Whether it passed (a warning passes).
     pub ok: bool,
+    /// passed, warning or failed.
+    pub status: CheckStatus,
     /// What was checked.
     pub name: String,
     /// What was found.
     pub detail: String,
+    /// How to mend it, for warnings and failures that have a known fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
     /// How long.
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
@@ -40,8 +59,10 @@ impl crate::output::Report for Check {
 pub struct SelfCheckSummary {
     /// True when every check passed.
     pub ok: bool,
-    /// Checks passed.
+    /// Checks passed (warnings not counted).
     pub passed: u64,
+    /// Checks that passed with a warning.
+    pub warnings: u64,
     /// Checks failed.
     pub failed: u64,
     /// The names of the failed checks.
@@ -59,11 +80,13 @@ struct Emitter<'a> {
 
 impl Emitter<'_> {
     fn push(&mut self, c: Check) -> io::Result<()> {
-        if c.ok {
-            self.summary.passed += 1;
-        } else {
-            self.summary.failed += 1;
-            self.summary.failures.push(c.name.clone());
+        match c.status {
+            CheckStatus::Passed => self.summary.passed += 1,
+            CheckStatus::Warning => self.summary.warnings += 1,
+            CheckStatus::Failed => {
+                self.summary.failed += 1;
+                self.summary.failures.push(c.name.clone());
+            }
         }
         self.summary.ok = self.summary.failed == 0;
         (self.emit)(&c)
@@ -86,11 +109,72 @@ fn check(
     };
     Check {
         ok,
+        status: if ok {
+            CheckStatus::Passed
+        } else {
+            CheckStatus::Failed
+        },
         error: (!ok).then(|| Failure::new(reason, detail.clone())),
         name: name.to_string(),
         detail,
+        hint: None,
         duration_ms: ms(t),
     }
+}
+
+impl Check {
+    /// Not as it should be, but nothing breaks: a warning with its fix.
+    fn warn(mut self, hint: &str) -> Check {
+        if self.status == CheckStatus::Failed {
+            self.ok = true;
+            self.status = CheckStatus::Warning;
+            self.hint = Some(hint.to_string());
+        }
+        self
+    }
+
+    /// A failure with its fix.
+    fn hint(mut self, hint: String) -> Check {
+        if !self.ok {
+            self.hint = Some(hint);
+        }
+        self
+    }
+}
+
+/// A resolver call (getaddrinfo) within the self-check's deadline: the
+/// addresses, or why not with its reason (EAI_AGAIN is a temporary failure,
+/// not a "not found").
+fn addresses(
+    host: &str,
+    family: i32,
+    deadline: Deadline,
+) -> std::result::Result<Vec<String>, (Reason, String)> {
+    let owned = host.to_string();
+    let what = format!("resolving {}", crate::sanitize::escape(host));
+    let found = crate::deadline::within(&what, deadline, move || {
+        resolve::getaddrinfo(
+            Some(&owned),
+            None,
+            AiHints {
+                family,
+                socktype: libc::SOCK_STREAM,
+                ..AiHints::default()
+            },
+        )
+    });
+    match found {
+        Err(f) => Err((f.reason, f.message)),
+        Ok(Err(e)) => Err((Reason::Invalid, e.to_string())),
+        Ok(Ok(Err(e))) => Err((e.reason(), format!("{} ({})", e.message, e.name()))),
+        Ok(Ok(Ok(l))) => Ok(l.into_iter().map(|a| a.address).collect()),
+    }
+}
+
+/// Whether a socket error means the family is off on this host.
+fn family_off(detail: &str) -> bool {
+    detail.contains("Cannot assign requested address")
+        || detail.contains("Address family not supported")
 }
 
 async fn echo_round_trip(
@@ -153,31 +237,30 @@ pub async fn self_check(
             ..SelfCheckSummary::default()
         },
     };
+    // The resolver's calls share one deadline: a resolv.conf whose caps
+    // multiply into minutes cannot hold the self-check up.
+    let deadline = Deadline::after(timeout * 4);
     let t = Instant::now();
     let host = resolve::hostname();
-    let fq = resolve::getfqdn(&host).unwrap_or_else(|_| host.clone());
-    let addrs = match resolve::getaddrinfo(
-        Some(&host),
-        None,
-        AiHints {
-            socktype: libc::SOCK_STREAM,
-            ..AiHints::default()
-        },
-    ) {
-        Ok(Ok(l)) => Ok(l.into_iter().map(|a| a.address).collect::<Vec<_>>()),
-        Ok(Err(e)) => Err(format!(
-            "{host} does not resolve: {} ({})",
-            e.message,
-            e.name()
-        )),
-        Err(e) => Err(e.to_string()),
+    let owned = host.clone();
+    let fq = crate::deadline::within("getfqdn", deadline.cap(timeout), move || {
+        resolve::getfqdn(&owned).ok()
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| host.clone());
+    let (reason, r) = match addresses(&host, libc::AF_UNSPEC, deadline.cap(timeout)) {
+        Ok(a) => (
+            Reason::NotFound,
+            Ok(format!("{host} (fqdn {fq}) -> {}", a.join(", "))),
+        ),
+        Err((reason, why)) => (reason, Err(format!("{host} does not resolve: {why}"))),
     };
-    checks.push(check(
-        "host name resolves",
-        t,
-        Reason::NotFound,
-        addrs.map(|a| format!("{host} (fqdn {fq}) -> {}", a.join(", "))),
-    ))?;
+    let hint = format!(
+        "add \"127.0.1.1 {}\" to /etc/hosts (sudo, Java and mail need their host's name)",
+        crate::sanitize::escape(&host)
+    );
+    checks.push(check("host name resolves", t, reason, r).hint(hint))?;
     for (family, want, label) in [
         (
             libc::AF_INET,
@@ -187,27 +270,25 @@ pub async fn self_check(
         (libc::AF_INET6, "::1", "localhost resolves to ::1"),
     ] {
         let t = Instant::now();
-        let r = match resolve::getaddrinfo(
-            Some("localhost"),
-            None,
-            AiHints {
-                family,
-                socktype: libc::SOCK_STREAM,
-                ..AiHints::default()
-            },
-        ) {
-            Ok(Ok(l)) if l.iter().any(|a| a.address == want) => Ok(format!("localhost -> {want}")),
-            Ok(Ok(l)) => Err(format!(
-                "localhost -> {}",
-                l.iter()
-                    .map(|a| a.address.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-            Ok(Err(e)) => Err(format!("{} ({})", e.message, e.name())),
-            Err(e) => Err(e.to_string()),
+        let (reason, r) = match addresses("localhost", family, deadline.cap(timeout)) {
+            Ok(l) if l.iter().any(|a| a == want) => {
+                (Reason::NotFound, Ok(format!("localhost -> {want}")))
+            }
+            Ok(l) => (
+                Reason::NotFound,
+                Err(format!("localhost -> {}", l.join(", "))),
+            ),
+            Err((reason, why)) => (reason, Err(why)),
         };
-        checks.push(check(label, t, Reason::NotFound, r))?;
+        let c = check(label, t, reason, r);
+        let c = if family == libc::AF_INET6 {
+            // Many containers and minimal VMs have no such line: programs
+            // that ask for localhost over IPv6 fall back to IPv4.
+            c.warn("add \"::1 localhost\" to /etc/hosts")
+        } else {
+            c.hint("add \"127.0.0.1 localhost\" to /etc/hosts".into())
+        };
+        checks.push(c)?;
     }
     for (ip, name) in [
         (IpAddr::from([127, 0, 0, 1]), "127.0.0.1"),
@@ -216,12 +297,18 @@ pub async fn self_check(
         for udp in [false, true] {
             let t = Instant::now();
             let r = echo_round_trip(ip, udp, timeout).await;
-            checks.push(check(
+            let c = check(
                 &format!("{} round trip over {name}", if udp { "UDP" } else { "TCP" }),
                 t,
                 Reason::Network,
                 r,
-            ))?;
+            );
+            let c = if ip.is_ipv6() && c.error.as_ref().is_some_and(|e| family_off(&e.message)) {
+                c.warn("IPv6 is off on this host (net.ipv6.conf.lo.disable_ipv6): IPv6 servers and clients will not work here")
+            } else {
+                c
+            };
+            checks.push(c)?;
         }
     }
     let t = Instant::now();
@@ -245,15 +332,21 @@ pub async fn self_check(
     .map_err(|e| format!("{e:#}"));
     checks.push(check("/etc/protocols", t, Reason::System, r))?;
     let t = Instant::now();
-    let r = std::fs::read_to_string("/etc/hosts")
-        .map_err(|e| e.to_string())
-        .map(|text| {
-            let n = text
-                .lines()
-                .filter(|l| !crate::addr::netdb::fields(l).is_empty())
-                .count();
-            format!("{n} entries")
-        });
+    // Bounded as every netdb file is (a /dev/zero there must not run).
+    let r = crate::value::read_file_limited(
+        std::path::Path::new("/etc/hosts"),
+        crate::addr::netdb::MAX_DB_BYTES,
+        "/etc/hosts",
+    )
+    .map_err(|e| e.to_string())
+    .map(|bytes| {
+        let text = String::from_utf8_lossy(&bytes);
+        let n = text
+            .lines()
+            .filter(|l| !crate::addr::netdb::fields(l).is_empty())
+            .count();
+        format!("{n} entries")
+    });
     checks.push(check("/etc/hosts", t, Reason::System, r))?;
     let t = Instant::now();
     let conf = crate::dns::system_config(std::path::Path::new("/etc/resolv.conf"));
