@@ -344,7 +344,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, '--wait on http(s):// targets: the status that means ready (default: anything below 400)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Connections in flight (default: from the open-file limit, at most 4096)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Connections per second')
-            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The state every port should be in')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'The state every port should be in (open unless given). Given, or with one HOST:PORT (nc -z style) or --wait, the run is a check: exit 1 when a port is not in that state. A scan (several ports or hosts, or --open) that completes exits 0 and reports every state')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'How long --wait polls')
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'With --local: these addresses (repeatable) instead of the defaults')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')

@@ -328,7 +328,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --expect-status '--wait on http(s):// targets: the status that means ready (default: anything below 400)'
             cand --concurrency 'Connections in flight (default: from the open-file limit, at most 4096)'
             cand --rate 'Connections per second'
-            cand --expect 'The state every port should be in'
+            cand --expect 'The state every port should be in (open unless given). Given, or with one HOST:PORT (nc -z style) or --wait, the run is a check: exit 1 when a port is not in that state. A scan (several ports or hosts, or --open) that completes exits 0 and reports every state'
             cand --deadline 'How long --wait polls'
             cand --bind 'With --local: these addresses (repeatable) instead of the defaults'
             cand --color 'When to colour human output'

@@ -273,7 +273,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l ca-file -d '
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect-status -d '--wait on http(s):// targets: the status that means ready (default: anything below 400)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l concurrency -d 'Connections in flight (default: from the open-file limit, at most 4096)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l rate -d 'Connections per second' -r
-complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in' -r -f -a "open\t'Every port open'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in (open unless given). Given, or with one HOST:PORT (nc -z style) or --wait, the run is a check: exit 1 when a port is not in that state. A scan (several ports or hosts, or --open) that completes exits 0 and reports every state' -r -f -a "open\t'Every port open'
 closed\t'Every port closed (refused)'"
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l deadline -d 'How long --wait polls' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l bind -d 'With --local: these addresses (repeatable) instead of the defaults' -r

@@ -73,7 +73,9 @@ impl Exit {
     pub fn meaning(self) -> &'static str {
         match self {
             Exit::Success => "success: every input got a positive answer",
-            Exit::Negative => "negative answer: not found, closed, mismatch, over a threshold",
+            Exit::Negative => {
+                "negative answer: not found, a check that found closed, mismatch, over a threshold (a scan that completes is 0)"
+            }
             Exit::Usage => "usage error or invalid input",
             Exit::Resolve => {
                 "name-resolution failure that is not a \"no\" (SERVFAIL, REFUSED, no nameserver)"

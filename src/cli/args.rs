@@ -682,9 +682,12 @@ pub struct PortcheckArgs {
     /// Read what open services say first (bounded: 256 bytes, --timeout)
     #[arg(long)]
     pub banner: bool,
-    /// The state every port should be in
-    #[arg(long, value_enum, default_value_t = ExpectState::Open)]
-    pub expect: ExpectState,
+    /// The state every port should be in (open unless given). Given, or
+    /// with one HOST:PORT (nc -z style) or --wait, the run is a check: exit
+    /// 1 when a port is not in that state. A scan (several ports or hosts,
+    /// or --open) that completes exits 0 and reports every state
+    #[arg(long, value_enum)]
+    pub expect: Option<ExpectState>,
     /// Poll until every port is in the expected state, or --deadline
     #[arg(long)]
     pub wait: bool,

@@ -31,9 +31,15 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
             NetkitError::invalid("give a TARGET (host, address, HOST:PORT or CIDR)").into(),
         );
     }
+    // nc habits: `portcheck HOST PORT` and `portcheck HOST 20-25`.
+    let nc_ports = match (&args.ports, args.targets.as_slice()) {
+        (None, [_, .., last]) if looks_like_ports(last) => Some(last.as_str()),
+        _ => None,
+    };
+    let given = &args.targets[..args.targets.len() - usize::from(nc_ports.is_some())];
     let mut targets = Vec::new();
     let mut checks = Vec::new();
-    for t in &args.targets {
+    for t in given {
         match CheckSpec::parse(t) {
             Some(spec) => checks.push((t.clone(), spec?)),
             None => targets.push((t.clone(), scan::parse_target(t)?)),
@@ -57,10 +63,17 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         // A bad --ca-file is a usage error now, not a failed check later.
         crate::tls::client_config(Some(ca), false, crate::tls::ALPN_HTTP1)?;
     }
-    let ports = match &args.ports {
+    let ports = match args.ports.as_deref().or(nc_ports) {
         Some(p) => p.parse::<PortSpec>()?.resolve(&db, "tcp")?,
         None => Vec::new(),
     };
+    // One host and one port (nc -z style), --expect or --wait: a check.
+    let one_port = match targets.as_slice() {
+        [(_, scan::TargetSpec::Host(_, Some(_)))] => ports.is_empty(),
+        [(_, scan::TargetSpec::Host(_, None))] => ports.len() == 1,
+        _ => false,
+    };
+    let check = args.expect.is_some() || args.wait || (one_port && !args.open);
     wait::check_command(&args.command)?;
     // One descriptor per probe in flight; by default half of what fits.
     let room = crate::sys::raise_nofile_limit().saturating_sub(64);
@@ -76,9 +89,10 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         ports,
         family,
         expect: match args.expect {
-            ExpectState::Open => PortState::Open,
-            ExpectState::Closed => PortState::Closed,
+            None | Some(ExpectState::Open) => PortState::Open,
+            Some(ExpectState::Closed) => PortState::Closed,
         },
+        check,
         concurrency,
         timeout: args.timeout,
         retries: args.retries,
@@ -129,6 +143,18 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         return Ok(wait::run_command(&args.command, stop)?);
     }
     Ok(exit)
+}
+
+/// Whether a last positional argument is a port list (`22`, `20-25`,
+/// `80,443`) rather than a host: digits, commas and dashes, with a
+/// number that is not an address on its own.
+fn looks_like_ports(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'-')
+        && text.bytes().any(|b| b.is_ascii_digit())
+        && text.parse::<PortSpec>().is_ok()
 }
 
 /// A check of a few ports on a few hosts runs on one thread: starting
@@ -209,11 +235,11 @@ pub(crate) const HELP: Help = Help {
     exits: &[
         row(
             0,
-            "every port is in the --expect'ed state (open by default); with --wait -- CMD: CMD's own status",
+            "a scan (several ports or hosts, a CIDR, --open) completed, whatever states it found; a check (one HOST:PORT, --expect, --wait) found every port as expected (open by default); with --wait -- CMD: CMD's own status",
         ),
         row(
             1,
-            "a port is not in that state (closed, filtered, unreachable), the --wait deadline passed, --local: a port is not free",
+            "a check found a port not as expected (closed, filtered, unreachable), the --wait deadline passed, --local: a port is not free",
         ),
         row(
             2,

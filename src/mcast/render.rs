@@ -149,8 +149,8 @@ impl Render for SendSummary {
             .unwrap_or_else(|| "?".into());
         writeln!(
             w,
-            "{} datagrams, {} bytes from {from} in {:.3} s: {:.1} datagrams/s, {:.2} Mbit/s{}",
-            self.sent,
+            "{}, {} bytes from {from} in {:.3} s: {:.1} datagrams/s, {:.2} Mbit/s{}",
+            crate::output::text::count(self.sent, "datagram", "datagrams"),
             self.bytes,
             self.duration_ms / 1e3,
             self.datagrams_per_s,

@@ -81,9 +81,26 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
     out
 }
 
+/// `1 probe`, `2 probes`: a count with its noun (`many` past one, and for
+/// none).
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(1, "probe", "probes"), "1 probe");
+        assert_eq!(count(0, "probe", "probes"), "0 probes");
+        assert_eq!(count(2, "address", "addresses"), "2 addresses");
+    }
     use colored::Colorize;
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Request {
     pub family: i32,
     /// The state every port should be in.
     pub expect: PortState,
+    /// A check (exit 1 when a port is not as expected), not a scan (exit 0
+    /// once it completes, the states reported).
+    pub check: bool,
     /// Connections in flight.
     pub concurrency: usize,
     /// Per connect, at most.
@@ -219,7 +222,9 @@ pub async fn run(
         summary.slowdowns = plan.timing.slowdowns();
     }
     let c = summary.counts;
-    let ports_ok = req.targets.is_empty() || (c.unexpected == 0 && c.probes > 0);
+    // A scan that completes is a success whatever the states it found; a
+    // check is not, when a port is not as expected.
+    let ports_ok = req.targets.is_empty() || !req.check || (c.unexpected == 0 && c.probes > 0);
     summary.ok = summary.unresolved == 0 && ports_ok && summary.checks_ready == summary.checks;
     summary.interrupted = stop.by_signal();
     summary.duration_ms = started.elapsed().as_secs_f64() * 1e3;

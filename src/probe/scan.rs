@@ -20,6 +20,7 @@ use crate::addr::cidr::Cidr;
 use crate::addr::{Host, parse_host_port};
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::Reason;
+use crate::output::text::count;
 use crate::output::{Render, View};
 use crate::sanitize::escape;
 use crate::signal::Stop;
@@ -708,14 +709,14 @@ impl Render for ScanSummary {
             )
         } else {
             format!(
-                "{} probes on {} addresses: {} open, {} closed, {} filtered, {} unreachable, {} errors in {:.2} s",
-                c.probes,
-                self.addresses,
+                "{} on {}: {} open, {} closed, {} filtered, {} unreachable, {} in {:.2} s",
+                count(c.probes, "probe", "probes"),
+                count(self.addresses, "address", "addresses"),
                 c.open,
                 c.closed,
                 c.filtered,
                 c.unreachable,
-                c.errors,
+                count(c.errors, "error", "errors"),
                 self.duration_ms / 1e3
             )
         };

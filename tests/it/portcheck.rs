@@ -32,8 +32,22 @@ fn open_and_closed_on_loopback() {
         (Some("open"), Some(u64::from(open)))
     );
     assert_eq!(v.last().unwrap()["type"], "summary");
+    // A scan that completes exits 0 and reports the states; --expect makes
+    // it a check.
     let (rc, v) = check(&["-p", &format!("{open},{closed}"), "127.0.0.1"]);
-    assert_eq!(rc, 1, "one port is closed");
+    assert_eq!(rc, 0, "a scan that completes");
+    let (rc_check, _) = check(&[
+        "--expect",
+        "open",
+        "-p",
+        &format!("{open},{closed}"),
+        "127.0.0.1",
+    ]);
+    assert_eq!(rc_check, 1, "--expect open: one port is closed");
+    // One HOST:PORT, or HOST PORT as nc -z takes it, is a check.
+    let (rc_one, v_one) = check(&["127.0.0.1", &closed.to_string()]);
+    assert_eq!(rc_one, 1, "nc -z style: the one port is closed");
+    assert_eq!(v_one[0]["port"].as_u64(), Some(u64::from(closed)));
     let states: Vec<(u64, &str, Option<&str>)> = v[..2]
         .iter()
         .map(|p| {
@@ -58,7 +72,11 @@ fn open_and_closed_on_loopback() {
         .map(|p| (p["address"].as_str().unwrap(), p["port"].as_u64().unwrap()))
         .collect();
     assert_eq!(got, vec![("::1", 80), ("127.0.0.1", u64::from(open))]);
-    assert_eq!((rc, v[0]["service"].as_str()), (1, Some("http")));
+    assert_eq!(
+        (rc, v[0]["service"].as_str()),
+        (0, Some("http")),
+        "two targets: a scan"
+    );
 }
 
 #[test]
@@ -98,8 +116,8 @@ fn full_scan_reports_exactly_the_listeners() {
     );
     assert_eq!(
         sb.read("scan.rc").trim(),
-        "1",
-        "closed ports are not the expected state"
+        "0",
+        "a scan that completes exits 0, closed ports or not"
     );
     let human = sb.read("scan.txt");
     assert_eq!(
@@ -302,7 +320,7 @@ fn cidr_names_and_limits() {
     let l = TcpListener::bind("127.0.0.2:0").unwrap();
     let port = l.local_addr().unwrap().port().to_string();
     let (rc, v) = check(&["-p", &port, "127.0.0.0/30"]);
-    assert_eq!(rc, 1);
+    assert_eq!(rc, 0, "a scan");
     let open: Vec<&str> = v
         .iter()
         .filter(|p| p["state"] == "open")
@@ -350,7 +368,7 @@ fn rate_paces_and_retries_count() {
     let start = Instant::now();
     let (rc, v) = check(&["--rate", "200", "-p", "40000-40099", "127.0.0.1"]);
     let took = start.elapsed();
-    assert_eq!(rc, 1);
+    assert_eq!(rc, 0);
     assert_eq!(v.len(), 101);
     assert!(
         took >= Duration::from_millis(450),
@@ -444,6 +462,8 @@ fn prom_file_has_a_series_per_port() {
         &ports,
         "--prom-file",
         prom.to_str().unwrap(),
+        "--expect",
+        "open",
         "127.0.0.1",
     ]);
     assert_eq!(crate::support::code(&out), 1);
@@ -825,4 +845,35 @@ fn wait_checks_protocols_beyond_tcp() {
 
     // Only with --wait; diagnose checks one once.
     assert_usage_error(&run(["portcheck", &target]), "--wait");
+}
+
+/// CI pipelines: a scan piped into jq under `set -o pipefail` succeeds
+/// when it completes, closed ports or not; a check fails when its port is
+/// not as expected.
+#[test]
+fn scans_in_a_pipefail_pipeline() {
+    if !crate::support::tool_or_skip("jq", "scans_in_a_pipefail_pipeline") {
+        return;
+    }
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let open = l.local_addr().unwrap().port();
+    let script = format!(
+        "set -o pipefail; \"$0\" portcheck --open -p 1-1000,{open} 127.0.0.1 --json | jq -r 'select(.type == \"port\") | .port'",
+    );
+    let out = std::process::Command::new("bash")
+        .args(["-c", &script, crate::support::bin().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        open.to_string(),
+        "only the open port is listed"
+    );
+    let script = "set -o pipefail; \"$0\" portcheck --expect open 127.0.0.1 1 --json | jq -c .";
+    let out = std::process::Command::new("bash")
+        .args(["-c", script, crate::support::bin().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "a check of a closed port");
 }
