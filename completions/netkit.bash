@@ -242,7 +242,7 @@ _netkit() {
                     return 0
                     ;;
                 --congestion)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto system reno cubic bbr htcp vegas westwood" -- "${cur}"))
                     return 0
                     ;;
                 --count)
@@ -368,7 +368,7 @@ _netkit() {
                     return 0
                     ;;
                 --congestion)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "auto system reno cubic bbr htcp vegas westwood" -- "${cur}"))
                     return 0
                     ;;
                 --keepalive)
@@ -678,11 +678,11 @@ _netkit() {
                     return 0
                     ;;
                 --type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "A AAAA ANY CAA CNAME DNAME DNSKEY DS HTTPS LOC MX NAPTR NS NSEC NSEC3 NSEC3PARAM OPENPGPKEY PTR RRSIG SOA SPF SRV SSHFP SVCB TLSA TXT URI" -- "${cur}"))
                     return 0
                     ;;
                 -t)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "A AAAA ANY CAA CNAME DNAME DNSKEY DS HTTPS LOC MX NAPTR NS NSEC NSEC3 NSEC3PARAM OPENPGPKEY PTR RRSIG SOA SPF SRV SSHFP SVCB TLSA TXT URI" -- "${cur}"))
                     return 0
                     ;;
                 --ca-file)

@@ -132,7 +132,14 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l max-durati
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l min-rate -d 'Under pressure (3/4 of --max-conns used), a connection older than 10 s (or half --idle-timeout) averaging fewer bytes per second than this makes way for a new client (0: never)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l rcvbuf -d 'SO_RCVBUF' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l sndbuf -d 'SO_SNDBUF' -r
-complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l congestion -d 'TCP congestion control: auto (reno when bound to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l congestion -d 'TCP congestion control: auto (reno when bound to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r -f -a "auto\t''
+system\t''
+reno\t''
+cubic\t''
+bbr\t''
+htcp\t''
+vegas\t''
+westwood\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l keepalive -d 'TCP keepalive after this much idle time' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l udp-rate -d 'UDP datagrams per second answered per source address' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-server" -l allow -d 'Only these clients (repeatable), both protocols' -r
@@ -156,7 +163,14 @@ complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l prom-file 
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l unix -d 'Use a Unix stream socket' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l timeout -d 'Connect and reply timeout' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l proxy -d 'Connect through a SOCKS5 proxy: socks5://[user:pass@]host:port (socks5h: the proxy resolves)' -r
-complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l congestion -d 'TCP congestion control: auto (reno to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -l congestion -d 'TCP congestion control: auto (reno to a loopback address, where the system\'s BBR reorders and retransmits; the system\'s elsewhere), system, or an algorithm (reno, cubic, bbr...)' -r -f -a "auto\t''
+system\t''
+reno\t''
+cubic\t''
+bbr\t''
+htcp\t''
+vegas\t''
+westwood\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s c -l count -d 'Ping mode: this many round trips' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s i -l interval -d 'Ping mode: time between requests; 0 = back to back (default 1s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand echo-client" -s s -l size -d 'Ping mode: bytes per request' -r
@@ -218,7 +232,33 @@ complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s v -l verbose 
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c netkit -n "__fish_netkit_using_subcommand addrinfo" -s V -l version -d 'Print version'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l prom-file -d 'Also write the result as Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s t -l type -d 'Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn' -r -f -a "A\t''
+AAAA\t''
+ANY\t''
+CAA\t''
+CNAME\t''
+DNAME\t''
+DNSKEY\t''
+DS\t''
+HTTPS\t''
+LOC\t''
+MX\t''
+NAPTR\t''
+NS\t''
+NSEC\t''
+NSEC3\t''
+NSEC3PARAM\t''
+OPENPGPKEY\t''
+PTR\t''
+RRSIG\t''
+SOA\t''
+SPF\t''
+SRV\t''
+SSHFP\t''
+SVCB\t''
+TLSA\t''
+TXT\t''
+URI\t''"
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ca-file -d 'Trust anchors (PEM) for tls://, https:// and quic:// servers, instead of the system\'s store' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'The name a tls://, https:// or quic:// server\'s certificate must hold (else the server\'s name as given, or its address)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F

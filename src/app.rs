@@ -122,11 +122,13 @@ fn clap_failure(err: &clap::Error) -> u8 {
         _ => {
             // The message and its tips, up to the usage block.
             let rendered = err.render().to_string();
+            // clap's "to pass '--x' as a value, use '-- --x'" is wrong here:
+            // after `--` netkit takes no values (portcheck runs a command).
             let message = rendered
                 .lines()
                 .map(str::trim)
                 .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
-                .filter(|l| !l.is_empty())
+                .filter(|l| !l.is_empty() && !l.contains("as a value, use '-- "))
                 .collect::<Vec<_>>()
                 .join("; ");
             let message = message.strip_prefix("error: ").unwrap_or(&message);

@@ -141,6 +141,99 @@ pub struct ProtoArgs {
     pub source: DbArgs,
 }
 
+/// A value parser that takes any value `T` parses from (checked there) and
+/// offers `suggestions` to shell completion: record types, congestion
+/// control algorithms, where the accepted set is open (`TYPE65280`, any
+/// algorithm the kernel has) but the common values are worth a TAB.
+#[derive(Clone)]
+struct Suggesting<T> {
+    suggestions: &'static [&'static str],
+    parsed: std::marker::PhantomData<fn() -> T>,
+}
+
+fn suggesting<T>(suggestions: &'static [&'static str]) -> Suggesting<T> {
+    Suggesting {
+        suggestions,
+        parsed: std::marker::PhantomData,
+    }
+}
+
+impl<T> clap::builder::TypedValueParser for Suggesting<T>
+where
+    T: std::str::FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::fmt::Display,
+{
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        text.parse::<T>().map_err(|e| {
+            let name = arg.map_or_else(|| "value".to_string(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!(
+                    "invalid value '{}' for '{name}': {e}\n",
+                    crate::sanitize::brief(text, 64)
+                ),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.suggestions
+                .iter()
+                .map(|s| clap::builder::PossibleValue::new(*s)),
+        ))
+    }
+}
+
+/// Record types offered to completion (any mnemonic or TYPEnnn is taken).
+const RECORD_TYPES: &[&str] = &[
+    "A",
+    "AAAA",
+    "ANY",
+    "CAA",
+    "CNAME",
+    "DNAME",
+    "DNSKEY",
+    "DS",
+    "HTTPS",
+    "LOC",
+    "MX",
+    "NAPTR",
+    "NS",
+    "NSEC",
+    "NSEC3",
+    "NSEC3PARAM",
+    "OPENPGPKEY",
+    "PTR",
+    "RRSIG",
+    "SOA",
+    "SPF",
+    "SRV",
+    "SSHFP",
+    "SVCB",
+    "TLSA",
+    "TXT",
+    "URI",
+];
+
+/// Congestion controls offered to completion (any the kernel has is taken).
+const CONGESTIONS: &[&str] = &[
+    "auto", "system", "reno", "cubic", "bbr", "htcp", "vegas", "westwood",
+];
+
 fn duration_arg(text: &str) -> Result<std::time::Duration, String> {
     crate::value::parse_duration(text).map_err(|e| e.to_string())
 }
@@ -316,7 +409,8 @@ pub struct EchoServerArgs {
     /// TCP congestion control: auto (reno when bound to a loopback address,
     /// where the system's BBR reorders and retransmits; the system's
     /// elsewhere), system, or an algorithm (reno, cubic, bbr...)
-    #[arg(long, value_name = "ALGO", default_value = "auto")]
+    #[arg(long, value_name = "ALGO", default_value = "auto", hide_possible_values = true,
+          value_parser = suggesting::<crate::echo::congestion::Congestion>(CONGESTIONS))]
     pub congestion: crate::echo::congestion::Congestion,
     /// TCP keepalive after this much idle time
     #[arg(long, value_name = "DURATION", value_parser = timeout_arg)]
@@ -376,7 +470,8 @@ pub struct EchoClientArgs {
     /// TCP congestion control: auto (reno to a loopback address, where the
     /// system's BBR reorders and retransmits; the system's elsewhere),
     /// system, or an algorithm (reno, cubic, bbr...)
-    #[arg(long, value_name = "ALGO", default_value = "auto")]
+    #[arg(long, value_name = "ALGO", default_value = "auto", hide_possible_values = true,
+          value_parser = suggesting::<crate::echo::congestion::Congestion>(CONGESTIONS))]
     pub congestion: crate::echo::congestion::Congestion,
     /// Ping mode: this many round trips
     #[arg(short, long, value_name = "N")]
@@ -526,7 +621,8 @@ pub struct LookupArgs {
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
     /// HTTPS SVCB TLSA DS DNSKEY LOC URI ..., any IANA mnemonic, or TYPEnnn
-    #[arg(short = 't', long = "type", value_name = "TYPE")]
+    #[arg(short = 't', long = "type", value_name = "TYPE", hide_possible_values = true,
+          value_parser = suggesting::<String>(RECORD_TYPES))]
     pub types: Vec<String>,
     /// Trust anchors (PEM) for tls://, https:// and quic:// servers,
     /// instead of the system's store

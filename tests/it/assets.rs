@@ -222,3 +222,50 @@ fn limits_doc_matches_the_code() {
         );
     }
 }
+
+/// Completion offers values, not file names, where the value is a word:
+/// record types for `lookup -t`, algorithms for `--congestion`, the
+/// `--color` choices in fish.
+#[test]
+fn completions_offer_values_not_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    let bash = std::fs::read_to_string(root.join("netkit.bash")).unwrap();
+    assert!(
+        bash.contains("compgen -W \"A AAAA ANY CAA CNAME"),
+        "lookup -t offers record types"
+    );
+    assert!(
+        bash.contains("compgen -W \"auto system reno cubic bbr"),
+        "--congestion"
+    );
+    let fish = std::fs::read_to_string(root.join("netkit.fish")).unwrap();
+    let line = |flag: &str, cmd: &str| {
+        fish.lines()
+            .find(|l| l.contains(&format!("using_subcommand {cmd}\"")) && l.contains(flag))
+            .unwrap_or_else(|| panic!("no {flag} for {cmd}"))
+            .to_string()
+    };
+    assert!(
+        line("-l type", "lookup").contains("-a \"A\\t"),
+        "fish: -t values"
+    );
+    assert!(
+        line("-l congestion", "echo-client").contains("-a \"auto"),
+        "fish: --congestion"
+    );
+    assert!(
+        line("-l color", "lookup").contains("-a \"auto\\t"),
+        "fish: --color"
+    );
+}
+
+/// clap's tip "to pass '--opne' as a value, use '-- --opne'" is wrong for
+/// netkit (after `--`, portcheck runs a command): only the flag is named.
+#[test]
+fn a_mistyped_flag_names_the_flag_only() {
+    let out = crate::support::run(["portcheck", "--opne", "127.0.0.1"]);
+    let err = crate::support::stderr(&out);
+    crate::support::assert_usage_error(&out, "portcheck --opne");
+    assert!(err.contains("'--open'"), "{err}");
+    assert!(!err.contains("-- --opne"), "{err}");
+}
