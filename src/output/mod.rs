@@ -120,8 +120,10 @@ fn write_out(state: &mut SinkState) -> io::Result<()> {
     if state.buf.is_empty() {
         return Ok(());
     }
-    let mut out = io::stdout().lock();
-    let r = out.write_all(&state.buf).and_then(|()| out.flush());
+    let r = progress::with_line_cleared(|| {
+        let mut out = io::stdout().lock();
+        out.write_all(&state.buf).and_then(|()| out.flush())
+    });
     state.buf.clear();
     if let Err(e) = &r
         && e.kind() == io::ErrorKind::BrokenPipe

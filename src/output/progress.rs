@@ -2,9 +2,41 @@
 //! stdout, never in JSON.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// Whether a live line is on the terminal now (drawn, not yet cleared).
+/// Held while drawing it, and while stdout is written after clearing it:
+/// a result row never lands at the end of a progress line.
+static DRAWN: Mutex<bool> = Mutex::new(false);
+/// Whether a live line may be on screen at all (a cheap test for the rest).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Runs `write` (stdout) with no live line on the terminal: the line is
+/// cleared first (and redrawn by its thread on its next tick).
+pub fn with_line_cleared<T>(write: impl FnOnce() -> T) -> T {
+    if !ACTIVE.load(Ordering::Acquire) {
+        return write();
+    }
+    let mut drawn = DRAWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if *drawn {
+        let _ = write!(std::io::stderr(), "\r\x1b[K");
+        *drawn = false;
+    }
+    write()
+}
+
+/// Draws `text` as the live line (stderr, a terminal).
+fn draw(text: &str) {
+    let mut drawn = DRAWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _ = write!(std::io::stderr(), "\r\x1b[K{text}");
+    *drawn = !text.is_empty();
+}
 
 /// A running progress line; dropping it clears the line.
 pub struct Progress {
@@ -28,6 +60,8 @@ impl Progress {
         }
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = Arc::clone(&stop);
+        // Only a terminal on stdout too shares the screen with the line.
+        ACTIVE.store(std::io::stdout().is_terminal(), Ordering::Release);
         let started = Instant::now();
         let thread = std::thread::Builder::new()
             .name("netkit-progress".into())
@@ -45,13 +79,12 @@ impl Progress {
                     } else {
                         String::new()
                     };
-                    let _ = write!(
-                        std::io::stderr(),
-                        "\r\x1b[K{what} {d}/{total}, {} open{eta}",
+                    draw(&format!(
+                        "{what} {d}/{total}, {} open{eta}",
                         found.load(Ordering::Relaxed)
-                    );
+                    ));
                 }
-                let _ = write!(std::io::stderr(), "\r\x1b[K");
+                draw("");
             })
             .ok()?;
         Some(Progress {

@@ -877,3 +877,49 @@ fn scans_in_a_pipefail_pipeline() {
         .unwrap();
     assert_eq!(code(&out), 1, "a check of a closed port");
 }
+
+/// On a terminal the progress line (stderr) is cleared before a result row
+/// (stdout) is printed: no row ever lands at the end of the progress line.
+#[test]
+fn progress_line_is_cleared_before_rows() {
+    if !crate::support::tool_or_skip("script", "progress_line_is_cleared_before_rows") {
+        return;
+    }
+    let listeners: Vec<TcpListener> = (0..6)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
+    let low = ports.iter().min().unwrap().saturating_sub(1500).max(1);
+    let high = ports.iter().max().unwrap().saturating_add(1500);
+    let cmd = format!(
+        "{} portcheck --rate 2000 -p {low}-{high} 127.0.0.1",
+        crate::support::bin().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("typescript");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, log.to_str().unwrap()])
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("scanned "),
+        "no progress line was drawn: {text}"
+    );
+    for p in &ports {
+        assert!(text.contains(&format!("{p}/tcp")), "{p} missing: {text}");
+    }
+    for line in text.split('\n') {
+        // What is left on screen of this line after its last clear.
+        let shown = line.rsplit("\x1b[K").next().unwrap_or("");
+        assert!(
+            !(shown.contains("scanned ") && shown.contains("/tcp")),
+            "a row printed onto the progress line: {shown:?}"
+        );
+    }
+}
