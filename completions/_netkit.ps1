@@ -351,6 +351,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('-4', '-4', [CompletionResultType]::ParameterName, 'IPv4 addresses only')
             [CompletionResult]::new('-6', '-6', [CompletionResultType]::ParameterName, 'IPv6 addresses only')
             [CompletionResult]::new('--open', '--open', [CompletionResultType]::ParameterName, 'Show only open ports (the summary still counts every state)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, '--wait on https:// and tls:// targets: ready even when the certificate fails verification (self-signed, expired, wrong name)')
             [CompletionResult]::new('--banner', '--banner', [CompletionResultType]::ParameterName, 'Read what open services say first (bounded: 256 bytes, --timeout)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Poll until every port is in the expected state, or --deadline')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Check whether this host can bind the ports (TARGETs are port lists)')

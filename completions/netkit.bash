@@ -915,7 +915,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__portcheck)
-            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --open --ca-file --expect-status --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
+            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --open --ca-file --insecure --expect-status --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

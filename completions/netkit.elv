@@ -335,6 +335,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand -4 'IPv4 addresses only'
             cand -6 'IPv6 addresses only'
             cand --open 'Show only open ports (the summary still counts every state)'
+            cand --insecure '--wait on https:// and tls:// targets: ready even when the certificate fails verification (self-signed, expired, wrong name)'
             cand --banner 'Read what open services say first (bounded: 256 bytes, --timeout)'
             cand --wait 'Poll until every port is in the expected state, or --deadline'
             cand --local 'Check whether this host can bind the ports (TARGETs are port lists)'

@@ -323,6 +323,7 @@ never\t'Never colour'"
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 4 -d 'IPv4 addresses only'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s 6 -d 'IPv6 addresses only'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l open -d 'Show only open ports (the summary still counts every state)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l insecure -d '--wait on https:// and tls:// targets: ready even when the certificate fails verification (self-signed, expired, wrong name)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l banner -d 'Read what open services say first (bounded: 256 bytes, --timeout)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l wait -d 'Poll until every port is in the expected state, or --deadline'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l local -d 'Check whether this host can bind the ports (TARGETs are port lists)'

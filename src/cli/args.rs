@@ -765,6 +765,10 @@ pub struct PortcheckArgs {
     /// (PEM) instead of the system's
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// --wait on https:// and tls:// targets: ready even when the
+    /// certificate fails verification (self-signed, expired, wrong name)
+    #[arg(long)]
+    pub insecure: bool,
     /// --wait on http(s):// targets: the status that means ready (default:
     /// anything below 400)
     #[arg(long, value_name = "STATUS", value_parser = status_arg)]

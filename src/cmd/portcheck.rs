@@ -8,7 +8,7 @@ use crate::cli::{ExpectState, PortcheckArgs};
 use crate::error::NetkitError;
 use crate::exit::Exit;
 use crate::output::Printer;
-use crate::probe::check::{CheckOpts, CheckSpec};
+use crate::probe::check::{CheckKind, CheckOpts, CheckSpec};
 use crate::probe::portcheck::{self, Event, Progress, Request};
 use crate::probe::scan::{self, header};
 use crate::probe::{PortState, local, wait};
@@ -59,6 +59,20 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         ))
         .into());
     }
+    let encrypted = checks
+        .iter()
+        .any(|(_, c)| matches!(c.kind(), CheckKind::Https | CheckKind::Tls));
+    if (args.insecure || args.ca_file.is_some()) && !encrypted {
+        let flag = if args.insecure {
+            "--insecure"
+        } else {
+            "--ca-file"
+        };
+        return Err(NetkitError::invalid(format!(
+            "{flag} applies to --wait on https:// and tls:// targets, and none is given"
+        ))
+        .into());
+    }
     if let Some(ca) = &args.ca_file {
         // A bad --ca-file is a usage error now, not a failed check later.
         crate::tls::client_config(Some(ca), false, crate::tls::ALPN_HTTP1)?;
@@ -105,6 +119,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         check_opts: CheckOpts {
             family,
             ca_file: args.ca_file.clone(),
+            insecure: args.insecure,
             expect_status: args.expect_status,
         },
     };
@@ -121,6 +136,8 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         progress.done.clone(),
         progress.open.clone(),
     );
+    // What --wait waits for, on stderr (never in stdout or JSON).
+    let mut status = crate::output::progress::StatusLine::new();
     let r = rt.block_on(portcheck::run(
         &req,
         &db,
@@ -131,9 +148,14 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
             Event::Unresolved(u) => out.emit(u),
             Event::Row(row) => out.emit_group(&row, std::slice::from_ref(row.probe)),
             Event::Check(c) => out.emit(c),
+            Event::Waiting(s) => {
+                status.show(s);
+                Ok(())
+            }
         },
     ));
     drop(line);
+    drop(status);
     rt.shutdown_background();
     let (summary, exit) = r?;
     out.summary(&summary)?;
@@ -239,13 +261,17 @@ pub(crate) const HELP: Help = Help {
         ),
         row(
             1,
-            "a check found a port not as expected (closed, filtered, unreachable), the --wait deadline passed, --local: a port is not free",
+            "a check found a port not as expected (closed, filtered, unreachable), --local: a port is not free",
         ),
         row(
             2,
             "a bad target, port list, CIDR (over 65,536 addresses) or flag mix",
         ),
         row(3, "a target does not resolve (and it was not a \"no\")"),
+        row(
+            4,
+            "--wait: the deadline passed with something not ready (said on stderr while waiting, and in the summary)",
+        ),
         row(6, "a local failure (sockets, file descriptors)"),
         row(
             126,

@@ -34,8 +34,61 @@ fn draw(text: &str) {
     let mut drawn = DRAWN
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if text.is_empty() && !*drawn {
+        return;
+    }
     let _ = write!(std::io::stderr(), "\r\x1b[K{text}");
     *drawn = !text.is_empty();
+}
+
+/// A status that changes (what `--wait` waits for) on stderr: a live line
+/// on a terminal, else one line per change of state. Dropping it clears the
+/// live line.
+pub struct StatusLine {
+    terminal: bool,
+    last: String,
+}
+
+impl StatusLine {
+    /// A status line on stderr.
+    pub fn new() -> StatusLine {
+        let terminal = std::io::stderr().is_terminal();
+        if terminal {
+            ACTIVE.store(std::io::stdout().is_terminal(), Ordering::Release);
+        }
+        StatusLine {
+            terminal,
+            last: String::new(),
+        }
+    }
+
+    /// Shows `text` (a state: the numbers that change every poll, in
+    /// parentheses at its end, do not make a new line off a terminal).
+    pub fn show(&mut self, text: &str) {
+        if self.terminal {
+            draw(text);
+            return;
+        }
+        let state = text.split(" (").next().unwrap_or(text);
+        if state != self.last {
+            self.last = state.to_string();
+            let _ = writeln!(std::io::stderr(), "netkit: {text}");
+        }
+    }
+}
+
+impl Default for StatusLine {
+    fn default() -> Self {
+        StatusLine::new()
+    }
+}
+
+impl Drop for StatusLine {
+    fn drop(&mut self) {
+        if self.terminal {
+            draw("");
+        }
+    }
 }
 
 /// A running progress line; dropping it clears the line.

@@ -77,6 +77,8 @@ pub struct CheckOpts {
     pub family: i32,
     /// Trust these CAs (PEM) instead of the system's.
     pub ca_file: Option<PathBuf>,
+    /// Ready past a certificate that fails verification.
+    pub insecure: bool,
     /// The HTTP status expected (else: below 400).
     pub expect_status: Option<u16>,
 }
@@ -110,6 +112,10 @@ pub struct CheckResult {
     /// Days until the server's certificate expires (https, tls).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cert_days_left: Option<i64>,
+    /// Whether the certificate verified (https, tls; false only with
+    /// `--insecure`, which goes on past it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cert_verified: Option<bool>,
     /// How long the check took.
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
@@ -126,11 +132,23 @@ impl crate::output::Report for CheckResult {
 
 impl Render for CheckResult {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
-        let what = match (self.ok, self.status_code, self.cert_days_left) {
-            (true, Some(s), _) => format!("ready        HTTP {s}"),
-            (true, None, Some(d)) => format!("ready        certificate valid, {d} days left"),
-            (true, ..) => "ready".to_string(),
-            (false, ..) => String::new(),
+        let cert = match (self.cert_verified, self.cert_days_left) {
+            (Some(false), Some(d)) if d < 0 => {
+                format!(
+                    "certificate NOT verified (--insecure), expired {} days ago",
+                    -d
+                )
+            }
+            (Some(false), _) => "certificate NOT verified (--insecure)".to_string(),
+            (_, Some(d)) => format!("certificate valid, {d} days left"),
+            _ => String::new(),
+        };
+        let what = match (self.ok, self.status_code) {
+            (true, Some(s)) if cert.is_empty() => format!("ready        HTTP {s}"),
+            (true, Some(s)) => format!("ready        HTTP {s}, {cert}"),
+            (true, None) if cert.is_empty() => "ready".to_string(),
+            (true, None) => format!("ready        {cert}"),
+            (false, _) => String::new(),
         };
         let line = match &self.error {
             None => format!("{:<6} {:<30} {what}", self.check, escape(&self.target)).green(),
@@ -162,6 +180,7 @@ pub async fn check(
         check: spec.kind(),
         status_code: None,
         cert_days_left: None,
+        cert_verified: None,
         duration_ms: 0.0,
         attempts: 1,
         error: None,
@@ -183,7 +202,7 @@ pub async fn check(
                 family: opts.family,
                 tls: matches!(spec, CheckSpec::Tls(_)),
                 http: false,
-                insecure: false,
+                insecure: opts.insecure,
                 ca_file: opts.ca_file.clone(),
                 proxy: None,
                 expect_status: opts.expect_status,
@@ -199,6 +218,7 @@ pub async fn check(
                 Ok(Ok(report)) => {
                     r.status_code = report.http.as_ref().map(|h| h.status);
                     r.cert_days_left = report.tls.as_ref().and_then(|i| i.days_left);
+                    r.cert_verified = report.tls.as_ref().map(|i| i.verified);
                     match report.error {
                         None => Ok(()),
                         Some(f) => Err(f),

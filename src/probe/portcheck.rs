@@ -62,6 +62,8 @@ pub enum Event<'a> {
     Row(Row<'a>),
     /// One check (--wait), after the probes.
     Check(&'a CheckResult),
+    /// --wait: what a poll found not ready yet (for a status line).
+    Waiting(&'a str),
 }
 
 /// Counters a progress line can read while a scan runs.
@@ -117,6 +119,8 @@ pub async fn run(
         banner: req.banner,
     };
     let mut unresolved_failure: Option<Failure> = None;
+    // --wait: the deadline passed with something not ready.
+    let mut gave_up: Option<Failure> = None;
     let mut check_failure: Option<(String, Failure)> = None;
     let note = |u: &Unresolved, worst: &mut Option<Failure>| {
         if worst.as_ref().is_none_or(|w| u.error.exit() > w.exit()) {
@@ -135,7 +139,20 @@ pub async fn run(
             checks: req.checks.clone(),
             check_opts: req.check_opts.clone(),
         };
-        let w = wait::wait(&plan, stop).await?;
+        let w = wait::wait(&plan, stop, &mut |s| {
+            let _ = emit(Event::Waiting(s));
+        })
+        .await?;
+        if !w.waiting_for.is_empty() && !stop.is_set() {
+            gave_up = Some(Failure::new(
+                Reason::Timeout,
+                format!(
+                    "gave up after {}: still not ready: {}",
+                    crate::value::seconds(deadline),
+                    wait::some_of(&w.waiting_for)
+                ),
+            ));
+        }
         layout.address = address_width(w.probes.iter().map(|p| (&*p.target, p.address)));
         layout.service = service_width(w.probes.iter().map(|p| p.port), &service);
         if !req.targets.is_empty() {
@@ -265,11 +282,16 @@ pub async fn run(
     } else {
         Exit::Success
     };
-    let exit = match (&summary.ok, &unresolved_failure) {
+    let mut exit = match (&summary.ok, &unresolved_failure) {
         (true, _) => Exit::Success,
         (false, Some(f)) => unexpected.max(f.exit()),
         (false, None) => unexpected,
     };
+    if let Some(f) = gave_up.filter(|_| !summary.ok) {
+        // Waiting ran out of time: a timeout (4), whatever was not ready.
+        exit = exit.max(Exit::Timeout);
+        summary.error = Some(f);
+    }
     Ok((summary, exit))
 }
 

@@ -751,7 +751,14 @@ impl Render for ScanSummary {
             } else {
                 line.yellow()
             }
-        )
+        )?;
+        // --wait that ran out of time says so, in words.
+        match &self.error {
+            Some(e) if e.reason == crate::exit::Reason::Timeout => {
+                writeln!(w, "{}", escape(&e.message).red())
+            }
+            _ => Ok(()),
+        }
     }
 }
 

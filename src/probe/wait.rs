@@ -14,6 +14,7 @@ use super::scan::{self, Counts, ScanPlan, TargetSpec, Unresolved};
 use super::{PortState, Probe, ProbeOpts};
 use crate::error::{NetkitError, Result};
 use crate::exit::Exit;
+use crate::exit::Reason;
 use crate::signal::Stop;
 
 /// What to wait for.
@@ -54,6 +55,8 @@ pub struct WaitOutcome {
     pub checks: Vec<CheckResult>,
     /// Polls made.
     pub polls: u32,
+    /// What was still not ready at the end (empty: everything was).
+    pub waiting_for: Vec<String>,
 }
 
 /// The least time the last poll of a wait has before the deadline.
@@ -62,9 +65,46 @@ const LAST_SLICE: Duration = Duration::from_millis(250);
 /// The most probes one wait checks per poll.
 pub const MAX_WAIT_PROBES: usize = 4096;
 
+/// What a poll found not ready yet, one phrase each (`127.0.0.1:5432
+/// refused`, `db.test does not resolve`, `http://x/health http_status`).
+fn not_ready(
+    probes: &[super::Probe],
+    unresolved: &[super::scan::Unresolved],
+    checks: &[CheckResult],
+    expect: super::PortState,
+) -> Vec<String> {
+    let mut out: Vec<String> = unresolved
+        .iter()
+        .map(|u| format!("{} does not resolve", crate::sanitize::escape(&u.target)))
+        .collect();
+    out.extend(probes.iter().filter(|p| p.state != expect).map(|p| {
+        let what = p.reason.map_or(p.state.as_str(), Reason::code);
+        format!("{} {what}", std::net::SocketAddr::new(p.address, p.port))
+    }));
+    out.extend(checks.iter().filter(|c| !c.ok).map(|c| {
+        let why = c.error.as_ref().map_or("not ready", |e| e.reason.code());
+        format!("{} {why}", crate::sanitize::escape(&c.target))
+    }));
+    out
+}
+
+/// At most three phrases, and how many more.
+pub fn some_of(items: &[String]) -> String {
+    let mut s = items.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 3 {
+        s.push_str(&format!(" and {} more", items.len() - 3));
+    }
+    s
+}
+
 /// Polls until ready, the deadline, or `stop`. The deadline holds: no
-/// poll starts after it and none runs past it.
-pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
+/// poll starts after it and none runs past it. After each poll that is not
+/// ready, `waiting` is told what it waits for.
+pub async fn wait(
+    plan: &WaitPlan,
+    stop: &Stop,
+    waiting: &mut dyn FnMut(&str),
+) -> Result<WaitOutcome> {
     let started = Instant::now();
     let end = started + plan.deadline;
     let mut backoff = Duration::from_millis(100);
@@ -126,7 +166,20 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
         probes.sort_by_key(|p| p.index);
         let ports_ready = !has_ports || (counts.unexpected == 0 && counts.probes > 0);
         let ready = unresolved.is_empty() && ports_ready && checks.iter().all(|c| c.ok);
+        let waiting_for = if ready {
+            Vec::new()
+        } else {
+            not_ready(&probes, &unresolved, &checks, plan.expect)
+        };
         let now = Instant::now();
+        if !ready && !stop.is_set() {
+            waiting(&format!(
+                "waiting for {} (poll {polls}, {:.1} s of {})",
+                some_of(&waiting_for),
+                started.elapsed().as_secs_f64(),
+                crate::value::seconds(plan.deadline)
+            ));
+        }
         let outcome = |probes, unresolved, checks| WaitOutcome {
             probes,
             unresolved,
@@ -134,6 +187,7 @@ pub async fn wait(plan: &WaitPlan, stop: &Stop) -> Result<WaitOutcome> {
             addresses,
             checks,
             polls,
+            waiting_for: waiting_for.clone(),
         };
         if ready || stop.is_set() || now >= end {
             return Ok(outcome(probes, unresolved, checks));

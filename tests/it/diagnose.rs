@@ -1004,7 +1004,7 @@ fn a_real_http_server() {
         "1s",
         &url("/missing"),
     ]);
-    assert_eq!(code(&out), 1);
+    assert_eq!(code(&out), 4, "still 404 at the deadline: a timeout");
     assert_eq!(json_lines(&out)[0]["status_code"], 404);
     let _ = server.kill();
     let _ = server.wait();

@@ -285,8 +285,29 @@ fn wait_then_run_the_command() {
         "-c",
         "echo ran",
     ]);
-    assert_eq!(code(&out), 1);
+    // A timeout (4), said while waiting (stderr, one line per change of
+    // state off a terminal) and at the end.
+    assert_eq!(code(&out), 4);
     assert!(!stdout(&out).contains("ran"));
+    assert!(
+        stdout(&out).contains(&format!(
+            "gave up after 800 ms: still not ready: 127.0.0.1:{port} refused"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    let err = crate::support::stderr(&out);
+    assert!(
+        err.starts_with(&format!(
+            "netkit: waiting for 127.0.0.1:{port} refused (poll 1"
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().count(),
+        1,
+        "one line per change of state: {err}"
+    );
     assert!(start.elapsed() < Duration::from_secs(3));
 }
 
@@ -764,7 +785,7 @@ fn wait_checks_protocols_beyond_tcp() {
         "204",
         &format!("http://{always}/"),
     ]);
-    assert_eq!(code(&out), 1, "not ready by the deadline");
+    assert_eq!(code(&out), 4, "not ready by the deadline: a timeout");
     let v = json_lines(&out);
     let check = v.iter().find(|v| v["type"] == "check").unwrap();
     assert_eq!(
@@ -776,11 +797,14 @@ fn wait_checks_protocols_beyond_tcp() {
         (Some(false), Some("http_status"), Some(200)),
         "{check}"
     );
+    let summary = v.last().unwrap();
+    assert_eq!(summary["error"]["code"], "timeout", "{summary}");
     assert!(
-        v.last().unwrap()["error"]["message"]
+        summary["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("1 of 1 checks not ready")
+            .contains(&format!("still not ready: http://{always}/ http_status")),
+        "{summary}"
     );
 
     // TLS: the handshake and the certificate must verify.
@@ -810,10 +834,48 @@ fn wait_checks_protocols_beyond_tcp() {
         &ca,
         &format!("tls://{expired}"),
     ]);
-    assert_eq!(code(&bad), 1);
+    assert_eq!(code(&bad), 4, "still not ready at the deadline");
     let v = json_lines(&bad);
     assert_eq!(v[0]["type"], "check");
     assert_eq!(v[0]["error"]["code"], "tls_expired", "{}", v[0]);
+    // --insecure: a certificate that fails verification is ready anyway
+    // (a self-signed staging service); the days left are still reported.
+    let anyway = run([
+        "--json",
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "2s",
+        "--insecure",
+        &format!("tls://{expired}"),
+    ]);
+    assert_eq!(code(&anyway), 0, "{}", stdout(&anyway));
+    let v = json_lines(&anyway);
+    assert_eq!(v[0]["ok"], true, "{}", v[0]);
+    assert!(v[0]["cert_days_left"].as_i64().unwrap() < 0, "{}", v[0]);
+    assert_eq!(v[0]["cert_verified"], false, "{}", v[0]);
+    let human = run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "2s",
+        "--insecure",
+        &format!("tls://{expired}"),
+    ]);
+    assert_eq!(code(&human), 0);
+    assert!(
+        stdout(&human).contains("ready        certificate NOT verified (--insecure), expired"),
+        "{}",
+        stdout(&human)
+    );
+    for flag in ["--insecure", "--ca-file"] {
+        let mut a = vec!["portcheck", "--wait", flag];
+        if flag == "--ca-file" {
+            a.push(&ca);
+        }
+        a.push("127.0.0.1:1");
+        assert_usage_error(&run(a), "https:// and tls://");
+    }
 
     // unix: a socket that appears half a second after the wait starts.
     let dir = tempfile::tempdir().unwrap();
@@ -840,7 +902,7 @@ fn wait_checks_protocols_beyond_tcp() {
         "300ms",
         "unix:/nonexistent/x.sock",
     ]);
-    assert_eq!(code(&gone), 1);
+    assert_eq!(code(&gone), 4);
     assert_eq!(json_lines(&gone)[0]["error"]["code"], "not_found");
 
     // Only with --wait; diagnose checks one once.
