@@ -199,7 +199,10 @@ reasons! {
     /// The certificate is for another name.
     TlsWrongHost = "tls_wrong_host", Connect, Some("the certificate is for another name: check its SANs, or connect by the right name (--tls-name)");
     /// The certificate is self-signed and not trusted.
-    TlsSelfSigned = "tls_self_signed", Connect, Some("the certificate is self-signed: trust it with --ca-file, or go on with --insecure");
+    TlsSelfSigned = "tls_self_signed", Connect, Some("the certificate is self-signed: trust it with --ca-file FILE, or go on with --insecure");
+    /// The certificate names a trusted CA as issuer, but that CA's key did
+    /// not sign it.
+    TlsBadSignature = "tls_bad_signature", Connect, Some("the certificate names a trusted CA as its issuer, but another key signed it: the CA was re-keyed, or the trusted file holds a different CA of the same name");
     /// The certificate's issuer is not trusted.
     TlsUnknownIssuer = "tls_unknown_issuer", Connect, Some("the issuer is not trusted: add its CA with --ca-file (the server may also be missing an intermediate)");
     /// A CA certificate is used as the server's certificate.

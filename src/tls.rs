@@ -53,13 +53,27 @@ pub struct TlsInfo {
     pub verify_detail: Option<String>,
 }
 
-/// The reason for a verification error.
+/// Whether a certificate names itself as its issuer (what `openssl req
+/// -x509` makes).
+fn is_self_signed(der: &CertificateDer<'_>) -> bool {
+    x509_parser::parse_x509_certificate(der.as_ref())
+        .map(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
+        .unwrap_or(false)
+}
+
+/// A certificate's issuer name, for messages.
+fn issuer_of(der: &CertificateDer<'_>) -> Option<String> {
+    x509_parser::parse_x509_certificate(der.as_ref())
+        .ok()
+        .map(|(_, c)| crate::sanitize::escape(&c.issuer().to_string()).into_owned())
+}
+
+/// The reason for a verification error. A self-signed certificate that is
+/// not trusted is `tls_self_signed` whatever its basicConstraints (curl and
+/// openssl say "self-signed certificate"); `tls_ca_used_as_leaf` is left
+/// for a CA certificate issued by another CA.
 pub fn verify_reason(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Reason {
-    let self_signed = || {
-        x509_parser::parse_x509_certificate(end_entity.as_ref())
-            .map(|(_, c)| c.subject().as_raw() == c.issuer().as_raw())
-            .unwrap_or(false)
-    };
+    let self_signed = || is_self_signed(end_entity);
     match e {
         rustls::Error::InvalidCertificate(c) => match c {
             CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
@@ -74,8 +88,13 @@ pub fn verify_reason(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Reas
             CertificateError::UnknownIssuer if self_signed() => Reason::TlsSelfSigned,
             CertificateError::UnknownIssuer => Reason::TlsUnknownIssuer,
             CertificateError::Revoked => Reason::TlsRevoked,
+            CertificateError::BadSignature => Reason::TlsBadSignature,
             CertificateError::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => {
-                Reason::TlsCaUsedAsLeaf
+                if self_signed() {
+                    Reason::TlsSelfSigned
+                } else {
+                    Reason::TlsCaUsedAsLeaf
+                }
             }
             _ => Reason::TlsBadCertificate,
         },
@@ -83,18 +102,30 @@ pub fn verify_reason(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Reas
     }
 }
 
-/// A verifier's error in words, without Rust's debug syntax.
-pub fn verify_words(e: &rustls::Error) -> String {
-    match e {
-        rustls::Error::InvalidCertificate(CertificateError::Other(o)) => {
-            let t = format!("{o:?}");
-            if t.contains("CaUsedAsEndEntity") {
-                "the server's certificate is a CA certificate (CA:TRUE), which may not be used as a server's".into()
-            } else {
-                "invalid certificate".into()
-            }
+/// A verifier's error in words, without Rust's debug syntax (curl's and
+/// openssl's words where users know them).
+pub fn verify_words(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> String {
+    let issuer = || issuer_of(end_entity).unwrap_or_else(|| "?".into());
+    match (verify_reason(e, end_entity), e) {
+        (Reason::TlsSelfSigned, rustls::Error::InvalidCertificate(CertificateError::Other(_))) => {
+            "self-signed certificate, not trusted (it is also a CA certificate: basicConstraints CA:TRUE)".into()
         }
-        other => other.to_string(),
+        (Reason::TlsSelfSigned, _) => "self-signed certificate, not trusted".into(),
+        (Reason::TlsCaUsedAsLeaf, _) => {
+            "the server's certificate is a CA certificate (CA:TRUE), which may not be used as a server's".into()
+        }
+        (Reason::TlsBadSignature, _) => format!(
+            "the certificate is signed by a different key than the trusted CA named {}",
+            issuer()
+        ),
+        (Reason::TlsUnknownIssuer, _) => format!(
+            "unable to get the local issuer certificate: no trusted CA named {}",
+            issuer()
+        ),
+        (_, rustls::Error::InvalidCertificate(CertificateError::Other(_))) => {
+            "invalid certificate".into()
+        }
+        (_, other) => other.to_string(),
     }
 }
 
@@ -128,7 +159,10 @@ impl ServerCertVerifier for RecordingVerifier {
             self.inner
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp, now);
         if let Err(e) = &r
-            && verify_reason(e, end_entity) == Reason::TlsCaUsedAsLeaf
+            && matches!(
+                verify_reason(e, end_entity),
+                Reason::TlsCaUsedAsLeaf | Reason::TlsSelfSigned
+            )
             && self
                 .pinned
                 .iter()
@@ -143,7 +177,7 @@ impl ServerCertVerifier for RecordingVerifier {
             *slot = Some(
                 r.as_ref()
                     .map(|_| ())
-                    .map_err(|e| (verify_reason(e, end_entity), verify_words(e))),
+                    .map_err(|e| (verify_reason(e, end_entity), verify_words(e, end_entity))),
             );
         }
         match r {

@@ -163,7 +163,7 @@ fn transport_failure(
         let none = rustls::pki_types::CertificateDer::from(Vec::new());
         return Failure::new(
             crate::tls::verify_reason(tls, &none),
-            format!("TLS to {server}: {}", crate::tls::verify_words(tls)),
+            format!("TLS to {server}: {}", crate::tls::verify_words(tls, &none)),
         );
     }
     if e.kind() == io::ErrorKind::InvalidData || e.kind() == io::ErrorKind::Other {
@@ -229,6 +229,11 @@ fn quic_tls_reason(text: &str) -> Option<(Reason, &'static str)> {
     let has = |a: &str, b: &str| text.contains(a) || text.contains(b);
     Some(if has("NotValidForName", "not valid for name") {
         (Reason::TlsWrongHost, "the certificate is for another name")
+    } else if has("BadSignature", "bad signature") {
+        (
+            Reason::TlsBadSignature,
+            "the certificate is signed by a different key than the trusted CA of that name",
+        )
     } else if has("UnknownIssuer", "unknown issuer") {
         (
             Reason::TlsUnknownIssuer,

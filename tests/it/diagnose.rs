@@ -198,6 +198,7 @@ fn tls_verification_outcomes() {
         ("expired", "tls_expired", "tls_expired"),
         ("wrongname", "tls_wrong_host", "tls_wrong_host"),
         ("selfsigned", "tls_self_signed", "tls_self_signed"),
+        ("otherkey", "tls_bad_signature", "tls_bad_signature"),
     ] {
         let addr = tls_server(&certs, leaf);
         let (rc, r) = diag(&["--ca-file", &ca, &url(addr)]);
@@ -783,7 +784,19 @@ fn an_openssl_made_certificate_and_min_days() {
     let server = tls_server(&certs, "openssl");
     let url = format!("https://{server}/");
     let (rc, r) = diag(&[&url]);
-    assert_eq!((rc, reason(&r)), (5, Some("tls_ca_used_as_leaf")), "{r}");
+    // Self-signed and not trusted, as curl and openssl call it, whatever
+    // its basicConstraints; CA:TRUE only as a detail.
+    assert_eq!((rc, reason(&r)), (5, Some("tls_self_signed")), "{r}");
+    let msg = r["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("self-signed certificate, not trusted") && msg.contains("CA:TRUE"),
+        "{r}"
+    );
+    let human = stdout(&run(["diagnose", &url]));
+    assert!(
+        human.contains("tls_self_signed: the certificate is self-signed: trust it with --ca-file FILE, or go on with --insecure"),
+        "{human}"
+    );
     let pinned = certs.path("openssl.pem");
     let (rc, r) = diag(&["--ca-file", &pinned, &url]);
     assert_eq!(rc, 0, "{r}");

@@ -98,7 +98,8 @@ impl Certs {
 }
 
 /// A CA, and leaves: valid (localhost, dns.example.test, both.example.test,
-/// 127.0.0.1), expired, for another name, and self-signed. PEM files in a temporary directory.
+/// 127.0.0.1), expired, for another name, self-signed, and signed by
+/// another CA of the same name (otherkey). PEM files in a temporary directory.
 pub fn make_certs() -> Certs {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair, SanType, date_time_ymd};
     let dir = tempfile::tempdir().unwrap();
@@ -108,7 +109,7 @@ pub fn make_certs() -> Certs {
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
         .push(rcgen::DnType::CommonName, "netkit test CA");
-    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let ca_cert = ca.clone().self_signed(&ca_key).unwrap();
     write("ca.pem", &ca_cert.pem());
     let now = time_now_year();
     let leaf = |file: &str, names: Vec<SanType>, expired: bool, self_signed: bool| {
@@ -148,6 +149,20 @@ pub fn make_certs() -> Certs {
         false,
     );
     leaf("selfsigned", local(), false, true);
+    // Signed by another CA of the same name (a CA re-keyed): the issuer
+    // named is trusted, its key did not sign.
+    let other_key = KeyPair::generate().unwrap();
+    let other_ca = ca.self_signed(&other_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.subject_alt_names = local();
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "otherkey");
+    p.not_before = date_time_ymd(now - 1, 1, 1);
+    p.not_after = date_time_ymd(now + 2, 1, 1);
+    let cert = p.signed_by(&key, &other_ca, &other_key).unwrap();
+    write("otherkey.pem", &cert.pem());
+    write("otherkey.key", &key.serialize_pem());
     Certs { dir }
 }
 
