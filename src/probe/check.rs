@@ -124,6 +124,11 @@ pub struct CheckResult {
     /// Why it is not ready (the last failure).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+    /// The target column's width in human output (the longest target of
+    /// the wait).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub width: usize,
 }
 
 impl crate::output::Report for CheckResult {
@@ -151,13 +156,20 @@ impl Render for CheckResult {
             (false, _) => String::new(),
         };
         let line = match &self.error {
-            None => format!("{:<6} {:<30} {what}", self.check, escape(&self.target)).green(),
+            None => format!(
+                "{:<6} {:<w$}  {what}",
+                self.check,
+                escape(&self.target),
+                w = self.width
+            )
+            .green(),
             Some(f) => format!(
-                "{:<6} {:<30} not ready    {}: {}",
+                "{:<6} {:<w$}  not ready    {}: {}",
                 self.check,
                 escape(&self.target),
                 f.reason.code(),
-                f.message
+                f.message,
+                w = self.width
             )
             .red(),
         };
@@ -184,6 +196,7 @@ pub async fn check(
         duration_ms: 0.0,
         attempts: 1,
         error: None,
+        width: 0,
     };
     let outcome = match spec {
         CheckSpec::Unix(path) => {

@@ -139,7 +139,7 @@ pub async fn run(
             checks: req.checks.clone(),
             check_opts: req.check_opts.clone(),
         };
-        let w = wait::wait(&plan, stop, &mut |s| {
+        let mut w = wait::wait(&plan, stop, &mut |s| {
             let _ = emit(Event::Waiting(s));
         })
         .await?;
@@ -169,6 +169,16 @@ pub async fn run(
             }
             p.service = service(p.port);
             emit(Event::Row(Row { probe: &p, layout })).map_err(werr)?;
+        }
+        // One target column, as wide as the longest target.
+        let width = w
+            .checks
+            .iter()
+            .map(|c| crate::sanitize::escape(&c.target).chars().count())
+            .max()
+            .unwrap_or(0);
+        for c in &mut w.checks {
+            c.width = width;
         }
         for c in &w.checks {
             if c.ok {

@@ -985,3 +985,29 @@ fn progress_line_is_cleared_before_rows() {
         );
     }
 }
+
+/// The --wait check rows share one target column, as wide as the longest
+/// target: a long URL does not push its row out of line.
+#[test]
+fn wait_check_rows_are_aligned() {
+    let long = format!("http://127.0.0.1:1/{}", "health/".repeat(8));
+    let out = run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "300ms",
+        &long,
+        "unix:/nonexistent/a.sock",
+        "http://127.0.0.1:1/",
+    ]);
+    assert_eq!(code(&out), 4);
+    let text = stdout(&out);
+    let cols: Vec<usize> = text
+        .lines()
+        .filter(|l| !l.starts_with("gave up"))
+        .filter_map(|l| l.find("not ready"))
+        .collect();
+    assert_eq!(cols.len(), 3, "{text}");
+    assert!(cols.iter().all(|&c| c == cols[0]), "{text}");
+    assert!(cols[0] > long.len(), "{text}");
+}
