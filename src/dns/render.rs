@@ -33,6 +33,37 @@ pub struct LookupGroup<'a> {
     pub results: &'a [LookupReport],
     /// Whether servers were named (`@SERVER`), so blocks say which answered.
     pub explicit_servers: bool,
+    /// The batch's columns, shared by its rows.
+    pub columns: &'a BatchColumns,
+}
+
+/// The columns of `lookup -f` rows. Rows are streamed, so a column is as
+/// wide as its widest cell so far, from a floor that fits most names; a
+/// cell past the cap overflows its own row instead of widening the rest.
+#[derive(Debug)]
+pub struct BatchColumns {
+    name: std::cell::Cell<usize>,
+    qtype: std::cell::Cell<usize>,
+}
+
+impl Default for BatchColumns {
+    fn default() -> Self {
+        BatchColumns {
+            name: std::cell::Cell::new(24),
+            qtype: std::cell::Cell::new(5),
+        }
+    }
+}
+
+impl BatchColumns {
+    const NAME_CAP: usize = 64;
+
+    fn fit(cell: &std::cell::Cell<usize>, len: usize, cap: usize) -> usize {
+        if len <= cap && len > cell.get() {
+            cell.set(len);
+        }
+        cell.get()
+    }
 }
 
 fn trim_dot(s: &str) -> &str {
@@ -59,20 +90,27 @@ impl Render for LookupGroup<'_> {
                 for r in self.results {
                     let values: Vec<String> =
                         r.values().map(|a| escape(&a.value).into_owned()).collect();
-                    let status = upper(r.status);
+                    let name = escape(&r.name);
+                    let nw = BatchColumns::fit(
+                        &self.columns.name,
+                        name.chars().count(),
+                        BatchColumns::NAME_CAP,
+                    );
+                    let tw = BatchColumns::fit(&self.columns.qtype, r.qtype.len(), 16);
+                    // NXDOMAIN and SERVFAIL are the widest statuses.
+                    let status = format!("{:<8}", upper(r.status));
                     let status = if r.ok { status.normal() } else { status.red() };
                     let dnssec = r
                         .dnssec
                         .as_ref()
                         .map(|v| format!("  DNSSEC:{}", v.status))
                         .unwrap_or_default();
-                    writeln!(
-                        w,
-                        "{}  {}  {status}{dnssec}  {}",
-                        escape(&r.name),
+                    let line = format!(
+                        "{name:<nw$}  {:<tw$}  {status}{dnssec}  {}",
                         r.qtype,
                         values.join(" ")
-                    )?;
+                    );
+                    writeln!(w, "{}", line.trim_end())?;
                 }
                 Ok(())
             }
@@ -237,11 +275,19 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
                     )
                 ),
                 Some(r) if r.status == DnsStatus::Nodata => "no address (NODATA)".to_string(),
-                Some(r) => format!(
-                    "{}: {}",
-                    upper(r.status),
-                    r.error.as_ref().map_or("no answer", |e| e.message.as_str())
-                ),
+                Some(r) => {
+                    // The status once: "NXDOMAIN from ...", not
+                    // "NXDOMAIN: NXDOMAIN from ...".
+                    let msg = r.error.as_ref().map_or("no answer", |e| e.message.as_str());
+                    let word = upper(r.status);
+                    if msg.starts_with(&word)
+                        || matches!(r.status, DnsStatus::Error | DnsStatus::Timeout)
+                    {
+                        msg.to_string()
+                    } else {
+                        format!("{word}: {msg}")
+                    }
+                }
                 None => "no answer".to_string(),
             };
             writeln!(w, "  {}", format!("ERROR: {shown}").red())?;
@@ -276,7 +322,13 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
                     .collect::<Vec<_>>()
             })
             .collect();
-        writeln!(w, "  Addresses: {}", addrs.join(", "))?;
+        // -x: what a PTR names are names, not addresses.
+        let label = if found.qtype == "PTR" {
+            "Names    "
+        } else {
+            "Addresses"
+        };
+        writeln!(w, "  {label}: {}", addrs.join(", "))?;
         // The weakest verdict among the block's answers.
         if let Some(v) = rs
             .iter()
@@ -323,14 +375,15 @@ impl Render for NssGroup<'_> {
                 .red()
             )?,
             Some(f) => {
+                // The seed's labels, aligned.
                 writeln!(
                     w,
-                    "  Hostname: {}",
+                    "  Hostname : {}",
                     escape(f.canonical_name.as_deref().unwrap_or(""))
                 )?;
                 writeln!(
                     w,
-                    "  Aliases : {}",
+                    "  Aliases  : {}",
                     crate::sanitize::python_list(&f.aliases)
                 )?;
                 let all: Vec<String> = v4
@@ -339,7 +392,7 @@ impl Render for NssGroup<'_> {
                     .chain(&v6.addresses)
                     .map(|a| a.to_string())
                     .collect();
-                writeln!(w, " Addresses: {}", crate::sanitize::python_list(&all))?;
+                writeln!(w, "  Addresses: {}", crate::sanitize::python_list(&all))?;
             }
         }
         writeln!(w)

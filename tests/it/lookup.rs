@@ -293,14 +293,21 @@ fn batch_keeps_input_order_and_loses_nothing() {
         path.to_str().unwrap(),
     ]));
     assert_eq!(human.lines().count(), names.len());
-    assert!(
-        human
-            .lines()
-            .next()
-            .unwrap()
-            .starts_with("mail.example.test  A  NOERROR  192.0.2.25"),
+    // Aligned columns: the type, the status and the data start at the same
+    // place on every row (names up to the floor width), no trailing blanks.
+    let first = human.lines().next().unwrap();
+    assert_eq!(
+        first, "mail.example.test         A      NOERROR   192.0.2.25",
         "{human}"
     );
+    for l in human.lines() {
+        assert_eq!(&l[26..28], "A ", "{l}");
+        assert!(
+            l[33..].starts_with("NOERROR ") || l[33..] == *"NXDOMAIN",
+            "{l}"
+        );
+        assert_eq!(l, l.trim_end(), "{l}");
+    }
 }
 
 #[test]
@@ -698,6 +705,16 @@ fn reverse_lookups_ask_for_the_arpa_name() {
             stdout(&out)
         );
     }
+    // A PTR's targets are names: labelled so, not "Addresses".
+    let human = stdout(&run(["lookup", "-x", "192.0.2.10", &s]));
+    assert!(
+        human.contains("  Names    : c.example.test. (ttl ") && !human.contains("Addresses"),
+        "{human}"
+    );
+    // A negative answer says its status once.
+    let human = stdout(&run(["lookup", "nosuch.example.test", &s]));
+    assert!(human.contains("  ERROR: NXDOMAIN from "), "{human}");
+    assert_eq!(human.matches("NXDOMAIN").count(), 1, "{human}");
     let (c, v) = lookup(&["-x", "192.0.2.10", &s]);
     assert_eq!(c, 0);
     assert_eq!(v[0]["qtype"], "PTR");

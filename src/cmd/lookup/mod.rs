@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::cli::LookupArgs;
 use crate::deadline::Deadline;
 use crate::dns::lookup::{self, BatchPlan, Target};
-use crate::dns::render::{LookupGroup, Style};
+use crate::dns::render::{BatchColumns, LookupGroup, Style};
 use crate::dns::{self, QueryOpts};
 use crate::error::NetkitError;
 use crate::exit::Exit;
@@ -110,11 +110,13 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         MAX_LINE,
     )?);
     let rt = crate::sys::runtime::current_thread()?;
+    let columns = BatchColumns::default();
     let exit = rt.block_on(lookup::lookup_all(names, plan, stop, &mut |_, results| {
         let group = LookupGroup {
             style,
             results: &results,
             explicit_servers: explicit,
+            columns: &columns,
         };
         out.emit_group(&group, &results)
     }))?;
