@@ -71,6 +71,24 @@ fn final_exit(exit: Exit, command: &Command, stop: &Stop) -> Exit {
     }
 }
 
+/// An error and its causes in one line, each said once: an error that
+/// shows its source in its own words (`bind: Address in use`) is not
+/// followed by that source again.
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for e in err.chain() {
+        let text = e.to_string().replace('\n', " ");
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// Prints the one error line and picks the exit code. A closed stdout
 /// (`netkit ... | head -1`) is not an error: exit 0 quietly.
 fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> u8 {
@@ -88,7 +106,7 @@ fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> u8 {
             None => (Exit::Local, None),
         },
     };
-    let message = format!("{err:#}").replace('\n', " ");
+    let message = one_line(err);
     let tail = match (exit, hint) {
         (Exit::Usage, _) => format!(" (see 'netkit {command} --help')"),
         (_, Some(h)) => format!(" ({h})"),

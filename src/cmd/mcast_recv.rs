@@ -52,6 +52,8 @@ pub fn run(args: &McastRecvArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
             ),
             _ => (Reason::NothingReceived, "nothing arrived".to_string()),
         };
+        // What this host's own settings say.
+        summary.likely_causes = crate::mcast::hints::why_nothing(&cfg);
         let f = Failure::new(reason, message);
         exit = if reason == Reason::Timeout {
             Exit::Timeout

@@ -15,6 +15,7 @@
 //!
 //! Anything else is a raw datagram and is counted as such.
 
+pub mod hints;
 pub mod recv;
 pub mod render;
 pub mod send;

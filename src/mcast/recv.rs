@@ -466,6 +466,10 @@ pub struct RecvSummary {
     pub error: Option<crate::error::Failure>,
     /// A hint for what was seen (the classic missing IGMP querier).
     pub hint: Option<&'static str>,
+    /// When nothing arrived: the likely causes this host's own settings
+    /// show (route, interface flags, rp_filter, accept_local), then those
+    /// it cannot see; `[]` otherwise.
+    pub likely_causes: Vec<String>,
     /// The target, for people.
     #[serde(skip)]
     pub target: McastTarget,
@@ -901,6 +905,7 @@ pub fn receive(
         untracked_datagrams,
         thresholds: Vec::new(),
         error: None,
+        likely_causes: Vec::new(),
         hint: querier_hint(
             received,
             last_at.map(|t| t - start),

@@ -126,6 +126,12 @@ impl Render for RecvSummary {
         if let Some(e) = &self.error {
             writeln!(w, "{}", e.message.red())?;
         }
+        if !self.likely_causes.is_empty() {
+            writeln!(w, "{}", "likely causes:".yellow())?;
+        }
+        for c in &self.likely_causes {
+            writeln!(w, "{}", format!("  - {c}").yellow())?;
+        }
         for t in self.thresholds.iter().skip(usize::from(
             self.error
                 .as_ref()

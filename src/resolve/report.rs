@@ -257,7 +257,16 @@ impl Render for AddrinfoAnswer {
             )?;
         }
         if let Some(e) = &self.error {
-            return writeln!(w, "{}", format!("ERROR: {}", e.message).red());
+            // Under a heading the host is named already; alone, the error
+            // names what was asked.
+            let asked = match (self.heading, self.host.as_deref(), self.service.as_deref()) {
+                (Some(_), ..) => String::new(),
+                (None, Some(h), Some(s)) => format!("{} (service {}): ", escape(h), escape(s)),
+                (None, Some(h), None) => format!("{}: ", escape(h)),
+                (None, None, Some(s)) => format!("service {}: ", escape(s)),
+                (None, None, None) => String::new(),
+            };
+            return writeln!(w, "{}", format!("ERROR: {asked}{}", e.message).red());
         }
         for (j, r) in self.results.iter().enumerate() {
             if j > 0 {

@@ -1357,3 +1357,17 @@ fn congestion_flag_errors() {
     let out = run(["echo-server", "--congestion", "nosuchalgo", "--port", "0"]);
     crate::support::assert_usage_error(&out, "server unknown algorithm");
 }
+
+/// A port in use: exit 6, one line that says the OS error once (the error
+/// chain used to repeat it: "bind: ...: Address already in use: ...:
+/// Address already in use").
+#[test]
+fn a_port_in_use_is_said_once() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(["echo-server", "--bind", "127.0.0.1", "--port", &port]);
+    assert_eq!(code(&out), 6);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(err.matches("in use").count(), 1, "{err}");
+}

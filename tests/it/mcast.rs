@@ -674,3 +674,83 @@ for sid in range(5000):
         "peak RSS {peak_kib} KiB"
     );
 }
+
+/// A receiver on one end of a veth pair, the sender on the other end in
+/// the same host: the kernel drops the datagrams (their source is a local
+/// address: accept_local; and not routed back: rp_filter). "Nothing
+/// arrived" names both settings on that interface, and setting them as it
+/// says makes the same datagrams arrive.
+#[test]
+fn nothing_arrived_names_the_likely_causes() {
+    let Some(sb) = Sandbox::new("mcast likely causes") else {
+        return;
+    };
+    let sb = sb.veth();
+    let round = |tag: &str| {
+        recv_bg(
+            &format!("{tag}.json"),
+            "--duration 1s -i nk1 239.1.1.1:5000",
+        ) + "\"$NK\" -q mcast-send --count 5 --interval 10ms -i nk0 239.1.1.1:5000\n"
+            + &wait_bg(&format!("{tag}.json"))
+    };
+    let script = "ip addr add 10.9.0.1/24 dev nk0\nip addr add 10.9.1.2/24 dev nk1\n\
+                  sysctl -qw net.ipv4.conf.nk1.rp_filter=1\n"
+        .to_string()
+        + &round("dropped")
+        + "\"$NK\" mcast-recv --duration 0.3s -i nk1 239.1.1.1:5001 > human.txt; true\n"
+        + "sysctl -qw net.ipv4.conf.nk1.rp_filter=2 net.ipv4.conf.nk1.accept_local=1\n"
+        + &round("fixed");
+    sb.shell(&script);
+    assert_eq!(rc(&sb, "dropped.json"), 1);
+    let s = summary(&sb, "dropped.json");
+    assert_eq!(s["received"], 0, "{s}");
+    let causes: Vec<&str> = s["likely_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.starts_with("rp_filter is 1 (strict) on nk1")),
+        "{causes:?}"
+    );
+    assert!(
+        causes
+            .iter()
+            .any(|c| c.starts_with("accept_local is 0 on nk1")
+                && c.contains("net.ipv4.conf.nk1.accept_local=1")),
+        "{causes:?}"
+    );
+    let human = sb.read("human.txt");
+    assert!(
+        human.contains("nothing arrived\nlikely causes:\n  - rp_filter is 1"),
+        "{human}"
+    );
+    // As it said: the same datagrams now arrive, and no causes are listed.
+    assert_eq!(rc(&sb, "fixed.json"), 0);
+    let s = summary(&sb, "fixed.json");
+    assert_eq!(s["received"], 5, "{s}");
+    assert_eq!(s["likely_causes"], serde_json::json!([]));
+}
+
+/// A join that fails says so once: the OS error and its hint are not
+/// repeated by the error chain (they were, word for word, in one line).
+#[test]
+fn a_failed_join_says_it_once() {
+    let Some(sb) = Sandbox::new("mcast join error once") else {
+        return;
+    };
+    // lo is up but nothing routes 224.0.0.0/4: the join has no device.
+    let out = sb.netkit(&["mcast-recv", "--timeout", "1s", "239.1.2.3:5000"]);
+    assert_eq!(crate::support::code(&out), 6);
+    let err = crate::support::stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("netkit: error: joining the group: "),
+        "{err}"
+    );
+    assert_eq!(err.matches("No such device").count(), 1, "{err}");
+    assert_eq!(err.matches("no multicast route").count(), 1, "{err}");
+}

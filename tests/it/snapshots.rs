@@ -25,6 +25,10 @@ const CASES: &[(&str, &str)] = &[
     ),
     ("lookup-nss", "nk lookup --system web nosuch.example.test"),
     (
+        "addrinfo-errors",
+        "nk addrinfo nosuch.example.test; nk addrinfo -s http nosuch.example.test; nk addrinfo web nosuch.example.test; true",
+    ),
+    (
         "portcheck-color",
         "nk --color always portcheck -p 7,9 127.0.0.1 | sed 's/\\x1b\\[[0-9;]*m//g'",
     ),
