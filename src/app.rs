@@ -147,8 +147,14 @@ fn clap_failure(err: &clap::Error) -> u8 {
                 .map(str::trim)
                 .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
                 .filter(|l| !l.is_empty() && !l.contains("as a value, use '-- "))
-                .collect::<Vec<_>>()
-                .join("; ");
+                .fold(String::new(), |mut acc, l| {
+                    // "not provided:" then its list: one phrase.
+                    if !acc.is_empty() {
+                        acc.push_str(if acc.ends_with(':') { " " } else { "; " });
+                    }
+                    acc.push_str(l);
+                    acc
+                });
             let message = message.strip_prefix("error: ").unwrap_or(&message);
             // argv may hold bytes that are not UTF-8: never panic on them.
             let subcommand = std::env::args_os()

@@ -546,7 +546,19 @@ fn unix_listener(path: &PathBuf) -> Result<(UnixListener, OwnSocketFile)> {
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         use std::os::unix::fs::FileTypeExt;
         if !meta.file_type().is_socket() {
-            return Err(in_use(path, "exists and is not a socket"));
+            // A path that cannot be a socket is the caller's mistake (exit
+            // 2), unlike a live socket, which is somebody's (exit 6).
+            let kind = if meta.is_dir() {
+                "a directory"
+            } else if meta.file_type().is_symlink() {
+                "a symbolic link"
+            } else {
+                "a file"
+            };
+            return Err(NetkitError::invalid(format!(
+                "--unix {}: {kind} is there, not a socket: give a path for the socket",
+                crate::sanitize::escape(&path.display().to_string())
+            )));
         }
         match unix_socket_is_stale(path) {
             Ok(true) => {
