@@ -28,6 +28,12 @@ pub fn run() -> u8 {
     } else {
         Mode::Human
     };
+    // A --prom-file PATH that cannot be replaced fails before any work.
+    if let Some(p) = cli.command.prom_file()
+        && let Err(e) = output::prom::check_path(p)
+    {
+        return failure(&e.into(), cli.command.name(), &stop);
+    }
     let mut out = Printer::stdout(mode, cli.global.quiet, cli.global.verbose)
         .with_prom_file(cli.command.prom_file().map(Into::into));
     let result = match &cli.command {

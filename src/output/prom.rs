@@ -106,24 +106,99 @@ impl Metrics {
         out
     }
 
-    /// Writes the file atomically: `PATH.tmp.PID`, then a rename over PATH.
+    /// Writes the file atomically: a new file beside PATH (a random name,
+    /// created with O_EXCL and O_NOFOLLOW, mode 0644: a symlink or a file
+    /// planted there is never written through), then a rename over PATH.
+    /// PATH itself must be a regular file or not exist ([`check_path`]).
     pub fn write_atomic(&self, path: &Path) -> Result<()> {
+        use std::os::unix::fs::OpenOptionsExt;
+        check_path(path)?;
         let shown = crate::sanitize::escape(&path.display().to_string()).into_owned();
-        let fail = |e: std::io::Error| NetkitError::invalid(format!("--prom-file {shown}: {e}"));
-        let mut tmp_name = path.as_os_str().to_owned();
-        tmp_name.push(format!(".tmp.{}", std::process::id()));
-        let tmp = std::path::PathBuf::from(tmp_name);
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(self.text().as_bytes())?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, path)
+        let fail = |e: std::io::Error| NetkitError::System {
+            call: "writing --prom-file",
+            source: std::io::Error::new(e.kind(), format!("{shown}: {e}")),
         };
-        write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        })
+        let mut last = None;
+        for _ in 0..8 {
+            let mut salt = [0u8; 8];
+            let _ = rustix::rand::getrandom(&mut salt, rustix::rand::GetRandomFlags::empty());
+            let mut tmp_name = path.as_os_str().to_owned();
+            tmp_name.push(format!(
+                ".tmp.{}.{:016x}",
+                std::process::id(),
+                u64::from_ne_bytes(salt)
+            ));
+            let tmp = std::path::PathBuf::from(tmp_name);
+            let created = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o644)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&tmp);
+            let mut f = match created {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    last = Some(e);
+                    continue;
+                }
+                Err(e) => return Err(fail(e)),
+            };
+            let mut write = || -> std::io::Result<()> {
+                use std::os::unix::fs::PermissionsExt;
+                // Readable by the collector whatever the umask.
+                f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+                f.write_all(self.text().as_bytes())?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, path)
+            };
+            return write().map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                fail(e)
+            });
+        }
+        Err(fail(last.unwrap_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "no free temporary name")
+        })))
     }
+}
+
+/// A `--prom-file` PATH must be a regular file or not exist yet, in a
+/// directory that exists: a FIFO, a device (`/dev/null`), a directory or a
+/// symlink there is refused (exit 2), never replaced. Checked before the
+/// command runs, and again before the rename.
+pub fn check_path(path: &Path) -> Result<()> {
+    let shown = crate::sanitize::escape(&path.display().to_string()).into_owned();
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_file() => {}
+        Ok(m) => {
+            let kind = if m.file_type().is_symlink() {
+                "a symbolic link"
+            } else if m.is_dir() {
+                "a directory"
+            } else {
+                "a device, FIFO or socket"
+            };
+            return Err(NetkitError::invalid(format!(
+                "--prom-file {shown}: {kind} is there; give the path of a regular file (it is replaced atomically)"
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            if !dir.is_dir() {
+                return Err(NetkitError::invalid(format!(
+                    "--prom-file {shown}: no directory {}",
+                    crate::sanitize::escape(&dir.display().to_string())
+                )));
+            }
+        }
+        Err(e) => {
+            return Err(NetkitError::invalid(format!("--prom-file {shown}: {e}")));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1243,3 +1243,91 @@ fn all_ns_asks_a_bounded_number_of_servers() {
     );
     assert!(took < Duration::from_secs(15), "took {took:?}");
 }
+
+/// `--prom-file` never writes through what another user planted, never
+/// replaces what is not a regular file: a symlink, a FIFO, a directory or a
+/// device at PATH is refused (exit 2) before any work, and left as it was;
+/// the temporary file beside PATH has an unguessable name (a symlink
+/// planted at every `PATH.tmp.PID` of the old scheme is never followed);
+/// the file is 0644 whatever the umask, and nothing is left behind.
+#[test]
+fn prom_file_paths_another_user_planted() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious").unwrap();
+    let link = dir.path().join("link.prom");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let fifo = dir.path().join("fifo.prom");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sub = dir.path().join("sub.prom");
+    std::fs::create_dir(&sub).unwrap();
+    for p in [&link, &fifo, &sub] {
+        let t = Instant::now();
+        let out = crate::support::run([
+            "portcheck",
+            "127.0.0.1:1",
+            "--prom-file",
+            p.to_str().unwrap(),
+        ]);
+        crate::support::assert_usage_error(&out, "--prom-file");
+        assert!(stderr(&out).contains("--prom-file"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "refused before any work");
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "a FIFO is never opened"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    assert!(sub.is_dir());
+    // The old temporary names, PATH.tmp.PID, planted for every PID:
+    // whatever PID netkit gets, nothing is written through them.
+    let path = dir.path().join("metrics.prom");
+    let max_pid: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(32768)
+        .min(70_000);
+    let here = std::process::id();
+    for pid in here..(here + 2000).min(max_pid) {
+        let mut n = path.as_os_str().to_owned();
+        n.push(format!(".tmp.{pid}"));
+        std::os::unix::fs::symlink(&victim, std::path::PathBuf::from(n)).unwrap();
+    }
+    let out = std::process::Command::new("sh")
+        .args(["-c", "umask 077; exec \"$0\" \"$@\""])
+        .arg(crate::support::bin())
+        .args([
+            "portcheck",
+            "127.0.0.1:1",
+            "--prom-file",
+            path.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("netkit_port_open"), "{text}");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "readable by the collector");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("metrics.prom.tmp.") && n.matches('.').count() > 3)
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
