@@ -8,7 +8,9 @@
 //! arms a timer, and if the process has not ended `grace` later (a blocking
 //! call in the C library, a stalled reader), SIGALRM writes out the buffered
 //! lines and exits with the signal's status. A second signal exits at once
-//! the same way. While `portcheck --wait -- CMD` runs its command, signals
+//! the same way, unless it comes within [`SAME_STOP`] of the first: that
+//! is the same stop said twice (`timeout(1)` signals the child and then its
+//! group), and the command goes on printing its summary. While `portcheck --wait -- CMD` runs its command, signals
 //! are passed to the command instead, and netkit waits for it.
 //!
 //! Nothing here costs a thread at start-up: handlers only set atomics,
@@ -66,6 +68,8 @@ struct Inner {
     lock: Mutex<()>,
     cv: Condvar,
     grace_ms: AtomicU64,
+    /// When the first signal came (monotonic ms; 0: none yet).
+    first_signal_ms: AtomicU64,
     child: AtomicI32,
     /// Write end of the pipe the waker thread reads (-1: none yet).
     wake_fd: AtomicI32,
@@ -97,6 +101,9 @@ impl Default for Stop {
 /// ends it (commands that drain, like echo-server, raise it).
 pub const DEFAULT_GRACE: Duration = Duration::from_millis(1500);
 
+/// A signal this soon after the first is the same stop, not "now".
+pub const SAME_STOP: Duration = Duration::from_millis(500);
+
 static PROCESS: OnceLock<Stop> = OnceLock::new();
 
 impl Stop {
@@ -108,6 +115,7 @@ impl Stop {
                 lock: Mutex::new(()),
                 cv: Condvar::new(),
                 grace_ms: AtomicU64::new(DEFAULT_GRACE.as_millis() as u64),
+                first_signal_ms: AtomicU64::new(0),
                 child: AtomicI32::new(0),
                 wake_fd: AtomicI32::new(-1),
                 waker: AtomicBool::new(false),
@@ -280,6 +288,12 @@ fn on_signal(sig: i32) {
         crate::sys::kill(child, sig);
         return;
     }
+    // The first signal's time, set before anything else: two signals
+    // handled at once on two threads still see one of them.
+    let now = crate::sys::monotonic_ms().max(1);
+    let _ = inner
+        .first_signal_ms
+        .compare_exchange(0, now, Ordering::AcqRel, Ordering::Acquire);
     let cause = if sig == signal_hook::consts::SIGINT {
         StopCause::Interrupt
     } else {
@@ -291,6 +305,12 @@ fn on_signal(sig: i32) {
         .is_ok()
         || inner.cause.load(Ordering::Acquire) == StopCause::ClosedOutput.as_u8();
     if !first {
+        let at = inner.first_signal_ms.load(Ordering::Acquire);
+        if at != 0 && now.saturating_sub(at) < SAME_STOP.as_millis() as u64 {
+            // The same stop said twice (timeout(1): the child, then its
+            // group): the first one's summary is on its way.
+            return;
+        }
         // A second signal: the user means it.
         flush_from_signal();
         crate::sys::exit_now(cause.exit().code());

@@ -24,6 +24,19 @@ pub fn exit_now(code: u8) -> ! {
     unsafe { libc::_exit(i32::from(code)) }
 }
 
+/// Milliseconds on the monotonic clock (async-signal-safe: the signal
+/// handler tells a repeated signal from a second one with it).
+pub fn monotonic_ms() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime(2) writes the timespec we own; it is
+    // async-signal-safe.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64).saturating_mul(1000) + (ts.tv_nsec as u64) / 1_000_000
+}
+
 /// Whether stdout is a pipe or a socket (whose reader can go away).
 pub fn stdout_is_pipe_or_socket() -> bool {
     let stdout = io::stdout();

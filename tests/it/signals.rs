@@ -414,3 +414,62 @@ fn a_command_that_cannot_run_fails_before_waiting() {
     ]);
     assert_eq!(out.status.code(), Some(126));
 }
+
+/// `timeout(1)` signals the child and then its whole group: two SIGTERMs
+/// in quick succession. That is one stop: echo-server still drains and
+/// prints its summary, echo-client its own (the second signal used to be
+/// taken as "exit now", and the summary was cut off).
+#[test]
+fn the_same_signal_twice_at_once_is_one_stop() {
+    for round in 0..3 {
+        let server = Running::start(&[
+            "--json",
+            "echo-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--drain-timeout",
+            "1s",
+        ]);
+        server.wait_for("listening", |l| l.contains("\"listening\""));
+        let port = objects(&server.lines.lock().unwrap())[0]["local"]["port"]
+            .as_u64()
+            .unwrap()
+            .to_string();
+        let target = format!("127.0.0.1:{port}");
+        let client = Running::start(&[
+            "--json",
+            "echo-client",
+            "--count",
+            "1000",
+            "--interval",
+            "10ms",
+            &target,
+        ]);
+        client.wait_for("a reply", |l| l.contains("\"reply\""));
+        // The server first, with a client connected: it drains.
+        server.signal(libc::SIGTERM);
+        std::thread::sleep(Duration::from_millis(30));
+        server.signal(libc::SIGTERM);
+        let (code, lines, _) = server.finish(Duration::from_secs(10), Instant::now());
+        assert_eq!(code, 0, "round {round}: {lines:?}");
+        let v = objects(&lines);
+        assert_eq!(
+            v.last().unwrap()["type"],
+            "summary",
+            "round {round}: {lines:?}"
+        );
+        client.signal(libc::SIGTERM);
+        std::thread::sleep(Duration::from_millis(1));
+        client.signal(libc::SIGTERM);
+        let (code, lines, _) = client.finish(Duration::from_secs(5), Instant::now());
+        assert!(code == 143 || code == 5, "round {round}: {code} {lines:?}");
+        let v = objects(&lines);
+        assert_eq!(
+            v.last().unwrap()["type"],
+            "summary",
+            "round {round}: {lines:?}"
+        );
+    }
+}
