@@ -401,6 +401,8 @@ pub struct Reply {
     /// False for a duplicate.
     pub ok: bool,
     /// Sequence number, from 0.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub seq: u64,
     /// Bytes echoed.
     pub bytes: usize,
@@ -1135,6 +1137,8 @@ pub struct ClientSummary {
     /// Distinct replies received.
     pub received: u64,
     /// Requests without a reply.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub lost: u64,
     /// Loss, percent of sent.
     #[serde(serialize_with = "crate::output::json::round3")]
@@ -1151,10 +1155,16 @@ pub struct ClientSummary {
     #[serde(serialize_with = "crate::output::json::opt_round3")]
     pub round_trips_per_s: Option<f64>,
     /// Bytes written.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub bytes_sent: u64,
     /// Bytes read back (and verified, in throughput mode).
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub bytes_received: u64,
     /// Throughput mode: stream offset of the first wrong byte.
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub mismatch_at: Option<u64>,
     /// Throughput mode: verified bytes per second.
     #[serde(serialize_with = "crate::output::json::opt_round3")]

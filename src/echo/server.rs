@@ -236,6 +236,8 @@ pub enum ServerEvent {
         /// The client.
         peer: Peer,
         /// Bytes echoed.
+        #[serde(serialize_with = "crate::output::json::big")]
+        #[schemars(with = "crate::output::json::BigU64")]
         bytes: u64,
         /// How long it lasted.
         #[serde(serialize_with = "crate::output::json::ms")]
@@ -318,12 +320,16 @@ pub struct ServerSummary {
     /// Still open when the drain timeout ended, and closed.
     pub aborted_at_drain: u64,
     /// Bytes echoed over streams.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub bytes: u64,
     /// Datagrams received.
     pub udp_received: u64,
     /// Datagrams echoed.
     pub udp_echoed: u64,
     /// Datagram bytes echoed.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub udp_bytes: u64,
     /// Datagrams dropped, by reason.
     pub udp_dropped: UdpDrops,

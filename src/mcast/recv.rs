@@ -109,6 +109,8 @@ pub struct Datagram {
     #[schemars(with = "Option<String>")]
     pub sender_id: Option<u64>,
     /// The sequence number, absent for raw datagrams.
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub seq: Option<u64>,
     /// One-way delay, when the sender is on this host (same clock).
     #[serde(serialize_with = "crate::output::json::opt_ms")]
@@ -167,14 +169,20 @@ pub struct Gap {
     /// `gap` (sequence numbers missing) or `stall` (nothing for a while).
     pub gap_kind: GapKind,
     /// The first missing sequence number (gaps).
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub first_missing: Option<u64>,
     /// How many are missing (gaps).
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub missing: Option<u64>,
     /// How long the silence lasted (stalls).
     #[serde(serialize_with = "crate::output::json::opt_ms")]
     pub silence_ms: Option<f64>,
     /// Of the missing, how many came later, out of order (so were not
     /// lost): 0 when the gap is seen; counted in the summary's timeline.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub arrived_late: u64,
 }
 
@@ -322,8 +330,12 @@ pub struct SenderStats {
     /// Datagrams received, duplicates included.
     pub received: u64,
     /// Payload bytes received.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub bytes: u64,
     /// Sequence numbers missing between the first and the highest seen.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub lost: u64,
     /// Datagrams whose sequence number had been seen already.
     pub duplicates: u64,
@@ -335,8 +347,12 @@ pub struct SenderStats {
     #[serde(serialize_with = "crate::output::json::round3")]
     pub loss_pct: f64,
     /// First sequence number seen.
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub first_seq: Option<u64>,
     /// Highest sequence number seen.
+    #[serde(serialize_with = "crate::output::json::opt_big")]
+    #[schemars(with = "Option<crate::output::json::BigU64>")]
     pub last_seq: Option<u64>,
     /// When its first datagram came, ms after the join.
     #[serde(serialize_with = "crate::output::json::ms")]
@@ -434,6 +450,8 @@ pub struct RecvSummary {
     /// Of which raw.
     pub raw: u64,
     /// Lost, summed over senders.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub lost: u64,
     /// Duplicates, summed over senders.
     pub duplicates: u64,

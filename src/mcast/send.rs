@@ -61,6 +61,8 @@ pub struct SendSummary {
     /// Datagrams sent.
     pub sent: u64,
     /// Payload bytes sent.
+    #[serde(serialize_with = "crate::output::json::big")]
+    #[schemars(with = "crate::output::json::BigU64")]
     pub bytes: u64,
     /// Sends that failed.
     pub send_errors: u64,

@@ -81,6 +81,51 @@ pub fn u64_string<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error
     s.collect_str(v)
 }
 
+/// The largest integer every JSON reader holds exactly (JavaScript's
+/// `Number.MAX_SAFE_INTEGER`, jq's doubles): 2^53 - 1.
+pub const MAX_SAFE: u64 = (1 << 53) - 1;
+
+/// `serialize_with` for a 64-bit integer a peer or a long run can push past
+/// 2^53 (sequence numbers, byte counts): a number up to [`MAX_SAFE`], a
+/// decimal string beyond, so no reader rounds it (jq turned
+/// 18446744073709551615 into 18446744073709552000). Every value that fits
+/// prints exactly as before.
+pub fn big<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    if *v <= MAX_SAFE {
+        s.serialize_u64(*v)
+    } else {
+        s.collect_str(v)
+    }
+}
+
+/// [`big`] for an optional value.
+pub fn opt_big<S: serde::Serializer>(v: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => big(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The schema of a [`big`] integer: a number up to 2^53 - 1, or a
+/// decimal string.
+pub struct BigU64;
+
+impl schemars::JsonSchema for BigU64 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BigU64".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An unsigned integer: a number up to 2^53 - 1, a decimal string beyond (so no reader rounds it)",
+            "anyOf": [
+                { "type": "integer", "minimum": 0, "maximum": 9_007_199_254_740_991u64 },
+                { "type": "string", "pattern": "^[0-9]{16,20}$" }
+            ]
+        })
+    }
+}
+
 /// A Unix time (seconds) as UTC (year, month, day, hour, minute, second),
 /// by Howard Hinnant's civil_from_days.
 pub fn civil(unix: i64) -> (i64, i64, i64, i64, i64, i64) {

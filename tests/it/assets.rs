@@ -269,3 +269,137 @@ fn a_mistyped_flag_names_the_flag_only() {
     assert!(err.contains("'--open'"), "{err}");
     assert!(!err.contains("-- --opne"), "{err}");
 }
+
+/// Every 64-bit integer field in the schemas is either a big integer (a
+/// number up to 2^53 - 1, a decimal string beyond: `BigU64`) or a count
+/// listed here with why it cannot pass 2^53. A new u64 field fails this
+/// test until it is one or the other; a peer-controlled number (sequence
+/// numbers, byte counts) must be the first.
+#[test]
+fn integers_that_can_pass_2_53_are_strings_beyond_it() {
+    // (definition, fields; "*" for all its integer fields, why bounded)
+    const BOUNDED: &[(&str, &[&str], &str)] = &[
+        (
+            "AllNsReport",
+            &["servers_not_asked"],
+            "names and addresses one answer lists",
+        ),
+        ("CheckResult", &["cert_days_left"], "days"),
+        ("TlsInfo", &["days_left"], "days"),
+        (
+            "ClientSummary",
+            &["*"],
+            "connections, requests and replies counted one by one: 2^53 at a million a second is 285 years",
+        ),
+        ("Datagram", &["bytes"], "one datagram"),
+        ("Reply", &["bytes"], "one reply"),
+        ("PackReport", &["bytes"], "one address"),
+        (
+            "HttpInfo",
+            &["body_bytes"],
+            "read within --timeout from one response",
+        ),
+        ("InvalidInput", &["line"], "a line number in a bounded file"),
+        (
+            "LookupReport",
+            &["records_dropped"],
+            "records of one answer",
+        ),
+        ("RdnsAnswer", &["*"], "names of one answer"),
+        (
+            "RdnsSummary",
+            &["*"],
+            "addresses of a CIDR of at most 65,536",
+        ),
+        ("RecvSummary", &["*"], "datagrams counted one by one"),
+        ("SenderStats", &["*"], "datagrams counted one by one"),
+        ("SendSummary", &["*"], "datagrams sent one by one"),
+        ("RttStats", &["count"], "round trips counted one by one"),
+        (
+            "ScanSummary",
+            &["*"],
+            "probes of at most 65,536 addresses x 65,536 ports, polls",
+        ),
+        ("SelfCheckSummary", &["*"], "a dozen checks"),
+        (
+            "ServerEvent",
+            &["*"],
+            "connection numbers and one datagram's bytes",
+        ),
+        (
+            "ServerSummary",
+            &["*"],
+            "connections and datagrams counted one by one",
+        ),
+        ("UdpDrops", &["*"], "datagrams counted one by one"),
+        ("TraceStep", &["step"], "steps of one trace"),
+        ("TraceSummary", &["steps"], "steps of one trace"),
+    ];
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema/netkit.json"),
+    )
+    .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let defs = schema["$defs"].as_object().unwrap();
+    fn ints(node: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        if let Some(props) = node.get("properties").and_then(|p| p.as_object()) {
+            for (k, v) in props {
+                let ty = &v["type"];
+                let integer = ty == "integer"
+                    || ty
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|t| t == "integer"));
+                let wide = matches!(
+                    v["format"].as_str(),
+                    Some("uint64" | "int64" | "uint" | "int")
+                );
+                if integer && wide {
+                    out.push(format!("{prefix}{k}"));
+                }
+                ints(v, &format!("{prefix}{k}."), out);
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for alt in node[key].as_array().into_iter().flatten() {
+                ints(alt, prefix, out);
+            }
+        }
+    }
+    let mut unclassified = Vec::new();
+    for (name, def) in defs {
+        let mut fields = Vec::new();
+        ints(def, "", &mut fields);
+        for f in fields {
+            let listed = BOUNDED
+                .iter()
+                .any(|(d, fs, _)| d == name && (fs.contains(&"*") || fs.contains(&f.as_str())));
+            if !listed {
+                unclassified.push(format!("{name}.{f}"));
+            }
+        }
+    }
+    assert!(
+        unclassified.is_empty(),
+        "64-bit integers neither BigU64 nor a bounded count: {unclassified:?}"
+    );
+    // The peer-controlled ones are big integers.
+    let big = &defs["BigU64"];
+    assert_eq!(big["anyOf"][1]["type"], "string", "{big}");
+    for (def, field) in [
+        ("Datagram", "seq"),
+        ("Gap", "first_missing"),
+        ("Gap", "missing"),
+        ("SenderStats", "first_seq"),
+        ("SenderStats", "last_seq"),
+        ("SenderStats", "bytes"),
+        ("Reply", "seq"),
+        ("ClientSummary", "bytes_received"),
+        ("ServerSummary", "bytes"),
+    ] {
+        let f = &defs[def]["properties"][field];
+        assert!(
+            f.to_string().contains("#/$defs/BigU64"),
+            "{def}.{field} is not a BigU64: {f}"
+        );
+    }
+}

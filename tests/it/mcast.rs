@@ -754,3 +754,51 @@ fn a_failed_join_says_it_once() {
     assert_eq!(err.matches("No such device").count(), 1, "{err}");
     assert_eq!(err.matches("no multicast route").count(), 1, "{err}");
 }
+
+/// Sequence numbers are the peer's: one at 2^64 - 1 is written as a decimal
+/// string (a JSON number that large is rounded by jq and JavaScript, to
+/// 18446744073709552000); one that fits is still a number.
+#[test]
+fn sequence_numbers_past_2_53_are_exact_strings() {
+    let Some(sb) = lo_sandbox("mcast big sequence numbers") else {
+        return;
+    };
+    if !crate::support::python_available() {
+        crate::support::skip("mcast big sequence numbers", "python3 not found");
+        return;
+    }
+    let peer = r#"
+import socket, struct, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+for q in (7, (1 << 64) - 2, (1 << 64) - 1):
+    s.sendto(struct.pack('>4sBBHQQQ', b'NKMC', 1, 0, 32, 0xabc, q, time.time_ns()), ('239.9.9.7', 5000))
+    time.sleep(0.01)
+"#;
+    std::fs::write(sb.path("peer.py"), peer).unwrap();
+    let script = recv_bg("r.json", "--count 3 --timeout 3s 239.9.9.7:5000")
+        + "python3 peer.py\n"
+        + &wait_bg("r.json");
+    sb.shell_within(&script, 30);
+    let all = lines(&sb, "r.json");
+    let seqs: Vec<&Value> = all
+        .iter()
+        .filter(|v| v["type"] == "datagram")
+        .map(|v| &v["seq"])
+        .collect();
+    assert_eq!(
+        seqs,
+        [
+            &Value::from(7),
+            &Value::from("18446744073709551614"),
+            &Value::from("18446744073709551615")
+        ],
+        "{all:?}"
+    );
+    let s = summary(&sb, "r.json");
+    let sender = &s["senders"][0];
+    assert_eq!(sender["first_seq"], 7, "{sender}");
+    for v in &all {
+        crate::support::assert_schema(v);
+    }
+}
