@@ -39,7 +39,11 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
         expect_status: args.expect_status,
         expect_body: args.expect_body.clone(),
         min_days: args.min_days,
-        follow: if args.follow { 10 } else { 0 },
+        follow: if args.follow {
+            crate::probe::diagnose::MAX_REDIRECTS
+        } else {
+            0
+        },
     };
     diagnose::validate(&target, &opts)?;
     out.text(&format!("diagnose {}\n", escape(&target.text)))?;

@@ -1331,3 +1331,124 @@ fn prom_file_paths_another_user_planted() {
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
+
+/// diagnose against HTTP peers that never end or send what is not a URL:
+/// an endless stream of `100 Continue` is cut off at a bounded count (it
+/// grew memory ~10 MB/s until the timeout); an endless redirect chain with
+/// -L ends in too_many_redirects (it ended "all phases passed" after 10
+/// hops); a Location that is not a URL, or names another scheme (ftp:),
+/// is the peer's failure with a summary, exit 5 (it was a usage error after
+/// phases were printed, or a relative path).
+#[test]
+fn diagnose_against_endless_and_odd_http_peers() {
+    use std::io::Write;
+    let flood = tcp_peer(|mut c| {
+        if crate::support::peers::read_head(&mut c).is_none() {
+            return;
+        }
+        let chunk = "HTTP/1.1 100 Continue\r\n\r\n".repeat(1000);
+        while c.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let t = Instant::now();
+    let out = crate::support::run([
+        "--json",
+        "diagnose",
+        "--timeout",
+        "5s",
+        &format!("http://{flood}/"),
+    ]);
+    let took = t.elapsed();
+    let v = lines_of(&out);
+    let s = v.last().unwrap();
+    assert_eq!(s["type"], "summary", "{}", stdout(&out));
+    assert_eq!(s["error"]["code"], "http_malformed", "{s}");
+    assert!(
+        s["error"]["message"].as_str().unwrap().contains("interim"),
+        "{s}"
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "cut off, not timed out: {took:?}"
+    );
+    assert_eq!(code(&out), 5);
+
+    // Every path redirects to the next one.
+    let chain = crate::support::peers::http_peer(|path| {
+        let n: u32 = path.trim_start_matches("/r").parse().unwrap_or(0);
+        format!(
+            "HTTP/1.1 302 Found\r\nLocation: /r{}\r\nContent-Length: 0\r\n\r\n",
+            n + 1
+        )
+    });
+    let out = crate::support::run(["--json", "diagnose", "-L", &format!("http://{chain}/r0")]);
+    let v = lines_of(&out);
+    let s = v.last().unwrap();
+    assert_eq!(s["error"]["code"], "too_many_redirects", "{s}");
+    assert_eq!(s["redirects"].as_array().unwrap().len(), 10, "{s}");
+    assert_eq!(code(&out), 5, "{}", stdout(&out));
+
+    for (location, word) in [
+        ("http://[::1", "not a URL"),
+        ("ftp://files.example.test/x", "ftp"),
+    ] {
+        let odd = crate::support::peers::http_peer(move |_| {
+            format!("HTTP/1.1 301 Moved\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")
+        });
+        let out = crate::support::run(["--json", "diagnose", "-L", &format!("http://{odd}/")]);
+        let v = lines_of(&out);
+        let s = v.last().unwrap();
+        assert_eq!(
+            s["type"],
+            "summary",
+            "{location}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert_eq!(s["error"]["code"], "http_malformed", "{location}: {s}");
+        assert!(
+            s["error"]["message"].as_str().unwrap().contains(word),
+            "{location}: {s}"
+        );
+        assert_eq!(code(&out), 5, "{location}");
+        assert!(stderr(&out).is_empty(), "{location}: {}", stderr(&out));
+    }
+}
+
+/// A server whose certificate message is 1 MB (rustls's own server will
+/// not send one, so the peer writes the records: a handshake message of
+/// 1 MB, in 16 KiB records): refused as too large to take
+/// (tls_bad_certificate, said so), not "the peer does not speak TLS", and
+/// quickly.
+#[test]
+fn a_one_megabyte_certificate() {
+    use std::io::{Read, Write};
+    let server = tcp_peer(|mut c| {
+        let mut hello = [0u8; 4096];
+        if c.read(&mut hello).unwrap_or(0) == 0 {
+            return;
+        }
+        // Handshake type 11 (Certificate), length 1 MiB, then its bytes.
+        let total: usize = 1 << 20;
+        let mut body = vec![11u8, 0x10, 0x00, 0x00];
+        body.resize(4 + total, 0x30);
+        for chunk in body.chunks(16 * 1024) {
+            let mut rec = vec![22u8, 3, 3];
+            rec.extend_from_slice(&(chunk.len() as u16).to_be_bytes());
+            rec.extend_from_slice(chunk);
+            if c.write_all(&rec).is_err() {
+                return;
+            }
+        }
+    });
+    let t = Instant::now();
+    let out = crate::support::run(["--json", "diagnose", &format!("https://{server}/")]);
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(code(&out), 5);
+    let v = lines_of(&out);
+    let s = v.last().unwrap();
+    assert_eq!(s["failed_phase"], "tls", "{s}");
+    assert_eq!(s["error"]["code"], "tls_bad_certificate", "{s}");
+    let msg = s["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("larger than a TLS client takes"), "{msg}");
+    assert!(!msg.contains("does not speak TLS"), "{msg}");
+}

@@ -354,7 +354,7 @@ async fn handshake(
             return Ok(None);
         }
         Ok(Err(e)) => {
-            let reason = info.verify_error.unwrap_or(Reason::TlsHandshake);
+            let reason = info.verify_error.unwrap_or_else(|| super::tls_reason(&e));
             let words = info
                 .verify_detail
                 .clone()
@@ -443,7 +443,13 @@ async fn request(
     };
     let detail = render::http_detail(&info);
     let elapsed = ms(t);
-    let redirect = info.location.clone().filter(|_| name.hop < opts.follow);
+    let is_redirect = (300..400).contains(&info.status) && info.location.is_some();
+    let redirect = info
+        .location
+        .clone()
+        .filter(|_| is_redirect && name.hop < opts.follow);
+    // -L and still a redirect after the last hop allowed: not an answer.
+    let too_many = opts.follow > 0 && is_redirect && redirect.is_none();
     let bad_status = match opts.expect_status {
         Some(want) => (info.status != want && redirect.is_none())
             .then(|| format!("{detail} (expected {want})")),
@@ -461,7 +467,34 @@ async fn request(
                 re.as_str()
             )
         });
+    // Where a redirect goes, checked before it counts as passed: a
+    // Location that is not a URL, or names another scheme, is the peer's
+    // failure (never a usage error).
+    let next = match &redirect {
+        Some(location) => match super::resolve_location(target, location) {
+            Ok(t) => Some(t),
+            Err(why) => {
+                run.report.http = Some(info);
+                let f = Failure::new(Reason::HttpMalformed, why);
+                let d = f.message.clone();
+                run.fail(name, f, Some(elapsed), d)?;
+                return Ok(None);
+            }
+        },
+        None => None,
+    };
     run.report.http = Some(info);
+    if too_many {
+        let f = Failure::new(
+            Reason::TooManyRedirects,
+            format!(
+                "still redirected after {} hops (-L follows at most {})",
+                opts.follow, opts.follow
+            ),
+        );
+        run.fail(name, f, Some(elapsed), detail)?;
+        return Ok(None);
+    }
     if let Some(d) = bad_status {
         let f = Failure::new(Reason::HttpStatus, d.clone());
         run.fail(name, f, Some(elapsed), d)?;
@@ -473,8 +506,5 @@ async fn request(
         return Ok(None);
     }
     run.passed(name, elapsed, detail)?;
-    match redirect {
-        Some(location) => Ok(Some(super::resolve_location(target, &location)?)),
-        None => Ok(None),
-    }
+    Ok(next)
 }

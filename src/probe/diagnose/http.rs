@@ -15,6 +15,8 @@ use crate::exit::Reason;
 
 /// Most response-head bytes read.
 pub const MAX_HEAD: usize = 64 * 1024;
+/// The most interim (1xx) responses before the final one.
+pub const MAX_INTERIM: usize = 16;
 /// Body bytes kept for --expect-body.
 pub const MAX_BODY_KEPT: usize = 64 * 1024;
 
@@ -106,6 +108,13 @@ pub async fn exchange(
                     return Err(malformed(format!("status code {code:03} is not 100-599")));
                 }
                 if (100..200).contains(&code) && code != 101 {
+                    // A server sends one or two (100 Continue, 103 Early
+                    // Hints); an endless stream of them is not an answer.
+                    if interim.len() >= MAX_INTERIM {
+                        return Err(malformed(format!(
+                            "more than {MAX_INTERIM} interim (1xx) responses and no final one"
+                        )));
+                    }
                     interim.push(code);
                     buf.drain(..len);
                     continue;

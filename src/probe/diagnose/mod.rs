@@ -504,9 +504,50 @@ pub fn validate(target: &Target, opts: &Options) -> Result<()> {
     Ok(())
 }
 
+/// Whether a handshake failed on a message too large to take (a bloated
+/// certificate chain).
+fn too_large(e: &std::io::Error) -> bool {
+    use rustls::InvalidMessage as M;
+    matches!(
+        e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()),
+        Some(rustls::Error::InvalidMessage(
+            M::HandshakePayloadTooLarge | M::MessageTooLarge
+        ))
+    )
+}
+
+/// The reason for a handshake that failed before any verdict on the
+/// certificate.
+pub(super) fn tls_reason(e: &std::io::Error) -> Reason {
+    if too_large(e) {
+        Reason::TlsBadCertificate
+    } else {
+        Reason::TlsHandshake
+    }
+}
+
 pub(super) fn tls_words(e: &std::io::Error) -> String {
     let text = e.to_string();
-    if text.contains("InvalidContentType") || text.contains("corrupt message") {
+    if too_large(e) {
+        return "the server's handshake message is larger than a TLS client takes (64 KiB): \
+                a certificate chain that large is refused (a bloated chain, or not a TLS server)"
+            .into();
+    }
+    use rustls::InvalidMessage as M;
+    let invalid = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidMessage(m)) => Some(m),
+        _ => None,
+    };
+    if let Some(m) = invalid {
+        // Not a TLS record at all, or a TLS peer whose message is broken.
+        return match m {
+            M::InvalidContentType | M::UnknownProtocolVersion => {
+                "the peer does not speak TLS (its first bytes are not a TLS record)".into()
+            }
+            other => format!("the server sent a malformed TLS message ({other:?})"),
+        };
+    }
+    if text.contains("InvalidContentType") {
         "the peer does not speak TLS (its first bytes are not a TLS record)".into()
     } else if text.contains("HandshakeFailure") || text.contains("handshake failure") {
         "the server refused the handshake: no common protocol version or cipher suite".into()
@@ -515,24 +556,77 @@ pub(super) fn tls_words(e: &std::io::Error) -> String {
     }
 }
 
-/// The target of a redirect: an absolute URL, or a path on the same server.
-pub(super) fn resolve_location(base: &Target, location: &str) -> Result<Target> {
+/// Redirects `-L` follows; still a redirect after them is
+/// `too_many_redirects`.
+pub const MAX_REDIRECTS: u32 = 10;
+
+/// Where a redirect's Location leads, from `base` (RFC 3986 references:
+/// absolute, scheme-relative `//host/path`, absolute path, relative path).
+/// `Err` says why it is not followed, in words for the failure.
+pub(super) fn resolve_location(
+    base: &Target,
+    location: &str,
+) -> std::result::Result<Target, String> {
     let loc = location.trim();
-    if loc.starts_with("http://") || loc.starts_with("https://") {
-        return Target::parse(loc);
-    }
-    let path = if loc.starts_with('/') {
-        loc.to_string()
-    } else {
-        let dir = base.path.rsplit_once('/').map_or("", |(d, _)| d);
-        format!("{dir}/{loc}")
+    let shown = || crate::sanitize::brief(loc, 200);
+    // A scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+    let scheme = loc.split_once(':').map(|(s, _)| s).filter(|s| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    let absolute = match scheme {
+        // Schemes are case-insensitive: HTTP://x is http://x.
+        Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => {
+            format!("{}{}", s.to_ascii_lowercase(), &loc[s.len()..])
+        }
+        Some(s) => {
+            return Err(format!(
+                "the redirect goes to {} ({s}:): only http and https are followed",
+                shown()
+            ));
+        }
+        None if loc.starts_with("//") => format!("{}:{loc}", base.scheme),
+        None if loc.starts_with('/') => format!("{}://{}{loc}", base.scheme, base.authority()),
+        None => {
+            let dir = base.path.rsplit_once('/').map_or("", |(d, _)| d);
+            format!("{}://{}{dir}/{loc}", base.scheme, base.authority())
+        }
     };
-    Target::parse(&format!("{}://{}{path}", base.scheme, base.authority()))
+    Target::parse(&absolute).map_err(|e| {
+        format!(
+            "the redirect's Location {} is not a URL netkit follows: {e}",
+            shown()
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_resolve_as_rfc_3986_references() {
+        let base = Target::parse("https://a.example.test:8443/x/y?q").unwrap();
+        let to = |l: &str| resolve_location(&base, l).map(|t| t.text);
+        assert_eq!(to("/z").unwrap(), "https://a.example.test:8443/z");
+        assert_eq!(to("z").unwrap(), "https://a.example.test:8443/x/z");
+        assert_eq!(
+            to("//b.example.test/p").unwrap(),
+            "https://b.example.test/p"
+        );
+        assert_eq!(
+            to("HTTP://c.example.test/").unwrap(),
+            "http://c.example.test/"
+        );
+        assert!(
+            to("ftp://f.example.test/x")
+                .unwrap_err()
+                .contains("only http and https")
+        );
+        assert!(to("mailto:x@example.test").unwrap_err().contains("mailto:"));
+        assert!(to("http://[::1").unwrap_err().contains("not a URL"));
+    }
 
     #[test]
     fn targets() {
