@@ -285,7 +285,7 @@ Register-ArgumentCompleter -Native -CommandName 'netkit' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read names from FILE, one per line (- for stdin)')
             [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Look-ups in flight at once')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour human output')
-            [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Resolve iteratively from the root, one line per server asked, as dig +trace')
+            [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes)')
             [CompletionResult]::new('--all-ns', '--all-ns', [CompletionResultType]::ParameterName, 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ')
             [CompletionResult]::new('--dnssec', '--dnssec', [CompletionResultType]::ParameterName, 'Validate answers with DNSSEC from a trust anchor (the root''s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed')
             [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)')

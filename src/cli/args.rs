@@ -633,8 +633,9 @@ pub struct LookupArgs {
     #[arg(long = "tls-name", value_name = "NAME")]
     pub tls_name: Option<String>,
     /// Resolve iteratively from the root, one line per server asked, as
-    /// dig +trace
-    #[arg(long, conflicts_with_all = ["system", "file", "all_ns", "server"])]
+    /// dig +trace: from the built-in roots, --root-hints FILE, or the root
+    /// servers @SERVER names (as dig +trace @SERVER primes)
+    #[arg(long, conflicts_with_all = ["system", "file", "all_ns"])]
     pub trace: bool,
     /// Root servers for --trace (named.root format, or one address per
     /// line), instead of the built-in IANA roots

@@ -235,6 +235,73 @@ async fn ask(
     }
 }
 
+/// `dig +trace @SERVER`: the root's name servers as SERVER knows them
+/// (`. NS`, recursion desired), with their addresses from its additional
+/// section, or asked of it for the first few names without. These, not the
+/// built-in roots, start the trace.
+pub async fn prime(
+    server: &Server,
+    opts: QueryOpts,
+    budget: std::time::Duration,
+    stop: &crate::signal::Stop,
+) -> std::result::Result<Vec<(String, Server)>, Failure> {
+    let deadline = Deadline::after(budget);
+    let opts = QueryOpts {
+        recurse: true,
+        dnssec: false,
+        ..opts
+    };
+    let ex = ask(server, &Name::root(), RecordType::NS, opts, deadline, stop).await?;
+    let from = ex.server;
+    let r = &ex.response;
+    let names: Vec<WireName> = r
+        .answers
+        .iter()
+        .filter(|a| a.rtype == u16::from(RecordType::NS))
+        .filter_map(|a| a.target.clone())
+        .take(16)
+        .collect();
+    if names.is_empty() {
+        return Err(Failure::new(
+            Reason::ResolverFailure,
+            format!("{from} named no root name servers (. NS) to start the trace from"),
+        ));
+    }
+    let mut hints = Vec::new();
+    for n in &names {
+        hints.extend(
+            r.additional
+                .iter()
+                .filter(|a| a.name.eq_ignore_case(n))
+                .filter_map(Rr::address)
+                .map(|ip| (n.to_text(), server.plain_like(SocketAddr::new(ip, 53)))),
+        );
+    }
+    if hints.is_empty() {
+        for n in names.iter().take(MAX_TRIES_PER_LEVEL) {
+            let Ok(name) = Name::from_labels(n.labels().map(<[u8]>::to_vec)) else {
+                continue;
+            };
+            let (a, aaaa) = tokio::join!(
+                ask(server, &name, RecordType::A, opts, deadline, stop),
+                ask(server, &name, RecordType::AAAA, opts, deadline, stop),
+            );
+            hints.extend(
+                super::client::server_addresses([a, aaaa])
+                    .into_iter()
+                    .map(|a| (n.to_text(), server.plain_like(a))),
+            );
+        }
+    }
+    if hints.is_empty() {
+        return Err(Failure::new(
+            Reason::ResolverFailure,
+            format!("{from} gave no addresses for the root name servers it named"),
+        ));
+    }
+    Ok(hints)
+}
+
 /// Finds addresses for name servers without glue, through the system's
 /// first nameserver: A and AAAA at once, within the trace's deadline.
 async fn addresses_of(

@@ -588,7 +588,9 @@ fn trace_walks_down_from_private_root_hints() {
          \"$NK\" lookup --trace --root-hints hints --json www.example.test > www.json; echo $? > www.rc\n\
          \"$NK\" lookup --trace --root-hints hints www.example.test > www.txt\n\
          \"$NK\" lookup --trace --root-hints hints --json nope.example.test > nope.json; echo $? > nope.rc\n\
-         \"$NK\" lookup --trace --root-hints hints --json -t CNAME alias.example.test > alias.json; echo $? > alias.rc\n"),
+         \"$NK\" lookup --trace --root-hints hints --json -t CNAME alias.example.test > alias.json; echo $? > alias.rc\n\
+         \"$NK\" lookup --trace --json @127.0.0.2 www.example.test > primed.json; echo $? > primed.rc\n\
+         \"$NK\" lookup --trace --root-hints hints @127.0.0.2 www.example.test 2> both.err; echo $? > both.rc\n"),
         120,
     );
     assert!(
@@ -631,6 +633,20 @@ fn trace_walks_down_from_private_root_hints() {
         serde_json::json!([".", "test.", "example.test."])
     );
     assert_eq!(sb.read("www.rc").trim(), "0");
+    // @SERVER primes the walk as dig +trace @SERVER does: the root servers
+    // it names (here the root itself), then the same steps; it used to be
+    // ignored for the built-in roots, which no test should ever reach.
+    let primed = parse("primed.json");
+    assert_eq!(sb.read("primed.rc").trim(), "0", "{primed:?}");
+    let walk = |v: &[Value]| -> Vec<(Value, Value)> {
+        v.iter()
+            .filter(|s| s["type"] == "trace_step")
+            .map(|s| (s["zone"].clone(), s["server"]["address"].clone()))
+            .collect()
+    };
+    assert_eq!(walk(&primed), walk(&www), "{primed:?}");
+    assert_eq!(primed[0]["ns"], "a.root.invalid.", "{primed:?}");
+    assert_eq!(sb.read("both.rc").trim(), "2", "{}", sb.read("both.err"));
     let text = sb.read("www.txt");
     assert!(
         text.contains("referral to test. (ns1.test.)") && text.contains("192.0.2.80"),

@@ -42,8 +42,11 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         return modes::run_nss(&given, args, out, stop);
     }
     let types = request::types(args)?;
-    if args.trace {
-        return modes::run_trace(&given, &types, args, out, stop);
+    if args.trace && args.root_hints.is_some() && !specs.is_empty() {
+        return Err(NetkitError::invalid(
+            "--trace starts from --root-hints or from the root servers @SERVER names, not both",
+        )
+        .into());
     }
     // Server names are resolved now, under one deadline, once everything
     // given has been checked.
@@ -62,6 +65,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
                 .unwrap_or(crate::resolve::SYSTEM_DEADLINE),
         ),
     )?;
+    if args.trace {
+        return modes::run_trace(&given, &types, &servers, args, out, stop);
+    }
     if args.all_ns {
         return modes::run_all_ns(&given, &types, &servers, args, out, stop);
     }

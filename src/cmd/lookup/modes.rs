@@ -9,25 +9,30 @@ use crate::cli::LookupArgs;
 use crate::dns::lookup;
 use crate::dns::render::NssGroup;
 use crate::dns::{self, QueryOpts};
-use crate::error::Result;
+use crate::error::{NetkitError, Result};
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::signal::Stop;
 
 use super::MAX_LINE;
 
-/// `--trace`: each step as it is known, then where it ended.
+/// `--trace`: each step as it is known, then where it ended. From the
+/// built-in roots (or `--root-hints`), or, with @SERVER, from the root
+/// servers SERVER names (as dig +trace @SERVER primes).
 pub(super) fn run_trace(
     given: &[(String, Name)],
     types: &[RecordType],
+    servers: &[dns::Server],
     args: &LookupArgs,
     out: &mut Printer,
     stop: &Stop,
 ) -> anyhow::Result<Exit> {
-    let hints = dns::trace::root_hints(args.root_hints.as_deref())?
-        .into_iter()
-        .map(|(name, addr)| (name, dns::Server::plain(addr, args.tcp)))
-        .collect();
+    if servers.len() > 1 {
+        return Err(NetkitError::invalid(
+            "--trace primes from one @SERVER (the root servers it names start the walk)",
+        )
+        .into());
+    }
     // One type unless asked for more, as dig +trace.
     let types = if args.types.is_empty() {
         &[RecordType::A][..]
@@ -41,6 +46,20 @@ pub(super) fn run_trace(
         retries: args.retries.unwrap_or(1),
     };
     let rt = crate::sys::runtime::current_thread()?;
+    let hints = match servers.first() {
+        Some(server) => rt
+            .block_on(dns::trace::prime(
+                server,
+                opts,
+                dns::trace::default_budget(&opts),
+                stop,
+            ))
+            .map_err(NetkitError::Failed)?,
+        None => dns::trace::root_hints(args.root_hints.as_deref())?
+            .into_iter()
+            .map(|(name, addr)| (name, dns::Server::plain(addr, args.tcp)))
+            .collect(),
+    };
     let mut emit = |e: dns::trace::Event<'_>| match e {
         dns::trace::Event::Step(s) => out.emit(s),
         dns::trace::Event::End(s) => out.summary(s),
