@@ -27,3 +27,5 @@ for t in "${targets[@]}"; do
     printf '%-16s %12s execs  %-10s corpus %5s  findings %s\n' "$t" "${execs:-?}" "$cov" "$corp" "$crash"
 done
 cat logs/status
+# A target that crashed (a finding) fails the run.
+! grep -q "exit=[1-9]" logs/status

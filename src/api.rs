@@ -37,7 +37,9 @@ pub mod tls {
 
 /// Durations, sizes and the like.
 pub mod value {
-    pub use crate::value::{parse_duration, parse_size, parse_timeout};
+    pub use crate::value::{
+        parse_duration, parse_percent, parse_positive, parse_rate, parse_size, parse_timeout,
+    };
 }
 
 /// Addresses, ports and the netdb files.

@@ -1,7 +1,6 @@
 //! Every address-shaped argument: HOST[:PORT], names, CIDR blocks, scan
 //! targets, DNS servers and names, multicast groups, URLs, proxies, bytes.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use netkit::api::addr::cidr::Cidr;
 use std::str::FromStr;
 
@@ -9,7 +8,12 @@ use std::str::FromStr;
 mod common;
 use common::{check, text};
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Some(t) = text(data) else { return };
     if let Some(hp) = check(netkit::api::addr::parse_host_port(t)) {
         let _ = hp.with_port(80);
@@ -37,4 +41,4 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = netkit::api::addr::pack::parse_mac(t);
     let _ = netkit::api::addr::pack::inet_aton(t);
-});
+}

@@ -1,11 +1,15 @@
 //! Any bytes as a DNS answer: the wire reader and the presentation of every
 //! record type. No panic; every record shown on one line with no control
 //! characters; data that is not its type's shape in RFC 3597 form.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use netkit::api::dns::wire::Reply;
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Ok(reply) = Reply::parse(data) else {
         return;
     };
@@ -29,4 +33,4 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(back.as_ref(), Some(&rr.name), "{owner}");
         }
     }
-});
+}

@@ -1,13 +1,17 @@
 //! Durations (`1.5s`, `250ms`, `2m`), timeouts, sizes (`1GiB`, `64k`),
 //! percents, rates: every numeric flag with a unit.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 
 #[path = "common.rs"]
 mod common;
 use common::{check, short_line, text};
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Some(t) = text(data) else { return };
     use netkit::api::value::*;
     if let Some(d) = check(parse_duration(t)) {
@@ -28,4 +32,4 @@ fuzz_target!(|data: &[u8]| {
             Err(e) => short_line(e),
         }
     }
-});
+}

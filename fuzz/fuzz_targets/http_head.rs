@@ -1,13 +1,17 @@
 //! diagnose's HTTP phase against any response bytes, delivered in chunks of
 //! any size: no panic, a head over 64 KiB refused, the status in range.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 
 #[path = "common.rs"]
 mod common;
 use common::{Replay, runtime, short_line};
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Some((&chunk, rest)) = data.split_first() else {
         return;
     };
@@ -33,4 +37,4 @@ fuzz_target!(|data: &[u8]| {
             Err(f) => short_line(f.message),
         }
     });
-});
+}

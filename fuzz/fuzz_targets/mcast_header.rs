@@ -1,12 +1,16 @@
 //! Datagrams given to mcast-recv: the header decoder, then the sequence
 //! tracker fed whatever sequence numbers and gaps the datagrams carry.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use netkit::api::mcast::Header;
 use netkit::api::mcast::recv::SeqTracker;
 use std::time::Duration;
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     if let Some(h) = Header::decode(data) {
         let mut again = [0u8; 32];
         h.encode(&mut again);
@@ -30,4 +34,4 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-});
+}

@@ -1,12 +1,16 @@
 //! services(5) and protocols(5) files given with --db: the fast byte
 //! parser must agree with the general one on every input.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use netkit::api::addr::netdb::DbSource;
 use netkit::api::addr::proto::ProtoDb;
 use netkit::api::addr::services::ServiceDb;
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Ok(t) = std::str::from_utf8(data) else {
         return;
     };
@@ -35,4 +39,4 @@ fuzz_target!(|data: &[u8]| {
     }
     // SAFETY: `leaked` came from Box::leak above and nothing borrows it now.
     unsafe { drop(Box::from_raw(leaked as *const str as *mut str)) };
-});
+}

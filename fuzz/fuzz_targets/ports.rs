@@ -1,13 +1,17 @@
 //! Port lists and ranges (`22,80-90,http`, `-`), and single ports.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use std::str::FromStr;
 
 #[path = "common.rs"]
 mod common;
 use common::{check, text};
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Some(t) = text(data) else { return };
     if let Some(spec) = check(netkit::api::addr::ports::PortSpec::from_str(t)) {
         static DB: std::sync::OnceLock<netkit::api::addr::services::ServiceDb> =
@@ -28,4 +32,4 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     check(netkit::api::addr::target::parse_port(t, t));
-});
+}

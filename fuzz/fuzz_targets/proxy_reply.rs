@@ -1,7 +1,6 @@
 //! A proxy's answers (SOCKS5 method choice, auth status, connect reply;
 //! HTTP CONNECT head) from a hostile proxy, in chunks of any size.
-#![no_main]
-use libfuzzer_sys::fuzz_target;
+#![cfg_attr(fuzzing, no_main)]
 use netkit::api::probe::proxy::{Dest, Proxy, handshake};
 use std::str::FromStr;
 
@@ -9,7 +8,12 @@ use std::str::FromStr;
 mod common;
 use common::{Replay, runtime, short_line};
 
-fuzz_target!(|data: &[u8]| {
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
+
+/// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
+/// `cargo test` on stable (tests/it/fuzz_corpus.rs).
+pub fn input(data: &[u8]) {
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };
@@ -34,4 +38,4 @@ fuzz_target!(|data: &[u8]| {
             short_line(f.message);
         }
     });
-});
+}

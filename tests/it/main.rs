@@ -9,6 +9,7 @@ mod dnssec;
 mod echo;
 mod fidelity;
 mod fuzz;
+mod fuzz_corpus;
 mod hostile;
 mod lookup;
 mod mcast;
