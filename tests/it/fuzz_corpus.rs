@@ -22,7 +22,10 @@ mod ports;
 #[path = "../../fuzz/fuzz_targets/proxy_reply.rs"]
 mod proxy_reply;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's checks on one input.
+type Check = fn(&[u8]);
+
+const TARGETS: &[(&str, Check)] = &[
     ("addresses", addresses::input),
     ("dns_message", dns_message::input),
     ("durations_units", durations_units::input),
