@@ -3,7 +3,7 @@
 //! function the fuzzer calls, `input`), so a regression of anything the
 //! fuzzer once found fails `cargo test`, nightly or not.
 
-#![allow(dead_code, unused_attributes)]
+#![allow(dead_code, unused_attributes, clippy::duplicate_mod)]
 
 #[path = "../../fuzz/fuzz_targets/addresses.rs"]
 mod addresses;
