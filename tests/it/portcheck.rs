@@ -1011,3 +1011,66 @@ fn wait_check_rows_are_aligned() {
     assert!(cols.iter().all(|&c| c == cols[0]), "{text}");
     assert!(cols[0] > long.len(), "{text}");
 }
+
+/// --wait says what it waits for: on a terminal one live line, redrawn
+/// each poll and cleared before the rows; off a terminal one
+/// `netkit: waiting for ...` line per change of state (not one per poll).
+#[test]
+fn wait_says_what_it_waits_for_on_a_terminal_and_off_it() {
+    if !crate::support::tool_or_skip("script", "wait_says_what_it_waits_for") {
+        return;
+    }
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let cmd = format!(
+        "{} portcheck --wait --deadline 1s 127.0.0.1:{closed}",
+        crate::support::bin().display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("typescript");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, log.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(&log).unwrap()).into_owned();
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    let live = format!("\r\x1b[Kwaiting for 127.0.0.1:{closed} refused (poll ");
+    assert!(
+        text.matches(&live).count() >= 2,
+        "redrawn each poll: {text:?}"
+    );
+    for line in text.split('\n') {
+        let shown = line.rsplit("\x1b[K").next().unwrap_or("");
+        assert!(
+            !(shown.contains("waiting for") && shown.contains("/tcp")),
+            "a row printed onto the live line: {shown:?}"
+        );
+    }
+    assert!(
+        text.contains("gave up after 1 s: still not ready: 127.0.0.1:"),
+        "{text}"
+    );
+    // Off a terminal: one line for the one state, however many polls.
+    let out = run([
+        "portcheck",
+        "--wait",
+        "--deadline",
+        "1s",
+        &format!("127.0.0.1:{closed}"),
+    ]);
+    assert_eq!(code(&out), 4);
+    let err = stderr(&out);
+    assert_eq!(
+        err.lines().collect::<Vec<_>>().len(),
+        1,
+        "one line per change of state: {err}"
+    );
+    assert!(
+        err.starts_with(&format!(
+            "netkit: waiting for 127.0.0.1:{closed} refused (poll 1, "
+        )),
+        "{err}"
+    );
+}
