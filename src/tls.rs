@@ -105,7 +105,12 @@ pub fn verify_reason(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Reas
 /// A verifier's error in words, without Rust's debug syntax (curl's and
 /// openssl's words where users know them).
 pub fn verify_words(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> String {
-    let issuer = || issuer_of(end_entity).unwrap_or_else(|| "?".into());
+    // " named X" when the certificate is at hand.
+    let issuer = || {
+        issuer_of(end_entity)
+            .map(|i| format!(" named {i}"))
+            .unwrap_or_default()
+    };
     match (verify_reason(e, end_entity), e) {
         (Reason::TlsSelfSigned, rustls::Error::InvalidCertificate(CertificateError::Other(_))) => {
             "self-signed certificate, not trusted (it is also a CA certificate: basicConstraints CA:TRUE)".into()
@@ -115,11 +120,11 @@ pub fn verify_words(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Strin
             "the server's certificate is a CA certificate (CA:TRUE), which may not be used as a server's".into()
         }
         (Reason::TlsBadSignature, _) => format!(
-            "the certificate is signed by a different key than the trusted CA named {}",
+            "the certificate is signed by a different key than the trusted CA{}",
             issuer()
         ),
         (Reason::TlsUnknownIssuer, _) => format!(
-            "unable to get the local issuer certificate: no trusted CA named {}",
+            "unable to get the local issuer certificate: no trusted CA{}",
             issuer()
         ),
         (_, rustls::Error::InvalidCertificate(CertificateError::Other(_))) => {

@@ -244,13 +244,7 @@ pub async fn all_ns(
     // Glue from the additional section; the names without it resolved all
     // at once, within the deadline.
     let lookups = names.iter().map(|target| {
-        let glue: Vec<SocketAddr> = ns
-            .additional
-            .iter()
-            .filter(|a| a.name.eq_ignore_case(target))
-            .filter_map(Rr::address)
-            .map(|ip| SocketAddr::new(ip, 53))
-            .collect();
+        let glue = ns.glue(target);
         async move {
             if !glue.is_empty() {
                 return glue;

@@ -18,7 +18,7 @@ use super::record::Answer;
 use super::server::Server;
 use super::status::{DnsStatus, NameStatus, StepOutcome, Walk};
 use super::types::type_name;
-use super::wire::{Rr, WireName};
+use super::wire::WireName;
 use crate::deadline::Deadline;
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::{Exit, Reason};
@@ -270,11 +270,9 @@ pub async fn prime(
     let mut hints = Vec::new();
     for n in &names {
         hints.extend(
-            r.additional
-                .iter()
-                .filter(|a| a.name.eq_ignore_case(n))
-                .filter_map(Rr::address)
-                .map(|ip| (n.to_text(), server.plain_like(SocketAddr::new(ip, 53)))),
+            r.glue(n)
+                .into_iter()
+                .map(|a| (n.to_text(), server.plain_like(a))),
         );
     }
     if hints.is_empty() {
@@ -477,13 +475,7 @@ pub async fn trace(
                     continue;
                 };
                 s.servers.push(target.to_text());
-                let glue: Vec<SocketAddr> = r
-                    .additional
-                    .iter()
-                    .filter(|a| a.name.eq_ignore_case(&target))
-                    .filter_map(Rr::address)
-                    .map(|ip| SocketAddr::new(ip, 53))
-                    .collect();
+                let glue = r.glue(&target);
                 next_servers.extend(
                     glue.into_iter()
                         .map(|a| (target.to_text(), server.plain_like(a))),

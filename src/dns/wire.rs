@@ -166,6 +166,17 @@ pub fn peek_id(msg: &[u8]) -> Option<(u16, bool)> {
 }
 
 impl Reply {
+    /// The glue for name server `ns`: its addresses in the additional
+    /// section, at port 53.
+    pub fn glue(&self, ns: &WireName) -> Vec<std::net::SocketAddr> {
+        self.additional
+            .iter()
+            .filter(|a| a.name.eq_ignore_case(ns))
+            .filter_map(Rr::address)
+            .map(|ip| std::net::SocketAddr::new(ip, 53))
+            .collect()
+    }
+
     /// Reads a whole message. A truncated message (TC) keeps the records
     /// that were complete; any other malformation is an error.
     pub fn parse(msg: &[u8]) -> Res<Reply> {
