@@ -127,6 +127,21 @@ pub struct Link {
     last_udp_answer: AtomicU64,
     /// The UDP pace (see [`Pace`]).
     pace: Mutex<Pace>,
+    /// A batch's shared UDP sockets, while it runs.
+    udp_share: Mutex<Option<Arc<super::udpshare::UdpShare>>>,
+}
+
+/// Ends a batch's sharing of UDP sockets (see [`Link::share_udp`]).
+pub struct UdpShareGuard(Arc<Link>);
+
+impl Drop for UdpShareGuard {
+    fn drop(&mut self) {
+        self.0
+            .udp_share
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+    }
 }
 
 /// The link for `server` (one per server per process, keyed by the whole
@@ -153,6 +168,7 @@ pub fn link(server: &Server) -> Arc<Link> {
             epoch: Instant::now(),
             last_udp_answer: AtomicU64::new(0),
             pace: Mutex::new(Pace::new()),
+            udp_share: Mutex::new(None),
         })
     }))
 }
@@ -470,6 +486,28 @@ impl Link {
                 "no DoH answer in time",
             )),
         }
+    }
+
+    /// Shares UDP sockets among the queries of a batch with `in_flight`
+    /// queries at once (see [`super::udpshare`]) until the guard drops.
+    /// Only plain servers; on an error the batch keeps a socket per query.
+    pub fn share_udp(self: &Arc<Self>, in_flight: usize) -> Option<UdpShareGuard> {
+        if !matches!(self.server.transport, Transport::Udp) || in_flight < 2 {
+            return None;
+        }
+        let share = super::udpshare::UdpShare::open(self.addr(), in_flight).ok()?;
+        *self.udp_share.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(share));
+        Some(UdpShareGuard(Arc::clone(self)))
+    }
+
+    /// The shared UDP sockets, if a batch opened them for the address in
+    /// use now.
+    pub fn udp_share(&self) -> Option<Arc<super::udpshare::UdpShare>> {
+        let share = self.udp_share.lock().unwrap_or_else(|e| e.into_inner());
+        share
+            .as_ref()
+            .filter(|s| s.addr() == self.addr())
+            .map(Arc::clone)
     }
 
     /// Whether queries to this server now go over TCP.

@@ -480,11 +480,29 @@ where
     };
     let per_name = plan.types.len() * servers.len();
     let names_in_flight = (plan.concurrency / per_name.max(1)).max(1);
+    // Several queries in flight share a few UDP sockets per server.
+    let plain: Vec<Server> = match &plan.target {
+        Target::Servers(s) => s.clone(),
+        Target::System { conf: Ok(c), tcp } => {
+            c.servers.iter().map(|a| Server::plain(*a, *tcp)).collect()
+        }
+        Target::System { conf: Err(_), .. } => Vec::new(),
+    };
+    let in_flight = names_in_flight * plan.types.len();
+    let _shared: Vec<_> = plain
+        .iter()
+        .filter_map(|s| super::link::link(s).share_udp(in_flight))
+        .collect();
     let mut exit = Exit::Success;
     let host_types = plan.types == [RecordType::A, RecordType::AAAA];
     let work = |(given, name): (String, Name)| {
         let (plan, servers, stop) = (Arc::clone(&plan), servers.clone(), stop.clone());
         async move {
+            // One type from one server (the common batch): no task of its own.
+            if let ([qtype], [server]) = (plan.types.as_slice(), servers.as_slice()) {
+                let r = one_query(&plan, &given, &name, *qtype, server.as_ref(), &stop).await;
+                return (given, vec![r]);
+            }
             let mut set = tokio::task::JoinSet::new();
             let mut sub = 0usize;
             for qtype in plan.types.clone() {
@@ -497,57 +515,8 @@ where
                         stop.clone(),
                     );
                     set.spawn(async move {
-                        let mut r = match (&plan.target, &server) {
-                            (_, Some(s)) => resolve_at(&given, &name, qtype, s, plan.opts).await,
-                            (Target::System { conf: Ok(cfg), tcp }, None) => {
-                                resolve_system(&given, &name, qtype, cfg, *tcp, plan.opts).await
-                            }
-                            (Target::System { conf: Err(why), .. }, None) => {
-                                no_nameserver(&given, qtype, why)
-                            }
-                            (Target::Servers(_), None) => {
-                                no_nameserver(&given, qtype, "none given")
-                            }
-                        };
-                        if let Some(d) = &plan.dnssec {
-                            // The server that answered, over the same
-                            // transport, is asked for the keys and DS.
-                            let asked = match (&server, &r.server) {
-                                (Some(s), _) => Some(s.clone()),
-                                (None, Some(a)) => Some(Server::plain(
-                                    SocketAddr::new(a.address, a.port),
-                                    matches!(&plan.target, Target::System { tcp: true, .. }),
-                                )),
-                                (None, None) => None,
-                            };
-                            let verdict = match (r.reply.take(), asked) {
-                                (Some(reply), Some(asked)) => {
-                                    let qname = reply
-                                        .question
-                                        .as_ref()
-                                        .map(|q| q.name.clone())
-                                        .or_else(|| {
-                                            r.query_name.as_deref().and_then(WireName::from_text)
-                                        })
-                                        .unwrap_or_else(WireName::root);
-                                    super::dnssec::validate(
-                                        &reply,
-                                        &qname,
-                                        u16::from(qtype),
-                                        &asked,
-                                        d,
-                                        plan.opts,
-                                        &stop,
-                                    )
-                                    .await
-                                }
-                                _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
-                            };
-                            r.set_verdict(verdict);
-                        }
-                        if plan.max_records > 0 {
-                            r.cap_records(plan.max_records);
-                        }
+                        let r =
+                            one_query(&plan, &given, &name, qtype, server.as_ref(), &stop).await;
                         (sub, r)
                     });
                     sub += 1;
@@ -579,6 +548,66 @@ where
     )
     .await?;
     Ok(exit)
+}
+
+/// One query of a batch: (`given`, `qtype`) from `server` (or as the
+/// system's resolver asks), validated with `--dnssec`, its sections capped.
+async fn one_query(
+    plan: &BatchPlan,
+    given: &str,
+    name: &Name,
+    qtype: RecordType,
+    server: Option<&Server>,
+    stop: &Stop,
+) -> LookupReport {
+    let mut r = match (&plan.target, server) {
+        (_, Some(s)) => resolve_at(given, name, qtype, s, plan.opts).await,
+        (Target::System { conf: Ok(cfg), tcp }, None) => {
+            resolve_system(given, name, qtype, cfg, *tcp, plan.opts).await
+        }
+        (Target::System { conf: Err(why), .. }, None) => no_nameserver(given, qtype, why),
+        (Target::Servers(_), None) => no_nameserver(given, qtype, "none given"),
+    };
+    if let Some(d) = &plan.dnssec {
+        // The server that answered, over the same transport, is asked for
+        // the keys and DS.
+        let asked = match (server, &r.server) {
+            (Some(s), _) => Some(s.clone()),
+            (None, Some(a)) => Some(Server::plain(
+                SocketAddr::new(a.address, a.port),
+                matches!(&plan.target, Target::System { tcp: true, .. }),
+            )),
+            (None, None) => None,
+        };
+        let verdict = match (r.reply.take(), asked) {
+            (Some(reply), Some(asked)) => {
+                let qname = reply
+                    .question
+                    .as_ref()
+                    .map(|q| q.name.clone())
+                    .or_else(|| r.query_name.as_deref().and_then(WireName::from_text))
+                    .unwrap_or_else(WireName::root);
+                // Boxed: the validation's state is large, and only
+                // --dnssec needs it (it would size every query's task).
+                Box::pin(super::dnssec::validate(
+                    &reply,
+                    &qname,
+                    u16::from(qtype),
+                    &asked,
+                    d,
+                    plan.opts,
+                    stop,
+                ))
+                .await
+            }
+            _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
+        };
+        r.set_verdict(verdict);
+    }
+    if plan.max_records > 0 {
+        r.cap_records(plan.max_records);
+    }
+    r
 }
 
 /// A name with several types: found in any one of them is a positive

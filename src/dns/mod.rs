@@ -17,6 +17,7 @@ pub mod status;
 pub mod system;
 pub mod trace;
 pub mod types;
+pub mod udpshare;
 pub mod wire;
 
 use hickory_proto::rr::{Name, RecordType};

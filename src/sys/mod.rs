@@ -342,27 +342,56 @@ pub fn vmsplice(pipe_write: &OwnedFd, data: &'static [u8]) -> io::Result<usize> 
 }
 
 /// Random bytes from the OS (getrandom(2)): DNS query ids, ping tokens,
-/// sender ids must not be guessable by an off-path attacker.
+/// sender ids must not be guessable by an off-path attacker. Fetched 512
+/// bytes at a time per thread (a batch asks for one per query; a system
+/// call each cost as much as the query's own parsing).
 pub fn random_u64() -> u64 {
-    let mut b = [0u8; 8];
+    use std::cell::RefCell;
+    thread_local! {
+        static POOL: RefCell<([u8; 512], usize)> = const { RefCell::new(([0; 512], 512)) };
+    }
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.1 + 8 > p.0.len() {
+            os_random(&mut p.0);
+            p.1 = 0;
+        }
+        let at = p.1;
+        p.1 += 8;
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&p.0[at..at + 8]);
+        // Used once: what was handed out is not left behind.
+        p.0[at..at + 8].fill(0);
+        u64::from_ne_bytes(b)
+    })
+}
+
+/// Fills `b` from getrandom(2); without it, from the clock and the pid,
+/// mixed (splitmix64).
+fn os_random(b: &mut [u8]) {
     let mut filled = 0;
     while filled < b.len() {
         match rustix::rand::getrandom(&mut b[filled..], rustix::rand::GetRandomFlags::empty()) {
             Ok(n) => filled += n,
             Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => {
-                // No getrandom: fall back to the clock and the pid, mixed.
-                let t = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos() as u64);
-                let mut x = t ^ (u64::from(std::process::id()) << 32);
-                x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-                x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-                return x ^ (x >> 31);
-            }
+            Err(_) => break,
         }
     }
-    u64::from_ne_bytes(b)
+    if filled == b.len() {
+        return;
+    }
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut x = t ^ (u64::from(std::process::id()) << 32);
+    for chunk in b[filled..].chunks_mut(8) {
+        x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        chunk.copy_from_slice(&z.to_ne_bytes()[..chunk.len()]);
+    }
 }
 
 /// A pipe whose write end a signal handler may write to (non-blocking,

@@ -1452,3 +1452,101 @@ fn a_one_megabyte_certificate() {
     assert!(msg.contains("larger than a TLS client takes"), "{msg}");
     assert!(!msg.contains("does not speak TLS"), "{msg}");
 }
+
+/// A batch's queries share a few UDP sockets (src/dns/udpshare.rs). A
+/// server that, before each true answer, sends one reply with the query's
+/// ID but another question and one with the right question but another ID
+/// (both pointing at 6.6.6.6), and that answers in bursts, newest first:
+/// every name still gets its own answer, and no forged one is taken.
+#[test]
+fn forged_and_reordered_replies_on_shared_udp_sockets() {
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = udp.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        let mut held: Vec<(Message, std::net::SocketAddr)> = Vec::new();
+        let _ = udp.set_read_timeout(Some(Duration::from_millis(5)));
+        let send = |m: &Message, to| {
+            if let Ok(b) = m.to_vec() {
+                let _ = udp.send_to(&b, to);
+            }
+        };
+        loop {
+            match udp.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    if let Ok(q) = Message::from_vec(&buf[..n]) {
+                        held.push((q, from));
+                    }
+                    if held.len() < 16 {
+                        continue;
+                    }
+                }
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(_) => return,
+            }
+            for (q, from) in held.drain(..).rev() {
+                let Some(asked) = q.queries.first() else {
+                    continue;
+                };
+                let evil = RData::A(A::new(6, 6, 6, 6));
+                // Same ID, another question.
+                let mut other = q.clone();
+                other.queries[0].set_name(Name::from_ascii("evil.test.").unwrap());
+                let a = record(&other, 60, evil.clone());
+                send(&response(&other, ResponseCode::NoError, vec![a]), from);
+                // Same question, another ID.
+                let mut wrong_id = q.clone();
+                wrong_id.metadata.id = q.metadata.id.wrapping_add(1);
+                let a = record(&wrong_id, 60, evil.clone());
+                send(&response(&wrong_id, ResponseCode::NoError, vec![a]), from);
+                // The answer: n<i>.test is 10.0.<i/256>.<i%256>.
+                let label = asked.name().iter().next().unwrap_or_default().to_vec();
+                let i: u16 = String::from_utf8_lossy(&label)
+                    .trim_start_matches('n')
+                    .parse()
+                    .unwrap_or(0);
+                let [hi, lo] = i.to_be_bytes();
+                let a = record(&q, 60, RData::A(A::new(10, 0, hi, lo)));
+                send(&response(&q, ResponseCode::NoError, vec![a]), from);
+            }
+        }
+    });
+    let names: String = (0..2000).map(|i| format!("n{i}.test\n")).collect();
+    let out = crate::support::lookup_batch(&format!("@{server}"), &[], &names);
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 2000, "{}", stderr(&out));
+    for (i, r) in v.iter().enumerate() {
+        assert_eq!(r["name"], format!("n{i}.test"), "out of input order");
+        assert_eq!(r["ok"], true, "{r}");
+        let want = format!("10.0.{}.{}", i / 256, i % 256);
+        let got: Vec<&Value> = r["answers"].as_array().unwrap().iter().collect();
+        assert_eq!(got.len(), 1, "{r}");
+        assert_eq!(got[0]["value"], want.as_str(), "{r}");
+    }
+    assert!(!stdout(&out).contains("6.6.6.6"));
+    assert_eq!(code(&out), 0);
+}
+
+/// Nothing listens: each shared socket hears the ICMP port unreachable,
+/// and every name of the batch is refused at once (exit 5), not timed out.
+#[test]
+fn a_batch_to_a_closed_port_is_refused_not_timed_out() {
+    let port = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        s.local_addr().unwrap().port()
+    };
+    let names: String = (0..500).map(|i| format!("n{i}.test\n")).collect();
+    let t = Instant::now();
+    let out =
+        crate::support::lookup_batch(&format!("@127.0.0.1:{port}"), &["--timeout", "3s"], &names);
+    let took = t.elapsed();
+    let v = json_lines(&out);
+    assert_eq!(v.len(), 500, "{}", stderr(&out));
+    for r in &v {
+        assert_eq!(r["error"]["code"], "refused", "{r}");
+    }
+    assert_eq!(code(&out), 5);
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
