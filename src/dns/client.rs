@@ -108,9 +108,20 @@ async fn udp_once(
     timeout: Duration,
     link: &Link,
 ) -> Result<Udp, Failure> {
-    if let Some(share) = link.udp_share() {
-        return udp_shared(&share, query, asked, timeout, link).await;
+    match link.udp_share() {
+        Some(share) => udp_shared(&share, query, asked, timeout, link).await,
+        // Boxed: a batch's queries (shared sockets) do not carry its state.
+        None => Box::pin(udp_alone(query, asked, timeout, link)).await,
     }
+}
+
+/// One UDP attempt on a socket of its own (a single query).
+async fn udp_alone(
+    query: &[u8],
+    asked: &mut Asked,
+    timeout: Duration,
+    link: &Link,
+) -> Result<Udp, Failure> {
     let server = link.addr();
     let bind: SocketAddr = if server.is_ipv4() {
         (std::net::Ipv4Addr::UNSPECIFIED, 0).into()

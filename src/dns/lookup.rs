@@ -503,36 +503,9 @@ where
                 let r = one_query(&plan, &given, &name, *qtype, server.as_ref(), &stop).await;
                 return (given, vec![r]);
             }
-            let mut set = tokio::task::JoinSet::new();
-            let mut sub = 0usize;
-            for qtype in plan.types.clone() {
-                for server in &servers {
-                    let (plan, given, name, server, stop) = (
-                        Arc::clone(&plan),
-                        given.clone(),
-                        name.clone(),
-                        server.clone(),
-                        stop.clone(),
-                    );
-                    set.spawn(async move {
-                        let r =
-                            one_query(&plan, &given, &name, qtype, server.as_ref(), &stop).await;
-                        (sub, r)
-                    });
-                    sub += 1;
-                }
-            }
-            let mut results: Vec<(usize, LookupReport)> = Vec::with_capacity(sub);
-            while let Some(j) = set.join_next().await {
-                if let Ok(r) = j {
-                    results.push(r);
-                }
-            }
-            results.sort_by_key(|(i, _)| *i);
-            (
-                given,
-                results.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-            )
+            // Several types or servers: a task each, boxed (a batch of
+            // one type carries none of this state).
+            Box::pin(all_queries(plan, given, name, servers, stop)).await
         }
     };
     crate::sys::runtime::ordered(
@@ -550,6 +523,45 @@ where
     Ok(exit)
 }
 
+/// Every type from every server for one name, a task each, in order.
+async fn all_queries(
+    plan: Arc<BatchPlan>,
+    given: String,
+    name: Name,
+    servers: Vec<Option<Server>>,
+    stop: Stop,
+) -> (String, Vec<LookupReport>) {
+    let mut set = tokio::task::JoinSet::new();
+    let mut sub = 0usize;
+    for qtype in plan.types.clone() {
+        for server in &servers {
+            let (plan, given, name, server, stop) = (
+                Arc::clone(&plan),
+                given.clone(),
+                name.clone(),
+                server.clone(),
+                stop.clone(),
+            );
+            set.spawn(async move {
+                let r = one_query(&plan, &given, &name, qtype, server.as_ref(), &stop).await;
+                (sub, r)
+            });
+            sub += 1;
+        }
+    }
+    let mut results: Vec<(usize, LookupReport)> = Vec::with_capacity(sub);
+    while let Some(j) = set.join_next().await {
+        if let Ok(r) = j {
+            results.push(r);
+        }
+    }
+    results.sort_by_key(|(i, _)| *i);
+    (
+        given,
+        results.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+    )
+}
+
 /// One query of a batch: (`given`, `qtype`) from `server` (or as the
 /// system's resolver asks), validated with `--dnssec`, its sections capped.
 async fn one_query(
@@ -562,8 +574,10 @@ async fn one_query(
 ) -> LookupReport {
     let mut r = match (&plan.target, server) {
         (_, Some(s)) => resolve_at(given, name, qtype, s, plan.opts).await,
+        // Boxed: its state holds a fallback answer beside a query's, and
+        // would size every query's future.
         (Target::System { conf: Ok(cfg), tcp }, None) => {
-            resolve_system(given, name, qtype, cfg, *tcp, plan.opts).await
+            Box::pin(resolve_system(given, name, qtype, cfg, *tcp, plan.opts)).await
         }
         (Target::System { conf: Err(why), .. }, None) => no_nameserver(given, qtype, why),
         (Target::Servers(_), None) => no_nameserver(given, qtype, "none given"),

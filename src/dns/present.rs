@@ -284,6 +284,25 @@ pub fn rdata(msg: &[u8], start: usize, end: usize, rtype: u16) -> Shown {
     }
 }
 
+/// `a` in dotted decimal, as `Display` writes it, without the formatting
+/// machinery (an A record's text is made for each answer of a batch).
+pub fn ipv4_text(a: Ipv4Addr) -> String {
+    let mut t = String::with_capacity(15);
+    for (i, o) in a.octets().into_iter().enumerate() {
+        if i > 0 {
+            t.push('.');
+        }
+        if o >= 100 {
+            t.push(char::from(b'0' + o / 100));
+        }
+        if o >= 10 {
+            t.push(char::from(b'0' + o / 10 % 10));
+        }
+        t.push(char::from(b'0' + o % 10));
+    }
+    t
+}
+
 fn typed(
     c: &mut Cur,
     rtype: u16,
@@ -296,7 +315,7 @@ fn typed(
             *data = RecordData::Address {
                 address: IpAddr::V4(a),
             };
-            a.to_string()
+            ipv4_text(a)
         }
         28 => {
             let a = c.ipv6()?;
@@ -512,6 +531,30 @@ fn typed(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv4_text_is_display() {
+        for x in [
+            0u32,
+            1,
+            9,
+            10,
+            99,
+            100,
+            255,
+            0x0a00_0001,
+            0xc000_0201,
+            0xffff_ffff,
+            0x6409_6300,
+        ] {
+            let a = std::net::Ipv4Addr::from(x);
+            assert_eq!(super::ipv4_text(a), a.to_string());
+        }
+        for o in 0..=255u8 {
+            let a = std::net::Ipv4Addr::new(o, 255 - o, o / 2, o.wrapping_mul(7));
+            assert_eq!(super::ipv4_text(a), a.to_string());
+        }
+    }
+
     use super::*;
 
     fn show(rtype: u16, rdata: &[u8]) -> String {

@@ -25,8 +25,16 @@ impl serde_json::ser::Formatter for SafeFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
+        // Everything escaped here is U+007F or above: ASCII below it (most
+        // of what netkit prints) goes out as it is, without decoding.
+        let Some(first) = fragment.bytes().position(|b| b >= 0x7f) else {
+            return writer.write_all(fragment.as_bytes());
+        };
         let mut start = 0;
-        for (i, c) in fragment.char_indices() {
+        for (i, c) in fragment[first..]
+            .char_indices()
+            .map(|(i, c)| (i + first, c))
+        {
             if needs_json_escape(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 write!(writer, "\\u{:04x}", c as u32)?;

@@ -80,7 +80,7 @@ fn batch_behind_a_silent_name_stays_small() {
     let big = &lines[1];
     assert_eq!(big["name"], "big0.test");
     let kept = big["answers"].as_array().map_or(0, Vec::len);
-    assert_eq!(kept, 512, "records kept per answer");
+    assert_eq!(kept, 512, "records kept per answer: {}", big["error"]);
     assert_eq!(big["records_dropped"], BIG - 512);
     assert_eq!(lines[400]["name"], "big399.test");
     eprintln!(
