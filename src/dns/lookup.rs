@@ -113,6 +113,10 @@ pub struct LookupReport {
     #[serde(skip)]
     #[schemars(skip)]
     pub reply: Option<Box<Reply>>,
+    /// What this report holds of the batch's memory budget until printed.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub held_bytes: usize,
 }
 
 /// `netkit_dns_lookup_success`, the one series every look-up mode writes.
@@ -210,6 +214,7 @@ impl LookupReport {
             error: Some(f),
             dnssec: None,
             reply: None,
+            held_bytes: 0,
         }
     }
 
@@ -230,6 +235,42 @@ impl LookupReport {
 
     /// Keeps at most `max` records per section (batches hold results in
     /// order, so each one's size is bounded).
+    /// About what the report holds in memory, bytes (strings, records).
+    pub fn heap_bytes(&self) -> usize {
+        let held = |t: &String| t.capacity() + 16;
+        let strings = held(&self.name)
+            + held(&self.qtype)
+            + self.query_name.as_ref().map_or(0, held)
+            + self.canonical_name.as_ref().map_or(0, held)
+            + self.aliases.iter().map(|a| held(a) + 24).sum::<usize>()
+            + self.error.as_ref().map_or(0, |e| e.message.len() + 16)
+            + (self.answers.capacity() - self.answers.len()) * std::mem::size_of::<Answer>();
+        std::mem::size_of::<Self>()
+            + strings
+            + self
+                .answers
+                .iter()
+                .chain(&self.authority)
+                .map(Answer::heap_bytes)
+                .sum::<usize>()
+    }
+
+    /// Takes what the report needs of `budget`, first dropping records
+    /// (counted in `records_dropped`, last first) while they do not fit.
+    pub fn charge(&mut self, budget: &Budget) {
+        let mut size = self.heap_bytes();
+        while !budget.try_take(size) {
+            let Some(a) = self.authority.pop().or_else(|| self.answers.pop()) else {
+                // What is left is the report's own shell: always held.
+                budget.take(size);
+                break;
+            };
+            size -= a.heap_bytes();
+            self.records_dropped += 1;
+        }
+        self.held_bytes = size;
+    }
+
     pub fn cap_records(&mut self, max: usize) {
         for section in [&mut self.answers, &mut self.authority] {
             if section.len() > max {
@@ -369,6 +410,7 @@ pub async fn resolve_at(
         error,
         dnssec: None,
         reply: None,
+        held_bytes: 0,
     };
     // Kept (not copied) for --dnssec to check.
     if opts.dnssec {
@@ -441,6 +483,88 @@ pub enum Target {
     },
 }
 
+/// Answers measured before their average size paces a batch.
+const AVERAGE_AFTER: usize = 64;
+/// About the most a batch answer holds: 512 records kept in each section,
+/// the longest presentation forms a 64 KiB message makes.
+const MAX_ANSWER_BYTES: usize = 512 << 10;
+
+/// The memory a batch's answers may hold at once, waiting in flight or
+/// for in-order printing (docs/limits.md), shared by its queries.
+#[derive(Debug)]
+pub struct Budget {
+    limit: usize,
+    held: std::sync::atomic::AtomicUsize,
+    /// Answers charged so far and their bytes, for the average size.
+    charged: std::sync::atomic::AtomicUsize,
+    charged_bytes: std::sync::atomic::AtomicUsize,
+}
+
+impl Budget {
+    /// A budget of `limit` bytes.
+    pub fn new(limit: usize) -> Budget {
+        Budget {
+            limit,
+            held: 0.into(),
+            charged: 0.into(),
+            charged_bytes: 0.into(),
+        }
+    }
+
+    fn count(&self, bytes: usize) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.charged.fetch_add(1, Relaxed);
+        self.charged_bytes.fetch_add(bytes, Relaxed);
+    }
+
+    /// Takes `bytes` if they fit.
+    pub fn try_take(&self, bytes: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let ok = self
+            .held
+            .fetch_update(Relaxed, Relaxed, |h| {
+                (h + bytes <= self.limit).then_some(h + bytes)
+            })
+            .is_ok();
+        if ok {
+            self.count(bytes);
+        }
+        ok
+    }
+
+    /// Takes `bytes` whether they fit or not.
+    pub fn take(&self, bytes: usize) {
+        self.held
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        self.count(bytes);
+    }
+
+    /// Gives `bytes` back.
+    pub fn give(&self, bytes: usize) {
+        let _ = self.held.fetch_update(
+            std::sync::atomic::Ordering::Relaxed,
+            std::sync::atomic::Ordering::Relaxed,
+            |h| Some(h.saturating_sub(bytes)),
+        );
+    }
+
+    /// Whether `in_flight` more answers of the average size so far would
+    /// not fit beside what is held: then no new query starts.
+    pub fn full(&self, in_flight: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let n = self.charged.load(Relaxed);
+        // Until enough answers were seen, each is taken to be as large as
+        // a batch answer can be (a slow start); then half again the
+        // average, for answers that grow.
+        let each = if n < AVERAGE_AFTER {
+            MAX_ANSWER_BYTES
+        } else {
+            self.charged_bytes.load(Relaxed) / n * 3 / 2
+        };
+        self.held.load(Relaxed) + in_flight.saturating_mul(each) > self.limit
+    }
+}
+
 /// How a batch runs.
 #[derive(Debug, Clone)]
 pub struct BatchPlan {
@@ -456,6 +580,8 @@ pub struct BatchPlan {
     pub max_records: usize,
     /// `--dnssec`: validate every answer.
     pub dnssec: Option<Arc<super::dnssec::Plan>>,
+    /// The memory the batch's answers may hold at once.
+    pub budget: Arc<Budget>,
 }
 
 /// Looks up every name of `names` (read lazily: an `Err` ends the batch
@@ -508,14 +634,19 @@ where
             Box::pin(all_queries(plan, given, name, servers, stop)).await
         }
     };
+    let budget = Arc::clone(&plan.budget);
     crate::sys::runtime::ordered(
         names,
         names_in_flight,
         names_in_flight * 4,
         stop,
         work,
+        &|in_flight| budget.full(in_flight * per_name.max(1)),
         &mut |(given, results): (String, Vec<LookupReport>)| {
             exit = exit.max(group_exit(&results, host_types));
+            for r in &results {
+                budget.give(r.held_bytes);
+            }
             emit(&given, results)
         },
     )
@@ -621,6 +752,7 @@ async fn one_query(
     if plan.max_records > 0 {
         r.cap_records(plan.max_records);
     }
+    r.charge(&plan.budget);
     r
 }
 
@@ -820,6 +952,46 @@ mod tests {
         let looped = vec![cname("x.t.", "y.t."), cname("y.t.", "x.t.")];
         let (c, a) = cname_chain(&looped, &n("x.t."));
         assert_eq!((c, a.len()), (n("y.t."), 1));
+    }
+
+    #[test]
+    fn a_full_budget_drops_records_last_first_and_keeps_the_shell() {
+        let rr = |i: u8| Answer {
+            name: "a.test.".into(),
+            name_unicode: None,
+            rtype: "A".into(),
+            ttl: 1,
+            value: format!("192.0.2.{i}"),
+            data: crate::dns::record::RecordData::Address {
+                address: std::net::IpAddr::from([192, 0, 2, i]),
+            },
+        };
+        let mut r = no_nameserver("a.test", RecordType::A, "test");
+        r.answers = (0..100).map(rr).collect();
+        let whole = r.heap_bytes();
+        // Room for the report and about half its records.
+        let budget = Budget::new(whole / 2);
+        r.charge(&budget);
+        assert!(
+            r.records_dropped > 0 && !r.answers.is_empty(),
+            "{}",
+            r.answers.len()
+        );
+        assert_eq!(r.answers.len() as u64 + r.records_dropped, 100);
+        assert_eq!(
+            r.answers.last().unwrap().value,
+            format!("192.0.2.{}", r.answers.len() - 1)
+        );
+        assert!(r.held_bytes <= whole / 2);
+        // Nothing left: the next keeps only its shell, over the limit.
+        let mut next = no_nameserver("b.test", RecordType::A, "test");
+        next.answers = (0..10).map(rr).collect();
+        next.charge(&budget);
+        assert!(next.answers.is_empty() && next.records_dropped == 10);
+        assert!(budget.full(1));
+        budget.give(r.held_bytes);
+        budget.give(next.held_bytes);
+        assert!(!budget.full(0));
     }
 
     #[test]

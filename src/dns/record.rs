@@ -25,6 +25,19 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// About what the record holds in memory, bytes (its typed fields
+    /// counted as much again as its text, each block with the
+    /// allocator's header).
+    pub fn heap_bytes(&self) -> usize {
+        // A string's heap block: its capacity and the allocator's header.
+        let held = |t: &String| t.capacity() + 16;
+        std::mem::size_of::<Answer>()
+            + held(&self.name)
+            + self.name_unicode.as_ref().map_or(0, held)
+            + held(&self.rtype)
+            + 2 * held(&self.value)
+    }
+
     /// A record as read from the wire.
     pub fn from_rr(rr: &super::wire::Rr) -> Answer {
         Answer {

@@ -366,6 +366,7 @@ pub async fn sweep(
         concurrency * 4,
         stop,
         work,
+        &|_| false,
         &mut |a: RdnsAnswer| {
             summary.addresses += 1;
             summary.named += u64::from(a.hostname.is_some());

@@ -32,7 +32,8 @@ pub fn multi_thread(workers: Option<usize>) -> Result<Runtime> {
 /// separate the oldest unfinished one from the newest started, so a result
 /// that never comes holds back a bounded number of finished ones. Items
 /// are pulled lazily; an `Err` item ends the run (returned after the
-/// results before it). On `stop`, nothing new starts; results already
+/// results before it). While `full(in flight)` (a memory budget, say),
+/// nothing new starts unless nothing is in flight. On `stop`, nothing new starts; results already
 /// finished are emitted (in order, skipping the unfinished) and the rest
 /// abandoned.
 pub async fn ordered<I, T, R, F, Fut>(
@@ -41,6 +42,7 @@ pub async fn ordered<I, T, R, F, Fut>(
     window: usize,
     stop: &crate::signal::Stop,
     mut work: F,
+    full: &dyn Fn(usize) -> bool,
     emit: &mut dyn FnMut(R) -> std::io::Result<()>,
 ) -> crate::error::Result<()>
 where
@@ -71,6 +73,7 @@ where
             && !stop.is_set()
             && tasks.len() < concurrency
             && next_issue - next_emit < window
+            && (tasks.is_empty() || !full(tasks.len()))
         {
             match items.next() {
                 None => exhausted = true,

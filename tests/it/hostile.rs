@@ -1550,3 +1550,115 @@ fn a_batch_to_a_closed_port_is_refused_not_timed_out() {
     assert_eq!(code(&out), 5);
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
+
+/// `lookup -f` at `--concurrency 10000` against a server whose every answer
+/// is a 600-record message (A records, over TCP after a truncated UDP
+/// answer): the batch's memory has one budget whatever the concurrency
+/// (docs/limits.md), and every name is still answered, in order, with the
+/// records a batch keeps. The names are all as long (`h0000.test`), so the
+/// server patches one encoded answer (the test's own server costs little).
+#[test]
+fn a_batch_of_huge_answers_at_any_concurrency_keeps_one_memory_budget() {
+    use std::io::{Read, Write};
+    let template = {
+        let mut q = Message::new(
+            0,
+            hickory_proto::op::MessageType::Query,
+            hickory_proto::op::OpCode::Query,
+        );
+        q.add_query(hickory_proto::op::Query::query(
+            Name::from_ascii("h0000.test.").unwrap(),
+            hickory_proto::rr::RecordType::A,
+        ));
+        let answers = (0..600u32)
+            .map(|i| hostile::record(&q, 60, RData::A(A(Ipv4Addr::from(0x0a00_0000 + i)))))
+            .collect();
+        hostile::response(&q, ResponseCode::NoError, answers)
+            .to_vec()
+            .unwrap()
+    };
+    // The question's name is at 12: "\x05h0000\x04test\x00", 12 bytes.
+    let answer = move |query: &[u8]| -> Option<Vec<u8>> {
+        let name = query.get(12..24)?;
+        let mut a = template.clone();
+        a[..2].copy_from_slice(query.get(..2)?);
+        a[12..24].copy_from_slice(name);
+        Some(a)
+    };
+    let (udp, tcp) = crate::support::zones::bind_pair("127.0.0.1:0".parse().unwrap());
+    let server = udp.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = udp.recv_from(&mut buf) {
+            // Truncated: the header and the question only.
+            if n < 28 {
+                continue;
+            }
+            let mut tc = buf[..28].to_vec();
+            tc[2] |= 0x86; // QR, AA, TC
+            tc[6..12].fill(0);
+            let _ = udp.send_to(&tc, from);
+        }
+    });
+    std::thread::spawn(move || {
+        for conn in tcp.incoming().flatten() {
+            let answer = answer.clone();
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                loop {
+                    let mut len = [0u8; 2];
+                    if conn.read_exact(&mut len).is_err() {
+                        return;
+                    }
+                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                    if conn.read_exact(&mut q).is_err() {
+                        return;
+                    }
+                    let Some(a) = answer(&q) else { return };
+                    let mut out = (a.len() as u16).to_be_bytes().to_vec();
+                    out.extend_from_slice(&a);
+                    if conn.write_all(&out).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let names = dir.path().join("names");
+    std::fs::write(
+        &names,
+        (0..2000)
+            .map(|i| format!("h{i:04}.test\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let mut cmd = netkit();
+    cmd.args(["--json", "lookup", "-t", "A", "--timeout", "20s"])
+        .args(["--concurrency", "10000", "-f"])
+        .arg(&names)
+        .arg(format!("@{server}"));
+    let t = Instant::now();
+    let (out, peak_kib) = hostile::run_measured(cmd, Duration::from_secs(240), None);
+    let lines = lines_of(&out);
+    eprintln!(
+        "2,000 names of 600 records at --concurrency 10000: peak RSS {} MiB, {:?}",
+        peak_kib / 1024,
+        t.elapsed()
+    );
+    assert_eq!(lines.len(), 2000, "{}", stderr(&out));
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["name"], format!("h{i:04}.test"));
+        assert_eq!(l["ok"], true, "{l}");
+        assert_eq!(
+            l["answers"].as_array().map_or(0, Vec::len) as u64
+                + l["records_dropped"].as_u64().unwrap(),
+            600,
+            "{}",
+            l["answers"][0]
+        );
+    }
+    // Held whole until printed, the answers alone would be ~280 MiB
+    // (measured before the budget: 375 MiB for 3,000 names).
+    assert!(peak_kib < 160 * 1024, "peak RSS {peak_kib} KiB");
+}

@@ -25,6 +25,10 @@ use crate::signal::Stop;
 pub const MAX_LINE: usize = 1024;
 /// Records kept per section of each answer in a batch (docs/limits.md).
 pub const BATCH_MAX_RECORDS: usize = 512;
+/// The memory a batch's answers may hold at once, in flight or waiting
+/// for in-order printing (docs/limits.md): new queries wait when the
+/// answers in flight, at the average size so far, would not fit.
+pub const BATCH_MEMORY: usize = 192 << 20;
 
 /// Runs `netkit lookup`.
 pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
@@ -109,6 +113,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
             1
         },
         max_records: if batch { BATCH_MAX_RECORDS } else { 0 },
+        budget: Arc::new(lookup::Budget::new(BATCH_MEMORY)),
     });
     let names = given.into_iter().map(Ok).chain(lookup::names_from_file(
         args.file.as_deref(),
