@@ -20,7 +20,7 @@ For each: netkit portcheck (RUNS times), nmap -sT -T4 and -T5 (once each);
 the wall time, every port's state against the truth (per true state), and
 netkit's time as a ratio of nmap's.
 
-    sudo benches/portcheck-lab.py            # RUNS=3 PROFILES=ABC by default
+    sudo benches/portcheck-lab.py            # RUNS=3 PROFILES=ABC NMAP=1 by default
 
 Measured here (2 shared cores, 2026-11-22), every port in its true state in
 every netkit run (nmap -T5 called 2 closed ports filtered once in B):
@@ -42,6 +42,8 @@ LAB = os.environ.get("LAB", os.path.join(ROOT, "..", "shared", "lab", "lab.sh"))
 NK = os.path.join(ROOT, "target", "release", "netkit")
 RUNS = int(os.environ.get("RUNS", "3"))
 PROFILES = os.environ.get("PROFILES", "ABC")
+# NMAP=0: netkit only (while tuning).
+NMAP = os.environ.get("NMAP", "1") != "0"
 HOST = "192.0.2.2"
 
 OPEN = {22, 80, 443, *range(8000, 8010)}
@@ -176,7 +178,7 @@ def profile(name, link, ports, wanted):
         print(f"netkit run {i + 1}: {took:7.2f} s  wrong: {fmt_wrong(wrong, total)}"
               f"  (slowdowns {summary.get('slowdowns')})")
     nk = sorted(nk_times)[len(nk_times) // 2]
-    for timing in ("-T4", "-T5"):
+    for timing in ("-T4", "-T5") if NMAP else ():
         took, states, default = nmap(ports, timing)
         wrong, total = score(states, wanted, default, nmap_words=True)
         print(f"nmap -sT {timing}: {took:7.2f} s  wrong: {fmt_wrong(wrong, total)}"
