@@ -614,9 +614,12 @@ where
         }
         Target::System { conf: Err(_), .. } => Vec::new(),
     };
+    // One name (its types at once) keeps a socket per query: sharing
+    // costs a reader and its buffer, paid back only over a batch.
     let in_flight = names_in_flight * plan.types.len();
     let _shared: Vec<_> = plain
         .iter()
+        .filter(|_| plan.concurrency > 1)
         .filter_map(|s| super::link::link(s).share_udp(in_flight))
         .collect();
     let mut exit = Exit::Success;
