@@ -24,6 +24,15 @@ pub fn family(ipv4: bool, ipv6: bool) -> i32 {
 }
 
 pub(crate) use pack::strtoul_base0;
+/// The any-address of `ip`'s family, port 0: where a socket that will
+/// talk to `ip` binds to let the kernel choose its address and port.
+pub fn any_for(ip: std::net::IpAddr) -> std::net::SocketAddr {
+    match ip {
+        std::net::IpAddr::V4(_) => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
+        std::net::IpAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
+    }
+}
+
 pub use pack::{hex, python_bytes_repr, reverse_name_v4, reverse_name_v6};
 pub use target::{Host, HostPort, parse_host_port};
 

@@ -123,11 +123,7 @@ async fn udp_alone(
     link: &Link,
 ) -> Result<Udp, Failure> {
     let server = link.addr();
-    let bind: SocketAddr = if server.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
+    let bind = crate::addr::any_for(server.ip());
     let net = |e: io::Error| Failure::io(&e, format!("query to {server}"));
     let sock = UdpSocket::bind(bind).await.map_err(net)?;
     sock.connect(server).await.map_err(net)?;

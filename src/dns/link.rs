@@ -317,11 +317,7 @@ impl Link {
         let mut last = io::Error::new(io::ErrorKind::TimedOut, "QUIC: no answer to the handshake");
         for i in 0..addrs.len() {
             let k = (start + i) % addrs.len();
-            let bind: SocketAddr = if addrs[k].is_ipv4() {
-                (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-            } else {
-                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-            };
+            let bind = crate::addr::any_for(addrs[k].ip());
             let mut endpoint = quinn::Endpoint::client(bind)?;
             endpoint.set_default_client_config(doq.config.clone());
             let connecting = endpoint

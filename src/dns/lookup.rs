@@ -617,11 +617,14 @@ where
     // One name (its types at once) keeps a socket per query: sharing
     // costs a reader and its buffer, paid back only over a batch.
     let in_flight = names_in_flight * plan.types.len();
-    let _shared: Vec<_> = plain
-        .iter()
-        .filter(|_| plan.concurrency > 1)
-        .filter_map(|s| super::link::link(s).share_udp(in_flight))
-        .collect();
+    let _shared: Vec<_> = if plan.concurrency > 1 {
+        plain
+            .iter()
+            .filter_map(|s| super::link::link(s).share_udp(in_flight))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut exit = Exit::Success;
     let host_types = plan.types == [RecordType::A, RecordType::AAAA];
     let work = |(given, name): (String, Name)| {

@@ -108,12 +108,7 @@ impl UdpShare {
             // Best effort: a smaller buffer only means more retries.
             let _ = s.set_recv_buffer_size(RECV_BUFFER);
             s.set_nonblocking(true)?;
-            let any: SocketAddr = if addr.is_ipv4() {
-                (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-            } else {
-                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-            };
-            s.bind(&any.into())?;
+            s.bind(&crate::addr::any_for(addr.ip()).into())?;
             s.connect(&addr.into())?;
             let shared = Arc::new(Shared {
                 sock: UdpSocket::from_std(s.into())?,

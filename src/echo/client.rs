@@ -231,11 +231,7 @@ fn tcp_socket(ep: &Endpoint, addr: SocketAddr) -> Result<tokio::net::TcpSocket, 
 
 async fn udp_socket(ep: &Endpoint) -> Result<UdpSocket, Failure> {
     let addr = resolve(ep).await?[0];
-    let bind: SocketAddr = if addr.is_ipv4() {
-        (std::net::Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-    };
+    let bind = crate::addr::any_for(addr.ip());
     let s = UdpSocket::bind(bind)
         .await
         .map_err(|e| Failure::io(&e, "bind"))?;

@@ -1,7 +1,7 @@
 //! Why a receiver got nothing: what this host's own settings say, read
 //! from the interfaces and /proc (nothing is sent, nothing is changed).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use crate::addr::iface::{self, Interface};
 
@@ -17,10 +17,7 @@ fn conf(interface: &str, name: &str) -> Option<u8> {
 /// The interface the system sends to `group` through (its route), found
 /// by connecting a UDP socket: `Err` when there is no route.
 fn routed_through(group: IpAddr, port: u16, all: &[Interface]) -> Result<Option<String>, ()> {
-    let bind: SocketAddr = match group {
-        IpAddr::V4(_) => (std::net::Ipv4Addr::UNSPECIFIED, 0).into(),
-        IpAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
+    let bind = crate::addr::any_for(group);
     let socket = std::net::UdpSocket::bind(bind).map_err(|_| ())?;
     socket.connect((group, port)).map_err(|_| ())?;
     let local = socket.local_addr().map_err(|_| ())?.ip();
