@@ -49,7 +49,11 @@ fn batch_behind_a_silent_name_stays_small() {
     let run = |names_text: String| {
         std::fs::write(&names, names_text).unwrap();
         // 16 in flight: at most 64 names between the silent one and the
-        // newest started (4 x 16), each kept to 512 records.
+        // newest started (4 x 16), each kept to 512 records. One retry:
+        // once the big answers move the batch to TCP, the silent name is
+        // resent there, and this server (answering in order) holds that
+        // connection; queries pipelined behind it are retried on a
+        // connection of their own (a_stuck_tcp_connection_is_left_behind).
         let mut cmd = netkit();
         cmd.args([
             "--json",
@@ -59,7 +63,7 @@ fn batch_behind_a_silent_name_stays_small() {
             "--timeout",
             "3s",
             "--retries",
-            "0",
+            "1",
         ])
         .args(["--concurrency", "16", "-f"])
         .arg(&names)
@@ -539,7 +543,7 @@ fn an_interrupted_batch_of_huge_answers_prints_whole_lines() {
     let names = dir.path().join("names");
     std::fs::write(
         &names,
-        (0..200)
+        (0..2000)
             .map(|i| format!("big{i}.test\n"))
             .collect::<String>(),
     )
@@ -562,7 +566,7 @@ fn an_interrupted_batch_of_huge_answers_prints_whole_lines() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert!(
-        lines.len() >= 2 && lines.len() < 200,
+        lines.len() >= 2 && lines.len() < 2000,
         "{} lines",
         lines.len()
     );
@@ -1559,7 +1563,6 @@ fn a_batch_to_a_closed_port_is_refused_not_timed_out() {
 /// server patches one encoded answer (the test's own server costs little).
 #[test]
 fn a_batch_of_huge_answers_at_any_concurrency_keeps_one_memory_budget() {
-    use std::io::{Read, Write};
     let template = {
         let mut q = Message::new(
             0,
@@ -1600,30 +1603,7 @@ fn a_batch_of_huge_answers_at_any_concurrency_keeps_one_memory_budget() {
             let _ = udp.send_to(&tc, from);
         }
     });
-    std::thread::spawn(move || {
-        for conn in tcp.incoming().flatten() {
-            let answer = answer.clone();
-            std::thread::spawn(move || {
-                let mut conn = conn;
-                loop {
-                    let mut len = [0u8; 2];
-                    if conn.read_exact(&mut len).is_err() {
-                        return;
-                    }
-                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
-                    if conn.read_exact(&mut q).is_err() {
-                        return;
-                    }
-                    let Some(a) = answer(&q) else { return };
-                    let mut out = (a.len() as u16).to_be_bytes().to_vec();
-                    out.extend_from_slice(&a);
-                    if conn.write_all(&out).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
+    std::thread::spawn(move || hostile::serve_tcp_raw(&tcp, answer));
     let dir = tempfile::tempdir().unwrap();
     let names = dir.path().join("names");
     std::fs::write(

@@ -109,8 +109,26 @@ fn serve_udp(udp: &UdpSocket, behaviour: &Behaviour) {
 }
 
 fn serve_tcp(tcp: &TcpListener, behaviour: &Arc<Behaviour>) {
+    let behaviour = Arc::clone(behaviour);
+    serve_tcp_raw(tcp, move |q| {
+        let query = Message::from_vec(q).ok()?;
+        match behaviour(&query) {
+            Reply::Silence => None,
+            Reply::Answer(m) => m.to_vec().ok(),
+        }
+    });
+}
+
+/// Serves DNS over TCP, a thread per connection: each length-prefixed
+/// query gets `answer(query)`, framed. `None` holds the connection, saying
+/// nothing, for 30 s.
+pub fn serve_tcp_raw(
+    tcp: &TcpListener,
+    answer: impl Fn(&[u8]) -> Option<Vec<u8>> + Send + Sync + 'static,
+) {
+    let answer = Arc::new(answer);
     for conn in tcp.incoming().flatten() {
-        let behaviour = Arc::clone(behaviour);
+        let answer = Arc::clone(&answer);
         std::thread::spawn(move || {
             let mut conn = conn;
             let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
@@ -123,26 +141,17 @@ fn serve_tcp(tcp: &TcpListener, behaviour: &Arc<Behaviour>) {
                 if conn.read_exact(&mut q).is_err() {
                     return;
                 }
-                let Ok(query) = Message::from_vec(&q) else {
+                let Some(bytes) = answer(&q) else {
+                    std::thread::sleep(Duration::from_secs(30));
                     return;
                 };
-                match behaviour(&query) {
-                    Reply::Silence => {
-                        // Hold the connection, say nothing.
-                        std::thread::sleep(Duration::from_secs(30));
-                        return;
-                    }
-                    Reply::Answer(m) => {
-                        let Ok(bytes) = m.to_vec() else { return };
-                        let Ok(n) = u16::try_from(bytes.len()) else {
-                            return;
-                        };
-                        let mut out = n.to_be_bytes().to_vec();
-                        out.extend_from_slice(&bytes);
-                        if conn.write_all(&out).is_err() {
-                            return;
-                        }
-                    }
+                let Ok(n) = u16::try_from(bytes.len()) else {
+                    return;
+                };
+                let mut out = n.to_be_bytes().to_vec();
+                out.extend_from_slice(&bytes);
+                if conn.write_all(&out).is_err() {
+                    return;
                 }
             }
         });
