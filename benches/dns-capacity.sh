@@ -27,35 +27,10 @@ cargo build --release --locked -q
 NK=$PWD/target/release/netkit
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$work" <<'PY'
-import sys
-d = sys.argv[1]
-z = ["$ORIGIN bulk.test.", "$TTL 300", "@ SOA ns1 h 1 3600 600 86400 60", "@ NS ns1", "ns1 A 127.0.0.1"]
-z += [f"h{i} A 192.0.2.{i % 250 + 1}" for i in range(20000)]
-open(f"{d}/bulk.zone", "w").write("\n".join(z) + "\n")
-open(f"{d}/names", "w").write("".join(f"h{i % 20000}.bulk.test\n" for i in range(100000)))
-open(f"{d}/queries", "w").write("".join(f"h{i % 20000}.bulk.test A\n" for i in range(100000)))
-PY
-cat > "$work/nsd.conf" <<CONF
-server:
-    ip-address: 127.0.0.1@5303
-    server-count: 1
-    zonesdir: "$work"
-    pidfile: "$work/nsd.pid"
-    username: ""
-    database: ""
-    zonelistfile: "$work/zone.list"
-    xfrdfile: "$work/xfrd.state"
-    xfrdir: "$work"
-    logfile: "$work/nsd.log"
+source benches/nsd-bulk.sh
+nsd_bulk "$work" 20000 100000 A "    server-count: 1
     rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-remote-control:
-    control-enable: no
-zone:
-    name: bulk.test
-    zonefile: bulk.zone
-CONF
+    rrl-whitelist-ratelimit: 0"
 cat > "$work/run.sh" <<'IN'
 set -euo pipefail
 cd "$1"; NK=$2; RUNS=${RUNS:-5}
