@@ -338,16 +338,19 @@ fn banners_are_read_and_escaped() {
 
 #[test]
 fn cidr_names_and_limits() {
-    let l = TcpListener::bind("127.0.0.2:0").unwrap();
+    // A block no other test listens on: a parallel test's listener on
+    // 127.0.0.1 may get the same port number (it did in CI).
+    let l = TcpListener::bind("127.0.0.201:0").unwrap();
     let port = l.local_addr().unwrap().port().to_string();
-    let (rc, v) = check(&["-p", &port, "127.0.0.0/30"]);
+    let (rc, v) = check(&["-p", &port, "127.0.0.200/30"]);
     assert_eq!(rc, 0, "a scan");
     let open: Vec<&str> = v
         .iter()
         .filter(|p| p["state"] == "open")
         .map(|p| p["address"].as_str().unwrap())
         .collect();
-    assert_eq!(open, vec!["127.0.0.2"]);
+    assert_eq!(open, vec!["127.0.0.201"]);
+    assert_eq!(v.iter().filter(|p| p["type"] == "port").count(), 4, "{v:?}");
     assert_usage_error(
         &run(["portcheck", "-p", "80", "10.0.0.0/15"]),
         "too many addresses",
