@@ -87,11 +87,8 @@ fn tcp_open_and_refused() {
     );
     assert!(phase(&r, "connect")["duration_ms"].as_f64().unwrap() >= 0.0);
     drop(l);
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr.to_string();
     let (rc, r) = diag(&[&closed]);
     assert_eq!(rc, 5);
     assert_eq!(
@@ -309,10 +306,8 @@ fn through_a_socks5_proxy() {
         &format!("http://localhost:{}/ok", addr.port()),
     ]);
     assert_eq!(phase(&r, "resolve")["status"], "skipped", "{r}");
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr;
     let (rc, r) = diag(&[
         "--proxy",
         &format!("socks5://127.0.0.1:{port}"),
@@ -564,10 +559,8 @@ fn prom_file_has_blackbox_names() {
         "{expiry}"
     );
     // A failure is written too, and says so.
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr;
     let out = run([
         "diagnose",
         "--prom-file",
@@ -727,10 +720,8 @@ fn http_connect_proxy_has_its_own_phase() {
     assert_eq!(names, ["resolve", "proxy", "connect", "request"]);
     assert!(phase(&r, "proxy")["duration_ms"].as_f64().is_some());
     assert_eq!(r["http"]["status"], 200);
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr;
     let (rc, r) = diag(&["--proxy", &proxy, &closed.to_string()]);
     assert_eq!(
         (rc, r["failed_phase"].as_str(), reason(&r)),

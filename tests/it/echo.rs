@@ -685,10 +685,8 @@ fn load_mode_many_connections() {
 #[test]
 fn failures_are_classified() {
     // A port nobody listens on: refused, exit 5.
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    let out = client(&[&format!("127.0.0.1:{port}"), "x"]);
+    let held = crate::support::ClosedPort::tcp();
+    let out = client(&[&held.addr.to_string(), "x"]);
     assert_eq!(code(&out), 5);
     assert_eq!(summary(&out)["failures"]["refused"], 1);
     // A listener that never answers: timeout, exit 4.

@@ -1537,10 +1537,8 @@ fn forged_and_reordered_replies_on_shared_udp_sockets() {
 /// and every name of the batch is refused at once (exit 5), not timed out.
 #[test]
 fn a_batch_to_a_closed_port_is_refused_not_timed_out() {
-    let port = {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        s.local_addr().unwrap().port()
-    };
+    let held = crate::support::ClosedPort::udp();
+    let port = held.port();
     let names: String = (0..500).map(|i| format!("n{i}.test\n")).collect();
     let t = Instant::now();
     let out =

@@ -204,10 +204,8 @@ fn server_failures_and_timeouts() {
         "two attempts of 0.3 s: {took:?}"
     );
     // A closed UDP port: ICMP unreachable, an error that is not a "no".
-    let closed = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let held = crate::support::ClosedPort::udp();
+    let closed = held.addr;
     let (rc, v) = lookup(&[&format!("@{closed}"), "-t", "A", "example.test"]);
     assert_eq!((rc, v[0]["status"].as_str()), (5, Some("error")));
     assert_eq!(v[0]["error"]["code"], "refused");

@@ -20,11 +20,8 @@ fn check(args: &[&str]) -> (i32, Vec<Value>) {
 fn open_and_closed_on_loopback() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let open = l.local_addr().unwrap().port();
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr.port();
     let (rc, v) = check(&[&format!("127.0.0.1:{open}")]);
     assert_eq!(rc, 0);
     assert_eq!(
@@ -472,11 +469,8 @@ fn concurrency_is_fitted_to_the_open_file_limit() {
 #[test]
 fn prom_file_has_a_series_per_port() {
     let open = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr.port();
     let dir = tempfile::tempdir().unwrap();
     let prom = dir.path().join("pc.prom");
     let ports = format!("{},{closed}", open.local_addr().unwrap().port());
@@ -1023,10 +1017,8 @@ fn wait_says_what_it_waits_for_on_a_terminal_and_off_it() {
     if !crate::support::tool_or_skip("script", "wait_says_what_it_waits_for") {
         return;
     }
-    let closed = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.port();
     let cmd = format!(
         "{} portcheck --wait --deadline 1s 127.0.0.1:{closed}",
         crate::support::bin().display()

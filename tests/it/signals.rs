@@ -312,10 +312,8 @@ fn a_closed_stdout_ends_a_long_command_at_once() {
 fn a_stopped_wait_never_runs_the_command() {
     let dir = tempfile::tempdir().unwrap();
     let flag = dir.path().join("ran");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr;
     let script = format!("touch {}", flag.display());
     let r = Running::start(&[
         "portcheck",
@@ -377,11 +375,8 @@ fn a_stopped_wait_never_runs_the_command() {
 /// reports it: 127 not found, 126 not executable.
 #[test]
 fn a_command_that_cannot_run_fails_before_waiting() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let held = crate::support::ClosedPort::tcp();
+    let closed = held.addr.to_string();
     let t = Instant::now();
     let out = crate::support::run([
         "portcheck",

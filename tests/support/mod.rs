@@ -457,3 +457,41 @@ pub fn skip(test: &str, why: &str) {
     );
     let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
+
+/// A port on 127.0.0.1 where nothing listens, held until this is dropped.
+///
+/// Binding port 0 and dropping the socket frees the port for any parallel
+/// test to take, and then the "closed" port answers. A socket bound but
+/// never listening keeps the port taken: a TCP connect to it is refused
+/// (RST), and a UDP socket connected elsewhere matches no datagram from
+/// anyone else, so they get ICMP port unreachable.
+pub struct ClosedPort {
+    _socket: socket2::Socket,
+    pub addr: std::net::SocketAddr,
+}
+
+impl ClosedPort {
+    pub fn tcp() -> ClosedPort {
+        Self::bound(socket2::Type::STREAM)
+    }
+
+    pub fn udp() -> ClosedPort {
+        let p = Self::bound(socket2::Type::DGRAM);
+        // Port 9 (discard) on 127.0.0.255: nothing sends from there.
+        let elsewhere: std::net::SocketAddr = "127.0.0.255:9".parse().unwrap();
+        p._socket.connect(&elsewhere.into()).unwrap();
+        p
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    fn bound(ty: socket2::Type) -> ClosedPort {
+        let s = socket2::Socket::new(socket2::Domain::IPV4, ty, None).unwrap();
+        let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+        s.bind(&any.into()).unwrap();
+        let addr = s.local_addr().unwrap().as_socket().unwrap();
+        ClosedPort { _socket: s, addr }
+    }
+}
