@@ -731,6 +731,41 @@ pub enum ExpectState {
     Closed,
 }
 
+/// `--path` and its options, shared by portcheck and diagnose.
+#[derive(Debug, Clone, Args)]
+pub struct PathArgs {
+    /// Trace the route with the connection's own protocol and port (TCP
+    /// SYNs with rising TTL, unprivileged) and say where the packets stop
+    #[arg(long)]
+    pub path: bool,
+    /// --path: probes per hop, each its own flow (its own source port,
+    /// kept for every TTL)
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16), requires = "path")]
+    pub count: u32,
+    /// --path: the highest TTL probed
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u8).range(1..=64), requires = "path")]
+    pub max_hops: u8,
+    /// --path: the most one probe is waited for (less once hops answer)
+    #[arg(long, value_name = "DURATION", value_parser = timeout_arg, default_value = "1s", requires = "path")]
+    pub path_timeout: std::time::Duration,
+    /// --path: no reverse names for the hops
+    #[arg(short = 'n', long = "numeric", requires = "path")]
+    pub numeric: bool,
+}
+
+impl PathArgs {
+    /// The trace options, for `proto`.
+    pub fn opts(&self, proto: crate::probe::path::PathProto) -> crate::probe::path::PathOpts {
+        crate::probe::path::PathOpts {
+            proto,
+            probes: self.count,
+            max_hops: self.max_hops,
+            timeout: self.path_timeout,
+            names: !self.numeric,
+        }
+    }
+}
+
 /// `netkit portcheck`
 #[derive(Debug, Args)]
 pub struct PortcheckArgs {
@@ -798,9 +833,12 @@ pub struct PortcheckArgs {
     /// Check whether this host can bind the ports (TARGETs are port lists)
     #[arg(long, conflicts_with_all = ["wait", "banner", "ports"])]
     pub local: bool,
-    /// With --local: UDP instead of TCP
-    #[arg(long, requires = "local")]
+    /// With --local: UDP instead of TCP; with --path: UDP probes
+    #[arg(long)]
     pub udp: bool,
+    #[command(flatten)]
+    /// --path.
+    pub path: PathArgs,
     /// With --local: these addresses (repeatable) instead of the defaults
     #[arg(long, value_name = "ADDR", requires = "local")]
     pub bind: Vec<std::net::IpAddr>,
@@ -876,4 +914,7 @@ pub struct DiagnoseArgs {
     /// Self-check: also query each nameserver
     #[arg(long)]
     pub probe_dns: bool,
+    #[command(flatten)]
+    /// --path.
+    pub path: PathArgs,
 }

@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod mcast_recv;
 pub mod mcast_send;
 pub mod pack;
+pub mod path;
 pub mod portcheck;
 pub mod proto;
 pub mod rdns;

@@ -22,6 +22,15 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     if !args.command.is_empty() && !args.wait {
         return Err(NetkitError::invalid("`-- CMD` runs after --wait; add --wait").into());
     }
+    if args.udp && !args.local && !args.path.path {
+        return Err(NetkitError::invalid("--udp applies to --local and --path").into());
+    }
+    if args.path.path && (args.local || args.wait) {
+        return Err(NetkitError::invalid(
+            "--path traces the route to one HOST:PORT; not with --local or --wait",
+        )
+        .into());
+    }
     let db = ServiceDb::load(&DbChoice::System)?;
     if args.local {
         return run_local(args, &db, out);
@@ -87,6 +96,12 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         [(_, scan::TargetSpec::Host(_, None))] => ports.len() == 1,
         _ => false,
     };
+    if args.path.path && !(one_port && targets.len() == 1) {
+        return Err(NetkitError::invalid(
+            "--path traces the route to one HOST:PORT (or HOST -p PORT)",
+        )
+        .into());
+    }
     let check = args.expect.is_some() || args.wait || (one_port && !args.open);
     wait::check_command(&args.command)?;
     // One descriptor per probe in flight; by default half of what fits.
@@ -138,6 +153,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     );
     // What --wait waits for, on stderr (never in stdout or JSON).
     let mut status = crate::output::progress::StatusLine::new();
+    let mut probed: Option<std::net::SocketAddr> = None;
     let r = rt.block_on(portcheck::run(
         &req,
         &db,
@@ -146,7 +162,10 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         &mut |e| match e {
             Event::Start(layout) => out.text(&header(&layout)),
             Event::Unresolved(u) => out.emit(u),
-            Event::Row(row) => out.emit_group(&row, std::slice::from_ref(row.probe)),
+            Event::Row(row) => {
+                probed.get_or_insert((row.probe.address, row.probe.port).into());
+                out.emit_group(&row, std::slice::from_ref(row.probe))
+            }
             Event::Check(c) => out.emit(c),
             Event::Waiting(s) => {
                 status.show(s);
@@ -156,8 +175,16 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     ));
     drop(line);
     drop(status);
-    rt.shutdown_background();
     let (summary, exit) = r?;
+    if let Some(dst) = probed.filter(|_| args.path.path && !stop.is_set()) {
+        let proto = if args.udp {
+            crate::probe::path::PathProto::Udp
+        } else {
+            crate::probe::path::PathProto::Tcp
+        };
+        super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+    }
+    rt.shutdown_background();
     out.summary(&summary)?;
     if args.wait && !args.command.is_empty() && exit == Exit::Success && !stop.is_set() {
         // The metrics and what was printed go out before the command runs.

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod diagnose;
 pub mod local;
+pub mod path;
 pub mod portcheck;
 pub mod proxy;
 pub mod scan;

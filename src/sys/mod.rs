@@ -511,7 +511,48 @@ pub fn disconnect(fd: RawFd) -> bool {
 /// The ICMP (or ICMPv6) type and code of the last error queued on a socket
 /// with [`set_recverr`], if one is there.
 pub fn icmp_error(fd: RawFd) -> Option<(u8, u8, bool)> {
-    let mut data = [0u8; 64];
+    icmp_report(fd).map(|r| (r.kind, r.code, r.v6))
+}
+
+/// An ICMP error the kernel queued on a socket ([`set_recverr`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IcmpReport {
+    /// ICMP (or ICMPv6) type.
+    pub kind: u8,
+    /// Its code.
+    pub code: u8,
+    /// ICMPv6.
+    pub v6: bool,
+    /// Who sent it (`SO_EE_OFFENDER`): a router, or the destination.
+    pub offender: Option<std::net::IpAddr>,
+    /// `ee_info`: the next-hop MTU of a "fragmentation needed" or
+    /// "packet too big".
+    pub info: u32,
+}
+
+/// The next ICMP error queued on a socket with [`set_recverr`], taken off
+/// the queue; `None` when the queue is empty. Local errors (origin
+/// `SO_EE_ORIGIN_LOCAL`, such as a local EMSGSIZE) are taken and skipped.
+pub fn icmp_report(fd: RawFd) -> Option<IcmpReport> {
+    icmp_report_data(fd, &mut [0u8; 64]).map(|(r, _)| r)
+}
+
+/// [`icmp_report`], with the start of the offending datagram's payload
+/// as the ICMP message quoted it (UDP: what was sent, after the UDP
+/// header) copied into `data`, and its length.
+pub fn icmp_report_data(fd: RawFd, data: &mut [u8]) -> Option<(IcmpReport, usize)> {
+    for _ in 0..16 {
+        match next_error(fd, data)? {
+            Some(r) => return Some(r),
+            None => continue,
+        }
+    }
+    None
+}
+
+/// One entry of the error queue: `None` when the queue is empty,
+/// `Some(None)` for an entry that is not an ICMP error.
+fn next_error(fd: RawFd, data: &mut [u8]) -> Option<Option<(IcmpReport, usize)>> {
     let mut control = [0u64; 64];
     let mut iov = libc::iovec {
         iov_base: data.as_mut_ptr().cast(),
@@ -534,24 +575,67 @@ pub fn icmp_error(fd: RawFd) -> Option<(u8, u8, bool)> {
     let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(&raw const msg) };
     while !cmsg.is_null() {
         // SAFETY: cmsg is a header inside the control buffer.
-        let (level, kind) = unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type) };
+        let (level, kind, len) =
+            unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type, (*cmsg).cmsg_len) };
         let ours = (level == libc::IPPROTO_IP && kind == libc::IP_RECVERR)
             || (level == libc::IPPROTO_IPV6 && kind == libc::IPV6_RECVERR);
         if ours {
             // SAFETY: the kernel puts a sock_extended_err at CMSG_DATA for
-            // these types; read unaligned, as the buffer gives no guarantee.
-            let e: libc::sock_extended_err =
-                unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast()) };
+            // these types, followed by the offender's sockaddr (within
+            // cmsg_len); read unaligned, as the buffer gives no guarantee.
+            let cdata = unsafe { libc::CMSG_DATA(cmsg) };
+            // SAFETY: as above: a sock_extended_err is at CMSG_DATA.
+            let e: libc::sock_extended_err = unsafe { std::ptr::read_unaligned(cdata.cast()) };
             let icmp = e.ee_origin == libc::SO_EE_ORIGIN_ICMP;
             let icmp6 = e.ee_origin == libc::SO_EE_ORIGIN_ICMP6;
             if icmp || icmp6 {
-                return Some((e.ee_type, e.ee_code, icmp6));
+                // SAFETY: pointer arithmetic within the cmsg, checked
+                // against its length before reading.
+                let header = unsafe { cdata.offset_from(cmsg.cast::<u8>()) } as usize;
+                let ee = std::mem::size_of::<libc::sock_extended_err>();
+                let room = len.saturating_sub(header + ee);
+                // SAFETY: `room` bytes of sockaddr follow the extended error.
+                let offender = unsafe { offender_of(cdata.add(ee), room) };
+                let report = IcmpReport {
+                    kind: e.ee_type,
+                    code: e.ee_code,
+                    v6: icmp6,
+                    offender,
+                    info: e.ee_info,
+                };
+                return Some(Some((report, (n as usize).min(data.len()))));
             }
         }
         // SAFETY: as above.
         cmsg = unsafe { libc::CMSG_NXTHDR(&raw const msg, cmsg) };
     }
-    None
+    Some(None)
+}
+
+/// The address in the `room` bytes at `p` (a sockaddr_in or sockaddr_in6).
+///
+/// # Safety
+/// `p` points at `room` readable bytes.
+unsafe fn offender_of(p: *const u8, room: usize) -> Option<std::net::IpAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    if room < std::mem::size_of::<libc::sa_family_t>() {
+        return None;
+    }
+    // SAFETY: at least a family's bytes are there (checked above).
+    let family = unsafe { std::ptr::read_unaligned(p.cast::<libc::sa_family_t>()) };
+    match i32::from(family) {
+        libc::AF_INET if room >= std::mem::size_of::<libc::sockaddr_in>() => {
+            // SAFETY: a whole sockaddr_in is there (checked).
+            let a: libc::sockaddr_in = unsafe { std::ptr::read_unaligned(p.cast()) };
+            Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(a.sin_addr.s_addr))))
+        }
+        libc::AF_INET6 if room >= std::mem::size_of::<libc::sockaddr_in6>() => {
+            // SAFETY: a whole sockaddr_in6 is there (checked).
+            let a: libc::sockaddr_in6 = unsafe { std::ptr::read_unaligned(p.cast()) };
+            Some(IpAddr::V6(Ipv6Addr::from(a.sin6_addr.s6_addr)))
+        }
+        _ => None,
+    }
 }
 
 /// Whether an ICMP type and code say "administratively prohibited":
@@ -564,4 +648,16 @@ pub fn icmp_prohibited((kind, code, v6): (u8, u8, bool)) -> bool {
     } else {
         kind == 3 && matches!(code, 9 | 10 | 13)
     }
+}
+
+/// A socket registered with tokio's reactor for `interest` (readiness of
+/// any kind, errors included, with `Interest::ERROR`).
+pub fn async_socket(
+    s: socket2::Socket,
+    interest: tokio::io::Interest,
+) -> std::io::Result<tokio::io::unix::AsyncFd<socket2::Socket>> {
+    // SAFETY: a socket2::Socket owns its descriptor: it stays open, and
+    // as_raw_fd() returns the same one, until the Socket is dropped, which
+    // only the AsyncFd that now owns it can do.
+    unsafe { tokio::io::unix::AsyncFd::register_with_interest(s, interest) }.map_err(|e| e.into())
 }
