@@ -46,13 +46,37 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
         },
     };
     diagnose::validate(&target, &opts)?;
+    if args.path.path && args.proxy.is_some() {
+        return Err(crate::error::NetkitError::invalid(
+            "--path traces the direct route; not with --proxy",
+        )
+        .into());
+    }
     out.text(&format!("diagnose {}\n", escape(&target.text)))?;
     let report = rt.block_on(diagnose::diagnose(&target, &opts, stop, &mut |p| {
         out.emit(p)
     }));
+    let mut report = report?;
+    if args.path.path && !stop.is_set() {
+        // The address the connection used, or the first one it tried.
+        let tried = report
+            .connects
+            .iter()
+            .find(|c| c.won)
+            .or(report.connects.first());
+        let dst = tried.and_then(|c| c.address.parse::<std::net::IpAddr>().ok());
+        match dst {
+            Some(ip) => {
+                let dst = std::net::SocketAddr::new(ip, report.port);
+                let proto = crate::probe::path::PathProto::Tcp;
+                super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+                report.traced = true;
+            }
+            None => crate::output::warn("--path: no address was tried, nothing to trace"),
+        }
+    }
     // The system resolver may still be blocked; nothing waits for it.
     rt.shutdown_background();
-    let report = report?;
     out.summary(&report)?;
     Ok(report.exit())
 }

@@ -102,6 +102,9 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         )
         .into());
     }
+    if args.udp {
+        return udp_path(args, &targets, &ports, out, stop);
+    }
     let check = args.expect.is_some() || args.wait || (one_port && !args.open);
     wait::check_command(&args.command)?;
     // One descriptor per probe in flight; by default half of what fits.
@@ -177,11 +180,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     drop(status);
     let (summary, exit) = r?;
     if let Some(dst) = probed.filter(|_| args.path.path && !stop.is_set()) {
-        let proto = if args.udp {
-            crate::probe::path::PathProto::Udp
-        } else {
-            crate::probe::path::PathProto::Tcp
-        };
+        let proto = crate::probe::path::PathProto::Tcp;
         super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
     }
     rt.shutdown_background();
@@ -192,6 +191,49 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         return Ok(wait::run_command(&args.command, stop)?);
     }
     Ok(exit)
+}
+
+/// `--udp --path HOST:PORT`: no connect to check (UDP has none), the
+/// trace alone: exit 0 when the destination answered (a reply or its port
+/// unreachable), 1 when the datagrams stop on the way.
+fn udp_path(
+    args: &PortcheckArgs,
+    targets: &[(String, scan::TargetSpec)],
+    ports: &[u16],
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let rt = crate::sys::runtime::current_thread()?;
+    let family = crate::addr::family(args.ipv4, args.ipv6);
+    let (groups, unresolved) = rt.block_on(scan::expand_within(
+        targets,
+        ports,
+        family,
+        args.timeout.max(std::time::Duration::from_secs(5)),
+    ))?;
+    for u in &unresolved {
+        out.emit(u)?;
+    }
+    let dst = groups.iter().find_map(|g| {
+        Some(std::net::SocketAddr::new(
+            *g.addresses.first()?,
+            *g.ports.first()?,
+        ))
+    });
+    let Some(dst) = dst else {
+        rt.shutdown_background();
+        return Ok(unresolved
+            .first()
+            .map_or(Exit::Negative, |u| u.error.reason.exit()));
+    };
+    let proto = crate::probe::path::PathProto::Udp;
+    let report = super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+    rt.shutdown_background();
+    Ok(if report.reached {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
 }
 
 /// Whether a last positional argument is a port list (`22`, `20-25`,

@@ -661,3 +661,52 @@ pub fn async_socket(
     // only the AsyncFd that now owns it can do.
     unsafe { tokio::io::unix::AsyncFd::register_with_interest(s, interest) }.map_err(|e| e.into())
 }
+
+/// Sets the don't-fragment bit on a socket's datagrams whatever the path
+/// MTU the kernel has cached (`IP_PMTUDISC_PROBE`), so a probe of a given
+/// size goes out as it is and a router's "fragmentation needed" (or
+/// "packet too big") comes back to the error queue with the MTU in it.
+pub fn set_pmtu_probe(fd: RawFd, v6: bool) -> std::io::Result<()> {
+    let (level, name, value) = if v6 {
+        (
+            libc::IPPROTO_IPV6,
+            libc::IPV6_MTU_DISCOVER,
+            libc::IPV6_PMTUDISC_PROBE,
+        )
+    } else {
+        (
+            libc::IPPROTO_IP,
+            libc::IP_MTU_DISCOVER,
+            libc::IP_PMTUDISC_PROBE,
+        )
+    };
+    // SAFETY: a valid descriptor and a c_int option of the right size.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&raw const value).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// The MTU of a connected socket's route (`IP_MTU`, `IPV6_MTU`).
+pub fn route_mtu(fd: RawFd, v6: bool) -> Option<u32> {
+    let (level, name) = if v6 {
+        (libc::IPPROTO_IPV6, libc::IPV6_MTU)
+    } else {
+        (libc::IPPROTO_IP, libc::IP_MTU)
+    };
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: a valid descriptor, and a c_int buffer with its size.
+    let r = unsafe { libc::getsockopt(fd, level, name, (&raw mut value).cast(), &raw mut len) };
+    (r == 0).then(|| u32::try_from(value).ok()).flatten()
+}

@@ -210,6 +210,9 @@ pub struct Report {
     /// The whole run.
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
+    /// Whether --path traced the route (its hops and verdict came before).
+    #[serde(skip)]
+    pub traced: bool,
 }
 
 impl crate::output::Report for Report {
@@ -332,6 +335,7 @@ impl Report {
             failed_phase: None,
             error: None,
             duration_ms: 0.0,
+            traced: false,
         }
     }
 

@@ -150,6 +150,27 @@ impl Render for Report {
                     let line = format!("  and {}{}{hint}", r.code(), on(*r));
                     writeln!(w, "{}", line.red())?;
                 }
+                let lost_on_the_way = matches!(
+                    e.reason,
+                    Reason::Timeout
+                        | Reason::HostUnreachable
+                        | Reason::NetUnreachable
+                        | Reason::Prohibited
+                );
+                if self.failed_phase.map(|p| p.kind) == Some(PhaseKind::Connect)
+                    && lost_on_the_way
+                    && !self.traced
+                {
+                    writeln!(
+                        w,
+                        "{}",
+                        format!(
+                            "  where? `netkit diagnose --path {}` traces the route with the same port",
+                            escape(&self.target)
+                        )
+                        .dimmed()
+                    )?;
+                }
                 Ok(())
             }
             None => writeln!(

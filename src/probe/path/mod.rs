@@ -15,6 +15,7 @@
 //! the same hop, or 10 times that of an answer from further on, and never
 //! less than [`FLOOR`].
 
+mod mtu;
 mod probe;
 mod render;
 
@@ -30,6 +31,7 @@ use crate::deadline::Deadline;
 use crate::exit::Reason;
 use crate::signal::Stop;
 
+pub use mtu::BlackHole;
 pub use probe::{Outcome, PathProto, Reached};
 
 /// Silent hops in a row after which a flow stops.
@@ -219,9 +221,12 @@ pub struct PathReport {
     pub last_hop: Option<LastHop>,
     /// Why the trace ended.
     pub stopped: Stopped,
-    /// The path MTU, when measured (--path with UDP, or a router's
-    /// "fragmentation needed" seen).
+    /// The path MTU up to the last hop that answered (tracepath's pmtu),
+    /// when measured.
     pub path_mtu: Option<u32>,
+    /// A hop past which full-size packets die with no "fragmentation
+    /// needed" coming back (an MTU black hole), when found.
+    pub mtu_black_hole: Option<BlackHole>,
     /// Where the packets stop, for people.
     pub detail: String,
     /// The whole trace.
@@ -515,6 +520,18 @@ pub async fn trace(
     let (_, emitted_result, ()) = tokio::join!(walks, emit, scouting);
     emitted_result?;
     let t = table.into_inner();
+    let answering: Vec<u8> = emitted
+        .iter()
+        .filter(|h| matches!(h.kind, HopKind::Router | HopKind::Destination))
+        .map(|h| h.ttl)
+        .collect();
+    let mtu = if answering.is_empty() || stop.is_set() {
+        mtu::MtuFound::default()
+    } else {
+        let rtt = t.max_rtt().unwrap_or(opts.timeout);
+        let wait = (rtt * 10).max(FLOOR * 5).min(opts.timeout);
+        mtu::discover(dst, &answering, wait, deadline).await
+    };
     let stopped = if stop.is_set() {
         Stopped::Interrupted
     } else if t.reached_at.is_some() {
@@ -528,7 +545,21 @@ pub async fn trace(
     } else {
         Stopped::Silent
     };
-    Ok(summarize(dst, opts, &emitted, stopped, begun.elapsed()))
+    let mut report = summarize(dst, opts, &emitted, stopped, begun.elapsed());
+    report.path_mtu = mtu.mtu;
+    if let Some(b) = &mtu.black_hole {
+        report.detail.push_str(&format!(
+            "; {}-byte packets die at hop {} with no \"fragmentation needed\" back (an MTU black hole){}",
+            b.dropped_size,
+            b.ttl,
+            b.mtu_works
+                .map(|w| format!(": {w} bytes pass"))
+                .unwrap_or_default()
+        ));
+    }
+    report.mtu_black_hole = mtu.black_hole;
+    report.duration_ms = begun.elapsed().as_secs_f64() * 1e3;
+    Ok(report)
 }
 
 /// One hop from its flows' outcomes.
@@ -742,6 +773,7 @@ fn summarize(
         last_hop,
         stopped,
         path_mtu: None,
+        mtu_black_hole: None,
         detail,
         duration_ms: took.as_secs_f64() * 1e3,
     }
