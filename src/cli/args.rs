@@ -836,6 +836,10 @@ pub struct PortcheckArgs {
     /// With --local: UDP instead of TCP; with --path: UDP probes
     #[arg(long)]
     pub udp: bool,
+    /// With --path: ICMP echo probes (ping sockets, where
+    /// net.ipv4.ping_group_range allows them)
+    #[arg(long, requires = "path", conflicts_with = "udp")]
+    pub icmp: bool,
     #[command(flatten)]
     /// --path.
     pub path: PathArgs,

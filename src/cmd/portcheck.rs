@@ -102,8 +102,8 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
         )
         .into());
     }
-    if args.udp {
-        return udp_path(args, &targets, &ports, out, stop);
+    if args.udp || args.icmp {
+        return path_only(args, &targets, &ports, out, stop);
     }
     let check = args.expect.is_some() || args.wait || (one_port && !args.open);
     wait::check_command(&args.command)?;
@@ -193,10 +193,11 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     Ok(exit)
 }
 
-/// `--udp --path HOST:PORT`: no connect to check (UDP has none), the
-/// trace alone: exit 0 when the destination answered (a reply or its port
-/// unreachable), 1 when the datagrams stop on the way.
-fn udp_path(
+/// `--udp --path HOST:PORT` and `--icmp --path`: no connect to check
+/// (UDP and ICMP have none), the trace alone: exit 0 when the destination
+/// answered (a reply, its port unreachable, an echo reply), 1 when the
+/// probes stop on the way.
+fn path_only(
     args: &PortcheckArgs,
     targets: &[(String, scan::TargetSpec)],
     ports: &[u16],
@@ -226,7 +227,11 @@ fn udp_path(
             .first()
             .map_or(Exit::Negative, |u| u.error.reason.exit()));
     };
-    let proto = crate::probe::path::PathProto::Udp;
+    let proto = if args.icmp {
+        crate::probe::path::PathProto::Icmp
+    } else {
+        crate::probe::path::PathProto::Udp
+    };
     let report = super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
     rt.shutdown_background();
     Ok(if report.reached {

@@ -224,6 +224,11 @@ pub struct PathReport {
     /// The path MTU up to the last hop that answered (tracepath's pmtu),
     /// when measured.
     pub path_mtu: Option<u32>,
+    /// When the destination was not reached with the connection's
+    /// protocol: whether it answers an ICMP echo (null: not tried, or ping
+    /// sockets are not permitted to this user by
+    /// net.ipv4.ping_group_range).
+    pub icmp_echo: Option<bool>,
     /// A hop past which full-size packets die with no "fragmentation
     /// needed" coming back (an MTU black hole), when found.
     pub mtu_black_hole: Option<BlackHole>,
@@ -546,6 +551,18 @@ pub async fn trace(
         Stopped::Silent
     };
     let mut report = summarize(dst, opts, &emitted, stopped, begun.elapsed());
+    if !report.reached && opts.proto != PathProto::Icmp && !stop.is_set() {
+        report.icmp_echo = echo_once(dst, opts.timeout.min(deadline.left())).await;
+        match report.icmp_echo {
+            Some(true) => report
+                .detail
+                .push_str("; ICMP echo to the target is answered"),
+            Some(false) => report
+                .detail
+                .push_str("; ICMP echo to the target is not answered either"),
+            None => {}
+        }
+    }
     report.path_mtu = mtu.mtu;
     if let Some(b) = &mtu.black_hole {
         report.detail.push_str(&format!(
@@ -560,6 +577,18 @@ pub async fn trace(
     report.mtu_black_hole = mtu.black_hole;
     report.duration_ms = begun.elapsed().as_secs_f64() * 1e3;
     Ok(report)
+}
+
+/// Whether the destination answers one ICMP echo (`None`: ping sockets
+/// are not permitted here).
+async fn echo_once(dst: SocketAddr, wait: Duration) -> Option<bool> {
+    let mut flow = probe::Flow::default();
+    let end = Instant::now() + wait;
+    match probe::probe(&mut flow, PathProto::Icmp, dst, 64, &|_| end).await {
+        Outcome::Reached { .. } => Some(true),
+        Outcome::Local(_) => None,
+        _ => Some(false),
+    }
 }
 
 /// One hop from its flows' outcomes.
@@ -774,6 +803,7 @@ fn summarize(
         stopped,
         path_mtu: None,
         mtu_black_hole: None,
+        icmp_echo: None,
         detail,
         duration_ms: took.as_secs_f64() * 1e3,
     }
@@ -790,6 +820,7 @@ fn verdict(
     let what = match proto {
         PathProto::Tcp => format!("SYN to :{}", dst.port()),
         PathProto::Udp => format!("UDP to :{}", dst.port()),
+        PathProto::Icmp => "ICMP echo".to_string(),
     };
     let name = |l: &LastHop| match &l.name {
         Some(n) => format!("{} ({n})", l.address),
@@ -800,7 +831,7 @@ fn verdict(
             (PathProto::Tcp, Some(Reached::Closed)) => "answered with RST (closed)",
             (PathProto::Tcp, _) => "answered (open)",
             (PathProto::Udp, Some(Reached::Closed)) => "answered port unreachable (closed)",
-            (PathProto::Udp, _) => "answered",
+            (PathProto::Udp | PathProto::Icmp, _) => "answered",
         };
         return format!("{what} reaches {} at hop {}: {how}", dst.ip(), h.ttl);
     }

@@ -25,6 +25,9 @@ pub enum PathProto {
     Tcp,
     /// UDP datagrams.
     Udp,
+    /// ICMP echo requests, through a ping socket (where
+    /// `net.ipv4.ping_group_range` lets this user open one).
+    Icmp,
 }
 
 impl PathProto {
@@ -33,6 +36,7 @@ impl PathProto {
         match self {
             PathProto::Tcp => "tcp",
             PathProto::Udp => "udp",
+            PathProto::Icmp => "icmp",
         }
     }
 }
@@ -74,7 +78,8 @@ pub enum Reached {
 pub struct Flow {
     /// The source port, once the first probe chose one.
     pub port: u16,
-    /// UDP: one socket for the whole flow (its TTL changes per probe).
+    /// UDP and ICMP: one socket for the whole flow (its TTL changes per
+    /// probe).
     udp: Option<AsyncFd<Socket>>,
 }
 
@@ -90,6 +95,7 @@ pub async fn probe(
     match proto {
         PathProto::Tcp => tcp(flow, dst, ttl, until).await,
         PathProto::Udp => udp(flow, dst, ttl, until).await,
+        PathProto::Icmp => echo(flow, dst, ttl, until).await,
     }
 }
 
@@ -227,6 +233,86 @@ async fn udp(
             Err(e) => return failed(s, dst, sent, &e),
         }
     }
+}
+
+/// An ICMP echo probe, through a ping socket: the kernel fills in the
+/// identifier (the socket's "port") and the checksum; the sequence number
+/// is the TTL, so a late answer to an earlier probe is told apart.
+async fn echo(
+    flow: &mut Flow,
+    dst: SocketAddr,
+    ttl: u8,
+    until: &dyn Fn(Instant) -> Instant,
+) -> Outcome {
+    let v6 = dst.is_ipv6();
+    if flow.udp.is_none() {
+        let (domain, proto) = if v6 {
+            (Domain::IPV6, Protocol::ICMPV6)
+        } else {
+            (Domain::IPV4, Protocol::ICMPV4)
+        };
+        let made = Socket::new(domain, Type::DGRAM.nonblocking(), Some(proto)).and_then(|s| {
+            crate::sys::set_recverr(s.as_raw_fd(), v6);
+            s.connect(&dst.into())?;
+            crate::sys::async_socket(s, Interest::READABLE | Interest::ERROR)
+        });
+        match made {
+            Ok(fd) => flow.udp = Some(fd),
+            Err(e) => return local(&e),
+        }
+    }
+    let Some(fd) = flow.udp.as_ref() else {
+        return Outcome::Local(Reason::System);
+    };
+    let s = fd.get_ref();
+    while crate::sys::icmp_report(s.as_raw_fd()).is_some() {}
+    let _ = s.take_error();
+    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); 512];
+    while s.recv(&mut scratch).is_ok() {}
+    if let Err(e) = set_ttl(s, v6, ttl) {
+        return local(&e);
+    }
+    let request = echo_request(v6, ttl);
+    let sent = Instant::now();
+    if let Err(e) = s.send(&request) {
+        return failed(s, dst, sent, &e);
+    }
+    let mut quoted = [0u8; 64];
+    loop {
+        if !wait(fd, Interest::READABLE | Interest::ERROR, sent, until).await {
+            return Outcome::Silent;
+        }
+        if let Some((r, n)) = crate::sys::icmp_report_data(s.as_raw_fd(), &mut quoted) {
+            let _ = s.take_error();
+            // The quoted echo request's sequence number (bytes 6-7).
+            if n >= 8 && quoted[6..8] != request[6..8] {
+                continue;
+            }
+            return icmp(r, dst, sent);
+        }
+        let mut reply = [0u8; 64];
+        let mut reader: &Socket = s;
+        match io::Read::read(&mut reader, &mut reply) {
+            Ok(n) => {
+                let is_reply = if v6 { reply[0] == 129 } else { reply[0] == 0 };
+                if n >= 8 && is_reply && reply[6..8] == request[6..8] {
+                    return reached(sent, Reached::Open);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return failed(s, dst, sent, &e),
+        }
+    }
+}
+
+/// An echo request with sequence number `ttl` (identifier and checksum
+/// left to the kernel).
+fn echo_request(v6: bool, ttl: u8) -> [u8; 24] {
+    let mut p = [0u8; 24];
+    p[0] = if v6 { 128 } else { 8 };
+    p[6..8].copy_from_slice(&u16::from(ttl).to_be_bytes());
+    p[8..].copy_from_slice(b"netkit path echo");
+    p
 }
 
 /// A UDP probe's payload: the TTL it was sent with, as a 16-bit word and

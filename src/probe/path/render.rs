@@ -14,20 +14,13 @@ const HOST: usize = 44;
 
 /// The lines above the hops.
 pub fn header(dst: std::net::SocketAddr, opts: &super::PathOpts) -> String {
+    let to = match opts.proto {
+        super::PathProto::Icmp => format!("{} (icmp echo)", dst.ip()),
+        p => format!("{} port {} ({})", dst.ip(), dst.port(), p.as_str()),
+    };
     format!(
-        "path to {} port {} ({}), {} probes per hop, at most {} hops\n{:>3}  {:<HOST$} {:>6} {:>4} {:>8} {:>8} {:>8}\n",
-        dst.ip(),
-        dst.port(),
-        opts.proto.as_str(),
-        opts.probes,
-        opts.max_hops,
-        "HOP",
-        "HOST",
-        "LOSS%",
-        "SNT",
-        "BEST",
-        "AVG",
-        "WORST",
+        "path to {to}, {} probes per hop, at most {} hops\n{:>3}  {:<HOST$} {:>6} {:>4} {:>8} {:>8} {:>8}\n",
+        opts.probes, opts.max_hops, "HOP", "HOST", "LOSS%", "SNT", "BEST", "AVG", "WORST",
     )
 }
 
