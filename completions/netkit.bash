@@ -173,7 +173,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__diagnose)
-            opts="-4 -6 -L -q -v -h -V --prom-file --timeout --tls --http --insecure --ca-file --proxy --expect-status --expect-body --min-days --location --probe-dns --json --color --quiet --verbose --help --version"
+            opts="-4 -6 -L -n -q -v -h -V --prom-file --timeout --tls --http --insecure --ca-file --proxy --expect-status --expect-body --min-days --location --probe-dns --path --count --max-hops --path-timeout --numeric --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -204,6 +204,18 @@ _netkit() {
                     return 0
                     ;;
                 --min-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-hops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -915,7 +927,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__portcheck)
-            opts="-p -4 -6 -q -v -h -V --prom-file --ports --timeout --retries --open --ca-file --insecure --expect-status --concurrency --rate --banner --expect --wait --deadline --local --udp --bind --json --color --quiet --verbose --help --version"
+            opts="-p -4 -6 -n -q -v -h -V --prom-file --ports --timeout --retries --open --ca-file --insecure --expect-status --concurrency --rate --banner --expect --wait --deadline --local --udp --icmp --path --count --max-hops --path-timeout --numeric --bind --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,6 +974,18 @@ _netkit() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-hops)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

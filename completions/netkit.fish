@@ -316,6 +316,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l rate -d 'Con
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l expect -d 'The state every port should be in (open unless given). Given, or with one HOST:PORT (nc -z style) or --wait, the run is a check: exit 1 when a port is not in that state. A scan (several ports or hosts, or --open) that completes exits 0 and reports every state' -r -f -a "open\t'Every port open'
 closed\t'Every port closed (refused)'"
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l deadline -d 'How long --wait polls' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l count -d '--path: probes per hop, each its own flow (its own source port, kept for every TTL)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l max-hops -d '--path: the highest TTL probed' -r
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l path-timeout -d '--path: the most one probe is waited for (less once hops answer)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l bind -d 'With --local: these addresses (repeatable) instead of the defaults' -r
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
@@ -327,7 +330,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l insecure -d 
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l banner -d 'Read what open services say first (bounded: 256 bytes, --timeout)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l wait -d 'Poll until every port is in the expected state, or --deadline'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l local -d 'Check whether this host can bind the ports (TARGETs are port lists)'
-complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l udp -d 'With --local: UDP instead of TCP'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l udp -d 'With --local: UDP instead of TCP; with --path: UDP probes'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l icmp -d 'With --path: ICMP echo probes (ping sockets, where net.ipv4.ping_group_range allows them)'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l path -d 'Trace the route with the connection\'s own protocol and port (TCP SYNs with rising TTL, unprivileged) and say where the packets stop'
+complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s n -l numeric -d '--path: no reverse names for the hops'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
 complete -c netkit -n "__fish_netkit_using_subcommand portcheck" -s v -l verbose -d 'Say more (repeatable)'
@@ -340,6 +346,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l proxy -d 'Thr
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-status -d 'The HTTP status expected (default: anything below 400)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l expect-body -d 'The start of the body (64 KiB) must match this regular expression' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l min-days -d 'Fail when the certificate expires in fewer than N days' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l count -d '--path: probes per hop, each its own flow (its own source port, kept for every TTL)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l max-hops -d '--path: the highest TTL probed' -r
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l path-timeout -d '--path: the most one probe is waited for (less once hops answer)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
@@ -350,6 +359,8 @@ complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l http -d 'An H
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l insecure -d 'Go on past a certificate that fails verification (still reported)'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s L -l location -d 'Follow redirects (at most 10), each hop timed'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l probe-dns -d 'Self-check: also query each nameserver'
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l path -d 'Trace the route with the connection\'s own protocol and port (TCP SYNs with rising TTL, unprivileged) and say where the packets stop'
+complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s n -l numeric -d '--path: no reverse names for the hops'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'
 complete -c netkit -n "__fish_netkit_using_subcommand diagnose" -s v -l verbose -d 'Say more (repeatable)'

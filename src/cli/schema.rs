@@ -27,8 +27,11 @@ impl Builder {
 
     fn add<T: JsonSchema + Report>(&mut self) -> &mut Self {
         let s: Schema = self.generator.subschema_for::<T>();
-        self.types
-            .push((T::TYPE.to_string(), s.to_value(), !T::SELF_TAGGED));
+        let entry = (T::TYPE.to_string(), s.to_value(), !T::SELF_TAGGED);
+        // Shared by two commands (path's hop, say): once in the union.
+        if !self.types.contains(&entry) {
+            self.types.push(entry);
+        }
         self
     }
 
@@ -164,11 +167,15 @@ pub fn all() -> Vec<(&'static str, Value)> {
                 .add::<probe::scan::Unresolved>()
                 .add::<probe::check::CheckResult>()
                 .add::<probe::scan::ScanSummary>()
-                .add::<probe::local::LocalCheck>();
+                .add::<probe::local::LocalCheck>()
+                .add::<probe::path::Hop>()
+                .add::<probe::path::PathReport>();
         }),
         ("diagnose", |b| {
             b.add::<probe::diagnose::Phase>()
                 .add::<probe::diagnose::Report>()
+                .add::<probe::path::Hop>()
+                .add::<probe::path::PathReport>()
                 .add::<probe::diagnose::selfcheck::Check>()
                 .add::<probe::diagnose::selfcheck::SelfCheckSummary>();
         }),

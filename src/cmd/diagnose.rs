@@ -69,7 +69,7 @@ pub fn run(args: &DiagnoseArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resul
             Some(ip) => {
                 let dst = std::net::SocketAddr::new(ip, report.port);
                 let proto = crate::probe::path::PathProto::Tcp;
-                super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+                super::path::trace(&rt, dst, &args.path, proto, out, stop, false)?;
                 report.traced = true;
             }
             None => crate::output::warn("--path: no address was tried, nothing to trace"),

@@ -16,7 +16,8 @@ pub fn budget(args: &PathArgs) -> std::time::Duration {
 }
 
 /// Traces the path to `dst` on `rt`, printing each hop as it is known
-/// and then the verdict.
+/// and then the verdict (as the command's last object, kept by `-q`, when
+/// `last`).
 pub fn trace(
     rt: &tokio::runtime::Runtime,
     dst: SocketAddr,
@@ -24,6 +25,7 @@ pub fn trace(
     proto: PathProto,
     out: &mut Printer,
     stop: &Stop,
+    last: bool,
 ) -> anyhow::Result<PathReport> {
     let opts = args.opts(proto);
     out.text(&path::header(dst, &opts))?;
@@ -31,6 +33,10 @@ pub fn trace(
     let report = rt.block_on(path::trace(dst, &opts, deadline, stop, &mut |h| {
         out.emit(h)
     }))?;
-    out.emit(&report)?;
+    if last {
+        out.summary(&report)?;
+    } else {
+        out.emit(&report)?;
+    }
     Ok(report)
 }

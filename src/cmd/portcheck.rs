@@ -181,7 +181,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     let (summary, exit) = r?;
     if let Some(dst) = probed.filter(|_| args.path.path && !stop.is_set()) {
         let proto = crate::probe::path::PathProto::Tcp;
-        super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+        super::path::trace(&rt, dst, &args.path, proto, out, stop, false)?;
     }
     rt.shutdown_background();
     out.summary(&summary)?;
@@ -232,7 +232,7 @@ fn path_only(
     } else {
         crate::probe::path::PathProto::Udp
     };
-    let report = super::path::trace(&rt, dst, &args.path, proto, out, stop)?;
+    let report = super::path::trace(&rt, dst, &args.path, proto, out, stop, true)?;
     rt.shutdown_background();
     Ok(if report.reached {
         Exit::Success

@@ -14,6 +14,7 @@ mod hostile;
 mod lookup;
 mod mcast;
 mod pack;
+mod path;
 mod portcheck;
 mod props;
 mod proto;

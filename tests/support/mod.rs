@@ -5,6 +5,7 @@
 pub mod dns;
 pub mod hostile;
 pub mod peers;
+pub mod routed;
 pub mod simhost;
 pub mod zones;
 

@@ -407,6 +407,9 @@ pub async fn trace(
     let max_hops = opts.max_hops.clamp(1, 64);
     let table = RefCell::new(Table::new(flows, max_hops));
     let names = Names::default();
+    // Wake the printer and the scouts when a flow records an outcome (a
+    // permit each: a wake-up while they are busy is not lost).
+    let news = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
     let until = |ttl: u8, sent: Instant| -> Instant {
         if stop.is_set() {
             return Instant::now();
@@ -419,6 +422,7 @@ pub async fn trace(
     let walk = |i: usize| {
         let table = &table;
         let names = &names;
+        let news = &news;
         let until = &until;
         async move {
             let mut flow = probe::Flow::default();
@@ -438,6 +442,8 @@ pub async fn trace(
                 {
                     names.request(from);
                 }
+                news.0.notify_one();
+                news.1.notify_one();
                 let mut t = table.borrow_mut();
                 t.waiting[i] = None;
                 t.hops[usize::from(ttl) - 1].push((i, o));
@@ -458,6 +464,8 @@ pub async fn trace(
                 }
             }
             table.borrow_mut().done[i] = true;
+            news.0.notify_one();
+            news.1.notify_one();
         }
     };
     let walks = futures_util::future::join_all((0..flows).map(walk));
@@ -493,6 +501,7 @@ pub async fn trace(
                 Some((ttl, o)) = out.next(), if !out.is_empty() => {
                     table.borrow_mut().scouts[usize::from(ttl) - 1].push(o);
                 }
+                () = news.1.notified() => {}
                 () = tick => {}
             }
         }
@@ -519,7 +528,11 @@ pub async fn trace(
             if finished {
                 return Ok::<(), std::io::Error>(());
             }
-            tokio::time::sleep(Duration::from_millis(2)).await;
+            let tick = tokio::time::sleep(Duration::from_millis(20));
+            tokio::select! {
+                () = news.0.notified() => {}
+                () = tick => {}
+            }
         }
     };
     let (_, emitted_result, ()) = tokio::join!(walks, emit, scouting);
