@@ -113,6 +113,10 @@ pub mod probe {
     pub mod scan {
         pub use crate::probe::scan::{MAX_ADDRESSES, parse_target};
     }
+    /// `--path`.
+    pub mod path {
+        pub use crate::probe::path::{FLOOR, GAP, MOST_NAMES, NAME_WAIT, SCOUT_AFTER};
+    }
     /// `--wait`.
     pub mod wait {
         pub use crate::probe::wait::MAX_WAIT_PROBES;

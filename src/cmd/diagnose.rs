@@ -92,6 +92,10 @@ pub(crate) const HELP: Help = Help {
             "netkit diagnose db.example.test:5432",
         ),
         ex(
+            "A connect that times out: and where the SYNs stop",
+            "netkit diagnose --path db.example.test:5432",
+        ),
+        ex(
             "A web endpoint: DNS, TCP, TLS, HTTP, each timed",
             "netkit diagnose https://www.example.test/health",
         ),

@@ -324,6 +324,14 @@ pub(crate) const HELP: Help = Help {
             "netkit portcheck --open -p- 192.0.2.10",
         ),
         ex(
+            "Which hop drops my HTTPS? (TCP SYNs with rising TTL, no root)",
+            "netkit portcheck --path www.example.test:443",
+        ),
+        ex(
+            "Where do DNS datagrams stop? (UDP probes to port 53)",
+            "netkit portcheck --udp --path 192.0.2.53:53",
+        ),
+        ex(
             "Can a server bind 8080 here? (the seed's is_port_available)",
             "netkit portcheck --local 8080",
         ),
@@ -331,11 +339,11 @@ pub(crate) const HELP: Help = Help {
     exits: &[
         row(
             0,
-            "a scan (several ports or hosts, a CIDR, --open) completed, whatever states it found; a check (one HOST:PORT, --expect, --wait) found every port as expected (open by default); with --wait -- CMD: CMD's own status",
+            "a scan (several ports or hosts, a CIDR, --open) completed, whatever states it found; a check (one HOST:PORT, --expect, --wait) found every port as expected (open by default); with --wait -- CMD: CMD's own status; --udp or --icmp with --path: the trace reached the destination",
         ),
         row(
             1,
-            "a check found a port not as expected (closed, filtered, unreachable), --local: a port is not free",
+            "a check found a port not as expected (closed, filtered, unreachable), --local: a port is not free; --udp or --icmp with --path: the probes stop before the destination",
         ),
         row(
             2,

@@ -113,6 +113,32 @@ fn limits_doc_matches_the_code() {
     };
     let checks: &[(&str, String)] = &[
         (
+            "probe::path::GAP",
+            format!("{} silent hops in a row", netkit::api::probe::path::GAP),
+        ),
+        (
+            "probe::path::MOST_NAMES",
+            format!("{} lookups", netkit::api::probe::path::MOST_NAMES),
+        ),
+        (
+            "probe::path::NAME_WAIT",
+            format!("{} s each", netkit::api::probe::path::NAME_WAIT.as_secs()),
+        ),
+        (
+            "probe::path::FLOOR",
+            format!(
+                "never less than {} ms",
+                netkit::api::probe::path::FLOOR.as_millis()
+            ),
+        ),
+        (
+            "probe::path::SCOUT_AFTER",
+            format!(
+                "after {} ms",
+                netkit::api::probe::path::SCOUT_AFTER.as_millis()
+            ),
+        ),
+        (
             "dns::dnssec::crypto::MAX_KEYS_PER_SIG",
             netkit::api::dns::dnssec::MAX_KEYS_PER_SIG.to_string(),
         ),

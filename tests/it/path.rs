@@ -193,6 +193,9 @@ $NK --json portcheck --path -n --max-hops 6 --path-timeout 0.3s {SRV4}:443 > dro
 traceroute -T -p 443 -q 1 -n -m 6 {SRV4} > drop-tr.txt 2>&1
 $NK --json diagnose --timeout 1s --path -n --max-hops 6 --path-timeout 0.3s {SRV4}:443 > diag.json
 $NK diagnose --timeout 1s {SRV4}:443 > diag-hint.txt
+# Ctrl-C in the middle of the silent hops: what was known, and 130.
+$NK --json portcheck --path -n --path-timeout 5s {SRV4}:443 > int.json &
+pid=$!; nk_handles_signals $pid; sleep 3.5; kill -INT $pid; wait $pid; echo $? > int.rc
 $NK diagnose --timeout 1s --path -n --max-hops 6 --path-timeout 0.3s {SRV4}:443 > diag-path.txt
 # 2. r2 rejects it (ICMP administratively prohibited).
 nk_nft r2 flush chain inet f fw
@@ -229,6 +232,21 @@ done
         detail.contains("SYN to :443 dies after 10.0.2.2 (hop 2)")
             && detail.contains("ICMP echo to the target is answered"),
         "{detail}"
+    );
+    // Interrupted among the silent hops: the hops known, the verdict, 130.
+    let v = lines(&sb.read("int.json"));
+    assert_eq!(sb.read("int.rc").trim(), "130");
+    let path = of_type(&v, "path");
+    assert_eq!(path.len(), 1, "{v:?}");
+    assert_eq!(path[0]["stopped"], "interrupted");
+    assert_eq!(path[0]["last_hop"]["address"], "10.0.2.2");
+    assert!(
+        path[0]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("(interrupted)"),
+        "{}",
+        path[0]
     );
     // diagnose: the phases, then the hops and the verdict, then the summary.
     let d = lines(&sb.read("diag.json"));

@@ -39,9 +39,9 @@ pub const GAP: u8 = 5;
 /// The shortest wait for a probe.
 pub const FLOOR: Duration = Duration::from_millis(10);
 /// How long a probe waits, at the least, before a scout looks further.
-const SCOUT_AFTER: Duration = Duration::from_millis(10);
+pub const SCOUT_AFTER: Duration = Duration::from_millis(10);
 /// Most names looked up for one hop's addresses, and how long at most.
-const NAME_WAIT: Duration = Duration::from_secs(1);
+pub const NAME_WAIT: Duration = Duration::from_secs(1);
 
 /// How to trace.
 #[derive(Debug, Clone)]
@@ -412,7 +412,8 @@ pub async fn trace(
     let news = (tokio::sync::Notify::new(), tokio::sync::Notify::new());
     let until = |ttl: u8, sent: Instant| -> Instant {
         if stop.is_set() {
-            return Instant::now();
+            // Already past: the wait ends at once.
+            return sent;
         }
         table
             .borrow()
@@ -548,7 +549,7 @@ pub async fn trace(
     } else {
         let rtt = t.max_rtt().unwrap_or(opts.timeout);
         let wait = (rtt * 10).max(FLOOR * 5).min(opts.timeout);
-        mtu::discover(dst, &answering, wait, deadline).await
+        mtu::discover(dst, &answering, wait, deadline, stop).await
     };
     let stopped = if stop.is_set() {
         Stopped::Interrupted
@@ -565,7 +566,7 @@ pub async fn trace(
     };
     let mut report = summarize(dst, opts, &emitted, stopped, begun.elapsed());
     if !report.reached && opts.proto != PathProto::Icmp && !stop.is_set() {
-        report.icmp_echo = echo_once(dst, opts.timeout.min(deadline.left())).await;
+        report.icmp_echo = echo_once(dst, opts.timeout.min(deadline.left()), stop).await;
         match report.icmp_echo {
             Some(true) => report
                 .detail
@@ -594,10 +595,11 @@ pub async fn trace(
 
 /// Whether the destination answers one ICMP echo (`None`: ping sockets
 /// are not permitted here).
-async fn echo_once(dst: SocketAddr, wait: Duration) -> Option<bool> {
+async fn echo_once(dst: SocketAddr, wait: Duration, stop: &Stop) -> Option<bool> {
     let mut flow = probe::Flow::default();
     let end = Instant::now() + wait;
-    match probe::probe(&mut flow, PathProto::Icmp, dst, 64, &|_| end).await {
+    let until = |sent: Instant| if stop.is_set() { sent } else { end };
+    match probe::probe(&mut flow, PathProto::Icmp, dst, 64, &until).await {
         Outcome::Reached { .. } => Some(true),
         Outcome::Local(_) => None,
         _ => Some(false),
@@ -728,7 +730,7 @@ struct Names {
 }
 
 /// The most reverse lookups one trace starts.
-const MOST_NAMES: usize = 64;
+pub const MOST_NAMES: usize = 64;
 
 impl Names {
     fn request(&self, ip: IpAddr) {
@@ -870,5 +872,151 @@ fn verdict(
         None => format!(
             "{what}: no hop answered: the drop is at the first router, or ICMP does not come back{end}"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(from: &str, ms: u64) -> Outcome {
+        Outcome::Hop {
+            from: from.parse().unwrap(),
+            rtt: Duration::from_millis(ms),
+        }
+    }
+
+    #[test]
+    fn a_hop_counts_its_flows_and_addresses() {
+        let dst: IpAddr = "10.0.4.2".parse().unwrap();
+        let h = aggregate(
+            2,
+            &[
+                (0, hop("10.0.2.2", 2)),
+                (1, Outcome::Silent),
+                (2, hop("10.0.5.2", 4)),
+                (3, hop("10.0.2.2", 6)),
+            ],
+            dst,
+        );
+        assert_eq!((h.kind, h.sent, h.received), (HopKind::Router, 4, 3));
+        assert_eq!(h.loss_pct, 25.0);
+        assert_eq!(
+            (h.rtt_min_ms, h.rtt_avg_ms, h.rtt_max_ms),
+            (Some(2.0), Some(4.0), Some(6.0))
+        );
+        let addrs: Vec<(String, u32)> = h
+            .addresses
+            .iter()
+            .map(|a| (a.address.to_string(), a.replies))
+            .collect();
+        assert_eq!(addrs, [("10.0.2.2".into(), 2), ("10.0.5.2".into(), 1)]);
+        assert_eq!(h.probes[1].address, None);
+        let reached = Outcome::Reached {
+            rtt: Duration::from_millis(1),
+            how: Reached::Closed,
+        };
+        let d = with_destination(
+            aggregate(4, &[(0, reached), (1, Outcome::Silent)], dst),
+            dst,
+        );
+        assert_eq!(
+            (d.kind, d.answer),
+            (HopKind::Destination, Some(Reached::Closed))
+        );
+        assert_eq!(d.addresses[0].address, dst);
+        assert_eq!(d.addresses[0].replies, 1);
+        let lost = aggregate(3, &[(0, Outcome::Silent), (1, Outcome::Silent)], dst);
+        assert_eq!(
+            (lost.kind, lost.ok, lost.loss_pct),
+            (HopKind::Silent, false, 100.0)
+        );
+    }
+
+    #[test]
+    fn waits_shrink_with_answers_at_and_past_the_hop() {
+        let mut t = Table::new(2, 8);
+        let sent = Instant::now();
+        let timeout = Duration::from_secs(1);
+        assert_eq!(t.until(3, sent, timeout), sent + timeout);
+        // An answer before the hop says nothing.
+        t.hops[0].push((0, hop("10.0.1.2", 5)));
+        assert_eq!(t.until(3, sent, timeout), sent + timeout);
+        // At the hop: 3 times its round trip.
+        t.hops[2].push((1, hop("10.0.3.2", 20)));
+        assert_eq!(t.until(3, sent, timeout), sent + Duration::from_millis(60));
+        // Past it (a scout's): 10 times, whichever is sooner.
+        t.scouts[4].push(hop("10.0.5.2", 4));
+        assert_eq!(t.until(3, sent, timeout), sent + Duration::from_millis(40));
+        // Never less than the floor.
+        t.scouts[5].push(hop("10.0.6.2", 0));
+        assert_eq!(t.until(3, sent, timeout), sent + FLOOR);
+    }
+
+    #[test]
+    fn scouts_look_past_a_hop_waited_on_too_long() {
+        let mut t = Table::new(2, 8);
+        let now = Instant::now();
+        let long_ago = now - Duration::from_millis(500);
+        t.through = vec![1, 1];
+        t.hops[0].push((0, hop("10.0.1.2", 1)));
+        // Just started waiting on TTL 2: no scout yet.
+        t.waiting = vec![Some((2, now)), Some((2, now))];
+        assert_eq!(t.scout_target(now, 8), None);
+        // Waited long: a scout at TTL 3, then (once it waited too) 4.
+        t.waiting = vec![Some((2, long_ago)), Some((2, now))];
+        assert_eq!(t.scout_target(now, 8), Some(3));
+        t.scouted[2] = Some(now);
+        assert_eq!(t.scout_target(now, 8), None);
+        t.scouted[2] = Some(long_ago);
+        assert_eq!(t.scout_target(now, 8), Some(4));
+        // Something answered past TTL 2: no more scouts needed.
+        t.scouts[3].push(hop("10.0.4.2", 1));
+        assert_eq!(t.scout_target(now, 8), None);
+    }
+
+    #[test]
+    fn verdicts_say_where() {
+        let dst: SocketAddr = "10.0.4.2:443".parse().unwrap();
+        let r1 = aggregate(1, &[(0, hop("10.0.1.2", 1))], dst.ip());
+        let r2 = aggregate(2, &[(0, hop("10.0.2.2", 1))], dst.ip());
+        let silent = aggregate(3, &[(0, Outcome::Silent)], dst.ip());
+        let opts = PathOpts::default();
+        let report = summarize(
+            dst,
+            &opts,
+            &[r1.clone(), r2.clone(), silent.clone()],
+            Stopped::Silent,
+            Duration::ZERO,
+        );
+        assert_eq!(
+            report.detail,
+            "SYN to :443 dies after 10.0.2.2 (hop 2): the drop is at or after that router"
+        );
+        assert_eq!(report.last_hop.as_ref().map(|l| l.ttl), Some(2));
+        assert!(!report.reached);
+        let nothing = summarize(dst, &opts, &[silent], Stopped::Silent, Duration::ZERO);
+        assert!(
+            nothing.detail.contains("no hop answered"),
+            "{}",
+            nothing.detail
+        );
+        let rejected = Outcome::Unreachable {
+            from: "10.0.2.2".parse().unwrap(),
+            rtt: Duration::from_millis(1),
+            reason: Reason::Prohibited,
+        };
+        let r3 = aggregate(3, &[(0, rejected)], dst.ip());
+        let report = summarize(
+            dst,
+            &opts,
+            &[r1, r2, r3],
+            Stopped::Unreachable,
+            Duration::ZERO,
+        );
+        assert_eq!(
+            report.detail,
+            "SYN to :443 is refused by 10.0.2.2 at hop 3 (prohibited)"
+        );
     }
 }

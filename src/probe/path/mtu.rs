@@ -54,12 +54,14 @@ enum Sized {
 }
 
 /// Probes the MTU of the path to `dst` through the hops at `ttls` (those
-/// that answered the trace, in order), waiting `wait` for each answer.
+/// that answered the trace, in order), waiting `wait` for each answer,
+/// until `deadline` or `stop`.
 pub async fn discover(
     dst: SocketAddr,
     ttls: &[u8],
     wait: Duration,
     deadline: Deadline,
+    stop: &crate::signal::Stop,
 ) -> MtuFound {
     let v6 = dst.is_ipv6();
     let domain = if v6 { Domain::IPV6 } else { Domain::IPV4 };
@@ -105,14 +107,17 @@ pub async fn discover(
             let end = (sent + wait).min(deadline.at());
             loop {
                 let left = end.saturating_duration_since(Instant::now());
-                if left.is_zero() {
+                if left.is_zero() || stop.is_set() {
                     return Sized::Silent;
                 }
-                match tokio::time::timeout(left, fd.ready(Interest::READABLE | Interest::ERROR))
+                // In slices, so that Ctrl-C is seen at once.
+                let slice = left.min(Duration::from_millis(10));
+                match tokio::time::timeout(slice, fd.ready(Interest::READABLE | Interest::ERROR))
                     .await
                 {
                     Ok(Ok(mut g)) => g.clear_ready(),
-                    _ => return Sized::Silent,
+                    Ok(Err(_)) => return Sized::Silent,
+                    Err(_) => continue,
                 }
                 if let Some(r) = crate::sys::icmp_report(s.as_raw_fd()) {
                     let _ = s.take_error();
@@ -136,7 +141,7 @@ pub async fn discover(
     'hops: for &ttl in ttls {
         let mut silent = 0;
         loop {
-            if deadline.passed() {
+            if deadline.passed() || stop.is_set() {
                 break 'hops;
             }
             match send(mtu, ttl).await {

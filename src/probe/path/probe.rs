@@ -337,8 +337,9 @@ async fn wait(
 ) -> bool {
     const RECHECK: Duration = Duration::from_millis(10);
     loop {
-        let now = Instant::now();
+        // The end first: an end computed as "now" must compare as passed.
         let end = until(sent);
+        let now = Instant::now();
         if now >= end {
             return false;
         }
@@ -402,4 +403,105 @@ fn icmp(r: IcmpReport, dst: SocketAddr, sent: Instant) -> Outcome {
         Reason::HostUnreachable
     };
     Outcome::Unreachable { from, rtt, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(kind: u8, code: u8, v6: bool, from: &str) -> IcmpReport {
+        IcmpReport {
+            kind,
+            code,
+            v6,
+            offender: Some(from.parse().unwrap()),
+            info: 0,
+        }
+    }
+
+    #[test]
+    fn icmp_errors_say_where_the_path_goes() {
+        let dst: SocketAddr = "10.0.4.2:443".parse().unwrap();
+        let dst6: SocketAddr = "[2001:db8:4::2]:443".parse().unwrap();
+        let t = Instant::now();
+        let cases = [
+            (report(11, 0, false, "10.0.1.2"), dst, "hop 10.0.1.2"),
+            (
+                report(3, 0, true, "2001:db8:1::2"),
+                dst6,
+                "hop 2001:db8:1::2",
+            ),
+            (report(3, 3, false, "10.0.4.2"), dst, "closed"),
+            (report(1, 4, true, "2001:db8:4::2"), dst6, "closed"),
+            // A router's port unreachable is not the destination's.
+            (
+                report(3, 3, false, "10.0.2.2"),
+                dst,
+                "host_unreachable 10.0.2.2",
+            ),
+            (report(3, 13, false, "10.0.2.2"), dst, "prohibited 10.0.2.2"),
+            (report(3, 10, false, "10.0.2.2"), dst, "prohibited 10.0.2.2"),
+            (
+                report(1, 1, true, "2001:db8:2::2"),
+                dst6,
+                "prohibited 2001:db8:2::2",
+            ),
+            (
+                report(3, 0, false, "10.0.2.2"),
+                dst,
+                "net_unreachable 10.0.2.2",
+            ),
+            (
+                report(1, 0, true, "2001:db8:2::2"),
+                dst6,
+                "net_unreachable 2001:db8:2::2",
+            ),
+            (
+                report(3, 1, false, "10.0.2.2"),
+                dst,
+                "host_unreachable 10.0.2.2",
+            ),
+            (
+                report(1, 3, true, "2001:db8:2::2"),
+                dst6,
+                "host_unreachable 2001:db8:2::2",
+            ),
+        ];
+        for (r, d, want) in cases {
+            let got = match icmp(r, d, t) {
+                Outcome::Hop { from, .. } => format!("hop {from}"),
+                Outcome::Reached { how, .. } => format!("{how:?}").to_lowercase(),
+                Outcome::Unreachable { from, reason, .. } => format!("{} {from}", reason.code()),
+                o => format!("{o:?}"),
+            };
+            assert_eq!(got, want, "{r:?}");
+        }
+    }
+
+    /// The one's-complement sum of 16-bit words, as the UDP checksum adds.
+    fn ones_sum(bytes: &[u8]) -> u16 {
+        let mut sum: u32 = 0;
+        for c in bytes.chunks(2) {
+            let w = u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0));
+            sum += w;
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        sum as u16
+    }
+
+    #[test]
+    fn udp_probes_of_a_flow_share_one_checksum() {
+        let sums: Vec<u16> = (1..=64).map(|t| ones_sum(&udp_payload(t))).collect();
+        assert!(sums.iter().all(|s| *s == sums[0]), "{sums:?}");
+        // And each still says its TTL.
+        assert_eq!(&udp_payload(7)[..2], &[0, 7]);
+        assert_ne!(udp_payload(7), udp_payload(8));
+    }
+
+    #[test]
+    fn echo_requests_carry_their_ttl() {
+        let r = echo_request(false, 9);
+        assert_eq!((r[0], &r[6..8]), (8, &[0u8, 9][..]));
+        assert_eq!(echo_request(true, 9)[0], 128);
+    }
 }
