@@ -39,7 +39,7 @@ pub const GAP: u8 = 5;
 /// The shortest wait for a probe.
 pub const FLOOR: Duration = Duration::from_millis(10);
 /// How long a probe waits, at the least, before a scout looks further.
-pub const SCOUT_AFTER: Duration = Duration::from_millis(10);
+pub const SCOUT_AFTER: Duration = Duration::from_millis(5);
 /// Most names looked up for one hop's addresses, and how long at most.
 pub const NAME_WAIT: Duration = Duration::from_secs(1);
 
@@ -382,6 +382,24 @@ impl Table {
     fn probed(&self) -> u8 {
         self.through.iter().copied().max().unwrap_or(0)
     }
+
+    /// What the scouts say of the TTLs `from..=to`: `Some(true)` when a
+    /// scout waited out each of them in silence, `Some(false)` when one of
+    /// them was not scouted or was answered, `None` while one is still out.
+    fn scouted_silent(&self, from: u8, to: u8) -> Option<bool> {
+        for ttl in from..=to {
+            let i = usize::from(ttl) - 1;
+            if self.scouted.get(i).copied().flatten().is_none() {
+                return Some(false);
+            }
+            match self.scouts[i].first() {
+                None => return None,
+                Some(Outcome::Silent) => {}
+                Some(_) => return Some(false),
+            }
+        }
+        Some(true)
+    }
 }
 
 fn rtt_of(o: &Outcome) -> Option<Duration> {
@@ -458,6 +476,13 @@ pub async fn trace(
                     Outcome::Silent => {
                         silent += 1;
                         if silent >= GAP {
+                            break;
+                        }
+                        // The scouts already waited out the hops this flow
+                        // would still try before giving up: it stops now.
+                        drop(t);
+                        let to = ttl.saturating_add(GAP - silent).min(max_hops);
+                        if ttl < to && gap_scouted(table, ttl + 1, to, opts.timeout, stop).await {
                             break;
                         }
                     }
@@ -591,6 +616,26 @@ pub async fn trace(
     report.mtu_black_hole = mtu.black_hole;
     report.duration_ms = begun.elapsed().as_secs_f64() * 1e3;
     Ok(report)
+}
+
+/// Whether scouts waited out every TTL of `from..=to` in silence, waiting
+/// (at most `timeout`) for those still out.
+async fn gap_scouted(
+    table: &RefCell<Table>,
+    from: u8,
+    to: u8,
+    timeout: Duration,
+    stop: &Stop,
+) -> bool {
+    let end = Instant::now() + timeout;
+    loop {
+        match table.borrow().scouted_silent(from, to) {
+            Some(done) => return done,
+            None if Instant::now() >= end || stop.is_set() => return false,
+            None => {}
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 /// Whether the destination answers one ICMP echo (`None`: ping sockets

@@ -335,7 +335,7 @@ async fn wait(
     sent: Instant,
     until: &dyn Fn(Instant) -> Instant,
 ) -> bool {
-    const RECHECK: Duration = Duration::from_millis(10);
+    const RECHECK: Duration = Duration::from_millis(2);
     loop {
         // The end first: an end computed as "now" must compare as passed.
         let end = until(sent);
