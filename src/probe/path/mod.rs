@@ -463,16 +463,19 @@ pub async fn trace(
                 }
                 news.0.notify_one();
                 news.1.notify_one();
-                let mut t = table.borrow_mut();
-                t.waiting[i] = None;
-                t.hops[usize::from(ttl) - 1].push((i, o));
-                t.through[i] = ttl;
-                match o {
-                    Outcome::Reached { .. } => {
+                {
+                    let mut t = table.borrow_mut();
+                    t.waiting[i] = None;
+                    t.hops[usize::from(ttl) - 1].push((i, o));
+                    t.through[i] = ttl;
+                    if let Outcome::Reached { .. } = o {
                         t.reached_at = Some(t.reached_at.map_or(ttl, |r| r.min(ttl)));
+                    }
+                }
+                match o {
+                    Outcome::Reached { .. } | Outcome::Unreachable { .. } | Outcome::Local(_) => {
                         break;
                     }
-                    Outcome::Unreachable { .. } | Outcome::Local(_) => break,
                     Outcome::Silent => {
                         silent += 1;
                         if silent >= GAP {
@@ -480,7 +483,6 @@ pub async fn trace(
                         }
                         // The scouts already waited out the hops this flow
                         // would still try before giving up: it stops now.
-                        drop(t);
                         let to = ttl.saturating_add(GAP - silent).min(max_hops);
                         if ttl < to && gap_scouted(table, ttl + 1, to, opts.timeout, stop).await {
                             break;
