@@ -525,3 +525,63 @@ fn path_usage_errors() {
         assert_usage_error(&run(args), what);
     }
 }
+
+/// Hop names come from the system resolver (here /etc/hosts, one name
+/// with an escape sequence in it), escaped; a resolver that never answers
+/// costs the trace at most a second, once. The Prometheus file has the
+/// path's metrics.
+#[test]
+fn hop_names_are_escaped_and_a_dead_resolver_costs_one_second() {
+    let Some(sb) = lab("hop names") else {
+        return;
+    };
+    let sb = sb
+        .etc(
+            "hosts",
+            "127.0.0.1 localhost\n10.0.1.2 r1.lab.test\n10.0.2.2 r2\x1b[31m.lab.test\n",
+        )
+        // The server drops DNS: names not in /etc/hosts wait.
+        .etc("resolv.conf", "nameserver 10.0.4.2\noptions timeout:5 attempts:1\n");
+    run_lab(
+        &sb,
+        &format!(
+            "nk_listen 443
+nk_nft srv add table inet f
+nk_nft srv add chain inet f i '{{ type filter hook input priority 0; }}'
+nk_nft srv add rule inet f i udp dport 53 drop
+a=$(nk_ms); $NK --json portcheck --path --prom-file path.prom {SRV4}:443 > names.json; b=$(nk_ms)
+echo $((b - a)) > names.ms
+$NK portcheck --path {SRV4}:443 > names.txt
+"
+        ),
+    );
+    let v = lines(&sb.read("names.json"));
+    let names: Vec<Option<String>> = of_type(&v, "hop")
+        .iter()
+        .map(|h| h["addresses"][0]["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            Some("r1.lab.test".to_string()),
+            Some("r2\\x1b[31m.lab.test".to_string()),
+            None,
+            None
+        ],
+        "{v:?}"
+    );
+    let ms: f64 = sb.read("names.ms").trim().parse().unwrap();
+    assert!(ms < 2500.0, "the names held the trace for {ms} ms");
+    let human = sb.read("names.txt");
+    assert!(human.contains("10.0.1.2 (r1.lab.test)"), "{human}");
+    assert!(!human.contains('\x1b'), "{human}");
+    let prom = sb.read("path.prom");
+    for metric in [
+        "netkit_path_reached{address=\"10.0.4.2\"} 1",
+        "netkit_path_last_hop{address=\"10.0.4.2\"} 4",
+        "netkit_path_hop_loss_ratio{ttl=\"2\",address=\"10.0.2.2\"} 0",
+        "netkit_path_mtu_bytes{address=\"10.0.4.2\"} 1500",
+    ] {
+        assert!(prom.contains(metric), "{metric} not in:\n{prom}");
+    }
+}
