@@ -632,6 +632,14 @@ fn web_server() -> SocketAddr {
                 }
                 return;
             }
+            "/stall" => {
+                // A head, a first kilobyte, then nothing: full-size
+                // segments lost in an MTU black hole look like this.
+                let _ = c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+                let _ = c.write_all(&[b'x'; 1000]);
+                std::thread::sleep(Duration::from_millis(3000));
+                return;
+            }
             "/slow" => {
                 std::thread::sleep(Duration::from_millis(2500));
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".to_string()
@@ -690,6 +698,25 @@ fn http_interim_redirects_bodies_and_slow_servers() {
             .iter()
             .any(|h| h["name"] == "X-Stream"),
         "{r}"
+    );
+
+    assert_eq!(r["http"]["body_stalled"], false, "{r}");
+    // A body that stops coming fails the request, as a timeout.
+    let (rc, r) = diag(&["--timeout", "1.5s", &url("/stall")]);
+    assert_eq!((rc, reason(&r)), (4, Some("timeout")), "{r}");
+    assert_eq!(
+        (
+            r["http"]["body_stalled"].as_bool(),
+            r["http"]["body_bytes"].as_u64()
+        ),
+        (Some(true), Some(1000)),
+        "{r}"
+    );
+    assert_eq!(r["failed_phase"], "request");
+    let text = stdout(&run(["diagnose", "--timeout", "1.5s", &url("/stall")]));
+    assert!(
+        text.contains("the body stopped coming") && text.contains("MTU black hole"),
+        "{text}"
     );
 
     // A slow answer is a slow application, not a firewall.

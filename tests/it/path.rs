@@ -395,6 +395,16 @@ ip -6 route flush cache
 $NK --json portcheck --path -n [{SRV6}]:443 > hole6.json
 ip route flush cache
 tracepath -n -m 6 {SRV4} > hole-tp.txt 2>&1
+# A web server whose full-size answers die in the hole: the request stalls
+# (on the way back the small link is r3's, so r3 keeps quiet too).
+nk_nft r3 add table inet f
+nk_nft r3 add chain inet f o '{{ type filter hook output priority 0; }}'
+nk_nft r3 add rule inet f o icmp type destination-unreachable icmp code frag-needed drop
+mkdir www; head -c 200000 /dev/zero > www/big
+nk_in srv python3 -m http.server 8080 --bind {SRV4} --directory www > web.log 2>&1 &
+i=0; until nk_in srv ss -ltn | grep -q 8080 || [ $i -gt 300 ]; do sleep 0.01; i=$((i+1)); done
+$NK diagnose --timeout 2s http://{SRV4}:8080/big > stall.txt
+$NK --json diagnose --timeout 2s --path -n http://{SRV4}:8080/big > stall.json
 "
         ),
     );
@@ -418,6 +428,26 @@ tracepath -n -m 6 {SRV4} > hole-tp.txt 2>&1
     }
     let human = sb.read("hole4.txt");
     assert!(human.contains("MTU black hole"), "{human}");
+    // The connection is made, the full-size answer never comes: diagnose
+    // says it could be the hole, and with --path finds it.
+    let stall = sb.read("stall.txt");
+    assert!(stall.contains("request failed: timeout"), "{stall}");
+    assert!(
+        stall.contains("MTU black hole") && stall.contains("--path"),
+        "{stall}"
+    );
+    let v = lines(&sb.read("stall.json"));
+    let summary = v.last().unwrap();
+    assert_eq!(
+        (
+            summary["failed_phase"].as_str(),
+            summary["error"]["code"].as_str()
+        ),
+        (Some("request"), Some("timeout")),
+        "{summary}"
+    );
+    let path = of_type(&v, "path")[0];
+    assert_eq!(path["mtu_black_hole"]["mtu_works"], 1280, "{path}");
     // tracepath, for the record, loses the path at the hole.
     eprintln!("tracepath at the black hole:\n{}", sb.read("hole-tp.txt"));
 }
@@ -541,7 +571,10 @@ fn hop_names_are_escaped_and_a_dead_resolver_costs_one_second() {
             "127.0.0.1 localhost\n10.0.1.2 r1.lab.test\n10.0.2.2 r2\x1b[31m.lab.test\n",
         )
         // The server drops DNS: names not in /etc/hosts wait.
-        .etc("resolv.conf", "nameserver 10.0.4.2\noptions timeout:5 attempts:1\n");
+        .etc(
+            "resolv.conf",
+            "nameserver 10.0.4.2\noptions timeout:5 attempts:1\n",
+        );
     run_lab(
         &sb,
         &format!(

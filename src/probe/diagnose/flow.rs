@@ -483,7 +483,13 @@ async fn request(
         },
         None => None,
     };
+    let stalled = info.body_stalled.then(|| detail.clone());
     run.report.http = Some(info);
+    if let Some(d) = stalled {
+        let f = Failure::new(Reason::Timeout, d.clone());
+        run.fail(name, f, Some(elapsed), d)?;
+        return Ok(None);
+    }
     if too_many {
         let f = Failure::new(
             Reason::TooManyRedirects,

@@ -38,6 +38,10 @@ pub struct HttpInfo {
     pub body_bytes: u64,
     /// Whether the body ended (length reached or the peer closed) in time.
     pub body_complete: bool,
+    /// Whether the body stopped coming: incomplete, and nothing arrived
+    /// in the last second (or half the timeout) before the time was up (a
+    /// body still flowing then is a slow download, not a failure).
+    pub body_stalled: bool,
     /// The redirect target, for 3xx with a Location header.
     pub location: Option<String>,
     /// The start of the body (for --expect-body), not serialised.
@@ -71,6 +75,9 @@ pub async fn exchange(
     head_deadline: tokio::time::Instant,
     body_deadline: tokio::time::Instant,
 ) -> Result<HttpInfo, Failure> {
+    // A body with nothing new for this long at the deadline has stalled.
+    let stall_after = (body_deadline.saturating_duration_since(tokio::time::Instant::now()) / 2)
+        .min(std::time::Duration::from_secs(1));
     let io_err = |e: io::Error| Failure::io(&e, "HTTP exchange");
     let timed = |what: &str| {
         Failure::new(
@@ -174,6 +181,7 @@ pub async fn exchange(
         .copied()
         .collect();
     let mut body_complete = ended(body_bytes, &tail);
+    let mut last_progress = tokio::time::Instant::now();
     while !body_complete {
         match tokio::time::timeout_at(body_deadline, stream.read(&mut chunk)).await {
             Err(_) => break,
@@ -181,6 +189,7 @@ pub async fn exchange(
                 body_complete = true;
             }
             Ok(Ok(n)) => {
+                last_progress = tokio::time::Instant::now();
                 body_bytes += n as u64;
                 let keep = MAX_BODY_KEPT.saturating_sub(body_start.len()).min(n);
                 body_start.extend_from_slice(&chunk[..keep]);
@@ -194,6 +203,8 @@ pub async fn exchange(
             Ok(Err(_)) => break,
         }
     }
+    let quiet = tokio::time::Instant::now().saturating_duration_since(last_progress);
+    let body_stalled = !body_complete && quiet >= stall_after;
     Ok(HttpInfo {
         status,
         reason_phrase,
@@ -207,6 +218,7 @@ pub async fn exchange(
         ttfb_ms: ttfb.unwrap_or(0.0),
         body_bytes,
         body_complete,
+        body_stalled,
         body_start,
     })
 }

@@ -59,7 +59,9 @@ pub fn http_detail(info: &HttpInfo) -> String {
         let codes: Vec<String> = info.interim.iter().map(u16::to_string).collect();
         d.push_str(&format!(" (after interim {})", codes.join(", ")));
     }
-    if !info.body_complete {
+    if info.body_stalled {
+        d.push_str(", then the body stopped coming (nothing for a second before the time was up)");
+    } else if !info.body_complete {
         d.push_str(", body still arriving when the time was up");
     }
     if let Some(l) = &info.location {
@@ -157,6 +159,23 @@ impl Render for Report {
                         | Reason::NetUnreachable
                         | Reason::Prohibited
                 );
+                let stalled_after_connect = matches!(
+                    self.failed_phase.map(|p| p.kind),
+                    Some(PhaseKind::Tls | PhaseKind::Request)
+                ) && e.reason == Reason::Timeout;
+                if stalled_after_connect && !self.traced {
+                    writeln!(
+                        w,
+                        "{}",
+                        format!(
+                            "  an MTU black hole stalls a connection this way too (full-size packets \
+                             dropped, no \"fragmentation needed\" back): `netkit diagnose --path {}` \
+                             measures the path MTU",
+                            escape(&self.target)
+                        )
+                        .dimmed()
+                    )?;
+                }
                 if self.failed_phase.map(|p| p.kind) == Some(PhaseKind::Connect)
                     && lost_on_the_way
                     && !self.traced
