@@ -234,10 +234,10 @@ fn path_only(
     };
     let report = super::path::trace(&rt, dst, &args.path, proto, out, stop, true)?;
     rt.shutdown_background();
-    Ok(if report.reached {
-        Exit::Success
-    } else {
-        Exit::Negative
+    Ok(match (&report.error, report.reached) {
+        (Some(f), _) => f.exit(),
+        (None, true) => Exit::Success,
+        (None, false) => Exit::Negative,
     })
 }
 

@@ -468,6 +468,10 @@ nk_nft r2 add table inet f
 nk_nft r2 add chain inet f fw '{{ type filter hook forward priority 0; }}'
 nk_nft r2 add rule inet f fw udp dport 5353 drop
 $NK --json portcheck --udp --path -n --max-hops 4 --path-timeout 0.3s {SRV4}:5353 > udp-drop.json; echo $? > udp-drop.rc
+# No ping sockets for anyone: ICMP probes cannot be sent, and say why.
+sysctl -qw net.ipv4.ping_group_range='1 0'
+$NK --json portcheck --icmp --path -n {SRV4}:443 > noping.json; echo $? > noping.rc
+$NK portcheck --icmp --path -n {SRV4}:443 > noping.txt 2>&1
 "
         ),
     );
@@ -501,6 +505,16 @@ $NK --json portcheck --udp --path -n --max-hops 4 --path-timeout 0.3s {SRV4}:535
         ["10.0.1.2", "10.0.2.2", "10.0.3.2", SRV4]
     );
     assert_eq!(of_type(&icmp, "path")[0]["protocol"], "icmp");
+    let noping = lines(&sb.read("noping.json"));
+    assert_eq!(sb.read("noping.rc").trim(), "6");
+    assert_eq!(of_type(&noping, "hop").len(), 0, "{noping:?}");
+    let path = of_type(&noping, "path")[0];
+    assert_eq!(
+        (path["stopped"].as_str(), path["error"]["code"].as_str()),
+        (Some("error"), Some("permission")),
+        "{path}"
+    );
+    assert!(sb.read("noping.txt").contains("ping_group_range"));
     let drop = lines(&sb.read("udp-drop.json"));
     let path = of_type(&drop, "path")[0];
     assert_eq!(sb.read("udp-drop.rc").trim(), "1");

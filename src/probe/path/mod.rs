@@ -187,6 +187,8 @@ pub enum Stopped {
     Deadline,
     /// A signal stopped it.
     Interrupted,
+    /// This host could not send the probes (see `error`).
+    Error,
 }
 
 /// The last hop that answered.
@@ -234,6 +236,10 @@ pub struct PathReport {
     pub mtu_black_hole: Option<BlackHole>,
     /// Where the packets stop, for people.
     pub detail: String,
+    /// Why no probe could be sent (stopped: error): a ping socket this
+    /// user may not open, say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::error::Failure>,
     /// The whole trace.
     #[serde(serialize_with = "crate::output::json::ms")]
     pub duration_ms: f64,
@@ -549,7 +555,10 @@ pub async fn trace(
                 if opts.names {
                     names.name_hop(&mut hop, deadline).await;
                 }
-                on_hop(&hop)?;
+                // A hop no probe could even be sent to is not printed.
+                if hop.sent > 0 {
+                    on_hop(&hop)?;
+                }
                 emitted.push(hop);
                 continue;
             }
@@ -591,6 +600,33 @@ pub async fn trace(
     } else {
         Stopped::Silent
     };
+    // Nothing sent at all: say why, once, instead of a path of silence.
+    let local = t
+        .hops
+        .iter()
+        .flatten()
+        .find_map(|(_, o)| match o {
+            Outcome::Local(r) => Some(*r),
+            _ => None,
+        })
+        .filter(|_| emitted.iter().all(|h| h.sent == 0));
+    if let Some(reason) = local {
+        let message = match (opts.proto, reason) {
+            (PathProto::Icmp, Reason::Permission) => "ICMP echo probes need a ping socket, and \
+                 net.ipv4.ping_group_range does not include this user's group: trace with TCP \
+                 (--path) or UDP (--udp --path), which need no privilege"
+                .to_string(),
+            (_, r) => format!(
+                "the probes could not be sent: {}{}",
+                r.code(),
+                r.hint().map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+        };
+        let mut report = summarize(dst, opts, &[], Stopped::Error, begun.elapsed());
+        report.detail = message.clone();
+        report.error = Some(crate::error::Failure::new(reason, message));
+        return Ok(report);
+    }
     let mut report = summarize(dst, opts, &emitted, stopped, begun.elapsed());
     if !report.reached && opts.proto != PathProto::Icmp && !stop.is_set() {
         report.icmp_echo = echo_once(dst, opts.timeout.min(deadline.left()), stop).await;
@@ -867,6 +903,7 @@ fn summarize(
         mtu_black_hole: None,
         icmp_echo: None,
         detail,
+        error: None,
         duration_ms: took.as_secs_f64() * 1e3,
     }
 }

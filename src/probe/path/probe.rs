@@ -128,8 +128,10 @@ fn set_ttl(s: &Socket, v6: bool, ttl: u8) -> io::Result<()> {
     }
 }
 
+/// A failure on this host (a socket it may not open, say): EACCES and
+/// EPERM here are a missing privilege, not a firewall.
 fn local(e: &io::Error) -> Outcome {
-    Outcome::Local(Reason::from_io(e))
+    Outcome::Local(Reason::from_local_io(e))
 }
 
 async fn tcp(
