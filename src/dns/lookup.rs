@@ -730,8 +730,10 @@ async fn one_query(
             )),
             (None, None) => None,
         };
+        let mut caps = Vec::new();
         let verdict = match (r.reply.take(), asked) {
             (Some(reply), Some(asked)) => {
+                caps = super::dnssec::ttl_caps(&reply);
                 let qname = reply
                     .question
                     .as_ref()
@@ -753,6 +755,17 @@ async fn one_query(
             }
             _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
         };
+        if verdict.status == super::dnssec::Security::Secure {
+            // Served above what was signed: shown as a validator keeps it.
+            for a in &mut r.answers {
+                let cap = caps.iter().find(|(owner, rtype, _)| {
+                    *rtype == a.rtype && owner.eq_ignore_ascii_case(&a.name)
+                });
+                if let Some((_, _, cap)) = cap {
+                    a.ttl = a.ttl.min(*cap);
+                }
+            }
+        }
         r.set_verdict(verdict);
     }
     if plan.max_records > 0 {

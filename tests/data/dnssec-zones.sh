@@ -19,11 +19,18 @@ Z
 key() { # zone alg [ksk] (published and active since 2019: the expired zone signs in 2020)
   dnssec-keygen -q -a $2 ${3:+-f KSK} -P 20190101000000 -A 20190101000000 -n ZONE $1
 }
-for z in example rsa ed expired badds tampered; do child $z; done
+for z in example rsa ed expired badds tampered sha1 revoked ttl; do child $z; done
 key example.test ECDSAP256SHA256 ksk >/dev/null; key example.test ECDSAP256SHA256 >/dev/null
 key rsa.test RSASHA256 ksk >/dev/null; key rsa.test RSASHA256 >/dev/null
 key ed.test ED25519 ksk >/dev/null; key ed.test ED25519 >/dev/null
-for z in expired badds tampered; do key $z.test ECDSAP256SHA256 ksk >/dev/null; key $z.test ECDSAP256SHA256 >/dev/null; done
+for z in expired badds tampered sha1 ttl; do key $z.test ECDSAP256SHA256 ksk >/dev/null; key $z.test ECDSAP256SHA256 >/dev/null; done
+# revoked: the KSK the parent's DS names is revoked (RFC 5011) and signs
+# the keys with its REVOKE bit set.
+rvksk=$(key revoked.test ECDSAP256SHA256 ksk); key revoked.test ECDSAP256SHA256 >/dev/null
+# (a second KSK, that no DS names, so the zone can still be signed)
+key revoked.test ECDSAP256SHA256 ksk >/dev/null
+cp $rvksk.key revoked-ksk.key
+dnssec-revoke -r $rvksk.key >/dev/null
 key test ECDSAP256SHA256 ksk > /dev/null; key test ECDSAP256SHA256 >/dev/null
 signz() { z=$1; shift; dnssec-signzone -q -S -K . -o $z.test "$@" -f $z.signed $z.zone >/dev/null; }
 # example: ECDSA P-256 with NSEC; rsa: RSASHA256 with NSEC3; ed: Ed25519;
@@ -36,6 +43,13 @@ signz expired -P -s 20200101000000 -e 20200201000000
 signz badds
 signz tampered
 sed -i 's/192\.0\.2\.1$/192.0.2.66/' tampered.signed
+# sha1: the parent has a right SHA-1 DS and a wrong SHA-256 one (RFC 4509
+# 3: with SHA-256 there, SHA-1 is ignored: bogus).
+signz sha1
+signz revoked
+# ttl: www's A served with a TTL of 3000 though signed with 300.
+signz ttl
+sed -i 's/^www\.ttl\.test\.\([[:space:]]*\)300\([[:space:]]*IN[[:space:]]*A[[:space:]]\)/www.ttl.test.\13000\2/' ttl.signed
 cat > test.zone <<Z
 \$ORIGIN test.
 \$TTL 300
@@ -45,10 +59,14 @@ ns A 127.0.0.1
 unsigned NS ns.unsigned
 ns.unsigned A 127.0.0.1
 Z
-for z in example rsa ed expired badds tampered; do
+for z in example rsa ed expired badds tampered sha1 ttl; do
   echo "$z NS ns.test." >> test.zone
   dnssec-dsfromkey -2 $(grep -l 'key-signing' K$z.test.+*.key | head -1) >> test.zone
 done
+echo "revoked NS ns.test." >> test.zone
+dnssec-dsfromkey -2 revoked-ksk.key >> test.zone
+dnssec-dsfromkey -1 $(grep -l 'key-signing' Ksha1.test.+*.key | head -1) >> test.zone
+sed -i '/^sha1.test.*DS.* 2 [0-9A-F]*$/ s/[0-9A-F]\{8\}$/00000000/' test.zone
 # badds: the DS digest of another key
 sed -i '/^badds.test.*DS/ s/[0-9A-F]\{8\}$/00000000/' test.zone
 cat > unsigned.zone <<Z
@@ -80,7 +98,7 @@ d=$PWD
   echo "zone \".\" { type primary; file \"$d/root.signed\"; };"
   echo "zone \"test\" { type primary; file \"$d/test.signed\"; };"
   echo "zone \"unsigned.test\" { type primary; file \"$d/unsigned.zone\"; };"
-  for z in example rsa ed expired badds tampered; do echo "zone \"$z.test\" { type primary; file \"$d/$z.signed\"; };"; done
+  for z in example rsa ed expired badds tampered sha1 revoked ttl; do echo "zone \"$z.test\" { type primary; file \"$d/$z.signed\"; };"; done
 } > named.conf
 named -g -c "$d/named.conf" > named.log 2>&1 &
 i=0; until dig +time=1 +tries=1 @127.0.0.1 test SOA >/dev/null; do i=$((i+1)); [ $i -gt 200 ] && { echo "named never answered" >&2; exit 1; }; sleep 0.05; done

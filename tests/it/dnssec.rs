@@ -87,6 +87,27 @@ const CASES: &[(&str, &str, &str, i32, &str)] = &[
         0,
         "TXT signed by tampered.test.",
     ),
+    // Wildcard NODATA under NSEC3 (RFC 5155 8.7): the NSEC3 of the
+    // wildcard matches, without the type.
+    (
+        "x.wild.rsa.test",
+        "TXT",
+        "secure",
+        1,
+        "the NSEC3 of the wildcard *.wild.rsa.test. lists neither TXT nor CNAME",
+    ),
+    // A right SHA-1 DS beside a wrong SHA-256 one: SHA-1 is ignored.
+    (
+        "www.sha1.test",
+        "A",
+        "bogus",
+        3,
+        "SHA-1 DS ignored beside SHA-256 (RFC 4509 3)",
+    ),
+    // The KSK the DS names is revoked.
+    ("www.revoked.test", "A", "bogus", 3, "is revoked"),
+    // Served with a TTL above the signed one: capped.
+    ("www.ttl.test", "A", "secure", 0, "www.ttl.test. A signed"),
 ];
 
 /// What delv says of a look-up: secure, insecure or bogus.
@@ -188,6 +209,18 @@ fn verdicts_match_what_was_signed_and_what_delv_says() {
         agree += 1;
     }
     assert_eq!(agree, CASES.len());
+    // A TTL served above the signature's original TTL is capped, as delv
+    // caps it.
+    let i = CASES.iter().position(|c| c.0 == "www.ttl.test").unwrap();
+    let delv = sb.read(&format!("d{i}.txt"));
+    let theirs: u64 = delv
+        .lines()
+        .find(|l| l.starts_with("www.ttl.test.") && l.contains("\tA\t"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or_else(|| panic!("no A in delv's answer:\n{delv}"));
+    let v = one(&format!("c{i}.json"));
+    assert_eq!(v["answers"][0]["ttl"].as_u64(), Some(theirs), "{v}\n{delv}");
+    assert_eq!(theirs, 300, "{delv}");
 
     let root = one("root.json");
     let zones: Vec<&str> = root["dnssec"]["chain"]

@@ -203,6 +203,27 @@ pub(super) fn nsec3_denial(
             )));
         }
         let wildcard = prepend(b"*", &ce);
+        // Wildcard NODATA (RFC 5155 8.7): the wildcard exists (its NSEC3
+        // matches) without the type; the next closer name is covered.
+        if let Some(w) = matching(&wildcard) {
+            if w.f.types.has(qtype) || w.f.types.has(T_CNAME) {
+                return Err(format!(
+                    "the NSEC3 of the wildcard {} lists {} or CNAME",
+                    wildcard.to_text(),
+                    type_text(qtype)
+                ));
+            }
+            return Ok(Denial::NoData {
+                delegation: false,
+                how: format!(
+                    "closest encloser {}, {} covered, the NSEC3 of the wildcard {} lists neither {} nor CNAME",
+                    ce.to_text(),
+                    next_closer.to_text(),
+                    wildcard.to_text(),
+                    type_text(qtype)
+                ),
+            });
+        }
         if covering(&wildcard).is_some() {
             return Ok(Denial::NxDomain(format!(
                 "closest encloser {}, {} covered, {} covered",

@@ -174,6 +174,30 @@ pub async fn validate(
     }
 }
 
+/// The TTL each signed RRset of `reply`'s answer section may be kept for:
+/// (owner, type, cap), the cap being the smallest original TTL of its
+/// RRSIGs and the seconds to their expiration (a validator caps what the
+/// server serves above them, RFC 4035 5.3.3).
+pub fn ttl_caps(reply: &Reply) -> Vec<(String, String, u32)> {
+    use crate::dns::rdata::{Decode, Rrsig};
+    let now = crypto::now_u32();
+    canon::rrsets(&reply.answers)
+        .iter()
+        .filter_map(|set| {
+            let cap = set
+                .sigs
+                .iter()
+                .filter_map(|s| Rrsig::parse(&s.rdata))
+                .map(|f| {
+                    f.original_ttl
+                        .min(f.expiration.wrapping_sub(now).min(i32::MAX as u32))
+                })
+                .min()?;
+            Some((set.owner.to_text(), canon::type_text(set.rtype), cap))
+        })
+        .collect()
+}
+
 impl Verdict {
     /// Indeterminate, for `why`.
     pub fn indeterminate(why: impl Into<String>) -> Verdict {

@@ -226,6 +226,18 @@ impl<'p> Validator<'p> {
                 .collect();
             (ds, Check::Anchor)
         };
+        // RFC 4509 3: with a SHA-256 (or SHA-384) DS there, SHA-1 ones are
+        // ignored (a right SHA-1 digest cannot save a wrong SHA-256 one).
+        let stronger = ds
+            .iter()
+            .filter_map(|d| Ds::parse(d))
+            .any(|d| algorithm_supported(d.alg) && matches!(d.digest_type, 2 | 4));
+        let before = ds.len();
+        let ds: Vec<Vec<u8>> = ds
+            .into_iter()
+            .filter(|d| !stronger || Ds::parse(d).is_none_or(|d| d.digest_type != 1))
+            .collect();
+        let sha1_ignored = before - ds.len();
         let anchor_keys: Vec<Vec<u8>> = anchors
             .iter()
             .filter(|a| a.rtype == T_DNSKEY)
@@ -276,9 +288,27 @@ impl<'p> Validator<'p> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // A key the DS names but that was revoked since (RFC 5011: the
+        // REVOKE flag changes its tag and digest): say so.
+        let revoked = keys.iter().filter(|k| k.flags & 0x0080 != 0).find_map(|k| {
+            let mut was = k.rdata.clone();
+            was[1] &= !0x80;
+            let before = Key::from_rdata(&was)?;
+            ds.iter()
+                .any(|d| ds_matches(zone, &before, d))
+                .then_some((before.tag, k.tag))
+        });
+        if let (true, Some((was, now))) = (vouched.is_empty(), revoked) {
+            let why = format!(
+                "DNSKEY {was} of {} matches the parent's DS but is revoked (REVOKE flag set, tag now {now}): a revoked key vouches for nothing (RFC 5011)",
+                zone.to_text()
+            );
+            self.step(zone, from, false, why.clone());
+            return Err(Broken::Bogus(why));
+        }
         if vouched.is_empty() {
             let why = format!(
-                "no DNSKEY of {} matches the {} (DS {}; keys {})",
+                "no DNSKEY of {} matches the {} (DS {}; keys {}){}",
                 zone.to_text(),
                 if from == Check::Anchor {
                     "trust anchor"
@@ -289,7 +319,12 @@ impl<'p> Validator<'p> {
                 keys.iter()
                     .map(|k| k.tag.to_string())
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if sha1_ignored > 0 {
+                    format!("; {sha1_ignored} SHA-1 DS ignored beside SHA-256 (RFC 4509 3)")
+                } else {
+                    String::new()
+                }
             );
             self.step(zone, from, false, why.clone());
             return Err(Broken::Bogus(why));
