@@ -106,6 +106,22 @@ const CASES: &[(&str, &str, &str, i32, &str)] = &[
     ),
     // The KSK the DS names is revoked.
     ("www.revoked.test", "A", "bogus", 3, "is revoked"),
+    // Through a signed DNAME (its CNAME is synthesised, unsigned: RFC
+    // 6672), to an answer and to a name that does not exist.
+    (
+        "deep.dname.example.test",
+        "A",
+        "secure",
+        0,
+        "synthesised from the DNAME dname.example.test.",
+    ),
+    (
+        "nope.dname.example.test",
+        "A",
+        "secure",
+        1,
+        "covers nope.sub.example.test.",
+    ),
     // Served with a TTL above the signed one: capped.
     ("www.ttl.test", "A", "secure", 0, "www.ttl.test. A signed"),
 ];

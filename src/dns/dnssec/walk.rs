@@ -599,7 +599,32 @@ impl<'p> Validator<'p> {
         let mut current = lower(qname);
         let mut answered = false;
         let mut insecure = None;
+        // DNAMEs verified so far: (owner, target).
+        let mut dnames: Vec<(WireName, WireName)> = Vec::new();
         for set in &sets {
+            if set.sigs.is_empty()
+                && set.rtype == T_CNAME
+                && let Some(d) = synthesised_by(set, &dnames)
+            {
+                // RFC 6672 5.3.3: the CNAME a DNAME synthesises is not
+                // signed; the signed DNAME vouches for it.
+                self.step(
+                    &set.owner,
+                    Check::Rrsig,
+                    true,
+                    format!(
+                        "{} CNAME synthesised from the DNAME {} (signed)",
+                        set.owner.to_text(),
+                        d.to_text()
+                    ),
+                );
+                if set.owner.eq_ignore_case(&current)
+                    && let Some(t) = set.records.first().and_then(|r| r.target.clone())
+                {
+                    current = lower(&t);
+                }
+                continue;
+            }
             if set.sigs.is_empty() {
                 // An unsigned RRset beside signed ones (a CNAME into an
                 // unsigned zone): insecure if that zone is proven unsigned.
@@ -673,8 +698,13 @@ impl<'p> Validator<'p> {
                     current = lower(&t);
                 }
             }
-            if set.rtype == T_DNAME && qtype == T_DNAME {
-                answered = true;
+            if set.rtype == T_DNAME {
+                if qtype == T_DNAME {
+                    answered = true;
+                }
+                if let Some(t) = set.records.first().and_then(|r| r.target.clone()) {
+                    dnames.push((lower(&set.owner), lower(&t)));
+                }
             }
         }
         if let Some(why) = insecure {
@@ -758,4 +788,31 @@ impl<'p> Validator<'p> {
         self.step(owner, Check::Denial, false, why.clone());
         Err(Broken::Bogus(why))
     }
+}
+
+/// The verified DNAME whose substitution gives this unsigned CNAME, if
+/// one does: its owner is below the DNAME's, and its target is its owner
+/// with the DNAME's owner replaced by the DNAME's target.
+fn synthesised_by<'a>(
+    cname: &RrSet<'_>,
+    dnames: &'a [(WireName, WireName)],
+) -> Option<&'a WireName> {
+    let target = lower(cname.records.first()?.target.as_ref()?);
+    let owner = lower(&cname.owner);
+    let total = owner.label_count();
+    dnames.iter().find_map(|(d_owner, d_target)| {
+        let below = total.checked_sub(d_owner.label_count())?;
+        if below == 0 || suffix(&owner, d_owner.label_count()) != *d_owner {
+            return None;
+        }
+        // The labels below the DNAME's owner, then its target.
+        let labels: Vec<&[u8]> = owner.labels().collect();
+        let mut w = Vec::new();
+        for l in &labels[..below] {
+            w.push(l.len() as u8);
+            w.extend_from_slice(l);
+        }
+        w.extend_from_slice(&d_target.0);
+        (WireName(w) == target).then_some(d_owner)
+    })
 }
