@@ -816,3 +816,54 @@ fn synthesised_by<'a>(
         (WireName(w) == target).then_some(d_owner)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::wire::Rr;
+
+    fn cname(owner: &str, target: &str) -> Rr {
+        Rr {
+            name: WireName::from_text(owner).unwrap(),
+            rtype: T_CNAME,
+            class: 1,
+            ttl: 300,
+            rdlength: 0,
+            text: target.into(),
+            data: crate::dns::rdata::RecordData::Target {
+                target: target.into(),
+            },
+            target: WireName::from_text(target),
+            rdata: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_the_cname_a_dname_synthesises_rides_on_it() {
+        let name = |t: &str| lower(&WireName::from_text(t).unwrap());
+        let dnames = vec![(name("dname.example.test."), name("sub.example.test."))];
+        let check = |owner: &str, target: &str| {
+            let rr = cname(owner, target);
+            let set = RrSet {
+                owner: rr.name.clone(),
+                rtype: T_CNAME,
+                records: vec![&rr],
+                sigs: Vec::new(),
+            };
+            synthesised_by(&set, &dnames).is_some()
+        };
+        assert!(check("deep.dname.example.test.", "deep.sub.example.test."));
+        assert!(check("A.B.DName.Example.TEST.", "a.b.sub.example.test."));
+        // A forged target, the DNAME's own name, a name beside it.
+        assert!(!check("deep.dname.example.test.", "evil.test."));
+        assert!(!check(
+            "deep.dname.example.test.",
+            "other.sub.example.test."
+        ));
+        assert!(!check("dname.example.test.", "sub.example.test."));
+        assert!(!check(
+            "deep.xdname.example.test.",
+            "deep.sub.example.test."
+        ));
+    }
+}
