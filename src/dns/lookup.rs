@@ -361,9 +361,19 @@ pub async fn resolve_at(
         && answers.is_empty()
         && !resp.flags.aa
         && resp.authority.iter().any(|r| r.rtype == 2);
+    // RFC 2308 2.2: a CNAME chain that ends in the server's own zone
+    // without the type comes with that zone's SOA in authority: NODATA.
+    let chain_ends_here = resp.authority.iter().any(|r| {
+        r.rtype == 6 && {
+            let zone = r.name.to_text().to_ascii_lowercase();
+            let end = canonical.to_text().to_ascii_lowercase();
+            zone == "." || end == zone || end.ends_with(&format!(".{zone}"))
+        }
+    });
     let status = match rcode {
         0 if has_data => DnsStatus::Noerror,
-        // A chain that leaves the answer is still the server's answer.
+        0 if !aliases.is_empty() && chain_ends_here => DnsStatus::Nodata,
+        // A chain that leaves the server's zones is still its answer.
         0 if !aliases.is_empty() => DnsStatus::Noerror,
         0 if referral => DnsStatus::Referral,
         0 => DnsStatus::Nodata,

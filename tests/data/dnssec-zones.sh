@@ -22,6 +22,9 @@ key() { # zone alg [ksk] (published and active since 2019: the expired zone sign
 for z in example rsa ed expired badds tampered sha1 revoked ttl; do child $z; done
 # example: a DNAME to sub.example.test: names under it are synthesised.
 echo 'dname DNAME sub.example.test.' >> example.zone
+# and a CNAME out of the zone, to another one named serves (it does not
+# follow it there: the chain leaves the answer).
+echo 'out CNAME www.rsa.test.' >> example.zone
 key example.test ECDSAP256SHA256 ksk >/dev/null; key example.test ECDSAP256SHA256 >/dev/null
 key rsa.test RSASHA256 ksk >/dev/null; key rsa.test RSASHA256 >/dev/null
 key ed.test ED25519 ksk >/dev/null; key ed.test ED25519 >/dev/null

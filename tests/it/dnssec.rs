@@ -122,6 +122,22 @@ const CASES: &[(&str, &str, &str, i32, &str)] = &[
         1,
         "covers nope.sub.example.test.",
     ),
+    // NODATA at the end of a CNAME chain in the server's own zone (RFC
+    // 2308 2.2: its SOA in authority), and a chain that leaves it.
+    (
+        "alias.example.test",
+        "AAAA",
+        "secure",
+        1,
+        "lists neither AAAA nor CNAME",
+    ),
+    (
+        "out.example.test",
+        "AAAA",
+        "secure",
+        0,
+        "out.example.test. CNAME signed",
+    ),
     // Served with a TTL above the signed one: capped.
     ("www.ttl.test", "A", "secure", 0, "www.ttl.test. A signed"),
 ];
@@ -225,6 +241,15 @@ fn verdicts_match_what_was_signed_and_what_delv_says() {
         agree += 1;
     }
     assert_eq!(agree, CASES.len());
+    let status = |name: &str, rtype: &str| {
+        let i = CASES
+            .iter()
+            .position(|c| c.0 == name && c.1 == rtype)
+            .unwrap();
+        one(&format!("c{i}.json"))["status"].clone()
+    };
+    assert_eq!(status("alias.example.test", "AAAA"), "nodata");
+    assert_eq!(status("out.example.test", "AAAA"), "noerror");
     // A TTL served above the signature's original TTL is capped, as delv
     // caps it.
     let i = CASES.iter().position(|c| c.0 == "www.ttl.test").unwrap();
