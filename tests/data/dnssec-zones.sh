@@ -64,6 +64,39 @@ ns A 127.0.0.1
 unsigned NS ns.unsigned
 ns.unsigned A 127.0.0.1
 Z
+# iter: NSEC3 with 200 iterations, which BIND's signer refuses: Knot
+# signs it (RFC 9276: a validator may take more than 150 as insecure).
+mkdir -p knot
+cat > knot/knot.conf <<K
+server:
+    listen: 127.0.0.1@5399
+    rundir: $PWD/knot
+database:
+    storage: $PWD/knot
+policy:
+  - id: it
+    algorithm: ecdsap256sha256
+    nsec3: on
+    nsec3-iterations: 200
+    nsec3-salt-length: 0
+zone:
+  - domain: iter.test
+    file: $PWD/iter.signed
+    dnssec-signing: on
+    dnssec-policy: it
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+K
+child iter; cp iter.zone iter.signed
+knotd -c knot/knot.conf > knot/knot.log 2>&1 &
+i=0; until knotc -c knot/knot.conf zone-status iter.test 2>/dev/null | grep -q 're-sign: +'; do
+  i=$((i+1)); [ $i -gt 200 ] && { echo "knot never signed iter.test" >&2; cat knot/knot.log >&2; exit 1; }; sleep 0.05; done
+knotc -c knot/knot.conf -f zone-flush iter.test >/dev/null
+i=0; until grep -q NSEC3PARAM iter.signed; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done
+echo "iter NS ns.test." >> test.zone
+keymgr -c knot/knot.conf iter.test ds | grep ' 2 ' >> test.zone
+knotc -c knot/knot.conf stop >/dev/null
 for z in example rsa ed expired badds tampered sha1 ttl; do
   echo "$z NS ns.test." >> test.zone
   dnssec-dsfromkey -2 $(grep -l 'key-signing' K$z.test.+*.key | head -1) >> test.zone
@@ -103,7 +136,7 @@ d=$PWD
   echo "zone \".\" { type primary; file \"$d/root.signed\"; };"
   echo "zone \"test\" { type primary; file \"$d/test.signed\"; };"
   echo "zone \"unsigned.test\" { type primary; file \"$d/unsigned.zone\"; };"
-  for z in example rsa ed expired badds tampered sha1 revoked ttl; do echo "zone \"$z.test\" { type primary; file \"$d/$z.signed\"; };"; done
+  for z in example rsa ed expired badds tampered sha1 revoked ttl iter; do echo "zone \"$z.test\" { type primary; file \"$d/$z.signed\"; };"; done
 } > named.conf
 named -g -c "$d/named.conf" > named.log 2>&1 &
 i=0; until dig +time=1 +tries=1 @127.0.0.1 test SOA >/dev/null; do i=$((i+1)); [ $i -gt 200 ] && { echo "named never answered" >&2; exit 1; }; sleep 0.05; done

@@ -485,6 +485,22 @@ impl<'p> Validator<'p> {
                 return Err(Broken::Bogus(why));
             }
         }
+        // RFC 9276 3.2: NSEC3 with too many iterations is not checked; the
+        // answer is treated as insecure (BIND does so past 150).
+        let costly = proofs
+            .iter()
+            .filter(|s| s.rtype == T_NSEC3)
+            .flat_map(|s| s.records.iter())
+            .filter_map(|r| nsec3_of(&r.rdata))
+            .map(|f| f.iterations)
+            .find(|&n| n > MAX_NSEC3_ITERATIONS);
+        if let Some(n) = costly {
+            let why = format!(
+                "the denial of {what} uses NSEC3 with {n} iterations, more than the {MAX_NSEC3_ITERATIONS} checked: insecure (RFC 9276 3.2)"
+            );
+            self.step(name, Check::Insecure, true, why.clone());
+            return Err(Broken::Insecure(why));
+        }
         let result = if proofs.iter().any(|s| s.rtype == T_NSEC) {
             nsec_denial(&proofs, name, qtype)
         } else {
