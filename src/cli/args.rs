@@ -604,7 +604,7 @@ pub struct AddrinfoArgs {
 }
 
 /// `netkit lookup`
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LookupArgs {
     /// Also write the result as Prometheus metrics to PATH (atomically), for
     /// node_exporter's textfile collector
@@ -616,7 +616,10 @@ pub struct LookupArgs {
     /// @https://SERVER[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query),
     /// @quic://SERVER[:PORT] DNS over QUIC (UDP port 853). A server name is
     /// resolved by the system, its addresses tried in order, and is the
-    /// name its certificate must hold
+    /// name its certificate must hold. As dig takes them: a record type
+    /// after the names (`lookup example.test MX`, for every name, as -t;
+    /// a name written like a type takes a trailing dot: `MX.`), the class
+    /// IN, and +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA

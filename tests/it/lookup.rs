@@ -883,3 +883,91 @@ fn dns_over_quic() {
     assert_eq!(rc, 4);
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
+
+/// dig's habits: `lookup NAME MX @SERVER` asks MX (as `-t MX`), the class
+/// IN is taken, +options set their flags, a name written like a type keeps
+/// its trailing dot, and a word alone is a name even when it spells a type.
+#[test]
+fn dig_habits_positional_types_classes_and_plus_options() {
+    let srv = server();
+    let (rc, positional) = lookup(&["example.test", "MX", &srv]);
+    let (_, flagged) = lookup(&["-t", "MX", &srv, "example.test"]);
+    assert_eq!(rc, 0);
+    assert_eq!(positional.len(), 1, "{positional:?}");
+    assert_eq!(positional[0]["qtype"], "MX");
+    assert_eq!(positional[0]["answers"], flagged[0]["answers"]);
+    // Types in any case, several of them, and the class IN.
+    let (rc, v) = lookup(&[&srv, "example.test", "IN", "txt", "mx"]);
+    assert_eq!(rc, 0);
+    let types: Vec<&str> = v.iter().map(|r| r["qtype"].as_str().unwrap()).collect();
+    assert_eq!(types, ["TXT", "MX"]);
+    // +short is --short, +tcp is --tcp.
+    let short = stdout(&run(["lookup", "+short", &srv, "example.test", "MX"]));
+    let long = stdout(&run([
+        "lookup",
+        "--short",
+        &srv,
+        "-t",
+        "MX",
+        "example.test",
+    ]));
+    assert_eq!(short, long);
+    assert!(short.contains("10 mail.example.test."), "{short}");
+    let (_, v) = lookup(&["+tcp", &srv, "example.test", "A"]);
+    assert_eq!(v[0]["transport"], "tcp", "{v:?}");
+    let (_, v) = lookup(&["+vc", "+notcp", &srv, "example.test", "A"]);
+    assert_eq!(v[0]["transport"], "udp", "{v:?}");
+    // +time and +tries bound a silent server as --timeout and --retries do.
+    let silent = crate::support::dns::silent_server();
+    let t = std::time::Instant::now();
+    let (rc, _) = lookup(&[
+        &format!("@{}", silent.addr()),
+        "+time=1",
+        "+tries=1",
+        "example.test",
+        "A",
+    ]);
+    assert_eq!(rc, 4);
+    let took = t.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(1900),
+        "{took:?}"
+    );
+    // A single word is a name, even one that spells a type; a trailing
+    // dot makes any word a name.
+    let (_, v) = lookup(&[&srv, "ns"]);
+    assert_eq!(v[0]["query_name"], "ns.", "{v:?}");
+    let (_, v) = lookup(&[&srv, "MX.", "A"]);
+    assert_eq!(
+        (v[0]["query_name"].as_str(), v[0]["qtype"].as_str()),
+        (Some("MX."), Some("A"))
+    );
+    // What is not taken is a usage error, never ignored.
+    for (args, what) in [
+        (
+            &["lookup", "+shrot", "example.test"][..],
+            "did you mean +short?",
+        ),
+        (
+            &["lookup", "+bogus", "example.test"],
+            "unknown query option '+bogus'",
+        ),
+        (&["lookup", "+dnssec", "example.test"], "--dnssec validates"),
+        (&["lookup", "+time=0", "example.test"], "+time=S"),
+        (
+            &["lookup", "+tries=x", "example.test"],
+            "+tries takes a number",
+        ),
+        (&["lookup", "example.test", "CH", "TXT"], "class IN only"),
+        (
+            &["lookup", "--system", "+trace", "example.test"],
+            "+trace does not go",
+        ),
+        (
+            &["lookup", "--system", "example.test", "MX"],
+            "takes no record type",
+        ),
+    ] {
+        crate::support::assert_usage_error(&run(args), what);
+    }
+}

@@ -16,6 +16,10 @@ pub(crate) const HELP: Help = Help {
             "netkit lookup -t MX example.test @192.0.2.53",
         ),
         ex(
+            "As dig's fingers type it: the type after the name, +options",
+            "netkit lookup example.test MX @192.0.2.53 +short +tcp",
+        ),
+        ex(
             "Several types over TCP, values only",
             "netkit lookup -t TXT -t CAA --tcp --short example.test",
         ),

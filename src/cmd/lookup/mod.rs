@@ -32,6 +32,8 @@ pub const BATCH_MEMORY: usize = 192 << 20;
 
 /// Runs `netkit lookup`.
 pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Exit> {
+    // dig's habits: positional types and classes, +options.
+    let args = &request::dig_habits(args)?;
     let request::Request {
         specs,
         given,

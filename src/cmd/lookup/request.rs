@@ -105,3 +105,149 @@ pub(super) fn dnssec_plan(args: &LookupArgs) -> Result<Option<dns::dnssec::Plan>
     };
     Ok(Some(dns::dnssec::Plan::new(anchors)))
 }
+
+/// dig's query options netkit takes as they are written (each has a long
+/// flag too): `+short`, `+tcp`/`+vc`, `+trace`, `+time=S`, `+tries=N`,
+/// `+retry=N`, and their `+no` forms where dig has them.
+const DIG_OPTIONS: &[&str] = &[
+    "short", "noshort", "tcp", "notcp", "vc", "novc", "trace", "notrace", "time=", "tries=",
+    "retry=",
+];
+
+/// `lookup` as dig's fingers type it: a positional word that is a record
+/// type mnemonic (`MX`, `txt`, `TYPE65`) is a type for every name (as
+/// `-t`), unless no name would be left (`lookup ns`: the name "ns"); the
+/// class `IN` is taken and others refused; `+opts` set their flags. A name
+/// written like a type takes a trailing dot (`MX.`).
+pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
+    let mut out = args.clone();
+    out.names.clear();
+    let is_type =
+        |w: &str| !w.starts_with(['@', '+']) && crate::dns::types::type_from_name(w).is_some();
+    let is_class = |w: &str| {
+        let u = w.to_ascii_uppercase();
+        matches!(u.as_str(), "IN" | "CH" | "CHAOS" | "HS" | "HESIOD")
+            || u.strip_prefix("CLASS")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let names_left = args
+        .names
+        .iter()
+        .filter(|w| !w.starts_with(['@', '+']) && !is_type(w) && !is_class(w))
+        .count();
+    let mut first_type_is_name = names_left == 0 && args.file.is_none() && args.reverse.is_empty();
+    for w in &args.names {
+        if let Some(opt) = w.strip_prefix('+') {
+            dig_option(opt, &mut out)?;
+        } else if w.starts_with('@') {
+            out.names.push(w.clone());
+        } else if is_class(w) && names_left > 0 {
+            if !w.eq_ignore_ascii_case("IN") {
+                return Err(NetkitError::invalid(format!(
+                    "class {}: netkit asks class IN only",
+                    crate::sanitize::brief(w, 32)
+                )));
+            }
+        } else if is_type(w) && !first_type_is_name {
+            out.types.push(w.clone());
+        } else {
+            first_type_is_name = false;
+            out.names.push(w.clone());
+        }
+    }
+    // The flags' own conflicts, for what +options turned on.
+    if out.trace && (out.system || out.file.is_some() || out.all_ns || out.dnssec) {
+        return Err(NetkitError::invalid(
+            "+trace does not go with --system, -f, --all-ns or --dnssec",
+        ));
+    }
+    if out.tcp && out.system {
+        return Err(NetkitError::invalid("+tcp does not go with --system"));
+    }
+    if out.system && !out.types.is_empty() {
+        return Err(NetkitError::invalid(
+            "--system asks NSS for addresses; it takes no record type",
+        ));
+    }
+    Ok(out)
+}
+
+fn dig_option(opt: &str, out: &mut LookupArgs) -> Result<()> {
+    let (key, value) = match opt.split_once('=') {
+        Some((k, v)) => (k.to_ascii_lowercase(), Some(v)),
+        None => (opt.to_ascii_lowercase(), None),
+    };
+    let number = |what: &str| -> Result<u32> {
+        value
+            .and_then(|v| v.parse::<u32>().ok())
+            .ok_or_else(|| NetkitError::invalid(format!("+{what} takes a number: +{what}=N")))
+    };
+    match (key.as_str(), value) {
+        ("short", None) => out.short = true,
+        ("noshort", None) => out.short = false,
+        ("tcp" | "vc", None) => out.tcp = true,
+        ("notcp" | "novc", None) => out.tcp = false,
+        ("trace", None) => out.trace = true,
+        ("notrace", None) => out.trace = false,
+        ("time", Some(_)) => {
+            let s = number("time")?;
+            if s == 0 || s > 300 {
+                return Err(NetkitError::invalid("+time=S takes 1 to 300 seconds"));
+            }
+            out.timeout = Some(std::time::Duration::from_secs(u64::from(s)));
+        }
+        ("tries", Some(_)) => {
+            let n = number("tries")?;
+            if !(1..=11).contains(&n) {
+                return Err(NetkitError::invalid("+tries=N takes 1 to 11"));
+            }
+            out.retries = Some(n - 1);
+        }
+        ("retry", Some(_)) => {
+            let n = number("retry")?;
+            if n > 10 {
+                return Err(NetkitError::invalid("+retry=N takes 0 to 10"));
+            }
+            out.retries = Some(n);
+        }
+        ("dnssec" | "do", None) => {
+            return Err(NetkitError::invalid(
+                "+dnssec (the DO bit, RRSIGs shown) is not one netkit sends alone yet; --dnssec validates the answer",
+            ));
+        }
+        _ => {
+            let near = closest(&key, DIG_OPTIONS)
+                .map(|n| format!(" (did you mean +{}?)", n.trim_end_matches('=')))
+                .unwrap_or_default();
+            return Err(NetkitError::invalid(format!(
+                "unknown query option '+{}'{near}: netkit takes +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N",
+                crate::sanitize::brief(opt, 32)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The option nearest `word` by edit distance, if it is near enough.
+fn closest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+    options
+        .iter()
+        .map(|o| (distance(word, o.trim_end_matches('=')), *o))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
