@@ -679,7 +679,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --server --tcp --timeout --retries --short --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --server --tcp --timeout --retries --short --norec --cd --dnssec-ok --bufsize --no-edns --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -730,6 +730,10 @@ _netkit() {
                     return 0
                     ;;
                 --retries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bufsize)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -267,6 +267,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask, as @SERVER (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l bufsize -d 'The EDNS UDP size asked for (default 1232), as dig +bufsize=N' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 'Look-ups in flight at once' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
@@ -277,6 +278,10 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec -d 'Validate answers with DNSSEC from a trust anchor (the root\'s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l short -d 'Values only, one per line'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l norec -d 'Do not ask for recursion (RD clear), as dig +norec'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l cd -d 'Set CD (checking disabled): a validating resolver hands over what fails its checks, as dig +cd'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec-ok -d 'Set DO: the signatures come along and are shown, nothing is validated (that is --dnssec), as dig +dnssec'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l no-edns -d 'No EDNS (no OPT record: 512-byte UDP answers), as dig +noedns'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'

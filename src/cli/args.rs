@@ -619,7 +619,8 @@ pub struct LookupArgs {
     /// name its certificate must hold. As dig takes them: a record type
     /// after the names (`lookup example.test MX`, for every name, as -t;
     /// a name written like a type takes a trailing dot: `MX.`), the class
-    /// IN, and +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N
+    /// IN, and +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N,
+    /// +[no]rec, +[no]cd, +[no]dnssec, +bufsize=N, +[no]edns
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
@@ -678,6 +679,23 @@ pub struct LookupArgs {
     /// Values only, one per line
     #[arg(long)]
     pub short: bool,
+    /// Do not ask for recursion (RD clear), as dig +norec
+    #[arg(long)]
+    pub norec: bool,
+    /// Set CD (checking disabled): a validating resolver hands over what
+    /// fails its checks, as dig +cd
+    #[arg(long)]
+    pub cd: bool,
+    /// Set DO: the signatures come along and are shown, nothing is
+    /// validated (that is --dnssec), as dig +dnssec
+    #[arg(long = "dnssec-ok")]
+    pub dnssec_ok: bool,
+    /// The EDNS UDP size asked for (default 1232), as dig +bufsize=N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(512..))]
+    pub bufsize: Option<u16>,
+    /// No EDNS (no OPT record: 512-byte UDP answers), as dig +noedns
+    #[arg(long = "no-edns", conflicts_with_all = ["bufsize", "dnssec_ok", "dnssec"])]
+    pub no_edns: bool,
     /// Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex
     #[arg(long, conflicts_with_all = ["server", "tcp", "types"])]
     pub system: bool,

@@ -40,6 +40,7 @@ pub fn run(args: &RdnsArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<Ex
         None
     };
     let opts = QueryOpts {
+        wire: Default::default(),
         recurse: true,
         dnssec: false,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),

@@ -29,6 +29,31 @@ pub struct QueryOpts {
     /// DNSSEC: set DO (the signatures come along) and CD (a validating
     /// resolver hands over what fails its checks, so netkit can say why).
     pub dnssec: bool,
+    /// What the query says beyond that (dig's +cd, +dnssec, +bufsize,
+    /// +noedns).
+    pub wire: WireOpts,
+}
+
+/// Header and EDNS settings of a query, as dig's options set them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireOpts {
+    /// CD alone (`+cd`).
+    pub cd: bool,
+    /// DO alone (`+dnssec`): the signatures come along, nothing is
+    /// validated.
+    pub dnssec_ok: bool,
+    /// The EDNS UDP size (`+bufsize`); `None`: no OPT record (`+noedns`).
+    pub edns_size: Option<u16>,
+}
+
+impl Default for WireOpts {
+    fn default() -> Self {
+        WireOpts {
+            cd: false,
+            dnssec_ok: false,
+            edns_size: Some(1232),
+        }
+    }
 }
 
 /// A server's answer to one query.
@@ -55,19 +80,23 @@ fn build_query(id: u16, qname: &WireName, rtype: RecordType, opts: &QueryOpts) -
     if opts.recurse {
         flags |= 0x0100;
     }
-    if opts.dnssec {
+    if opts.dnssec || opts.wire.cd {
         flags |= 0x0010;
     }
     q.extend_from_slice(&flags.to_be_bytes());
-    q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 1]);
+    let additional = u8::from(opts.wire.edns_size.is_some());
+    q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, additional]);
     q.extend_from_slice(&qname.0);
     q.extend_from_slice(&u16::from(rtype).to_be_bytes());
     q.extend_from_slice(&[0, 1]);
-    // OPT: root owner, type 41, class = UDP size, TTL = ext-rcode,
-    // version, DO and the other flags, no options.
-    q.extend_from_slice(&[0, 0, 41]);
-    q.extend_from_slice(&1232u16.to_be_bytes());
-    q.extend_from_slice(&[0, 0, if opts.dnssec { 0x80 } else { 0 }, 0, 0, 0]);
+    if let Some(size) = opts.wire.edns_size {
+        // OPT: root owner, type 41, class = UDP size, TTL = ext-rcode,
+        // version, DO and the other flags, no options.
+        let dnssec_ok = opts.dnssec || opts.wire.dnssec_ok;
+        q.extend_from_slice(&[0, 0, 41]);
+        q.extend_from_slice(&size.to_be_bytes());
+        q.extend_from_slice(&[0, 0, if dnssec_ok { 0x80 } else { 0 }, 0, 0, 0]);
+    }
     q
 }
 
@@ -538,12 +567,14 @@ mod tests {
     fn hickory_query(id: u16, name: &Name, rtype: RecordType, opts: &QueryOpts) -> Vec<u8> {
         let mut m = Message::new(id, MessageType::Query, OpCode::Query);
         m.metadata.recursion_desired = opts.recurse;
-        m.metadata.checking_disabled = opts.dnssec;
+        m.metadata.checking_disabled = opts.dnssec || opts.wire.cd;
         m.add_query(Query::query(name.clone(), rtype));
-        let mut edns = Edns::new();
-        edns.set_max_payload(1232);
-        edns.set_dnssec_ok(opts.dnssec);
-        m.edns = Some(edns);
+        if let Some(size) = opts.wire.edns_size {
+            let mut edns = Edns::new();
+            edns.set_max_payload(size);
+            edns.set_dnssec_ok(opts.dnssec || opts.wire.dnssec_ok);
+            m.edns = Some(edns);
+        }
         m.to_vec().unwrap()
     }
 
@@ -562,21 +593,40 @@ mod tests {
                 RecordType::TXT,
                 RecordType::DS,
             ] {
+                let wires = [
+                    WireOpts::default(),
+                    WireOpts {
+                        cd: true,
+                        dnssec_ok: true,
+                        edns_size: Some(4096),
+                    },
+                    WireOpts {
+                        cd: true,
+                        dnssec_ok: false,
+                        edns_size: None,
+                    },
+                ];
                 for (recurse, dnssec) in
                     [(true, false), (false, false), (true, true), (false, true)]
                 {
-                    let opts = QueryOpts {
-                        timeout: Duration::from_secs(1),
-                        retries: 0,
-                        recurse,
-                        dnssec,
-                    };
-                    let id = 0xbeef;
-                    assert_eq!(
-                        build_query(id, &WireName::from_name(&name), rtype, &opts),
-                        hickory_query(id, &name, rtype, &opts),
-                        "{text} {rtype} rd={recurse} do={dnssec}"
-                    );
+                    for wire in wires {
+                        if dnssec && wire.edns_size.is_none() {
+                            continue;
+                        }
+                        let opts = QueryOpts {
+                            timeout: Duration::from_secs(1),
+                            retries: 0,
+                            recurse,
+                            dnssec,
+                            wire,
+                        };
+                        let id = 0xbeef;
+                        assert_eq!(
+                            build_query(id, &WireName::from_name(&name), rtype, &opts),
+                            hickory_query(id, &name, rtype, &opts),
+                            "{text} {rtype} rd={recurse} do={dnssec} {wire:?}"
+                        );
+                    }
                 }
             }
         }

@@ -952,7 +952,14 @@ fn dig_habits_positional_types_classes_and_plus_options() {
             &["lookup", "+bogus", "example.test"],
             "unknown query option '+bogus'",
         ),
-        (&["lookup", "+dnssec", "example.test"], "--dnssec validates"),
+        (
+            &["lookup", "+noedns", "+dnssec", "example.test"],
+            "+noedns leaves no OPT",
+        ),
+        (
+            &["lookup", "+bufsize=100", "example.test"],
+            "+bufsize=N takes 512",
+        ),
         (&["lookup", "+time=0", "example.test"], "+time=S"),
         (
             &["lookup", "+tries=x", "example.test"],
@@ -970,4 +977,93 @@ fn dig_habits_positional_types_classes_and_plus_options() {
     ] {
         crate::support::assert_usage_error(&run(args), what);
     }
+}
+
+/// What a query says on the wire with dig's header and EDNS options, next
+/// to what dig itself sends for the same options: RD, CD, the OPT record,
+/// its UDP size and DO.
+#[test]
+fn dig_options_on_the_wire_equal_digs_own() {
+    if !crate::support::tool_or_skip("dig", "dig's options on the wire") {
+        return;
+    }
+    /// (RD, CD, OPT: (UDP size, DO)) of a query.
+    fn header(q: &[u8]) -> (bool, bool, Option<(u16, bool)>) {
+        let rd = q[2] & 0x01 != 0;
+        let cd = q[3] & 0x10 != 0;
+        let arcount = u16::from_be_bytes([q[10], q[11]]);
+        // Skip the question: the name's labels, then type and class.
+        let mut i = 12;
+        while q[i] != 0 {
+            i += usize::from(q[i]) + 1;
+        }
+        i += 5;
+        let opt = (arcount > 0 && q[i] == 0 && q[i + 1..i + 3] == [0, 41]).then(|| {
+            let size = u16::from_be_bytes([q[i + 3], q[i + 4]]);
+            (size, q[i + 7] & 0x80 != 0)
+        });
+        (rd, cd, opt)
+    }
+    // Records each query and answers it (an empty NOERROR with its question).
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Default::default();
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let q = buf[..n].to_vec();
+            let mut end = 12;
+            while end < n && q[end] != 0 {
+                end += usize::from(q[end]) + 1;
+            }
+            let end = (end + 5).min(n);
+            let mut r = q[..end].to_vec();
+            r[2] |= 0x80;
+            r[3] &= 0xf0;
+            r[6..12].copy_from_slice(&[0; 6]);
+            let _ = sock.send_to(&r, from);
+            log.lock().unwrap().push(q);
+        }
+    });
+    let cases: [&[&str]; 4] = [
+        &[],
+        &["+norec", "+cd"],
+        &["+dnssec", "+bufsize=4096"],
+        &["+noedns"],
+    ];
+    for opts in cases {
+        seen.lock().unwrap().clear();
+        let mut dig = std::process::Command::new("dig");
+        dig.args([&format!("@{}", addr.ip()), "-p", &addr.port().to_string()])
+            .args(["+tries=1", "+time=2", "+nocookie", "example.test", "A"])
+            .args(opts);
+        let out = dig.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut args = vec![format!("@{addr}"), "example.test".into(), "A".into()];
+        args.extend(opts.iter().map(|s| s.to_string()));
+        let (rc, _) = lookup(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(rc, 1, "{opts:?}: an empty answer is NODATA");
+        let q = seen.lock().unwrap().clone();
+        assert_eq!(q.len(), 2, "{opts:?}");
+        assert_eq!(header(&q[1]), header(&q[0]), "{opts:?}: netkit against dig");
+    }
+    // The long flags say the same.
+    seen.lock().unwrap().clear();
+    let (_, _) = lookup(&[
+        &format!("@{addr}"),
+        "--norec",
+        "--cd",
+        "--dnssec-ok",
+        "--bufsize",
+        "4096",
+        "example.test",
+        "A",
+    ]);
+    let q = seen.lock().unwrap().clone();
+    assert_eq!(header(&q[0]), (false, true, Some((4096, true))));
 }

@@ -103,7 +103,8 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         target,
         dnssec,
         opts: QueryOpts {
-            recurse: true,
+            wire: request::wire(args),
+            recurse: !args.norec,
             dnssec: args.dnssec,
             timeout: args.timeout.unwrap_or(conf_timeout),
             retries: args.retries.unwrap_or(conf_retries),

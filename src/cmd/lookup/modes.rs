@@ -40,6 +40,7 @@ pub(super) fn run_trace(
         types
     };
     let opts = QueryOpts {
+        wire: super::request::wire(args),
         recurse: false,
         dnssec: false,
         timeout: args.timeout.unwrap_or(Duration::from_secs(2)),
@@ -84,6 +85,7 @@ pub(super) fn run_all_ns(
 ) -> anyhow::Result<Exit> {
     let (via, timeout, retries) = dns::allns::via(servers, args.tcp)?;
     let opts = QueryOpts {
+        wire: super::request::wire(args),
         recurse: true,
         dnssec: false,
         timeout: args.timeout.unwrap_or(timeout),

@@ -108,11 +108,25 @@ pub(super) fn dnssec_plan(args: &LookupArgs) -> Result<Option<dns::dnssec::Plan>
 
 /// dig's query options netkit takes as they are written (each has a long
 /// flag too): `+short`, `+tcp`/`+vc`, `+trace`, `+time=S`, `+tries=N`,
-/// `+retry=N`, and their `+no` forms where dig has them.
+/// `+retry=N`, `+rec`/`+norec`, `+cd`, `+dnssec`, `+bufsize=N`, `+edns`/
+/// `+noedns`, and their `+no` forms where dig has them.
 const DIG_OPTIONS: &[&str] = &[
     "short", "noshort", "tcp", "notcp", "vc", "novc", "trace", "notrace", "time=", "tries=",
-    "retry=",
+    "retry=", "rec", "norec", "cd", "nocd", "dnssec", "nodnssec", "bufsize=", "edns", "noedns",
 ];
+
+/// The query's header and EDNS settings from the flags.
+pub(super) fn wire(args: &LookupArgs) -> dns::client::WireOpts {
+    dns::client::WireOpts {
+        cd: args.cd,
+        dnssec_ok: args.dnssec_ok,
+        edns_size: if args.no_edns {
+            None
+        } else {
+            Some(args.bufsize.unwrap_or(1232))
+        },
+    }
+}
 
 /// `lookup` as dig's fingers type it: a positional word that is a record
 /// type mnemonic (`MX`, `txt`, `TYPE65`) is a type for every name (as
@@ -159,6 +173,11 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
     if out.trace && (out.system || out.file.is_some() || out.all_ns || out.dnssec) {
         return Err(NetkitError::invalid(
             "+trace does not go with --system, -f, --all-ns or --dnssec",
+        ));
+    }
+    if out.no_edns && (out.dnssec_ok || out.dnssec || out.bufsize.is_some()) {
+        return Err(NetkitError::invalid(
+            "+noedns leaves no OPT record for +dnssec, --dnssec or +bufsize",
         ));
     }
     if out.tcp && out.system {
@@ -210,17 +229,28 @@ fn dig_option(opt: &str, out: &mut LookupArgs) -> Result<()> {
             }
             out.retries = Some(n);
         }
-        ("dnssec" | "do", None) => {
-            return Err(NetkitError::invalid(
-                "+dnssec (the DO bit, RRSIGs shown) is not one netkit sends alone yet; --dnssec validates the answer",
-            ));
+        ("rec" | "recurse", None) => out.norec = false,
+        ("norec" | "norecurse", None) => out.norec = true,
+        ("cd" | "cdflag", None) => out.cd = true,
+        ("nocd" | "nocdflag", None) => out.cd = false,
+        ("dnssec" | "do", None) => out.dnssec_ok = true,
+        ("nodnssec" | "nodo", None) => out.dnssec_ok = false,
+        ("bufsize", Some(_)) => {
+            let n = number("bufsize")?;
+            if !(512..=65535).contains(&n) {
+                return Err(NetkitError::invalid("+bufsize=N takes 512 to 65535"));
+            }
+            out.bufsize = u16::try_from(n).ok();
+            out.no_edns = false;
         }
+        ("edns", None) => out.no_edns = false,
+        ("noedns", None) => out.no_edns = true,
         _ => {
             let near = closest(&key, DIG_OPTIONS)
                 .map(|n| format!(" (did you mean +{}?)", n.trim_end_matches('=')))
                 .unwrap_or_default();
             return Err(NetkitError::invalid(format!(
-                "unknown query option '+{}'{near}: netkit takes +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N",
+                "unknown query option '+{}'{near}: netkit takes +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec, +bufsize=N, +[no]edns",
                 crate::sanitize::brief(opt, 32)
             )));
         }

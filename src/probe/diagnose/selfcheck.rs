@@ -382,6 +382,7 @@ pub async fn self_check(
             let t = Instant::now();
             let name = hickory_proto::rr::Name::root();
             let q = crate::dns::QueryOpts {
+                wire: Default::default(),
                 recurse: true,
                 dnssec: false,
                 timeout,
