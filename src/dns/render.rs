@@ -78,9 +78,19 @@ impl Render for LookupGroup<'_> {
     fn render(&self, w: &mut dyn Write, view: &View) -> io::Result<()> {
         match self.style {
             Style::Short => {
-                // A bogus answer's data is not printed where only data is.
+                // A bogus answer's data is not printed where only data is;
+                // a CNAME chain shared by a name's types (A and AAAA) is
+                // printed once, with the first.
+                let mut chain_shown: Vec<(&str, &str)> = Vec::new();
                 for r in self.results.iter().filter(|r| !is_bogus(r)) {
                     for a in &r.answers {
+                        if a.rtype == "CNAME" && r.qtype != "CNAME" {
+                            let link = (a.name.as_str(), a.value.as_str());
+                            if chain_shown.contains(&link) {
+                                continue;
+                            }
+                            chain_shown.push(link);
+                        }
                         writeln!(w, "{}", escape(&a.value))?;
                     }
                 }

@@ -1067,3 +1067,23 @@ fn dig_options_on_the_wire_equal_digs_own() {
     let q = seen.lock().unwrap().clone();
     assert_eq!(header(&q[0]), (false, true, Some((4096, true))));
 }
+
+/// `--short` with A and AAAA prints a shared CNAME chain once, then each
+/// type's data; asked for CNAME itself, the chain is the data.
+#[test]
+fn short_prints_a_cname_chain_once() {
+    let srv = server();
+    let short = stdout(&run(["lookup", "--short", &srv, "www.example.test"]));
+    assert_eq!(
+        short, "a.example.test.\nb.example.test.\nc.example.test.\n192.0.2.10\n2001:db8::10\n",
+        "{short}"
+    );
+    let cname = stdout(&run([
+        "lookup",
+        "+short",
+        &srv,
+        "www.example.test",
+        "CNAME",
+    ]));
+    assert_eq!(cname, "a.example.test.\n", "{cname}");
+}
