@@ -443,6 +443,51 @@ fn typed(
             }
             out
         }
+        // EID, NIMLOC: hex, as dig.
+        31 | 32 => {
+            let d = c.rest();
+            if d.is_empty() {
+                return None;
+            }
+            HEXUPPER.encode(d)
+        }
+        // ATMA: an AESA address in hex, or an E.164 number with a `+`.
+        34 => match c.u8()? {
+            0 => {
+                let d = c.rest();
+                if d.is_empty() {
+                    return None;
+                }
+                HEXUPPER.encode(d).to_ascii_lowercase()
+            }
+            1 => {
+                let d = c.rest();
+                if d.is_empty() || !d.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                format!("+{}", String::from_utf8_lossy(d))
+            }
+            _ => return None,
+        },
+        // SINK: meaning, coding, subcoding, then the data in base64.
+        40 => {
+            let (meaning, coding, sub) = (c.u8()?, c.u8()?, c.u8()?);
+            let d = c.rest();
+            let mut out = format!("{meaning} {coding} {sub}");
+            if !d.is_empty() {
+                let _ = write!(out, " {}", BASE64.encode(d));
+            }
+            out
+        }
+        // RKEY: laid out as a DNSKEY (flags, protocol, algorithm, key).
+        57 => {
+            let (flags, protocol, alg) = (c.u16()?, c.u8()?, c.u8()?);
+            let key = c.rest();
+            if key.is_empty() {
+                return None;
+            }
+            format!("{flags} {protocol} {alg} {}", BASE64.encode(key))
+        }
         47 => Nsec::decode(c)?.to_string(),
         49 | 61 => {
             let b = c.rest();
@@ -506,13 +551,23 @@ fn typed(
                 .collect::<Vec<_>>()
                 .join("-")
         }
+        // URI: an empty target is `""`, as dig shows it.
         256 => {
             let (prio, weight) = (c.u16()?, c.u16()?);
-            let t = c.rest();
-            if t.is_empty() {
-                return None;
-            }
-            format!("{prio} {weight} {}", quoted(t))
+            format!("{prio} {weight} {}", quoted(c.rest()))
+        }
+        // DOA: enterprise, type, location, media type, data (`-` when none).
+        259 => {
+            let (enterprise, kind, location) = (c.u32()?, c.u32()?, c.u8()?);
+            let media_len = usize::from(c.u8()?);
+            let media = c.bytes(media_len)?;
+            let d = c.rest();
+            let d = if d.is_empty() {
+                "-".to_string()
+            } else {
+                BASE64.encode(d)
+            };
+            format!("{enterprise} {kind} {location} {} {d}", quoted(media))
         }
         257 => {
             let caa = Caa::decode(c)?;
@@ -556,6 +611,33 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn doa_eid_nimloc_atma_sink_rkey_uri_as_dig_shows_them() {
+        let cases: &[(u16, &[u8], &str)] = &[
+            (31, &[0x12, 0x89, 0xab], "1289AB"),
+            (32, &[0x32, 0x10], "3210"),
+            (34, &[0, 0x39, 0x24, 0x6f], "39246f"),
+            (34, &[1, b'3', b'5', b'8'], "+358"),
+            (40, &[1, 0, 0], "1 0 0"),
+            (40, &[8, 0, 2, 0x97, 0x88, 0xa4], "8 0 2 l4ik"),
+            (57, &[0, 0, 3, 253, 3, 1, 0, 1], "0 3 253 AwEAAQ=="),
+            (256, &[0, 10, 0, 1], "10 1 \"\""),
+            (
+                259,
+                &[0, 0, 0, 1, 0, 0, 0, 2, 3, 3, b'a', b'/', b'b', 0xff],
+                "1 2 3 \"a/b\" /w==",
+            ),
+            (259, &[0, 0, 0, 1, 0, 0, 0, 2, 3, 0], "1 2 3 \"\" -"),
+        ];
+        for (t, rd, want) in cases {
+            assert_eq!(show(*t, rd), *want, "type {t}");
+        }
+        // What does not hold together stays generic.
+        assert!(show(34, &[1, b'x']).starts_with("\\# "));
+        assert!(show(34, &[7, 1]).starts_with("\\# "));
+        assert!(show(259, &[0, 0, 0, 1, 0, 0, 0, 2, 3, 9, b'a']).starts_with("\\# "));
+    }
 
     fn show(rtype: u16, rdata: &[u8]) -> String {
         rdata_text(rtype, rdata)
