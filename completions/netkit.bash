@@ -679,7 +679,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --server --tcp --timeout --retries --short --norec --cd --dnssec-ok --bufsize --no-edns --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -p -4 -6 -b -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --server --tcp --timeout --retries --short --norec --cd --dnssec-ok --bufsize --no-edns --adflag --nsid --subnet --cookie --padding --ttl-units --port --ipv4 --ipv6 --source --name --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -734,6 +734,38 @@ _netkit() {
                     return 0
                     ;;
                 --bufsize)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subnet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cookie)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --padding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

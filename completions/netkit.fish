@@ -268,6 +268,12 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l bufsize -d 'The EDNS UDP size asked for (default 1232), as dig +bufsize=N' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l subnet -d 'Send a client subnet (ECS, RFC 7871): ADDR[/LEN], or 0 for "do not use my address"; the scope the server answered for is shown, as dig +subnet=ADDR/LEN' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l cookie -d 'Send a DNS cookie (RFC 7873): a random client cookie, or HEX (client and server cookie); whether it came back good is shown, as dig +cookie[=HEX]' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l padding -d 'Pad the query to a multiple of N bytes (EDNS padding, RFC 7830; 1-512), as dig +padding=N' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s p -l port -d 'Port of the servers given without one, and of resolv.conf\'s, as dig -p PORT' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s b -l source -d 'Send queries from this local address (its family only), as dig -b ADDR (the port is the system\'s)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l name -d 'A name to look up as written, never read as a type or class (as dig -q; netkit\'s -q is --quiet). Repeatable; so is every word after --' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 'Look-ups in flight at once' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
@@ -282,6 +288,11 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l norec -d 'Do no
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l cd -d 'Set CD (checking disabled): a validating resolver hands over what fails its checks, as dig +cd'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec-ok -d 'Set DO: the signatures come along and are shown, nothing is validated (that is --dnssec), as dig +dnssec'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l no-edns -d 'No EDNS (no OPT record: 512-byte UDP answers), as dig +noedns'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l adflag -d 'Set AD in the query: a validating resolver says whether it validated the answer (flag ad), as dig +adflag (dig sets it by default, netkit only when asked)'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l nsid -d 'Ask for the server\'s identifier (NSID, RFC 5001), shown in the OPT pseudo-section, as dig +nsid'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ttl-units -d 'Show TTLs in units (1h30m, 2d), as dig +ttlunits'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s 4 -l ipv4 -d 'Ask servers over IPv4 only (their IPv4 addresses), as dig -4'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s 6 -l ipv6 -d 'Ask servers over IPv6 only, as dig -6'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s q -l quiet -d 'Print nothing but summaries; for look-ups the exit status is the answer'

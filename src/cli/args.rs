@@ -242,6 +242,34 @@ fn timeout_arg(text: &str) -> Result<std::time::Duration, String> {
     crate::value::parse_timeout(text).map_err(|e| e.to_string())
 }
 
+fn subnet_arg(text: &str) -> Result<crate::dns::edns::Subnet, String> {
+    crate::dns::edns::Subnet::parse(text)
+}
+
+fn cookie_arg(text: &str) -> Result<crate::dns::edns::Cookie, String> {
+    if text.is_empty() {
+        Ok(crate::dns::edns::Cookie::random())
+    } else {
+        crate::dns::edns::Cookie::parse_hex(text)
+    }
+}
+
+/// A local address to send from (`-b ADDR`). dig's `ADDR#PORT` is
+/// refused: netkit sends several queries at once, each from a port of its
+/// own.
+pub fn source_arg(text: &str) -> Result<std::net::IpAddr, String> {
+    let t = text.trim();
+    if let Ok(ip) = t.parse::<std::net::IpAddr>() {
+        return Ok(ip);
+    }
+    let port = t.contains('#') || t.parse::<std::net::SocketAddr>().is_ok();
+    Err(if port {
+        "give an address without a port: netkit sends queries in parallel, each from a port of its own".to_string()
+    } else {
+        "give a local IPv4 or IPv6 address".to_string()
+    })
+}
+
 fn mcast_target_arg(text: &str) -> Result<crate::mcast::McastTarget, String> {
     text.parse()
         .map_err(|e: crate::error::NetkitError| e.to_string())
@@ -617,10 +645,16 @@ pub struct LookupArgs {
     /// @quic://SERVER[:PORT] DNS over QUIC (UDP port 853). A server name is
     /// resolved by the system, its addresses tried in order, and is the
     /// name its certificate must hold. As dig takes them: a record type
-    /// after the names (`lookup example.test MX`, for every name, as -t;
-    /// a name written like a type takes a trailing dot: `MX.`), the class
-    /// IN, and +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N,
-    /// +[no]rec, +[no]cd, +[no]dnssec, +bufsize=N, +[no]edns
+    /// after a name is that name's (`lookup a.test MX b.test TXT`; types
+    /// before the first name are its; a name with none gets -t's types, or
+    /// A and AAAA); a word is a type when it spells one (MX, txt, TYPE65)
+    /// and a name otherwise, or when it is the only word; a name written
+    /// like a type takes a trailing dot (`MX.`), --name, or comes after
+    /// --. The class IN is taken, and dig's +short, +tcp (+vc), +trace,
+    /// +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec,
+    /// +bufsize=N, +[no]edns, +[no]adflag, +[no]nsid, +subnet=ADDR/LEN,
+    /// +[no]cookie[=HEX], +padding=N and +[no]ttlunits (each also a long
+    /// flag below)
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA
@@ -694,8 +728,60 @@ pub struct LookupArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(512..))]
     pub bufsize: Option<u16>,
     /// No EDNS (no OPT record: 512-byte UDP answers), as dig +noedns
-    #[arg(long = "no-edns", conflicts_with_all = ["bufsize", "dnssec_ok", "dnssec"])]
+    #[arg(long = "no-edns", conflicts_with_all = ["bufsize", "dnssec_ok", "dnssec", "nsid", "subnet", "cookie", "padding"])]
     pub no_edns: bool,
+    /// Set AD in the query: a validating resolver says whether it
+    /// validated the answer (flag ad), as dig +adflag (dig sets it by
+    /// default, netkit only when asked)
+    #[arg(long)]
+    pub adflag: bool,
+    /// Ask for the server's identifier (NSID, RFC 5001), shown in the OPT
+    /// pseudo-section, as dig +nsid
+    #[arg(long)]
+    pub nsid: bool,
+    /// Send a client subnet (ECS, RFC 7871): ADDR[/LEN], or 0 for "do not
+    /// use my address"; the scope the server answered for is shown, as dig
+    /// +subnet=ADDR/LEN
+    #[arg(long, value_name = "ADDR[/LEN]", value_parser = subnet_arg)]
+    pub subnet: Option<crate::dns::edns::Subnet>,
+    /// Send a DNS cookie (RFC 7873): a random client cookie, or HEX (client
+    /// and server cookie); whether it came back good is shown, as dig
+    /// +cookie[=HEX]
+    #[arg(long, value_name = "HEX", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", value_parser = cookie_arg)]
+    pub cookie: Option<crate::dns::edns::Cookie>,
+    /// Pad the query to a multiple of N bytes (EDNS padding, RFC 7830;
+    /// 1-512), as dig +padding=N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=512))]
+    pub padding: Option<u16>,
+    /// Show TTLs in units (1h30m, 2d), as dig +ttlunits
+    #[arg(long = "ttl-units")]
+    pub ttl_units: bool,
+    /// Port of the servers given without one, and of resolv.conf's, as dig
+    /// -p PORT
+    #[arg(short = 'p', long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+    /// Ask servers over IPv4 only (their IPv4 addresses), as dig -4
+    #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
+    pub ipv4: bool,
+    /// Ask servers over IPv6 only, as dig -6
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+    /// Send queries from this local address (its family only), as dig -b
+    /// ADDR (the port is the system's)
+    #[arg(short = 'b', long = "source", value_name = "ADDR", value_parser = source_arg)]
+    pub source: Option<std::net::IpAddr>,
+    /// A name to look up as written, never read as a type or class (as dig
+    /// -q; netkit's -q is --quiet). Repeatable; so is every word after --
+    #[arg(long = "name", value_name = "NAME")]
+    pub query_names: Vec<String>,
+    /// Names after --: never read as a type, class, @SERVER or +option
+    #[arg(last = true, value_name = "NAME", hide = true)]
+    pub forced_names: Vec<String>,
+    /// Each name's own types when names were given with different types
+    /// (`lookup a.test MX b.test TXT`); empty otherwise.
+    #[arg(skip)]
+    pub name_types: Vec<Vec<String>>,
     /// Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex
     #[arg(long, conflicts_with_all = ["server", "tcp", "types"])]
     pub system: bool,

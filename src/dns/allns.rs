@@ -383,7 +383,7 @@ pub async fn all_ns(
 /// and retries.
 pub fn via(
     servers: &[Server],
-    tcp: bool,
+    plain: super::server::Plain,
 ) -> crate::error::Result<(Server, std::time::Duration, u32)> {
     if let Some(s) = servers.first() {
         return Ok((s.clone(), std::time::Duration::from_secs(2), 1));
@@ -395,7 +395,7 @@ pub fn via(
         )
     })?;
     Ok((
-        Server::plain(first, tcp),
+        plain.at(first),
         cfg.timeout,
         cfg.attempts.saturating_sub(1) as u32,
     ))

@@ -44,6 +44,10 @@ pub struct WireOpts {
     pub dnssec_ok: bool,
     /// The EDNS UDP size (`+bufsize`); `None`: no OPT record (`+noedns`).
     pub edns_size: Option<u16>,
+    /// AD (`+adflag`): ask a resolver to say whether it validated.
+    pub ad: bool,
+    /// EDNS options (`+nsid`, `+subnet`, `+cookie`, `+padding`).
+    pub options: super::edns::QueryOptions,
 }
 
 impl Default for WireOpts {
@@ -52,6 +56,8 @@ impl Default for WireOpts {
             cd: false,
             dnssec_ok: false,
             edns_size: Some(1232),
+            ad: false,
+            options: super::edns::QueryOptions::default(),
         }
     }
 }
@@ -83,6 +89,9 @@ fn build_query(id: u16, qname: &WireName, rtype: RecordType, opts: &QueryOpts) -
     if opts.dnssec || opts.wire.cd {
         flags |= 0x0010;
     }
+    if opts.wire.ad {
+        flags |= 0x0020;
+    }
     q.extend_from_slice(&flags.to_be_bytes());
     let additional = u8::from(opts.wire.edns_size.is_some());
     q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, additional]);
@@ -95,7 +104,16 @@ fn build_query(id: u16, qname: &WireName, rtype: RecordType, opts: &QueryOpts) -
         let dnssec_ok = opts.dnssec || opts.wire.dnssec_ok;
         q.extend_from_slice(&[0, 0, 41]);
         q.extend_from_slice(&size.to_be_bytes());
-        q.extend_from_slice(&[0, 0, if dnssec_ok { 0x80 } else { 0 }, 0, 0, 0]);
+        q.extend_from_slice(&[0, 0, if dnssec_ok { 0x80 } else { 0 }, 0]);
+        let rdlen = q.len();
+        q.extend_from_slice(&[0, 0]);
+        if opts.wire.options.any() {
+            let base = q.len();
+            let mut options = Vec::with_capacity(64);
+            opts.wire.options.write(base, &mut options);
+            q[rdlen..rdlen + 2].copy_from_slice(&(options.len() as u16).to_be_bytes());
+            q.extend_from_slice(&options);
+        }
     }
     q
 }
@@ -152,7 +170,7 @@ async fn udp_alone(
     link: &Link,
 ) -> Result<Udp, Failure> {
     let server = link.addr();
-    let bind = crate::addr::any_for(server.ip());
+    let bind = link.server().local_for(server.ip());
     let net = |e: io::Error| Failure::io(&e, format!("query to {server}"));
     let sock = UdpSocket::bind(bind).await.map_err(net)?;
     sock.connect(server).await.map_err(net)?;
@@ -568,6 +586,7 @@ mod tests {
         let mut m = Message::new(id, MessageType::Query, OpCode::Query);
         m.metadata.recursion_desired = opts.recurse;
         m.metadata.checking_disabled = opts.dnssec || opts.wire.cd;
+        m.metadata.authentic_data = opts.wire.ad;
         m.add_query(Query::query(name.clone(), rtype));
         if let Some(size) = opts.wire.edns_size {
             let mut edns = Edns::new();
@@ -599,11 +618,13 @@ mod tests {
                         cd: true,
                         dnssec_ok: true,
                         edns_size: Some(4096),
+                        ..WireOpts::default()
                     },
                     WireOpts {
                         cd: true,
                         dnssec_ok: false,
                         edns_size: None,
+                        ..WireOpts::default()
                     },
                 ];
                 for (recurse, dnssec) in

@@ -188,11 +188,26 @@ pub fn link(server: &Server) -> Arc<Link> {
     }))
 }
 
+/// A TCP connection to `addr`, from `source` when given.
+async fn tcp_connect(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::Result<TcpStream> {
+    let Some(ip) = source else {
+        return TcpStream::connect(addr).await;
+    };
+    let sock = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    sock.bind(SocketAddr::new(ip, 0))?;
+    sock.connect(addr).await
+}
+
 /// Connects to the first of `addrs` that answers, starting at `start`,
 /// each given an equal share of `budget`. Returns the stream and the index
 /// of the address that took it.
 async fn connect_any(
     addrs: &[SocketAddr],
+    source: Option<std::net::IpAddr>,
     start: usize,
     budget: Duration,
 ) -> io::Result<(TcpStream, usize)> {
@@ -200,7 +215,7 @@ async fn connect_any(
     let mut last = io::Error::new(io::ErrorKind::TimedOut, "TCP connect timed out");
     for i in 0..addrs.len() {
         let k = (start + i) % addrs.len();
-        match tokio::time::timeout(share, TcpStream::connect(addrs[k])).await {
+        match tokio::time::timeout(share, tcp_connect(addrs[k], source)).await {
             Ok(Ok(s)) => {
                 let _ = s.set_nodelay(true);
                 return Ok((s, k));
@@ -299,7 +314,7 @@ impl Link {
     async fn connect(&self, budget: Duration) -> io::Result<TcpStream> {
         let addrs = &self.server.endpoint.addrs;
         let start = self.current.load(Ordering::Relaxed) % addrs.len();
-        let (stream, k) = connect_any(addrs, start, budget).await?;
+        let (stream, k) = connect_any(addrs, self.server.source, start, budget).await?;
         self.current.store(k, Ordering::Relaxed);
         Ok(stream)
     }
@@ -317,7 +332,7 @@ impl Link {
         let mut last = io::Error::new(io::ErrorKind::TimedOut, "QUIC: no answer to the handshake");
         for i in 0..addrs.len() {
             let k = (start + i) % addrs.len();
-            let bind = crate::addr::any_for(addrs[k].ip());
+            let bind = self.server.local_for(addrs[k].ip());
             let mut endpoint = quinn::Endpoint::client(bind)?;
             endpoint.set_default_client_config(doq.config.clone());
             let connecting = endpoint
@@ -534,7 +549,8 @@ impl Link {
         if !matches!(self.server.transport, Transport::Udp) || in_flight < 2 {
             return None;
         }
-        let share = super::udpshare::UdpShare::open(self.addr(), in_flight).ok()?;
+        let local = self.server.local_for(self.addr().ip());
+        let share = super::udpshare::UdpShare::open(self.addr(), local, in_flight).ok()?;
         *self.udp_share.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(share));
         Some(UdpShareGuard(Arc::clone(self)))
     }

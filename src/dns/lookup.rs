@@ -104,6 +104,10 @@ pub struct LookupReport {
     pub records_dropped: u64,
     /// Extended DNS Errors (RFC 8914) the server gave with its answer.
     pub ede: Vec<super::wire::ExtendedError>,
+    /// The answer's OPT record (EDNS: version, flags, UDP size, NSID,
+    /// cookie, client subnet, padding, other options); null when it had
+    /// none or no answer came.
+    pub edns: Option<super::edns::EdnsReport>,
     /// Why there is no answer with data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
@@ -211,6 +215,7 @@ impl LookupReport {
             aliases: Vec::new(),
             records_dropped: 0,
             ede: Vec::new(),
+            edns: None,
             error: Some(f),
             dnssec: None,
             reply: None,
@@ -417,6 +422,7 @@ pub async fn resolve_at(
         aliases: aliases.iter().map(WireName::to_text).collect(),
         records_dropped: 0,
         ede: resp.ede.clone(),
+        edns: resp.opt.as_ref().map(|o| o.report(&opts.wire.options)),
         error,
         dnssec: None,
         reply: None,
@@ -436,7 +442,7 @@ pub async fn resolve_system(
     name: &Name,
     qtype: RecordType,
     cfg: &SystemConfig,
-    tcp: bool,
+    plain: super::server::Plain,
     opts: QueryOpts,
 ) -> LookupReport {
     if cfg.servers.is_empty() {
@@ -446,7 +452,7 @@ pub async fn resolve_system(
     for candidate in candidates(given, name, cfg) {
         let mut result = None;
         for server in &cfg.servers {
-            let server = Server::plain(*server, tcp);
+            let server = plain.at(*server);
             let r = resolve_at(given, &candidate, qtype, &server, opts).await;
             let elsewhere = r.status.try_elsewhere();
             result = Some(r);
@@ -484,12 +490,12 @@ pub enum Target {
     /// These servers, each asked separately.
     Servers(Vec<Server>),
     /// The system's resolv.conf (or why it could not be read), its servers
-    /// asked over TCP only with `tcp`.
+    /// asked as `plain` says (`--tcp`, `-b`).
     System {
         /// The configuration.
         conf: Result<SystemConfig, String>,
-        /// `--tcp`.
-        tcp: bool,
+        /// How its servers are asked.
+        plain: super::server::Plain,
     },
 }
 
@@ -619,9 +625,7 @@ where
     // Several queries in flight share a few UDP sockets per server.
     let plain: Vec<Server> = match &plan.target {
         Target::Servers(s) => s.clone(),
-        Target::System { conf: Ok(c), tcp } => {
-            c.servers.iter().map(|a| Server::plain(*a, *tcp)).collect()
-        }
+        Target::System { conf: Ok(c), plain } => c.servers.iter().map(|a| plain.at(*a)).collect(),
         Target::System { conf: Err(_), .. } => Vec::new(),
     };
     // One name (its types at once) keeps a socket per query: sharing
@@ -723,9 +727,13 @@ async fn one_query(
         (_, Some(s)) => resolve_at(given, name, qtype, s, plan.opts).await,
         // Boxed: its state holds a fallback answer beside a query's, and
         // would size every query's future.
-        (Target::System { conf: Ok(cfg), tcp }, None) => {
-            Box::pin(resolve_system(given, name, qtype, cfg, *tcp, plan.opts)).await
-        }
+        (
+            Target::System {
+                conf: Ok(cfg),
+                plain,
+            },
+            None,
+        ) => Box::pin(resolve_system(given, name, qtype, cfg, *plain, plan.opts)).await,
         (Target::System { conf: Err(why), .. }, None) => no_nameserver(given, qtype, why),
         (Target::Servers(_), None) => no_nameserver(given, qtype, "none given"),
     };
@@ -734,10 +742,10 @@ async fn one_query(
         // the keys and DS.
         let asked = match (server, &r.server) {
             (Some(s), _) => Some(s.clone()),
-            (None, Some(a)) => Some(Server::plain(
-                SocketAddr::new(a.address, a.port),
-                matches!(&plan.target, Target::System { tcp: true, .. }),
-            )),
+            (None, Some(a)) => Some(match &plan.target {
+                Target::System { plain, .. } => plain.at(SocketAddr::new(a.address, a.port)),
+                Target::Servers(_) => Server::plain(SocketAddr::new(a.address, a.port), false),
+            }),
             (None, None) => None,
         };
         let mut caps = Vec::new();

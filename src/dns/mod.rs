@@ -5,6 +5,7 @@
 pub mod allns;
 pub mod client;
 pub mod dnssec;
+pub mod edns;
 pub mod link;
 pub mod lookup;
 pub mod name;

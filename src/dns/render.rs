@@ -35,6 +35,37 @@ pub struct LookupGroup<'a> {
     pub explicit_servers: bool,
     /// The batch's columns, shared by its rows.
     pub columns: &'a BatchColumns,
+    /// TTLs in units (`1h30m`), as dig +ttlunits.
+    pub ttl_units: bool,
+    /// Show each answer's OPT pseudo-section (EDNS options were asked).
+    pub show_opt: bool,
+}
+
+/// A TTL as shown: seconds, or with `units` as dig +ttlunits writes it
+/// (`1w1d1h1m1s`, `0s`).
+pub fn ttl_text(ttl: u32, units: bool) -> String {
+    if !units {
+        return ttl.to_string();
+    }
+    if ttl == 0 {
+        return "0s".to_string();
+    }
+    let mut left = ttl;
+    let mut out = String::new();
+    for (size, unit) in [
+        (604_800, 'w'),
+        (86_400, 'd'),
+        (3_600, 'h'),
+        (60, 'm'),
+        (1, 's'),
+    ] {
+        if left >= size {
+            out.push_str(&(left / size).to_string());
+            out.push(unit);
+            left %= size;
+        }
+    }
+    out
 }
 
 /// The columns of `lookup -f` rows. Rows are streamed, so a column is as
@@ -126,16 +157,21 @@ impl Render for LookupGroup<'_> {
             }
             Style::Sections => {
                 for r in self.results {
-                    sections(w, r, view.verbose > 0)?;
+                    sections(w, r, view.verbose > 0, self)?;
                 }
                 Ok(())
             }
-            Style::Host => host_blocks(w, self.results, self.explicit_servers),
+            Style::Host => host_blocks(w, self.results, self),
         }
     }
 }
 
-fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()> {
+fn sections(
+    w: &mut dyn Write,
+    r: &LookupReport,
+    verbose: bool,
+    g: &LookupGroup<'_>,
+) -> io::Result<()> {
     let unicode = r
         .query_name_unicode
         .as_deref()
@@ -162,6 +198,7 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
         head.push_str(&format!(" ({})", e.message));
     }
     writeln!(w, "{}", if r.ok { head.dimmed() } else { head.yellow() })?;
+    opt_lines(w, r, g.show_opt || verbose)?;
     let nw = r
         .answers
         .iter()
@@ -173,12 +210,18 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
             w,
             "{}  {}  {}  {}",
             pad_right(&escape(&a.name), nw),
-            pad_left(&a.ttl.to_string(), 6),
+            pad_left(&ttl_text(a.ttl, g.ttl_units), 6),
             pad_right(&a.rtype, 5),
             escape(&a.value)
         )?;
     }
-    for e in &r.ede {
+    // Shown in the OPT pseudo-section, where dig has them.
+    let ede = if g.show_opt || verbose {
+        &[][..]
+    } else {
+        &r.ede[..]
+    };
+    for e in ede {
         let line = if e.text.is_empty() {
             format!(";; EDE {} ({})", e.code, e.name)
         } else {
@@ -201,7 +244,7 @@ fn sections(w: &mut dyn Write, r: &LookupReport, verbose: bool) -> io::Result<()
             let line = format!(
                 ";; authority: {}  {}  {}  {}",
                 escape(&a.name),
-                a.ttl,
+                ttl_text(a.ttl, g.ttl_units),
                 a.rtype,
                 escape(&a.value)
             );
@@ -249,7 +292,18 @@ fn dnssec_lines(w: &mut dyn Write, v: &super::dnssec::Verdict, verbose: bool) ->
 }
 
 /// gethostbyname_ex's view: one block per name (and server).
-fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> io::Result<()> {
+/// dig's OPT pseudo-section of `r`'s answer, when `show` and it had one.
+fn opt_lines(w: &mut dyn Write, r: &LookupReport, show: bool) -> io::Result<()> {
+    if let (true, Some(e)) = (show, &r.edns) {
+        for line in super::edns::pseudo_section(e) {
+            writeln!(w, "{}", line.dimmed())?;
+        }
+    }
+    Ok(())
+}
+
+fn host_blocks(w: &mut dyn Write, results: &[LookupReport], g: &LookupGroup<'_>) -> io::Result<()> {
+    let explicit = g.explicit_servers;
     let Some(first) = results.first() else {
         return Ok(());
     };
@@ -301,6 +355,9 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
                 None => "no answer".to_string(),
             };
             writeln!(w, "  {}", format!("ERROR: {shown}").red())?;
+            if let Some(r) = rs.iter().find(|r| r.edns.is_some()) {
+                opt_lines(w, r, g.show_opt)?;
+            }
             writeln!(w)?;
             continue;
         };
@@ -328,7 +385,13 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
             .iter()
             .flat_map(|r| {
                 r.values()
-                    .map(|a| format!("{} (ttl {})", escape(&a.value), a.ttl))
+                    .map(|a| {
+                        format!(
+                            "{} (ttl {})",
+                            escape(&a.value),
+                            ttl_text(a.ttl, g.ttl_units)
+                        )
+                    })
                     .collect::<Vec<_>>()
             })
             .collect();
@@ -350,6 +413,9 @@ fn host_blocks(w: &mut dyn Write, results: &[LookupReport], explicit: bool) -> i
                 None => v.status.to_string(),
             };
             writeln!(w, "  DNSSEC   : {text}")?;
+        }
+        if let Some(r) = rs.iter().find(|r| r.edns.is_some()) {
+            opt_lines(w, r, g.show_opt)?;
         }
         writeln!(w)?;
     }
@@ -529,5 +595,27 @@ impl Render for super::trace::TraceSummary {
                 line.yellow()
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ttl_text;
+
+    #[test]
+    fn ttl_units_as_dig_writes_them() {
+        // dig 9.18 +ttlunits on the same TTLs from BIND.
+        for (ttl, dig) in [
+            (0, "0s"),
+            (1, "1s"),
+            (60, "1m"),
+            (3600, "1h"),
+            (90_061, "1d1h1m1s"),
+            (694_861, "1w1d1h1m1s"),
+            (2_147_483_647, "3550w5d3h14m7s"),
+        ] {
+            assert_eq!(ttl_text(ttl, true), dig, "{ttl}");
+            assert_eq!(ttl_text(ttl, false), ttl.to_string());
+        }
     }
 }

@@ -66,6 +66,8 @@ pub struct ServerSpec {
     pub host: Host,
     /// The port (the scheme's default unless given).
     pub port: u16,
+    /// Whether the text gave the port.
+    pub port_given: bool,
     /// The transport asked for.
     pub scheme: Scheme,
 }
@@ -124,6 +126,7 @@ pub fn parse(text: &str) -> Result<ServerSpec> {
     Ok(ServerSpec {
         text: text.trim().to_string(),
         port: hp.port_or(scheme.default_port()),
+        port_given: hp.port.is_some(),
         host: hp.host,
         scheme,
     })
@@ -275,11 +278,35 @@ pub struct Server {
     pub endpoint: Endpoint,
     /// The transport, with its settings.
     pub transport: Transport,
+    /// The local address queries go from (`-b`); the system's choice when
+    /// `None`.
+    pub source: Option<IpAddr>,
+}
+
+/// How servers found on the way (resolv.conf's, referrals) are asked:
+/// over TCP only or not, and from which local address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Plain {
+    /// `--tcp`.
+    pub tcp: bool,
+    /// `-b ADDR`.
+    pub source: Option<IpAddr>,
+}
+
+impl Plain {
+    /// The server at `addr`, asked this way.
+    pub fn at(&self, addr: SocketAddr) -> Server {
+        Server {
+            source: self.source,
+            ..Server::plain(addr, self.tcp)
+        }
+    }
 }
 
 impl PartialEq for Server {
     fn eq(&self, other: &Self) -> bool {
         self.endpoint == other.endpoint
+            && self.source == other.source
             && self.transport.name() == other.transport.name()
             && self.transport.settings() == other.transport.settings()
     }
@@ -290,6 +317,7 @@ impl Eq for Server {}
 impl Hash for Server {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.endpoint.hash(state);
+        self.source.hash(state);
         self.transport.name().hash(state);
         self.transport.settings().hash(state);
     }
@@ -305,6 +333,24 @@ impl Server {
                 addrs: Arc::from([addr]),
             },
             transport: if tcp { Transport::Tcp } else { Transport::Udp },
+            source: None,
+        }
+    }
+
+    /// The local address to bind before talking to `peer`: `-b`'s, else
+    /// the unspecified address of `peer`'s family; port 0.
+    pub fn local_for(&self, peer: IpAddr) -> SocketAddr {
+        match self.source {
+            Some(ip) => SocketAddr::new(ip, 0),
+            None => crate::addr::any_for(peer),
+        }
+    }
+
+    /// How this server's peers are asked (a referral's servers).
+    pub fn plain_opts(&self) -> Plain {
+        Plain {
+            tcp: matches!(self.transport, Transport::Tcp),
+            source: self.source,
         }
     }
 
@@ -316,7 +362,7 @@ impl Server {
     /// A plain server at another address, over the same plain transport
     /// (TCP only if this one is).
     pub fn plain_like(&self, addr: SocketAddr) -> Server {
-        Server::plain(addr, matches!(self.transport, Transport::Tcp))
+        self.plain_opts().at(addr)
     }
 }
 
@@ -390,6 +436,7 @@ impl ServerSpec {
         Ok(Server {
             endpoint,
             transport,
+            source: None,
         })
     }
 

@@ -95,7 +95,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl UdpShare {
     /// Opens sockets for `in_flight` queries to `addr` and starts their
     /// readers (on the current runtime).
-    pub fn open(addr: SocketAddr, in_flight: usize) -> io::Result<UdpShare> {
+    pub fn open(addr: SocketAddr, local: SocketAddr, in_flight: usize) -> io::Result<UdpShare> {
         let n = in_flight.div_ceil(PER_SOCKET).clamp(1, MAX_SOCKETS);
         let mut socks = Vec::with_capacity(n);
         let mut readers = Vec::with_capacity(n);
@@ -108,7 +108,7 @@ impl UdpShare {
             // Best effort: a smaller buffer only means more retries.
             let _ = s.set_recv_buffer_size(RECV_BUFFER);
             s.set_nonblocking(true)?;
-            s.bind(&crate::addr::any_for(addr.ip()).into())?;
+            s.bind(&local.into())?;
             s.connect(&addr.into())?;
             let shared = Arc::new(Shared {
                 sock: UdpSocket::from_std(s.into())?,

@@ -96,17 +96,6 @@ impl Rr {
     }
 }
 
-/// EDNS (RFC 6891), from the OPT record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EdnsInfo {
-    /// The sender's UDP payload size.
-    pub udp_size: u16,
-    /// EDNS version.
-    pub version: u8,
-    /// DNSSEC OK.
-    pub dnssec_ok: bool,
-}
-
 /// An Extended DNS Error (RFC 8914): why a resolver failed or changed an
 /// answer (DNSSEC bogus, stale, blocked, prohibited...).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -138,8 +127,8 @@ pub struct Reply {
     pub authority: Vec<Rr>,
     /// The additional section, the OPT record left out.
     pub additional: Vec<Rr>,
-    /// EDNS, when the message had an OPT record.
-    pub edns: Option<EdnsInfo>,
+    /// The OPT record (EDNS), when the message had one.
+    pub opt: Option<super::edns::Opt>,
     /// Extended DNS Errors (RFC 8914) from the OPT record.
     pub ede: Vec<ExtendedError>,
     /// Size on the wire, bytes.
@@ -209,7 +198,7 @@ impl Reply {
             answers: Vec::new(),
             authority: Vec::new(),
             additional: Vec::new(),
-            edns: None,
+            opt: None,
             ede: Vec::new(),
             size: msg.len(),
         };
@@ -228,14 +217,22 @@ impl Reply {
             }
         }
         let mut ext_rcode = 0u16;
+        let mut opt_data = Vec::new();
+        let mut seen_opt = false;
         for (section, &count) in counts[1..].iter().enumerate() {
             // A message cannot hold more records than it has bytes for.
             let mut list = Vec::with_capacity(usize::from(count).min(msg.len() / 11));
             for _ in 0..count {
                 match read_rr(msg, pos) {
                     Ok((rr, next, start)) => {
-                        if rr.rtype == 41 && section == 2 && reply.ede.is_empty() {
+                        if rr.rtype == 41 && section == 2 && !seen_opt {
+                            seen_opt = true;
                             reply.ede = extended_errors(&msg[start..next]);
+                            // Options beyond EDE are kept as bytes, read
+                            // only when shown.
+                            if next > start {
+                                opt_data = msg[start..next].to_vec();
+                            }
                         }
                         pos = next;
                         list.push(rr);
@@ -249,12 +246,12 @@ impl Reply {
                 1 => reply.authority = list,
                 _ => {
                     for rr in list {
-                        if rr.rtype == 41 && reply.edns.is_none() {
+                        if rr.rtype == 41 && reply.opt.is_none() {
                             ext_rcode = (rr.ttl >> 24) as u16;
-                            reply.edns = Some(EdnsInfo {
+                            reply.opt = Some(super::edns::Opt {
                                 udp_size: rr.class,
-                                version: (rr.ttl >> 16) as u8,
-                                dnssec_ok: rr.ttl & 0x8000 != 0,
+                                ttl: rr.ttl,
+                                options: std::mem::take(&mut opt_data),
                             });
                         } else {
                             reply.additional.push(rr);

@@ -160,7 +160,7 @@ async fn ask(
             }
             last.unwrap_or_else(|| no_nameserver(given, qtype, "no server given"))
         }
-        Dns::System(cfg) => resolve_system(given, name, qtype, cfg, false, opts).await,
+        Dns::System(cfg) => resolve_system(given, name, qtype, cfg, Default::default(), opts).await,
     }
 }
 

@@ -871,3 +871,120 @@ fn dns_servers_by_name_and_transport() {
         "{err}"
     );
 }
+
+/// dig's EDNS options against BIND (server-id, cookies, response padding,
+/// the client subnet echoed): netkit's OPT pseudo-section equals dig's,
+/// line for line (the cookies' random bytes aside), over UDP and TCP; and
+/// `-p`, `-b` reach BIND as dig's do (its query log names the source).
+#[test]
+fn edns_options_against_bind_equal_dig() {
+    const TEST: &str = "edns_options_against_bind_equal_dig";
+    for tool in ["named", "dig"] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = dir_of(&sb);
+    std::fs::write(
+        sb.path("example.zone"),
+        "$ORIGIN example.test.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\nns A 127.0.0.1\n\
+         www A 192.0.2.1\nlong 90061 A 192.0.2.2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("named.conf"),
+        format!(
+            "options {{\n directory \"{dir}\";\n listen-on port 5311 {{ 127.0.0.1; }};\n listen-on-v6 {{ none; }};\n\
+             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
+             dnssec-validation no;\n server-id \"ns1.example.test\";\n\
+             response-padding {{ any; }} block-size 128;\n querylog yes;\n}};\ncontrols {{ }};\n\
+             zone \"example.test\" {{ type primary; file \"{dir}/example.zone\"; }};\n"
+        ),
+    )
+    .unwrap();
+    let cases = [
+        "+nsid",
+        "+nsid +cookie",
+        "+nsid +cookie +tcp +padding=128",
+        "+subnet=192.0.2.77/24",
+        "+nsid +subnet=2001:db8::1/48 +tcp",
+        "+subnet=0 +cookie",
+    ];
+    let mut script = "ip addr add 127.0.0.9/32 dev lo\n\
+         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
+         i=0; until dig +time=1 +tries=1 -p 5311 @127.0.0.1 example.test SOA >/dev/null; do\n\
+           i=$((i+1)); [ $i -gt 200 ] && { echo 'named never answered' >&2; exit 1; }; sleep 0.05; done\n"
+        .to_string();
+    for (i, opts) in cases.iter().enumerate() {
+        script.push_str(&format!(
+            "dig -p 5311 @127.0.0.1 www.example.test A +nocookie {opts} > dig-{i}\n\
+             \"$NK\" lookup --color never -p 5311 @127.0.0.1 www.example.test A {opts} > nk-{i} 2>&1\n"
+        ));
+    }
+    script.push_str(
+        "\"$NK\" lookup --json -p 5311 -b 127.0.0.9 @127.0.0.1 long.example.test A > src.json\n\
+         \"$NK\" lookup --json -p 5311 -b 127.0.0.9 +tcp @127.0.0.1 www.example.test A > srctcp.json\n\
+         dig -p 5311 @127.0.0.1 long.example.test A +ttlunits +noall +answer > dig-ttl\n\
+         \"$NK\" lookup --color never -p 5311 @127.0.0.1 long.example.test A +ttlunits > nk-ttl\n\
+         sleep 0.3; echo done\n",
+    );
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("done"),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("named.log")
+    );
+    // A cookie's bytes are random per run: keep their length.
+    let masked = |lines: Vec<String>| -> Vec<String> {
+        lines
+            .into_iter()
+            .map(|l| match l.strip_prefix("; COOKIE: ") {
+                Some(rest) => {
+                    let (hex, state) = rest.split_once(' ').unwrap_or((rest, ""));
+                    format!("; COOKIE: <{} bytes> {state}", hex.len() / 2)
+                }
+                None => l,
+            })
+            .collect()
+    };
+    for (i, opts) in cases.iter().enumerate() {
+        let want = masked(super::lookup::opt_section(&sb.read(&format!("dig-{i}"))));
+        let got = masked(super::lookup::opt_section(&sb.read(&format!("nk-{i}"))));
+        assert!(want.len() >= 3, "{opts}: {}", sb.read(&format!("dig-{i}")));
+        assert_eq!(got, want, "{opts}\n{}", sb.read(&format!("nk-{i}")));
+    }
+    // What BIND said, in the lines a dig user looks for.
+    let all: String = (0..cases.len())
+        .map(|i| sb.read(&format!("nk-{i}")))
+        .collect();
+    assert!(all.contains("(\"ns1.example.test\")"), "{all}");
+    assert!(all.contains("(good)"), "{all}");
+    assert!(all.contains("; PAD: ("), "{all}");
+    assert!(all.contains("; CLIENT-SUBNET: 192.0.2.0/24/0"), "{all}");
+    // -b: BIND saw the queries come from 127.0.0.9, over UDP and TCP.
+    let log = sb.read("named.log");
+    let from = |name: &str| {
+        log.lines()
+            .filter(|l| l.contains(&format!("({name}): query:")))
+            .map(|l| l.contains(" 127.0.0.9#"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(from("long.example.test").first(), Some(&true), "{log}");
+    assert!(
+        log.lines().any(|l| l.contains("127.0.0.9#")
+            && l.contains("(www.example.test): query:")
+            && l.contains("+E(0)T ")),
+        "{log}"
+    );
+    for f in ["src.json", "srctcp.json"] {
+        let v: Value = serde_json::from_str(sb.read(f).lines().next().unwrap_or("{}")).unwrap();
+        assert_eq!(v["ok"], true, "{f}: {v}");
+    }
+    // +ttlunits: the TTL as dig writes it.
+    let dig_ttl = sb.read("dig-ttl");
+    assert!(dig_ttl.contains("1d1h1m1s"), "{dig_ttl}");
+    let nk_ttl = sb.read("nk-ttl");
+    assert!(nk_ttl.contains("  1d1h1m1s  A "), "{nk_ttl}");
+}

@@ -974,22 +974,153 @@ fn dig_habits_positional_types_classes_and_plus_options() {
             &["lookup", "--system", "example.test", "MX"],
             "takes no record type",
         ),
+        (
+            &["lookup", "+subnet=192.0.2.1/33", "example.test"],
+            "+subnet=192.0.2.1/33: the prefix length is 0 to 32",
+        ),
+        (
+            &["lookup", "+subnet=nope", "example.test"],
+            "give ADDR[/LEN]",
+        ),
+        (
+            &["lookup", "+cookie=0102", "example.test"],
+            "16 hex digits of client cookie",
+        ),
+        (&["lookup", "--cookie=zz", "example.test"], "16 hex digits"),
+        (
+            &["lookup", "+padding=600", "example.test"],
+            "+padding=N takes 0 (none) to 512",
+        ),
+        (
+            &["lookup", "+noedns", "+nsid", "example.test"],
+            "+noedns leaves no OPT",
+        ),
+        (
+            &["lookup", "--system", "+nsid", "example.test"],
+            "--system asks NSS",
+        ),
+        (
+            &["lookup", "-b", "127.0.0.1#5353", "example.test"],
+            "without a port",
+        ),
+        (
+            &["lookup", "-b", "nowhere", "example.test"],
+            "local IPv4 or IPv6 address",
+        ),
+        (
+            &["lookup", "-4", "@::1", "example.test"],
+            "no IPv4 address to ask it at (-4)",
+        ),
+        (
+            &["lookup", "-b", "127.0.0.1", "@::1", "example.test"],
+            "no IPv4 address to ask it at (-b 127.0.0.1)",
+        ),
+        (
+            &["lookup", "-6", "-b", "127.0.0.1", "@::1", "example.test"],
+            "contradict",
+        ),
+        (
+            &["lookup", "+trace", "a.test", "MX", "b.test", "TXT"],
+            "take one set of types",
+        ),
+        (&["lookup", "+nsdi", "example.test"], "did you mean +nsid?"),
     ] {
         crate::support::assert_usage_error(&run(args), what);
     }
 }
 
+/// Several names with their own types, as dig takes them: a type goes with
+/// the name before it (types before the first name are its); names with
+/// none get -t's or A and AAAA. `--name` and `--` force a name; `-p` is the
+/// port of servers given without one.
+#[test]
+fn each_name_with_its_own_types_and_forced_names() {
+    let srv = server();
+    let port = srv.rsplit(':').next().unwrap().to_string();
+    let asked = |v: &[Value]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["qtype"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+        p.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let (_, v) = lookup(&[&srv, "example.test", "MX", "www.example.test", "TXT", "A"]);
+    assert_eq!(
+        asked(&v),
+        pairs(&[
+            ("example.test", "MX"),
+            ("www.example.test", "TXT"),
+            ("www.example.test", "A")
+        ])
+    );
+    // A type before the names is the first name's; a name with none gets
+    // A and AAAA, in the order given.
+    let (_, v) = lookup(&[&srv, "MX", "example.test", "www.example.test"]);
+    assert_eq!(
+        asked(&v),
+        pairs(&[
+            ("example.test", "MX"),
+            ("www.example.test", "A"),
+            ("www.example.test", "AAAA")
+        ])
+    );
+    // Every name with the same types: one batch, as -t.
+    let (_, v) = lookup(&[&srv, "example.test", "MX", "mail.example.test", "MX"]);
+    assert_eq!(
+        asked(&v),
+        pairs(&[("example.test", "MX"), ("mail.example.test", "MX")])
+    );
+    // Human output: each run in its own layout, in order.
+    let text = stdout(&run([
+        "lookup",
+        "--color",
+        "never",
+        &srv,
+        "example.test",
+        "MX",
+        "www.example.test",
+    ]));
+    let mx = text
+        .find(";; example.test. MX")
+        .unwrap_or_else(|| panic!("{text}"));
+    let host = text
+        .find("  Hostname : ")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(mx < host, "{text}");
+    // Forced names: --name and after --, never types.
+    let (_, v) = lookup(&[&srv, "--name", "MX", "A"]);
+    assert_eq!(asked(&v), pairs(&[("MX", "A")]));
+    let (_, v) = lookup(&[&srv, "A", "--", "TXT"]);
+    assert_eq!(asked(&v), pairs(&[("TXT", "A")]));
+    // -p: the port of a server given without one.
+    let (rc, v) = lookup(&["@127.0.0.1", "-p", &port, "example.test", "MX"]);
+    assert_eq!(rc, 0, "{v:?}");
+    assert_eq!(v[0]["server"]["port"].as_u64().unwrap().to_string(), port);
+}
+
 /// What a query says on the wire with dig's header and EDNS options, next
-/// to what dig itself sends for the same options: RD, CD, the OPT record,
-/// its UDP size and DO.
+/// to what dig itself sends for the same options: RD, CD, AD, the OPT
+/// record, its UDP size, DO and every option byte for byte (NSID, client
+/// subnet, cookie, padding).
 #[test]
 fn dig_options_on_the_wire_equal_digs_own() {
     if !crate::support::tool_or_skip("dig", "dig's options on the wire") {
         return;
     }
-    /// (RD, CD, OPT: (UDP size, DO)) of a query.
-    fn header(q: &[u8]) -> (bool, bool, Option<(u16, bool)>) {
+    /// The header flags, the OPT record (UDP size, DO, options) and the
+    /// query's length.
+    type Shape = (bool, bool, bool, Option<(u16, bool, Vec<u8>)>, usize);
+    fn shape(q: &[u8]) -> Shape {
         let rd = q[2] & 0x01 != 0;
+        let ad = q[3] & 0x20 != 0;
         let cd = q[3] & 0x10 != 0;
         let arcount = u16::from_be_bytes([q[10], q[11]]);
         // Skip the question: the name's labels, then type and class.
@@ -1000,9 +1131,14 @@ fn dig_options_on_the_wire_equal_digs_own() {
         i += 5;
         let opt = (arcount > 0 && q[i] == 0 && q[i + 1..i + 3] == [0, 41]).then(|| {
             let size = u16::from_be_bytes([q[i + 3], q[i + 4]]);
-            (size, q[i + 7] & 0x80 != 0)
+            let rdlen = usize::from(u16::from_be_bytes([q[i + 9], q[i + 10]]));
+            (
+                size,
+                q[i + 7] & 0x80 != 0,
+                q[i + 11..i + 11 + rdlen].to_vec(),
+            )
         });
-        (rd, cd, opt)
+        (rd, ad, cd, opt, q.len())
     }
     // Records each query and answers it (an empty NOERROR with its question).
     let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -1026,17 +1162,40 @@ fn dig_options_on_the_wire_equal_digs_own() {
             log.lock().unwrap().push(q);
         }
     });
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 12] = [
         &[],
         &["+norec", "+cd"],
         &["+dnssec", "+bufsize=4096"],
         &["+noedns"],
+        &["+adflag"],
+        &["+nsid"],
+        &["+subnet=192.0.2.77/24"],
+        &["+subnet=2001:db8::1/56"],
+        &["+subnet=0"],
+        &["+cookie=0102030405060708aabbccddeeff0011"],
+        &["+padding=128"],
+        &[
+            "+nsid",
+            "+subnet=198.51.100.1",
+            "+cookie=0102030405060708",
+            "+padding=64",
+            "+dnssec",
+        ],
     ];
     for opts in cases {
         seen.lock().unwrap().clear();
         let mut dig = std::process::Command::new("dig");
+        // dig sets AD and sends a cookie unless told not to; netkit only
+        // when asked.
         dig.args([&format!("@{}", addr.ip()), "-p", &addr.port().to_string()])
-            .args(["+tries=1", "+time=2", "+nocookie", "example.test", "A"])
+            .args([
+                "+tries=1",
+                "+time=2",
+                "+nocookie",
+                "+noadflag",
+                "example.test",
+                "A",
+            ])
             .args(opts);
         let out = dig.output().unwrap();
         assert!(
@@ -1050,22 +1209,50 @@ fn dig_options_on_the_wire_equal_digs_own() {
         assert_eq!(rc, 1, "{opts:?}: an empty answer is NODATA");
         let q = seen.lock().unwrap().clone();
         assert_eq!(q.len(), 2, "{opts:?}");
-        assert_eq!(header(&q[1]), header(&q[0]), "{opts:?}: netkit against dig");
+        assert_eq!(shape(&q[1]), shape(&q[0]), "{opts:?}: netkit against dig");
     }
+    // A random cookie: 8 bytes of client cookie, new each run, as dig's.
+    let mut cookies = Vec::new();
+    for _ in 0..2 {
+        seen.lock().unwrap().clear();
+        lookup(&[&format!("@{addr}"), "example.test", "A", "+cookie"]);
+        let q = seen.lock().unwrap()[0].clone();
+        let (_, _, _, opt, _) = shape(&q);
+        let options = opt.unwrap().2;
+        assert_eq!(&options[..4], &[0, 10, 0, 8], "{options:?}");
+        cookies.push(options[4..].to_vec());
+    }
+    assert_ne!(cookies[0], cookies[1]);
     // The long flags say the same.
     seen.lock().unwrap().clear();
     let (_, _) = lookup(&[
         &format!("@{addr}"),
         "--norec",
         "--cd",
+        "--adflag",
         "--dnssec-ok",
         "--bufsize",
         "4096",
+        "--nsid",
+        "--subnet",
+        "192.0.2.77/24",
+        "--cookie=0102030405060708",
+        "--padding",
+        "64",
         "example.test",
         "A",
     ]);
     let q = seen.lock().unwrap().clone();
-    assert_eq!(header(&q[0]), (false, true, Some((4096, true))));
+    let (rd, ad, cd, opt, len) = shape(&q[0]);
+    assert_eq!((rd, ad, cd, len % 64), (false, true, true, 0));
+    let (size, dnssec_ok, options) = opt.unwrap();
+    assert_eq!((size, dnssec_ok), (4096, true));
+    assert_eq!(
+        &options[..27],
+        &[
+            0, 3, 0, 0, 0, 8, 0, 7, 0, 1, 24, 0, 192, 0, 2, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8
+        ]
+    );
 }
 
 /// `--short` with A and AAAA prints a shared CNAME chain once, then each
@@ -1086,4 +1273,119 @@ fn short_prints_a_cname_chain_once() {
         "CNAME",
     ]));
     assert_eq!(cname, "a.example.test.\n", "{cname}");
+}
+
+/// A server that answers every query with an empty NOERROR carrying an OPT
+/// record with these options (bytes as given: well-formed or not).
+fn opt_server(options: Vec<u8>) -> std::net::SocketAddr {
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = sock.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let q = &buf[..n];
+            let mut end = 12;
+            while end < n && q[end] != 0 {
+                end += usize::from(q[end]) + 1;
+            }
+            let mut r = q[..(end + 5).min(n)].to_vec();
+            r[2] |= 0x80;
+            r[3] = 0;
+            r[6..12].copy_from_slice(&[0, 0, 0, 0, 0, 1]);
+            r.extend_from_slice(&[0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0]);
+            r.extend_from_slice(&(options.len() as u16).to_be_bytes());
+            r.extend_from_slice(&options);
+            let _ = sock.send_to(&r, from);
+        }
+    });
+    addr
+}
+
+/// The OPT pseudo-section lines of dig's or netkit's output.
+pub(crate) fn opt_section(text: &str) -> Vec<String> {
+    text.lines()
+        .skip_while(|l| !l.starts_with(";; OPT PSEUDOSECTION:"))
+        .take_while(|l| l.starts_with(';') && !l.starts_with(";; QUESTION"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The OPT pseudo-section of an answer reads as dig prints it, line for
+/// line, for the same bytes: NSID with bytes that are not text, a client
+/// subnet with its scope, each state of a cookie, TCP keepalive, padding,
+/// an Extended DNS Error and an option no one knows, in the order sent.
+#[test]
+fn edns_options_read_as_dig_reads_them() {
+    if !crate::support::tool_or_skip("dig", "EDNS options as dig reads them") {
+        return;
+    }
+    let mut all = Vec::new();
+    all.extend_from_slice(&[0, 3, 0, 5, b'n', b's', 1, b'1', b' ']);
+    all.extend_from_slice(&[0, 8, 0, 7, 0, 1, 24, 16, 192, 0, 2]);
+    all.extend_from_slice(&[0, 10, 0, 8, 9, 9, 9, 9, 9, 9, 9, 9]);
+    all.extend_from_slice(&[0xfd, 0xe9, 0, 3, b'a', b'b', b'c']);
+    all.extend_from_slice(&[0, 11, 0, 2, 1, 44]);
+    all.extend_from_slice(&[0, 12, 0, 3, 0, 0, 0]);
+    all.extend_from_slice(&[0, 15, 0, 6, 0, 6, b't', b'e', b's', b't']);
+    let echoed = [0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8].to_vec();
+    let mut good = [0, 10, 0, 16, 1, 2, 3, 4, 5, 6, 7, 8].to_vec();
+    good.extend_from_slice(&[0xaa; 8]);
+    let v6 = [0, 8, 0, 11, 0, 2, 56, 48, 0x20, 1, 0x0d, 0xb8, 0, 0, 0].to_vec();
+    let cases: [(Vec<u8>, &str); 5] = [
+        (all, "+cookie=0102030405060708"),
+        (echoed.clone(), "+cookie=0102030405060708"),
+        (good, "+cookie=0102030405060708"),
+        (echoed, "+nocookie"),
+        (v6, "+subnet=2001:db8::/56"),
+    ];
+    for (options, cookie) in cases {
+        let addr = opt_server(options);
+        let dig = std::process::Command::new("dig")
+            .args([&format!("@{}", addr.ip()), "-p", &addr.port().to_string()])
+            .args(["+tries=1", "+time=2", "+nsid", cookie, "example.test", "A"])
+            .output()
+            .unwrap();
+        let want = opt_section(&String::from_utf8_lossy(&dig.stdout));
+        assert!(want.len() >= 3, "{}", String::from_utf8_lossy(&dig.stdout));
+        let out = run([
+            "lookup",
+            "--color",
+            "never",
+            &format!("@{addr}"),
+            "+nsid",
+            cookie,
+            "example.test",
+            "A",
+        ]);
+        let got = opt_section(&stdout(&out));
+        assert_eq!(got, want, "{cookie}");
+    }
+    // In JSON: the fields, the cookie's state, the option kept as bytes.
+    let addr = opt_server(vec![
+        0, 10, 0, 8, 9, 9, 9, 9, 9, 9, 9, 9, 0, 8, 0, 7, 0, 1, 24, 16, 192, 0, 2, 0xfd, 0xe9, 0, 1,
+        0xff,
+    ]);
+    let (_, v) = lookup(&[
+        &format!("@{addr}"),
+        "+cookie=0102030405060708",
+        "example.test",
+        "A",
+    ]);
+    let e = &v[0]["edns"];
+    assert_eq!(
+        e["cookie"],
+        json!({"client": "0909090909090909", "server": null, "status": "mismatch"})
+    );
+    assert_eq!(
+        e["client_subnet"],
+        json!({"address": "192.0.2.0", "family": 1, "source_prefix": 24, "scope_prefix": 16})
+    );
+    assert_eq!(
+        e["options"],
+        json!([{"code": 65001, "name": "OPT=65001", "hex": "ff"}])
+    );
+    assert_eq!(
+        (e["flags"].clone(), e["udp_size"].clone()),
+        (json!(["do"]), json!(1232))
+    );
 }

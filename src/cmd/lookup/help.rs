@@ -20,6 +20,14 @@ pub(crate) const HELP: Help = Help {
             "netkit lookup example.test MX @192.0.2.53 +short +tcp",
         ),
         ex(
+            "Which server answered, its cookie, the client subnet it scoped (OPT pseudo-section)",
+            "netkit lookup www.example.test A @192.0.2.53 +nsid +cookie +subnet=198.51.100.0/24",
+        ),
+        ex(
+            "Each name with its own type, from a given source address, IPv4 only",
+            "netkit lookup example.test MX www.example.test AAAA @ns.example.test -4 -b 192.0.2.7",
+        ),
+        ex(
             "Several types over TCP, values only",
             "netkit lookup -t TXT -t CAA --tcp --short example.test",
         ),

@@ -58,7 +58,7 @@ pub(super) fn run_trace(
             .map_err(NetkitError::Failed)?,
         None => dns::trace::root_hints(args.root_hints.as_deref())?
             .into_iter()
-            .map(|(name, addr)| (name, dns::Server::plain(addr, args.tcp)))
+            .map(|(name, addr)| (name, super::request::plain(args).at(addr)))
             .collect(),
     };
     let mut emit = |e: dns::trace::Event<'_>| match e {
@@ -83,7 +83,7 @@ pub(super) fn run_all_ns(
     out: &mut Printer,
     stop: &Stop,
 ) -> anyhow::Result<Exit> {
-    let (via, timeout, retries) = dns::allns::via(servers, args.tcp)?;
+    let (via, timeout, retries) = dns::allns::via(servers, super::request::plain(args))?;
     let opts = QueryOpts {
         wire: super::request::wire(args),
         recurse: true,

@@ -69,15 +69,20 @@ pub(super) fn types(args: &LookupArgs) -> Result<Vec<RecordType>> {
     } else if args.types.is_empty() {
         vec![RecordType::A, RecordType::AAAA]
     } else {
-        let mut t = Vec::new();
-        for text in &args.types {
-            let rt = dns::parse_type(text)?;
-            if !t.contains(&rt) {
-                t.push(rt);
-            }
-        }
-        t
+        types_of(&args.types)?
     })
+}
+
+/// Record types as written, each once.
+pub(super) fn types_of(texts: &[String]) -> Result<Vec<RecordType>> {
+    let mut t = Vec::new();
+    for text in texts {
+        let rt = dns::parse_type(text)?;
+        if !t.contains(&rt) {
+            t.push(rt);
+        }
+    }
+    Ok(t)
 }
 
 /// `--dnssec`: the plan with its trust anchors (the root's, or
@@ -107,12 +112,41 @@ pub(super) fn dnssec_plan(args: &LookupArgs) -> Result<Option<dns::dnssec::Plan>
 }
 
 /// dig's query options netkit takes as they are written (each has a long
-/// flag too): `+short`, `+tcp`/`+vc`, `+trace`, `+time=S`, `+tries=N`,
-/// `+retry=N`, `+rec`/`+norec`, `+cd`, `+dnssec`, `+bufsize=N`, `+edns`/
-/// `+noedns`, and their `+no` forms where dig has them.
+/// flag too), and their `+no` forms where dig has them.
 const DIG_OPTIONS: &[&str] = &[
-    "short", "noshort", "tcp", "notcp", "vc", "novc", "trace", "notrace", "time=", "tries=",
-    "retry=", "rec", "norec", "cd", "nocd", "dnssec", "nodnssec", "bufsize=", "edns", "noedns",
+    "short",
+    "noshort",
+    "tcp",
+    "notcp",
+    "vc",
+    "novc",
+    "trace",
+    "notrace",
+    "time=",
+    "tries=",
+    "retry=",
+    "rec",
+    "norec",
+    "cd",
+    "nocd",
+    "dnssec",
+    "nodnssec",
+    "bufsize=",
+    "edns",
+    "noedns",
+    "adflag",
+    "noadflag",
+    "nsid",
+    "nonsid",
+    "subnet=",
+    "nosubnet",
+    "cookie",
+    "cookie=",
+    "nocookie",
+    "padding=",
+    "nopadding",
+    "ttlunits",
+    "nottlunits",
 ];
 
 /// The query's header and EDNS settings from the flags.
@@ -125,17 +159,28 @@ pub(super) fn wire(args: &LookupArgs) -> dns::client::WireOpts {
         } else {
             Some(args.bufsize.unwrap_or(1232))
         },
+        ad: args.adflag,
+        options: dns::edns::QueryOptions {
+            nsid: args.nsid,
+            subnet: args.subnet,
+            cookie: args.cookie,
+            padding: args.padding.unwrap_or(0),
+        },
     }
 }
 
-/// `lookup` as dig's fingers type it: a positional word that is a record
-/// type mnemonic (`MX`, `txt`, `TYPE65`) is a type for every name (as
-/// `-t`), unless no name would be left (`lookup ns`: the name "ns"); the
-/// class `IN` is taken and others refused; `+opts` set their flags. A name
-/// written like a type takes a trailing dot (`MX.`).
+/// `lookup` as dig's fingers type it. A positional word that is a record
+/// type mnemonic (`MX`, `txt`, `TYPE65`) is a type of the name before it
+/// (types before the first name are the first name's), unless no name
+/// would be left (`lookup ns`: the name "ns"); when every name has the same
+/// types they are `-t` types. The class `IN` is taken and others refused;
+/// `+opts` set their flags. A name written like a type takes a trailing
+/// dot (`MX.`), `--name NAME`, or comes after `--`.
 pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
     let mut out = args.clone();
     out.names.clear();
+    out.query_names.clear();
+    out.forced_names.clear();
     let is_type =
         |w: &str| !w.starts_with(['@', '+']) && crate::dns::types::type_from_name(w).is_some();
     let is_class = |w: &str| {
@@ -144,12 +189,23 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
             || u.strip_prefix("CLASS")
                 .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
+    let forced: Vec<String> = args
+        .query_names
+        .iter()
+        .chain(&args.forced_names)
+        .cloned()
+        .collect();
     let names_left = args
         .names
         .iter()
         .filter(|w| !w.starts_with(['@', '+']) && !is_type(w) && !is_class(w))
-        .count();
+        .count()
+        + forced.len();
     let mut first_type_is_name = names_left == 0 && args.file.is_none() && args.reverse.is_empty();
+    // Each positional name with the types written after it; types written
+    // before any name.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let mut leading: Vec<String> = Vec::new();
     for w in &args.names {
         if let Some(opt) = w.strip_prefix('+') {
             dig_option(opt, &mut out)?;
@@ -163,11 +219,36 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
                 )));
             }
         } else if is_type(w) && !first_type_is_name {
-            out.types.push(w.clone());
+            match groups.last_mut() {
+                Some((_, types)) => types.push(w.clone()),
+                None => leading.push(w.clone()),
+            }
         } else {
             first_type_is_name = false;
-            out.names.push(w.clone());
+            groups.push((w.clone(), Vec::new()));
         }
+    }
+    match groups.first_mut() {
+        Some((_, types)) => {
+            let mut t = std::mem::take(&mut leading);
+            t.append(types);
+            *types = t;
+        }
+        // Types with no positional name: every name's (--name, -f, -x).
+        None => out.types.append(&mut leading),
+    }
+    for f in forced {
+        groups.push((f, Vec::new()));
+    }
+    let same = groups.windows(2).all(|w| w[0].1 == w[1].1);
+    if same {
+        if let Some((_, t)) = groups.first() {
+            out.types.extend(t.iter().cloned());
+        }
+        out.names.extend(groups.into_iter().map(|(n, _)| n));
+    } else {
+        out.names.extend(groups.iter().map(|(n, _)| n.clone()));
+        out.name_types = groups.into_iter().map(|(_, t)| t).collect();
     }
     // The flags' own conflicts, for what +options turned on.
     if out.trace && (out.system || out.file.is_some() || out.all_ns || out.dnssec) {
@@ -175,17 +256,33 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
             "+trace does not go with --system, -f, --all-ns or --dnssec",
         ));
     }
-    if out.no_edns && (out.dnssec_ok || out.dnssec || out.bufsize.is_some()) {
+    let options = out.nsid || out.subnet.is_some() || out.cookie.is_some() || out.padding.is_some();
+    if out.no_edns && (out.dnssec_ok || out.dnssec || out.bufsize.is_some() || options) {
         return Err(NetkitError::invalid(
-            "+noedns leaves no OPT record for +dnssec, --dnssec or +bufsize",
+            "+noedns leaves no OPT record for +dnssec, --dnssec, +bufsize, +nsid, +subnet, +cookie or +padding",
         ));
     }
-    if out.tcp && out.system {
-        return Err(NetkitError::invalid("+tcp does not go with --system"));
+    if out.system
+        && (out.tcp
+            || options
+            || out.adflag
+            || out.port.is_some()
+            || out.source.is_some()
+            || out.ipv4
+            || out.ipv6)
+    {
+        return Err(NetkitError::invalid(
+            "--system asks NSS: +tcp, +adflag, EDNS options, -p, -b, -4 and -6 are for DNS queries",
+        ));
     }
-    if out.system && !out.types.is_empty() {
+    if out.system && (!out.types.is_empty() || !out.name_types.is_empty()) {
         return Err(NetkitError::invalid(
             "--system asks NSS for addresses; it takes no record type",
+        ));
+    }
+    if !out.name_types.is_empty() && (out.trace || out.all_ns) {
+        return Err(NetkitError::invalid(
+            "--trace and --all-ns take one set of types for every name: give them with -t",
         ));
     }
     Ok(out)
@@ -245,12 +342,39 @@ fn dig_option(opt: &str, out: &mut LookupArgs) -> Result<()> {
         }
         ("edns", None) => out.no_edns = false,
         ("noedns", None) => out.no_edns = true,
+        ("adflag" | "ad", None) => out.adflag = true,
+        ("noadflag" | "noad", None) => out.adflag = false,
+        ("nsid", None) => out.nsid = true,
+        ("nonsid", None) => out.nsid = false,
+        ("subnet", Some(v)) => {
+            out.subnet = Some(dns::edns::Subnet::parse(v).map_err(|why| {
+                NetkitError::invalid(format!("+subnet={}: {why}", crate::sanitize::brief(v, 64)))
+            })?);
+        }
+        ("nosubnet", None) => out.subnet = None,
+        ("cookie", None) => out.cookie = Some(dns::edns::Cookie::random()),
+        ("cookie", Some(v)) => {
+            out.cookie = Some(dns::edns::Cookie::parse_hex(v).map_err(|why| {
+                NetkitError::invalid(format!("+cookie={}: {why}", crate::sanitize::brief(v, 100)))
+            })?);
+        }
+        ("nocookie", None) => out.cookie = None,
+        ("padding", Some(_)) => {
+            let n = number("padding")?;
+            if n > 512 {
+                return Err(NetkitError::invalid("+padding=N takes 0 (none) to 512"));
+            }
+            out.padding = (n > 0).then_some(n as u16);
+        }
+        ("nopadding", None) => out.padding = None,
+        ("ttlunits", None) => out.ttl_units = true,
+        ("nottlunits", None) => out.ttl_units = false,
         _ => {
             let near = closest(&key, DIG_OPTIONS)
                 .map(|n| format!(" (did you mean +{}?)", n.trim_end_matches('=')))
                 .unwrap_or_default();
             return Err(NetkitError::invalid(format!(
-                "unknown query option '+{}'{near}: netkit takes +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec, +bufsize=N, +[no]edns",
+                "unknown query option '+{}'{near}: netkit takes +short, +tcp (+vc), +trace, +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec, +bufsize=N, +[no]edns, +[no]adflag, +[no]nsid, +subnet=ADDR/LEN, +[no]cookie[=HEX], +padding=N, +[no]ttlunits",
                 crate::sanitize::brief(opt, 32)
             )));
         }
@@ -280,4 +404,92 @@ fn closest<'a>(word: &str, options: &[&'a str]) -> Option<&'a str> {
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, o)| o)
+}
+
+/// `-p PORT`: the port of every server given without one.
+pub(super) fn with_port(
+    mut specs: Vec<dns::server::ServerSpec>,
+    args: &LookupArgs,
+) -> Vec<dns::server::ServerSpec> {
+    if let Some(p) = args.port {
+        for s in specs.iter_mut().filter(|s| !s.port_given) {
+            s.port = p;
+        }
+    }
+    specs
+}
+
+/// How servers found on the way are asked (`--tcp`, `-b`).
+pub(super) fn plain(args: &LookupArgs) -> dns::server::Plain {
+    dns::server::Plain {
+        tcp: args.tcp,
+        source: args.source,
+    }
+}
+
+/// The address family `-4`, `-6` or `-b ADDR` keeps: `Some(true)` IPv4.
+fn family(args: &LookupArgs) -> Option<bool> {
+    if args.ipv4 {
+        Some(true)
+    } else if args.ipv6 {
+        Some(false)
+    } else {
+        args.source.map(|s| s.is_ipv4())
+    }
+}
+
+/// `-4`, `-6` and `-b`: each server keeps the addresses of the family
+/// asked and sends from `-b`'s address. A server left with none is a
+/// usage error that says why.
+pub(super) fn restrict(servers: Vec<dns::Server>, args: &LookupArgs) -> Result<Vec<dns::Server>> {
+    let Some(v4) = family(args) else {
+        return Ok(servers);
+    };
+    if let Some(src) = args.source
+        && src.is_ipv4() != v4
+    {
+        return Err(NetkitError::invalid(format!(
+            "-b {src} and -{} contradict",
+            if v4 { 4 } else { 6 }
+        )));
+    }
+    servers
+        .into_iter()
+        .map(|mut s| {
+            let kept: Vec<std::net::SocketAddr> = s
+                .endpoint
+                .addrs
+                .iter()
+                .filter(|a| a.is_ipv4() == v4)
+                .copied()
+                .collect();
+            if kept.is_empty() {
+                let why = match args.source {
+                    Some(src) if !args.ipv4 && !args.ipv6 => format!("-b {src}"),
+                    _ => format!("-{}", if v4 { 4 } else { 6 }),
+                };
+                return Err(NetkitError::invalid(format!(
+                    "@{}: no IPv{} address to ask it at ({why})",
+                    crate::sanitize::brief(&s.to_string(), 64),
+                    if v4 { 4 } else { 6 }
+                )));
+            }
+            s.endpoint.addrs = kept.into();
+            s.source = args.source;
+            Ok(s)
+        })
+        .collect()
+}
+
+/// `-p`, `-4`, `-6` and `-b` for resolv.conf's nameservers.
+pub(super) fn restrict_conf(mut conf: dns::SystemConfig, args: &LookupArgs) -> dns::SystemConfig {
+    if let Some(v4) = family(args) {
+        conf.servers.retain(|a| a.is_ipv4() == v4);
+    }
+    if let Some(p) = args.port {
+        for a in &mut conf.servers {
+            a.set_port(p);
+        }
+    }
+    conf
 }
