@@ -274,6 +274,9 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l padding -d 'Pad
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s p -l port -d 'Port of the servers given without one, and of resolv.conf\'s, as dig -p PORT' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s b -l source -d 'Send queries from this local address (its family only), as dig -b ADDR (the port is the system\'s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l name -d 'A name to look up as written, never read as a type or class (as dig -q; netkit\'s -q is --quiet). Repeatable; so is every word after --' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tsig-key -d 'Sign a zone transfer (-t AXFR, -t IXFR=SERIAL) with the TSIG key in FILE, as BIND\'s tsig-keygen writes it (key "NAME" { algorithm hmac-sha256; secret "..."; };)' -r -F
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s y -l tsig -d 'Sign a zone transfer with this TSIG key, as dig -y: [ALG:]NAME:SECRET (ALG hmac-sha1, hmac-sha256 (the default), hmac-sha384, hmac-sha512; SECRET in base64)' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l xfr-deadline -d 'A zone transfer ends by then, whatever its size (each message is also waited for at most --timeout, default 5s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s f -l file -d 'Read names from FILE, one per line (- for stdin)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 'Look-ups in flight at once' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'

@@ -166,6 +166,8 @@ reasons! {
     Rcode = "rcode", Resolve, None;
     /// An answer that could not be parsed, or that answers another question.
     Malformed = "malformed", Resolve, Some("the answer could not be parsed: a broken server or a middlebox");
+    /// A TSIG signature did not verify, or the server refused the key.
+    TsigBad = "tsig_bad", Resolve, Some("the TSIG key was refused or a signature did not verify: check the key's name, algorithm and secret on both sides, and the clocks");
     /// DNSSEC validation failed.
     Bogus = "bogus", Resolve, Some("DNSSEC validation failed: the signatures or the chain of trust are broken (or the clock is wrong)");
     /// The resolver could not answer now (EAI_AGAIN, TRY_AGAIN).
@@ -182,6 +184,8 @@ reasons! {
     Reset = "reset", Connect, Some("the peer reset the connection: the service crashed or a middlebox cut it");
     /// The peer closed the connection before the exchange was complete.
     Closed = "closed", Connect, Some("the peer closed the connection early");
+    /// A zone transfer ended before its closing SOA.
+    XfrTruncated = "xfr_truncated", Connect, Some("the transfer stopped before its closing SOA: the server gave up (a limit, a reload) or a middlebox cut the connection");
     /// No route to the network.
     NetUnreachable = "net_unreachable", Connect, Some("no route to that network: check the routes (ip route)");
     /// The host is unreachable (no ARP/ND answer, or ICMP host unreachable).

@@ -775,6 +775,20 @@ pub struct LookupArgs {
     /// -q; netkit's -q is --quiet). Repeatable; so is every word after --
     #[arg(long = "name", value_name = "NAME")]
     pub query_names: Vec<String>,
+    /// Sign a zone transfer (-t AXFR, -t IXFR=SERIAL) with the TSIG key in
+    /// FILE, as BIND's tsig-keygen writes it (key "NAME" { algorithm
+    /// hmac-sha256; secret "..."; };)
+    #[arg(long = "tsig-key", value_name = "FILE", conflicts_with = "tsig")]
+    pub tsig_key: Option<PathBuf>,
+    /// Sign a zone transfer with this TSIG key, as dig -y: [ALG:]NAME:SECRET
+    /// (ALG hmac-sha1, hmac-sha256 (the default), hmac-sha384, hmac-sha512;
+    /// SECRET in base64)
+    #[arg(short = 'y', long = "tsig", value_name = "[ALG:]NAME:SECRET")]
+    pub tsig: Option<String>,
+    /// A zone transfer ends by then, whatever its size (each message is
+    /// also waited for at most --timeout, default 5s)
+    #[arg(long = "xfr-deadline", value_name = "DURATION", value_parser = timeout_arg)]
+    pub xfr_deadline: Option<std::time::Duration>,
     /// Names after --: never read as a type, class, @SERVER or +option
     #[arg(last = true, value_name = "NAME", hide = true)]
     pub forced_names: Vec<String>,

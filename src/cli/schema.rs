@@ -156,7 +156,9 @@ pub fn all() -> Vec<(&'static str, Value)> {
                 .add::<dns::lookup::NssReport>()
                 .add::<dns::allns::AllNsReport>()
                 .add::<dns::trace::TraceStep>()
-                .add::<dns::trace::TraceSummary>();
+                .add::<dns::trace::TraceSummary>()
+                .add::<dns::xfr::XfrRecord>()
+                .add::<dns::xfr::XfrSummary>();
         }),
         ("rdns", |b| {
             b.add::<resolve::rdns::RdnsAnswer>()

@@ -189,7 +189,10 @@ pub fn link(server: &Server) -> Arc<Link> {
 }
 
 /// A TCP connection to `addr`, from `source` when given.
-async fn tcp_connect(addr: SocketAddr, source: Option<std::net::IpAddr>) -> io::Result<TcpStream> {
+pub(crate) async fn tcp_connect(
+    addr: SocketAddr,
+    source: Option<std::net::IpAddr>,
+) -> io::Result<TcpStream> {
     let Some(ip) = source else {
         return TcpStream::connect(addr).await;
     };

@@ -17,9 +17,11 @@ pub mod server;
 pub mod status;
 pub mod system;
 pub mod trace;
+pub mod tsig;
 pub mod types;
 pub mod udpshare;
 pub mod wire;
+pub mod xfr;
 
 use hickory_proto::rr::{Name, RecordType};
 

@@ -598,6 +598,80 @@ impl Render for super::trace::TraceSummary {
     }
 }
 
+impl Render for super::xfr::XfrRecord {
+    /// A line as `dig axfr` prints it: owner, TTL, class, type, data.
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        let r = &self.record;
+        writeln!(
+            w,
+            "{}\t{}\tIN\t{}\t{}",
+            escape(&r.name),
+            r.ttl,
+            r.rtype,
+            escape(&r.value)
+        )
+    }
+}
+
+impl Render for super::xfr::XfrSummary {
+    fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        writeln!(
+            w,
+            "{}",
+            format!(
+                ";; XFR size: {} records (messages {}, bytes {})",
+                self.records, self.messages, self.bytes
+            )
+            .dimmed()
+        )?;
+        let rate = if self.duration_ms > 0.0 && self.records > 0 {
+            format!(
+                " ({:.0} records/s)",
+                self.records as f64 / (self.duration_ms / 1e3)
+            )
+        } else {
+            String::new()
+        };
+        let serial = self
+            .serial
+            .map_or(String::new(), |s| format!(", serial {s}"));
+        let tsig = match &self.tsig {
+            Some(t) if t.verified => format!(", TSIG {} ({}) verified", t.key, t.algorithm),
+            Some(t) => format!(", TSIG {} ({}) NOT verified", t.key, t.algorithm),
+            None => String::new(),
+        };
+        let status = match self.status {
+            super::xfr::XfrStatus::Complete => "complete",
+            super::xfr::XfrStatus::Incremental => "incremental",
+            super::xfr::XfrStatus::UpToDate => "up to date",
+            super::xfr::XfrStatus::Failed => "FAILED",
+        };
+        let from = self.ixfr_from.map_or(String::new(), |s| format!("={s}"));
+        let line = format!(
+            ";; {}{from} {} from {} over {}: {status}{serial}, {} records in {:.1} ms{rate}{tsig}",
+            self.qtype,
+            escape(&self.zone),
+            self.server,
+            self.transport,
+            self.records,
+            self.duration_ms
+        );
+        writeln!(
+            w,
+            "{}",
+            if self.ok {
+                line.normal()
+            } else {
+                line.yellow()
+            }
+        )?;
+        if let Some(e) = &self.error {
+            writeln!(w, "{}", format!(";; {}", escape(&e.message)).red())?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ttl_text;

@@ -360,6 +360,12 @@ fn integers_that_can_pass_2_53_are_strings_beyond_it() {
         ("UdpDrops", &["*"], "datagrams counted one by one"),
         ("TraceStep", &["step"], "steps of one trace"),
         ("TraceSummary", &["steps"], "steps of one trace"),
+        (
+            "XfrSummary",
+            &["*"],
+            "records, messages and bytes of one transfer, bounded by its deadline",
+        ),
+        ("TsigReport", &["*"], "messages of one transfer"),
     ];
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schema/netkit.json"),

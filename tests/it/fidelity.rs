@@ -988,3 +988,197 @@ fn edns_options_against_bind_equal_dig() {
     let nk_ttl = sb.read("nk-ttl");
     assert!(nk_ttl.contains("  1d1h1m1s  A "), "{nk_ttl}");
 }
+
+/// Zone transfers from BIND, side by side with dig: AXFR of a zone of
+/// 3,000-odd records (every record, the count and the serial equal to
+/// `dig axfr`'s), TSIG from a tsig-keygen file and from -y (verified on
+/// every message), a wrong secret and no key (refused, each said), XoT
+/// (AXFR over TLS, RFC 9103), and IXFR after a dynamic update (the
+/// differences equal `dig ixfr=`'s; from the current serial: up to date).
+#[test]
+fn zone_transfers_from_bind_equal_dig() {
+    const TEST: &str = "zone_transfers_from_bind_equal_dig";
+    for tool in ["named", "dig", "nsupdate", "tsig-keygen"] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    let dir = dir_of(&sb);
+    let certs = crate::support::peers::make_certs();
+    let mut zone = String::from(
+        "$TTL 3600\n@ SOA ns1 hostmaster 1 3600 600 86400 60\n@ NS ns1\nns1 A 127.0.0.1\n",
+    );
+    for i in 0..3000 {
+        zone.push_str(&format!("h{i} A 10.0.{}.{}\n", i / 256, i % 256));
+        if i % 10 == 0 {
+            zone.push_str(&format!(
+                "h{i} TXT \"record {i}\" \"with two strings\"\nh{i} MX 10 mail{i}\n"
+            ));
+        }
+    }
+    for z in ["open", "keyed", "dyn"] {
+        std::fs::write(sb.path(&format!("{z}.zone")), &zone).unwrap();
+    }
+    std::fs::write(
+        sb.path("named.conf"),
+        format!(
+            "include \"{dir}/xfr.key\";\n\
+             tls local-tls {{ key-file \"{key}\"; cert-file \"{cert}\"; }};\n\
+             options {{\n directory \"{dir}\";\n listen-on port 5311 {{ 127.0.0.1; }};\n\
+             listen-on port 5853 tls local-tls {{ 127.0.0.1; }};\n listen-on-v6 {{ none; }};\n\
+             pid-file \"{dir}/named.pid\";\n session-keyfile \"{dir}/session.key\";\n recursion no;\n\
+             dnssec-validation no;\n}};\ncontrols {{ }};\n\
+             zone \"open.test\" {{ type primary; file \"{dir}/open.zone\"; allow-transfer {{ any; }}; }};\n\
+             zone \"keyed.test\" {{ type primary; file \"{dir}/keyed.zone\"; allow-transfer {{ key xfr-key; }}; }};\n\
+             zone \"dyn.test\" {{ type primary; file \"{dir}/dyn.zone\"; allow-transfer {{ any; }};\n\
+               allow-update {{ key xfr-key; }}; }};\n",
+            key = certs.path("valid.key"),
+            cert = certs.path("valid.pem"),
+        ),
+    )
+    .unwrap();
+    let script = "tsig-keygen -a hmac-sha256 xfr-key > xfr.key\n\
+        SECRET=$(sed -n 's/.*secret \"\\(.*\\)\";/\\1/p' xfr.key)\n\
+        named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
+        i=0; until dig +time=1 +tries=1 -p 5311 @127.0.0.1 dyn.test SOA >/dev/null; do\n\
+          i=$((i+1)); [ $i -gt 200 ] && { echo 'named never answered' >&2; exit 1; }; sleep 0.05; done\n\
+        dig -p 5311 @127.0.0.1 open.test AXFR > dig-axfr\n\
+        \"$NK\" lookup --color never -p 5311 @127.0.0.1 open.test AXFR > nk-axfr; echo $? > nk-axfr.rc\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 open.test AXFR > nk-axfr.json\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR --tsig-key xfr.key > key-file.json; echo $? > key-file.rc\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR -y \"hmac-sha256:xfr-key:$SECRET\" > key-y.json; echo $? > key-y.rc\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR -y xfr-key:c2VjcmV0c2VjcmV0c2VjcmV0 > key-bad.json; echo $? > key-bad.rc\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR > key-none.json; echo $? > key-none.rc\n\
+        dig -p 5311 @127.0.0.1 keyed.test AXFR -k xfr.key > dig-keyed\n\
+        dig -p 5853 +tls @127.0.0.1 open.test AXFR > dig-xot\n\
+        \"$NK\" lookup --json --ca-file \"$CA\" @tls://127.0.0.1:5853 open.test AXFR > nk-xot.json; echo $? > nk-xot.rc\n\
+        printf 'server 127.0.0.1 5311\\nzone dyn.test\\nupdate delete h7.dyn.test A\\nupdate add new1.dyn.test 300 A 192.0.2.99\\nsend\\n' | nsupdate -k xfr.key\n\
+        dig -p 5311 @127.0.0.1 dyn.test IXFR=1 > dig-ixfr\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 dyn.test IXFR=1 > nk-ixfr.json; echo $? > nk-ixfr.rc\n\
+        \"$NK\" lookup --color never -p 5311 @127.0.0.1 dyn.test IXFR=1 > nk-ixfr\n\
+        \"$NK\" lookup --json -p 5311 @127.0.0.1 dyn.test IXFR=2 > nk-fresh.json; echo $? > nk-fresh.rc\n\
+        echo done\n";
+    let script = format!("export CA=\"{}\"\n{script}", certs.path("ca.pem"));
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("done"),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("named.log")
+    );
+    // The records of a transfer as (name, ttl, type, data), the order
+    // kept (dig shows each message's TSIG among them: left out).
+    let rows = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+            .filter(|l| l.split_whitespace().nth(3) != Some("TSIG"))
+            .map(|l| {
+                let f: Vec<&str> = l.split_whitespace().collect();
+                format!("{} {} {} {}", f[0], f[1], f[3], f[4..].join(" "))
+            })
+            .collect()
+    };
+    let size = |text: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(";; XFR size:"))
+            .map(|l| l.split(" (").next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let json = |f: &str| -> Vec<Value> {
+        sb.read(f)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let dig = sb.read("dig-axfr");
+    let nk = sb.read("nk-axfr");
+    assert_eq!(sb.read("nk-axfr.rc").trim(), "0", "{nk}");
+    assert!(rows(&dig).len() > 3600, "{dig}");
+    assert_eq!(rows(&nk), rows(&dig));
+    assert_eq!(size(&nk), size(&dig));
+    let v = json("nk-axfr.json");
+    for o in v.iter().step_by(97).chain(v.last()) {
+        crate::support::assert_schema(o);
+    }
+    let sum = v.last().unwrap();
+    assert_eq!(
+        (sum["type"].as_str(), sum["status"].as_str()),
+        (Some("summary"), Some("complete"))
+    );
+    assert_eq!(sum["serial"], 1);
+    assert_eq!(sum["records"].as_u64(), Some(rows(&dig).len() as u64));
+    assert_eq!(v.len() as u64, sum["records"].as_u64().unwrap() + 1);
+    // TSIG: both forms of the key verify every message; a wrong secret and
+    // no key are refused, each with its reason.
+    for f in ["key-file", "key-y"] {
+        assert_eq!(
+            sb.read(&format!("{f}.rc")).trim(),
+            "0",
+            "{}",
+            sb.read(&format!("{f}.json"))
+        );
+        let v = json(&format!("{f}.json"));
+        let s = v.last().unwrap();
+        assert_eq!(s["tsig"]["verified"], true, "{s}");
+        assert_eq!(s["tsig"]["signed_messages"], s["messages"], "{s}");
+        assert_eq!(
+            s["records"].as_u64(),
+            Some(rows(&sb.read("dig-keyed")).len() as u64)
+        );
+    }
+    let bad = json("key-bad.json");
+    assert_eq!(sb.read("key-bad.rc").trim(), "3");
+    assert_eq!(bad[0]["error"]["code"], "tsig_bad", "{bad:?}");
+    assert!(
+        bad[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("BADSIG"),
+        "{bad:?}"
+    );
+    let none = json("key-none.json");
+    assert_eq!(sb.read("key-none.rc").trim(), "3");
+    assert_eq!(none[0]["error"]["code"], "dns_refused", "{none:?}");
+    // XoT: the same zone over TLS.
+    assert_eq!(
+        sb.read("nk-xot.rc").trim(),
+        "0",
+        "{}",
+        sb.read("nk-xot.json")
+    );
+    let xot = json("nk-xot.json");
+    let s = xot.last().unwrap();
+    assert_eq!(
+        (s["transport"].as_str(), s["status"].as_str()),
+        (Some("tls"), Some("complete"))
+    );
+    assert_eq!(
+        s["records"].as_u64(),
+        Some(rows(&sb.read("dig-xot")).len() as u64)
+    );
+    // IXFR: the differences as dig shows them, marked delete and add.
+    assert_eq!(sb.read("nk-ixfr.rc").trim(), "0");
+    let dig_ixfr = rows(&sb.read("dig-ixfr"));
+    assert_eq!(rows(&sb.read("nk-ixfr")), dig_ixfr);
+    assert!(
+        dig_ixfr.len() < 10,
+        "incremental, not the zone: {dig_ixfr:?}"
+    );
+    let ixfr = json("nk-ixfr.json");
+    let s = ixfr.last().unwrap();
+    assert_eq!(
+        (s["status"].as_str(), s["serial"].as_u64()),
+        (Some("incremental"), Some(2))
+    );
+    let change = |name: &str| {
+        ixfr.iter()
+            .find(|r| r["name"] == name)
+            .map(|r| r["change"].clone())
+    };
+    assert_eq!(change("h7.dyn.test."), Some("delete".into()));
+    assert_eq!(change("new1.dyn.test."), Some("add".into()));
+    let fresh = json("nk-fresh.json");
+    assert_eq!(sb.read("nk-fresh.rc").trim(), "0");
+    assert_eq!(fresh.last().unwrap()["status"], "up_to_date", "{fresh:?}");
+}

@@ -1640,3 +1640,232 @@ fn a_batch_of_huge_answers_at_any_concurrency_keeps_one_memory_budget() {
     // (measured before the budget: 375 MiB for 3,000 names).
     assert!(peak_kib < 160 * 1024, "peak RSS {peak_kib} KiB");
 }
+
+/// How a transfer server misbehaves (or not).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Xfr {
+    /// SOA, `n` A records, SOA: a zone of any size, made on the fly.
+    Zone(u32),
+    /// SOA and records, then the connection closes.
+    CutShort,
+    /// SOA, then records for ever.
+    Endless,
+    /// Records without the SOA first.
+    NoSoa,
+    /// A message with another ID.
+    OtherId,
+    /// Accepts, reads the query, says nothing.
+    Silent,
+}
+
+/// A TCP server answering one AXFR per connection as `how` says. Records
+/// are `hN.<zone>` A 10.x.y.z, packed 2,500 to a message with the owner's
+/// zone compressed.
+fn xfr_server(how: Xfr) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut c = conn;
+                let mut len = [0u8; 2];
+                if c.read_exact(&mut len).is_err() {
+                    return;
+                }
+                let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                if c.read_exact(&mut q).is_err() {
+                    return;
+                }
+                let mut end = 12;
+                while end < q.len() && q[end] != 0 {
+                    end += usize::from(q[end]) + 1;
+                }
+                let question = q[12..end + 5].to_vec();
+                let id = if how == Xfr::OtherId {
+                    [q[0] ^ 0xff, q[1]]
+                } else {
+                    [q[0], q[1]]
+                };
+                let soa = {
+                    let mut r = vec![0xc0, 12, 0, 6, 0, 1, 0, 0, 14, 16];
+                    let rdata = [
+                        &[2, b'n', b's', 0xc0, 12, 4, b'h', b'o', b's', b't', 0xc0, 12][..],
+                        &7u32.to_be_bytes(),
+                        &[0, 0, 14, 16, 0, 0, 2, 88, 0, 1, 81, 128, 0, 0, 0, 60],
+                    ]
+                    .concat();
+                    r.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+                    r.extend_from_slice(&rdata);
+                    r
+                };
+                let a = |i: u32| {
+                    let label = format!("h{i}");
+                    let mut r = vec![label.len() as u8];
+                    r.extend_from_slice(label.as_bytes());
+                    r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 14, 16, 0, 4, 10]);
+                    r.extend_from_slice(&i.to_be_bytes()[1..]);
+                    r
+                };
+                let send = |c: &mut std::net::TcpStream, records: &[Vec<u8>]| -> bool {
+                    let mut m = id.to_vec();
+                    m.extend_from_slice(&[0x84, 0, 0, 1]);
+                    m.extend_from_slice(&(records.len() as u16).to_be_bytes());
+                    m.extend_from_slice(&[0, 0, 0, 0]);
+                    m.extend_from_slice(&question);
+                    for r in records {
+                        m.extend_from_slice(r);
+                    }
+                    let mut framed = (m.len() as u16).to_be_bytes().to_vec();
+                    framed.extend_from_slice(&m);
+                    c.write_all(&framed).is_ok()
+                };
+                match how {
+                    Xfr::Silent => std::thread::sleep(Duration::from_secs(30)),
+                    Xfr::NoSoa => {
+                        send(&mut c, &[a(1), soa.clone()]);
+                    }
+                    Xfr::OtherId => {
+                        send(&mut c, &[soa.clone(), a(1), soa.clone()]);
+                    }
+                    Xfr::CutShort => {
+                        let mut first = vec![soa.clone()];
+                        first.extend((0..1000).map(a));
+                        send(&mut c, &first);
+                    }
+                    Xfr::Zone(n) => {
+                        let mut batch = vec![soa.clone()];
+                        for i in 0..n {
+                            batch.push(a(i));
+                            if batch.len() == 2500 {
+                                if !send(&mut c, &batch) {
+                                    return;
+                                }
+                                batch.clear();
+                            }
+                        }
+                        batch.push(soa.clone());
+                        send(&mut c, &batch);
+                        std::thread::sleep(Duration::from_millis(200));
+                    }
+                    Xfr::Endless => {
+                        let mut i = 0u32;
+                        let mut first = true;
+                        loop {
+                            let mut batch: Vec<Vec<u8>> =
+                                if first { vec![soa.clone()] } else { vec![] };
+                            first = false;
+                            batch.extend((i..i + 2000).map(a));
+                            i = i.wrapping_add(2000);
+                            if !send(&mut c, &batch) {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// A zone transfer is streamed: a million records pass through in a few
+/// megabytes (under the 50 MB the issue sets), every one counted, faster
+/// than dig reads the same stream when dig is here.
+#[test]
+fn a_million_record_transfer_streams_in_little_memory() {
+    let addr = xfr_server(Xfr::Zone(1_000_000));
+    let nk = crate::support::bin().display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let prom = dir.path().join("xfr.prom");
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args([
+        "-c",
+        &format!(
+            "exec \"{nk}\" lookup --json --prom-file \"{}\" @{addr} big.test AXFR > /dev/null",
+            prom.display()
+        ),
+    ]);
+    let t = Instant::now();
+    let (out, peak_kib) = hostile::run_measured(cmd, Duration::from_secs(120), None);
+    let took = t.elapsed();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        peak_kib > 0 && peak_kib < 50 * 1024,
+        "peak RSS {peak_kib} KiB"
+    );
+    // Every record counted, the serial read (from the metrics file).
+    let metrics = std::fs::read_to_string(&prom).unwrap();
+    let value = |series: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(series))
+            .and_then(|l| l.rsplit(' ').next())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        value("netkit_dns_xfr_records{").as_deref(),
+        Some("1000002"),
+        "{metrics}"
+    );
+    assert_eq!(
+        value("netkit_dns_xfr_serial{").as_deref(),
+        Some("7"),
+        "{metrics}"
+    );
+    assert_eq!(
+        value("netkit_dns_xfr_success{").as_deref(),
+        Some("1"),
+        "{metrics}"
+    );
+    eprintln!("1M-record AXFR: {took:?}, peak RSS {peak_kib} KiB");
+}
+
+/// A transfer server that stops, lies or never ends is named for what it
+/// did, within bounds: cut short (exit 5), an endless stream (the
+/// deadline, exit 4), no SOA first or another ID (exit 3), silence (the
+/// per-message timeout, exit 4).
+#[test]
+fn hostile_transfer_servers_end_with_what_they_did() {
+    for (how, rc, code_word, extra) in [
+        (Xfr::CutShort, 5, "xfr_truncated", vec![]),
+        (Xfr::Endless, 4, "timeout", vec!["--xfr-deadline", "2s"]),
+        (Xfr::NoSoa, 3, "malformed", vec![]),
+        (Xfr::OtherId, 3, "malformed", vec![]),
+        (Xfr::Silent, 4, "timeout", vec!["--timeout", "1s"]),
+    ] {
+        let addr = xfr_server(how);
+        let t = Instant::now();
+        let mut args = vec![
+            "--json".to_string(),
+            "-q".into(),
+            "lookup".into(),
+            format!("@{addr}"),
+            "z.test".into(),
+            "AXFR".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = crate::support::run(&args);
+        let took = t.elapsed();
+        assert_eq!(code(&out), rc, "{how:?}: {}", stdout(&out));
+        let v = json_lines(&out);
+        let s = v.last().unwrap();
+        assert_eq!(
+            (s["type"].as_str(), s["ok"].as_bool()),
+            (Some("summary"), Some(false)),
+            "{how:?}"
+        );
+        assert_eq!(s["error"]["code"], code_word, "{how:?}: {s}");
+        assert!(took < Duration::from_secs(6), "{how:?} took {took:?}");
+        if how == Xfr::CutShort {
+            assert_eq!(s["records"], 1001, "{s}");
+            assert!(
+                s["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("after 1001 records"),
+                "{s}"
+            );
+        }
+    }
+}

@@ -52,6 +52,14 @@ pub(crate) const HELP: Help = Help {
             "netkit lookup --trace www.example.test",
         ),
         ex(
+            "The whole zone, signed with a TSIG key (tsig-keygen's file), record by record",
+            "netkit lookup example.test AXFR @192.0.2.53 --tsig-key xfr.key",
+        ),
+        ex(
+            "What changed since serial 2024010101, over TLS (XoT)",
+            "netkit lookup -t IXFR=2024010101 example.test @tls://ns1.example.test -y hmac-sha256:xfr:SECRET",
+        ),
+        ex(
             "Reverse look-up, as dig -x",
             "netkit lookup -x 192.0.2.10 @192.0.2.53",
         ),
@@ -69,12 +77,15 @@ pub(crate) const HELP: Help = Help {
         row(2, "a bad name, type, server or file"),
         row(
             3,
-            "SERVFAIL, REFUSED, another rcode, a malformed answer, no nameserver",
+            "SERVFAIL, REFUSED, another rcode, a malformed answer, no nameserver; a transfer refused or whose TSIG does not verify",
         ),
-        row(4, "no answer within the timeout after every retry"),
+        row(
+            4,
+            "no answer within the timeout after every retry; a transfer past --xfr-deadline",
+        ),
         row(
             5,
-            "the server could not be reached (port unreachable, no route)",
+            "the server could not be reached (port unreachable, no route); a transfer cut short before its closing SOA",
         ),
     ],
 };

@@ -51,7 +51,12 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         }
         return modes::run_nss(&given, args, out, stop);
     }
-    let types = request::types(args)?;
+    let xfr = request::xfr(args)?.is_some();
+    let types = if xfr {
+        Vec::new()
+    } else {
+        request::types(args)?
+    };
     if args.trace && args.root_hints.is_some() && !specs.is_empty() {
         return Err(NetkitError::invalid(
             "--trace starts from --root-hints or from the root servers @SERVER names, not both",
@@ -77,6 +82,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         ),
     )?;
     let servers = request::restrict(servers, args)?;
+    if let Some((kind, key)) = request::xfr(args)? {
+        return modes::run_xfr(&given, kind, key, servers, args, out, stop);
+    }
     if args.trace {
         return modes::run_trace(&given, &types, &servers, args, out, stop);
     }

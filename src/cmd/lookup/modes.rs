@@ -135,3 +135,66 @@ pub(super) fn run_nss(
     }
     Ok(exit)
 }
+
+/// A zone transfer: each record as it comes, then the summary.
+pub(super) fn run_xfr(
+    given: &[(String, Name)],
+    kind: dns::xfr::Kind,
+    key: Option<dns::tsig::Key>,
+    servers: Vec<dns::Server>,
+    args: &LookupArgs,
+    out: &mut Printer,
+    stop: &Stop,
+) -> anyhow::Result<Exit> {
+    let [(_, zone)] = given else {
+        return Err(NetkitError::invalid(format!(
+            "{} transfers one zone: give one name",
+            kind.name()
+        ))
+        .into());
+    };
+    let server = match servers.as_slice() {
+        [s] => s.clone(),
+        [] => {
+            // As dig: the first nameserver of resolv.conf.
+            let conf = dns::system_config(std::path::Path::new("/etc/resolv.conf"))?;
+            let conf = super::request::restrict_conf(conf, args);
+            let first = *conf.servers.first().ok_or_else(|| {
+                NetkitError::invalid(format!(
+                    "{}: no nameserver in /etc/resolv.conf: give @SERVER",
+                    kind.name()
+                ))
+            })?;
+            super::request::plain(args).at(first)
+        }
+        _ => {
+            return Err(NetkitError::invalid(format!(
+                "{} asks one server: give one @SERVER",
+                kind.name()
+            ))
+            .into());
+        }
+    };
+    if matches!(
+        server.transport,
+        dns::server::Transport::Https(_) | dns::server::Transport::Quic(_)
+    ) {
+        return Err(NetkitError::invalid(
+            "zone transfers go over TCP or TLS (XoT): give @SERVER, @tcp:// or @tls://",
+        )
+        .into());
+    }
+    let plan = dns::xfr::Plan {
+        zone: dns::wire::WireName::from_name(zone),
+        kind,
+        key,
+        timeout: args.timeout.unwrap_or(Duration::from_secs(5)),
+        deadline: args.xfr_deadline.unwrap_or(dns::xfr::DEADLINE),
+    };
+    let rt = crate::sys::runtime::current_thread()?;
+    let summary = rt.block_on(dns::xfr::transfer(&server, &plan, stop, &mut |r| {
+        out.emit(r)
+    }))?;
+    out.summary(&summary)?;
+    Ok(summary.exit())
+}

@@ -181,8 +181,10 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
     out.names.clear();
     out.query_names.clear();
     out.forced_names.clear();
-    let is_type =
-        |w: &str| !w.starts_with(['@', '+']) && crate::dns::types::type_from_name(w).is_some();
+    let is_type = |w: &str| {
+        !w.starts_with(['@', '+'])
+            && (crate::dns::types::type_from_name(w).is_some() || ixfr_serial(w).is_some())
+    };
     let is_class = |w: &str| {
         let u = w.to_ascii_uppercase();
         matches!(u.as_str(), "IN" | "CH" | "CHAOS" | "HS" | "HESIOD")
@@ -492,4 +494,75 @@ pub(super) fn restrict_conf(mut conf: dns::SystemConfig, args: &LookupArgs) -> d
         }
     }
     conf
+}
+
+/// `IXFR=SERIAL` (any case): the serial.
+fn ixfr_serial(w: &str) -> Option<u32> {
+    let (t, n) = w.split_once('=')?;
+    if !t.eq_ignore_ascii_case("ixfr") {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// A zone transfer asked with `-t AXFR` or `-t IXFR=SERIAL` (or
+/// positionally): its kind and TSIG key. Transfers go alone: one zone,
+/// one type.
+pub(super) fn xfr(args: &LookupArgs) -> Result<Option<(dns::xfr::Kind, Option<dns::tsig::Key>)>> {
+    let kinds: Vec<Option<dns::xfr::Kind>> = args
+        .types
+        .iter()
+        .map(|t| {
+            if t.eq_ignore_ascii_case("axfr") {
+                Some(dns::xfr::Kind::Axfr)
+            } else {
+                ixfr_serial(t).map(dns::xfr::Kind::Ixfr)
+            }
+        })
+        .collect();
+    let key_given = args.tsig_key.is_some() || args.tsig.is_some();
+    if args.types.iter().any(|t| t.eq_ignore_ascii_case("ixfr")) {
+        return Err(NetkitError::invalid(
+            "IXFR needs the serial the changes start from: -t IXFR=SERIAL",
+        ));
+    }
+    let Some(kind) = kinds.iter().flatten().next().copied() else {
+        if key_given || args.xfr_deadline.is_some() {
+            return Err(NetkitError::invalid(
+                "--tsig-key, -y and --xfr-deadline are for zone transfers: -t AXFR or -t IXFR=SERIAL",
+            ));
+        }
+        return Ok(None);
+    };
+    if kinds.len() > 1
+        || !args.name_types.is_empty()
+        || args.file.is_some()
+        || !args.reverse.is_empty()
+        || args.trace
+        || args.all_ns
+        || args.dnssec
+        || args.system
+    {
+        return Err(NetkitError::invalid(
+            "a zone transfer goes alone: one zone, one -t AXFR or -t IXFR=SERIAL, no -f, -x, --trace, --all-ns, --dnssec or --system",
+        ));
+    }
+    let key = match (&args.tsig_key, &args.tsig) {
+        (Some(path), _) => {
+            let data = crate::value::read_file_limited(path, 64 << 10, "--tsig-key")?;
+            Some(
+                dns::tsig::Key::from_bind_file(&String::from_utf8_lossy(&data)).map_err(|why| {
+                    NetkitError::invalid(format!(
+                        "--tsig-key {}: {why}",
+                        crate::sanitize::brief(&path.to_string_lossy(), 200)
+                    ))
+                })?,
+            )
+        }
+        (None, Some(y)) => Some(
+            dns::tsig::Key::from_y(y).map_err(|why| NetkitError::invalid(format!("-y: {why}")))?,
+        ),
+        (None, None) => None,
+    };
+    Ok(Some((kind, key)))
 }
