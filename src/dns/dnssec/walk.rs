@@ -763,6 +763,7 @@ impl<'p> Validator<'p> {
             if verify_set(set, &signer, &keys, self.now, &mut self.budget).is_err() {
                 continue;
             }
+            let mut opt_out = false;
             let held = if set.rtype == T_NSEC {
                 set.records.iter().any(|r| {
                     Nsec::parse(&r.rdata).is_some_and(|n| nsec_covers(&set.owner, &n.next, owner))
@@ -773,17 +774,30 @@ impl<'p> Validator<'p> {
                 let next_closer = suffix(owner, usize::from(labels) + 1);
                 set.records.iter().any(|r| {
                     nsec3_of(&r.rdata).is_some_and(|f| {
-                        f.iterations <= MAX_NSEC3_ITERATIONS
+                        let covers = f.iterations <= MAX_NSEC3_ITERATIONS
                             && nsec3_owner_hash(&set.owner).is_some_and(|h| {
                                 hash_between(
                                     &h,
                                     f.next_hash,
                                     &nsec3_hash(&next_closer, f.salt, f.iterations),
                                 )
-                            })
+                            });
+                        opt_out |= covers && f.opt_out();
+                        covers
                     })
                 })
             };
+            if held && opt_out {
+                // The span may hide an unsigned delegation at the name
+                // (RFC 5155 6): the answer cannot be proven, as BIND's
+                // validator says too.
+                let why = format!(
+                    "{} was answered from a wildcard, and the NSEC3 covering it has opt-out: an unsigned delegation may lie there",
+                    owner.to_text()
+                );
+                self.step(owner, Check::Insecure, true, why.clone());
+                return Err(Broken::Insecure(why));
+            }
             if held {
                 self.step(
                     owner,
