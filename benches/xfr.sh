@@ -41,6 +41,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))["results"]; n = int(sys.argv[2]) + 4
 dig = r[0]["median"]
 for x in r:
-    print(f"{x[\"command\"][:60]:60s} median {x[\"median\"]:.3f} s  {n / x[\"median\"]:,.0f} records/s  {x[\"median\"] / dig:.2f}x dig")
+    c, m = x["command"][:60], x["median"]
+    print("%-60s median %.3f s  %10.0f records/s  %.2fx dig" % (c, m, n / m, m / dig))
 PY
 '

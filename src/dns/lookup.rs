@@ -749,7 +749,8 @@ async fn one_query(
             (None, None) => None,
         };
         let mut caps = Vec::new();
-        let verdict = match (r.reply.take(), asked) {
+        let resolver = r.flags.contains(&"ra");
+        let verdict = match (r.reply.take(), asked.clone()) {
             (Some(reply), Some(asked)) => {
                 caps = super::dnssec::ttl_caps(&reply);
                 let qname = reply
@@ -784,6 +785,14 @@ async fn one_query(
                 }
             }
         }
+        let mut verdict = verdict;
+        if verdict.status == super::dnssec::Security::Bogus
+            && resolver
+            && let Some(asked) = &asked
+            && !stop.is_set()
+        {
+            verdict.resolver = Some(resolver_view(asked, name, qtype, plan.opts).await);
+        }
         r.set_verdict(verdict);
     }
     if plan.max_records > 0 {
@@ -791,6 +800,63 @@ async fn one_query(
     }
     r.charge(&plan.budget);
     r
+}
+
+/// A resolver's own verdict on what netkit found bogus: the question asked
+/// once more without CD, so it validates (RFC 4035 3.2.2), with DO and AD.
+async fn resolver_view(
+    server: &Server,
+    name: &Name,
+    qtype: RecordType,
+    opts: QueryOpts,
+) -> super::dnssec::ResolverView {
+    let opts = QueryOpts {
+        dnssec: false,
+        recurse: true,
+        retries: 0,
+        wire: super::client::WireOpts {
+            cd: false,
+            dnssec_ok: true,
+            ad: true,
+            ..opts.wire
+        },
+        ..opts
+    };
+    let addr = ServerAddr::of(server, server.addr());
+    match super::client::exchange(server, name, qtype, opts).await {
+        Ok(ex) => {
+            let m = &ex.response;
+            let status = match m.rcode {
+                0 if m.answers.is_empty() => DnsStatus::Nodata,
+                rc => DnsStatus::from_rcode(rc),
+            };
+            let summary = if m.rcode == 2 {
+                "it refuses the data too (SERVFAIL)".to_string()
+            } else if m.flags.ad {
+                "it validated the data as authentic (AD): the two validators disagree".to_string()
+            } else {
+                "it does not validate (no AD, no SERVFAIL)".to_string()
+            };
+            super::dnssec::ResolverView {
+                server: addr,
+                status,
+                validated: m.flags.ad,
+                ede: m.ede.clone(),
+                summary,
+            }
+        }
+        Err(f) => super::dnssec::ResolverView {
+            server: addr,
+            status: if f.reason == Reason::Timeout {
+                DnsStatus::Timeout
+            } else {
+                DnsStatus::Error
+            },
+            validated: false,
+            ede: Vec::new(),
+            summary: format!("no answer: {}", f.message),
+        },
+    }
 }
 
 /// A name with several types: found in any one of them is a positive

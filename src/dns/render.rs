@@ -272,6 +272,35 @@ fn dnssec_lines(w: &mut dyn Write, v: &super::dnssec::Verdict, verbose: bool) ->
         _ => line.yellow(),
     };
     writeln!(w, "{line}")?;
+    if let Some(r) = &v.resolver {
+        let ede: Vec<String> = r
+            .ede
+            .iter()
+            .map(|e| {
+                if e.text.is_empty() {
+                    format!("EDE {} ({})", e.code, e.name)
+                } else {
+                    format!("EDE {} ({}): {}", e.code, e.name, escape(&e.text))
+                }
+            })
+            .collect();
+        let ede = if ede.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", ede.join("; "))
+        };
+        writeln!(
+            w,
+            "{}",
+            format!(
+                ";; resolver {} without CD: {}{ede}: {}",
+                r.server,
+                upper(r.status),
+                escape(&r.summary)
+            )
+            .yellow()
+        )?;
+    }
     if verbose {
         for s in &v.chain {
             let mark = if s.ok { "ok  " } else { "FAIL" };

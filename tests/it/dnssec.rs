@@ -447,8 +447,8 @@ fn through_unbound_the_verdicts_hold_and_its_errors_show() {
             "\"$NK\" --json lookup --dnssec --trust-anchor root.ds @127.0.0.2 -t A {name} > u{i}.json; echo $? > u{i}.rc\n"
         );
     }
-    script +=
-        "\"$NK\" --json lookup @127.0.0.2 -t A www.expired.test > plain.json; echo $? > plain.rc\n";
+    script += "\"$NK\" --json lookup @127.0.0.2 -t A www.expired.test > plain.json; echo $? > plain.rc\n\
+         \"$NK\" lookup --color never --dnssec --trust-anchor root.ds @127.0.0.2 -t A www.tampered.test > human.txt; true\n";
     let out = sb.shell_within(&script, 120);
     assert!(
         out.status.success(),
@@ -476,7 +476,24 @@ fn through_unbound_the_verdicts_hold_and_its_errors_show() {
         );
         let chain = v["dnssec"]["chain"].as_array().unwrap();
         assert_eq!(chain[0]["zone"], ".", "{name}: from the root: {v}");
+        // Bogus: the resolver is asked once more without CD, and its own
+        // refusal and Extended DNS Error are shown beside netkit's reason.
+        let r = &v["dnssec"]["resolver"];
+        if *verdict == "bogus" {
+            assert_eq!(r["status"], "servfail", "{name}: {v}");
+            assert_eq!(r["validated"], false, "{name}: {v}");
+            assert!(!r["ede"].as_array().unwrap().is_empty(), "{name}: {v}");
+            assert!(r["summary"].as_str().unwrap().contains("refuses"), "{v}");
+            assert_eq!(r["server"]["address"], "127.0.0.2");
+        } else {
+            assert!(r.is_null(), "{name}: {v}");
+        }
     }
+    let human = sb.read("human.txt");
+    assert!(
+        human.contains(";; resolver 127.0.0.2:53 without CD: SERVFAIL, EDE "),
+        "{human}"
+    );
     // The resolver itself refuses the expired zone, and says why.
     let plain: Value = serde_json::from_str(sb.read("plain.json").trim()).unwrap();
     assert_eq!(plain["status"], "servfail", "{plain}");
@@ -555,6 +572,8 @@ fn a_wide_matrix_agrees_with_delv() {
         if i % 17 == 0 {
             crate::support::assert_schema(&v);
         }
+        // An authoritative server (no RA) is not asked again.
+        assert!(v["dnssec"]["resolver"].is_null(), "{v}");
         let ours = v["dnssec"]["status"].as_str().unwrap_or("none").to_string();
         *count.entry(ours.clone()).or_default() += 1;
         let delv = sb.read(&format!("d{i}.txt"));

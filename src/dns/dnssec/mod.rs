@@ -70,6 +70,28 @@ pub struct Verdict {
     pub reason: Option<String>,
     /// The links checked, from the trust anchor down; the failing one last.
     pub chain: Vec<Step>,
+    /// When bogus and the server is a resolver: what it says when asked
+    /// again without CD (its own validation), with its Extended DNS
+    /// Errors; null otherwise.
+    pub resolver: Option<ResolverView>,
+}
+
+/// A validating resolver's own view of an answer netkit found bogus: the
+/// same question asked once more without CD.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ResolverView {
+    /// The resolver asked.
+    pub server: super::lookup::ServerAddr,
+    /// Its answer's status (`servfail` when it, too, refuses the data), or
+    /// `timeout`/`error`.
+    pub status: super::DnsStatus,
+    /// Whether it validated the answer itself (AD set).
+    pub validated: bool,
+    /// Its Extended DNS Errors (RFC 8914), `[]` when none.
+    pub ede: Vec<super::wire::ExtendedError>,
+    /// In words: agrees (it refuses the data too), disagrees (it says the
+    /// data is authentic), or does not validate.
+    pub summary: String,
 }
 
 /// A DNSSEC verdict (RFC 4035 4.3), ordered from the best to the worst.
@@ -206,6 +228,7 @@ impl Verdict {
             status: Security::Indeterminate,
             reason: Some(why.into()),
             chain: Vec::new(),
+            resolver: None,
         }
     }
 }

@@ -569,6 +569,7 @@ impl<'p> Validator<'p> {
             status,
             reason: reason.map(|w| crate::sanitize::escape(&w).into_owned()),
             chain,
+            resolver: None,
         }
     }
 
