@@ -287,7 +287,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --color 'When to colour human output'
             cand --trace 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes)'
             cand --all-ns 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
-            cand --dnssec 'Validate answers with DNSSEC from a trust anchor (the root''s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed'
+            cand --dnssec 'Validate answers with DNSSEC from a trust anchor (the root''s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed. With --trace, each zone''s DNSKEY is checked against the DS its parent''s server gave on the way down'
             cand --tcp 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)'
             cand --short 'Values only, one per line'
             cand --norec 'Do not ask for recursion (RD clear), as dig +norec'

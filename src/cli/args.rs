@@ -677,7 +677,7 @@ pub struct LookupArgs {
     pub trace: bool,
     /// Root servers for --trace (named.root format, or one address per
     /// line), instead of the built-in IANA roots
-    #[arg(long = "root-hints", value_name = "FILE", requires = "trace")]
+    #[arg(long = "root-hints", value_name = "FILE")]
     pub root_hints: Option<PathBuf>,
     /// Ask every authoritative server of the name's zone (found through
     /// @SERVER or resolv.conf) and report where answers or SOA serials differ
@@ -685,8 +685,9 @@ pub struct LookupArgs {
     pub all_ns: bool,
     /// Validate answers with DNSSEC from a trust anchor (the root's, built
     /// in): each is secure, insecure, bogus (exit 3) or indeterminate, with
-    /// the link that failed
-    #[arg(long, conflicts_with_all = ["system", "trace", "all_ns"])]
+    /// the link that failed. With --trace, each zone's DNSKEY is checked
+    /// against the DS its parent's server gave on the way down
+    #[arg(long, conflicts_with_all = ["system", "all_ns"])]
     pub dnssec: bool,
     /// Trust anchors for --dnssec instead of the root's: DS or DNSKEY
     /// records in zone-file form (dnssec-dsfromkey, a .key file)

@@ -607,6 +607,10 @@ impl Render for super::trace::TraceStep {
 
 impl Render for super::trace::TraceSummary {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        if let Some(v) = &self.dnssec {
+            // Every zone's link, walked from the anchor down.
+            dnssec_lines(w, v, true)?;
+        }
         let line = format!(
             ";; {} {}: {} after {} steps through {}",
             escape(&self.name),

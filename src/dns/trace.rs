@@ -149,6 +149,10 @@ pub struct TraceSummary {
     /// Why the trace failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Failure>,
+    /// With --dnssec: the verdict on the last answer, each zone's DNSKEY
+    /// checked against the DS its parent's server gave in the walk (or
+    /// the anchor), listed in `chain`; null without.
+    pub dnssec: Option<super::dnssec::Verdict>,
 }
 
 impl crate::output::Report for TraceSummary {
@@ -203,6 +207,8 @@ pub struct TracePlan<'a> {
     pub budget: std::time::Duration,
     /// Ctrl-C.
     pub stop: &'a crate::signal::Stop,
+    /// `--dnssec`: validate the last answer through the servers walked.
+    pub dnssec: Option<&'a super::dnssec::Plan>,
 }
 
 /// The whole-trace budget when nothing else says: a dozen levels' worth of
@@ -344,10 +350,12 @@ pub async fn trace(
 ) -> std::io::Result<TraceSummary> {
     let opts = QueryOpts {
         recurse: false,
-        dnssec: false,
+        dnssec: walk.dnssec.is_some(),
         ..walk.opts
     };
     let (deadline, stop) = (Deadline::after(walk.budget), walk.stop);
+    // Each zone's server that answered, for --dnssec.
+    let mut routes: Vec<(WireName, Server)> = Vec::new();
     let mut qname = name.clone();
     qname.set_fqdn(true);
     let qwire = WireName::from_name(&qname);
@@ -359,6 +367,7 @@ pub async fn trace(
         steps: 0,
         zones: vec![".".into()],
         error: None,
+        dnssec: None,
     };
     let mut zone = WireName::root();
     let mut servers = walk.hints.clone();
@@ -408,6 +417,9 @@ pub async fn trace(
             let r = &ex.response;
             s.answers = r.answers.iter().map(Answer::from_rr).collect();
             let ns_records: Vec<_> = r.authority.iter().filter(|a| a.rtype == 2).collect();
+            if r.rcode == 0 || r.rcode == 3 {
+                routes.push((zone.clone(), server.clone()));
+            }
             if r.rcode == 3 {
                 s.outcome = StepOutcome::Dns(DnsStatus::Nxdomain);
                 step(&s)?;
@@ -417,6 +429,7 @@ pub async fn trace(
                     format!("NXDOMAIN from {addr}"),
                 );
                 summary.status = NameStatus::Dns(DnsStatus::Nxdomain);
+                validated(&mut summary, walk, r, &qwire, qtype, server, routes, opts).await;
                 return Ok(summary);
             }
             if r.rcode != 0 {
@@ -435,6 +448,7 @@ pub async fn trace(
                 step(&s)?;
                 summary.ok = true;
                 summary.status = NameStatus::Dns(DnsStatus::Noerror);
+                validated(&mut summary, walk, r, &qwire, qtype, server, routes, opts).await;
                 return Ok(summary);
             }
             if ns_records.is_empty() {
@@ -442,6 +456,7 @@ pub async fn trace(
                 step(&s)?;
                 fail(&mut summary, Reason::Nodata, format!("NODATA from {addr}"));
                 summary.status = NameStatus::Dns(DnsStatus::Nodata);
+                validated(&mut summary, walk, r, &qwire, qtype, server, routes, opts).await;
                 return Ok(summary);
             }
             // A referral: it must hand over to a zone below the current one
@@ -469,6 +484,8 @@ pub async fn trace(
             }
             s.outcome = StepOutcome::Walk(Walk::Referral);
             s.referral_to = Some(next.to_text());
+            routes.retain(|(z, _)| z != &zone);
+            routes.push((zone.clone(), server.clone()));
             let mut next_servers = Vec::new();
             for n in &ns_records {
                 let Some(target) = n.target.clone() else {
@@ -532,6 +549,46 @@ pub async fn trace(
         format!("more than {MAX_STEPS} steps"),
     );
     Ok(summary)
+}
+
+/// `--dnssec`: the verdict on the trace's last answer, each zone's keys
+/// asked of the server that served it in the walk. Bogus fails the trace
+/// (exit 3).
+#[allow(clippy::too_many_arguments)]
+async fn validated(
+    summary: &mut TraceSummary,
+    walk: &TracePlan<'_>,
+    reply: &super::wire::Reply,
+    qname: &WireName,
+    qtype: RecordType,
+    server: &Server,
+    routes: Vec<(WireName, Server)>,
+    opts: QueryOpts,
+) {
+    let Some(plan) = walk.dnssec else { return };
+    let verdict = super::dnssec::validate_routed(
+        reply,
+        qname,
+        u16::from(qtype),
+        server,
+        routes,
+        plan,
+        opts,
+        walk.stop,
+    )
+    .await;
+    if verdict.status == super::dnssec::Security::Bogus {
+        summary.ok = false;
+        summary.status = NameStatus::Failed(Reason::Bogus);
+        summary.error = Some(Failure::new(
+            Reason::Bogus,
+            format!(
+                "DNSSEC validation failed: {}",
+                verdict.reason.as_deref().unwrap_or("bogus")
+            ),
+        ));
+    }
+    summary.dnssec = Some(verdict);
 }
 
 /// What [`trace_all`] reports as it goes.

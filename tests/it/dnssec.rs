@@ -614,3 +614,118 @@ fn a_wide_matrix_agrees_with_delv() {
         cases.len()
     );
 }
+
+const TRACE: &str = include_str!("../data/dnssec-trace.sh");
+
+/// `lookup --trace --dnssec` down a signed hierarchy on three servers (the
+/// root, test., and the children each on their own named): every zone's
+/// DNSKEY is checked against the DS its parent's server gave (the root's
+/// against the anchor), the last answer against its zone's keys, and the
+/// verdict agrees with delv's through a resolver of the same hierarchy.
+#[test]
+fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
+    const TEST: &str = "dnssec on --trace";
+    for tool in [
+        "named",
+        "dig",
+        "delv",
+        "unbound",
+        "dnssec-keygen",
+        "dnssec-signzone",
+        "bash",
+    ] {
+        if !tool_or_skip(tool, TEST) {
+            return;
+        }
+    }
+    let Some(sb) = Sandbox::new(TEST) else { return };
+    std::fs::write(sb.path("trace.sh"), TRACE).unwrap();
+    let cases = [
+        ("www.example.test", "secure", 0, "example.test."),
+        ("nope.example.test", "secure", 1, "example.test."),
+        ("www.bad.test", "bogus", 3, "bad.test."),
+        ("www.plain.test", "insecure", 0, "plain.test."),
+        ("www.tampered.test", "bogus", 3, "tampered.test."),
+    ];
+    let mut script = String::from(
+        "bash trace.sh > zones.log 2>&1 || { cat zones.log >&2; exit 1; }\n\
+         read -r o _ _ t a dt dg < root.ds\n\
+         echo \"trust-anchors { $o static-ds $t $a $dt \\\"$dg\\\"; };\" > anchors.conf\n",
+    );
+    for (i, (name, ..)) in cases.iter().enumerate() {
+        script += &format!(
+            "\"$NK\" --json lookup --trace --dnssec --root-hints hints --trust-anchor root.ds {name} A > t{i}.json; echo $? > t{i}.rc\n\
+             delv @127.0.0.9 -a anchors.conf {name} A > d{i}.txt 2>&1\n"
+        );
+    }
+    script += "\"$NK\" lookup --color never +trace --dnssec --root-hints hints --trust-anchor root.ds www.tampered.test A > human.txt; echo done\n";
+    let out = sb.shell_within(&script, 120);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("done"),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sb.read("zones.log")
+    );
+    for (i, (name, verdict, rc, zone)) in cases.iter().enumerate() {
+        let lines: Vec<Value> = sb
+            .read(&format!("t{i}.json"))
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        for l in &lines {
+            crate::support::assert_schema(l);
+        }
+        let steps: Vec<&Value> = lines.iter().filter(|l| l["type"] == "trace_step").collect();
+        let servers: Vec<&str> = steps
+            .iter()
+            .map(|s| s["server"]["address"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            servers,
+            ["127.0.0.2", "127.0.0.3", "127.0.0.4"],
+            "{name}: {lines:?}"
+        );
+        let sum = lines.last().unwrap();
+        assert_eq!(sum["type"], "summary");
+        let d = &sum["dnssec"];
+        assert_eq!(d["status"], *verdict, "{name}: {sum}");
+        assert_eq!(
+            sb.read(&format!("t{i}.rc")).trim(),
+            rc.to_string(),
+            "{name}: {sum}"
+        );
+        assert_eq!(
+            delv_verdict(&sb.read(&format!("d{i}.txt"))),
+            *verdict,
+            "{name}: delv: {}",
+            sb.read(&format!("d{i}.txt"))
+        );
+        // Each zone on the way has its links: the root's anchor, test.'s
+        // DS and DNSKEY, and the child's (or why it stops there).
+        let chain = d["chain"].as_array().unwrap();
+        let has =
+            |z: &str, check: &str| chain.iter().any(|s| s["zone"] == z && s["check"] == check);
+        assert!(has(".", "anchor") && has(".", "dnskey"), "{name}: {d}");
+        assert!(has("test.", "ds") && has("test.", "dnskey"), "{name}: {d}");
+        assert!(
+            chain
+                .iter()
+                .any(|s| s["zone"].as_str().unwrap().ends_with(zone)),
+            "{name}: {d}"
+        );
+        if *verdict == "bogus" {
+            assert_eq!(sum["error"]["code"], "bogus", "{sum}");
+            assert_eq!(chain.last().unwrap()["ok"], false, "{d}");
+        }
+    }
+    let human = sb.read("human.txt");
+    assert!(
+        human.contains(";; DNSSEC: bogus: RRSIG www.tampered.test. A"),
+        "{human}"
+    );
+    assert!(human.contains(";;   ok   test. ds: "), "{human}");
+    assert!(
+        human.contains(";;   FAIL www.tampered.test. rrsig: "),
+        "{human}"
+    );
+}

@@ -60,6 +60,10 @@ pub(crate) const HELP: Help = Help {
             "netkit lookup -t IXFR=2024010101 example.test @tls://ns1.example.test -y hmac-sha256:xfr:SECRET",
         ),
         ex(
+            "From the root down, each zone's DS and DNSKEY checked on the way",
+            "netkit lookup --trace --dnssec www.example.test",
+        ),
+        ex(
             "Reverse look-up, as dig -x",
             "netkit lookup -x 192.0.2.10 @192.0.2.53",
         ),

@@ -65,11 +65,13 @@ pub(super) fn run_trace(
         dns::trace::Event::Step(s) => out.emit(s),
         dns::trace::Event::End(s) => out.summary(s),
     };
+    let plan = super::request::dnssec_plan(args)?;
     let walk = dns::trace::TracePlan {
         hints,
         opts,
         budget: dns::trace::default_budget(&opts),
         stop,
+        dnssec: plan.as_ref(),
     };
     Ok(rt.block_on(dns::trace::trace_all(given, types, &walk, &mut emit))?)
 }

@@ -253,9 +253,14 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
         out.name_types = groups.into_iter().map(|(_, t)| t).collect();
     }
     // The flags' own conflicts, for what +options turned on.
-    if out.trace && (out.system || out.file.is_some() || out.all_ns || out.dnssec) {
+    if out.root_hints.is_some() && !out.trace {
         return Err(NetkitError::invalid(
-            "+trace does not go with --system, -f, --all-ns or --dnssec",
+            "--root-hints is for --trace (or +trace)",
+        ));
+    }
+    if out.trace && (out.system || out.file.is_some() || out.all_ns) {
+        return Err(NetkitError::invalid(
+            "+trace does not go with --system, -f or --all-ns",
         ));
     }
     let options = out.nsid || out.subnet.is_some() || out.cookie.is_some() || out.padding.is_some();

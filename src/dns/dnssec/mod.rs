@@ -180,11 +180,27 @@ pub async fn validate(
     opts: QueryOpts,
     stop: &crate::signal::Stop,
 ) -> Verdict {
+    validate_routed(reply, qname, qtype, server, Vec::new(), plan, opts, stop).await
+}
+
+/// [`validate`], asking each zone's DNSKEY of the server given for it in
+/// `routes` and its DS of its parent's (the servers `--trace` walked).
+#[allow(clippy::too_many_arguments)]
+pub async fn validate_routed(
+    reply: &Reply,
+    qname: &WireName,
+    qtype: u16,
+    server: &Server,
+    routes: Vec<(WireName, Server)>,
+    plan: &Plan,
+    opts: QueryOpts,
+    stop: &crate::signal::Stop,
+) -> Verdict {
     let limit = (opts.timeout * (opts.retries + 1) * 4).max(VALIDATION_DEADLINE);
     // The deadline and the stop flag bound the network waits here and the
     // signature checks inside (CPU-bound: they never yield to a timer).
     let budget = crypto::Budget::new(std::time::Instant::now() + limit, Some(stop.clone()));
-    let mut v = Validator::new(server.clone(), opts, plan, budget);
+    let mut v = Validator::new(server.clone(), opts, plan, budget).with_routes(routes);
     let late = || {
         Verdict::indeterminate(format!(
             "the chain of trust was not checked within {} s",

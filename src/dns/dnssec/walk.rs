@@ -71,6 +71,10 @@ impl Plan {
 /// Validates answers from one server.
 pub struct Validator<'p> {
     server: Server,
+    /// With `--trace`: each zone's server as the walk found it; a zone's
+    /// DNSKEY is asked of its own server, its DS of its parent's. Empty:
+    /// everything is asked of `server`.
+    routes: Vec<(WireName, Server)>,
     opts: QueryOpts,
     plan: &'p Plan,
     anchors: &'p [Anchor],
@@ -88,6 +92,7 @@ impl<'p> Validator<'p> {
     pub fn new(server: Server, opts: QueryOpts, plan: &'p Plan, budget: Budget) -> Validator<'p> {
         Validator {
             server,
+            routes: Vec::new(),
             opts: QueryOpts {
                 dnssec: true,
                 ..opts
@@ -122,19 +127,38 @@ impl<'p> Validator<'p> {
         }
     }
 
+    /// Asks each zone's own server (see `routes`).
+    pub fn with_routes(mut self, routes: Vec<(WireName, Server)>) -> Self {
+        self.routes = routes;
+        self
+    }
+
+    /// Who is asked for `rtype` at `name`: the server of the closest zone
+    /// at or above it, strictly above for DS (the parent's side).
+    fn server_for(&self, name: &WireName, rtype: u16) -> &Server {
+        self.routes
+            .iter()
+            .filter(|(zone, _)| {
+                is_within(name, zone) && (rtype != T_DS || zone.label_count() < name.label_count())
+            })
+            .max_by_key(|(zone, _)| zone.label_count())
+            .map_or(&self.server, |(_, s)| s)
+    }
+
     async fn query(&self, name: &WireName, rtype: u16) -> Result<Reply, Broken> {
         let n = Name::from_labels(name.labels())
             .map_err(|e| Broken::Indeterminate(format!("{}: {e}", name.to_text())))?;
         let mut n = n;
         n.set_fqdn(true);
-        let ex = exchange(&self.server, &n, RecordType::from(rtype), self.opts)
+        let server = self.server_for(name, rtype);
+        let ex = exchange(server, &n, RecordType::from(rtype), self.opts)
             .await
             .map_err(|f| {
                 Broken::Indeterminate(format!(
                     "asking {} {} of {}: {}",
                     name.to_text(),
                     type_text(rtype),
-                    self.server,
+                    server,
                     f.message
                 ))
             })?;
@@ -144,7 +168,7 @@ impl<'p> Validator<'p> {
                 "{} {} at {}: {}",
                 name.to_text(),
                 type_text(rtype),
-                self.server,
+                server,
                 crate::dns::DnsStatus::from_rcode(r.rcode).upper()
             )));
         }
@@ -167,7 +191,7 @@ impl<'p> Validator<'p> {
     ) -> Pin<Box<dyn Future<Output = Keys> + Send + 'a>> {
         Box::pin(async move {
             let zone = lower(zone);
-            let key = (self.server.clone(), zone.clone());
+            let key = (self.server_for(&zone, T_DNSKEY).clone(), zone.clone());
             let hit = self
                 .plan
                 .cache
@@ -264,7 +288,11 @@ impl<'p> Validator<'p> {
             .iter()
             .find(|s| s.rtype == T_DNSKEY && s.owner.eq_ignore_case(zone))
         else {
-            let why = format!("{} has no DNSKEY set at {}", zone.to_text(), self.server);
+            let why = format!(
+                "{} has no DNSKEY set at {}",
+                zone.to_text(),
+                self.server_for(zone, T_DNSKEY)
+            );
             self.step(zone, Check::Dnskey, false, why.clone());
             return Err(Broken::Bogus(why));
         };
