@@ -3,7 +3,15 @@
 
 /// The IANA mnemonic of a record type, or `TYPEnnn` (RFC 3597).
 pub fn type_name(t: u16) -> std::borrow::Cow<'static, str> {
-    let s = match t {
+    match mnemonic(t) {
+        Some(s) => s.into(),
+        None => format!("TYPE{t}").into(),
+    }
+}
+
+/// The IANA mnemonic of a record type netkit knows.
+fn mnemonic(t: u16) -> Option<&'static str> {
+    Some(match t {
         1 => "A",
         2 => "NS",
         3 => "MD",
@@ -92,21 +100,24 @@ pub fn type_name(t: u16) -> std::borrow::Cow<'static, str> {
         262 => "WALLET",
         32768 => "TA",
         32769 => "DLV",
-        n => return format!("TYPE{n}").into(),
-    };
-    s.into()
+        _ => return None,
+    })
 }
 
 /// A type from its mnemonic (any case) or `TYPEnnn`.
 pub fn type_from_name(text: &str) -> Option<u16> {
-    let upper = text.to_ascii_uppercase();
-    if let Some(n) = upper.strip_prefix("TYPE")
+    if let Some(n) = text
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("TYPE"))
+        .map(|_| &text[4..])
         && !n.is_empty()
         && n.bytes().all(|b| b.is_ascii_digit())
     {
         return n.parse().ok();
     }
+    // No allocation: a word is tried against every name on the command
+    // line, and this runs at start-up.
     (1..=262)
         .chain([32768, 32769])
-        .find(|&t| type_name(t) == upper.as_str())
+        .find(|&t| mnemonic(t).is_some_and(|m| m.eq_ignore_ascii_case(text)))
 }
