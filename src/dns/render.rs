@@ -635,6 +635,9 @@ impl Render for super::xfr::XfrRecord {
     /// A line as `dig axfr` prints it: owner, TTL, class, type, data.
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
         let r = &self.record;
+        if self.short {
+            return writeln!(w, "{}", escape(&r.value));
+        }
         writeln!(
             w,
             "{}\t{}\tIN\t{}\t{}",
@@ -648,6 +651,13 @@ impl Render for super::xfr::XfrRecord {
 
 impl Render for super::xfr::XfrSummary {
     fn render(&self, w: &mut dyn Write, _: &View) -> io::Result<()> {
+        if self.short {
+            // As dig +short: the data alone; a failure still says why.
+            if let Some(e) = &self.error {
+                writeln!(w, "{}", format!(";; {}", escape(&e.message)).red())?;
+            }
+            return Ok(());
+        }
         writeln!(
             w,
             "{}",

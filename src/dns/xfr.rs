@@ -67,6 +67,8 @@ pub struct Plan {
     pub timeout: Duration,
     /// The whole transfer ends by then.
     pub deadline: Duration,
+    /// `--short`: records as their data alone.
+    pub short: bool,
 }
 
 /// Where a record stands in an incremental transfer.
@@ -88,6 +90,10 @@ pub struct XfrRecord {
     /// IXFR: `delete` or `add` for a record of a difference sequence; null
     /// in a full transfer.
     pub change: Option<Change>,
+    /// `--short`: people see the data alone, as `dig +short axfr` prints.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub short: bool,
 }
 
 impl crate::output::Report for XfrRecord {
@@ -159,6 +165,10 @@ pub struct XfrSummary {
     #[serde(skip)]
     #[schemars(skip)]
     stdout_closed: bool,
+    /// `--short`: no footer for people.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub short: bool,
 }
 
 impl crate::output::Report for XfrSummary {
@@ -242,6 +252,7 @@ struct Progress {
     next_is_delete: bool,
     change: Option<Change>,
     done: Option<XfrStatus>,
+    short: bool,
 }
 
 impl Progress {
@@ -356,6 +367,7 @@ pub async fn transfer(
         }),
         error: None,
         stdout_closed: false,
+        short: plan.short,
     };
     let deadline = tokio::time::Instant::now() + plan.deadline;
     let result = tokio::select! {
@@ -446,6 +458,7 @@ async fn run(
         next_is_delete: false,
         change: None,
         done: None,
+        short: plan.short,
     };
     let mut buf = Vec::with_capacity(65_535);
     // Unsigned messages, held until a signed one covers them.
@@ -586,6 +599,7 @@ fn records(
         emit(&XfrRecord {
             record: Answer::from_rr(rr),
             change,
+            short: progress.short,
         })
         .map_err(|_| {
             summary.stdout_closed = true;
@@ -639,6 +653,7 @@ mod tests {
             next_is_delete: false,
             change: None,
             done: None,
+            short: false,
         };
         assert!(p.take(1, None).is_err(), "must start with the SOA");
         let mut p = Progress { records: 0, ..p };
@@ -682,6 +697,7 @@ mod tests {
             next_is_delete: false,
             change: None,
             done: None,
+            short: false,
         };
         let mut p = fresh();
         p.take(6, Some(5)).unwrap();

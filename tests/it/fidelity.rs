@@ -1046,6 +1046,8 @@ fn zone_transfers_from_bind_equal_dig() {
         dig -p 5311 @127.0.0.1 open.test AXFR > dig-axfr\n\
         \"$NK\" lookup --color never -p 5311 @127.0.0.1 open.test AXFR > nk-axfr; echo $? > nk-axfr.rc\n\
         \"$NK\" lookup --json -p 5311 @127.0.0.1 open.test AXFR > nk-axfr.json\n\
+        dig -p 5311 @127.0.0.1 open.test AXFR +short > dig-short\n\
+        \"$NK\" lookup -p 5311 @127.0.0.1 open.test AXFR +short > nk-short\n\
         \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR --tsig-key xfr.key > key-file.json; echo $? > key-file.rc\n\
         \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR -y \"hmac-sha256:xfr-key:$SECRET\" > key-y.json; echo $? > key-y.rc\n\
         \"$NK\" lookup --json -p 5311 @127.0.0.1 keyed.test AXFR -y xfr-key:c2VjcmV0c2VjcmV0c2VjcmV0 > key-bad.json; echo $? > key-bad.rc\n\
@@ -1097,6 +1099,10 @@ fn zone_transfers_from_bind_equal_dig() {
     assert!(rows(&dig).len() > 3600, "{dig}");
     assert_eq!(rows(&nk), rows(&dig));
     assert_eq!(size(&nk), size(&dig));
+    // +short: the data alone, as dig +short prints it.
+    let short = sb.read("nk-short");
+    assert!(short.lines().count() > 3600, "{short}");
+    assert_eq!(short, sb.read("dig-short"));
     let v = json("nk-axfr.json");
     for o in v.iter().step_by(97).chain(v.last()) {
         crate::support::assert_schema(o);

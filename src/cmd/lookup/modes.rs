@@ -192,6 +192,7 @@ pub(super) fn run_xfr(
         key,
         timeout: args.timeout.unwrap_or(Duration::from_secs(5)),
         deadline: args.xfr_deadline.unwrap_or(dns::xfr::DEADLINE),
+        short: args.short,
     };
     let rt = crate::sys::runtime::current_thread()?;
     let summary = rt.block_on(dns::xfr::transfer(&server, &plan, stop, &mut |r| {
