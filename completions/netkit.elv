@@ -285,7 +285,7 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --file 'Read names from FILE, one per line (- for stdin)'
             cand --concurrency 'Look-ups in flight at once'
             cand --color 'When to colour human output'
-            cand --trace 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes)'
+            cand --trace 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes; @SERVER then also finds the addresses of name servers given without glue)'
             cand --all-ns 'Ask every authoritative server of the name''s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
             cand --dnssec 'Validate answers with DNSSEC from a trust anchor (the root''s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed. With --trace, each zone''s DNSKEY is checked against the DS its parent''s server gave on the way down'
             cand --tcp 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)'

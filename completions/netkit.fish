@@ -282,7 +282,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l concurrency -d 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l color -d 'When to colour human output' -r -f -a "auto\t'Colour when stdout is a terminal and the environment allows it'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trace -d 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes)'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trace -d 'Resolve iteratively from the root, one line per server asked, as dig +trace: from the built-in roots, --root-hints FILE, or the root servers @SERVER names (as dig +trace @SERVER primes; @SERVER then also finds the addresses of name servers given without glue)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l all-ns -d 'Ask every authoritative server of the name\'s zone (found through @SERVER or resolv.conf) and report where answers or SOA serials differ'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l dnssec -d 'Validate answers with DNSSEC from a trust anchor (the root\'s, built in): each is secure, insecure, bogus (exit 3) or indeterminate, with the link that failed. With --trace, each zone\'s DNSKEY is checked against the DS its parent\'s server gave on the way down'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tcp -d 'Query plain servers over TCP only (tls:// and https:// are TCP already; not with quic://)'

@@ -672,7 +672,8 @@ pub struct LookupArgs {
     pub tls_name: Option<String>,
     /// Resolve iteratively from the root, one line per server asked, as
     /// dig +trace: from the built-in roots, --root-hints FILE, or the root
-    /// servers @SERVER names (as dig +trace @SERVER primes)
+    /// servers @SERVER names (as dig +trace @SERVER primes; @SERVER then
+    /// also finds the addresses of name servers given without glue)
     #[arg(long, conflicts_with_all = ["system", "file", "all_ns"])]
     pub trace: bool,
     /// Root servers for --trace (named.root format, or one address per

@@ -2,8 +2,9 @@
 //! does it, one step per server asked: the root hints (built in, or
 //! `--root-hints FILE` for private roots and tests), each referral with
 //! the zone it hands over to and the servers it names (glue first; a name
-//! server without glue is found through the system's resolver, as dig
-//! does), down to the answer, NXDOMAIN or NODATA. Every step must move
+//! server without glue is found through @SERVER when the walk was primed
+//! from one, else the system's resolver), down to the answer, NXDOMAIN or
+//! NODATA. Every step must move
 //! down towards the name: a referral sideways or upwards ends the trace.
 
 use std::net::{IpAddr, SocketAddr};
@@ -209,6 +210,9 @@ pub struct TracePlan<'a> {
     pub stop: &'a crate::signal::Stop,
     /// `--dnssec`: validate the last answer through the servers walked.
     pub dnssec: Option<&'a super::dnssec::Plan>,
+    /// The @SERVER the walk was primed from: it finds the addresses of
+    /// name servers given without glue (else the system's resolver).
+    pub resolver: Option<&'a Server>,
 }
 
 /// The whole-trace budget when nothing else says: a dozen levels' worth of
@@ -306,30 +310,38 @@ pub async fn prime(
     Ok(hints)
 }
 
-/// Finds addresses for name servers without glue, through the system's
-/// first nameserver: A and AAAA at once, within the trace's deadline.
+/// Finds addresses for name servers without glue: through the @SERVER the
+/// trace was primed from when there is one (its transport kept), else the
+/// system's first nameserver; A and AAAA at once, within the trace's
+/// deadline.
 async fn addresses_of(
     ns: &WireName,
     like: &Server,
+    resolver: Option<&Server>,
     opts: QueryOpts,
     deadline: Deadline,
     stop: &crate::signal::Stop,
 ) -> Vec<SocketAddr> {
-    let Ok(cfg) = super::system_config(Path::new("/etc/resolv.conf")) else {
-        return Vec::new();
-    };
-    let Some(resolver) = cfg.servers.first().copied() else {
-        return Vec::new();
-    };
     let Ok(name) = Name::from_labels(ns.labels().map(<[u8]>::to_vec)) else {
         return Vec::new();
+    };
+    let server = match resolver {
+        Some(s) => s.clone(),
+        None => {
+            let Ok(cfg) = super::system_config(Path::new("/etc/resolv.conf")) else {
+                return Vec::new();
+            };
+            let Some(first) = cfg.servers.first().copied() else {
+                return Vec::new();
+            };
+            like.plain_like(first)
+        }
     };
     let opts = QueryOpts {
         recurse: true,
         dnssec: false,
         ..opts
     };
-    let server = like.plain_like(resolver);
     let (a, aaaa) = tokio::join!(
         ask(&server, &name, RecordType::A, opts, deadline, stop),
         ask(&server, &name, RecordType::AAAA, opts, deadline, stop),
@@ -508,7 +520,7 @@ pub async fn trace(
                 let found = futures_util::future::join_all(
                     targets
                         .iter()
-                        .map(|t| addresses_of(t, server, opts, deadline, stop)),
+                        .map(|t| addresses_of(t, server, walk.resolver, opts, deadline, stop)),
                 )
                 .await;
                 for (t, addrs) in targets.iter().zip(found) {

@@ -2,7 +2,8 @@ set -e
 # A signed hierarchy on three servers, for `lookup --trace --dnssec`: the
 # root on 127.0.0.2, test. on 127.0.0.3, its children on 127.0.0.4
 # (example: signed; bad: the parent's DS is wrong; plain: no DS;
-# tampered: an A changed after signing), each served by its own named, and
+# tampered: an A changed after signing; far: an NS name without glue),
+# each served by its own named, and
 # unbound on 127.0.0.9 resolving from that root (for delv). Writes root.ds.
 for a in 2 3 4 9; do ip addr add 127.0.0.$a/32 dev lo; done
 soa='@ SOA ns hostmaster 1 3600 600 86400 60'
@@ -27,6 +28,16 @@ $soa
 @ NS ns
 ns A 127.0.0.4
 www A 192.0.2.3
+srv A 127.0.0.4
+Z
+# far.test: its name server is srv.plain.test, in another zone, so the
+# referral to it carries no glue.
+cat > far.test.zone <<Z
+\$ORIGIN far.test.
+\$TTL 300
+@ SOA srv.plain.test. hostmaster.far.test. 1 3600 600 86400 60
+@ NS srv.plain.test.
+www A 192.0.2.8
 Z
 cat > test.zone <<Z
 \$ORIGIN test.
@@ -38,6 +49,7 @@ Z
 for z in example bad tampered plain; do
   echo "$z NS ns.$z" >> test.zone; echo "ns.$z A 127.0.0.4" >> test.zone
 done
+echo "far NS srv.plain.test." >> test.zone
 for z in example bad tampered; do dnssec-dsfromkey -2 $(grep -l key-signing K$z.test.+*.key) >> test.zone; done
 sed -i '/^bad.test.*DS/ s/[0-9A-F]\{8\}$/00000000/' test.zone
 key test ksk >/dev/null; key test >/dev/null; sign test
@@ -67,7 +79,7 @@ serve() { # address zone-and-file...
 }
 serve 2 .:root.signed
 serve 3 test:test.signed
-serve 4 example.test:example.test.signed bad.test:bad.test.signed tampered.test:tampered.test.signed plain.test:plain.test.zone
+serve 4 example.test:example.test.signed bad.test:bad.test.signed tampered.test:tampered.test.signed plain.test:plain.test.zone far.test:far.test.zone
 for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA | grep -q NOERROR; do
   i=$((i+1)); [ $i -gt 200 ] && { echo "127.0.0.${s%%:*} never answered" >&2; cat n${s%%:*}/named.log >&2; exit 1; }; sleep 0.05; done; done
 cat > unbound.conf <<U

@@ -639,6 +639,10 @@ fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
         }
     }
     let Some(sb) = Sandbox::new(TEST) else { return };
+    let sb = sb.etc(
+        "resolv.conf",
+        "nameserver 127.0.0.77\noptions timeout:1 attempts:1\n",
+    );
     std::fs::write(sb.path("trace.sh"), TRACE).unwrap();
     let cases = [
         ("www.example.test", "secure", 0, "example.test."),
@@ -658,6 +662,10 @@ fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
              delv @127.0.0.9 -a anchors.conf {name} A > d{i}.txt 2>&1\n"
         );
     }
+    // A name server without glue is found through the @SERVER the walk
+    // was primed from (unbound here), not resolv.conf's (nothing there).
+    script +=
+        "\"$NK\" --json lookup --trace @127.0.0.9 www.far.test A > far.json; echo $? > far.rc\n";
     script += "\"$NK\" lookup --color never +trace --dnssec --root-hints hints --trust-anchor root.ds www.tampered.test A > human.txt; echo done\n";
     let out = sb.shell_within(&script, 120);
     assert!(
@@ -718,6 +726,21 @@ fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
             assert_eq!(chain.last().unwrap()["ok"], false, "{d}");
         }
     }
+    let far: Vec<Value> = sb
+        .read("far.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = far.last().unwrap();
+    assert_eq!(sb.read("far.rc").trim(), "0", "{far:?}");
+    assert_eq!(
+        last["zones"],
+        serde_json::json!([".", "test.", "far.test."]),
+        "{far:?}"
+    );
+    let answer = far.iter().find(|s| s["outcome"] == "answer").unwrap();
+    assert_eq!(answer["server"]["address"], "127.0.0.4", "{far:?}");
+    assert_eq!(answer["answers"][0]["value"], "192.0.2.8", "{far:?}");
     let human = sb.read("human.txt");
     assert!(
         human.contains(";; DNSSEC: bogus: RRSIG www.tampered.test. A"),

@@ -72,6 +72,7 @@ pub(super) fn run_trace(
         budget: dns::trace::default_budget(&opts),
         stop,
         dnssec: plan.as_ref(),
+        resolver: servers.first(),
     };
     Ok(rt.block_on(dns::trace::trace_all(given, types, &walk, &mut emit))?)
 }
