@@ -294,7 +294,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l no-edns -d 'No 
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l adflag -d 'Set AD in the query: a validating resolver says whether it validated the answer (flag ad), as dig +adflag (dig sets it by default, netkit only when asked)'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l nsid -d 'Ask for the server\'s identifier (NSID, RFC 5001), shown in the OPT pseudo-section, as dig +nsid'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l ttl-units -d 'Show TTLs in units (1h30m, 2d), as dig +ttlunits'
-complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s 4 -l ipv4 -d 'Ask servers over IPv4 only (their IPv4 addresses), as dig -4'
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s 4 -l ipv4 -d 'Ask servers over IPv4 only (their IPv4 addresses; with --trace, the name servers of each level too), as dig -4'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s 6 -l ipv6 -d 'Ask servers over IPv6 only, as dig -6'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l system -d 'Ask the system (NSS: /etc/hosts, nsswitch) instead of DNS: gethostbyname_ex'
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l json -d 'Print JSON Lines: one object per result (see docs/json.md)'

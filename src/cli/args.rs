@@ -763,7 +763,8 @@ pub struct LookupArgs {
     /// -p PORT
     #[arg(short = 'p', long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
-    /// Ask servers over IPv4 only (their IPv4 addresses), as dig -4
+    /// Ask servers over IPv4 only (their IPv4 addresses; with --trace, the
+    /// name servers of each level too), as dig -4
     #[arg(short = '4', long = "ipv4", conflicts_with = "ipv6")]
     pub ipv4: bool,
     /// Ask servers over IPv6 only, as dig -6

@@ -213,6 +213,9 @@ pub struct TracePlan<'a> {
     /// The @SERVER the walk was primed from: it finds the addresses of
     /// name servers given without glue (else the system's resolver).
     pub resolver: Option<&'a Server>,
+    /// `-4` (`Some(true)`), `-6` (`Some(false)`): only name servers of
+    /// that family are asked.
+    pub family: Option<bool>,
 }
 
 /// The whole-trace budget when nothing else says: a dozen levels' worth of
@@ -383,6 +386,9 @@ pub async fn trace(
     };
     let mut zone = WireName::root();
     let mut servers = walk.hints.clone();
+    if let Some(v4) = walk.family {
+        servers.retain(|(_, srv)| srv.addr().is_ipv4() == v4);
+    }
     let fail = |s: &mut TraceSummary, reason: Reason, why: String| {
         s.status = NameStatus::Failed(reason);
         s.error = Some(Failure::new(reason, why));
@@ -531,12 +537,20 @@ pub async fn trace(
                     );
                 }
             }
+            if let Some(v4) = walk.family {
+                next_servers.retain(|(_, srv)| srv.addr().is_ipv4() == v4);
+            }
             step(&s)?;
             if next_servers.is_empty() {
+                let only = match walk.family {
+                    Some(true) => " (IPv4 only, -4)",
+                    Some(false) => " (IPv6 only, -6)",
+                    None => "",
+                };
                 fail(
                     &mut summary,
                     Reason::NoNameserver,
-                    format!("no address for any server of {}", next.to_text()),
+                    format!("no address for any server of {}{only}", next.to_text()),
                 );
                 return Ok(summary);
             }
@@ -549,8 +563,17 @@ pub async fn trace(
             fail(&mut summary, Reason::Interrupted, "interrupted".into());
             return Ok(summary);
         }
-        let f =
-            last_error.unwrap_or_else(|| Failure::new(Reason::NoNameserver, "no server to ask"));
+        let only = match walk.family {
+            Some(true) => " of IPv4 (-4)",
+            Some(false) => " of IPv6 (-6)",
+            None => "",
+        };
+        let f = last_error.unwrap_or_else(|| {
+            Failure::new(
+                Reason::NoNameserver,
+                format!("no server{only} to ask for {}", zone.to_text()),
+            )
+        });
         summary.status = NameStatus::Failed(f.reason);
         summary.error = Some(f);
         return Ok(summary);

@@ -666,6 +666,9 @@ fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
     // was primed from (unbound here), not resolv.conf's (nothing there).
     script +=
         "\"$NK\" --json lookup --trace @127.0.0.9 www.far.test A > far.json; echo $? > far.rc\n";
+    // -6: the walk asks IPv6 servers only, and this hierarchy has none.
+    script += "\"$NK\" --json lookup --trace -6 --root-hints hints www.example.test A > v6.json; echo $? > v6.rc\n\
+               \"$NK\" --json lookup --trace -4 --root-hints hints www.example.test A > v4.json; echo $? > v4.rc\n";
     script += "\"$NK\" lookup --color never +trace --dnssec --root-hints hints --trust-anchor root.ds www.tampered.test A > human.txt; echo done\n";
     let out = sb.shell_within(&script, 120);
     assert!(
@@ -738,6 +741,10 @@ fn trace_with_dnssec_checks_every_zone_and_agrees_with_delv() {
         serde_json::json!([".", "test.", "far.test."]),
         "{far:?}"
     );
+    let v6 = sb.read("v6.json");
+    assert_eq!(sb.read("v6.rc").trim(), "3", "{v6}");
+    assert!(v6.contains("no server of IPv6 (-6) to ask for ."), "{v6}");
+    assert_eq!(sb.read("v4.rc").trim(), "0", "{}", sb.read("v4.json"));
     let answer = far.iter().find(|s| s["outcome"] == "answer").unwrap();
     assert_eq!(answer["server"]["address"], "127.0.0.4", "{far:?}");
     assert_eq!(answer["answers"][0]["value"], "192.0.2.8", "{far:?}");

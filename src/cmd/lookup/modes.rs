@@ -73,6 +73,7 @@ pub(super) fn run_trace(
         stop,
         dnssec: plan.as_ref(),
         resolver: servers.first(),
+        family: super::request::family(args),
     };
     Ok(rt.block_on(dns::trace::trace_all(given, types, &walk, &mut emit))?)
 }

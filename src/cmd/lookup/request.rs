@@ -435,7 +435,7 @@ pub(super) fn plain(args: &LookupArgs) -> dns::server::Plain {
 }
 
 /// The address family `-4`, `-6` or `-b ADDR` keeps: `Some(true)` IPv4.
-fn family(args: &LookupArgs) -> Option<bool> {
+pub(super) fn family(args: &LookupArgs) -> Option<bool> {
     if args.ipv4 {
         Some(true)
     } else if args.ipv6 {
