@@ -105,6 +105,14 @@ pub mod dns {
     pub mod wire {
         pub use crate::dns::wire::{Reply, WireName};
     }
+    /// EDNS options: what a query asks, what an OPT record said.
+    pub mod edns {
+        pub use crate::dns::edns::{Cookie, Opt, QueryOptions, pseudo_section};
+    }
+    /// TSIG keys and the check of a transfer's messages.
+    pub mod tsig {
+        pub use crate::dns::tsig::{Algorithm, Key, Verifier};
+    }
 }
 
 /// Probes: scans, waits, proxies, diagnose.

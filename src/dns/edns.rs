@@ -752,4 +752,27 @@ mod tests {
         let r = many.report(&sent);
         assert_eq!((r.options.len(), r.options_dropped), (16, 84));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// A hostile server's OPT options: no panic, every line free of
+        /// control characters, the kept options bounded.
+        #[test]
+        fn hostile_options_never_panic(
+            options in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            ttl in proptest::prelude::any::<u32>(),
+        ) {
+            let opt = Opt { udp_size: 512, ttl, options };
+            let sent = QueryOptions {
+                nsid: true,
+                cookie: Some(Cookie::random()),
+                ..Default::default()
+            };
+            let r = opt.report(&sent);
+            proptest::prop_assert!(r.shown.len() <= MAX_OPTIONS);
+            for line in pseudo_section(&r) {
+                proptest::prop_assert!(!line.chars().any(char::is_control), "{line:?}");
+            }
+        }
+    }
 }

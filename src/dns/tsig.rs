@@ -564,4 +564,16 @@ mod tests {
         assert!(Key::from_bind_file("key \"x\" { secret \"c2VjcmV0\"; };").is_err());
         assert!(Key::from_bind_file("nothing here").is_err());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any bytes as a transfer's message: no panic, never verified.
+        #[test]
+        fn hostile_messages_never_verify(
+            msg in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        ) {
+            let mut v = Verifier::new(key(), vec![0; 32], 1_000_000);
+            proptest::prop_assert!(v.check(&msg).is_err());
+        }
+    }
 }
