@@ -4,10 +4,11 @@
 //! shows it. Everything in a reply is untrusted: lengths are checked, text
 //! is escaped, and at most [`MAX_OPTIONS`] options are kept.
 
-use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use serde::Serialize;
+
+use crate::addr::hex;
 
 /// Options kept from one OPT record (docs/limits.md); the rest are
 /// counted in `options_dropped`.
@@ -484,14 +485,6 @@ fn subnet(data: &[u8]) -> Option<SubnetReport> {
         source_prefix,
         scope_prefix,
     })
-}
-
-fn hex(data: &[u8]) -> String {
-    let mut s = String::with_capacity(data.len() * 2);
-    for b in data {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
 }
 
 /// The IANA name of an option code.

@@ -222,12 +222,7 @@ fn sections(
         &r.ede[..]
     };
     for e in ede {
-        let line = if e.text.is_empty() {
-            format!(";; EDE {} ({})", e.code, e.name)
-        } else {
-            format!(";; EDE {} ({}): {}", e.code, e.name, escape(&e.text))
-        };
-        writeln!(w, "{}", line.yellow())?;
+        writeln!(w, "{}", format!(";; {}", ede_words(e)).yellow())?;
     }
     if let Some(v) = &r.dnssec {
         dnssec_lines(w, v, verbose)?;
@@ -254,6 +249,15 @@ fn sections(
     Ok(())
 }
 
+/// An Extended DNS Error in words: `EDE 7 (Signature Expired): text`.
+fn ede_words(e: &super::wire::ExtendedError) -> String {
+    if e.text.is_empty() {
+        format!("EDE {} ({})", e.code, e.name)
+    } else {
+        format!("EDE {} ({}): {}", e.code, e.name, escape(&e.text))
+    }
+}
+
 fn is_bogus(r: &LookupReport) -> bool {
     r.dnssec
         .as_ref()
@@ -273,17 +277,7 @@ fn dnssec_lines(w: &mut dyn Write, v: &super::dnssec::Verdict, verbose: bool) ->
     };
     writeln!(w, "{line}")?;
     if let Some(r) = &v.resolver {
-        let ede: Vec<String> = r
-            .ede
-            .iter()
-            .map(|e| {
-                if e.text.is_empty() {
-                    format!("EDE {} ({})", e.code, e.name)
-                } else {
-                    format!("EDE {} ({}): {}", e.code, e.name, escape(&e.text))
-                }
-            })
-            .collect();
+        let ede: Vec<String> = r.ede.iter().map(ede_words).collect();
         let ede = if ede.is_empty() {
             String::new()
         } else {

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::dnssec::crypto::serial_le;
 use super::lookup::ServerAddr;
 use super::name::WireName;
 use super::rdata::RecordData;
@@ -256,6 +257,20 @@ struct Progress {
 }
 
 impl Progress {
+    /// Nothing received yet.
+    fn new(kind: Kind, short: bool) -> Progress {
+        Progress {
+            kind,
+            serial: None,
+            records: 0,
+            incremental: None,
+            next_is_delete: false,
+            change: None,
+            done: None,
+            short,
+        }
+    }
+
     /// Takes one record; returns its change, or an error for a stream
     /// that breaks the protocol.
     fn take(&mut self, rtype: u16, serial: Option<u32>) -> Result<Option<Change>, String> {
@@ -275,7 +290,7 @@ impl Progress {
             if soa {
                 // An SOA second: differences follow, or (the same
                 // serial) nothing changed.
-                if serial == Some(first) && !serial_newer(first, from) {
+                if serial == Some(first) && serial_le(first, from) {
                     self.done = Some(XfrStatus::UpToDate);
                     return Ok(None);
                 }
@@ -450,16 +465,7 @@ async fn run(
     let net = |e: io::Error| Failure::io(&e, format!("transfer from {addr}"));
     io.write_all(&framed).await.map_err(net)?;
     io.flush().await.map_err(net)?;
-    let mut progress = Progress {
-        kind: plan.kind,
-        serial: None,
-        records: 0,
-        incremental: None,
-        next_is_delete: false,
-        change: None,
-        done: None,
-        short: plan.short,
-    };
+    let mut progress = Progress::new(plan.kind, plan.short);
     let mut buf = Vec::with_capacity(65_535);
     // Unsigned messages, held until a signed one covers them.
     let mut held: Vec<Vec<u8>> = Vec::new();
@@ -616,16 +622,11 @@ fn records(
         progress.serial,
         progress.records,
         reply.answers.as_slice(),
-    ) && !serial_newer(serial, from)
+    ) && serial_le(serial, from)
     {
         return Ok(Some(XfrStatus::UpToDate));
     }
     Ok(None)
-}
-
-/// Whether serial `a` is newer than `b` (RFC 1982 arithmetic).
-fn serial_newer(a: u32, b: u32) -> bool {
-    a != b && a.wrapping_sub(b) < 1 << 31
 }
 
 fn truncated(progress: &Progress, addr: std::net::SocketAddr, how: &str) -> Failure {
@@ -645,18 +646,9 @@ mod tests {
     #[test]
     fn the_record_stream_ends_where_the_protocol_says() {
         // AXFR: SOA, records, SOA.
-        let mut p = Progress {
-            kind: Kind::Axfr,
-            serial: None,
-            records: 0,
-            incremental: None,
-            next_is_delete: false,
-            change: None,
-            done: None,
-            short: false,
-        };
+        let mut p = Progress::new(Kind::Axfr, false);
         assert!(p.take(1, None).is_err(), "must start with the SOA");
-        let mut p = Progress { records: 0, ..p };
+        let mut p = Progress::new(Kind::Axfr, false);
         assert_eq!(p.take(6, Some(5)), Ok(None));
         assert_eq!(p.take(1, None), Ok(None));
         assert_eq!(p.done, None);
@@ -664,13 +656,7 @@ mod tests {
         assert_eq!(p.done, Some(XfrStatus::Complete));
         // IXFR from 3 to 5: SOA5, SOA3 (-), A, SOA4 (+), A, SOA4 (-),
         // SOA5 (+), A, SOA5.
-        let mut p = Progress {
-            kind: Kind::Ixfr(3),
-            done: None,
-            records: 0,
-            serial: None,
-            ..p
-        };
+        let mut p = Progress::new(Kind::Ixfr(3), false);
         let steps = [
             (6, Some(5), None),
             (6, Some(3), Some(Change::Delete)),
@@ -689,24 +675,11 @@ mod tests {
         assert_eq!(p.done, Some(XfrStatus::Incremental));
         // IXFR answered with one SOA pair of the same serial: up to date;
         // IXFR answered with the whole zone: complete.
-        let fresh = || Progress {
-            kind: Kind::Ixfr(5),
-            serial: None,
-            records: 0,
-            incremental: None,
-            next_is_delete: false,
-            change: None,
-            done: None,
-            short: false,
-        };
-        let mut p = fresh();
+        let mut p = Progress::new(Kind::Ixfr(5), false);
         p.take(6, Some(5)).unwrap();
         p.take(6, Some(5)).unwrap();
         assert_eq!(p.done, Some(XfrStatus::UpToDate));
-        let mut p = Progress {
-            kind: Kind::Ixfr(1),
-            ..fresh()
-        };
+        let mut p = Progress::new(Kind::Ixfr(1), false);
         for (t, s) in [(6, Some(5)), (1, None), (1, None), (6, Some(5))] {
             p.take(t, s).unwrap();
         }

@@ -51,8 +51,9 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         }
         return modes::run_nss(&given, args, out, stop);
     }
-    let xfr = request::xfr(args)?.is_some();
-    let types = if xfr {
+    // A zone transfer (its TSIG key file read once, here).
+    let xfr = request::xfr(args)?;
+    let types = if xfr.is_some() {
         Vec::new()
     } else {
         request::types(args)?
@@ -82,7 +83,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         ),
     )?;
     let servers = request::restrict(servers, args)?;
-    if let Some((kind, key)) = request::xfr(args)? {
+    if let Some((kind, key)) = xfr {
         return modes::run_xfr(&given, kind, key, servers, args, out, stop);
     }
     if args.trace {

@@ -127,7 +127,8 @@ pub(super) fn ds_matches(owner: &WireName, key: &Key, ds: &[u8]) -> bool {
 }
 
 /// RFC 1982 serial arithmetic on 32-bit times.
-pub(super) fn serial_le(a: u32, b: u32) -> bool {
+/// Whether serial `a` is at or before `b` (RFC 1982 arithmetic).
+pub(crate) fn serial_le(a: u32, b: u32) -> bool {
     a == b || (b.wrapping_sub(a) as i32) > 0
 }
 
