@@ -21,6 +21,7 @@ the wall time, every port's state against the truth (per true state), and
 netkit's time as a ratio of nmap's.
 
     sudo benches/portcheck-lab.py            # RUNS=3 PROFILES=ABC NMAP=1 by default
+    NK=/path/to/netkit ...                   # another build (side by side)
 
 Measured here (2 shared cores, 2026-11-22), every port in its true state in
 every netkit run (nmap -T5 called 2 closed ports filtered once in B):
@@ -28,6 +29,17 @@ every netkit run (nmap -T5 called 2 closed ports filtered once in B):
   B. netkit 0.66-0.69 s; nmap -T4 19.9 s (0.034x), -T5 16.6 s (0.041x)
   C. netkit 7.3-9.3 s (3-5 slowdowns); nmap -T4 11.1 s (0.79x), -T5 7.2 s
      (1.21x): the first full-window burst is mostly dropped by the limit
+
+Measured 2026-12-07 (RUNS=5), after pacing at the rate answers come at
+under a limit (every port in its true state in every netkit run; nmap -T4
+called one closed port filtered in B):
+  A. netkit 1.54-2.05 s; nmap -T4 6.94 s (0.256x), -T5 8.35 s (0.213x).
+     The build before the change, side by side on the same day: 1.30-1.86 s
+     (median 1.47 s against 1.55 s: within this machine's noise)
+  B. netkit 0.70-0.72 s; nmap -T4 18.1 s (0.039x), -T5 16.2 s (0.043x)
+  C. netkit 5.20-5.45 s in two sets of 5 (7-14 slowdowns); nmap -T4
+     9.41 s (0.564x), -T5 7.22 s (0.735x); the floor, one SYN per port through the limit, is
+     (10,000 - 200) / 2,000 = 4.9 s. Before: 7.95-9.62 s, 1.23x nmap -T5
 """
 
 import json
@@ -39,7 +51,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAB = os.environ.get("LAB", os.path.join(ROOT, "..", "shared", "lab", "lab.sh"))
-NK = os.path.join(ROOT, "target", "release", "netkit")
+NK = os.environ.get("NK", os.path.join(ROOT, "target", "release", "netkit"))
 RUNS = int(os.environ.get("RUNS", "3"))
 PROFILES = os.environ.get("PROFILES", "ABC")
 # NMAP=0: netkit only (while tuning).

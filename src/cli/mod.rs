@@ -172,8 +172,9 @@ Timing adapts to the network as TCP and nmap do: the round-trip time of each hos
 from the answers (srtt/rttvar), an unanswered SYN waits srtt + 4 rttvar (at least 50 ms, at \
 most --timeout) and is sent again before the port is called filtered; more often (up to 5 \
 retries) when the host shows loss. When drops rise (a firewall's SYN limit, ICMP rate limits) \
-the scan backs off (30% fewer in flight, paced 30% slower, once per round of drops), then speeds \
-up again. --retries N fixes the count. \
+the scan backs off once per round of drops: 30% fewer in flight, and paced just under the rate \
+the answers came at (what the limit lets through), in the order probes ask; each clean window \
+then goes a few percent faster, until well past that pace. --retries N fixes the count. \
 Beyond 32 probes, ports not open are counted in the summary rather than listed unless -v; --open \
 leaves them out of --json too.\n\n\
 --local checks whether this host can bind the ports (0.0.0.0, :: v6-only and dual-stack, \

@@ -341,9 +341,7 @@ pub(crate) async fn connect_adaptive(
             }
             // Retransmit: a new SYN on a new socket, paced when the scan
             // has slowed down; the previous attempt stays open.
-            if let Some(at) = timing.slot() {
-                tokio::time::sleep_until(at.into()).await;
-            }
+            timing.pace().await;
             older = Some((sent, newest));
             dropped_sent = sent;
             attempts += 1;

@@ -416,10 +416,10 @@ async fn scan_part(
         // The in-flight limit shrinks (and pacing starts) when drops rise.
         let window = (plan.timing.window() / parts).clamp(1, concurrency);
         while next < total && set.len() < window && !stop.is_set() {
-            if let Some(at) = plan.timing.slot() {
+            if !plan.timing.try_pace() {
                 flush!();
                 tokio::select! {
-                    () = tokio::time::sleep_until(at.into()) => {}
+                    () = plan.timing.pace() => {}
                     () = stop.wait() => return,
                 }
             }

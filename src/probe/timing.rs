@@ -4,7 +4,11 @@
 //! is the ceiling, and the wait while nothing is known), retransmissions
 //! raised as a host shows loss, and a scan that slows down (fewer in
 //! flight, then paced) when drops rise well above random loss: ICMP rate
-//! limits and firewalls' SYN limits.
+//! limits and firewalls' SYN limits. A limit passes its rate whatever is
+//! offered, so the rate answers come at while drops rise measures it: the
+//! pace is set just under it (not at a fixed fraction of the pace before,
+//! a sawtooth that leaves the limit idle a third of the time), and grows a
+//! few percent a clean window to find more room.
 //!
 //! Every attempt is its own socket, so an answer is never ambiguous (Karn's
 //! problem does not arise): an answer to a retransmission proves the earlier
@@ -14,9 +18,11 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
 
 /// The shortest timeout for an unanswered SYN, however near the host.
 pub const MIN_TIMEOUT: Duration = Duration::from_millis(50);
@@ -33,8 +39,28 @@ const VERDICT_EVERY: u32 = 64;
 const CONGESTION_DROPS: f64 = 0.09;
 /// The slowest pace a congested scan is held to, in probes per second.
 const MIN_RATE: f64 = 20.0;
-/// What a slowdown keeps of the window and the pace.
+/// What a slowdown keeps of the window.
 const BACKOFF: f64 = 0.7;
+/// The pace a slowdown sets, as a share of the rate answers came at over
+/// the last verdict windows (what got through the limit): just under it.
+const UNDER_LIMIT: f64 = 0.95;
+/// How much faster each clean window lets a paced scan go: a gentle probe
+/// for more room, so a limit is met again by a few percent, not by a
+/// burst.
+const PROBE_UP: f64 = 1.04;
+/// How far a paced scan's pace may run ahead of the fastest its answers
+/// came at lately: past it, a faster pace is not what the answers wait for
+/// (slots taken at an older pace, a backlog of retransmissions).
+const AHEAD: f64 = 1.25;
+/// A paced scan goes unpaced again once its pace is this many times the
+/// pace its last slowdown set (and the window is whole again): whatever
+/// limited it is gone.
+const UNPACE_AT: f64 = 4.0;
+/// The shortest verdict window whose answer rate counts as a peak (a
+/// shorter one is a burst).
+const PEAK_WINDOW: Duration = Duration::from_millis(10);
+/// Verdict windows whose answer rate a slowdown looks at.
+const RATE_WINDOWS: usize = 4;
 
 /// A round-trip estimate (RFC 6298), in seconds.
 #[derive(Debug, Clone, Copy, Default)]
@@ -105,9 +131,8 @@ struct Congestion {
     answered: u32,
     drops: u32,
     since: Instant,
-    /// The pace while slowed down (probes per second), and the next slot.
+    /// The pace while slowed down (probes per second).
     rate: Option<f64>,
-    next_slot: Instant,
     /// Times the scan slowed down.
     slowdowns: u32,
     /// When it last did: drops of probes sent before do not count.
@@ -115,6 +140,46 @@ struct Congestion {
     /// Drops in this verdict window from before it: the window is not
     /// clean, so it does not speed the scan up either.
     stale_drops: u32,
+    /// The last verdict windows' answers and seconds, a ring: the rate
+    /// answers came at, measured over more than one window.
+    recent: [(u32, f64); RATE_WINDOWS],
+    recent_at: usize,
+    /// The pace the last slowdown set.
+    floor: f64,
+    /// Whether any answer came yet: the first verdict window starts at
+    /// the first answer, not when the scan began (its wait for the first
+    /// round trip is no rate).
+    heard: bool,
+    /// The fastest answers came at in a verdict window of at least
+    /// [`PEAK_WINDOW`].
+    peak: f64,
+}
+
+impl Congestion {
+    /// The rate answers came at over the last verdict windows (this one
+    /// included), leaving out windows much shorter than the longest. Those
+    /// are bursts (a limiter's bucket emptying at once, answers queued
+    /// behind one another), which say nothing of the rate it passes after.
+    fn answer_rate(&self) -> f64 {
+        let longest = self.recent.iter().map(|w| w.1).fold(0.0, f64::max);
+        let (n, secs) = self
+            .recent
+            .iter()
+            .filter(|(_, secs)| *secs >= longest / 4.0)
+            .fold((0u32, 0f64), |(n, t), (a, s)| (n + a, t + s));
+        f64::from(n) / secs.max(1e-6)
+    }
+
+    /// The fastest any of the last verdict windows was answered at (bursts
+    /// left out, as above).
+    fn fastest(&self) -> f64 {
+        let longest = self.recent.iter().map(|w| w.1).fold(0.0, f64::max);
+        self.recent
+            .iter()
+            .filter(|(_, secs)| *secs >= longest / 4.0)
+            .map(|(n, secs)| f64::from(*n) / secs.max(1e-6))
+            .fold(0.0, f64::max)
+    }
 }
 
 /// How a probe's attempt was answered.
@@ -130,6 +195,67 @@ pub enum Answer {
     Late,
 }
 
+/// Paced probes' turns: a token bucket that a ticker fills at the pace
+/// (holding at most [`PACE_BURST`] worth while nobody waits), and that
+/// probes take turns from in the order they ask.
+#[derive(Debug)]
+struct Pacer {
+    turns: Semaphore,
+    /// Turns a second (f64 bits); 0 while unpaced: the ticker then lets
+    /// every waiter go.
+    rate: AtomicU64,
+    ticking: AtomicBool,
+}
+
+/// How often the ticker adds turns.
+const TICK: Duration = Duration::from_millis(1);
+/// Turns saved up while nobody waits, as time at the pace.
+const PACE_BURST: Duration = Duration::from_millis(2);
+
+impl Pacer {
+    fn set(&self, rate: Option<f64>) {
+        self.rate
+            .store(rate.unwrap_or(0.0).to_bits(), Ordering::Relaxed);
+    }
+
+    /// Starts the ticker (once, from within the runtime); it ends with
+    /// the scan (when it holds the last reference).
+    fn start(self: &Arc<Self>) {
+        if tokio::runtime::Handle::try_current().is_err()
+            || self.ticking.swap(true, Ordering::Relaxed)
+        {
+            return;
+        }
+        let pacer = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut last = tokio::time::Instant::now();
+            let mut owed = 0.0f64;
+            while Arc::strong_count(&pacer) > 1 {
+                tokio::time::sleep(TICK).await;
+                let now = tokio::time::Instant::now();
+                let secs = now.duration_since(last).as_secs_f64();
+                last = now;
+                let rate = f64::from_bits(pacer.rate.load(Ordering::Relaxed));
+                if rate <= 0.0 {
+                    // Unpaced: whoever still waits goes.
+                    pacer.turns.add_permits(4096);
+                } else {
+                    owed += rate * secs;
+                    let whole = owed.floor();
+                    owed -= whole;
+                    pacer.turns.add_permits(whole as usize);
+                }
+                // Turns nobody took do not pile up into a burst.
+                let keep = (rate * PACE_BURST.as_secs_f64()).ceil().max(1.0) as usize;
+                let spare = pacer.turns.available_permits();
+                if spare > keep {
+                    pacer.turns.forget_permits(spare - keep);
+                }
+            }
+        });
+    }
+}
+
 /// The timing state of one scan, shared by its probes.
 #[derive(Debug)]
 pub struct Timing {
@@ -139,6 +265,8 @@ pub struct Timing {
     window: AtomicUsize,
     /// Whether probes are paced now (read without the lock).
     paced: AtomicBool,
+    /// Hands out the paced probes' turns.
+    pacer: Arc<Pacer>,
     /// Whether the scan has ever slowed down.
     congested: AtomicBool,
     /// One lock for all of it: probes take it once per answer.
@@ -164,6 +292,11 @@ impl Timing {
             max_window: window.max(1),
             window: AtomicUsize::new(window.max(1)),
             paced: AtomicBool::new(false),
+            pacer: Arc::new(Pacer {
+                turns: Semaphore::new(0),
+                rate: AtomicU64::new(0),
+                ticking: AtomicBool::new(false),
+            }),
             congested: AtomicBool::new(false),
             state: Mutex::new(State {
                 hosts: HashMap::new(),
@@ -173,10 +306,14 @@ impl Timing {
                     drops: 0,
                     since: now,
                     rate: None,
-                    next_slot: now,
                     slowdowns: 0,
                     recovery_point: now,
                     stale_drops: 0,
+                    recent: [(0, 0.0); RATE_WINDOWS],
+                    recent_at: 0,
+                    floor: 0.0,
+                    heard: false,
+                    peak: 0.0,
                 },
             }),
         }
@@ -246,6 +383,10 @@ impl Timing {
         h.drops += u64::from(drop);
         st.global.sample(rtt);
         let cc = &mut st.cc;
+        if !cc.heard {
+            cc.heard = true;
+            cc.since = Instant::now();
+        }
         cc.answered += 1;
         let counted = drop && dropped_sent >= cc.recovery_point;
         cc.drops += u32::from(counted);
@@ -254,26 +395,55 @@ impl Timing {
             return;
         }
         let now = Instant::now();
-        let secs = now.duration_since(cc.since).as_secs_f64().max(1e-6);
-        let pace = f64::from(cc.answered) / secs;
+        let secs = now.duration_since(cc.since).as_secs_f64();
+        cc.recent[cc.recent_at] = (cc.answered, secs);
+        if secs >= PEAK_WINDOW.as_secs_f64() {
+            cc.peak = cc.peak.max(f64::from(cc.answered) / secs);
+        }
+        cc.recent_at = (cc.recent_at + 1) % RATE_WINDOWS;
         let window = self.window.load(Ordering::Relaxed);
         if f64::from(cc.drops) / f64::from(cc.answered) > CONGESTION_DROPS {
-            // Congested: 30% fewer in flight, and 30% under the pace it
-            // was paced at (the pace the answers came at, the first time:
-            // what got through), as CUBIC backs off.
-            self.window
-                .store((window * 7 / 10).max(MIN_WINDOW), Ordering::Relaxed);
-            let rate = cc.rate.unwrap_or(pace) * BACKOFF;
+            // Congested: fewer in flight, and paced just under the rate
+            // the answers came at (what got through the limit: a limiter
+            // or a queue passes its rate whatever is offered, so this
+            // measures it), never faster than the pace that met it. Not a
+            // fixed fraction of it: that sawtooth leaves the limit idle a
+            // third of the time.
+            self.window.store(
+                ((window as f64 * BACKOFF) as usize).max(MIN_WINDOW),
+                Ordering::Relaxed,
+            );
+            // At most halved, from the pace before or (unpaced) from the
+            // fastest answers came at: answers slow for want of probes to
+            // send (a scan's tail, a sender still opening sockets) are no
+            // measure of the limit.
+            let measured = cc.answer_rate() * UNDER_LIMIT;
+            let before = cc.rate.unwrap_or(cc.peak);
+            let rate = cc
+                .rate
+                .map_or(measured, |r| measured.min(r * UNDER_LIMIT))
+                .max(before * 0.5);
             cc.rate = Some(rate.max(MIN_RATE));
+            cc.floor = rate.max(MIN_RATE);
+            self.pacer.set(cc.rate);
             cc.slowdowns += 1;
             cc.recovery_point = now;
             self.paced.store(true, Ordering::Relaxed);
             self.congested.store(true, Ordering::Relaxed);
-        } else if let Some(rate) = cc.rate.filter(|_| cc.stale_drops == 0) {
-            // Clean window: a quarter more each time, until unlimited.
+        } else if let Some(rate) = cc
+            .rate
+            .filter(|r| cc.drops <= cc.answered / 32 && r * PROBE_UP <= cc.fastest() * AHEAD)
+        {
+            // Clean window (drops of attempts sent since the slowdown at
+            // the level of random loss; a burst's earlier drops, answered
+            // late, say nothing of the pace now): the window a quarter
+            // larger, the pace a few percent faster; unpaced once well
+            // past where it was held.
             let grown = (window + window / 4 + 1).min(self.max_window);
             self.window.store(grown, Ordering::Relaxed);
-            cc.rate = (grown < self.max_window).then_some(rate * 1.25);
+            let faster = rate * PROBE_UP;
+            cc.rate = (grown < self.max_window || faster < cc.floor * UNPACE_AT).then_some(faster);
+            self.pacer.set(cc.rate);
             self.paced.store(cc.rate.is_some(), Ordering::Relaxed);
         }
         cc.answered = 0;
@@ -287,18 +457,39 @@ impl Timing {
         self.window.load(Ordering::Relaxed)
     }
 
-    /// When the next probe may be sent (`None`: now), taking its slot.
-    pub fn slot(&self) -> Option<Instant> {
+    /// Takes the next probe's turn if it may go now: unpaced, or a turn
+    /// is free. `false`: wait in [`Timing::pace`].
+    pub fn try_pace(&self) -> bool {
         if !self.paced.load(Ordering::Relaxed) {
-            return None;
+            return true;
         }
-        let mut st = self.lock();
-        let cc = &mut st.cc;
-        let rate = cc.rate?;
-        let now = Instant::now();
-        let at = cc.next_slot.max(now);
-        cc.next_slot = at + Duration::from_secs_f64(1.0 / rate);
-        (at > now).then_some(at)
+        self.pacer.start();
+        match self.pacer.turns.try_acquire() {
+            Ok(p) => {
+                p.forget();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Waits for the next probe's turn: at once unless paced; paced, in
+    /// the order asked, at the pace as it is now (a turn is not booked at
+    /// the pace of when it was asked for, so a backlog of retransmissions
+    /// speeds up as the pace does).
+    pub async fn pace(&self) {
+        if self.try_pace() {
+            return;
+        }
+        if let Ok(p) = self.pacer.turns.acquire().await {
+            p.forget();
+        }
+    }
+
+    /// The pace probes are held to now (`None`: unpaced).
+    #[cfg(test)]
+    pub fn pace_rate(&self) -> Option<f64> {
+        self.lock().cc.rate
     }
 
     /// Times the scan slowed down for drops.
@@ -398,17 +589,70 @@ mod tests {
         for _ in 0..64 {
             t.answered(ip, MS(1), drop);
         }
-        assert_eq!(t.slowdowns(), 1);
-        // The same burst's drops, sent before the slowdown: no second one.
+        assert_eq!((t.slowdowns(), t.window()), (1, 358), "512 x 0.7");
+        let paced = t.pace_rate().expect("paced");
+        // The same burst's drops, sent before the slowdown: no second one
+        // (and, saying nothing of the pace now, no brake on probing up).
         for _ in 0..64 {
             t.answered_since(ip, MS(1), drop, before);
         }
-        assert_eq!((t.slowdowns(), t.window()), (1, 358), "512 x 0.7");
+        assert_eq!((t.slowdowns(), t.window()), (1, 448), "358 + 358/4 + 1");
+        assert!(t.pace_rate().expect("paced") > paced);
         // Drops of attempts sent after it: the path is still congested.
         for _ in 0..64 {
             t.answered_since(ip, MS(1), drop, Instant::now());
         }
-        assert_eq!((t.slowdowns(), t.window()), (2, 250), "358 x 0.7");
+        assert_eq!((t.slowdowns(), t.window()), (2, 313), "448 x 0.7");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn paced_probes_go_at_the_pace_and_all_go_when_unpaced() {
+        let t = Arc::new(Timing::new(MS(1000), None, 512));
+        let pace = |t: &Timing, rate: Option<f64>| {
+            t.lock().cc.rate = rate;
+            t.pacer.set(rate);
+            t.paced.store(rate.is_some(), Ordering::Relaxed);
+        };
+        pace(&t, Some(1000.0));
+        let start = Instant::now();
+        for _ in 0..100 {
+            t.pace().await;
+        }
+        let took = start.elapsed();
+        assert!(
+            took >= MS(90) && took < MS(400),
+            "100 turns at 1,000/s: {took:?}"
+        );
+        // A faster pace applies to those already waiting.
+        let waiting: Vec<_> = (0..200)
+            .map(|_| {
+                let t = Arc::clone(&t);
+                tokio::spawn(async move { t.pace().await })
+            })
+            .collect();
+        tokio::time::sleep(MS(5)).await;
+        pace(&t, Some(20_000.0));
+        let start = Instant::now();
+        for w in waiting {
+            w.await.expect("joined");
+        }
+        assert!(start.elapsed() < MS(100), "{:?}", start.elapsed());
+        // Unpaced: whoever waits goes at once.
+        pace(&t, Some(1.0));
+        let stuck: Vec<_> = (0..50)
+            .map(|_| {
+                let t = Arc::clone(&t);
+                tokio::spawn(async move { t.pace().await })
+            })
+            .collect();
+        tokio::time::sleep(MS(5)).await;
+        pace(&t, None);
+        let start = Instant::now();
+        for w in stuck {
+            w.await.expect("joined");
+        }
+        assert!(start.elapsed() < MS(50), "{:?}", start.elapsed());
+        assert!(t.try_pace());
     }
 
     #[test]
@@ -426,7 +670,7 @@ mod tests {
             );
         }
         assert_eq!((t.window(), t.slowdowns()), (512, 0));
-        assert!(t.slot().is_none());
+        assert_eq!(t.pace_rate(), None);
         // A SYN limit: a third of the probes need retransmitting (answers
         // spread over 20 ms at least, so the pace they came at is known).
         std::thread::sleep(MS(20));
@@ -440,11 +684,14 @@ mod tests {
             );
         }
         assert_eq!((t.window(), t.slowdowns()), (358, 1), "512 x 0.7");
-        // At most 64 answers in 20 ms: paced at 2,240/s at most.
-        t.slot();
-        let next = t.slot().expect("paced: the next slot is later");
-        assert!(next > Instant::now() + Duration::from_micros(100));
-        for _ in 0..64 * 30 {
+        // At most 64 answers in 20 ms: paced just under 3,200/s at most,
+        // and a probe waits for its turn.
+        let rate = t.pace_rate().expect("paced");
+        assert!(rate <= 3200.0 * UNDER_LIMIT, "{rate}");
+        assert!(!t.try_pace(), "no turn before the pacer gives one");
+        // Clean windows speed it up a few percent each, until well past
+        // the pace the slowdown set.
+        for _ in 0..64 * 40 {
             t.answered(
                 ip,
                 MS(1),
@@ -454,6 +701,7 @@ mod tests {
             );
         }
         assert_eq!(t.window(), 512, "recovered");
-        assert!(t.slot().is_none(), "unpaced again");
+        assert_eq!(t.pace_rate(), None, "unpaced again");
+        assert!(t.try_pace());
     }
 }
