@@ -281,6 +281,7 @@ pub(crate) async fn connect_adaptive(
     let mut attempts: u32 = 1;
     let mut started = first;
     let mut sent = sent;
+    let first_sent = sent;
     // When the attempt before the newest was sent: a drop is dated by it.
     let mut dropped_sent = sent;
     // The attempt before the newest, still listened to.
@@ -336,7 +337,7 @@ pub(crate) async fn connect_adaptive(
             }
         };
         let Some((is_newest, ready)) = answer else {
-            if attempts > timing.retries(ip) {
+            if attempts > timing.retries_since(ip, first_sent) {
                 return (PortState::Filtered, Some(Reason::Timeout), None, attempts);
             }
             // Retransmit: a new SYN on a new socket, paced when the scan

@@ -360,6 +360,20 @@ impl Timing {
         self.lock().hosts.get(&ip).map_or(1, Host::retries)
     }
 
+    /// [`Timing::retries`] for a probe first sent at `first_sent`: one more
+    /// (up to [`MAX_AUTO_RETRIES`]) when the scan slowed down since, as its
+    /// attempts met the drops that slowed it (a burst of drops is not the
+    /// port's silence).
+    pub fn retries_since(&self, ip: IpAddr, first_sent: Instant) -> u32 {
+        if let Some(n) = self.fixed_retries {
+            return n;
+        }
+        let st = self.lock();
+        let base = st.hosts.get(&ip).map_or(1, Host::retries);
+        let met = st.cc.slowdowns > 0 && st.cc.recovery_point > first_sent;
+        (base + u32::from(met)).min(MAX_AUTO_RETRIES.max(base))
+    }
+
     /// Notes an answer from `ip` (open, refused, unreachable) `rtt` after
     /// the attempt that drew it was sent (a probe first sent now).
     pub fn answered(&self, ip: IpAddr, rtt: Duration, how: Answer) {
@@ -603,6 +617,39 @@ mod tests {
             t.answered_since(ip, MS(1), drop, Instant::now());
         }
         assert_eq!((t.slowdowns(), t.window()), (2, 313), "448 x 0.7");
+    }
+
+    #[test]
+    fn a_probe_that_met_a_slowdown_gets_one_more_attempt() {
+        let ip: IpAddr = [192, 0, 2, 1].into();
+        let t = Timing::new(MS(1000), None, 512);
+        let early = Instant::now();
+        assert_eq!(t.retries_since(ip, early), 1, "nothing known");
+        // 15 clean windows, then one with 7 drops in 64: a slowdown, at a
+        // host loss low enough for 2 retries.
+        for i in 0..64 * 16 {
+            t.answered(
+                ip,
+                MS(1),
+                Answer::Newest {
+                    retransmitted: i >= 64 * 15 && i % 9 == 0,
+                },
+            );
+        }
+        assert_eq!(t.slowdowns(), 1);
+        let base = t.retries(ip);
+        assert_eq!(base, 2);
+        assert_eq!(
+            t.retries_since(ip, early),
+            3,
+            "first sent before the slowdown"
+        );
+        assert_eq!(t.retries_since(ip, Instant::now()), base, "sent after it");
+        assert_eq!(
+            Timing::new(MS(1), Some(0), 1).retries_since(ip, early),
+            0,
+            "fixed"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]
