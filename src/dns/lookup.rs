@@ -738,67 +738,84 @@ async fn one_query(
         (Target::Servers(_), None) => no_nameserver(given, qtype, "none given"),
     };
     if let Some(d) = &plan.dnssec {
-        // The server that answered, over the same transport, is asked for
-        // the keys and DS.
-        let asked = match (server, &r.server) {
-            (Some(s), _) => Some(s.clone()),
-            (None, Some(a)) => Some(match &plan.target {
-                Target::System { plain, .. } => plain.at(SocketAddr::new(a.address, a.port)),
-                Target::Servers(_) => Server::plain(SocketAddr::new(a.address, a.port), false),
-            }),
-            (None, None) => None,
-        };
-        let mut caps = Vec::new();
-        let resolver = r.flags.contains(&"ra");
-        let verdict = match (r.reply.take(), asked.clone()) {
-            (Some(reply), Some(asked)) => {
-                caps = super::dnssec::ttl_caps(&reply);
-                let qname = reply
-                    .question
-                    .as_ref()
-                    .map(|q| q.name.clone())
-                    .or_else(|| r.query_name.as_deref().and_then(WireName::from_text))
-                    .unwrap_or_else(WireName::root);
-                // Boxed: the validation's state is large, and only
-                // --dnssec needs it (it would size every query's task).
-                Box::pin(super::dnssec::validate(
-                    &reply,
-                    &qname,
-                    u16::from(qtype),
-                    &asked,
-                    d,
-                    plan.opts,
-                    stop,
-                ))
-                .await
-            }
-            _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
-        };
-        if verdict.status == super::dnssec::Security::Secure {
-            // Served above what was signed: shown as a validator keeps it.
-            for a in &mut r.answers {
-                let cap = caps.iter().find(|(owner, rtype, _)| {
-                    *rtype == a.rtype && owner.eq_ignore_ascii_case(&a.name)
-                });
-                if let Some((_, _, cap)) = cap {
-                    a.ttl = a.ttl.min(*cap);
-                }
-            }
-        }
-        let mut verdict = verdict;
-        if verdict.status == super::dnssec::Security::Bogus
-            && resolver
-            && let Some(asked) = &asked
-            && !stop.is_set()
-        {
-            verdict.resolver = Some(resolver_view(asked, name, qtype, plan.opts).await);
-        }
-        r.set_verdict(verdict);
+        // Boxed, and apart: the report it holds across its waits would
+        // otherwise sit beside the query's state in every query's future.
+        r = Box::pin(validated(plan, d, r, name, qtype, server, stop)).await;
     }
     if plan.max_records > 0 {
         r.cap_records(plan.max_records);
     }
     r.charge(&plan.budget);
+    r
+}
+
+/// `r` with its DNSSEC verdict (`--dnssec`): the server that answered,
+/// over the same transport, is asked for the keys and DS.
+async fn validated(
+    plan: &BatchPlan,
+    d: &super::dnssec::Plan,
+    mut r: LookupReport,
+    name: &Name,
+    qtype: RecordType,
+    server: Option<&Server>,
+    stop: &Stop,
+) -> LookupReport {
+    let asked = match (server, &r.server) {
+        (Some(s), _) => Some(s.clone()),
+        (None, Some(a)) => Some(match &plan.target {
+            Target::System { plain, .. } => plain.at(SocketAddr::new(a.address, a.port)),
+            Target::Servers(_) => Server::plain(SocketAddr::new(a.address, a.port), false),
+        }),
+        (None, None) => None,
+    };
+    let mut caps = Vec::new();
+    let resolver = r.flags.contains(&"ra");
+    let verdict = match (r.reply.take(), asked.clone()) {
+        (Some(reply), Some(asked)) => {
+            caps = super::dnssec::ttl_caps(&reply);
+            let qname = reply
+                .question
+                .as_ref()
+                .map(|q| q.name.clone())
+                .or_else(|| r.query_name.as_deref().and_then(WireName::from_text))
+                .unwrap_or_else(WireName::root);
+            // Boxed: the validation's state is large, and only
+            // --dnssec needs it (it would size every query's task).
+            Box::pin(super::dnssec::validate(
+                &reply,
+                &qname,
+                u16::from(qtype),
+                &asked,
+                d,
+                plan.opts,
+                stop,
+            ))
+            .await
+        }
+        _ => super::dnssec::Verdict::indeterminate("no answer to validate"),
+    };
+    if verdict.status == super::dnssec::Security::Secure {
+        // Served above what was signed: shown as a validator keeps it.
+        for a in &mut r.answers {
+            let cap = caps
+                .iter()
+                .find(|(owner, rtype, _)| *rtype == a.rtype && owner.eq_ignore_ascii_case(&a.name));
+            if let Some((_, _, cap)) = cap {
+                a.ttl = a.ttl.min(*cap);
+            }
+        }
+    }
+    let mut verdict = verdict;
+    if verdict.status == super::dnssec::Security::Bogus
+        && resolver
+        && let Some(asked) = &asked
+        && !stop.is_set()
+    {
+        // Boxed: rare, and its state beside the report's would size
+        // every query's future.
+        verdict.resolver = Some(Box::pin(resolver_view(asked, name, qtype, plan.opts)).await);
+    }
+    r.set_verdict(verdict);
     r
 }
 

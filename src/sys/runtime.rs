@@ -51,6 +51,7 @@ where
     Fut: std::future::Future<Output = R> + Send + 'static,
     R: Send + 'static,
 {
+    use futures_util::FutureExt;
     use futures_util::stream::{FuturesUnordered, StreamExt};
     use std::collections::BTreeMap;
     let concurrency = concurrency.max(1);
@@ -83,8 +84,10 @@ where
                 }
                 Some((i, Ok(item))) => {
                     next_issue = i + 1;
-                    let fut = work(item);
-                    tasks.push(Box::pin(async move { (i, fut.await) }));
+                    // Mapped, not wrapped in an async block: that would
+                    // hold the future twice (captured, and awaited), and
+                    // copy it from one to the other.
+                    tasks.push(Box::pin(work(item).map(move |r| (i, r))));
                 }
             }
         }
