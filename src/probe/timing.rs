@@ -207,6 +207,8 @@ struct Pacer {
     ticking: AtomicBool,
 }
 
+/// Most turns one tick adds.
+const MAX_TURNS_PER_TICK: f64 = 1_048_576.0;
 /// How often the ticker adds turns.
 const TICK: Duration = Duration::from_millis(1);
 /// Turns saved up while nobody waits, as time at the pace.
@@ -241,6 +243,10 @@ impl Pacer {
                     pacer.turns.add_permits(4096);
                 } else {
                     owed += rate * secs;
+                    // At most a second's worth at a time (a stalled
+                    // runtime owes no burst), and far under the
+                    // semaphore's ceiling.
+                    owed = owed.min(rate.min(MAX_TURNS_PER_TICK));
                     let whole = owed.floor();
                     owed -= whole;
                     pacer.turns.add_permits(whole as usize);
