@@ -156,28 +156,30 @@ struct Congestion {
 }
 
 impl Congestion {
-    /// The rate answers came at over the last verdict windows (this one
-    /// included), leaving out windows much shorter than the longest. Those
-    /// are bursts (a limiter's bucket emptying at once, answers queued
-    /// behind one another), which say nothing of the rate it passes after.
-    fn answer_rate(&self) -> f64 {
+    /// The last verdict windows (this one included) as (answers, seconds),
+    /// leaving out windows much shorter than the longest. Those are bursts
+    /// (a limiter's bucket emptying at once, answers queued behind one
+    /// another), which say nothing of the rate it passes after.
+    fn steady(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
         let longest = self.recent.iter().map(|w| w.1).fold(0.0, f64::max);
-        let (n, secs) = self
-            .recent
+        self.recent
             .iter()
-            .filter(|(_, secs)| *secs >= longest / 4.0)
+            .copied()
+            .filter(move |(_, secs)| *secs >= longest / 4.0)
+    }
+
+    /// The rate answers came at over the steady windows.
+    fn answer_rate(&self) -> f64 {
+        let (n, secs) = self
+            .steady()
             .fold((0u32, 0f64), |(n, t), (a, s)| (n + a, t + s));
         f64::from(n) / secs.max(1e-6)
     }
 
-    /// The fastest any of the last verdict windows was answered at (bursts
-    /// left out, as above).
+    /// The fastest any steady window was answered at.
     fn fastest(&self) -> f64 {
-        let longest = self.recent.iter().map(|w| w.1).fold(0.0, f64::max);
-        self.recent
-            .iter()
-            .filter(|(_, secs)| *secs >= longest / 4.0)
-            .map(|(n, secs)| f64::from(*n) / secs.max(1e-6))
+        self.steady()
+            .map(|(n, secs)| f64::from(n) / secs.max(1e-6))
             .fold(0.0, f64::max)
     }
 }
