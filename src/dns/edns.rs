@@ -296,6 +296,26 @@ pub struct EdnsReport {
     pub shown: Vec<String>,
 }
 
+impl EdnsReport {
+    /// Its fields into a JSON object, as serde writes them (see
+    /// [`crate::output::jsonw`]).
+    pub fn write_json(&self, o: &mut crate::output::jsonw::Obj<'_>) -> std::io::Result<()> {
+        o.uint("version", u64::from(self.version));
+        o.list("flags", &self.flags, |out, f| {
+            crate::output::jsonw::str_value(out, f);
+            Ok(())
+        })?;
+        o.uint("udp_size", u64::from(self.udp_size))
+            .value("nsid", &self.nsid)?
+            .value("cookie", &self.cookie)?
+            .value("client_subnet", &self.client_subnet)?
+            .value("padding_bytes", &self.padding_bytes)?
+            .value("options", &self.options)?
+            .uint("options_dropped", u64::from(self.options_dropped));
+        Ok(())
+    }
+}
+
 /// The raw OPT record of a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opt {

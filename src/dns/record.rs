@@ -25,6 +25,36 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// Its JSON object, byte for byte as serde writes it (see
+    /// [`crate::output::jsonw`]).
+    pub fn write_json(out: &mut Vec<u8>, a: &Answer) -> std::io::Result<()> {
+        use super::rdata::RecordData;
+        let mut o = crate::output::jsonw::Obj::new(out);
+        o.str("name", &a.name);
+        if let Some(u) = &a.name_unicode {
+            o.str("name_unicode", u);
+        }
+        o.str("rtype", &a.rtype)
+            .uint("ttl", u64::from(a.ttl))
+            .str("value", &a.value);
+        match &a.data {
+            RecordData::Address { address } => {
+                o.obj("data", |o| o.value("address", address).map(drop))?;
+            }
+            RecordData::Target { target } => {
+                o.obj("data", |o| {
+                    o.str("target", target);
+                    Ok(())
+                })?;
+            }
+            other => {
+                o.value("data", other)?;
+            }
+        }
+        o.close();
+        Ok(())
+    }
+
     /// About what the record holds in memory, bytes (its typed fields
     /// counted as much again as its text, each block with the
     /// allocator's header).

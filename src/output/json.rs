@@ -15,7 +15,7 @@ pub const CONTRACT_VERSION: u32 = 1;
 /// overrides and isolates, and the line and paragraph separators.
 struct SafeFormatter;
 
-fn needs_json_escape(c: char) -> bool {
+pub(crate) fn needs_json_escape(c: char) -> bool {
     matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 

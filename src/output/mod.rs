@@ -10,6 +10,7 @@
 
 pub mod color;
 pub mod json;
+pub mod jsonw;
 pub mod progress;
 pub mod prom;
 pub mod report;
@@ -21,7 +22,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use color::{ColorChoice, apply_color};
-pub use report::{Report, Tagged};
+pub use report::Report;
 pub use text::{pad_left, pad_right, table};
 
 /// What human rendering may depend on besides the report itself.
@@ -306,7 +307,7 @@ impl Printer {
     fn render_one<R: Render + Report + ?Sized>(&mut self, r: &R) -> io::Result<()> {
         match self.mode {
             Mode::Json => {
-                json::to_writer(&mut self.scratch, &Tagged(r))?;
+                r.write_json(&mut self.scratch)?;
                 self.scratch.push(b'\n');
             }
             Mode::Human => r.render(&mut self.scratch, &self.view)?,
@@ -346,7 +347,7 @@ impl Printer {
         match self.mode {
             Mode::Json => {
                 for item in items {
-                    json::to_writer(&mut self.scratch, &Tagged(item))?;
+                    item.write_json(&mut self.scratch)?;
                     self.scratch.push(b'\n');
                 }
             }

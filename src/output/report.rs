@@ -19,6 +19,13 @@ pub trait Report: Serialize {
 
     /// Adds its Prometheus samples (none unless the type has metrics).
     fn metrics(&self, _m: &mut Metrics) {}
+
+    /// Writes its JSON object, `"type"` first, without the newline. Through
+    /// serde unless the type writes itself (one printed by the hundred
+    /// thousand, with [`super::jsonw`]), byte for byte the same.
+    fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
+        super::json::to_writer(out, &Tagged(self))
+    }
 }
 
 /// A report serialised with its `"type"` first.

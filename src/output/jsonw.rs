@@ -1,0 +1,233 @@
+//! A hand-written JSON writer for the objects printed by the hundred
+//! thousand (a DNS batch's results): the same bytes serde_json and
+//! [`super::json::to_writer`] write, without serde's per-field dispatch and
+//! its second escape scan. Keys are static and safe; every string value is
+//! escaped here once, as serde_json does (`"`, `\`, the C0 controls) plus
+//! what netkit escapes on top (DEL, C1, bidi and separators). Values of
+//! other shapes go through [`super::json::to_writer`], so they stay exact.
+
+use std::io;
+
+use serde::Serialize;
+
+/// One JSON object being written into a buffer.
+pub struct Obj<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Obj<'a> {
+    /// Opens an object.
+    pub fn new(out: &'a mut Vec<u8>) -> Obj<'a> {
+        out.push(b'{');
+        Obj { out, first: true }
+    }
+
+    /// Writes `"key":` (with a comma before all but the first).
+    fn key(&mut self, key: &'static str) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    /// A string value.
+    pub fn str(&mut self, key: &'static str, v: &str) -> &mut Self {
+        str_value(self.key(key), v);
+        self
+    }
+
+    /// A string value, or null.
+    pub fn opt_str(&mut self, key: &'static str, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => self.str(key, v),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    /// A value already in JSON form (a literal, or digits).
+    pub fn raw(&mut self, key: &'static str, v: &str) -> &mut Self {
+        self.key(key).extend_from_slice(v.as_bytes());
+        self
+    }
+
+    /// A boolean.
+    pub fn bool(&mut self, key: &'static str, v: bool) -> &mut Self {
+        self.raw(key, if v { "true" } else { "false" })
+    }
+
+    /// An unsigned integer (the caller knows it fits 2^53).
+    pub fn uint(&mut self, key: &'static str, v: u64) -> &mut Self {
+        let mut b = itoa::Buffer::new();
+        self.key(key).extend_from_slice(b.format(v).as_bytes());
+        self
+    }
+
+    /// Any other value, through serde (exactly as the serde path writes it).
+    pub fn value<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        v: &T,
+    ) -> io::Result<&mut Self> {
+        super::json::to_writer(&mut *self.key(key), v)?;
+        Ok(self)
+    }
+
+    /// A list, each item written by `each`.
+    pub fn list<T>(
+        &mut self,
+        key: &'static str,
+        items: &[T],
+        mut each: impl FnMut(&mut Vec<u8>, &T) -> io::Result<()>,
+    ) -> io::Result<&mut Self> {
+        let out = self.key(key);
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            each(out, item)?;
+        }
+        out.push(b']');
+        Ok(self)
+    }
+
+    /// A nested object, written by `f`.
+    pub fn obj(
+        &mut self,
+        key: &'static str,
+        f: impl FnOnce(&mut Obj<'_>) -> io::Result<()>,
+    ) -> io::Result<&mut Self> {
+        let mut inner = Obj::new(self.key(key));
+        f(&mut inner)?;
+        inner.close();
+        Ok(self)
+    }
+
+    /// Closes the object.
+    pub fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// What a byte needs: 0 nothing, 1 a check of the character it starts
+/// (U+007F and above), b'u' a `\u00XX` escape, or its short escape letter.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = b'u';
+        i += 1;
+    }
+    t[0x08] = b'b';
+    t[0x09] = b't';
+    t[0x0a] = b'n';
+    t[0x0c] = b'f';
+    t[0x0d] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    let mut i = 0x7f;
+    while i < 0x100 {
+        t[i] = 1;
+        i += 1;
+    }
+    t
+};
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A JSON string, quoted and escaped: byte for byte what
+/// [`super::json::to_writer`] writes for it.
+pub fn str_value(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let class = CLASS[usize::from(bytes[i])];
+        if class == 0 {
+            i += 1;
+            continue;
+        }
+        if class == 1 {
+            // U+007F and above: escaped only if netkit's rule says so.
+            let c = s[i..].chars().next().unwrap_or('\u{fffd}');
+            let n = c.len_utf8();
+            if super::json::needs_json_escape(c) {
+                out.extend_from_slice(&bytes[start..i]);
+                let v = c as u32;
+                out.extend_from_slice(b"\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[((v >> shift) & 0xf) as usize]);
+                }
+                start = i + n;
+            }
+            i += n;
+            continue;
+        }
+        out.extend_from_slice(&bytes[start..i]);
+        out.push(b'\\');
+        if class == b'u' {
+            let b = bytes[i];
+            out.extend_from_slice(b"u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.push(class);
+        }
+        i += 1;
+        start = i;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_form(s: &str) -> Vec<u8> {
+        let mut v = Vec::new();
+        super::super::json::to_writer(&mut v, s).unwrap();
+        v
+    }
+
+    #[test]
+    fn strings_match_the_serde_path() {
+        let mut every = String::new();
+        for c in (0u32..0x3000).chain([0xfeff, 0xfffd, 0x1f600]) {
+            if let Some(c) = char::from_u32(c) {
+                every.push(c);
+            }
+        }
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\u{1b}[31m",
+            "x\u{202e}y\u{9b}z\u{7f}",
+            every.as_str(),
+        ] {
+            let mut mine = Vec::new();
+            str_value(&mut mine, s);
+            assert_eq!(
+                String::from_utf8(mine).unwrap(),
+                String::from_utf8(serde_form(s)).unwrap()
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_matches_the_serde_path(s in "\\PC*|[\\x00-\\x{3000}]{0,40}") {
+            let mut mine = Vec::new();
+            str_value(&mut mine, &s);
+            proptest::prop_assert_eq!(mine, serde_form(&s));
+        }
+    }
+}
