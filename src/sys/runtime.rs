@@ -53,7 +53,7 @@ where
 {
     use futures_util::FutureExt;
     use futures_util::stream::{FuturesUnordered, StreamExt};
-    use std::collections::BTreeMap;
+    use std::collections::VecDeque;
     let concurrency = concurrency.max(1);
     let window = window.max(concurrency);
     let mut items = items.enumerate();
@@ -61,7 +61,9 @@ where
     // and a scheduler round each (a tenth of a batch query's time); the
     // work is I/O, and blocking work runs on threads of its own.
     let mut tasks = FuturesUnordered::new();
-    let mut done: BTreeMap<usize, R> = BTreeMap::new();
+    // Finished results waiting for their turn, at their distance from the
+    // next to print (a ring, not a map: no node per result, no shuffling).
+    let mut done: VecDeque<Option<R>> = VecDeque::new();
     let (mut next_emit, mut next_issue) = (0usize, 0usize);
     let mut exhausted = false;
     let mut input_error = None;
@@ -86,13 +88,16 @@ where
                     next_issue = i + 1;
                     // Mapped, not wrapped in an async block: that would
                     // hold the future twice (captured, and awaited), and
-                    // copy it from one to the other.
-                    tasks.push(Box::pin(work(item).map(move |r| (i, r))));
+                    // copy it from one to the other. Not boxed: the set
+                    // pins each future in its own task allocation.
+                    tasks.push(work(item).map(move |r| (i, r)));
                 }
             }
         }
-        while let Some(r) = done.remove(&next_emit) {
-            emit(r).map_err(write_err)?;
+        while let Some(Some(_)) = done.front() {
+            if let Some(Some(r)) = done.pop_front() {
+                emit(r).map_err(write_err)?;
+            }
             next_emit += 1;
         }
         if tasks.is_empty() {
@@ -107,11 +112,15 @@ where
         };
         match finished {
             Some((i, r)) => {
-                done.insert(i, r);
+                let k = i - next_emit;
+                if done.len() <= k {
+                    done.resize_with(k + 1, || None);
+                }
+                done[k] = Some(r);
             }
             None => {
                 drop(tasks);
-                for (_, r) in std::mem::take(&mut done) {
+                for r in std::mem::take(&mut done).into_iter().flatten() {
                     emit(r).map_err(write_err)?;
                 }
                 break;
@@ -121,5 +130,69 @@ where
     match input_error {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Results finishing out of order print in order; a stop prints the
+    /// finished ones, in order, and skips those still running.
+    #[test]
+    fn ordered_prints_in_input_order_and_a_stop_keeps_what_finished() {
+        let rt = current_thread().unwrap();
+        // Item i takes (i * 7 % 10) ms: later items often finish first.
+        let delays: Vec<u64> = (0..200u64).map(|i| i * 7 % 10).collect();
+        let stop = crate::signal::Stop::new();
+        let mut seen = Vec::new();
+        rt.block_on(ordered(
+            delays.iter().copied().enumerate().map(Ok),
+            16,
+            64,
+            &stop,
+            |(i, d)| async move {
+                tokio::time::sleep(Duration::from_millis(d)).await;
+                i
+            },
+            &|_| false,
+            &mut |i| {
+                seen.push(i);
+                Ok(())
+            },
+        ))
+        .unwrap();
+        assert_eq!(seen, (0..200).collect::<Vec<_>>());
+
+        // Item 3 never finishes; a stop comes once items 4-9 have.
+        let stop = crate::signal::Stop::new();
+        let trigger = stop.clone();
+        let mut seen = Vec::new();
+        rt.block_on(async {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                trigger.trigger(crate::signal::StopCause::Interrupt);
+            });
+            ordered(
+                (0..10usize).map(Ok),
+                10,
+                10,
+                &stop,
+                |i| async move {
+                    let ms = if i == 3 { 60_000 } else { 5 };
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    i
+                },
+                &|_| false,
+                &mut |i| {
+                    seen.push(i);
+                    Ok(())
+                },
+            )
+            .await
+        })
+        .unwrap();
+        assert_eq!(seen, vec![0, 1, 2, 4, 5, 6, 7, 8, 9]);
     }
 }
