@@ -481,8 +481,8 @@ pub async fn resolve_at(
         flags: resp.flags.names(),
         rtt_ms: Some(ex.rtt_ms),
         transport: Some(ex.transport),
-        answers: answers.iter().map(Answer::from_rr).collect(),
-        authority: resp.authority.iter().map(Answer::from_rr).collect(),
+        answers: Vec::new(),
+        authority: Vec::new(),
         canonical_name: Some(canonical.to_text()),
         aliases: aliases.iter().map(WireName::to_text).collect(),
         records_dropped: 0,
@@ -493,9 +493,20 @@ pub async fn resolve_at(
         reply: None,
         held_bytes: 0,
     };
-    // Kept (not copied) for --dnssec to check.
+    let reply = ex.response;
     if opts.dnssec {
-        report.reply = Some(Box::new(ex.response));
+        report.answers = reply.answers.iter().map(Answer::from_rr).collect();
+        report.authority = reply.authority.iter().map(Answer::from_rr).collect();
+        // Kept (not copied) for --dnssec to check.
+        report.reply = Some(Box::new(reply));
+    } else {
+        // Moved: the reply's text and typed fields become the report's.
+        report.answers = reply.answers.into_iter().map(Answer::from_owned).collect();
+        report.authority = reply
+            .authority
+            .into_iter()
+            .map(Answer::from_owned)
+            .collect();
     }
     report
 }

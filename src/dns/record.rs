@@ -14,8 +14,9 @@ pub struct Answer {
     /// (`xn--` labels that decode); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_unicode: Option<String>,
-    /// Record type mnemonic (`A`, `MX`, `TYPE65280`).
-    pub rtype: String,
+    /// Record type mnemonic (`A`, `MX`, `TYPE65280`): borrowed for the
+    /// known types (no copy per record in a batch).
+    pub rtype: std::borrow::Cow<'static, str>,
     /// Time to live, seconds.
     pub ttl: u32,
     /// Presentation form of the data.
@@ -64,7 +65,10 @@ impl Answer {
         std::mem::size_of::<Answer>()
             + held(&self.name)
             + self.name_unicode.as_ref().map_or(0, held)
-            + held(&self.rtype)
+            + match &self.rtype {
+                std::borrow::Cow::Owned(t) => held(t),
+                std::borrow::Cow::Borrowed(_) => 0,
+            }
             + 2 * held(&self.value)
     }
 
@@ -73,10 +77,23 @@ impl Answer {
         Answer {
             name: rr.name.to_text(),
             name_unicode: rr.name.to_unicode(),
-            rtype: super::types::type_name(rr.rtype).into_owned(),
+            rtype: super::types::type_name(rr.rtype),
             ttl: rr.ttl,
             value: rr.text.clone(),
             data: rr.data.clone(),
+        }
+    }
+
+    /// A record as read from the wire, its text and typed fields moved
+    /// rather than copied (the reply is not needed after).
+    pub fn from_owned(rr: super::wire::Rr) -> Answer {
+        Answer {
+            name: rr.name.to_text(),
+            name_unicode: rr.name.to_unicode(),
+            rtype: super::types::type_name(rr.rtype),
+            ttl: rr.ttl,
+            value: rr.text,
+            data: rr.data,
         }
     }
 }
