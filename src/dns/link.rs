@@ -161,8 +161,10 @@ impl std::error::Error for RefusedStream {}
 /// The link for `server` (one per server per process, keyed by the whole
 /// server: its addresses and its transport with its settings).
 pub fn link(server: &Server) -> Arc<Link> {
-    static LINKS: OnceLock<Mutex<HashMap<Server, Arc<Link>>>> = OnceLock::new();
-    let map = LINKS.get_or_init(|| Mutex::new(HashMap::new()));
+    // Asked once per query of a batch: Fx, not SipHash (the keys are the
+    // servers the user named, not a peer's).
+    static LINKS: OnceLock<Mutex<rustc_hash::FxHashMap<Server, Arc<Link>>>> = OnceLock::new();
+    let map = LINKS.get_or_init(|| Mutex::new(rustc_hash::FxHashMap::default()));
     let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(l) = map.get(server) {
         return Arc::clone(l);

@@ -13,7 +13,6 @@
 //! names); a single query keeps a socket of its own, as the system's stub
 //! resolver does.
 
-use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +53,9 @@ struct Waiter {
 
 struct Shared {
     sock: UdpSocket,
-    waiting: Mutex<HashMap<u16, Waiter>>,
+    /// By query ID. The IDs are netkit's own (random): Fx, not SipHash,
+    /// hashes them (no peer chooses a key that is stored).
+    waiting: Mutex<rustc_hash::FxHashMap<u16, Waiter>>,
 }
 
 /// A server's shared sockets for one batch.
@@ -112,7 +113,7 @@ impl UdpShare {
             s.connect(&addr.into())?;
             let shared = Arc::new(Shared {
                 sock: UdpSocket::from_std(s.into())?,
-                waiting: Mutex::new(HashMap::new()),
+                waiting: Mutex::new(rustc_hash::FxHashMap::default()),
             });
             readers.push(tokio::spawn(read(Arc::clone(&shared))));
             socks.push(shared);
