@@ -160,6 +160,24 @@ pub fn send(cfg: &SendConfig, stop: &Stop) -> Result<SendSummary> {
             address: a.ip(),
             port: a.port(),
         });
+    // The route found no address to send from (lo's 127.0.0.1 is
+    // host-scope, so the kernel takes none): the datagrams carry the
+    // unspecified address, and receivers see that. Said once, with the fix.
+    if cfg.source.is_none()
+        && let Some(l) = &local
+        && l.address.is_unspecified()
+    {
+        let on = cfg
+            .interface
+            .as_ref()
+            .map_or_else(|| "the route's interface".to_string(), |i| i.name.clone());
+        crate::output::warn(&format!(
+            "no address on {on} can be the source of datagrams to {} (a host-scope address \
+             such as 127.0.0.1 is not chosen): they go out from {}, and receivers see that; \
+             --source ADDR sets one",
+            cfg.target.group, l.address
+        ));
+    }
     let sender_id = crate::sys::random_u64();
     let mut buf = match &cfg.payload {
         Payload::Sequenced(size) => vec![0u8; *size],

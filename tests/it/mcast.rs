@@ -802,3 +802,37 @@ for q in (7, (1 << 64) - 2, (1 << 64) - 1):
         crate::support::assert_schema(v);
     }
 }
+
+/// On lo (its only address, 127.0.0.1, is host-scope) the kernel picks no
+/// source for a multicast route: datagrams leave from 0.0.0.0, and the
+/// receiver sees that. The sender says so, and how to set one; with
+/// --source it is silent and reports the address it sent from.
+#[test]
+fn a_sender_without_a_source_address_says_so() {
+    let Some(sb) = lo_sandbox("mcast sender without a source address") else {
+        return;
+    };
+    let script = recv_bg("r.json", "--count 1 --timeout 5s 239.1.2.3:5000")
+        + "\"$NK\" --json mcast-send --count 1 239.1.2.3:5000 > s.json 2> s.err\n"
+        + &wait_bg("r.json")
+        + "\"$NK\" --json mcast-send --count 1 --source 127.0.0.1 239.1.2.4:5000 > t.json 2> t.err\n";
+    let out = sb.shell(&script);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = lines(&sb, "r.json");
+    let got = r
+        .iter()
+        .find(|l| l["type"] == "datagram")
+        .expect("a datagram");
+    assert_eq!(got["from"]["address"], "0.0.0.0", "{got}");
+    let s = summary(&sb, "s.json");
+    assert_eq!(s["local"]["address"], "0.0.0.0", "{s}");
+    let err = sb.read("s.err");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("netkit: warning: ") && err.contains("0.0.0.0") && err.contains("--source"),
+        "{err}"
+    );
+    let t = summary(&sb, "t.json");
+    assert_eq!(t["local"]["address"], "127.0.0.1", "{t}");
+    assert_eq!(sb.read("t.err"), "", "no warning with --source");
+}
