@@ -5,6 +5,7 @@
 //! gethostbyname2_r, gethostbyaddr_r, IP_MULTICAST_IF by index,
 //! MCAST_JOIN_SOURCE_GROUP, vmsplice of static memory, kill, _exit.
 
+pub mod alloc;
 pub mod netdb;
 pub mod runtime;
 
