@@ -14,8 +14,8 @@ pub struct Answer {
     /// (`xn--` labels that decode); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name_unicode: Option<String>,
-    /// Record type mnemonic (`A`, `MX`, `TYPE65280`): borrowed for the
-    /// known types (no copy per record in a batch).
+    /// Record type mnemonic (`A`, `MX`, `TYPE65280`).
+    // Borrowed for the known types: no copy per record in a batch.
     pub rtype: std::borrow::Cow<'static, str>,
     /// Time to live, seconds.
     pub ttl: u32,

@@ -138,7 +138,7 @@ mod tests {
     fn only_the_main_thread_switches() {
         fast();
         assert!(!is_fast());
-        let v = vec![1u8; 100];
+        let v: Vec<u8> = (0..100).collect();
         assert!(!mimallocs(v.as_ptr() as *mut u8));
         let layout = Layout::from_size_align(100, 4096).unwrap();
         // SAFETY: a non-zero size; freed with the same layout.
