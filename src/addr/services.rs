@@ -223,6 +223,17 @@ impl ServiceDb {
             .collect()
     }
 
+    /// Each port's first name for `protocol` (what [`Self::by_port`] gives
+    /// first), as a table: a scan of all 65,535 ports asks once per port,
+    /// and a walk of the file per port was two thirds of its work.
+    pub fn port_names(&self, protocol: &str) -> rustc_hash::FxHashMap<u16, &'static str> {
+        let mut names = rustc_hash::FxHashMap::default();
+        for e in self.entries.iter().filter(|e| e.protocol == protocol) {
+            names.entry(e.port).or_insert(e.name);
+        }
+        names
+    }
+
     /// A name that differs from `name` only in case, to suggest.
     pub fn suggest(&self, name: &str) -> Option<&str> {
         netdb::suggest(
@@ -662,6 +673,16 @@ eight\t\t08/tcp
         assert!(db.by_name("imap", Some("udp")).is_empty());
         assert!(db.by_name("HTTP", None).is_empty());
         assert_eq!(db.suggest("HTTP"), Some("http"));
+        for proto in ["tcp", "udp", "sctp"] {
+            let names = db.port_names(proto);
+            let mut found = 0;
+            for port in 0..=u16::MAX {
+                let first = db.by_port(port, Some(proto)).first().map(|e| e.name);
+                assert_eq!(names.get(&port).copied(), first, "{proto} {port}");
+                found += usize::from(first.is_some());
+            }
+            assert_eq!(names.len(), found);
+        }
         let port21: Vec<&str> = db.by_port(21, None).iter().map(|e| e.name).collect();
         assert_eq!(port21, vec!["ftp", "fsp"]);
         assert_eq!(db.by_port(21, Some("udp"))[0].name, "fsp");

@@ -90,11 +90,8 @@ pub async fn run(
         call: "writing stdout",
         source: e,
     };
-    let service = |port: u16| {
-        db.by_port(port, Some("tcp"))
-            .first()
-            .map(|e| e.name.to_string())
-    };
+    let names = db.port_names("tcp");
+    let service = |port: u16| names.get(&port).map(|n| (*n).to_string());
     let started = Instant::now();
     let mut summary = ScanSummary {
         ok: false,
