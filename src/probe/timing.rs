@@ -283,7 +283,10 @@ pub struct Timing {
 
 #[derive(Debug)]
 struct State {
-    hosts: HashMap<IpAddr, Host>,
+    /// Per target. Asked for every answer of a scan: aHash (seeded per
+    /// process, so a peer's DNS answers cannot choose colliding keys), not
+    /// SipHash, a tenth of a loopback scan's work.
+    hosts: HashMap<IpAddr, Host, ahash::RandomState>,
     global: Estimate,
     cc: Congestion,
 }
@@ -307,7 +310,7 @@ impl Timing {
             }),
             congested: AtomicBool::new(false),
             state: Mutex::new(State {
-                hosts: HashMap::new(),
+                hosts: HashMap::default(),
                 global: Estimate::default(),
                 cc: Congestion {
                     answered: 0,
