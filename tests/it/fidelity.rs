@@ -167,7 +167,7 @@ fn configs(sb: &Sandbox) -> String {
     write_named(sb, "127.0.0.1", 5302, &[("example.test", "bind.zone")]);
     write_nsd(sb, "127.0.0.1@5303", &[("example.test", "nsd.zone")]);
     format!(
-        "{START_SERVERS}for p in 5301 5302 5303; do i=0; until dig +time=1 +tries=1 -p $p @127.0.0.1 example.test SOA >/dev/null; do\n\
+        "{START_SERVERS}for p in 5301 5302 5303; do i=0; until dig +time=1 +tries=1 -p $p @127.0.0.1 example.test SOA | grep -q 'status: NOERROR'; do\n\
            i=$((i+1)); [ $i -gt 200 ] && {{ echo \"server on $p never answered\" >&2; exit 1; }}; sleep 0.05; done; done\n"
     )
 }
@@ -282,7 +282,7 @@ fn a_batch_against_nsd_rate_limiting_loses_nothing() {
     write_nsd(&sb, "127.0.0.1@5303", &[("bulk.test", "bulk.zone")]);
     let out = sb.shell_within(
         "nsd -d -c \"$PWD/nsd.conf\" > nsd.out 2>&1 &\n\
-         i=0; until dig +time=1 +tries=1 -p 5303 @127.0.0.1 bulk.test SOA >/dev/null; do\n\
+         i=0; until dig +time=1 +tries=1 -p 5303 @127.0.0.1 bulk.test SOA | grep -q 'status: NOERROR'; do\n\
            i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done\n\
          s=$(date +%s%N); \"$NK\" lookup --json -f names -t AAAA @127.0.0.1:5303 > out.json 2> err.txt; echo $? > rc\n\
          e=$(date +%s%N); echo $(( (e - s) / 1000000 )) > ms\n",
@@ -372,7 +372,7 @@ fn all_ns_finds_the_server_that_lags() {
     );
     let out = sb.shell_within(
         &(format!("for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n{START_SERVERS}")
-            + "for a in 2 3 4; do i=0; until dig +time=1 +tries=1 @127.0.0.$a drift.test SOA >/dev/null; do\n\
+            + "for a in 2 3 4; do i=0; until dig +time=1 +tries=1 @127.0.0.$a drift.test SOA | grep -q 'status: NOERROR'; do\n\
            i=$((i+1)); [ $i -gt 200 ] && { echo \"127.0.0.$a never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
          \"$NK\" lookup --all-ns --json www.agree.test @127.0.0.2 > agree.json; echo $? > agree.rc\n\
          \"$NK\" lookup --all-ns www.drift.test -t A @127.0.0.3 > drift.txt; echo $? > drift.rc\n\
@@ -584,7 +584,7 @@ fn trace_walks_down_from_private_root_hints() {
     write_nsd(&sb, "127.0.0.4@53", &[("example.test", "example.zone")]);
     let out = sb.shell_within(
         &(format!("for a in 2 3 4; do ip addr add 127.0.0.$a/32 dev lo; done\n{START_SERVERS}")
-            + "for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA >/dev/null; do\n\
+            + "for s in 2:. 3:test 4:example.test; do i=0; until dig +time=1 +tries=1 @127.0.0.${s%%:*} ${s#*:} SOA | grep -q 'status: NOERROR'; do\n\
            i=$((i+1)); [ $i -gt 200 ] && { echo \"$s never answered\" >&2; exit 1; }; sleep 0.05; done; done\n\
          \"$NK\" lookup --trace --root-hints hints --json www.example.test > www.json; echo $? > www.rc\n\
          \"$NK\" lookup --trace --root-hints hints www.example.test > www.txt\n\
@@ -913,7 +913,7 @@ fn edns_options_against_bind_equal_dig() {
     ];
     let mut script = "ip addr add 127.0.0.9/32 dev lo\n\
          named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
-         i=0; until dig +time=1 +tries=1 -p 5311 @127.0.0.1 example.test SOA >/dev/null; do\n\
+         i=0; until dig +time=1 +tries=1 -p 5311 @127.0.0.1 example.test SOA | grep -q 'status: NOERROR'; do\n\
            i=$((i+1)); [ $i -gt 200 ] && { echo 'named never answered' >&2; exit 1; }; sleep 0.05; done\n"
         .to_string();
     for (i, opts) in cases.iter().enumerate() {
@@ -1041,8 +1041,9 @@ fn zone_transfers_from_bind_equal_dig() {
     let script = "tsig-keygen -a hmac-sha256 xfr-key > xfr.key\n\
         SECRET=$(sed -n 's/.*secret \"\\(.*\\)\";/\\1/p' xfr.key)\n\
         named -g -c \"$PWD/named.conf\" > named.log 2>&1 &\n\
-        i=0; until dig +time=1 +tries=1 -p 5311 @127.0.0.1 dyn.test SOA >/dev/null; do\n\
-          i=$((i+1)); [ $i -gt 200 ] && { echo 'named never answered' >&2; exit 1; }; sleep 0.05; done\n\
+        for z in open keyed dyn; do i=0\n\
+          until dig +time=1 +tries=1 -p 5311 @127.0.0.1 $z.test SOA | grep -q 'status: NOERROR'; do\n\
+          i=$((i+1)); [ $i -gt 400 ] && { echo \"named never served $z.test\" >&2; exit 1; }; sleep 0.05; done; done\n\
         dig -p 5311 @127.0.0.1 open.test AXFR > dig-axfr\n\
         \"$NK\" lookup --color never -p 5311 @127.0.0.1 open.test AXFR > nk-axfr; echo $? > nk-axfr.rc\n\
         \"$NK\" lookup --json -p 5311 @127.0.0.1 open.test AXFR > nk-axfr.json\n\
