@@ -300,18 +300,21 @@ impl EdnsReport {
     /// Its fields into a JSON object, as serde writes them (see
     /// [`crate::output::jsonw`]).
     pub fn write_json(&self, o: &mut crate::output::jsonw::Obj<'_>) -> std::io::Result<()> {
-        o.uint("version", u64::from(self.version));
-        o.list("flags", &self.flags, |out, f| {
+        o.uint(crate::k!("version"), u64::from(self.version));
+        o.list(crate::k!("flags"), &self.flags, |out, f| {
             crate::output::jsonw::str_value(out, f);
             Ok(())
         })?;
-        o.uint("udp_size", u64::from(self.udp_size))
-            .value("nsid", &self.nsid)?
-            .value("cookie", &self.cookie)?
-            .value("client_subnet", &self.client_subnet)?
-            .value("padding_bytes", &self.padding_bytes)?
-            .value("options", &self.options)?
-            .uint("options_dropped", u64::from(self.options_dropped));
+        o.uint(crate::k!("udp_size"), u64::from(self.udp_size))
+            .value(crate::k!("nsid"), &self.nsid)?
+            .value(crate::k!("cookie"), &self.cookie)?
+            .value(crate::k!("client_subnet"), &self.client_subnet)?
+            .value(crate::k!("padding_bytes"), &self.padding_bytes)?
+            .value(crate::k!("options"), &self.options)?
+            .uint(
+                crate::k!("options_dropped"),
+                u64::from(self.options_dropped),
+            );
         Ok(())
     }
 }

@@ -142,61 +142,64 @@ impl crate::output::Report for LookupReport {
     fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
         use crate::output::jsonw::{Obj, str_value};
         let mut o = Obj::new(out);
-        o.str("type", Self::TYPE)
-            .bool("ok", self.ok)
-            .str("name", &self.name)
-            .str("qtype", &self.qtype);
+        o.str(crate::k!("type"), Self::TYPE)
+            .bool(crate::k!("ok"), self.ok)
+            .str(crate::k!("name"), &self.name)
+            .str(crate::k!("qtype"), &self.qtype);
         match &self.server {
             Some(s) => {
-                o.obj("server", |o| {
-                    o.value("address", &s.address)?
-                        .uint("port", u64::from(s.port));
+                o.obj(crate::k!("server"), |o| {
+                    o.value(crate::k!("address"), &s.address)?
+                        .uint(crate::k!("port"), u64::from(s.port));
                     if let Some(h) = &s.host {
-                        o.str("host", h);
+                        o.str(crate::k!("host"), h);
                     }
                     Ok(())
                 })?;
             }
             None => {
-                o.raw("server", "null");
+                o.raw(crate::k!("server"), "null");
             }
         }
-        o.opt_str("query_name", self.query_name.as_deref());
+        o.opt_str(crate::k!("query_name"), self.query_name.as_deref());
         if let Some(u) = &self.query_name_unicode {
-            o.str("query_name_unicode", u);
+            o.str(crate::k!("query_name_unicode"), u);
         }
-        o.str("status", &self.status.as_str());
+        o.str(crate::k!("status"), &self.status.as_str());
         match self.rcode {
-            Some(rc) => o.uint("rcode", u64::from(rc)),
-            None => o.raw("rcode", "null"),
+            Some(rc) => o.uint(crate::k!("rcode"), u64::from(rc)),
+            None => o.raw(crate::k!("rcode"), "null"),
         };
-        o.list("flags", &self.flags, |out, f| {
+        o.list(crate::k!("flags"), &self.flags, |out, f| {
             str_value(out, f);
             Ok(())
         })?;
-        o.value("rtt_ms", &self.rtt_ms.map(crate::output::json::round_ms))?;
-        o.value("transport", &self.transport)?;
-        o.list("answers", &self.answers, Answer::write_json)?;
-        o.list("authority", &self.authority, Answer::write_json)?;
-        o.opt_str("canonical_name", self.canonical_name.as_deref());
-        o.list("aliases", &self.aliases, |out, a| {
+        o.value(
+            crate::k!("rtt_ms"),
+            &self.rtt_ms.map(crate::output::json::round_ms),
+        )?;
+        o.value(crate::k!("transport"), &self.transport)?;
+        o.list(crate::k!("answers"), &self.answers, Answer::write_json)?;
+        o.list(crate::k!("authority"), &self.authority, Answer::write_json)?;
+        o.opt_str(crate::k!("canonical_name"), self.canonical_name.as_deref());
+        o.list(crate::k!("aliases"), &self.aliases, |out, a| {
             str_value(out, a);
             Ok(())
         })?;
-        o.uint("records_dropped", self.records_dropped);
-        o.value("ede", &self.ede)?;
+        o.uint(crate::k!("records_dropped"), self.records_dropped);
+        o.value(crate::k!("ede"), &self.ede)?;
         match &self.edns {
             Some(e) => {
-                o.obj("edns", |o| e.write_json(o))?;
+                o.obj(crate::k!("edns"), |o| e.write_json(o))?;
             }
             None => {
-                o.raw("edns", "null");
+                o.raw(crate::k!("edns"), "null");
             }
         }
         if let Some(e) = &self.error {
-            o.value("error", e)?;
+            o.value(crate::k!("error"), e)?;
         }
-        o.value("dnssec", &self.dnssec)?;
+        o.value(crate::k!("dnssec"), &self.dnssec)?;
         o.close();
         Ok(())
     }

@@ -31,25 +31,27 @@ impl Answer {
     pub fn write_json(out: &mut Vec<u8>, a: &Answer) -> std::io::Result<()> {
         use super::rdata::RecordData;
         let mut o = crate::output::jsonw::Obj::new(out);
-        o.str("name", &a.name);
+        o.str(crate::k!("name"), &a.name);
         if let Some(u) = &a.name_unicode {
-            o.str("name_unicode", u);
+            o.str(crate::k!("name_unicode"), u);
         }
-        o.str("rtype", &a.rtype)
-            .uint("ttl", u64::from(a.ttl))
-            .str("value", &a.value);
+        o.str(crate::k!("rtype"), &a.rtype)
+            .uint(crate::k!("ttl"), u64::from(a.ttl))
+            .str(crate::k!("value"), &a.value);
         match &a.data {
             RecordData::Address { address } => {
-                o.obj("data", |o| o.value("address", address).map(drop))?;
+                o.obj(crate::k!("data"), |o| {
+                    o.value(crate::k!("address"), address).map(drop)
+                })?;
             }
             RecordData::Target { target } => {
-                o.obj("data", |o| {
-                    o.str("target", target);
+                o.obj(crate::k!("data"), |o| {
+                    o.str(crate::k!("target"), target);
                     Ok(())
                 })?;
             }
             other => {
-                o.value("data", other)?;
+                o.value(crate::k!("data"), other)?;
             }
         }
         o.close();

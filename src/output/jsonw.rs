@@ -10,28 +10,35 @@ use std::io;
 
 use serde::Serialize;
 
-/// One JSON object being written into a buffer.
+/// A key as [`Obj`] takes it, quoted once at compile time with the comma
+/// before it: `k!("name")` is `,"name":`.
+#[macro_export]
+macro_rules! k {
+    ($key:literal) => {
+        concat!(",\"", $key, "\":")
+    };
+}
+
+/// One JSON object being written into a buffer. Each key is written with
+/// the comma before it in one copy ([`k!`]); the first one's comma becomes
+/// the opening brace when the object closes.
 pub struct Obj<'a> {
     out: &'a mut Vec<u8>,
-    first: bool,
+    start: usize,
 }
 
 impl<'a> Obj<'a> {
     /// Opens an object.
     pub fn new(out: &'a mut Vec<u8>) -> Obj<'a> {
-        out.push(b'{');
-        Obj { out, first: true }
+        out.reserve(256);
+        let start = out.len();
+        Obj { out, start }
     }
 
-    /// Writes `"key":` (with a comma before all but the first).
+    /// Writes `,"key":` (`key` from [`k!`]).
     fn key(&mut self, key: &'static str) -> &mut Vec<u8> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.push(b'"');
+        debug_assert!(key.starts_with(",\"") && key.ends_with("\":"));
         self.out.extend_from_slice(key.as_bytes());
-        self.out.extend_from_slice(b"\":");
         self.out
     }
 
@@ -110,7 +117,13 @@ impl<'a> Obj<'a> {
 
     /// Closes the object.
     pub fn close(self) {
-        self.out.push(b'}');
+        if self.out.len() == self.start {
+            self.out.extend_from_slice(b"{}");
+        } else {
+            // The first key's comma opens the object.
+            self.out[self.start] = b'{';
+            self.out.push(b'}');
+        }
     }
 }
 
