@@ -14,14 +14,14 @@
 #
 # Measured here (2 shared cores, 2026-12-07, RUNS=5), every query answered
 # by every tool in every run:
-#   netkit (256 in flight)  120,338/s median (0.60x dnsperf)
-#   netkit (100 in flight)  117,907/s        (0.59x)
-#   dnsperf -q 100         200,685/s
-# Earlier the same day, before the hand-written JSON, the batch allocator
-# and moved records: 85,386/s against 162,225/s (0.53x); side by side in
-# one interleaved run, 92,935/s before and 124,890/s after (dnsperf
-# 205,036/s): 0.45x -> 0.61x. Callgrind, 5,000 queries: 251.8M -> 159.9M
-# instructions. Before the first session's work: 0.20-0.22x.
+#   netkit (256 in flight)  126,065/s median (0.60x dnsperf)
+#   netkit (100 in flight)  131,281/s        (0.63x)
+#   dnsperf -q 100         208,571/s
+# Side by side with the build before the hand-written JSON, the batch
+# allocator and moved records (interleaved, 5 rounds, medians): 100,957/s
+# before, 129,431/s after, dnsperf 213,422/s: 0.47x -> 0.61x. Callgrind,
+# 5,000 queries: 251.8M -> 148.0M instructions. Before the first
+# session's work: 0.20-0.22x.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils; do
