@@ -91,7 +91,7 @@ pub async fn run(
         source: e,
     };
     let names = db.port_names("tcp");
-    let service = |port: u16| names.get(&port).map(|n| (*n).to_string());
+    let service = |port: u16| names.get(port).map(str::to_string);
     let started = Instant::now();
     let mut summary = ScanSummary {
         ok: false,
