@@ -301,10 +301,7 @@ impl EdnsReport {
     /// [`crate::output::jsonw`]).
     pub fn write_json(&self, o: &mut crate::output::jsonw::Obj<'_>) -> std::io::Result<()> {
         o.uint(crate::k!("version"), u64::from(self.version));
-        o.list(crate::k!("flags"), &self.flags, |out, f| {
-            crate::output::jsonw::str_value(out, f);
-            Ok(())
-        })?;
+        o.str_list(crate::k!("flags"), &self.flags);
         o.uint(crate::k!("udp_size"), u64::from(self.udp_size))
             .value(crate::k!("nsid"), &self.nsid)?
             .value(crate::k!("cookie"), &self.cookie)?

@@ -140,7 +140,7 @@ impl crate::output::Report for LookupReport {
     /// a third of a batch query's work. The same bytes as serde's (a test
     /// compares them field by field).
     fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
-        use crate::output::jsonw::{Obj, str_value};
+        use crate::output::jsonw::Obj;
         let mut o = Obj::new(out);
         o.str(crate::k!("type"), Self::TYPE)
             .bool(crate::k!("ok"), self.ok)
@@ -170,10 +170,7 @@ impl crate::output::Report for LookupReport {
             Some(rc) => o.uint(crate::k!("rcode"), u64::from(rc)),
             None => o.raw(crate::k!("rcode"), "null"),
         };
-        o.list(crate::k!("flags"), &self.flags, |out, f| {
-            str_value(out, f);
-            Ok(())
-        })?;
+        o.str_list(crate::k!("flags"), &self.flags);
         o.value(
             crate::k!("rtt_ms"),
             &self.rtt_ms.map(crate::output::json::round_ms),
@@ -182,10 +179,7 @@ impl crate::output::Report for LookupReport {
         o.list(crate::k!("answers"), &self.answers, Answer::write_json)?;
         o.list(crate::k!("authority"), &self.authority, Answer::write_json)?;
         o.opt_str(crate::k!("canonical_name"), self.canonical_name.as_deref());
-        o.list(crate::k!("aliases"), &self.aliases, |out, a| {
-            str_value(out, a);
-            Ok(())
-        })?;
+        o.str_list(crate::k!("aliases"), &self.aliases);
         o.uint(crate::k!("records_dropped"), self.records_dropped);
         o.value(crate::k!("ede"), &self.ede)?;
         match &self.edns {

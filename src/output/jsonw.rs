@@ -103,6 +103,20 @@ impl<'a> Obj<'a> {
         Ok(self)
     }
 
+    /// A list of strings.
+    pub fn str_list<S: AsRef<str>>(&mut self, key: &'static str, items: &[S]) -> &mut Self {
+        let out = self.key(key);
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            str_value(out, item.as_ref());
+        }
+        out.push(b']');
+        self
+    }
+
     /// A nested object, written by `f`.
     pub fn obj(
         &mut self,
