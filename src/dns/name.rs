@@ -20,6 +20,21 @@ type Res<T> = Result<T, WireError>;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WireName(pub Vec<u8>);
 
+/// The bytes a name shows as they are: `!`..`~` but for the ones RFC 1035's
+/// presentation form escapes.
+static PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        t[b] = !matches!(
+            b as u8,
+            b'.' | b'"' | b';' | b'\\' | b'(' | b')' | b'@' | b'$'
+        );
+        b += 1;
+    }
+    t
+};
+
 impl WireName {
     /// The root name.
     pub fn root() -> Self {
@@ -66,6 +81,38 @@ impl WireName {
     /// dot), `\.` `\"` `\;` `\\` `\(` `\)` `\@` `\$` escaped, other bytes
     /// outside `!`..`~` as `\DDD`. IDN labels stay in their `xn--` form.
     pub fn to_text(&self) -> String {
+        self.plain_text().unwrap_or_else(|| self.escaped_text())
+    }
+
+    /// The presentation form of a name with nothing to escape (most
+    /// names): the wire form less its first byte, each length byte after
+    /// it become a dot. None when a label holds a byte to escape.
+    fn plain_text(&self) -> Option<String> {
+        let w = &self.0;
+        if w.len() < 2 {
+            return None;
+        }
+        let mut out = w[1..].to_vec();
+        let mut pos = 0;
+        loop {
+            let len = usize::from(*w.get(pos)?);
+            if len == 0 {
+                // The root's byte, the text's last, is a dot too.
+                out.truncate(pos);
+                break;
+            }
+            let label = w.get(pos + 1..pos + 1 + len)?;
+            if !label.iter().all(|&b| PLAIN[usize::from(b)]) {
+                return None;
+            }
+            // The byte after the label (the next length, or the root's).
+            *out.get_mut(pos + len)? = b'.';
+            pos += 1 + len;
+        }
+        String::from_utf8(out).ok()
+    }
+
+    fn escaped_text(&self) -> String {
         let mut out = String::with_capacity(self.0.len() + 1);
         for label in self.labels() {
             for &b in label {
@@ -204,5 +251,61 @@ pub fn read_name(msg: &[u8], mut pos: usize) -> Res<(WireName, usize)> {
             }
             _ => return Err(WireError("unknown label type")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte-at-a-time presentation form, as it was before labels
+    /// without escapes were copied whole.
+    fn reference(name: &WireName) -> String {
+        let mut out = String::new();
+        for label in name.labels() {
+            for &b in label {
+                match b {
+                    b'.' | b'"' | b';' | b'\\' | b'(' | b')' | b'@' | b'$' => {
+                        out.push('\\');
+                        out.push(char::from(b));
+                    }
+                    0x21..=0x7e => out.push(char::from(b)),
+                    _ => {
+                        out.push('\\');
+                        push_decimal3(&mut out, b);
+                    }
+                }
+            }
+            out.push('.');
+        }
+        if out.is_empty() {
+            out.push('.');
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_form_is_the_byte_at_a_time_one(labels in proptest::collection::vec(
+            proptest::collection::vec(proptest::prelude::any::<u8>(), 1..20), 0..5)) {
+            let mut wire = Vec::new();
+            for l in &labels {
+                wire.push(l.len() as u8);
+                wire.extend_from_slice(l);
+            }
+            wire.push(0);
+            let name = WireName(wire);
+            proptest::prop_assert_eq!(name.to_text(), reference(&name));
+        }
+    }
+
+    #[test]
+    fn every_byte_shows_as_before() {
+        for b in 0..=255u8 {
+            let name = WireName(vec![3, b'a', b, b'z', 0]);
+            assert_eq!(name.to_text(), reference(&name), "byte {b}");
+        }
+        assert_eq!(WireName::root().to_text(), ".");
+        assert_eq!(WireName(vec![1, b'.', 1, b'a', 0]).to_text(), "\\..a.");
     }
 }
