@@ -303,11 +303,11 @@ impl EdnsReport {
         o.uint(crate::k!("version"), u64::from(self.version));
         o.str_list(crate::k!("flags"), &self.flags);
         o.uint(crate::k!("udp_size"), u64::from(self.udp_size))
-            .value(crate::k!("nsid"), &self.nsid)?
-            .value(crate::k!("cookie"), &self.cookie)?
-            .value(crate::k!("client_subnet"), &self.client_subnet)?
-            .value(crate::k!("padding_bytes"), &self.padding_bytes)?
-            .value(crate::k!("options"), &self.options)?
+            .opt_value(crate::k!("nsid"), &self.nsid)?
+            .opt_value(crate::k!("cookie"), &self.cookie)?
+            .opt_value(crate::k!("client_subnet"), &self.client_subnet)?
+            .opt_value(crate::k!("padding_bytes"), &self.padding_bytes)?
+            .values(crate::k!("options"), &self.options)?
             .uint(
                 crate::k!("options_dropped"),
                 u64::from(self.options_dropped),

@@ -149,7 +149,7 @@ impl crate::output::Report for LookupReport {
         match &self.server {
             Some(s) => {
                 o.obj(crate::k!("server"), |o| {
-                    o.value(crate::k!("address"), &s.address)?
+                    o.ip(crate::k!("address"), s.address)
                         .uint(crate::k!("port"), u64::from(s.port));
                     if let Some(h) = &s.host {
                         o.str(crate::k!("host"), h);
@@ -175,13 +175,16 @@ impl crate::output::Report for LookupReport {
             crate::k!("rtt_ms"),
             &self.rtt_ms.map(crate::output::json::round_ms),
         )?;
-        o.value(crate::k!("transport"), &self.transport)?;
+        o.opt_str(
+            crate::k!("transport"),
+            self.transport.map(super::TransportName::as_str),
+        );
         o.list(crate::k!("answers"), &self.answers, Answer::write_json)?;
         o.list(crate::k!("authority"), &self.authority, Answer::write_json)?;
         o.opt_str(crate::k!("canonical_name"), self.canonical_name.as_deref());
         o.str_list(crate::k!("aliases"), &self.aliases);
         o.uint(crate::k!("records_dropped"), self.records_dropped);
-        o.value(crate::k!("ede"), &self.ede)?;
+        o.values(crate::k!("ede"), &self.ede)?;
         match &self.edns {
             Some(e) => {
                 o.obj(crate::k!("edns"), |o| e.write_json(o))?;
@@ -193,7 +196,7 @@ impl crate::output::Report for LookupReport {
         if let Some(e) = &self.error {
             o.value(crate::k!("error"), e)?;
         }
-        o.value(crate::k!("dnssec"), &self.dnssec)?;
+        o.opt_value(crate::k!("dnssec"), &self.dnssec)?;
         o.close();
         Ok(())
     }

@@ -287,20 +287,31 @@ pub fn rdata(msg: &[u8], start: usize, end: usize, rtype: u16) -> Shown {
 /// `a` in dotted decimal, as `Display` writes it, without the formatting
 /// machinery (an A record's text is made for each answer of a batch).
 pub fn ipv4_text(a: Ipv4Addr) -> String {
-    let mut t = String::with_capacity(15);
+    let (t, n) = ipv4_digits(a);
+    std::str::from_utf8(&t[..n]).unwrap_or_default().to_owned()
+}
+
+/// `a` in dotted decimal in a small buffer: the bytes, and how many.
+pub fn ipv4_digits(a: Ipv4Addr) -> ([u8; 15], usize) {
+    let mut t = [0u8; 15];
+    let mut n = 0;
     for (i, o) in a.octets().into_iter().enumerate() {
         if i > 0 {
-            t.push('.');
+            t[n] = b'.';
+            n += 1;
         }
         if o >= 100 {
-            t.push(char::from(b'0' + o / 100));
+            t[n] = b'0' + o / 100;
+            n += 1;
         }
         if o >= 10 {
-            t.push(char::from(b'0' + o / 10 % 10));
+            t[n] = b'0' + o / 10 % 10;
+            n += 1;
         }
-        t.push(char::from(b'0' + o % 10));
+        t[n] = b'0' + o % 10;
+        n += 1;
     }
-    t
+    (t, n)
 }
 
 fn typed(

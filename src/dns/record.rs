@@ -41,7 +41,8 @@ impl Answer {
         match &a.data {
             RecordData::Address { address } => {
                 o.obj(crate::k!("data"), |o| {
-                    o.value(crate::k!("address"), address).map(drop)
+                    o.ip(crate::k!("address"), *address);
+                    Ok(())
                 })?;
             }
             RecordData::Target { target } => {

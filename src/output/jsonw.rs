@@ -84,6 +84,46 @@ impl<'a> Obj<'a> {
         Ok(self)
     }
 
+    /// An optional value: null, or the value through serde.
+    pub fn opt_value<T: Serialize>(
+        &mut self,
+        key: &'static str,
+        v: &Option<T>,
+    ) -> io::Result<&mut Self> {
+        match v {
+            Some(v) => self.value(key, v),
+            None => Ok(self.raw(key, "null")),
+        }
+    }
+
+    /// A list of values through serde; an empty one is `[]` without it.
+    pub fn values<T: Serialize>(&mut self, key: &'static str, v: &[T]) -> io::Result<&mut Self> {
+        if v.is_empty() {
+            Ok(self.raw(key, "[]"))
+        } else {
+            self.value(key, v)
+        }
+    }
+
+    /// An IP address, as its text (what serde writes for it).
+    pub fn ip(&mut self, key: &'static str, v: std::net::IpAddr) -> &mut Self {
+        let out = self.key(key);
+        out.push(b'"');
+        match v {
+            std::net::IpAddr::V4(a) => {
+                let (t, n) = crate::dns::present::ipv4_digits(a);
+                out.extend_from_slice(&t[..n]);
+            }
+            std::net::IpAddr::V6(a) => {
+                use std::io::Write;
+                // Writing into a Vec cannot fail.
+                let _ = write!(out, "{a}");
+            }
+        }
+        out.push(b'"');
+        self
+    }
+
     /// A list, each item written by `each`.
     pub fn list<T>(
         &mut self,
@@ -217,6 +257,42 @@ pub fn str_value(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_and_empty_values_are_serdes() {
+        for ip in [
+            "0.0.0.0",
+            "192.0.2.1",
+            "255.255.255.255",
+            "10.0.100.9",
+            "::1",
+            "2001:db8::1",
+            "::ffff:192.0.2.1",
+            "fe80::1:2:3:4",
+        ] {
+            let ip: std::net::IpAddr = ip.parse().unwrap();
+            let mut out = Vec::new();
+            let mut o = Obj::new(&mut out);
+            o.ip(crate::k!("a"), ip);
+            o.close();
+            assert_eq!(
+                out,
+                serde_json::to_vec(&serde_json::json!({"a": ip})).unwrap()
+            );
+        }
+        let mut out = Vec::new();
+        let mut o = Obj::new(&mut out);
+        o.opt_value(crate::k!("n"), &None::<u8>)
+            .unwrap()
+            .opt_value(crate::k!("s"), &Some(7u8))
+            .unwrap()
+            .values(crate::k!("e"), &[] as &[u8])
+            .unwrap()
+            .values(crate::k!("l"), &[1u8, 2])
+            .unwrap();
+        o.close();
+        assert_eq!(out, br#"{"n":null,"s":7,"e":[],"l":[1,2]}"#);
+    }
 
     fn serde_form(s: &str) -> Vec<u8> {
         let mut v = Vec::new();
