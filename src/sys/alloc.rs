@@ -80,9 +80,32 @@ fn mimallocs(p: *mut u8) -> bool {
 // GlobalAlloc's contract for the layouts they are given (mimalloc's
 // aligned calls take any power-of-two alignment), and every free, resize
 // or zeroed allocation goes to the allocator that owns the block.
+/// Small alignments, which mimalloc's plain calls give in practice (its
+/// size classes are multiples of 8 bytes, of 16 past 64 bytes, in pages
+/// that start 16-aligned). The block is checked all the same
+/// ([`aligned`]); the aligned calls, which do more per block, are for the
+/// rest and for a block that misses.
+fn natural(layout: Layout) -> bool {
+    layout.align() <= 16 && layout.align() <= layout.size()
+}
+
+fn aligned(p: *mut u8, layout: Layout) -> bool {
+    !p.is_null() && (p as usize) & (layout.align() - 1) == 0
+}
+
 unsafe impl GlobalAlloc for Hybrid {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if is_fast() {
+            if natural(layout) {
+                // SAFETY: layout has a non-zero size (GlobalAlloc's
+                // contract).
+                let p: *mut u8 = unsafe { mi::mi_malloc(layout.size()).cast() };
+                if aligned(p, layout) {
+                    return p;
+                }
+                // SAFETY: mimalloc gave `p`, freed once, never handed out.
+                unsafe { mi::mi_free(p.cast()) }
+            }
             // SAFETY: layout has a non-zero size (GlobalAlloc's contract).
             unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()).cast() }
         } else {
@@ -93,6 +116,15 @@ unsafe impl GlobalAlloc for Hybrid {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if is_fast() {
+            if natural(layout) {
+                // SAFETY: as in alloc.
+                let p: *mut u8 = unsafe { mi::mi_zalloc(layout.size()).cast() };
+                if aligned(p, layout) {
+                    return p;
+                }
+                // SAFETY: as in alloc.
+                unsafe { mi::mi_free(p.cast()) }
+            }
             // SAFETY: as in alloc.
             unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()).cast() }
         } else {
