@@ -469,12 +469,20 @@ pub async fn resolve_at(
         };
         Failure::new(reason, crate::sanitize::escape(&what).into_owned())
     });
+    let query_text = qwire.to_text();
+    // Without a CNAME chain (most answers) the canonical name is the
+    // query's, byte for byte: its text is copied, not made again.
+    let canonical_text = if canonical == qwire {
+        query_text.clone()
+    } else {
+        canonical.to_text()
+    };
     let mut report = LookupReport {
         ok: error.is_none(),
         name: given.to_string(),
         qtype: type_name(qt).into_owned(),
         server: Some(answered),
-        query_name: Some(qwire.to_text()),
+        query_name: Some(query_text),
         query_name_unicode: qwire.to_unicode(),
         status,
         rcode: Some(rcode),
@@ -483,7 +491,7 @@ pub async fn resolve_at(
         transport: Some(ex.transport),
         answers: Vec::new(),
         authority: Vec::new(),
-        canonical_name: Some(canonical.to_text()),
+        canonical_name: Some(canonical_text),
         aliases: aliases.iter().map(WireName::to_text).collect(),
         records_dropped: 0,
         ede: resp.ede.clone(),

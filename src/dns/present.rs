@@ -300,19 +300,30 @@ pub fn ipv4_digits(a: Ipv4Addr) -> ([u8; 15], usize) {
             t[n] = b'.';
             n += 1;
         }
-        if o >= 100 {
-            t[n] = b'0' + o / 100;
-            n += 1;
-        }
-        if o >= 10 {
-            t[n] = b'0' + o / 10 % 10;
-            n += 1;
-        }
-        t[n] = b'0' + o % 10;
-        n += 1;
+        let (d, len) = OCTETS[usize::from(o)];
+        t[n..n + 3].copy_from_slice(&d);
+        n += usize::from(len);
     }
     (t, n)
 }
+
+/// Each byte's decimal digits (left-aligned) and their count.
+static OCTETS: [([u8; 3], u8); 256] = {
+    let mut t = [([0u8; 3], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let o = i as u8;
+        t[i] = if o >= 100 {
+            ([b'0' + o / 100, b'0' + o / 10 % 10, b'0' + o % 10], 3)
+        } else if o >= 10 {
+            ([b'0' + o / 10, b'0' + o % 10, 0], 2)
+        } else {
+            ([b'0' + o, 0, 0], 1)
+        };
+        i += 1;
+    }
+    t
+};
 
 fn typed(
     c: &mut Cur,
