@@ -76,10 +76,6 @@ fn mimallocs(p: *mut u8) -> bool {
     is_fast() && unsafe { mi::mi_is_in_heap_region(p as *const c_void) }
 }
 
-// SAFETY: every block comes from one of two allocators that each meet
-// GlobalAlloc's contract for the layouts they are given (mimalloc's
-// aligned calls take any power-of-two alignment), and every free, resize
-// or zeroed allocation goes to the allocator that owns the block.
 /// Small alignments, which mimalloc's plain calls give in practice (its
 /// size classes are multiples of 8 bytes, of 16 past 64 bytes, in pages
 /// that start 16-aligned). The block is checked all the same
@@ -93,6 +89,12 @@ fn aligned(p: *mut u8, layout: Layout) -> bool {
     !p.is_null() && (p as usize) & (layout.align() - 1) == 0
 }
 
+// SAFETY: every block comes from one of two allocators that each meet
+// GlobalAlloc's contract for the layouts they are given (mimalloc's
+// aligned calls take any power-of-two alignment; a block of its plain
+// calls is handed out only once checked to have the layout's alignment),
+// and every free, resize or zeroed allocation goes to the allocator that
+// owns the block.
 unsafe impl GlobalAlloc for Hybrid {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if is_fast() {
