@@ -41,14 +41,15 @@ impl<R: BufRead> BoundedLines<R> {
         }
     }
 
-    fn next_raw(&mut self) -> Result<Option<Vec<u8>>> {
+    /// The next line into `buf`, its end of line dropped; false at the end.
+    fn next_raw(&mut self) -> Result<bool> {
         self.buf.clear();
         let mut limited = (&mut self.reader).take(self.max as u64 + 1);
         let n = limited
             .read_until(b'\n', &mut self.buf)
             .map_err(|e| NetkitError::read_file(&self.source, &e))?;
         if n == 0 {
-            return Ok(None);
+            return Ok(false);
         }
         self.number += 1;
         if self.buf.last() == Some(&b'\n') {
@@ -61,7 +62,7 @@ impl<R: BufRead> BoundedLines<R> {
                 self.max
             )));
         }
-        Ok(Some(std::mem::take(&mut self.buf)))
+        Ok(true)
     }
 }
 
@@ -70,9 +71,11 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
 
     fn next(&mut self) -> Option<Result<Line>> {
         while !self.done {
-            let raw = match self.next_raw() {
-                Ok(Some(raw)) => raw,
-                Ok(None) => {
+            // The line stays in the reader's buffer (kept from line to
+            // line); only its trimmed text is copied out.
+            match self.next_raw() {
+                Ok(true) => {}
+                Ok(false) => {
                     self.done = true;
                     return None;
                 }
@@ -80,8 +83,8 @@ impl<R: BufRead> Iterator for BoundedLines<R> {
                     self.done = true;
                     return Some(Err(e));
                 }
-            };
-            let text = match String::from_utf8(raw) {
+            }
+            let text = match std::str::from_utf8(&self.buf) {
                 Ok(t) => t,
                 Err(_) => {
                     self.done = true;
