@@ -12,16 +12,18 @@
 #
 #   benches/dns-capacity.sh          # needs nsd, dnsperf (installed if root)
 #
-# Measured here (2 shared cores, 2026-12-07, RUNS=5), every query answered
-# by every tool in every run:
-#   netkit (256 in flight)  126,065/s median (0.60x dnsperf)
-#   netkit (100 in flight)  131,281/s        (0.63x)
-#   dnsperf -q 100         208,571/s
-# Side by side with the build before the hand-written JSON, the batch
-# allocator and moved records (interleaved, 5 rounds, medians): 100,957/s
-# before, 129,431/s after, dnsperf 213,422/s: 0.47x -> 0.61x. Callgrind,
-# 5,000 queries: 251.8M -> 148.0M instructions. Before the first
-# session's work: 0.20-0.22x.
+# Measured here (2 shared cores, RUNS=7, 2026-12-07 evening), every query
+# answered by every tool in every run:
+#   netkit (256 in flight)  130,224/s median (0.69x dnsperf)
+#   netkit (100 in flight)  132,648/s        (0.70x)
+#   dnsperf -q 100         189,299/s
+# The machine's speed swung by 2x within the hour: compare ratios from one
+# run only. Callgrind, 5,000 queries: 251.8M instructions before the first
+# round of this work, 148.0M after it, 129.0M after the second (plain names
+# parsed and shown the short way, hand-written addresses, mimalloc's plain
+# calls, one line buffer). The second round's -13% instructions were -6%
+# CPU time and -5.5% wall in 30 alternated runs. Earlier numbers: 0.20-0.22x
+# before the first session's work, 0.47x -> 0.61x over the first round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils; do
