@@ -550,12 +550,14 @@ impl Link {
     /// Shares UDP sockets among the queries of a batch with `in_flight`
     /// queries at once (see [`super::udpshare`]) until the guard drops.
     /// Only plain servers; on an error the batch keeps a socket per query.
-    pub fn share_udp(self: &Arc<Self>, in_flight: usize) -> Option<UdpShareGuard> {
+    /// `canonical`: replies keep what DNSSEC checks (`--dnssec`).
+    pub fn share_udp(self: &Arc<Self>, in_flight: usize, canonical: bool) -> Option<UdpShareGuard> {
         if !matches!(self.server.transport, Transport::Udp) || in_flight < 2 {
             return None;
         }
         let local = self.server.local_for(self.addr().ip());
-        let share = super::udpshare::UdpShare::open(self.addr(), local, in_flight).ok()?;
+        let share =
+            super::udpshare::UdpShare::open(self.addr(), local, in_flight, canonical).ok()?;
         *self.udp_share.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(share));
         Some(UdpShareGuard(Arc::clone(self)))
     }

@@ -718,7 +718,7 @@ where
     let _shared: Vec<_> = if plan.concurrency > 1 {
         plain
             .iter()
-            .filter_map(|s| super::link::link(s).share_udp(in_flight))
+            .filter_map(|s| super::link::link(s).share_udp(in_flight, plan.dnssec.is_some()))
             .collect()
     } else {
         Vec::new()

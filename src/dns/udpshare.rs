@@ -53,6 +53,8 @@ struct Waiter {
 
 struct Shared {
     sock: UdpSocket,
+    /// Whether replies keep their records' canonical data (`--dnssec`).
+    canonical: bool,
     /// By query ID. The IDs are netkit's own (random): Fx, not SipHash,
     /// hashes them (no peer chooses a key that is stored).
     waiting: Mutex<rustc_hash::FxHashMap<u16, Waiter>>,
@@ -96,7 +98,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl UdpShare {
     /// Opens sockets for `in_flight` queries to `addr` and starts their
     /// readers (on the current runtime).
-    pub fn open(addr: SocketAddr, local: SocketAddr, in_flight: usize) -> io::Result<UdpShare> {
+    /// Replies keep their records' canonical data ([`Reply::parse_with`])
+    /// only if `canonical` (a batch that validates).
+    pub fn open(
+        addr: SocketAddr,
+        local: SocketAddr,
+        in_flight: usize,
+        canonical: bool,
+    ) -> io::Result<UdpShare> {
         let n = in_flight.div_ceil(PER_SOCKET).clamp(1, MAX_SOCKETS);
         let mut socks = Vec::with_capacity(n);
         let mut readers = Vec::with_capacity(n);
@@ -113,6 +122,7 @@ impl UdpShare {
             s.connect(&addr.into())?;
             let shared = Arc::new(Shared {
                 sock: UdpSocket::from_std(s.into())?,
+                canonical,
                 waiting: Mutex::new(rustc_hash::FxHashMap::default()),
             });
             readers.push(tokio::spawn(read(Arc::clone(&shared))));
@@ -210,7 +220,7 @@ async fn read(shared: Arc<Shared>) {
         {
             continue;
         }
-        let Ok(reply) = Reply::parse(msg) else {
+        let Ok(reply) = Reply::parse_with(msg, shared.canonical) else {
             continue;
         };
         let mut w = lock(&shared.waiting);
