@@ -15,17 +15,20 @@
 #                                    # (callgrind), steady where rates swing
 #
 # Measured here (2 shared cores, RUNS=7, 2026-12-07 evening), every query
-# answered by every tool in every run:
-#   netkit (256 in flight)  130,224/s median (0.69x dnsperf)
-#   netkit (100 in flight)  132,648/s        (0.70x)
-#   dnsperf -q 100         189,299/s
-# The machine's speed swung by 2x within the hour: compare ratios from one
-# run only. Callgrind, 5,000 queries: 251.8M instructions before the first
-# round of this work, 148.0M after it, 129.0M after the second (plain names
-# parsed and shown the short way, hand-written addresses, mimalloc's plain
-# calls, one line buffer). The second round's -13% instructions were -6%
-# CPU time and -5.5% wall in 30 alternated runs. Earlier numbers: 0.20-0.22x
-# before the first session's work, 0.47x -> 0.61x over the first round.
+# answered by every tool in every run; two runs an hour apart:
+#   netkit (256 in flight)  130,224/s (0.69x dnsperf)   117,532/s (0.55x)
+#   netkit (100 in flight)  132,648/s (0.70x)           140,296/s (0.66x)
+#   dnsperf -q 100         189,299/s                   212,230/s
+# The machine's speed swung by 2x within the hour, and single netkit runs
+# by 30% within one set: compare ratios from one run only, and use INSTR=1
+# for small changes. Callgrind, 5,000 queries: 251.8M instructions before
+# the first round of this work, 148.0M after it, 124.0M after the second
+# (plain names parsed and shown the short way, hand-written addresses,
+# mimalloc's plain calls, one line buffer, no canonical data without
+# --dnssec). The second round, in 30 alternated runs (medians): user time
+# 0.520 -> 0.455 s, wall 0.790 -> 0.725 s per 100,000 queries. Earlier:
+# 0.20-0.22x before the first session's work, 0.47x -> 0.61x over the
+# first round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils; do
@@ -60,7 +63,7 @@ done > results
 # Instructions per query (INSTR=1, needs valgrind): the first 5,000 names
 # under callgrind. Unlike the rates, this holds on a noisy machine (about
 # +-0.5% run to run), so it shows changes of a few per cent. Here, now:
-# 129.0M for 5,000 queries, 25,807 per query.
+# 124.0M for 5,000 queries, 24,804 per query.
 if [ "${INSTR:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
     head -5000 names > names5k
     for r in 1 2 3; do
