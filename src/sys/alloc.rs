@@ -89,6 +89,39 @@ fn aligned(p: *mut u8, layout: Layout) -> bool {
     !p.is_null() && (p as usize) & (layout.align() - 1) == 0
 }
 
+/// A block from mimalloc (zeroed or not): its plain call when the
+/// alignment is small and the block meets it, else its aligned call.
+#[inline]
+fn mi_block(layout: Layout, zeroed: bool) -> *mut u8 {
+    let (size, align) = (layout.size(), layout.align());
+    if natural(layout) {
+        // SAFETY: mimalloc's calls take any size (GlobalAlloc's callers
+        // give a non-zero one).
+        let p: *mut u8 = unsafe {
+            if zeroed {
+                mi::mi_zalloc(size)
+            } else {
+                mi::mi_malloc(size)
+            }
+        }
+        .cast();
+        if aligned(p, layout) {
+            return p;
+        }
+        // SAFETY: mimalloc gave `p`, freed once, never handed out.
+        unsafe { mi::mi_free(p.cast()) }
+    }
+    // SAFETY: as above; `align` is a power of two (Layout's invariant).
+    unsafe {
+        if zeroed {
+            mi::mi_zalloc_aligned(size, align)
+        } else {
+            mi::mi_malloc_aligned(size, align)
+        }
+    }
+    .cast()
+}
+
 // SAFETY: every block comes from one of two allocators that each meet
 // GlobalAlloc's contract for the layouts they are given (mimalloc's
 // aligned calls take any power-of-two alignment; a block of its plain
@@ -98,18 +131,7 @@ fn aligned(p: *mut u8, layout: Layout) -> bool {
 unsafe impl GlobalAlloc for Hybrid {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if is_fast() {
-            if natural(layout) {
-                // SAFETY: layout has a non-zero size (GlobalAlloc's
-                // contract).
-                let p: *mut u8 = unsafe { mi::mi_malloc(layout.size()).cast() };
-                if aligned(p, layout) {
-                    return p;
-                }
-                // SAFETY: mimalloc gave `p`, freed once, never handed out.
-                unsafe { mi::mi_free(p.cast()) }
-            }
-            // SAFETY: layout has a non-zero size (GlobalAlloc's contract).
-            unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()).cast() }
+            mi_block(layout, false)
         } else {
             // SAFETY: the caller's contract, passed on.
             unsafe { System.alloc(layout) }
@@ -118,17 +140,7 @@ unsafe impl GlobalAlloc for Hybrid {
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         if is_fast() {
-            if natural(layout) {
-                // SAFETY: as in alloc.
-                let p: *mut u8 = unsafe { mi::mi_zalloc(layout.size()).cast() };
-                if aligned(p, layout) {
-                    return p;
-                }
-                // SAFETY: as in alloc.
-                unsafe { mi::mi_free(p.cast()) }
-            }
-            // SAFETY: as in alloc.
-            unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()).cast() }
+            mi_block(layout, true)
         } else {
             // SAFETY: the caller's contract, passed on.
             unsafe { System.alloc_zeroed(layout) }
