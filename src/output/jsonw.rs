@@ -207,6 +207,20 @@ static CLASS: [u8; 256] = {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Whether eight bytes (little-endian in `w`) all have [`CLASS`] 0: none
+/// below 0x20, none `"`, `\\`, DEL, or 0x80 and above. The zero-byte tests
+/// (`(x - 0x01..) & !x & 0x80..`) may flag a byte above one that truly
+/// matched, never miss one, so "none at all" is exact.
+#[inline]
+fn plain8(w: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    let special = zero(w ^ (ONES * 0x22)) | zero(w ^ (ONES * 0x5c)) | zero(w ^ (ONES * 0x7f));
+    (control | special | w) & HIGH == 0
+}
+
 /// A JSON string, quoted and escaped: byte for byte what
 /// [`super::json::to_writer`] writes for it.
 pub fn str_value(out: &mut Vec<u8>, s: &str) {
@@ -216,6 +230,13 @@ pub fn str_value(out: &mut Vec<u8>, s: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Eight plain bytes at a time (most text is plain).
+        if let Some(chunk) = bytes[i..].first_chunk::<8>()
+            && plain8(u64::from_le_bytes(*chunk))
+        {
+            i += 8;
+            continue;
+        }
         let class = CLASS[usize::from(bytes[i])];
         if class == 0 {
             i += 1;
@@ -325,7 +346,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_byte_at_every_place_in_a_word_is_seen() {
+        // The eight-byte test beside the byte loop: each ASCII byte, and a
+        // character of each UTF-8 length, at each offset of two words.
+        let specials = (0u8..0x80).map(|b| char::from(b).to_string()).chain(
+            [
+                "\u{80}",
+                "\u{9b}",
+                "\u{e9}",
+                "\u{202e}",
+                "\u{2028}",
+                "\u{1f600}",
+            ]
+            .map(String::from),
+        );
+        for special in specials {
+            for at in 0..=17 {
+                let s = format!("{}{special}{}", "a".repeat(at), "b".repeat(17 - at));
+                let mut mine = Vec::new();
+                str_value(&mut mine, &s);
+                assert_eq!(mine, serde_form(&s), "{s:?}");
+            }
+        }
+        for w in [0u64, u64::MAX, 0x2020_2020_2020_2020, 0x1f20_2020_2020_2020] {
+            let bytes = w.to_le_bytes();
+            assert_eq!(
+                plain8(w),
+                bytes.iter().all(|&b| CLASS[usize::from(b)] == 0),
+                "{w:#x}"
+            );
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_word_is_plain_exactly_when_its_bytes_are(
+            bytes in proptest::array::uniform8(proptest::prop_oneof![
+                6 => 0x20u8..0x7f,
+                1 => proptest::num::u8::ANY,
+            ])
+        ) {
+            let w = u64::from_le_bytes(bytes);
+            proptest::prop_assert_eq!(plain8(w), bytes.iter().all(|&b| CLASS[usize::from(b)] == 0));
+        }
+
         #[test]
         fn any_string_matches_the_serde_path(s in "\\PC*|[\\x00-\\x{3000}]{0,40}") {
             let mut mine = Vec::new();
