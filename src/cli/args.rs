@@ -632,7 +632,9 @@ pub struct AddrinfoArgs {
 }
 
 /// `netkit lookup`
-#[derive(Debug, Clone, Args)]
+// Default: the fields clap does not fill; `concurrency` is clap's 256, set
+// by `cli::quick_lookup` (a test holds it equal to clap's parse).
+#[derive(Debug, Clone, Default, Args)]
 pub struct LookupArgs {
     /// Also write the result as Prometheus metrics to PATH (atomically), for
     /// node_exporter's textfile collector

@@ -301,6 +301,9 @@ where
     T: Into<OsString> + Clone,
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(cli) = quick_lookup(&args) {
+        return Ok(cli);
+    }
     let wants_help = args.len() <= 1
         || args
             .iter()
@@ -322,6 +325,59 @@ where
     std::mem::forget(matches);
     std::mem::forget(cmd);
     cli
+}
+
+/// `netkit [--json] lookup [--json] [-t TYPE | --type TYPE]... NAME...`,
+/// the look-up typed at a shell and in scripts, read without clap (building
+/// and running clap's parser is a third of such a run's instructions).
+/// Anything else (another flag, a name starting with `-`, `help`, text
+/// that is not UTF-8, no name) is left to clap: None. What it returns is
+/// what clap returns for the same words (held equal by a test).
+fn quick_lookup(args: &[OsString]) -> Option<Cli> {
+    let mut words = args.iter().skip(1).map(|a| a.to_str());
+    let mut json = false;
+    let mut first = words.next()??;
+    if first == "--json" {
+        json = true;
+        first = words.next()??;
+    }
+    if first != "lookup" {
+        return None;
+    }
+    let mut a = LookupArgs {
+        concurrency: 256,
+        ..LookupArgs::default()
+    };
+    // A flag given twice on one side of the subcommand is clap's error.
+    let mut json_after = false;
+    while let Some(word) = words.next() {
+        match word? {
+            "--json" if json_after => return None,
+            "--json" => (json, json_after) = (true, true),
+            "-t" | "--type" => {
+                let t = words.next()??;
+                if t.starts_with('-') || t == "help" {
+                    return None;
+                }
+                a.types.push(t.to_string());
+            }
+            "help" => return None,
+            name if name.is_empty() || name.starts_with('-') => return None,
+            name => a.names.push(name.to_string()),
+        }
+    }
+    if a.names.is_empty() {
+        return None;
+    }
+    Some(Cli {
+        global: GlobalArgs {
+            json,
+            color: ColorChoice::default(),
+            quiet: false,
+            verbose: 0,
+        },
+        command: Command::Lookup(a),
+    })
 }
 
 /// The `Cli` of a [`lazy_command`] run: the global flags given before the
@@ -421,6 +477,63 @@ pub fn lazy_command() -> clap::Command {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Whatever words the quick path takes, clap takes too, to the same
+        /// `Cli`; what clap refuses, the quick path leaves to it.
+        #[test]
+        fn the_quick_path_is_clap_where_it_answers(
+            words in proptest::collection::vec(proptest::sample::select(vec![
+                "--json", "-t", "--type", "A", "mx", "a.test", "b.test.", "@127.0.0.1",
+                "lookup", "-q", "-v", "help", "--", "", "-x", "TXT", "IN",
+            ]), 0..7),
+            lookup_first in proptest::bool::ANY,
+        ) {
+            let mut args = vec!["netkit"];
+            if lookup_first {
+                args.push("lookup");
+            }
+            args.extend(words);
+            let os: Vec<OsString> = args.iter().map(OsString::from).collect();
+            if let Some(quick) = quick_lookup(&os) {
+                let full = command()
+                    .try_get_matches_from(&args)
+                    .and_then(|m| Cli::from_arg_matches(&m));
+                proptest::prop_assert!(full.is_ok(), "{:?}", args);
+                proptest::prop_assert_eq!(format!("{:?}", full.ok()), format!("{:?}", Some(quick)));
+            }
+        }
+    }
+
+    /// Every quick shape: `--json` before or after the subcommand or both,
+    /// `-t`/`--type` with ordinary and odd types, one name or several,
+    /// servers, dig's trailing types and classes.
+    fn quick_cases() -> Vec<Vec<String>> {
+        let mut cases = Vec::new();
+        let bodies: [&[&str]; 9] = [
+            &["a.test"],
+            &["-t", "A", "a.test"],
+            &["--type", "mx", "a.test", "b.test"],
+            &["-t", "AAAA", "-t", "TXT", "@127.0.0.1", "a.test"],
+            &["a.test", "-t", "TYPE65280", "--json"],
+            &["a.test", "MX", "b.test", "TXT", "IN"],
+            &["-t", "nosuch", "x.invalid."],
+            &["@tcp://[::1]:5353", "é.test", "-t", "PTR"],
+            &["a.test", "--json", "-t", "A", "b.test"],
+        ];
+        for before in [false, true] {
+            for body in bodies {
+                let mut c = vec!["netkit".to_string()];
+                if before {
+                    c.push("--json".into());
+                }
+                c.push("lookup".into());
+                c.extend(body.iter().map(|w| w.to_string()));
+                cases.push(c);
+            }
+        }
+        cases
+    }
+
     #[test]
     fn clap_definition_is_consistent() {
         command().debug_assert();
@@ -492,6 +605,39 @@ mod tests {
             let mut m = cmd.try_get_matches_from_mut(*args).unwrap();
             let lazy = lazy_cli(&mut m).unwrap();
             assert_eq!(format!("{full:?}"), format!("{lazy:?}"), "{args:?}");
+        }
+        for args in quick_cases() {
+            let full =
+                Cli::from_arg_matches(&command().try_get_matches_from(&args).unwrap()).unwrap();
+            let os: Vec<OsString> = args.iter().map(OsString::from).collect();
+            let quick = quick_lookup(&os).expect("a quick shape");
+            assert_eq!(format!("{full:?}"), format!("{quick:?}"), "{args:?}");
+        }
+        for args in [
+            &["netkit", "lookup"][..],
+            &["netkit", "lookup", "-t"],
+            &["netkit", "lookup", "-t", "A"],
+            &["netkit", "lookup", "-q", "a.test"],
+            &["netkit", "lookup", "a.test", "-v"],
+            &["netkit", "lookup", "-x", "192.0.2.1"],
+            &["netkit", "lookup", "--", "-a.test"],
+            &["netkit", "lookup", "-tA", "a.test"],
+            &["netkit", "lookup", "--type=A", "a.test"],
+            &["netkit", "lookup", "-t", "--json", "a.test"],
+            &["netkit", "lookup", "help"],
+            &["netkit", "lookup", "a.test", "--help"],
+            &["netkit", "lookup", ""],
+            &["netkit", "--color", "never", "lookup", "a.test"],
+            &["netkit", "-q", "lookup", "a.test"],
+            &["netkit", "lookup", "--jsonx", "a.test"],
+            &["netkit", "lookup", "--json", "a.test", "--json"],
+            &["netkit", "--json", "--json", "lookup", "a.test"],
+            &["netkit", "rdns", "a.test"],
+            &["netkit", "--json"],
+            &["netkit"],
+        ] {
+            let os: Vec<OsString> = args.iter().map(OsString::from).collect();
+            assert!(quick_lookup(&os).is_none(), "{args:?}");
         }
         let names: Vec<String> = lazy_command()
             .get_subcommands()
