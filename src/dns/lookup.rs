@@ -142,7 +142,7 @@ impl crate::output::Report for LookupReport {
     fn write_json(&self, out: &mut Vec<u8>) -> std::io::Result<()> {
         use crate::output::jsonw::Obj;
         let mut o = Obj::new(out);
-        o.str(crate::k!("type"), Self::TYPE)
+        o.word(crate::k!("type"), Self::TYPE)
             .bool(crate::k!("ok"), self.ok)
             .str(crate::k!("name"), &self.name)
             .str(crate::k!("qtype"), &self.qtype);
@@ -165,20 +165,20 @@ impl crate::output::Report for LookupReport {
         if let Some(u) = &self.query_name_unicode {
             o.str(crate::k!("query_name_unicode"), u);
         }
-        o.str(crate::k!("status"), &self.status.as_str());
+        o.word(crate::k!("status"), &self.status.as_str());
         match self.rcode {
             Some(rc) => o.uint(crate::k!("rcode"), u64::from(rc)),
             None => o.raw(crate::k!("rcode"), "null"),
         };
-        o.str_list(crate::k!("flags"), &self.flags);
+        o.word_list(crate::k!("flags"), &self.flags);
         o.value(
             crate::k!("rtt_ms"),
             &self.rtt_ms.map(crate::output::json::round_ms),
         )?;
-        o.opt_str(
-            crate::k!("transport"),
-            self.transport.map(super::TransportName::as_str),
-        );
+        match self.transport {
+            Some(t) => o.word(crate::k!("transport"), t.as_str()),
+            None => o.raw(crate::k!("transport"), "null"),
+        };
         o.list(crate::k!("answers"), &self.answers, Answer::write_json)?;
         o.list(crate::k!("authority"), &self.authority, Answer::write_json)?;
         o.opt_str(crate::k!("canonical_name"), self.canonical_name.as_deref());

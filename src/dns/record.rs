@@ -35,7 +35,7 @@ impl Answer {
         if let Some(u) = &a.name_unicode {
             o.str(crate::k!("name_unicode"), u);
         }
-        o.str(crate::k!("rtype"), &a.rtype)
+        o.word(crate::k!("rtype"), &a.rtype)
             .uint(crate::k!("ttl"), u64::from(a.ttl))
             .str(crate::k!("value"), &a.value);
         match &a.data {

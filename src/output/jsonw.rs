@@ -48,6 +48,28 @@ impl<'a> Obj<'a> {
         self
     }
 
+    /// A word of netkit's own (a mnemonic from its tables: a record type,
+    /// a status, a flag, a transport): quoted without the escape scan, as
+    /// it needs none (debug builds check; a test checks every table).
+    pub fn word(&mut self, key: &'static str, v: &str) -> &mut Self {
+        word_value(self.key(key), v);
+        self
+    }
+
+    /// A list of [`Obj::word`]s.
+    pub fn word_list(&mut self, key: &'static str, items: &[&'static str]) -> &mut Self {
+        let out = self.key(key);
+        out.push(b'[');
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            word_value(out, item);
+        }
+        out.push(b']');
+        self
+    }
+
     /// A string value, or null.
     pub fn opt_str(&mut self, key: &'static str, v: Option<&str>) -> &mut Self {
         match v {
@@ -221,6 +243,15 @@ fn plain8(w: u64) -> bool {
     (control | special | w) & HIGH == 0
 }
 
+/// A word that needs no escape (see [`Obj::word`]), quoted.
+pub fn word_value(out: &mut Vec<u8>, v: &str) {
+    debug_assert!(v.bytes().all(|b| CLASS[usize::from(b)] == 0), "{v:?}");
+    out.reserve(v.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(v.as_bytes());
+    out.push(b'"');
+}
+
 /// A JSON string, quoted and escaped: byte for byte what
 /// [`super::json::to_writer`] writes for it.
 pub fn str_value(out: &mut Vec<u8>, s: &str) {
@@ -376,6 +407,33 @@ mod tests {
                 bytes.iter().all(|&b| CLASS[usize::from(b)] == 0),
                 "{w:#x}"
             );
+        }
+    }
+
+    #[test]
+    fn netkit_words_need_no_escape() {
+        use crate::dns::TransportName;
+        let mut words: Vec<String> = (0..=u16::MAX)
+            .map(|t| crate::dns::types::type_name(t).into_owned())
+            .collect();
+        use crate::dns::status::DnsStatus;
+        words.extend(
+            (0..=u16::MAX)
+                .map(DnsStatus::from_rcode)
+                .chain([DnsStatus::Nodata, DnsStatus::Referral, DnsStatus::Timeout, DnsStatus::Error])
+                .map(|s| s.as_str().into_owned()),
+        );
+        words.extend(["qr", "aa", "tc", "rd", "ra", "ad", "cd"].map(String::from));
+        words.extend(
+            [TransportName::Udp, TransportName::Tcp, TransportName::Tls, TransportName::Https, TransportName::Quic]
+                .map(|t| t.as_str().to_string()),
+        );
+        words.push(<crate::dns::lookup::LookupReport as crate::output::report::Report>::TYPE.to_string());
+        for w in words {
+            let (mut word, mut escaped) = (Vec::new(), Vec::new());
+            word_value(&mut word, &w);
+            str_value(&mut escaped, &w);
+            assert_eq!(word, escaped, "{w}");
         }
     }
 
