@@ -420,15 +420,28 @@ mod tests {
         words.extend(
             (0..=u16::MAX)
                 .map(DnsStatus::from_rcode)
-                .chain([DnsStatus::Nodata, DnsStatus::Referral, DnsStatus::Timeout, DnsStatus::Error])
+                .chain([
+                    DnsStatus::Nodata,
+                    DnsStatus::Referral,
+                    DnsStatus::Timeout,
+                    DnsStatus::Error,
+                ])
                 .map(|s| s.as_str().into_owned()),
         );
         words.extend(["qr", "aa", "tc", "rd", "ra", "ad", "cd"].map(String::from));
         words.extend(
-            [TransportName::Udp, TransportName::Tcp, TransportName::Tls, TransportName::Https, TransportName::Quic]
-                .map(|t| t.as_str().to_string()),
+            [
+                TransportName::Udp,
+                TransportName::Tcp,
+                TransportName::Tls,
+                TransportName::Https,
+                TransportName::Quic,
+            ]
+            .map(|t| t.as_str().to_string()),
         );
-        words.push(<crate::dns::lookup::LookupReport as crate::output::report::Report>::TYPE.to_string());
+        words.push(
+            <crate::dns::lookup::LookupReport as crate::output::report::Report>::TYPE.to_string(),
+        );
         for w in words {
             let (mut word, mut escaped) = (Vec::new(), Vec::new());
             word_value(&mut word, &w);
