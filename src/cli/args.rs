@@ -656,7 +656,9 @@ pub struct LookupArgs {
     /// +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec,
     /// +bufsize=N, +[no]edns, +[no]adflag, +[no]nsid, +subnet=ADDR/LEN,
     /// +[no]cookie[=HEX], +padding=N and +[no]ttlunits (each also a long
-    /// flag below)
+    /// flag below). A label may hold any printable character, sent as
+    /// given (RFC 2317's 0/25.2.0.192.in-addr.arpa), or \DDD and \X
+    /// escapes as dig reads them
     #[arg(value_name = "NAME")]
     pub names: Vec<String>,
     /// Record type (repeatable): A AAAA CNAME MX NS TXT SRV SOA PTR CAA

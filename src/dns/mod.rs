@@ -78,11 +78,24 @@ pub fn parse_name(text: &str) -> Result<Name> {
         return Err(bad("empty label"));
     }
     let parsed = if t.is_ascii() {
-        Name::from_ascii(t)
+        // hickory's text form takes letters, digits, `-` (not first), `_`
+        // and `*`; a label may hold any byte, and dig sends what it is
+        // given: RFC 2317's `0/25.2.0.192.in-addr.arpa`, `-x.test`,
+        // `a+b.test`. Those go as their bytes.
+        Name::from_ascii(t).or_else(|_| any_ascii_labels(t))
     } else {
         Name::from_utf8(t)
     };
     parsed.map_err(|_| bad("not a valid domain name"))
+}
+
+/// An ASCII name with no escapes, its labels taken byte for byte (the
+/// lengths are checked before): what dig sends for the same text.
+fn any_ascii_labels(t: &str) -> std::result::Result<Name, hickory_proto::ProtoError> {
+    let body = t.strip_suffix('.').unwrap_or(t);
+    let mut name = Name::from_labels(body.split('.').map(str::as_bytes))?;
+    name.set_fqdn(t.ends_with('.'));
+    Ok(name)
 }
 
 /// The common name, in one pass over its bytes: ASCII letters, digits,
@@ -174,6 +187,45 @@ mod tests {
                 let general = general.expect("the fast path took what the general one refuses");
                 proptest::prop_assert!(fast.eq_case(&general) && fast.is_fqdn() == general.is_fqdn(), "{t}");
             }
+        }
+    }
+
+    /// Names hickory's text form refuses and dig sends: their labels go
+    /// byte for byte, the final dot kept as given.
+    #[test]
+    fn names_dig_sends_are_sent() {
+        for t in [
+            "0/25.2.0.192.in-addr.arpa",
+            "-x.bulk.test",
+            "a+b=c.test.",
+            "x*y.test",
+            "a@b.test",
+            "a-.test",
+            "~!$%&'()+,/:;<=>?[]^`{|}.test",
+        ] {
+            let n = parse_name(t).unwrap_or_else(|e| panic!("{t}: {e}"));
+            let wire = wire::WireName::from_name(&n);
+            let labels: Vec<&[u8]> = wire.labels().collect();
+            let given: Vec<&[u8]> = t
+                .trim_end_matches('.')
+                .split('.')
+                .map(str::as_bytes)
+                .collect();
+            assert_eq!(labels, given, "{t}");
+            assert_eq!(n.is_fqdn(), t.ends_with('.'), "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any printable ASCII name without escapes, within the lengths, is
+        /// taken, and its labels are the text's.
+        #[test]
+        fn printable_ascii_names_are_their_bytes(t in "([!-\\[\\]-~&&[^.]]{1,20}\\.){1,4}[!-\\[\\]-~&&[^.]]{1,20}\\.?") {
+            let n = parse_name(&t).unwrap();
+            let wire = wire::WireName::from_name(&n);
+            let labels: Vec<&[u8]> = wire.labels().collect();
+            let given: Vec<&[u8]> = t.trim_end_matches('.').split('.').map(str::as_bytes).collect();
+            proptest::prop_assert_eq!(labels, given);
         }
     }
 

@@ -199,7 +199,8 @@ pub async fn by_dns(ip: IpAddr, dns: Arc<Dns>, opts: QueryOpts, verify: bool) ->
         let deadline = opts.timeout * (opts.retries + 1) + Duration::from_millis(100);
         let mut set = tokio::task::JoinSet::new();
         for n in &checked {
-            if let Ok(name) = Name::from_ascii(n) {
+            // The PTR's text as dig shows it: escapes and any byte.
+            if let Ok(name) = crate::dns::parse_name(n) {
                 let (dns, n) = (Arc::clone(&dns), n.clone());
                 set.spawn(async move { ask(&dns, &n, &name, qtype, opts).await });
             }
