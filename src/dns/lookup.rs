@@ -698,7 +698,7 @@ pub async fn lookup_all<I>(
     emit: &mut dyn FnMut(&str, Vec<LookupReport>) -> std::io::Result<()>,
 ) -> crate::error::Result<Exit>
 where
-    I: Iterator<Item = crate::error::Result<(String, Name)>>,
+    I: Iterator<Item = crate::error::Result<(String, Given)>>,
 {
     let servers: Vec<Option<Server>> = match &plan.target {
         Target::Servers(s) => s.iter().cloned().map(Some).collect(),
@@ -725,9 +725,21 @@ where
     };
     let mut exit = Exit::Success;
     let host_types = plan.types == [RecordType::A, RecordType::AAAA];
-    let work = |(given, name): (String, Name)| {
+    let work = |(given, name): (String, Given)| {
         let (plan, servers, stop) = (Arc::clone(&plan), servers.clone(), stop.clone());
         async move {
+            // A line that is no name: its result says so, in its place.
+            let name = match name {
+                Ok(name) => name,
+                Err(f) => {
+                    let reports = plan
+                        .types
+                        .iter()
+                        .map(|t| LookupReport::failed(&given, *t, None, None, f.clone()))
+                        .collect();
+                    return (given, reports);
+                }
+            };
             // One type from one server (the common batch): no task of its own.
             if let ([qtype], [server]) = (plan.types.as_slice(), servers.as_slice()) {
                 let r = one_query(&plan, &given, &name, *qtype, server.as_ref(), &stop).await;
@@ -1090,7 +1102,11 @@ pub fn nss_exit(pair: &[NssReport; 2]) -> Exit {
 }
 
 /// Names read lazily from a file, each checked.
-pub type Names = Box<dyn Iterator<Item = crate::error::Result<(String, Name)>>>;
+pub type Names = Box<dyn Iterator<Item = crate::error::Result<(String, Given)>>>;
+
+/// A name as given and checked: the name, or why a line of `-f` input is
+/// none (shown as that line's result; the batch goes on).
+pub type Given = std::result::Result<Name, Failure>;
 
 /// The names of `-f FILE` (`-` for stdin), read lazily (lines of at most
 /// `max_line` bytes), each checked; with `ptr_only`, addresses become
@@ -1113,15 +1129,21 @@ pub fn names_from_file(
     };
     let source = path.display().to_string();
     Ok(Box::new(
+        // A line too long or not UTF-8 ends the input (the file is not a
+        // names file); a line that is no name is that line's result.
         crate::value::BoundedLines::new(reader, source.clone(), max_line).map(move |line| {
             let line = line?;
             let name = super::query_name(&line.text, ptr_only).map_err(|e| {
-                NetkitError::invalid(format!(
-                    "{}: line {}: {e}",
-                    crate::sanitize::escape(&source),
-                    line.number
-                ))
-            })?;
+                Failure::new(
+                    Reason::Invalid,
+                    format!(
+                        "{}: line {}: {}",
+                        crate::sanitize::escape(&source),
+                        line.number,
+                        e
+                    ),
+                )
+            });
             Ok((line.text, name))
         }),
     ))

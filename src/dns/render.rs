@@ -129,8 +129,13 @@ impl Render for LookupGroup<'_> {
             }
             Style::Batch => {
                 for r in self.results {
-                    let values: Vec<String> =
+                    let mut values: Vec<String> =
                         r.values().map(|a| escape(&a.value).into_owned()).collect();
+                    // ERROR says why (a line that is no name, a refused
+                    // query); the other statuses say it themselves.
+                    if let (DnsStatus::Error, Some(e)) = (r.status, &r.error) {
+                        values.push(format!("({})", escape(&e.message)));
+                    }
                     let name = escape(&r.name);
                     let nw = BatchColumns::fit(
                         &self.columns.name,

@@ -250,6 +250,59 @@ fn short_output_and_several_servers() {
     );
 }
 
+/// A line of `-f` input that is no name is reported in its place, with
+/// the file and line, and the batch goes on; the exit is the largest (2).
+/// A line that is not text still ends the input (tests/it/hostile.rs).
+#[test]
+fn a_bad_name_in_a_batch_is_its_own_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("names.txt");
+    std::fs::write(
+        &path,
+        "mail.example.test\na..b.example.test\nwww.example.test\na b\nbackup.example.test\n",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let (rc, v) = lookup(&[&server(), "-t", "A", "-f", file]);
+    assert_eq!(rc, 2, "{v:?}");
+    let got: Vec<(&str, &str, &str)> = v
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["error"]["code"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("mail.example.test", "noerror", ""),
+            ("a..b.example.test", "error", "invalid"),
+            ("www.example.test", "noerror", ""),
+            ("a b", "error", "invalid"),
+            ("backup.example.test", "noerror", ""),
+        ]
+    );
+    let why = v[1]["error"]["message"].as_str().unwrap();
+    assert!(
+        why.ends_with("names.txt: line 2: invalid name 'a..b.example.test': empty label"),
+        "{why}"
+    );
+    let out = run(["lookup", &server(), "-t", "A", "-f", file]);
+    assert_eq!(code(&out), 2);
+    let human = stdout(&out);
+    let line = human.lines().nth(1).unwrap_or("");
+    assert!(
+        line.starts_with("a..b.example.test")
+            && line.contains("ERROR")
+            && line.contains("line 2: invalid name"),
+        "{human}"
+    );
+    assert_eq!(human.lines().count(), 5, "{human}");
+}
+
 #[test]
 fn batch_keeps_input_order_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();

@@ -177,7 +177,7 @@ pub fn run(args: &LookupArgs, out: &mut Printer, stop: &Stop) -> anyhow::Result<
         } else {
             lookup::names_from_file(None, ptr_only, MAX_LINE)?
         };
-        let names = names.into_iter().map(Ok).chain(file);
+        let names = names.into_iter().map(|(g, n)| Ok((g, Ok(n)))).chain(file);
         let code = rt.block_on(lookup::lookup_all(names, plan, stop, &mut |_, results| {
             let group = LookupGroup {
                 style,

@@ -9,7 +9,7 @@ use crate::cli::LookupArgs;
 use crate::dns::lookup;
 use crate::dns::render::NssGroup;
 use crate::dns::{self, QueryOpts};
-use crate::error::{NetkitError, Result};
+use crate::error::NetkitError;
 use crate::exit::Exit;
 use crate::output::Printer;
 use crate::signal::Stop;
@@ -113,17 +113,15 @@ pub(super) fn run_nss(
     stop: &Stop,
 ) -> anyhow::Result<Exit> {
     let mut exit = Exit::Success;
-    let mut names: Vec<Result<(String, Name)>> = given.iter().cloned().map(Ok).collect();
-    names.extend(lookup::names_from_file(
-        args.file.as_deref(),
-        false,
-        MAX_LINE,
-    )?);
-    for name in names {
+    // Read as asked (a file is not held whole). NSS takes the text as
+    // given, as `getent hosts` does, whether or not it spells a DNS name.
+    let file = lookup::names_from_file(args.file.as_deref(), false, MAX_LINE)?;
+    let names = given.iter().map(|(text, _)| Ok(text.clone()));
+    for name in names.chain(file.map(|line| line.map(|(text, _)| text))) {
         if stop.is_set() {
             break;
         }
-        let (text, _) = name?;
+        let text: String = name?;
         let pair = lookup::nss(
             &text,
             args.timeout.unwrap_or(crate::resolve::SYSTEM_DEADLINE),
