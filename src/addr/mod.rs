@@ -34,7 +34,7 @@ pub fn any_for(ip: std::net::IpAddr) -> std::net::SocketAddr {
 }
 
 pub use pack::{hex, python_bytes_repr, reverse_name_v4, reverse_name_v6};
-pub use target::{Host, HostPort, parse_host_port};
+pub use target::{Host, HostPort, parse_host_port, parse_port};
 
 words! {
     /// The protocol a socket speaks, as printed.

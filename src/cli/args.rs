@@ -641,7 +641,7 @@ pub struct LookupArgs {
     #[arg(long = "prom-file", value_name = "PATH")]
     pub prom_file: Option<PathBuf>,
     /// Names to look up; @SERVER[:PORT] picks a server (an address or a
-    /// name), as with dig; @tcp://SERVER asks over TCP only,
+    /// name), as with dig (kdig's @SERVER#PORT and @SERVER@PORT too); @tcp://SERVER asks over TCP only,
     /// @tls://SERVER[:PORT] over DNS over TLS (port 853),
     /// @https://SERVER[:PORT][/PATH] DNS over HTTPS (HTTP/2, /dns-query),
     /// @quic://SERVER[:PORT] DNS over QUIC (UDP port 853). A server name is

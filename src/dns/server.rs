@@ -119,10 +119,30 @@ pub fn parse(text: &str) -> Result<ServerSpec> {
     };
     let form = match scheme {
         Scheme::Https { .. } => "give https://HOST[:PORT][/PATH]",
-        Scheme::Udp if !t.contains("://") => "give an address or a name, optionally :PORT",
+        Scheme::Udp if !t.contains("://") => {
+            "give an address or a name, optionally :PORT (or kdig's #PORT, @PORT)"
+        }
         _ => "give HOST[:PORT] after the scheme",
     };
-    let hp = crate::addr::parse_host_port(rest).map_err(|_| bad(form))?;
+    let hp = match kdig_port(rest) {
+        // kdig's ADDRESS@PORT and ADDRESS#PORT (dnsmasq's and unbound's
+        // notation too): `@127.0.0.1#5353`, `@::1@5353`.
+        Some((host, port)) if !matches!(scheme, Scheme::Https { .. }) => {
+            let mut hp = crate::addr::parse_host_port(host).map_err(|_| bad(form))?;
+            if hp.port.is_some() {
+                return Err(bad("two ports given"));
+            }
+            hp.port = Some(crate::addr::parse_port(port, text).map_err(|_| bad(form))?);
+            hp
+        }
+        _ => crate::addr::parse_host_port(rest).map_err(|_| bad(form))?,
+    };
+    // A port notation gone wrong (`127.0.0.1#`, `ns#5x`), not a host.
+    if let crate::addr::Host::Name(n) = &hp.host
+        && n.contains(['#', '@'])
+    {
+        return Err(bad(form));
+    }
     Ok(ServerSpec {
         text: text.trim().to_string(),
         port: hp.port_or(scheme.default_port()),
@@ -130,6 +150,14 @@ pub fn parse(text: &str) -> Result<ServerSpec> {
         host: hp.host,
         scheme,
     })
+}
+
+/// `HOST#PORT` or `HOST@PORT` (the last `#` or `@`, digits after it).
+fn kdig_port(text: &str) -> Option<(&str, &str)> {
+    let i = text.rfind(['#', '@'])?;
+    let (host, port) = (&text[..i], &text[i + 1..]);
+    (!host.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((host, port))
 }
 
 /// How encrypted servers are verified.
@@ -564,6 +592,14 @@ mod tests {
                 "https://[::1]:8443/q{?dns}",
                 ("::1", 8443, https("/q{?dns}")),
             ),
+            // kdig's (and dnsmasq's, unbound's) port notations.
+            ("@127.0.0.1#5353", ("127.0.0.1", 5353, Scheme::Udp)),
+            ("127.0.0.1@5353", ("127.0.0.1", 5353, Scheme::Udp)),
+            ("::1#5353", ("::1", 5353, Scheme::Udp)),
+            ("@::1@5353", ("::1", 5353, Scheme::Udp)),
+            ("[::1]#5353", ("::1", 5353, Scheme::Udp)),
+            ("ns.example.test#54", ("ns.example.test", 54, Scheme::Udp)),
+            ("tcp://127.0.0.1#54", ("127.0.0.1", 54, Scheme::Tcp)),
         ];
         for (text, (host, port, scheme)) in table {
             assert_eq!(
@@ -582,6 +618,12 @@ mod tests {
             "https:///x",
             "https://a/b c",
             "h3://127.0.0.1",
+            "127.0.0.1:53#54",
+            "127.0.0.1#0",
+            "127.0.0.1#70000",
+            "127.0.0.1#",
+            "#53",
+            "127.0.0.1#5x",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

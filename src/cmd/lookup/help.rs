@@ -78,7 +78,10 @@ pub(crate) const HELP: Help = Help {
             1,
             "NXDOMAIN, NODATA or a referral (with --system: not found; with --all-ns: the servers disagree)",
         ),
-        row(2, "a bad name, type, server or file (a line of -f input that is no name is reported in its place and the batch goes on)"),
+        row(
+            2,
+            "a bad name, type, server or file (a line of -f input that is no name is reported in its place and the batch goes on)",
+        ),
         row(
             3,
             "SERVFAIL, REFUSED, another rcode, a malformed answer, no nameserver; a transfer refused or whose TSIG does not verify",
