@@ -699,7 +699,8 @@ pub struct LookupArgs {
     #[arg(long = "trust-anchor", value_name = "FILE", requires = "dnssec")]
     pub trust_anchor: Option<PathBuf>,
     /// Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or
-    /// ip6.arpa name (repeatable). With -t PTR an address NAME is reversed too
+    /// ip6.arpa name (repeatable); 1-3 octets (192.0.2) name the reverse
+    /// zone, for -t NS or SOA. With -t PTR an address NAME is reversed too
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
     pub reverse: Vec<String>,
     /// DNS server to ask, as @SERVER (repeatable; one result per server)

@@ -142,6 +142,33 @@ pub fn reverse_name(ip: std::net::IpAddr) -> Name {
     n
 }
 
+/// The name `-x TEXT` asks for, as dig makes it: an address's reverse
+/// name, or for one to three octets (`192.0.2`) the reverse zone's
+/// (`2.0.192.in-addr.arpa.`, to ask for its NS or SOA).
+pub fn reverse_of(text: &str) -> Option<Name> {
+    let t = text.trim();
+    if let Ok(ip) = t.parse::<std::net::IpAddr>() {
+        return Some(reverse_name(ip));
+    }
+    let octets: Vec<&str> = t.split('.').collect();
+    // Decimal 0-255 without leading zeros, as a whole address is read
+    // (dig would send `010` as written: a zone that is not 10's).
+    let octet = |o: &&str| {
+        o.bytes().all(|b| b.is_ascii_digit())
+            && !(o.len() > 1 && o.starts_with('0'))
+            && o.parse::<u8>().is_ok()
+    };
+    if !(1..=3).contains(&octets.len()) || !octets.iter().all(octet) {
+        return None;
+    }
+    let labels = octets
+        .iter()
+        .rev()
+        .map(|o| o.parse::<u8>().unwrap_or(0).to_string())
+        .chain(["in-addr".to_string(), "arpa".to_string()]);
+    Name::from_labels(labels.map(String::into_bytes)).ok()
+}
+
 /// A name to query: with `reverse_addresses` (a PTR look-up) an IP address
 /// becomes its reverse name, as `host` does, instead of being asked for
 /// literally.
@@ -266,6 +293,35 @@ mod tests {
         assert_eq!(at_limit.len(), 253);
         assert!(plain_name(&at_limit).is_some() && plain_name(&format!("{at_limit}.")).is_some());
         assert!(plain_name(&format!("a{at_limit}")).is_none());
+    }
+
+    #[test]
+    fn reverse_zones_from_octets_as_dig_makes_them() {
+        let text = |t: &str| reverse_of(t).map(|n| n.to_ascii());
+        assert_eq!(text("192.0.2").as_deref(), Some("2.0.192.in-addr.arpa."));
+        assert_eq!(text("10").as_deref(), Some("10.in-addr.arpa."));
+        assert_eq!(text(" 192.0 ").as_deref(), Some("0.192.in-addr.arpa."));
+        assert_eq!(
+            text("192.0.2.1").as_deref(),
+            Some("1.2.0.192.in-addr.arpa.")
+        );
+        assert_eq!(text("0").as_deref(), Some("0.in-addr.arpa."));
+        for bad in [
+            "",
+            "256",
+            "1.2.3.4.5",
+            "1..2",
+            "1.2.",
+            "a.b",
+            "+1",
+            "1.2.3/24",
+            "0x7f",
+            "1000",
+            "010.1",
+            "00",
+        ] {
+            assert_eq!(text(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -771,9 +771,16 @@ fn reverse_lookups_ask_for_the_arpa_name() {
     assert_eq!(v[0]["qtype"], "PTR");
     assert_eq!(v[0]["query_name"], "10.2.0.192.in-addr.arpa.");
     assert_eq!(v[0]["name"], "192.0.2.10", "the name as given stays");
+    // Octets of a network: its reverse zone, as dig -x makes it.
+    let (c, v) = lookup(&["-x", "192.0.2", "-t", "SOA", &s]);
+    assert_eq!(c, 0, "{v:?}");
+    assert_eq!(v[0]["query_name"], "2.0.192.in-addr.arpa.");
+    assert_eq!(v[0]["answers"][0]["rtype"], "SOA");
     // Not an address.
-    let out = run(["lookup", "-x", "not-an-ip", &s]);
-    crate::support::assert_usage_error(&out, "-x");
+    for bad in ["not-an-ip", "192.0.2.256", "010.1", "192.0.2.1/24"] {
+        let out = run(["lookup", "-x", bad, &s]);
+        crate::support::assert_usage_error(&out, "-x");
+    }
 }
 
 /// `--prom-file` on lookup: one series per (name, type, server).

@@ -35,13 +35,13 @@ pub(super) fn parse(args: &LookupArgs) -> Result<Request> {
         }
     }
     for a in &args.reverse {
-        let ip = a.trim().parse().map_err(|_| {
+        let name = dns::reverse_of(a).ok_or_else(|| {
             NetkitError::invalid(format!(
-                "-x {}: not an IPv4 or IPv6 address",
+                "-x {}: not an IPv4 or IPv6 address, nor 1-3 octets of one (192.0.2)",
                 crate::sanitize::brief(a, 64)
             ))
         })?;
-        given.push((a.clone(), dns::reverse_name(ip)));
+        given.push((a.clone(), name));
     }
     if given.is_empty() && args.file.is_none() {
         return Err(NetkitError::invalid(
