@@ -11,6 +11,18 @@ use common::{check, text};
 #[cfg(fuzzing)]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| input(data));
 
+/// The built-in services table, for scan targets' port names.
+fn services() -> &'static netkit::api::addr::services::ServiceDb {
+    static DB: std::sync::OnceLock<netkit::api::addr::services::ServiceDb> =
+        std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        netkit::api::addr::services::ServiceDb::parse(
+            netkit::api::addr::services::BUILTIN,
+            netkit::api::addr::netdb::DbSource::Builtin,
+        )
+    })
+}
+
 /// The checks on one input: run by the fuzzer, and over `fuzz/corpus/` by
 /// `cargo test` on stable (tests/it/fuzz_corpus.rs).
 pub fn input(data: &[u8]) {
@@ -28,7 +40,7 @@ pub fn input(data: &[u8]) {
             assert!(c.contains(ip), "{t}: {ip} outside its own block");
         }
     }
-    check(netkit::api::probe::scan::parse_target(t));
+    check(netkit::api::probe::scan::parse_target(t, services()));
     check(netkit::api::dns::server::parse(t));
     check(netkit::api::dns::parse_name(t));
     check(netkit::api::mcast::McastTarget::from_str(t));

@@ -902,7 +902,8 @@ pub struct PortcheckArgs {
     /// node_exporter's textfile collector
     #[arg(long = "prom-file", value_name = "PATH")]
     pub prom_file: Option<PathBuf>,
-    /// Hosts, addresses, HOST:PORT, [V6]:PORT, CIDR; with --wait also
+    /// Hosts, addresses, HOST:PORTS, [V6]:PORTS, CIDR[:PORTS] (PORTS as -p
+    /// takes them: 22, 8000-8100, 80,443, http); with --wait also
     /// http(s)://URL, tls://HOST:PORT, unix:/PATH; with --local, port lists
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,

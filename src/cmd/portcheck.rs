@@ -51,7 +51,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     for t in given {
         match CheckSpec::parse(t) {
             Some(spec) => checks.push((t.clone(), spec?)),
-            None => targets.push((t.clone(), scan::parse_target(t)?)),
+            None => targets.push((t.clone(), scan::parse_target(t, &db)?)),
         }
     }
     if let Some((t, _)) = checks.first().filter(|_| !args.wait) {
@@ -92,7 +92,7 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     };
     // One host and one port (nc -z style), --expect or --wait: a check.
     let one_port = match targets.as_slice() {
-        [(_, scan::TargetSpec::Host(_, Some(_)))] => ports.is_empty(),
+        [(_, scan::TargetSpec::Host(_, Some(own)))] => own.len() == 1 && ports.is_empty(),
         [(_, scan::TargetSpec::Host(_, None))] => ports.len() == 1,
         _ => false,
     };

@@ -17,6 +17,8 @@ use super::{
     PortState, Probe, ProbeOpts, Started, connect_adaptive, is_self_connect, start_connect_with,
 };
 use crate::addr::cidr::Cidr;
+use crate::addr::ports::PortSpec;
+use crate::addr::services::ServiceDb;
 use crate::addr::{Host, parse_host_port};
 use crate::error::{Failure, NetkitError, Result};
 use crate::exit::Reason;
@@ -34,44 +36,59 @@ pub const ORDERED_UP_TO: usize = 1024;
 /// One TARGET of portcheck.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TargetSpec {
-    /// A CIDR block (`192.0.2.0/24`, `[2001:db8::/120]:22`), with a port.
-    Block(Cidr, Option<u16>),
-    /// A host or an address, with a port.
-    Host(Host, Option<u16>),
+    /// A CIDR block (`192.0.2.0/24`, `[2001:db8::/120]:22`), with its ports.
+    Block(Cidr, Option<Vec<u16>>),
+    /// A host or an address, with its ports.
+    Host(Host, Option<Vec<u16>>),
 }
 
-/// Parses a portcheck TARGET: HOST, HOST:PORT, [V6]:PORT, CIDR, CIDR:PORT.
-pub fn parse_target(text: &str) -> Result<TargetSpec> {
+/// Parses a portcheck TARGET: HOST, HOST:PORTS, [V6]:PORTS, CIDR,
+/// CIDR:PORTS. PORTS is -p's list (`22`, `20-25`, `80,443`, `http`, `-`),
+/// its names from `db`.
+pub fn parse_target(text: &str, db: &ServiceDb) -> Result<TargetSpec> {
     let t = text.trim();
-    if t.contains('/') {
-        let (block, port) = match t.strip_prefix('[') {
-            Some(rest) => {
-                let (inner, after) = rest.split_once(']').ok_or_else(|| {
-                    NetkitError::invalid(format!(
-                        "invalid target '{}': unbalanced '['",
-                        crate::sanitize::brief(text, 100)
-                    ))
-                })?;
-                let port = match after {
-                    "" => None,
-                    p => Some(crate::addr::target::parse_port(
-                        p.strip_prefix(':').unwrap_or(p),
-                        text,
-                    )?),
-                };
-                (inner, port)
+    let bad = |why: &str| {
+        NetkitError::invalid(format!(
+            "invalid target '{}': {why}",
+            crate::sanitize::brief(text, 100)
+        ))
+    };
+    let ports = |p: &str| -> Result<Vec<u16>> {
+        p.parse::<PortSpec>()
+            .and_then(|spec| spec.resolve(db, "tcp"))
+            .map_err(|e| bad(&e.to_string()))
+    };
+    // The host (or block) and the text after its port colon, if any.
+    let (host, port) = match t.strip_prefix('[') {
+        Some(rest) => {
+            let (inner, after) = rest.split_once(']').ok_or_else(|| bad("unbalanced '['"))?;
+            match after {
+                "" => (&t[..inner.len() + 2], None),
+                p => (
+                    &t[..inner.len() + 2],
+                    Some(
+                        p.strip_prefix(':')
+                            .ok_or_else(|| bad("expected [V6]:PORTS"))?,
+                    ),
+                ),
             }
-            None => match t.rsplit_once(':') {
-                Some((b, p)) if !b.contains(':') => {
-                    (b, Some(crate::addr::target::parse_port(p, text)?))
-                }
-                _ => (t, None),
-            },
-        };
-        return Ok(TargetSpec::Block(block.parse()?, port));
+        }
+        // One colon: HOST:PORTS; more: a bare IPv6 address or block.
+        None => match t.split_once(':') {
+            Some((h, p)) if !p.contains(':') => (h, Some(p)),
+            _ => (t, None),
+        },
+    };
+    let ports = port.map(ports).transpose()?;
+    if host.contains('/') {
+        let block = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        return Ok(TargetSpec::Block(block.parse()?, ports));
     }
-    let hp = parse_host_port(t)?;
-    Ok(TargetSpec::Host(hp.host, hp.port))
+    let hp = parse_host_port(host)?;
+    Ok(TargetSpec::Host(hp.host, ports))
 }
 
 /// A target that did not resolve.
@@ -163,7 +180,7 @@ pub fn expand(
     let mut unresolved = Vec::new();
     let mut count: u128 = 0;
     for (text, spec) in targets {
-        let (addresses, port): (Vec<IpAddr>, Option<u16>) = match spec {
+        let (addresses, port): (Vec<IpAddr>, &Option<Vec<u16>>) = match spec {
             TargetSpec::Block(cidr, port) => {
                 // Saturating: /0 of IPv6 alone is 2^128 addresses.
                 count = count.saturating_add(cidr.size());
@@ -173,17 +190,17 @@ pub fn expand(
                         crate::sanitize::brief(text, 100)
                     )));
                 }
-                (cidr.into_addresses().filter(family_ok).collect(), *port)
+                (cidr.into_addresses().filter(family_ok).collect(), port)
             }
             TargetSpec::Host(Host::Ip { ip, .. }, port) => {
                 count += 1;
-                (vec![*ip].into_iter().filter(family_ok).collect(), *port)
+                (vec![*ip].into_iter().filter(family_ok).collect(), port)
             }
             TargetSpec::Host(Host::Name(name), port) => {
                 match crate::resolve::stream_addresses(name, family)? {
                     Ok(ips) => {
                         count += ips.len() as u128;
-                        (ips, *port)
+                        (ips, port)
                     }
                     Err(e) => {
                         let f = e.failure();
@@ -201,7 +218,7 @@ pub fn expand(
             }
         };
         let ports = match port {
-            Some(p) => vec![p],
+            Some(p) => p.clone(),
             None if ports.is_empty() => {
                 return Err(NetkitError::invalid("no ports: give -p PORTS or HOST:PORT"));
             }
@@ -768,12 +785,27 @@ mod tests {
 
     #[test]
     fn target_forms() {
+        let db = ServiceDb::parse(
+            crate::addr::services::BUILTIN,
+            crate::addr::netdb::DbSource::Builtin,
+        );
+        let parse_target = |t: &str| parse_target(t, &db);
         let host = |t: &str| match parse_target(t).unwrap() {
             TargetSpec::Host(h, p) => (h.text(), p),
             other => panic!("{other:?}"),
         };
-        assert_eq!(host("127.0.0.1:22"), ("127.0.0.1".into(), Some(22)));
-        assert_eq!(host("[::1]:22"), ("::1".into(), Some(22)));
+        assert_eq!(host("127.0.0.1:22"), ("127.0.0.1".into(), Some(vec![22])));
+        assert_eq!(host("[::1]:22"), ("::1".into(), Some(vec![22])));
+        // -p's list after the colon: ranges, lists, service names.
+        assert_eq!(
+            host("127.0.0.1:20-22,http"),
+            ("127.0.0.1".into(), Some(vec![20, 21, 22, 80]))
+        );
+        assert_eq!(host("[::1]:https"), ("::1".into(), Some(vec![443])));
+        assert_eq!(
+            host("h.example.test:8079-8080"),
+            ("h.example.test".into(), Some(vec![8079, 8080]))
+        );
         assert_eq!(host("[::1]"), ("::1".into(), None));
         assert_eq!(host("::1"), ("::1".into(), None));
         assert_eq!(
@@ -781,11 +813,19 @@ mod tests {
             ("host.example.test".into(), None)
         );
         match parse_target("192.0.2.0/30:22").unwrap() {
-            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(22))),
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(vec![22]))),
             other => panic!("{other:?}"),
         }
         match parse_target("[2001:db8::/126]:22").unwrap() {
-            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(22))),
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, Some(vec![22]))),
+            other => panic!("{other:?}"),
+        }
+        match parse_target("2001:db8::/126").unwrap() {
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (4, None)),
+            other => panic!("{other:?}"),
+        }
+        match parse_target("192.0.2.0/31:22,80").unwrap() {
+            TargetSpec::Block(c, p) => assert_eq!((c.size(), p), (2, Some(vec![22, 80]))),
             other => panic!("{other:?}"),
         }
         for bad in [
@@ -797,6 +837,9 @@ mod tests {
             "host:70000",
             "10.0.0.0/33",
             "a b",
+            "host:",
+            "host:nosuchservice",
+            "[::1]:",
         ] {
             assert!(parse_target(bad).is_err(), "{bad}");
         }

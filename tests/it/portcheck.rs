@@ -74,6 +74,29 @@ fn open_and_closed_on_loopback() {
         (0, Some("http")),
         "two targets: a scan"
     );
+    // After HOST's colon, -p's whole syntax: a list, a range, a name.
+    let (rc, v) = check(&[&format!("127.0.0.1:{open},{closed}")]);
+    let got: Vec<(u64, &str)> = v[..2]
+        .iter()
+        .map(|p| (p["port"].as_u64().unwrap(), p["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        (rc, got),
+        (
+            0,
+            vec![(u64::from(open), "open"), (u64::from(closed), "closed")]
+        )
+    );
+    let (lo, hi) = (open.min(65_532), open.min(65_532) + 3);
+    let (_, v) = check(&[&format!("[::1]:{lo}-{hi}"), "--timeout", "1s"]);
+    let summary = v.last().unwrap();
+    assert_eq!(
+        summary["probes"].as_u64(),
+        Some(u64::from(hi - lo) + 1),
+        "{summary}"
+    );
+    let (_, v) = check(&["127.0.0.1:http"]);
+    assert_eq!(v[0]["port"].as_u64(), Some(80));
 }
 
 #[test]

@@ -195,7 +195,11 @@ proptest! {
         let _ = text.parse::<netkit::api::probe::proxy::Proxy>();
         let _ = netkit::api::value::parse_size(&text);
         let _ = netkit::api::addr::parse_host_port(&text);
-        let _ = netkit::api::probe::scan::parse_target(&text);
+        let db = netkit::api::addr::services::ServiceDb::parse(
+            netkit::api::addr::services::BUILTIN,
+            netkit::api::addr::netdb::DbSource::Builtin,
+        );
+        let _ = netkit::api::probe::scan::parse_target(&text, &db);
         let _ = netkit::api::probe::diagnose::Target::parse(&text);
     }
 }
