@@ -67,6 +67,10 @@ where
     let (mut next_emit, mut next_issue) = (0usize, 0usize);
     let mut exhausted = false;
     let mut input_error = None;
+    // One wait on the stop flag for the whole run: a new one per result
+    // registered and unregistered a waiter each time.
+    let stopped = stop.wait();
+    tokio::pin!(stopped);
     let write_err = |e| NetkitError::System {
         call: "writing stdout",
         source: e,
@@ -108,7 +112,7 @@ where
         }
         let finished = tokio::select! {
             f = tasks.next() => f,
-            () = stop.wait() => None,
+            () = &mut stopped => None,
         };
         match finished {
             Some((i, r)) => {
