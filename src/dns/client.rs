@@ -225,6 +225,10 @@ async fn udp_shared(
         },
     );
     link.udp_turn().await;
+    // Moved before this query was registered: its waiters were told then.
+    if link.prefers_tcp() {
+        return Ok(Udp::MovedToTcp);
+    }
     let sent = Instant::now();
     if reg.id() == asked.id {
         reg.send(query).await.map_err(net)?;
@@ -235,19 +239,18 @@ async fn udp_shared(
         asked.id = reg.id();
         reg.send(&q).await.map_err(net)?;
     }
-    let deadline = tokio::time::Instant::now() + timeout;
-    let mut moved = link.watch_tcp();
-    tokio::select! {
-        r = tokio::time::timeout_at(deadline, &mut reg.rx) => match r {
-            Err(_) => Ok(Udp::TimedOut(link.udp_timed_out(sent))),
-            Ok(Ok(Ok(reply))) => {
-                link.udp_answered();
-                Ok(Udp::Answer(reply))
-            }
-            Ok(Ok(Err(kind))) => Err(net(io::Error::from(kind))),
-            Ok(Err(_)) => Err(net(io::Error::other("the batch's socket closed"))),
-        },
-        Ok(_) = moved.wait_for(|tcp| *tcp) => Ok(Udp::MovedToTcp),
+    // A move to TCP comes as a delivery (Link::move_to_tcp), not through a
+    // watch each query would register on.
+    use super::udpshare::Delivery;
+    match tokio::time::timeout(timeout, &mut reg.rx).await {
+        Err(_) => Ok(Udp::TimedOut(link.udp_timed_out(sent))),
+        Ok(Ok(Delivery::Reply(reply))) => {
+            link.udp_answered();
+            Ok(Udp::Answer(reply))
+        }
+        Ok(Ok(Delivery::Failed(kind))) => Err(net(io::Error::from(kind))),
+        Ok(Ok(Delivery::MovedToTcp)) => Ok(Udp::MovedToTcp),
+        Ok(Err(_)) => Err(net(io::Error::other("the batch's socket closed"))),
     }
 }
 

@@ -584,7 +584,21 @@ impl Link {
 
     /// The server truncated an answer: TCP from now on.
     pub fn truncated(&self) {
+        self.move_to_tcp();
+    }
+
+    /// TCP from now on: the flag, and the queries waiting on the shared
+    /// UDP sockets (each query of its own watches the flag).
+    fn move_to_tcp(&self) {
         self.tcp.send_replace(true);
+        let share = self
+            .udp_share
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(share) = share {
+            share.moved_to_tcp();
+        }
     }
 
     /// TCP could not be reached: back to UDP, and no moving to TCP again
@@ -645,7 +659,7 @@ impl Link {
         if !self.tcp_unusable.load(Ordering::Relaxed)
             && self.drops.fetch_add(1, Ordering::Relaxed) + 1 >= DROPS_BEFORE_TCP
         {
-            self.tcp.send_replace(true);
+            self.move_to_tcp();
         }
         let mut p = self.pace.lock().unwrap_or_else(|e| e.into_inner());
         if sent_ns >= p.recovery_ns {

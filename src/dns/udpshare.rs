@@ -39,10 +39,19 @@ pub struct Question {
     pub qtype: u16,
 }
 
-/// What a query waiting on a shared socket gets: its reply, or the error
-/// the socket reported (an ICMP port unreachable reaches every query
-/// waiting on the socket, as it would each socket of its own).
-pub type Delivery = Result<Reply, io::ErrorKind>;
+/// What a query waiting on a shared socket gets.
+#[derive(Debug)]
+pub enum Delivery {
+    /// Its reply.
+    Reply(Reply),
+    /// The error the socket reported (an ICMP port unreachable reaches
+    /// every query waiting on the socket, as it would each socket of its
+    /// own).
+    Failed(io::ErrorKind),
+    /// The server moved to TCP (it truncated or dropped answers): the
+    /// query goes there now rather than waiting for a UDP answer.
+    MovedToTcp,
+}
 
 struct Waiter {
     question: Question,
@@ -188,10 +197,24 @@ impl Registration {
 
 impl Shared {
     fn fail_all(&self, kind: io::ErrorKind) {
+        self.tell_all(|| Delivery::Failed(kind));
+    }
+
+    fn tell_all(&self, what: impl Fn() -> Delivery) {
         for w in lock(&self.waiting).values_mut() {
             if let Some(tx) = w.tx.take() {
-                let _ = tx.send(Err(kind));
+                let _ = tx.send(what());
             }
+        }
+    }
+}
+
+impl UdpShare {
+    /// The server moved to TCP: every query waiting here hears it (one
+    /// registered after this sees the link's flag instead).
+    pub fn moved_to_tcp(&self) {
+        for s in &self.socks {
+            s.tell_all(|| Delivery::MovedToTcp);
         }
     }
 }
@@ -229,7 +252,35 @@ async fn read(shared: Arc<Shared>) {
             rq.name.eq_ignore_case(&q.question.name) && rq.qtype == q.question.qtype
         });
         if asked && let Some(tx) = q.tx.take() {
-            let _ = tx.send(Ok(reply));
+            let _ = tx.send(Delivery::Reply(reply));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A move to TCP reaches every query waiting on the shared sockets, and
+    /// a late reply for one of them is not taken after it.
+    #[test]
+    fn a_move_to_tcp_reaches_every_waiting_query() {
+        let rt = crate::sys::runtime::current_thread().unwrap();
+        rt.block_on(async {
+            let server = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let addr = server.local_addr().unwrap();
+            let share = UdpShare::open(addr, "127.0.0.1:0".parse().unwrap(), 130, false).unwrap();
+            let question = || Question {
+                name: WireName::from_text("a.test.").unwrap(),
+                qtype: 1,
+            };
+            let mut regs: Vec<Registration> =
+                (0..130).map(|i| share.register(i, question())).collect();
+            share.moved_to_tcp();
+            for r in &mut regs {
+                let got = tokio::time::timeout(std::time::Duration::from_secs(1), &mut r.rx).await;
+                assert!(matches!(got, Ok(Ok(Delivery::MovedToTcp))), "{got:?}");
+            }
+        });
     }
 }
