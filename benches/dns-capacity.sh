@@ -33,7 +33,12 @@
 # netkit's own words unscanned); netkit 147,392/s (0.66x) and 148,374/s
 # (0.67x) against dnsperf 222,722/s, all answered. Tried and measured in
 # this round: rendering the JSON on a second thread (same rate, +25% CPU:
-# with nsd on the other core, two cores are already busy).
+# with nsd on the other core, two cores are already busy). Later the same
+# night: 116.9M instructions (23,384 a query: one stop wait per batch, the
+# move to TCP delivered to waiting queries); 149,610/s (0.62x) and
+# 153,253/s (0.64x) against dnsperf 240,758/s; side by side with the
+# session's first build, 11 alternated runs: 143,701/s against 137,845/s
+# (medians, 0.68x against 0.66x of dnsperf's 210,035/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils; do
