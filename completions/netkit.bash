@@ -679,7 +679,7 @@ _netkit() {
             return 0
             ;;
         netkit__subcmd__lookup)
-            opts="-t -x -p -4 -6 -b -y -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --server --tcp --timeout --retries --short --norec --cd --dnssec-ok --bufsize --no-edns --adflag --nsid --subnet --cookie --padding --ttl-units --port --ipv4 --ipv6 --source --name --tsig-key --tsig --xfr-deadline --system --file --concurrency --json --color --quiet --verbose --help --version"
+            opts="-t -x -c -p -4 -6 -b -y -f -q -v -h -V --prom-file --type --ca-file --tls-name --trace --root-hints --all-ns --dnssec --trust-anchor --reverse --class --server --tcp --timeout --retries --short --norec --cd --dnssec-ok --bufsize --no-edns --adflag --nsid --subnet --cookie --padding --ttl-units --port --ipv4 --ipv6 --source --name --tsig-key --tsig --xfr-deadline --system --file --concurrency --json --color --quiet --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,6 +718,14 @@ _netkit() {
                     return 0
                     ;;
                 -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --class)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

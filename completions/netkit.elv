@@ -265,6 +265,8 @@ set edit:completion:arg-completer[netkit] = {|@words|
             cand --trust-anchor 'Trust anchors for --dnssec instead of the root''s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)'
             cand -x 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable); 1-3 octets (192.0.2) name the reverse zone, for -t NS or SOA. With -t PTR an address NAME is reversed too'
             cand --reverse 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable); 1-3 octets (192.0.2) name the reverse zone, for -t NS or SOA. With -t PTR an address NAME is reversed too'
+            cand -c 'The class asked: IN (the default), CH (CHAOS: `CH TXT version.bind`, id.server, hostname.bind ask a server who it is), HS or CLASSn; as dig, also a word after the name (`version.bind TXT CH`). Plain look-ups only'
+            cand --class 'The class asked: IN (the default), CH (CHAOS: `CH TXT version.bind`, id.server, hostname.bind ask a server who it is), HS or CLASSn; as dig, also a word after the name (`version.bind TXT CH`). Plain look-ups only'
             cand --server 'DNS server to ask, as @SERVER (repeatable; one result per server)'
             cand --timeout 'Per attempt (default: resolv.conf''s, else 2s); with --system, the most NSS is waited for (default 30s)'
             cand --retries 'Extra attempts after a timeout (default: resolv.conf''s attempts - 1, else 1)'

@@ -264,6 +264,7 @@ complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l tls-name -d 'Th
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l root-hints -d 'Root servers for --trace (named.root format, or one address per line), instead of the built-in IANA roots' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l trust-anchor -d 'Trust anchors for --dnssec instead of the root\'s: DS or DNSKEY records in zone-file form (dnssec-dsfromkey, a .key file)' -r -F
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s x -l reverse -d 'Reverse look-up of ADDR, as dig -x: PTR for its in-addr.arpa or ip6.arpa name (repeatable); 1-3 octets (192.0.2) name the reverse zone, for -t NS or SOA. With -t PTR an address NAME is reversed too' -r
+complete -c netkit -n "__fish_netkit_using_subcommand lookup" -s c -l class -d 'The class asked: IN (the default), CH (CHAOS: `CH TXT version.bind`, id.server, hostname.bind ask a server who it is), HS or CLASSn; as dig, also a word after the name (`version.bind TXT CH`). Plain look-ups only' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l server -d 'DNS server to ask, as @SERVER (repeatable; one result per server)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l timeout -d 'Per attempt (default: resolv.conf\'s, else 2s); with --system, the most NSS is waited for (default 30s)' -r
 complete -c netkit -n "__fish_netkit_using_subcommand lookup" -l retries -d 'Extra attempts after a timeout (default: resolv.conf\'s attempts - 1, else 1)' -r

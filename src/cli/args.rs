@@ -703,6 +703,12 @@ pub struct LookupArgs {
     /// zone, for -t NS or SOA. With -t PTR an address NAME is reversed too
     #[arg(short = 'x', long = "reverse", value_name = "ADDR")]
     pub reverse: Vec<String>,
+    /// The class asked: IN (the default), CH (CHAOS: `CH TXT version.bind`,
+    /// id.server, hostname.bind ask a server who it is), HS or CLASSn; as
+    /// dig, also a word after the name (`version.bind TXT CH`). Plain
+    /// look-ups only
+    #[arg(short = 'c', long = "class", value_name = "CLASS")]
+    pub class: Option<String>,
     /// DNS server to ask, as @SERVER (repeatable; one result per server)
     #[arg(long, value_name = "SERVER")]
     pub server: Vec<String>,

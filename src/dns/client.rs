@@ -48,6 +48,9 @@ pub struct WireOpts {
     pub ad: bool,
     /// EDNS options (`+nsid`, `+subnet`, `+cookie`, `+padding`).
     pub options: super::edns::QueryOptions,
+    /// QCLASS: 1 (IN), or CH (3) and HS (4) as dig asks them
+    /// (`CH TXT version.bind`).
+    pub class: u16,
 }
 
 impl Default for WireOpts {
@@ -58,6 +61,7 @@ impl Default for WireOpts {
             edns_size: Some(1232),
             ad: false,
             options: super::edns::QueryOptions::default(),
+            class: 1,
         }
     }
 }
@@ -97,7 +101,7 @@ fn build_query(id: u16, qname: &WireName, rtype: RecordType, opts: &QueryOpts) -
     q.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, additional]);
     q.extend_from_slice(&qname.0);
     q.extend_from_slice(&u16::from(rtype).to_be_bytes());
-    q.extend_from_slice(&[0, 1]);
+    q.extend_from_slice(&opts.wire.class.to_be_bytes());
     if let Some(size) = opts.wire.edns_size {
         // OPT: root owner, type 41, class = UDP size, TTL = ext-rcode,
         // version, DO and the other flags, no options.
@@ -123,6 +127,7 @@ struct Asked {
     id: u16,
     name: WireName,
     rtype: u16,
+    class: u16,
 }
 
 impl Asked {
@@ -132,10 +137,9 @@ impl Asked {
     fn matches(&self, resp: &Reply) -> bool {
         resp.id == self.id
             && resp.flags.qr
-            && resp
-                .question
-                .as_ref()
-                .is_none_or(|q| q.name.eq_ignore_case(&self.name) && q.qtype == self.rtype)
+            && resp.question.as_ref().is_none_or(|q| {
+                q.name.eq_ignore_case(&self.name) && q.qtype == self.rtype && q.qclass == self.class
+            })
     }
 }
 
@@ -222,6 +226,7 @@ async fn udp_shared(
         super::udpshare::Question {
             name: asked.name.clone(),
             qtype: asked.rtype,
+            qclass: asked.class,
         },
     );
     link.udp_turn().await;
@@ -485,6 +490,7 @@ pub async fn exchange(
             id,
             name: qname.clone(),
             rtype: u16::from(rtype),
+            class: opts.wire.class,
         };
         let mut start = Instant::now();
         let answer = match &server.transport {

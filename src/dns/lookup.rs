@@ -73,6 +73,10 @@ pub struct LookupReport {
     pub name: String,
     /// The record type asked for.
     pub qtype: String,
+    /// The class asked for when it is not IN (`CH`, as dig's
+    /// `CH TXT version.bind`); absent for IN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qclass: Option<String>,
     /// The server that answered (or was asked last).
     pub server: Option<ServerAddr>,
     /// The absolute name that was asked (after the search list).
@@ -146,6 +150,9 @@ impl crate::output::Report for LookupReport {
             .bool(crate::k!("ok"), self.ok)
             .str(crate::k!("name"), &self.name)
             .str(crate::k!("qtype"), &self.qtype);
+        if let Some(c) = &self.qclass {
+            o.word(crate::k!("qclass"), c);
+        }
         match &self.server {
             Some(s) => {
                 o.obj(crate::k!("server"), |o| {
@@ -262,6 +269,7 @@ impl LookupReport {
             ok: false,
             name: name.to_string(),
             qtype: type_name(u16::from(qtype)).into_owned(),
+            qclass: None,
             server,
             query_name: query_name.map(|n| WireName::from_name(n).to_text()),
             query_name_unicode: query_name.and_then(|n| WireName::from_name(n).to_unicode()),
@@ -481,6 +489,7 @@ pub async fn resolve_at(
         ok: error.is_none(),
         name: given.to_string(),
         qtype: type_name(qt).into_owned(),
+        qclass: None,
         server: Some(answered),
         query_name: Some(query_text),
         query_name_unicode: qwire.to_unicode(),
@@ -837,6 +846,9 @@ async fn one_query(
         // Boxed, and apart: the report it holds across its waits would
         // otherwise sit beside the query's state in every query's future.
         r = Box::pin(validated(plan, d, r, name, qtype, server, stop)).await;
+    }
+    if plan.opts.wire.class != 1 {
+        r.qclass = Some(super::class_name(plan.opts.wire.class));
     }
     if plan.max_records > 0 {
         r.cap_records(plan.max_records);
@@ -1219,6 +1231,7 @@ mod tests {
                     r.canonical_name = Some("c.test.".into());
                     r.aliases = vec!["a.test.".into(), "\"b\\".into()];
                     r.records_dropped = 7;
+                    r.qclass = Some(super::super::class_name(3));
                 }
                 if variant & 2 == 2 {
                     r.server = Some(ServerAddr::from(SocketAddr::from(([127, 0, 0, 1], 53))));

@@ -142,6 +142,37 @@ pub fn reverse_name(ip: std::net::IpAddr) -> Name {
     n
 }
 
+/// A class as dig reads it: IN, CH (CHAOS), HS (HESIOD), CLASSn.
+pub fn parse_class(text: &str) -> Result<u16> {
+    let u = text.trim().to_ascii_uppercase();
+    let n = match u.as_str() {
+        "IN" => Some(1),
+        "CH" | "CHAOS" => Some(3),
+        "HS" | "HESIOD" => Some(4),
+        _ => u
+            .strip_prefix("CLASS")
+            .filter(|n| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse::<u16>().ok())
+            .filter(|n| *n != 0),
+    };
+    n.ok_or_else(|| {
+        NetkitError::invalid(format!(
+            "unknown class '{}': give IN, CH, HS or CLASSn",
+            brief(text, 32)
+        ))
+    })
+}
+
+/// A class's name as dig shows it (`CH`, `CLASS42`).
+pub fn class_name(class: u16) -> String {
+    match class {
+        1 => "IN".into(),
+        3 => "CH".into(),
+        4 => "HS".into(),
+        n => format!("CLASS{n}"),
+    }
+}
+
 /// The name `-x TEXT` asks for, as dig makes it: an address's reverse
 /// name, or for one to three octets (`192.0.2`) the reverse zone's
 /// (`2.0.192.in-addr.arpa.`, to ask for its NS or SOA).
@@ -293,6 +324,35 @@ mod tests {
         assert_eq!(at_limit.len(), 253);
         assert!(plain_name(&at_limit).is_some() && plain_name(&format!("{at_limit}.")).is_some());
         assert!(plain_name(&format!("a{at_limit}")).is_none());
+    }
+
+    #[test]
+    fn classes_as_dig_reads_them() {
+        for (text, n, name) in [
+            ("IN", 1, "IN"),
+            ("in", 1, "IN"),
+            ("CH", 3, "CH"),
+            ("chaos", 3, "CH"),
+            ("HS", 4, "HS"),
+            ("Hesiod", 4, "HS"),
+            ("CLASS42", 42, "CLASS42"),
+            ("class255", 255, "CLASS255"),
+        ] {
+            assert_eq!(parse_class(text).unwrap(), n, "{text}");
+            assert_eq!(class_name(n), name);
+        }
+        for bad in [
+            "",
+            "XX",
+            "CLASS",
+            "CLASS0",
+            "CLASS65536",
+            "CLASS1x",
+            "CLASS-1",
+            "C",
+        ] {
+            assert!(parse_class(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

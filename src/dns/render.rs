@@ -182,8 +182,13 @@ fn sections(
         .as_deref()
         .map(|u| format!(" ({})", escape(u)))
         .unwrap_or_default();
+    let class = r
+        .qclass
+        .as_deref()
+        .map(|c| format!("{c} "))
+        .unwrap_or_default();
     let mut head = format!(
-        ";; {}{unicode} {}",
+        ";; {}{unicode} {class}{}",
         escape(r.query_name.as_deref().unwrap_or(&r.name)),
         r.qtype
     );

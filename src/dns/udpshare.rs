@@ -37,6 +37,8 @@ pub struct Question {
     pub name: WireName,
     /// QTYPE.
     pub qtype: u16,
+    /// QCLASS.
+    pub qclass: u16,
 }
 
 /// What a query waiting on a shared socket gets.
@@ -249,7 +251,9 @@ async fn read(shared: Arc<Shared>) {
         let mut w = lock(&shared.waiting);
         let Some(q) = w.get_mut(&id) else { continue };
         let asked = reply.question.as_ref().is_none_or(|rq| {
-            rq.name.eq_ignore_case(&q.question.name) && rq.qtype == q.question.qtype
+            rq.name.eq_ignore_case(&q.question.name)
+                && rq.qtype == q.question.qtype
+                && rq.qclass == q.question.qclass
         });
         if asked && let Some(tx) = q.tx.take() {
             let _ = tx.send(Delivery::Reply(reply));
@@ -273,6 +277,7 @@ mod tests {
             let question = || Question {
                 name: WireName::from_text("a.test.").unwrap(),
                 qtype: 1,
+                qclass: 1,
             };
             let mut regs: Vec<Registration> =
                 (0..130).map(|i| share.register(i, question())).collect();

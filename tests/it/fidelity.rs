@@ -294,6 +294,7 @@ fn dig_blob_cuts_are_joined() {
 /// `0/25`, a label starting with `-`, `+` and `=`), from nsd: in a names
 /// file, each is asked and answered as dig answers it (the batch goes on
 /// past them), and `rdns --verify` looks a PTR's odd name up forward.
+/// And class CHAOS as dig asks it (`CH TXT version.bind`, `id.server`).
 #[test]
 fn names_dig_takes_are_asked_in_batches_and_verified() {
     const TEST: &str = "names_dig_takes_are_asked_in_batches_and_verified";
@@ -337,7 +338,11 @@ fn names_dig_takes_are_asked_in_batches_and_verified() {
            i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done\n\
          while read -r n; do dig +short -p 5303 @127.0.0.1 -q \"$n\" A; done < names > dig.txt\n\
          \"$NK\" lookup --json -t A -f names @127.0.0.1:5303 > out.json 2> err.txt; echo $? > rc\n\
-         \"$NK\" --json rdns --dns --server 127.0.0.1:5303 --verify 192.0.2.4 > rdns.json 2> rdns.err; echo $? > rdns.rc\n",
+         \"$NK\" --json rdns --dns --server 127.0.0.1:5303 --verify 192.0.2.4 > rdns.json 2> rdns.err; echo $? > rdns.rc\n\
+         for q in version.bind id.server; do dig +short -p 5303 @127.0.0.1 CH TXT $q; done > ch-dig.txt\n\
+         \"$NK\" --json lookup -p 5303 @127.0.0.1 CH TXT version.bind > ch.json 2> ch.err\n\
+         \"$NK\" --json lookup -p 5303 @127.0.0.1 id.server TXT chaos >> ch.json 2>> ch.err\n\
+         \"$NK\" lookup -p 5303 @127.0.0.1 -c CH -t TXT version.bind > ch.txt 2>> ch.err\n",
         60,
     );
     assert!(
@@ -380,6 +385,39 @@ fn names_dig_takes_are_asked_in_batches_and_verified() {
     assert_eq!(got, want, "{}", sb.read("err.txt"));
     assert_eq!(lines[1]["query_name"], "0/25.odd.test.");
     assert_eq!(sb.read("rc").trim(), "0", "{}", sb.read("err.txt"));
+    // CHAOS, as dig asks it: the server says who it is.
+    let ch_dig: Vec<String> = sb.read("ch-dig.txt").lines().map(String::from).collect();
+    assert_eq!(ch_dig.len(), 2, "dig: {ch_dig:?}");
+    let ch: Vec<Value> = sb
+        .read("ch.json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(&str, &str, String)> = ch
+        .iter()
+        .map(|v| {
+            crate::support::assert_schema(v);
+            (
+                v["qclass"].as_str().unwrap_or(""),
+                v["status"].as_str().unwrap_or(""),
+                v["answers"][0]["value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("CH", "noerror", ch_dig[0].clone()),
+            ("CH", "noerror", ch_dig[1].clone())
+        ],
+        "{}",
+        sb.read("ch.err")
+    );
+    let human = sb.read("ch.txt");
+    assert!(
+        human.starts_with(";; version.bind. CH TXT @127.0.0.1:5303: NOERROR"),
+        "{human}"
+    );
     let r: Value =
         serde_json::from_str(sb.read("rdns.json").lines().next().unwrap_or("null")).unwrap();
     assert_eq!(

@@ -1025,7 +1025,11 @@ fn dig_habits_positional_types_classes_and_plus_options() {
             &["lookup", "+tries=x", "example.test"],
             "+tries takes a number",
         ),
-        (&["lookup", "example.test", "CH", "TXT"], "class IN only"),
+        (
+            &["lookup", "--trace", "example.test", "CH", "TXT"],
+            "ask class IN; other classes are for plain look-ups",
+        ),
+        (&["lookup", "-c", "XX", "example.test"], "unknown class 'XX'"),
         (
             &["lookup", "--system", "+trace", "example.test"],
             "+trace does not go",

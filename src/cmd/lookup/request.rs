@@ -166,6 +166,12 @@ pub(super) fn wire(args: &LookupArgs) -> dns::client::WireOpts {
             cookie: args.cookie,
             padding: args.padding.unwrap_or(0),
         },
+        // Checked in dig_habits.
+        class: args
+            .class
+            .as_deref()
+            .and_then(|c| dns::parse_class(c).ok())
+            .unwrap_or(1),
     }
 }
 
@@ -214,12 +220,7 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
         } else if w.starts_with('@') {
             out.names.push(w.clone());
         } else if is_class(w) && names_left > 0 {
-            if !w.eq_ignore_ascii_case("IN") {
-                return Err(NetkitError::invalid(format!(
-                    "class {}: netkit asks class IN only",
-                    crate::sanitize::brief(w, 32)
-                )));
-            }
+            out.class = Some(w.clone());
         } else if is_type(w) && !first_type_is_name {
             match groups.last_mut() {
                 Some((_, types)) => types.push(w.clone()),
@@ -291,6 +292,22 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
         return Err(NetkitError::invalid(
             "--trace and --all-ns take one set of types for every name: give them with -t",
         ));
+    }
+    if let Some(c) = &out.class {
+        let transfer = out
+            .types
+            .iter()
+            .chain(out.name_types.iter().flatten())
+            .any(|t| t.eq_ignore_ascii_case("AXFR") || t.to_ascii_uppercase().starts_with("IXFR"));
+        if dns::parse_class(c)? != 1
+            && (out.trace || out.all_ns || out.dnssec || out.system || transfer)
+        {
+            return Err(NetkitError::invalid(format!(
+                "class {}: --trace, --all-ns, --dnssec, --system and zone transfers ask class IN; \
+                 other classes are for plain look-ups",
+                crate::sanitize::brief(c, 32)
+            )));
+        }
     }
     Ok(out)
 }
