@@ -652,7 +652,7 @@ pub struct LookupArgs {
     /// A and AAAA); a word is a type when it spells one (MX, txt, TYPE65)
     /// and a name otherwise, or when it is the only word; a name written
     /// like a type takes a trailing dot (`MX.`), --name, or comes after
-    /// --. The class IN is taken, and dig's +short, +tcp (+vc), +trace,
+    /// --. A class word (IN, CH, HS) is the class (-c), and dig's +short, +tcp (+vc), +trace,
     /// +time=S, +tries=N, +retry=N, +[no]rec, +[no]cd, +[no]dnssec,
     /// +bufsize=N, +[no]edns, +[no]adflag, +[no]nsid, +subnet=ADDR/LEN,
     /// +[no]cookie[=HEX], +padding=N and +[no]ttlunits (each also a long

@@ -1029,7 +1029,10 @@ fn dig_habits_positional_types_classes_and_plus_options() {
             &["lookup", "--trace", "example.test", "CH", "TXT"],
             "ask class IN; other classes are for plain look-ups",
         ),
-        (&["lookup", "-c", "XX", "example.test"], "unknown class 'XX'"),
+        (
+            &["lookup", "-c", "XX", "example.test"],
+            "unknown class 'XX'",
+        ),
         (
             &["lookup", "--system", "+trace", "example.test"],
             "+trace does not go",

@@ -179,7 +179,7 @@ pub(super) fn wire(args: &LookupArgs) -> dns::client::WireOpts {
 /// type mnemonic (`MX`, `txt`, `TYPE65`) is a type of the name before it
 /// (types before the first name are the first name's), unless no name
 /// would be left (`lookup ns`: the name "ns"); when every name has the same
-/// types they are `-t` types. The class `IN` is taken and others refused;
+/// types they are `-t` types. A class word (`IN`, `CH`, `HS`) is `-c`;
 /// `+opts` set their flags. A name written like a type takes a trailing
 /// dot (`MX.`), `--name NAME`, or comes after `--`.
 pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
