@@ -15,6 +15,10 @@ use crate::probe::{PortState, local, wait};
 
 /// The most http(s)://, tls:// and unix: checks one wait runs.
 const MAX_CHECKS: usize = 64;
+/// Most ports in all HOST:PORTS targets' own lists together (each list is
+/// kept: 65,535 targets of `HOST:-` would hold 8 GiB); -p's one list is
+/// shared by every other target.
+pub const MAX_TARGET_PORTS: usize = 1 << 20;
 use crate::signal::Stop;
 
 /// Runs `netkit portcheck`.
@@ -48,10 +52,25 @@ pub fn run(args: &PortcheckArgs, out: &mut Printer, stop: &Stop) -> anyhow::Resu
     let given = &args.targets[..args.targets.len() - usize::from(nc_ports.is_some())];
     let mut targets = Vec::new();
     let mut checks = Vec::new();
+    let mut own_ports = 0usize;
     for t in given {
         match CheckSpec::parse(t) {
             Some(spec) => checks.push((t.clone(), spec?)),
-            None => targets.push((t.clone(), scan::parse_target(t, &db)?)),
+            None => {
+                let spec = scan::parse_target(t, &db)?;
+                if let scan::TargetSpec::Host(_, Some(p)) | scan::TargetSpec::Block(_, Some(p)) =
+                    &spec
+                {
+                    own_ports += p.len();
+                }
+                if own_ports > MAX_TARGET_PORTS {
+                    return Err(NetkitError::invalid(format!(
+                        "more than {MAX_TARGET_PORTS} ports in HOST:PORTS targets: give the ports once with -p"
+                    ))
+                    .into());
+                }
+                targets.push((t.clone(), spec));
+            }
         }
     }
     if let Some((t, _)) = checks.first().filter(|_| !args.wait) {

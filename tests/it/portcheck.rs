@@ -97,6 +97,12 @@ fn open_and_closed_on_loopback() {
     );
     let (_, v) = check(&["127.0.0.1:http"]);
     assert_eq!(v[0]["port"].as_u64(), Some(80));
+    // Each target's own list is kept: many `HOST:-` are refused up front.
+    let many: Vec<String> = (0..17).map(|i| format!("127.0.0.{i}:-")).collect();
+    let mut args = vec!["portcheck"];
+    args.extend(many.iter().map(String::as_str));
+    let out = run(&args);
+    crate::support::assert_usage_error(&out, "HOST:PORTS targets");
 }
 
 #[test]
