@@ -102,7 +102,8 @@ fn open_and_closed_on_loopback() {
     let mut args = vec!["portcheck"];
     args.extend(many.iter().map(String::as_str));
     let out = run(&args);
-    crate::support::assert_usage_error(&out, "HOST:PORTS targets");
+    crate::support::assert_usage_error(&out, "many HOST:- targets");
+    assert!(stderr(&out).contains("ports in HOST:PORTS targets"), "{}", stderr(&out));
 }
 
 #[test]
