@@ -103,7 +103,11 @@ fn open_and_closed_on_loopback() {
     args.extend(many.iter().map(String::as_str));
     let out = run(&args);
     crate::support::assert_usage_error(&out, "many HOST:- targets");
-    assert!(stderr(&out).contains("ports in HOST:PORTS targets"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ports in HOST:PORTS targets"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
