@@ -132,6 +132,25 @@ fn failure(err: &anyhow::Error, command: &str, stop: &Stop) -> u8 {
 
 /// clap's errors in one line (with its "did you mean" tip); help and
 /// version go to stdout with status 0.
+/// `lookup -x.example.test`: a word with a dot that clap took for flags is
+/// a name starting with `-`; say how to give one (dig's `-q NAME`).
+fn lookup_name_tip(err: &clap::Error) -> Option<&'static str> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if err.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    let lookup = std::env::args_os().skip(1).any(|a| a == "lookup");
+    let dotted = std::env::args_os().skip(1).any(|a| {
+        a.to_str()
+            .is_some_and(|s| s.starts_with('-') && !s.starts_with("--") && s.contains('.'))
+    });
+    let unknown = matches!(
+        err.get(ContextKind::InvalidArg),
+        Some(ContextValue::String(_))
+    );
+    (lookup && dotted && unknown).then_some("a name starting with '-' goes after --name or --")
+}
+
 fn clap_failure(err: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     match err.kind() {
@@ -162,6 +181,10 @@ fn clap_failure(err: &clap::Error) -> u8 {
                     acc
                 });
             let message = message.strip_prefix("error: ").unwrap_or(&message);
+            let message = match lookup_name_tip(err) {
+                Some(tip) => format!("{message}; {tip}"),
+                None => message.to_string(),
+            };
             // argv may hold bytes that are not UTF-8: never panic on them.
             let subcommand = std::env::args_os()
                 .skip(1)
@@ -175,7 +198,7 @@ fn clap_failure(err: &clap::Error) -> u8 {
             let _ = writeln!(
                 io::stderr(),
                 "netkit: error: {} (see 'netkit{subcommand} --help')",
-                crate::sanitize::brief(message, 2000)
+                crate::sanitize::brief(&message, 2000)
             );
             Exit::Usage.code()
         }

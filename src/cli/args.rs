@@ -787,7 +787,7 @@ pub struct LookupArgs {
     pub source: Option<std::net::IpAddr>,
     /// A name to look up as written, never read as a type or class (as dig
     /// -q; netkit's -q is --quiet). Repeatable; so is every word after --
-    #[arg(long = "name", value_name = "NAME")]
+    #[arg(long = "name", value_name = "NAME", allow_hyphen_values = true)]
     pub query_names: Vec<String>,
     /// Sign a zone transfer (-t AXFR, -t IXFR=SERIAL) with the TSIG key in
     /// FILE, as BIND's tsig-keygen writes it (key "NAME" { algorithm

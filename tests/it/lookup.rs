@@ -1002,11 +1002,21 @@ fn dig_habits_positional_types_classes_and_plus_options() {
         (v[0]["query_name"].as_str(), v[0]["qtype"].as_str()),
         (Some("MX."), Some("A"))
     );
+    // A name starting with '-', as dig -q takes it.
+    let (_, v) = lookup(&[&srv, "-t", "A", "--name", "-lead.example.test"]);
+    assert_eq!(
+        (v[0]["query_name"].as_str(), v[0]["status"].as_str()),
+        (Some("-lead.example.test."), Some("nxdomain"))
+    );
     // What is not taken is a usage error, never ignored.
     for (args, what) in [
         (
             &["lookup", "+shrot", "example.test"][..],
             "did you mean +short?",
+        ),
+        (
+            &["lookup", "-lead.example.test"],
+            "a name starting with '-' goes after --name or --",
         ),
         (
             &["lookup", "+bogus", "example.test"],
@@ -1092,7 +1102,10 @@ fn dig_habits_positional_types_classes_and_plus_options() {
         ),
         (&["lookup", "+nsdi", "example.test"], "did you mean +nsid?"),
     ] {
-        crate::support::assert_usage_error(&run(args), what);
+        let out = run(args);
+        crate::support::assert_usage_error(&out, what);
+        let err = crate::support::stderr(&out);
+        assert!(err.contains(what), "{args:?}: {err}");
     }
 }
 
