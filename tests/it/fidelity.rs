@@ -286,10 +286,6 @@ fn dig_blob_cuts_are_joined() {
     );
 }
 
-/// nsd's response rate limiting (on by default: 200 answers a second per
-/// client network, every second limited answer truncated, the other
-/// dropped) against a batch of 3,000 NODATA queries: nothing may be lost,
-/// and it must stay fast (it lost ~1 in 6 to timeouts in 46 s for 10,000).
 /// Names that hickory's text form refuses and dig sends (RFC 2317's
 /// `0/25`, a label starting with `-`, `+` and `=`), from nsd: in a names
 /// file, each is asked and answered as dig answers it (the batch goes on
@@ -432,6 +428,10 @@ fn names_dig_takes_are_asked_in_batches_and_verified() {
     );
 }
 
+/// nsd's response rate limiting (on by default: 200 answers a second per
+/// client network, every second limited answer truncated, the other
+/// dropped) against a batch of 3,000 NODATA queries: nothing may be lost,
+/// and it must stay fast (it lost ~1 in 6 to timeouts in 46 s for 10,000).
 #[test]
 fn a_batch_against_nsd_rate_limiting_loses_nothing() {
     const TEST: &str = "a_batch_against_nsd_rate_limiting_loses_nothing";
