@@ -39,6 +39,15 @@
 # 153,253/s (0.64x) against dnsperf 240,758/s; side by side with the
 # session's first build, 11 alternated runs: 143,701/s against 137,845/s
 # (medians, 0.68x against 0.66x of dnsperf's 210,035/s).
+# On the next session's machine (same kind: 2 shared AMD EPYC cores;
+# 2026-12-07, RUNS=7 INSTR=1, the same build): 117.4M instructions
+# (23,480 a query); netkit 171,181/s (0.97x) and 180,401/s (1.02x)
+# against dnsperf 176,283/s, every query answered in every run. Per
+# 100,000 queries there: netkit 0.18-0.21 s user + 0.31-0.34 s system,
+# dnsperf 0.01-0.04 s user + 0.47-0.52 s system (both clients near one
+# core each; on the earlier machine netkit took 0.39 s user + 0.25-0.30 s
+# system and dnsperf 0.31-0.39 s system). The ratio follows what a system
+# call costs against user work on the machine at hand: compare on one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in nsd:nsd dnsperf:dnsperf dig:bind9-dnsutils; do

@@ -51,6 +51,19 @@ called one closed port filtered in B):
      2.41 s before, 2.02 s after. The final build's set of 5: 2.09-2.73 s,
      median 2.45 s; nmap -T4 10.66 s (0.230x), -T5 8.24 s (0.297x), every
      port right: the ratio moves between 0.18x and 0.23x from set to set
+
+Measured on the next session's machine (same kind, 2026-12-07, RUNS=5,
+PROFILES=ABCD, nothing else running), every port in its true state in
+every run:
+  A. netkit 1.05-1.09 s; nmap -T4 6.58 s (0.165x), -T5 6.45 s (0.168x)
+  B. netkit 0.65-0.69 s, and once 3.13 s (the first run: one slowdown);
+     nmap -T4 22.42 s (0.030x), -T5 14.93 s (0.045x)
+  C. netkit 5.19-5.37 s (11-13 slowdowns); nmap -T4 11.53 s (0.456x),
+     -T5 7.12 s (0.738x)
+  D. netkit 1.13-1.60 s (0-1 slowdowns; median 1.18 s); nmap -T4
+     10.10 s (0.117x), -T5 8.01 s (0.147x). The earlier machine's 1-3
+     slowdowns a run (its user-space link dropping under contention)
+     went with its 0.18x-0.23x
 """
 
 import json
