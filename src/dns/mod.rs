@@ -142,6 +142,17 @@ pub fn reverse_name(ip: std::net::IpAddr) -> Name {
     n
 }
 
+/// Whether a word is written as a class (IN, CH, CHAOS, HS, HESIOD, or
+/// CLASS and digits), whether or not its number is one: how a bare word
+/// among dig's arguments is told from a name ([`parse_class`] then says
+/// what is wrong with `CLASS0`).
+pub fn is_class_word(text: &str) -> bool {
+    let u = text.trim().to_ascii_uppercase();
+    matches!(u.as_str(), "IN" | "CH" | "CHAOS" | "HS" | "HESIOD")
+        || u.strip_prefix("CLASS")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// A class as dig reads it: IN, CH (CHAOS), HS (HESIOD), CLASSn.
 pub fn parse_class(text: &str) -> Result<u16> {
     let u = text.trim().to_ascii_uppercase();
@@ -149,11 +160,19 @@ pub fn parse_class(text: &str) -> Result<u16> {
         "IN" => Some(1),
         "CH" | "CHAOS" => Some(3),
         "HS" | "HESIOD" => Some(4),
-        _ => u
-            .strip_prefix("CLASS")
-            .filter(|n| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse::<u16>().ok())
-            .filter(|n| *n != 0),
+        _ if is_class_word(&u) => {
+            return u
+                .strip_prefix("CLASS")
+                .and_then(|n| n.parse::<u16>().ok())
+                .filter(|n| *n != 0)
+                .ok_or_else(|| {
+                    NetkitError::invalid(format!(
+                        "class '{}': CLASSn takes n from 1 to 65535",
+                        brief(text, 32)
+                    ))
+                });
+        }
+        _ => None,
     };
     n.ok_or_else(|| {
         NetkitError::invalid(format!(
@@ -353,6 +372,22 @@ mod tests {
         ] {
             assert!(parse_class(bad).is_err(), "{bad}");
         }
+        // What dig's word reader takes for a class is what parse_class
+        // reads or refuses with the class's own reason.
+        for (word, class) in [
+            ("in", true),
+            ("CHAOS", true),
+            ("CLASS0", true),
+            ("CLASS70000", true),
+            ("CLASS", false),
+            ("CLASS1x", false),
+            ("classic", false),
+            ("ch.test", false),
+        ] {
+            assert_eq!(is_class_word(word), class, "{word}");
+        }
+        let why = parse_class("CLASS70000").unwrap_err().to_string();
+        assert!(why.contains("from 1 to 65535"), "{why}");
     }
 
     #[test]

@@ -191,12 +191,7 @@ pub(super) fn dig_habits(args: &LookupArgs) -> Result<LookupArgs> {
         !w.starts_with(['@', '+'])
             && (crate::dns::types::type_from_name(w).is_some() || ixfr_serial(w).is_some())
     };
-    let is_class = |w: &str| {
-        let u = w.to_ascii_uppercase();
-        matches!(u.as_str(), "IN" | "CH" | "CHAOS" | "HS" | "HESIOD")
-            || u.strip_prefix("CLASS")
-                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    };
+    let is_class = crate::dns::is_class_word;
     let forced: Vec<String> = args
         .query_names
         .iter()
