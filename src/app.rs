@@ -151,6 +151,19 @@ fn lookup_name_tip(err: &clap::Error) -> Option<&'static str> {
     (lookup && dotted && unknown).then_some("a name starting with '-' goes after --name or --")
 }
 
+/// clap's range check says `0 is not in 1..=100000`, Rust's syntax; the
+/// rest of netkit says `out of range 1-100000` (as `pack --htons` does).
+fn ranges_in_words(message: &str) -> String {
+    regex_lite::Regex::new(r"(-?[0-9]+) is not in (-?[0-9]+)\.\.=(-?[0-9]+)").map_or_else(
+        |_| message.to_string(),
+        |range| {
+            range
+                .replace_all(message, "$1 is out of range $2-$3")
+                .into_owned()
+        },
+    )
+}
+
 fn clap_failure(err: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     match err.kind() {
@@ -181,6 +194,7 @@ fn clap_failure(err: &clap::Error) -> u8 {
                     acc
                 });
             let message = message.strip_prefix("error: ").unwrap_or(&message);
+            let message = ranges_in_words(message);
             let message = match lookup_name_tip(err) {
                 Some(tip) => format!("{message}; {tip}"),
                 None => message.to_string(),

@@ -124,18 +124,26 @@ pub fn parse(text: &str) -> Result<ServerSpec> {
         }
         _ => "give HOST[:PORT] after the scheme",
     };
+    // A port out of range says so; anything else gets the form to give.
+    let why = |e: NetkitError| {
+        let text = e.to_string();
+        match text.find(": port '") {
+            Some(i) => bad(&text[i + 2..]),
+            None => bad(form),
+        }
+    };
     let hp = match kdig_port(rest) {
         // kdig's ADDRESS@PORT and ADDRESS#PORT (dnsmasq's and unbound's
         // notation too): `@127.0.0.1#5353`, `@::1@5353`.
         Some((host, port)) if !matches!(scheme, Scheme::Https { .. }) => {
-            let mut hp = crate::addr::parse_host_port(host).map_err(|_| bad(form))?;
+            let mut hp = crate::addr::parse_host_port(host).map_err(why)?;
             if hp.port.is_some() {
                 return Err(bad("two ports given"));
             }
-            hp.port = Some(crate::addr::parse_port(port, text).map_err(|_| bad(form))?);
+            hp.port = Some(crate::addr::parse_port(port, text).map_err(why)?);
             hp
         }
-        _ => crate::addr::parse_host_port(rest).map_err(|_| bad(form))?,
+        _ => crate::addr::parse_host_port(rest).map_err(why)?,
     };
     // A port notation gone wrong (`127.0.0.1#`, `ns#5x`), not a host.
     if let crate::addr::Host::Name(n) = &hp.host

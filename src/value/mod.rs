@@ -36,7 +36,7 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(r) if r > 0.0 && r <= 10_000_000.0 => Ok(r),
         _ => Err(format!(
-            "'{}' is not a rate from 0 to 10000000 per second",
+            "'{}' is not a rate above 0 and at most 10000000 per second",
             crate::sanitize::brief(text, 100)
         )),
     }

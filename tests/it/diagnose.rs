@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::support::peers::{connect_proxy, make_certs, path_of, read_head, tcp_peer, tls_server};
-use crate::support::{Sandbox, assert_usage_error, code, json_lines, run, stderr, stdout};
+use crate::support::{Sandbox, code, json_lines, run, stderr, stdout};
 
 /// Runs diagnose --json: the phases stream one by one, then the summary,
 /// which repeats them. Returns the exit code and the summary.
@@ -451,7 +451,7 @@ fn self_check_in_the_sandbox() {
 
 #[test]
 fn usage_errors() {
-    for args in [
+    let cases: &[&[&str]] = &[
         &["diagnose", "127.0.0.1"][..],
         &["diagnose", "ftp://x/"],
         &["diagnose", "x:0"],
@@ -467,9 +467,8 @@ fn usage_errors() {
             "https://127.0.0.1:1/",
         ],
         &["diagnose", "-4", "-6", "127.0.0.1:1"],
-    ] {
-        assert_usage_error(&run(args), &format!("{args:?}"));
-    }
+    ];
+    crate::support::assert_usage_errors_say("diagnose", cases);
 }
 
 #[test]

@@ -888,7 +888,7 @@ fn through_a_socks5_proxy() {
 
 #[test]
 fn usage_errors() {
-    for args in [
+    let cases: &[&[&str]] = &[
         &["echo-client"][..],
         &["echo-client", "127.0.0.1:0", "x"],
         &["echo-client", "[::1", "x"],
@@ -926,9 +926,8 @@ fn usage_errors() {
         &["echo-server", "--idle-timeout", "0"],
         &["echo-server", "--max-bytes", "lots"],
         &["echo-server", "--udp-rate", "0"],
-    ] {
-        crate::support::assert_usage_error(&run(args), &format!("{args:?}"));
-    }
+    ];
+    crate::support::assert_usage_errors_say("echo", cases);
 }
 
 #[test]

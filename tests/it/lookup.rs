@@ -428,7 +428,7 @@ fn rdns_ptr_sweep_and_forward_confirmation() {
 
 #[test]
 fn usage_errors() {
-    for args in [
+    let cases: &[&[&str]] = &[
         &["lookup"][..],
         &["lookup", "-t", "BOGUS", "example.test"],
         &["lookup", "@ftp://127.0.0.1", "example.test"],
@@ -454,9 +454,8 @@ fn usage_errors() {
         &["rdns", "not-an-address"],
         &["rdns", "192.0.2.0/33"],
         &["rdns", "--server", "nope:0", "192.0.2.1"],
-    ] {
-        crate::support::assert_usage_error(&run(args), &format!("{args:?}"));
-    }
+    ];
+    crate::support::assert_usage_errors_say("lookup", cases);
 }
 
 /// The test server, run inside a sandbox by re-executing this test binary.

@@ -497,7 +497,7 @@ fn on_lo_everything_is_delivered_whatever_ttl_and_loop_say() {
 
 #[test]
 fn usage_errors() {
-    for args in [
+    let cases: &[&[&str]] = &[
         &["mcast-send", "10.0.0.1:5000"][..],
         &["mcast-send", "239.1.2.3"],
         &["mcast-send", "239.1.2.3:0"],
@@ -522,9 +522,8 @@ fn usage_errors() {
         &["mcast-recv", "--timeout", "0", "239.1.2.3:5000"],
         &["mcast-recv", "--source", "::1", "239.1.2.3:5000"],
         &["mcast-recv", "-i", "nosuchif0", "239.1.2.3:5000"],
-    ] {
-        crate::support::assert_usage_error(&crate::support::run(args), &format!("{args:?}"));
-    }
+    ];
+    crate::support::assert_usage_errors_say("mcast", cases);
 }
 
 #[test]

@@ -564,7 +564,10 @@ fn path_usage_errors() {
             "not with --proxy",
         ),
     ] {
-        assert_usage_error(&run(args), what);
+        let out = run(args);
+        assert_usage_error(&out, what);
+        let err = crate::support::stderr(&out);
+        assert!(err.contains(what), "{args:?}: {err}");
     }
 }
 

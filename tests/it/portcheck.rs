@@ -399,7 +399,7 @@ fn cidr_names_and_limits() {
 
 #[test]
 fn usage_errors() {
-    for args in [
+    let cases: &[&[&str]] = &[
         &["portcheck"][..],
         &["portcheck", "127.0.0.1"],
         &["portcheck", "-p", "0", "127.0.0.1"],
@@ -413,9 +413,8 @@ fn usage_errors() {
         &["portcheck", "127.0.0.1:22", "--", "true"],
         &["portcheck", "--rate", "0", "127.0.0.1:22"],
         &["portcheck", "-4", "-6", "127.0.0.1:22"],
-    ] {
-        assert_usage_error(&run(args), &format!("{args:?}"));
-    }
+    ];
+    crate::support::assert_usage_errors_say("portcheck", cases);
 }
 
 #[test]

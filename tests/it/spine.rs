@@ -210,9 +210,7 @@ fn bad_inputs_exit_2_with_one_line() {
         &["nosuchcommand"],
     ];
     assert!(cases.len() >= 60, "only {} cases", cases.len());
-    for args in cases {
-        assert_usage_error(&run(*args), &format!("{args:?}"));
-    }
+    crate::support::assert_usage_errors_say("pack-services-proto", cases);
 }
 
 #[test]

@@ -150,6 +150,44 @@ pub fn assert_usage_error(out: &Output, what: &str) {
     );
 }
 
+/// Runs each of `cases` (argv after `netkit`), asserts each is a usage
+/// error ([`assert_usage_error`]), and compares what each says with
+/// tests/snapshots/usage-NAME.txt, one `ARGS => MESSAGE` line per case: an
+/// input refused for another reason than the one it was written for (a
+/// typo in the table, a check that moved) shows as a changed line, where
+/// the exit code alone would still pass. `UPDATE_SNAPSHOTS=1` rewrites it.
+pub fn assert_usage_errors_say(name: &str, cases: &[&[&str]]) {
+    let mut got = String::new();
+    for args in cases {
+        let out = run(*args);
+        let what = format!("{args:?}");
+        assert_usage_error(&out, &what);
+        let err = stderr(&out);
+        let message = err.trim_end().trim_start_matches("netkit: error: ");
+        got.push_str(&format!("{what} => {message}\n"));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("usage-{name}.txt"));
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    let changed: Vec<String> = want
+        .lines()
+        .zip(got.lines())
+        .filter(|(w, g)| w != g)
+        .map(|(w, g)| format!("  snapshot: {w}\n  now:      {g}"))
+        .collect();
+    assert!(
+        changed.is_empty() && want.lines().count() == got.lines().count(),
+        "usage errors of {name} changed (UPDATE_SNAPSHOTS=1 rewrites {}):\n{}\n--- now\n{got}",
+        path.display(),
+        changed.join("\n")
+    );
+}
+
 /// Whether this machine lets us create network + mount namespaces.
 fn namespaces_available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();

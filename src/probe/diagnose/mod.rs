@@ -71,7 +71,16 @@ impl Target {
         if authority.contains('@') {
             return Err(bad("credentials in the URL are not supported"));
         }
-        let hp = crate::addr::parse_host_port(authority).map_err(|_| bad("expected HOST:PORT"))?;
+        // The reason the host or port was refused (port 0, a bad name),
+        // said of the whole target as given.
+        let hp = crate::addr::parse_host_port(authority).map_err(|e| {
+            let text = e.to_string();
+            let prefix = format!("invalid target '{}': ", brief(authority, 100));
+            match text.strip_prefix(&prefix) {
+                Some(why) if why != "empty" => bad(why),
+                _ => bad("expected HOST:PORT"),
+            }
+        })?;
         let port = match (hp.port, scheme) {
             (Some(p), _) => p,
             (None, "http") => 80,
