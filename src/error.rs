@@ -108,6 +108,17 @@ impl Failure {
 
     /// An OS error on `what` (`connect 192.0.2.1:22`), classified.
     pub fn io(e: &std::io::Error, what: impl std::fmt::Display) -> Self {
+        // read_exact's "early eof" and "failed to fill whole buffer" are
+        // the library's words for a peer that closed mid-message.
+        let text = e.to_string();
+        if e.kind() == std::io::ErrorKind::UnexpectedEof
+            && (text == "early eof" || text == "failed to fill whole buffer")
+        {
+            return Failure::new(
+                Reason::from_io(e),
+                format!("{what}: the peer closed the connection"),
+            );
+        }
         Failure::new(Reason::from_io(e), format!("{what}: {e}"))
     }
 
@@ -154,6 +165,29 @@ fn one_line(msg: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_peer_that_closed_mid_message_is_said_in_words() {
+        use std::io::{ErrorKind, Read};
+        let mut buf = [0u8; 4];
+        let std_eof = (&b"ab"[..]).read_exact(&mut buf).unwrap_err();
+        let tokio_eof = std::io::Error::new(ErrorKind::UnexpectedEof, "early eof");
+        for e in [std_eof, tokio_eof] {
+            let f = super::Failure::io(&e, "round trip 4");
+            assert_eq!(f.message, "round trip 4: the peer closed the connection");
+            assert_eq!(f.reason, crate::exit::Reason::Closed);
+        }
+        // Another library's own words for it stay.
+        let tls = std::io::Error::new(
+            ErrorKind::UnexpectedEof,
+            "peer closed connection without sending TLS close_notify",
+        );
+        assert!(
+            super::Failure::io(&tls, "x")
+                .message
+                .contains("close_notify")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -449,6 +449,117 @@ fn self_check_in_the_sandbox() {
     assert!(human.contains("✗ /etc/resolv.conf"), "{human}");
 }
 
+/// A connection that dies during the request phase says where: before any
+/// answer, inside the head, or how far into the body (of the length it
+/// declared), and whether it was closed or reset. A body cut short is never
+/// "all phases passed" (it was, before), nor a reset "body still arriving".
+#[test]
+fn a_connection_that_dies_says_where() {
+    fn reset(c: &std::net::TcpStream) {
+        socket2::SockRef::from(c)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
+    }
+    const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
+    // (what the peer does after reading the request, exit, error code,
+    // what the request phase must say)
+    type Serve = fn(&mut std::net::TcpStream);
+    let cases: [(Serve, i32, &str, &str); 8] = [
+        (
+            |c| reset(c),
+            5,
+            "reset",
+            "the connection failed after the request was sent, before any response byte",
+        ),
+        (
+            |_| {},
+            5,
+            "closed",
+            "the connection closed after the request was sent, before any response byte",
+        ),
+        (
+            |c| c.write_all(b"HTTP/1.1 200 OK\r\nServ").unwrap(),
+            5,
+            "closed",
+            "the connection closed after 21 bytes of the response head",
+        ),
+        (
+            |c| {
+                c.write_all(format!("{HEAD}{}", "x".repeat(5000)).as_bytes())
+                    .unwrap()
+            },
+            5,
+            "closed",
+            "200 OK came, then the connection closed after 5000 of 100000 body bytes",
+        ),
+        (
+            |c| {
+                c.write_all(format!("{HEAD}{}", "x".repeat(5000)).as_bytes())
+                    .unwrap();
+                // Read by netkit before the reset, so the reset is mid-body.
+                std::thread::sleep(Duration::from_millis(200));
+                reset(c);
+            },
+            5,
+            "reset",
+            "200 OK came, then the connection failed after 5000 of 100000 body bytes",
+        ),
+        (
+            |c| {
+                c.write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+                    .unwrap();
+            },
+            5,
+            "closed",
+            "then the connection closed after 10 body bytes, before the last chunk",
+        ),
+        // The controls: a body the close ends, and one of its full length.
+        (
+            |c| c.write_all(b"HTTP/1.1 200 OK\r\n\r\nall of it").unwrap(),
+            0,
+            "",
+            "200 OK, first byte after",
+        ),
+        (
+            |c| {
+                c.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+                    .unwrap();
+            },
+            0,
+            "",
+            "5 body bytes",
+        ),
+    ];
+    for (serve, exit, code_want, says) in cases {
+        let addr = tcp_peer(move |mut c| {
+            if read_head(&mut c).is_some() {
+                serve(&mut c);
+            }
+        });
+        let url = format!("http://{addr}/");
+        let out = run(["--json", "diagnose", "--timeout", "5s", &url]);
+        assert_eq!(code(&out), exit, "{says}: {}", stdout(&out));
+        let v = json_lines(&out);
+        let phase = v
+            .iter()
+            .find(|p| p["type"] == "phase" && p["name"] == "request")
+            .unwrap_or_else(|| panic!("{says}: no request phase: {v:?}"));
+        assert!(
+            phase["detail"].as_str().unwrap().contains(says),
+            "{says}: {phase}"
+        );
+        let summary = v.last().unwrap();
+        assert_eq!(summary["ok"], exit == 0, "{says}: {summary}");
+        if exit != 0 {
+            assert_eq!(phase["error"]["code"], code_want, "{says}: {phase}");
+            assert!(
+                phase["duration_ms"].as_f64().unwrap() < 4000.0,
+                "{says}: waited for the timeout: {phase}"
+            );
+        }
+    }
+}
+
 #[test]
 fn usage_errors() {
     let cases: &[&[&str]] = &[

@@ -2,7 +2,10 @@
 //! parsed with httparse (1xx interim responses skipped to the final one),
 //! the body counted (and its start kept for --expect-body) until it ends,
 //! its length is reached, or the time is up; a body that never ends keeps
-//! the status, headers and time to first byte already known.
+//! the status, headers and time to first byte already known. A connection
+//! that closes or resets before the response's end (its declared length,
+//! its last chunk) fails the phase, and says where: before any response
+//! byte, inside the head, or after how many of the body's bytes.
 
 use std::io;
 use std::time::Instant;
@@ -36,7 +39,9 @@ pub struct HttpInfo {
     pub ttfb_ms: f64,
     /// Body bytes read.
     pub body_bytes: u64,
-    /// Whether the body ended (length reached or the peer closed) in time.
+    /// Whether the body ended in time: its length reached, its last chunk,
+    /// or (a body without either) the peer's close. One cut short fails
+    /// the phase instead.
     pub body_complete: bool,
     /// Whether the body stopped coming: incomplete, and nothing arrived
     /// in the last second (or half the timeout) before the time was up (a
@@ -78,7 +83,6 @@ pub async fn exchange(
     // A body with nothing new for this long at the deadline has stalled.
     let stall_after = (body_deadline.saturating_duration_since(tokio::time::Instant::now()) / 2)
         .min(std::time::Duration::from_secs(1));
-    let io_err = |e: io::Error| Failure::io(&e, "HTTP exchange");
     let timed = |what: &str| {
         Failure::new(
             Reason::Timeout,
@@ -97,7 +101,7 @@ pub async fn exchange(
     tokio::time::timeout_at(head_deadline, write)
         .await
         .map_err(|_| timed("head"))?
-        .map_err(io_err)?;
+        .map_err(|e| Failure::io(&e, "sending the HTTP request"))?;
     let sent = Instant::now();
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 16 * 1024];
@@ -142,13 +146,21 @@ pub async fn exchange(
             }
             Err(e) => return Err(malformed(format!("not an HTTP/1.x response: {e}"))),
         }
+        // Where the connection died, if it does: before any answer, or
+        // inside the head.
+        let so_far = if ttfb.is_none() {
+            "after the request was sent, before any response byte".to_string()
+        } else {
+            format!("after {} bytes of the response head", buf.len())
+        };
         let n = tokio::time::timeout_at(head_deadline, stream.read(&mut chunk))
             .await
             .map_err(|_| timed("head"))?
-            .map_err(io_err)?;
+            .map_err(|e| Failure::io(&e, format!("the connection failed {so_far}")))?;
         if n == 0 {
-            return Err(malformed(
-                "the connection closed before a complete response head",
+            return Err(Failure::new(
+                Reason::Closed,
+                format!("the connection closed {so_far}"),
             ));
         }
         ttfb.get_or_insert_with(|| sent.elapsed().as_secs_f64() * 1e3);
@@ -182,10 +194,34 @@ pub async fn exchange(
         .collect();
     let mut body_complete = ended(body_bytes, &tail);
     let mut last_progress = tokio::time::Instant::now();
+    // Where the body stands, for a connection that dies in it: the status
+    // that came, and how far the body got of the length it declared.
+    let cut = |bytes: u64, how: &str| {
+        let of = match length {
+            Some(l) => format!("{bytes} of {l} body bytes"),
+            None if chunked => format!("{bytes} body bytes, before the last chunk"),
+            None => format!("{bytes} body bytes"),
+        };
+        format!(
+            "{status} {} came, then the connection {how} after {of}",
+            crate::sanitize::escape(&reason_phrase)
+        )
+    };
+    // The peer's close ends a body without a length; one that declared a
+    // length or chunks and closed before its end was cut short (curl's
+    // "transfer closed with bytes remaining").
+    let closed = |bytes: u64, tail: &[u8]| {
+        (length.is_some() || chunked)
+            .then(|| Failure::new(Reason::Closed, cut(bytes, "closed")))
+            .filter(|_| !ended(bytes, tail))
+    };
     while !body_complete {
         match tokio::time::timeout_at(body_deadline, stream.read(&mut chunk)).await {
             Err(_) => break,
             Ok(Ok(0)) => {
+                if let Some(f) = closed(body_bytes, &tail) {
+                    return Err(f);
+                }
                 body_complete = true;
             }
             Ok(Ok(n)) => {
@@ -199,8 +235,17 @@ pub async fn exchange(
                 body_complete = ended(body_bytes, &tail);
             }
             // A TLS peer that closes without close_notify ends the body too.
-            Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => body_complete = true,
-            Ok(Err(_)) => break,
+            Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                if let Some(f) = closed(body_bytes, &tail) {
+                    return Err(f);
+                }
+                body_complete = true;
+            }
+            // A reset (or any other error) mid-body: said where, never
+            // taken for a body still arriving.
+            Ok(Err(e)) => {
+                return Err(Failure::io(&e, cut(body_bytes, "failed")));
+            }
         }
     }
     let quiet = tokio::time::Instant::now().saturating_duration_since(last_progress);
