@@ -557,7 +557,7 @@ pub async fn exchange(
                     }
                     // A connection the server closed (idle, or its own
                     // limit): try again on a fresh one.
-                    Err(f) if f.reason == Reason::Reset => {
+                    Err(f) if matches!(f.reason, Reason::Reset | Reason::Closed) => {
                         last = Some(f);
                         continue;
                     }

@@ -100,6 +100,9 @@ struct Conn {
     writer: tokio::sync::Mutex<Writer>,
     pending: Arc<Pending>,
     dead: Arc<AtomicBool>,
+    /// Why the reader stopped (the connection closed or failed, and
+    /// where), for the queries it leaves waiting.
+    ended: Arc<Mutex<Option<(io::ErrorKind, String)>>>,
     in_flight: AtomicUsize,
     /// Nanoseconds after the link's epoch of the last answer read.
     last_answer: Arc<AtomicU64>,
@@ -712,6 +715,8 @@ impl Link {
         };
         let pending: Arc<Pending> = Arc::new(Mutex::new(HashMap::new()));
         let dead = Arc::new(AtomicBool::new(false));
+        let ended = Arc::new(Mutex::new(None));
+        let why_ended = Arc::clone(&ended);
         let last_answer = Arc::new(AtomicU64::new(self.now_ns()));
         let (p, d, last, epoch) = (
             Arc::clone(&pending),
@@ -721,13 +726,16 @@ impl Link {
         );
         tokio::spawn(async move {
             let mut len = [0u8; 2];
-            loop {
-                if reader.read_exact(&mut len).await.is_err() {
-                    break;
+            let why = loop {
+                match read_full(&mut reader, &mut len).await {
+                    Ok(()) => {}
+                    Err((0, e)) => break ended_at(&e, "before the answer came"),
+                    Err((_, e)) => break ended_at(&e, "in an answer (1 of its 2 length bytes)"),
                 }
-                let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
-                if reader.read_exact(&mut body).await.is_err() {
-                    break;
+                let size = usize::from(u16::from_be_bytes(len));
+                let mut body = vec![0u8; size];
+                if let Err((got, e)) = read_full(&mut reader, &mut body).await {
+                    break ended_at(&e, &format!("in an answer ({got} of its {size} bytes)"));
                 }
                 let Some((id, true)) = peek_id(&body) else {
                     continue;
@@ -737,7 +745,8 @@ impl Link {
                 if let Some(w) = waiter {
                     let _ = w.send(body);
                 }
-            }
+            };
+            *why_ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
             d.store(true, Ordering::Relaxed);
             // Waiters see their sender dropped: the connection is gone.
             p.lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -746,6 +755,7 @@ impl Link {
             writer: tokio::sync::Mutex::new(writer),
             pending,
             dead,
+            ended,
             in_flight: AtomicUsize::new(0),
             last_answer,
         });
@@ -794,10 +804,20 @@ impl Link {
             }
             match rx.await {
                 Ok(body) => Ok((body, id)),
-                Err(_) => Err(io::Error::new(
-                    io::ErrorKind::ConnectionReset,
-                    "the server closed the TCP connection",
-                )),
+                Err(_) => {
+                    let (kind, why) = conn
+                        .ended
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clone()
+                        .unwrap_or_else(|| {
+                            (
+                                io::ErrorKind::ConnectionReset,
+                                "the connection ended before the answer came".into(),
+                            )
+                        });
+                    Err(io::Error::new(kind, why))
+                }
             }
         };
         let result = tokio::time::timeout(timeout, work).await;
@@ -823,6 +843,33 @@ impl Link {
             }
         }
     }
+}
+
+/// Reads `buf` whole, or says how many of its bytes came before the
+/// stream ended (`UnexpectedEof`) or failed.
+async fn read_full(reader: &mut Reader, buf: &mut [u8]) -> Result<(), (usize, io::Error)> {
+    let mut got = 0;
+    while got < buf.len() {
+        match reader.read(&mut buf[got..]).await {
+            Ok(0) => return Err((got, io::ErrorKind::UnexpectedEof.into())),
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err((got, e)),
+        }
+    }
+    Ok(())
+}
+
+/// How a connection ended, and where (`before the answer came`, `in an
+/// answer (3 of its 66 bytes)`): closed (a FIN, or TLS without its
+/// close_notify), reset, or another error in its own words.
+fn ended_at(e: &io::Error, at: &str) -> (io::ErrorKind, String) {
+    let what = match e.kind() {
+        io::ErrorKind::UnexpectedEof => format!("the server closed the connection {at}"),
+        io::ErrorKind::ConnectionReset => format!("the server reset the connection {at}"),
+        _ => format!("the connection failed {at}: {e}"),
+    };
+    (e.kind(), what)
 }
 
 /// Forgets a query's waiter when its wait ends, whatever the outcome.

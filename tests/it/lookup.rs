@@ -211,6 +211,69 @@ fn server_failures_and_timeouts() {
     assert_eq!(v[0]["error"]["code"], "refused");
 }
 
+/// A TCP connection that dies says where and how: reset or closed, before
+/// the answer or how far into it (it was "the server closed the TCP
+/// connection" for all four, a reset included).
+#[test]
+fn a_tcp_connection_that_dies_says_where() {
+    use std::io::{Read, Write};
+    type Serve = fn(&mut std::net::TcpStream);
+    let cases: [(Serve, &str, &str); 4] = [
+        (
+            |c| {
+                socket2::SockRef::from(&*c)
+                    .set_linger(Some(Duration::ZERO))
+                    .unwrap();
+            },
+            "reset",
+            "the server reset the connection before the answer came",
+        ),
+        (
+            |_| {},
+            "closed",
+            "the server closed the connection before the answer came",
+        ),
+        (
+            |c| c.write_all(&[0, 64, 0x12]).unwrap(),
+            "closed",
+            "the server closed the connection in an answer (1 of its 64 bytes)",
+        ),
+        (
+            |c| {
+                c.write_all(&[0, 64, 0x12]).unwrap();
+                std::thread::sleep(Duration::from_millis(100));
+                socket2::SockRef::from(&*c)
+                    .set_linger(Some(Duration::ZERO))
+                    .unwrap();
+            },
+            "reset",
+            "the server reset the connection in an answer (1 of its 64 bytes)",
+        ),
+    ];
+    for (serve, code_want, says) in cases {
+        let addr = crate::support::peers::tcp_peer(move |mut c| {
+            let mut len = [0u8; 2];
+            if c.read_exact(&mut len).is_ok() {
+                let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                if c.read_exact(&mut q).is_ok() {
+                    serve(&mut c);
+                }
+            }
+        });
+        let at = format!("@{addr}");
+        let t = Instant::now();
+        let (c, v) = lookup(&["--tcp", "-t", "A", "--timeout", "5s", &at, "a.test"]);
+        assert_eq!(c, 5, "{says}: {v:?}");
+        assert_eq!(v[0]["error"]["code"], code_want, "{says}: {v:?}");
+        let message = v[0]["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{says}: {message}");
+        assert!(
+            t.elapsed() < Duration::from_secs(4),
+            "{says}: waited for the timeout"
+        );
+    }
+}
+
 #[test]
 fn truncated_answers_fall_back_to_tcp() {
     let tc = truncating_server();
