@@ -245,11 +245,20 @@ where
                 format!("proxy {}: answer head too large", proxy.address),
             ));
         }
-        let n = s.read(&mut byte).await.map_err(net)?;
+        // Where the proxy let go: before its answer, or inside it.
+        let at = if buf.is_empty() {
+            format!("after the CONNECT to {authority}, before its answer")
+        } else {
+            format!("{} bytes into its answer to the CONNECT", buf.len())
+        };
+        let n = s
+            .read(&mut byte)
+            .await
+            .map_err(|e| Failure::io(&e, format!("proxy {}, {at}", proxy.address)))?;
         if n == 0 {
             return Err(Failure::new(
                 Reason::Proxy,
-                format!("proxy {} closed the connection", proxy.address),
+                format!("proxy {} closed the connection {at}", proxy.address),
             ));
         }
         buf.push(byte[0]);

@@ -560,6 +560,80 @@ fn a_connection_that_dies_says_where() {
     }
 }
 
+/// The same for the TLS phase: a peer that takes the ClientHello and
+/// closes or resets says so (it was "handshake failed: tls handshake eof").
+#[test]
+fn a_tls_handshake_that_dies_says_how() {
+    for (reset, says) in [
+        (
+            false,
+            "the peer closed the connection during the handshake, before its ServerHello",
+        ),
+        (true, "the peer reset the connection during the handshake"),
+    ] {
+        let addr = tcp_peer(move |c| {
+            let mut c = c;
+            let mut hello = [0u8; 512];
+            if c.read(&mut hello).is_ok_and(|n| n > 0) && reset {
+                socket2::SockRef::from(&c)
+                    .set_linger(Some(Duration::ZERO))
+                    .unwrap();
+            }
+        });
+        let out = run([
+            "--json",
+            "diagnose",
+            "--timeout",
+            "5s",
+            &format!("https://{addr}/"),
+        ]);
+        assert_eq!(code(&out), 5, "{says}: {}", stdout(&out));
+        let v = json_lines(&out);
+        let tls = v.iter().find(|p| p["name"] == "tls").unwrap();
+        assert!(tls["detail"].as_str().unwrap().starts_with(says), "{tls}");
+    }
+}
+
+/// And for an HTTP CONNECT proxy: before its answer, or how far into it.
+#[test]
+fn a_proxy_that_lets_go_says_where() {
+    for (partial, reset, says) in [
+        (false, true, "before its answer: Connection reset"),
+        (
+            true,
+            false,
+            "closed the connection 17 bytes into its answer to the CONNECT",
+        ),
+    ] {
+        let proxy = tcp_peer(move |mut c| {
+            if read_head(&mut c).is_some() {
+                if partial {
+                    c.write_all(b"HTTP/1.1 200 Conn").unwrap();
+                }
+                if reset {
+                    socket2::SockRef::from(&c)
+                        .set_linger(Some(Duration::ZERO))
+                        .unwrap();
+                }
+            }
+        });
+        let out = run([
+            "--json",
+            "diagnose",
+            "--proxy",
+            &format!("http://{proxy}"),
+            "http://127.0.0.1:1/",
+        ]);
+        assert_eq!(code(&out), 5, "{says}: {}", stdout(&out));
+        let v = json_lines(&out);
+        let connect = v.iter().find(|p| p["name"] == "connect").unwrap();
+        assert!(
+            connect["detail"].as_str().unwrap().contains(says),
+            "{connect}"
+        );
+    }
+}
+
 #[test]
 fn usage_errors() {
     let cases: &[&[&str]] = &[

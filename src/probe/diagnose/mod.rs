@@ -564,6 +564,13 @@ pub(super) fn tls_words(e: &std::io::Error) -> String {
         "the peer does not speak TLS (its first bytes are not a TLS record)".into()
     } else if text.contains("HandshakeFailure") || text.contains("handshake failure") {
         "the server refused the handshake: no common protocol version or cipher suite".into()
+    } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        // tokio-rustls's "tls handshake eof": the peer took the ClientHello
+        // and closed without a word.
+        "the peer closed the connection during the handshake, before its ServerHello (not a TLS service, or it refused this client)"
+            .into()
+    } else if e.kind() == std::io::ErrorKind::ConnectionReset {
+        "the peer reset the connection during the handshake".into()
     } else {
         format!("handshake failed: {}", brief(&text, 200))
     }
