@@ -219,6 +219,9 @@ reasons! {
     TlsHandshake = "tls_handshake", Connect, Some("the TLS handshake failed: not a TLS service, or no common protocol version or cipher");
     /// Not an HTTP/1.x response.
     HttpMalformed = "http_malformed", Connect, Some("the answer is not HTTP/1.x: is this the right port and scheme?");
+    /// An HTTP response whose framing is broken: lengths that disagree,
+    /// a bad chunk.
+    HttpFraming = "http_framing", Connect, Some("the response's framing is broken (its length or its chunks): a broken server, or a middlebox that mangles it");
     /// Too many redirects, or a redirect loop.
     TooManyRedirects = "too_many_redirects", Connect, Some("the redirects do not end: a loop, or more than the limit");
     /// Another network error.

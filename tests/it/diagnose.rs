@@ -560,6 +560,74 @@ fn a_connection_that_dies_says_where() {
     }
 }
 
+/// A response's framing is read as RFC 9112 reads it: lengths that
+/// disagree or a bad chunk fail as `http_framing` (both passed before); a
+/// chunked body ends at its last chunk, not where its data happens to hold
+/// `0\r\n\r\n`; --expect-body sees a chunked body's data, not its
+/// framing (`^hello world$` never matched a chunked body before).
+#[test]
+fn http_framing_is_read_as_the_rfc_says() {
+    let cases: [(&str, &[&str], i32, &str, &str); 5] = [
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 100\r\n\r\nhello",
+            &[],
+            5,
+            "http_framing",
+            "Content-Length headers disagree (5 and 100)",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+            &[],
+            5,
+            "http_framing",
+            "chunk size 'zz' is not a hex number",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\n0\r\n\r\n\r\n\r\n",
+            &[],
+            5,
+            "closed",
+            "before the last chunk",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n5;x=y\r\nworld\r\n0\r\n\r\n",
+            &["--expect-body", "^hello world$"],
+            0,
+            "",
+            "200 OK",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nContent-Length: 11\r\n\r\nhello world",
+            &["--expect-body", "^hello world$"],
+            0,
+            "",
+            "11 body bytes",
+        ),
+    ];
+    for (response, flags, exit, code_want, says) in cases {
+        let addr = tcp_peer(move |mut c| {
+            if read_head(&mut c).is_some() {
+                c.write_all(response.as_bytes()).unwrap();
+            }
+        });
+        let url = format!("http://{addr}/");
+        let mut args = vec!["--json", "diagnose", "--timeout", "5s"];
+        args.extend_from_slice(flags);
+        args.push(&url);
+        let out = run(&args);
+        assert_eq!(code(&out), exit, "{says}: {}", stdout(&out));
+        let v = json_lines(&out);
+        let phase = v.iter().find(|p| p["name"] == "request").unwrap();
+        assert!(
+            phase["detail"].as_str().unwrap().contains(says),
+            "{says}: {phase}"
+        );
+        if exit != 0 {
+            assert_eq!(phase["error"]["code"], code_want, "{phase}");
+        }
+    }
+}
+
 /// The same for the TLS phase: a peer that takes the ClientHello and
 /// closes or resets says so (it was "handshake failed: tls handshake eof").
 #[test]

@@ -71,6 +71,10 @@ fn malformed(why: impl Into<String>) -> Failure {
     Failure::new(Reason::HttpMalformed, why.into())
 }
 
+fn framing(why: impl Into<String>) -> Failure {
+    Failure::new(Reason::HttpFraming, why.into())
+}
+
 /// Sends `request` and reads the answer. The head must come before
 /// `head_deadline`; the body is read until `body_deadline` at the latest.
 pub async fn exchange(
@@ -172,28 +176,27 @@ pub async fn exchange(
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value.clone())
     };
-    let length: Option<u64> = header("content-length").and_then(|v| v.trim().parse().ok());
     let chunked =
         header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-    let no_body = status == 204 || status == 304;
-    let mut body_start: Vec<u8> = buf[head_len..]
-        .iter()
-        .copied()
-        .take(MAX_BODY_KEPT)
-        .collect();
-    let mut body_bytes = (buf.len() - head_len) as u64;
-    let ended = |bytes: u64, tail: &[u8]| {
-        no_body || length.is_some_and(|l| bytes >= l) || (chunked && tail.ends_with(b"0\r\n\r\n"))
+    // RFC 9112 6.3: Transfer-Encoding overrides Content-Length; lengths
+    // that disagree or are no number make the framing unknowable (a
+    // smuggling trick), not a length to pick one of.
+    let length = if chunked {
+        None
+    } else {
+        content_length(&headers).map_err(framing)?
     };
-    let mut tail: Vec<u8> = buf[head_len..]
-        .iter()
-        .rev()
-        .take(8)
-        .rev()
-        .copied()
-        .collect();
-    let mut body_complete = ended(body_bytes, &tail);
-    let mut last_progress = tokio::time::Instant::now();
+    let no_body = status == 204 || status == 304;
+    let mut body = Body {
+        bytes: 0,
+        start: Vec::new(),
+        decoder: chunked.then(Chunked::default),
+    };
+    let ended = |body: &Body| {
+        no_body
+            || length.is_some_and(|l| body.bytes >= l)
+            || body.decoder.as_ref().is_some_and(Chunked::done)
+    };
     // Where the body stands, for a connection that dies in it: the status
     // that came, and how far the body got of the length it declared.
     let cut = |bytes: u64, how: &str| {
@@ -207,36 +210,44 @@ pub async fn exchange(
             crate::sanitize::escape(&reason_phrase)
         )
     };
+    let broken = |bytes: u64, why: String| {
+        framing(format!(
+            "{status} {} came, then a broken chunked body after {bytes} body bytes: {why}",
+            crate::sanitize::escape(&reason_phrase)
+        ))
+    };
+    if let Err(why) = body.take(&buf[head_len..]) {
+        return Err(broken(body.bytes, why));
+    }
+    let mut body_complete = ended(&body);
+    let mut last_progress = tokio::time::Instant::now();
     // The peer's close ends a body without a length; one that declared a
     // length or chunks and closed before its end was cut short (curl's
     // "transfer closed with bytes remaining").
-    let closed = |bytes: u64, tail: &[u8]| {
+    let closed = |body: &Body| {
         (length.is_some() || chunked)
-            .then(|| Failure::new(Reason::Closed, cut(bytes, "closed")))
-            .filter(|_| !ended(bytes, tail))
+            .then(|| Failure::new(Reason::Closed, cut(body.bytes, "closed")))
+            .filter(|_| !ended(body))
     };
     while !body_complete {
         match tokio::time::timeout_at(body_deadline, stream.read(&mut chunk)).await {
             Err(_) => break,
             Ok(Ok(0)) => {
-                if let Some(f) = closed(body_bytes, &tail) {
+                if let Some(f) = closed(&body) {
                     return Err(f);
                 }
                 body_complete = true;
             }
             Ok(Ok(n)) => {
                 last_progress = tokio::time::Instant::now();
-                body_bytes += n as u64;
-                let keep = MAX_BODY_KEPT.saturating_sub(body_start.len()).min(n);
-                body_start.extend_from_slice(&chunk[..keep]);
-                tail.extend_from_slice(&chunk[n.saturating_sub(8)..n]);
-                let cut = tail.len().saturating_sub(8);
-                tail.drain(..cut);
-                body_complete = ended(body_bytes, &tail);
+                if let Err(why) = body.take(&chunk[..n]) {
+                    return Err(broken(body.bytes, why));
+                }
+                body_complete = ended(&body);
             }
             // A TLS peer that closes without close_notify ends the body too.
             Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                if let Some(f) = closed(body_bytes, &tail) {
+                if let Some(f) = closed(&body) {
                     return Err(f);
                 }
                 body_complete = true;
@@ -244,7 +255,7 @@ pub async fn exchange(
             // A reset (or any other error) mid-body: said where, never
             // taken for a body still arriving.
             Ok(Err(e)) => {
-                return Err(Failure::io(&e, cut(body_bytes, "failed")));
+                return Err(Failure::io(&e, cut(body.bytes, "failed")));
             }
         }
     }
@@ -261,9 +272,269 @@ pub async fn exchange(
         },
         headers,
         ttfb_ms: ttfb.unwrap_or(0.0),
-        body_bytes,
+        body_bytes: body.bytes,
         body_complete,
         body_stalled,
-        body_start,
+        body_start: body.start,
     })
+}
+
+/// The body as it is read: its wire bytes counted, decoded if chunked, its
+/// start kept (as data, without the chunks' framing) for --expect-body.
+struct Body {
+    bytes: u64,
+    start: Vec<u8>,
+    decoder: Option<Chunked>,
+}
+
+impl Body {
+    fn take(&mut self, wire: &[u8]) -> Result<(), String> {
+        self.bytes += wire.len() as u64;
+        let start = &mut self.start;
+        let mut keep = |data: &[u8]| {
+            let room = MAX_BODY_KEPT.saturating_sub(start.len()).min(data.len());
+            start.extend_from_slice(&data[..room]);
+        };
+        match &mut self.decoder {
+            Some(d) => d.feed(wire, &mut keep),
+            None => {
+                keep(wire);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The body's length from its Content-Length headers (RFC 9110 8.6): none,
+/// or one number however often repeated (`5`, `5, 5`). Values that differ
+/// or are no number are an error: which one frames the body is unknowable.
+fn content_length(headers: &[Header]) -> Result<Option<u64>, String> {
+    let mut length: Option<u64> = None;
+    for h in headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("content-length"))
+    {
+        for v in h.value.split(',').map(str::trim) {
+            let n = v
+                .parse::<u64>()
+                .ok()
+                .filter(|_| v.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| {
+                    format!(
+                        "Content-Length '{}' is not a number",
+                        crate::sanitize::brief(v, 40)
+                    )
+                })?;
+            match length {
+                Some(l) if l != n => {
+                    return Err(format!(
+                        "Content-Length headers disagree ({l} and {n}): the body's end is unknowable"
+                    ));
+                }
+                _ => length = Some(n),
+            }
+        }
+    }
+    Ok(length)
+}
+
+/// The longest chunk-size or trailer line taken (RFC 9112 7.1).
+pub const MAX_CHUNK_LINE: usize = 4096;
+
+/// A chunked body (RFC 9112 7.1) decoded as it streams: its framing
+/// checked, its data handed on, its end found where the last chunk and the
+/// trailer end (not wherever the bytes `0\r\n\r\n` happen to fall).
+#[derive(Debug, Default)]
+struct Chunked {
+    state: ChunkState,
+    /// The size or trailer line read so far.
+    line: Vec<u8>,
+    /// Trailer bytes read (bounded as a head is).
+    trailer: usize,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum ChunkState {
+    /// Reading a chunk-size line.
+    #[default]
+    Size,
+    /// In a chunk's data, this many bytes left.
+    Data(u64),
+    /// After a chunk's data: its CRLF, this many of the two bytes seen.
+    DataEnd(u8),
+    /// After the last chunk: trailer lines, to the empty one.
+    Trailer,
+    /// The body is whole.
+    Done,
+}
+
+impl Chunked {
+    fn done(&self) -> bool {
+        self.state == ChunkState::Done
+    }
+
+    /// Takes the next wire bytes, handing each piece of chunk data to
+    /// `data`. `Err`: the framing is broken, in words. Bytes after the end
+    /// are ignored (the connection closes).
+    fn feed(&mut self, mut input: &[u8], data: &mut impl FnMut(&[u8])) -> Result<(), String> {
+        while let Some(&b) = input.first() {
+            match self.state {
+                ChunkState::Done => return Ok(()),
+                ChunkState::Data(left) => {
+                    let k = input.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                    data(&input[..k]);
+                    input = &input[k..];
+                    let left = left - k as u64;
+                    self.state = if left == 0 {
+                        ChunkState::DataEnd(0)
+                    } else {
+                        ChunkState::Data(left)
+                    };
+                }
+                ChunkState::DataEnd(seen) => {
+                    let want = if seen == 0 { b'\r' } else { b'\n' };
+                    if b != want {
+                        return Err("a chunk's data is not followed by CRLF".into());
+                    }
+                    input = &input[1..];
+                    self.state = if seen == 0 {
+                        ChunkState::DataEnd(1)
+                    } else {
+                        ChunkState::Size
+                    };
+                }
+                ChunkState::Size | ChunkState::Trailer => {
+                    input = &input[1..];
+                    if self.state == ChunkState::Trailer {
+                        self.trailer += 1;
+                        if self.trailer > MAX_HEAD {
+                            return Err("a trailer larger than 64 KiB".into());
+                        }
+                    }
+                    if b != b'\n' {
+                        if self.line.len() >= MAX_CHUNK_LINE {
+                            return Err("a chunk-size or trailer line longer than 4 KiB".into());
+                        }
+                        self.line.push(b);
+                        continue;
+                    }
+                    let line = self.line.strip_suffix(b"\r").unwrap_or(&self.line);
+                    self.state = if self.state == ChunkState::Trailer {
+                        if line.is_empty() {
+                            ChunkState::Done
+                        } else {
+                            ChunkState::Trailer
+                        }
+                    } else {
+                        match chunk_size(line)? {
+                            0 => ChunkState::Trailer,
+                            n => ChunkState::Data(n),
+                        }
+                    };
+                    self.line.clear();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A chunk-size line's size: hex digits, then optional `;extensions`.
+fn chunk_size(line: &[u8]) -> Result<u64, String> {
+    let text = String::from_utf8_lossy(line);
+    let hex = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([' ', '\t']);
+    if hex.is_empty() || hex.len() > 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "chunk size '{}' is not a hex number",
+            crate::sanitize::brief(&text, 40)
+        ));
+    }
+    u64::from_str_radix(hex, 16).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(pieces: &[&[u8]]) -> (Result<(), String>, Vec<u8>, bool) {
+        let mut d = Chunked::default();
+        let mut out = Vec::new();
+        for p in pieces {
+            if let Err(e) = d.feed(p, &mut |b| out.extend_from_slice(b)) {
+                return (Err(e), out, d.done());
+            }
+        }
+        (Ok(()), out, d.done())
+    }
+
+    #[test]
+    fn chunks_are_decoded_whatever_the_reads_cut() {
+        let wire: &[u8] =
+            b"5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-T: 1\r\n\r\n";
+        // Every split into two reads, and one byte a read.
+        for cut in 0..=wire.len() {
+            let (r, out, done) = decode(&[&wire[..cut], &wire[cut..]]);
+            assert_eq!(r, Ok(()), "cut {cut}");
+            assert_eq!(out, b"helloabcdefghijklmnopqrstuvwxyz", "cut {cut}");
+            assert!(done, "cut {cut}");
+        }
+        let bytes: Vec<&[u8]> = wire.chunks(1).collect();
+        assert_eq!(decode(&bytes).1, b"helloabcdefghijklmnopqrstuvwxyz");
+        // Data that holds the last chunk's bytes is not the end.
+        let (r, out, done) = decode(&[b"7\r\n0\r\n\r\n\r\n\r\n"]);
+        assert_eq!(
+            (r, out.as_slice(), done),
+            (Ok(()), &b"0\r\n\r\n\r\n"[..], false)
+        );
+    }
+
+    #[test]
+    fn broken_chunks_are_refused() {
+        for (wire, why) in [
+            (&b"zz\r\nhello\r\n"[..], "not a hex number"),
+            (b"\r\n", "not a hex number"),
+            (b"5\r\nhelloXX", "not followed by CRLF"),
+            (b"11111111111111111\r\n", "not a hex number"),
+        ] {
+            let (r, _, _) = decode(&[wire]);
+            assert!(
+                r.as_ref().is_err_and(|e| e.contains(why)),
+                "{wire:?}: {r:?}"
+            );
+        }
+        let long = vec![b'1'; MAX_CHUNK_LINE + 1];
+        assert!(decode(&[&long]).0.is_err());
+        let mut trailer = b"0\r\n".to_vec();
+        trailer.extend(std::iter::repeat_n(b"X: y\r\n".as_slice(), 20_000).flatten());
+        assert!(decode(&[&trailer]).0.is_err_and(|e| e.contains("trailer")));
+    }
+
+    #[test]
+    fn content_lengths_must_agree() {
+        let h = |vals: &[&str]| -> Vec<Header> {
+            vals.iter()
+                .map(|v| Header {
+                    name: "Content-Length".into(),
+                    value: (*v).into(),
+                })
+                .collect()
+        };
+        assert_eq!(content_length(&h(&[])), Ok(None));
+        assert_eq!(content_length(&h(&["5"])), Ok(Some(5)));
+        assert_eq!(content_length(&h(&["5", "5, 5"])), Ok(Some(5)));
+        for bad in [
+            &["5", "100"][..],
+            &["5, 6"],
+            &["abc"],
+            &["-1"],
+            &["+5"],
+            &[""],
+        ] {
+            assert!(content_length(&h(bad)).is_err(), "{bad:?}");
+        }
+    }
 }
