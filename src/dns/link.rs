@@ -525,12 +525,24 @@ impl Link {
             body_tx
                 .send_data(bytes::Bytes::copy_from_slice(query), true)
                 .map_err(h2e)?;
-            let resp = resp.await.map_err(h2e)?;
+            // Where the stream or connection died, if it does: before
+            // the answer's head, or how far into its body.
+            let at = |what: String| {
+                move |e: h2::Error| {
+                    let e = h2e(e);
+                    if e.get_ref().is_some_and(|i| i.is::<RefusedStream>()) {
+                        e
+                    } else {
+                        io::Error::other(format!("{what}: {e}"))
+                    }
+                }
+            };
+            let resp = resp.await.map_err(at("before the answer came".into()))?;
             let status = resp.status();
             let mut body = resp.into_body();
             let mut out = Vec::new();
             while let Some(chunk) = body.data().await {
-                let chunk = chunk.map_err(h2e)?;
+                let chunk = chunk.map_err(at(format!("{} bytes into the answer", out.len())))?;
                 let _ = body.flow_control().release_capacity(chunk.len());
                 if out.len() + chunk.len() > MAX_DOH_BODY {
                     return Err(io::Error::new(
