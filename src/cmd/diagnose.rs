@@ -129,7 +129,7 @@ pub(crate) const HELP: Help = Help {
         row(4, "a phase timed out"),
         row(
             5,
-            "refused, unreachable, prohibited, reset, self-connect, proxy, TLS failures",
+            "refused, unreachable, prohibited, reset, self-connect, proxy, TLS failures; a connection closed or reset before the response's end (the phase says where); broken HTTP framing",
         ),
     ],
 };
