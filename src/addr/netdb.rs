@@ -81,7 +81,7 @@ pub fn load(
             .map(|t| (Cow::Owned(t), DbSource::File(path.clone())))
             .map_err(|e| match e.kind() {
                 ErrorKind::FileTooLarge => NetkitError::invalid(format!(
-                    "--db {}: larger than {MAX_DB_BYTES} bytes (see docs/limits.md)",
+                    "--db {}: larger than {MAX_DB_BYTES} bytes, the limit in docs/limits.md",
                     crate::sanitize::escape(&path.display().to_string())
                 )),
                 _ => NetkitError::read_file(path, &e),

@@ -118,7 +118,7 @@ pub fn read_file_limited(path: &Path, max: u64, what: &str) -> Result<Vec<u8>> {
         .map_err(|e| NetkitError::read_file(path, &e))?;
     if data.len() as u64 > max {
         return Err(NetkitError::invalid(format!(
-            "{what} {}: larger than {} bytes (see docs/limits.md)",
+            "{what} {}: larger than {} bytes, the limit in docs/limits.md",
             crate::sanitize::escape(&path.display().to_string()),
             max
         )));
