@@ -628,6 +628,37 @@ fn http_framing_is_read_as_the_rfc_says() {
     }
 }
 
+/// A peer's reason phrase and Location (up to the 64 KiB head) are cut
+/// short in the phase's line, escaped; JSON keeps them whole in `http`.
+#[test]
+fn a_long_reason_phrase_is_cut_in_the_line() {
+    let addr = tcp_peer(|mut c| {
+        if read_head(&mut c).is_some() {
+            let reason = "\tbad".to_string() + &"x".repeat(20_002);
+            let head = format!(
+                "HTTP/1.1 302 {reason}\r\nLocation: /{}\r\nContent-Length: 0\r\n\r\n",
+                "y".repeat(20_000)
+            );
+            c.write_all(head.as_bytes()).unwrap();
+        }
+    });
+    let out = run(["--json", "diagnose", &format!("http://{addr}/")]);
+    let v = json_lines(&out);
+    let phase = v.iter().find(|p| p["name"] == "request").unwrap();
+    let detail = phase["detail"].as_str().unwrap();
+    assert!(detail.len() < 600, "{} bytes: {detail}", detail.len());
+    assert!(detail.starts_with("302 \\tbadxxx"), "{detail}");
+    assert!(
+        detail.contains("(20006 bytes)") && detail.contains("(20001 bytes)"),
+        "{detail}"
+    );
+    let summary = v.last().unwrap();
+    assert_eq!(
+        summary["http"]["reason_phrase"].as_str().unwrap().len(),
+        20_006
+    );
+}
+
 /// The same for the TLS phase: a peer that takes the ClientHello and
 /// closes or resets says so (it was "handshake failed: tls handshake eof").
 #[test]

@@ -207,13 +207,13 @@ pub async fn exchange(
         };
         format!(
             "{status} {} came, then the connection {how} after {of}",
-            crate::sanitize::escape(&reason_phrase)
+            crate::sanitize::brief(&reason_phrase, 100)
         )
     };
     let broken = |bytes: u64, why: String| {
         framing(format!(
             "{status} {} came, then a broken chunked body after {bytes} body bytes: {why}",
-            crate::sanitize::escape(&reason_phrase)
+            crate::sanitize::brief(&reason_phrase, 100)
         ))
     };
     if let Err(why) = body.take(&buf[head_len..]) {

@@ -51,7 +51,7 @@ pub fn http_detail(info: &HttpInfo) -> String {
     let mut d = format!(
         "{} {}, first byte after {:.2} ms, {} body bytes",
         info.status,
-        escape(&info.reason_phrase),
+        crate::sanitize::brief(&info.reason_phrase, 100),
         info.ttfb_ms,
         info.body_bytes
     );
@@ -65,7 +65,7 @@ pub fn http_detail(info: &HttpInfo) -> String {
         d.push_str(", body still arriving when the time was up");
     }
     if let Some(l) = &info.location {
-        d.push_str(&format!(", Location: {}", escape(l)));
+        d.push_str(&format!(", Location: {}", crate::sanitize::brief(l, 200)));
     }
     d
 }
