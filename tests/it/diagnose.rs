@@ -659,6 +659,32 @@ fn a_long_reason_phrase_is_cut_in_the_line() {
     );
 }
 
+/// So is a certificate's subject: its names are the peer's to choose.
+#[test]
+fn a_long_certificate_subject_is_cut_in_the_line() {
+    use rcgen::{CertificateParams, KeyPair};
+    let certs = make_certs();
+    let key = KeyPair::generate().unwrap();
+    let mut p = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    p.distinguished_name
+        .push(rcgen::DnType::OrganizationName, "o".repeat(3000));
+    let cert = p.self_signed(&key).unwrap();
+    std::fs::write(certs.path("long.pem"), cert.pem()).unwrap();
+    std::fs::write(certs.path("long.key"), key.serialize_pem()).unwrap();
+    let addr = tls_server(&certs, "long");
+    let out = run([
+        "--json",
+        "diagnose",
+        "--insecure",
+        &format!("https://localhost:{}/", addr.port()),
+    ]);
+    let v = json_lines(&out);
+    let tls = v.iter().find(|p| p["name"] == "tls").unwrap();
+    let detail = tls["detail"].as_str().unwrap();
+    assert!(detail.len() < 800, "{} bytes: {detail}", detail.len());
+    assert!(detail.contains("ooo... ("), "{detail}");
+}
+
 /// The same for the TLS phase: a peer that takes the ClientHello and
 /// closes or resets says so (it was "handshake failed: tls handshake eof").
 #[test]

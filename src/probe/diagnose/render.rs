@@ -32,8 +32,8 @@ pub fn tls_detail(info: &TlsInfo) -> String {
             .as_deref()
             .map(|a| format!(", ALPN {a}"))
             .unwrap_or_default(),
-        escape(info.subject.as_deref().unwrap_or("?")),
-        escape(info.issuer.as_deref().unwrap_or("?")),
+        crate::sanitize::brief(info.subject.as_deref().unwrap_or("?"), 200),
+        crate::sanitize::brief(info.issuer.as_deref().unwrap_or("?"), 200),
         info.days_left.map_or("?".into(), |d| d.to_string()),
         if info.verified {
             "verified".to_string()
