@@ -130,6 +130,13 @@ pub fn verify_words(e: &rustls::Error, end_entity: &CertificateDer<'_>) -> Strin
         (_, rustls::Error::InvalidCertificate(CertificateError::Other(_))) => {
             "invalid certificate".into()
         }
+        (
+            _,
+            rustls::Error::InvalidMessage(
+                rustls::InvalidMessage::InvalidContentType
+                | rustls::InvalidMessage::UnknownProtocolVersion,
+            ),
+        ) => "the server does not speak TLS (its first bytes are not a TLS record)".into(),
         (_, other) => other.to_string(),
     }
 }

@@ -449,7 +449,8 @@ impl Link {
             .tls
             .connector
             .connect(doh.tls.name.clone(), stream)
-            .await?;
+            .await
+            .map_err(in_handshake)?;
         let (send, conn) = h2::client::handshake(tls)
             .await
             .map_err(|e| io::Error::other(format!("HTTP/2: {e}")))?;
@@ -716,7 +717,11 @@ impl Link {
         let stream = self.connect(budget).await?;
         let (mut reader, writer): (Reader, Writer) = match &self.server.transport {
             Transport::Tls(t) => {
-                let s = t.connector.connect(t.name.clone(), stream).await?;
+                let s = t
+                    .connector
+                    .connect(t.name.clone(), stream)
+                    .await
+                    .map_err(in_handshake)?;
                 let (r, w) = tokio::io::split(s);
                 (Box::new(r), Box::new(w))
             }
@@ -855,6 +860,22 @@ impl Link {
             }
         }
     }
+}
+
+/// A TLS handshake's I/O error, said as where it happened: tokio-rustls's
+/// "tls handshake eof" is a server that took the ClientHello and closed.
+/// TLS errors (a certificate, a record that is not TLS) pass unchanged.
+fn in_handshake(e: io::Error) -> io::Error {
+    let what = match e.kind() {
+        io::ErrorKind::UnexpectedEof => {
+            "the server closed the connection during the TLS handshake, before its ServerHello"
+        }
+        io::ErrorKind::ConnectionReset => {
+            "the server reset the connection during the TLS handshake"
+        }
+        _ => return e,
+    };
+    io::Error::new(e.kind(), what)
 }
 
 /// Reads `buf` whole, or says how many of its bytes came before the

@@ -274,6 +274,48 @@ fn a_tcp_connection_that_dies_says_where() {
     }
 }
 
+/// A DNS-over-TLS or -HTTPS server that lets go in the handshake says how
+/// (it was "tls handshake eof", and "received corrupt message of type
+/// InvalidContentType" for a server that is not TLS at all).
+#[test]
+fn a_tls_handshake_that_dies_says_how() {
+    use std::io::{Read, Write};
+    type Serve = fn(&mut std::net::TcpStream);
+    let cases: [(Serve, &str); 3] = [
+        (
+            |_| {},
+            "the server closed the connection during the TLS handshake, before its ServerHello",
+        ),
+        (
+            |c| {
+                socket2::SockRef::from(&*c)
+                    .set_linger(Some(Duration::ZERO))
+                    .unwrap();
+            },
+            "the server reset the connection during the TLS handshake",
+        ),
+        (
+            |c| c.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").unwrap(),
+            "the server does not speak TLS (its first bytes are not a TLS record)",
+        ),
+    ];
+    for scheme in ["tls", "https"] {
+        for (serve, says) in cases {
+            let addr = crate::support::peers::tcp_peer(move |mut c| {
+                let mut hello = [0u8; 512];
+                if c.read(&mut hello).is_ok_and(|n| n > 0) {
+                    serve(&mut c);
+                }
+            });
+            let at = format!("@{scheme}://{addr}");
+            let (c, v) = lookup(&["-t", "A", "--timeout", "5s", &at, "a.test"]);
+            assert_eq!(c, 5, "{scheme} {says}: {v:?}");
+            let message = v[0]["error"]["message"].as_str().unwrap();
+            assert!(message.contains(says), "{scheme} {says}: {message}");
+        }
+    }
+}
+
 #[test]
 fn truncated_answers_fall_back_to_tcp() {
     let tc = truncating_server();
