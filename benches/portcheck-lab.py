@@ -63,7 +63,9 @@ every run:
   D. netkit 1.13-1.60 s (0-1 slowdowns; median 1.18 s); nmap -T4
      10.10 s (0.117x), -T5 8.01 s (0.147x). The earlier machine's 1-3
      slowdowns a run (its user-space link dropping under contention)
-     went with its 0.18x-0.23x
+     went with its 0.18x-0.23x. A second set of D there: netkit
+     1.23-1.63 s (median 1.34 s), nmap -T4 10.12 s (0.132x), -T5 8.02 s
+     (0.167x), every port right
 """
 
 import json
