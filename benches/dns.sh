@@ -17,7 +17,7 @@
 # even (342k against getent's 361k); the gap is page faults: 140 against
 # 87 (perf stat), half of netkit's in its own code, which the start-up
 # path touches all over its 6 MB text (`netkit --version` alone: 100;
-# /bin/true: 49). On that machine a fault costs more than on the first.
+# /bin/true: 49). Faults were not counted on the first machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in hyperfine:hyperfine kdig:knot-dnsutils; do
