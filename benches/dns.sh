@@ -24,8 +24,8 @@
 # 0.92x-0.93x getent hosts in 3 sets of 500 (nsd; the linked file 1.14x).
 # This script now runs a copy: 0.98x and 0.95x getent hosts in two runs
 # (the linked file: 1.24x), 0.31x kdig; the 10,000-name batch 0.17 s
-# (6.8x faster than kdig), once 2.24 s right after a build (one query's
-# two-second retry, by its length).
+# (6.8x faster than kdig), once 2.24 s right after a build (about one
+# two-second retry long; its cause not looked into).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in hyperfine:hyperfine kdig:knot-dnsutils; do
