@@ -24,8 +24,14 @@
 # 0.92x-0.93x getent hosts in 3 sets of 500 (nsd; the linked file 1.14x).
 # This script now runs a copy: 0.98x and 0.95x getent hosts in two runs
 # (the linked file: 1.24x), 0.31x kdig; the 10,000-name batch 0.17 s
-# (6.8x faster than kdig), once 2.24 s right after a build (about one
-# two-second retry long; its cause not looked into).
+# (6.8x faster than kdig), but 2.1-2.4 s in 4 runs of 6 after 500
+# spawned look-ups: the namespace's UDP RcvbufErrors rose by 18-33 in
+# exactly those runs (none in the fast ones), and the output stood still
+# for 2 s once (the lost queries' retries, after the 2 s timeout). The
+# fixture server (one socket, the default receive buffer) drops part of
+# a 256-query burst; netkit answers every name, but each loss costs the
+# whole per-attempt timeout, where an adaptive retransmission timeout (as
+# the port scanner has) would cost milliseconds: not built yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for pkg in hyperfine:hyperfine kdig:knot-dnsutils; do
