@@ -27,9 +27,10 @@
 # (6.8x faster than kdig), but 2.1-2.4 s in 4 runs of 6 after 500
 # spawned look-ups: the namespace's UDP RcvbufErrors rose by 18-33 in
 # exactly those runs (none in the fast ones), and the output stood still
-# for 2 s once (the lost queries' retries, after the 2 s timeout). The
-# fixture server (one socket, the default receive buffer) drops part of
-# a 256-query burst; netkit answers every name, but each loss costs the
+# for 2 s once (the lost queries' retries, after the 2 s timeout). By
+# all signs the fixture server's socket overflowed (one socket takes the
+# 256-query burst; netkit spreads the replies over four; which socket
+# dropped was not traced); netkit answers every name, but each loss costs the
 # whole per-attempt timeout, where an adaptive retransmission timeout (as
 # the port scanner has) would cost milliseconds: not built yet.
 set -euo pipefail
