@@ -449,24 +449,26 @@ fn self_check_in_the_sandbox() {
     assert!(human.contains("✗ /etc/resolv.conf"), "{human}");
 }
 
+/// Makes the peer's close of `c` a reset (SO_LINGER 0): an RST, not a FIN.
+fn reset_on_close(c: &std::net::TcpStream) {
+    socket2::SockRef::from(c)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+}
+
 /// A connection that dies during the request phase says where: before any
 /// answer, inside the head, or how far into the body (of the length it
 /// declared), and whether it was closed or reset. A body cut short is never
 /// "all phases passed" (it was, before), nor a reset "body still arriving".
 #[test]
 fn a_connection_that_dies_says_where() {
-    fn reset(c: &std::net::TcpStream) {
-        socket2::SockRef::from(c)
-            .set_linger(Some(Duration::ZERO))
-            .unwrap();
-    }
     const HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";
     // (what the peer does after reading the request, exit, error code,
     // what the request phase must say)
     type Serve = fn(&mut std::net::TcpStream);
     let cases: [(Serve, i32, &str, &str); 8] = [
         (
-            |c| reset(c),
+            |c| reset_on_close(c),
             5,
             "reset",
             "the connection failed after the request was sent, before any response byte",
@@ -498,7 +500,7 @@ fn a_connection_that_dies_says_where() {
                     .unwrap();
                 // Read by netkit before the reset, so the reset is mid-body.
                 std::thread::sleep(Duration::from_millis(200));
-                reset(c);
+                reset_on_close(c);
             },
             5,
             "reset",
@@ -700,9 +702,7 @@ fn a_tls_handshake_that_dies_says_how() {
             let mut c = c;
             let mut hello = [0u8; 512];
             if c.read(&mut hello).is_ok_and(|n| n > 0) && reset {
-                socket2::SockRef::from(&c)
-                    .set_linger(Some(Duration::ZERO))
-                    .unwrap();
+                reset_on_close(&c);
             }
         });
         let out = run([
@@ -736,9 +736,7 @@ fn a_proxy_that_lets_go_says_where() {
                     c.write_all(b"HTTP/1.1 200 Conn").unwrap();
                 }
                 if reset {
-                    socket2::SockRef::from(&c)
-                        .set_linger(Some(Duration::ZERO))
-                        .unwrap();
+                    reset_on_close(&c);
                 }
             }
         });
